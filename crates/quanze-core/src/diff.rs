@@ -1,0 +1,210 @@
+//! Field-by-field differences between two lists (two versions, or two towns).
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+use crate::ids::ItemId;
+use crate::item::ItemContent;
+use crate::list::DutyKind;
+
+/// One side of a comparison: an item as it appears in a list.
+#[derive(Debug, Clone, Copy)]
+pub struct DiffSide<'a> {
+    /// The item.
+    pub item: ItemId,
+    /// Its duty kind in this list.
+    pub duty: DutyKind,
+    /// Its content in this list.
+    pub content: &'a ItemContent,
+}
+
+/// One changed field.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct FieldChange {
+    /// The field's identifier (`legal_basis`, `duty`, …).
+    pub field: String,
+    /// The field's Chinese label.
+    pub label: String,
+    /// The value before (JSON, `null` when absent).
+    pub before: Value,
+    /// The value after.
+    pub after: Value,
+}
+
+/// One item present on both sides with different content or duty.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ItemChange {
+    /// The item.
+    pub item: ItemId,
+    /// Its display name (after).
+    pub name: String,
+    /// The changed fields, in field order.
+    pub fields: Vec<FieldChange>,
+}
+
+/// An item present on only one side.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ItemRef {
+    /// The item.
+    pub item: ItemId,
+    /// Its display name.
+    pub name: String,
+}
+
+/// 差异 — the difference between two lists.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct ListDiff {
+    /// Items only on the right.
+    pub added: Vec<ItemRef>,
+    /// Items only on the left.
+    pub removed: Vec<ItemRef>,
+    /// Items on both sides that differ.
+    pub changed: Vec<ItemChange>,
+    /// How many items are the same on both sides.
+    pub unchanged: usize,
+}
+
+impl ListDiff {
+    /// Whether the two sides are equal.
+    pub fn is_empty(&self) -> bool {
+        self.added.is_empty() && self.removed.is_empty() && self.changed.is_empty()
+    }
+}
+
+/// Compares two lists item by item (matched by stable item id) and field by field.
+pub fn diff(left: &[DiffSide<'_>], right: &[DiffSide<'_>]) -> ListDiff {
+    let l: BTreeMap<ItemId, &DiffSide<'_>> = left.iter().map(|s| (s.item, s)).collect();
+    let r: BTreeMap<ItemId, &DiffSide<'_>> = right.iter().map(|s| (s.item, s)).collect();
+    let mut out = ListDiff::default();
+    for (id, a) in &l {
+        match r.get(id) {
+            None => out.removed.push(ItemRef { item: *id, name: a.content.display_name() }),
+            Some(b) => {
+                let fields = diff_fields(a, b);
+                if fields.is_empty() {
+                    out.unchanged += 1;
+                } else {
+                    out.changed.push(ItemChange {
+                        item: *id,
+                        name: b.content.display_name(),
+                        fields,
+                    });
+                }
+            }
+        }
+    }
+    for (id, b) in &r {
+        if !l.contains_key(id) {
+            out.added.push(ItemRef { item: *id, name: b.content.display_name() });
+        }
+    }
+    out
+}
+
+const FIELD_ORDER: [&str; 17] = [
+    "name",
+    "sub_item",
+    "category",
+    "category_label",
+    "base_code",
+    "impl_code",
+    "local_code",
+    "legal_basis",
+    "holder",
+    "handling_office",
+    "cooperation",
+    "source",
+    "level",
+    "responsibilities",
+    "accountability",
+    "service",
+    "remarks",
+];
+
+fn diff_fields(a: &DiffSide<'_>, b: &DiffSide<'_>) -> Vec<FieldChange> {
+    let mut out = Vec::new();
+    if a.duty != b.duty {
+        out.push(FieldChange {
+            field: "duty".into(),
+            label: "履职类型".into(),
+            before: serde_json::to_value(a.duty).unwrap_or(Value::Null),
+            after: serde_json::to_value(b.duty).unwrap_or(Value::Null),
+        });
+    }
+    if a.content == b.content {
+        return out;
+    }
+    let va = serde_json::to_value(a.content).unwrap_or(Value::Null);
+    let vb = serde_json::to_value(b.content).unwrap_or(Value::Null);
+    for field in FIELD_ORDER {
+        let before = va.get(field).cloned().unwrap_or(Value::Null);
+        let after = vb.get(field).cloned().unwrap_or(Value::Null);
+        if before != after {
+            out.push(FieldChange {
+                field: field.to_owned(),
+                label: crate::error::field_zh(field).to_owned(),
+                before,
+                after,
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::UnitId;
+    use crate::item::{ExerciseLevel, LegalRef, PowerCategory, PowerSource};
+
+    fn content(name: &str) -> ItemContent {
+        ItemContent {
+            name: name.into(),
+            sub_item: None,
+            category: PowerCategory::Penalty,
+            category_label: None,
+            base_code: None,
+            impl_code: None,
+            local_code: None,
+            legal_basis: vec![LegalRef::article("行政处罚法", 24)],
+            holder: UnitId::from_uuid(uuid::Uuid::nil()),
+            handling_office: None,
+            cooperation: vec![],
+            source: PowerSource::Statutory,
+            level: ExerciseLevel::Township,
+            responsibilities: vec![],
+            accountability: vec![],
+            service: None,
+            remarks: None,
+        }
+    }
+
+    #[test]
+    fn reports_added_removed_and_changed_fields() {
+        let id = |n| ItemId::from_uuid(uuid::Uuid::from_u128(n));
+        let (a1, a2, a3) = (content("甲"), content("乙"), content("丙"));
+        let mut b2 = content("乙");
+        b2.legal_basis.push(LegalRef::article("行政强制法", 17));
+        let lead = UnitId::from_uuid(uuid::Uuid::from_u128(99));
+        let left = [
+            DiffSide { item: id(1), duty: DutyKind::Own, content: &a1 },
+            DiffSide { item: id(2), duty: DutyKind::Own, content: &a2 },
+        ];
+        let right = [
+            DiffSide { item: id(1), duty: DutyKind::Cooperate { lead }, content: &a1 },
+            DiffSide { item: id(2), duty: DutyKind::Own, content: &b2 },
+            DiffSide { item: id(3), duty: DutyKind::Own, content: &a3 },
+        ];
+        let d = diff(&left, &right);
+        assert_eq!(d.added.len(), 1);
+        assert!(d.removed.is_empty());
+        assert_eq!(d.changed.len(), 2);
+        assert_eq!(d.changed[0].fields[0].field, "duty");
+        assert_eq!(d.changed[1].fields.len(), 1);
+        assert_eq!(d.changed[1].fields[0].label, "设定依据");
+        let same = diff(&left, &left);
+        assert!(same.is_empty());
+        assert_eq!(same.unchanged, 2);
+    }
+}

@@ -1,0 +1,137 @@
+//! Units: the bodies that hold powers.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use crate::codes::{CreditCode, RegionCode};
+use crate::error::{Issue, Severity, ValidationError};
+use crate::ids::UnitId;
+
+/// 单位类型 — what kind of body a unit is.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum UnitKind {
+    /// 县直部门 — a county department.
+    Department,
+    /// 乡镇人民政府 — a town or township government.
+    Township,
+    /// 街道办事处 — a subdistrict office.
+    Subdistrict,
+    /// 内设机构 — an internal office of another unit.
+    Office,
+    /// 派驻机构 — a county unit stationed in a town, under dual management.
+    Seconded,
+}
+
+impl UnitKind {
+    /// The Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            UnitKind::Department => "县直部门",
+            UnitKind::Township => "乡镇",
+            UnitKind::Subdistrict => "街道",
+            UnitKind::Office => "内设机构",
+            UnitKind::Seconded => "派驻机构",
+        }
+    }
+
+    /// Whether units of this kind receive the township template list.
+    pub fn is_township_level(self) -> bool {
+        matches!(self, UnitKind::Township | UnitKind::Subdistrict)
+    }
+}
+
+/// 标签 — a tag on a unit that township overrides can select, such as 经济发达镇 or 蓄滞洪区.
+///
+/// Invariant: trimmed, 1..=32 characters.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct Tag(String);
+
+impl Tag {
+    /// Parses a tag.
+    pub fn parse(raw: &str) -> Result<Tag, ValidationError> {
+        let tag = raw.trim();
+        if tag.is_empty() {
+            return Err(ValidationError::Empty { field: "tag" });
+        }
+        if tag.chars().count() > 32 {
+            return Err(ValidationError::TooLong { field: "tag", max: 32 });
+        }
+        Ok(Tag(tag.to_owned()))
+    }
+    /// The tag text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for Tag {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+impl From<Tag> for String {
+    fn from(tag: Tag) -> String {
+        tag.0
+    }
+}
+impl TryFrom<String> for Tag {
+    type Error = ValidationError;
+    fn try_from(raw: String) -> Result<Tag, ValidationError> {
+        Tag::parse(&raw)
+    }
+}
+
+/// 单位 — a county department, township government, subdistrict office, internal office or
+/// seconded unit.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Unit {
+    /// Stable id.
+    pub id: UnitId,
+    /// Full name, e.g. 某某县市场监督管理局.
+    pub name: String,
+    /// What kind of body.
+    pub kind: UnitKind,
+    /// The region it serves (a county for departments, a township for towns).
+    pub region: RegionCode,
+    /// The unified social credit code, when known.
+    pub credit_code: Option<CreditCode>,
+    /// The unit this one belongs to (internal offices) or is seconded from (派驻机构).
+    pub parent: Option<UnitId>,
+    /// Tags such as 经济发达镇.
+    pub tags: BTreeSet<Tag>,
+}
+
+impl Unit {
+    /// Findings that do not stop the unit from being stored: a credit code whose check digit
+    /// fails (early pilot codes do, and are legal), or whose region prefix lies elsewhere.
+    pub fn issues(&self) -> Vec<Issue> {
+        let mut issues = Vec::new();
+        if let Some(code) = &self.credit_code
+            && !code.check_digit_ok()
+        {
+            issues.push(Issue::new(
+                "credit_code_check",
+                Severity::Warning,
+                "credit_code",
+                format!("统一社会信用代码“{code}”校验位不符（GB 32100），请核对"),
+                format!("credit code {code} fails the GB 32100 check digit"),
+            ));
+        }
+        if self.name.trim().is_empty() {
+            issues.push(Issue::new(
+                "empty_name",
+                Severity::Error,
+                "unit_name",
+                "单位名称不能为空",
+                "unit name is empty",
+            ));
+        }
+        issues
+    }
+}

@@ -1,0 +1,1 @@
+//! quanze-demo
