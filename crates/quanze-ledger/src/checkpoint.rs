@@ -131,7 +131,9 @@ fn parse_size(text: &str) -> Result<u64, CheckpointError> {
         && text.bytes().all(|b| b.is_ascii_digit())
         && (text == "0" || !text.starts_with('0'));
     if !canonical {
-        return Err(CheckpointError::Malformed(format!("tree size {text:?} is not canonical decimal")));
+        return Err(CheckpointError::Malformed(format!(
+            "tree size {text:?} is not canonical decimal"
+        )));
     }
     text.parse().map_err(|_| CheckpointError::Malformed(format!("tree size {text:?} is too large")))
 }

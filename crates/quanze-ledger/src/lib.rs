@@ -11,12 +11,19 @@
 //! and state come in as arguments.
 #![deny(missing_docs)]
 
+// In reading order (separate groups, so that rustfmt keeps the order).
 pub mod hash;
+
 pub mod tree;
+
 pub mod proof;
+
 pub mod stream;
+
 pub mod note;
+
 pub mod checkpoint;
+
 pub mod witness;
 
 pub use checkpoint::{Checkpoint, CheckpointError};

@@ -31,8 +31,12 @@ use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD as BASE64;
 use ed25519_dalek::Signer as _;
 use sha2::Digest as _;
-use sm2::dsa::signature::{Signer as _, Verifier as _};
-use sm2::pkcs8::{DecodePrivateKey as _, EncodePrivateKey as _, LineEnding};
+// ed25519-dalek and sm2 share the `signature` 3 traits, so one import serves both.
+use sm2::dsa::signature::Verifier as _;
+use sm2::pkcs8::{
+    DecodePrivateKey as _, DecodePublicKey as _, EncodePrivateKey as _, EncodePublicKey as _,
+    LineEnding,
+};
 use zeroize::Zeroizing;
 
 /// Signature type byte of Ed25519 note signatures.
@@ -73,7 +77,7 @@ pub struct SigningKey {
 }
 
 /// 验证密钥 — a named public key that verifies note signatures of one type.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 pub struct VerifierKey {
     name: String,
     key_id: KeyId,
@@ -202,7 +206,7 @@ enum SigningInner {
     Sm2(sm2::dsa::SigningKey),
 }
 
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Clone)]
 enum VerifierInner {
     Ed25519(ed25519_dalek::VerifyingKey),
     Sm2(sm2::dsa::VerifyingKey),
@@ -281,8 +285,9 @@ impl SigningKey {
     /// An SM2 key from its 32-byte big-endian private scalar.
     pub fn from_sm2_scalar(name: &str, scalar: &[u8; 32]) -> Result<SigningKey, KeyError> {
         check_name(name)?;
-        let key = sm2::dsa::SigningKey::from_slice(SM2_DISTID, scalar)
-            .map_err(|_| KeyError::Malformed("SM2 private scalar is zero or out of range".into()))?;
+        let key = sm2::dsa::SigningKey::from_slice(SM2_DISTID, scalar).map_err(|_| {
+            KeyError::Malformed("SM2 private scalar is zero or out of range".into())
+        })?;
         Ok(SigningKey { name: name.to_owned(), inner: SigningInner::Sm2(key) })
     }
 
@@ -366,7 +371,8 @@ impl SigningKey {
         check_name(name)?;
         let trimmed = text.trim();
         if let Some(rest) = trimmed.strip_prefix("PRIVATE+KEY+") {
-            let parts: Vec<&str> = rest.split('+').collect();
+            // Base64 may contain '+'; the name and the hex key ID cannot.
+            let parts: Vec<&str> = rest.splitn(3, '+').collect();
             let [text_name, key_id_hex, encoded] = parts[..] else {
                 return Err(KeyError::Malformed("expected PRIVATE+KEY+name+id+key".into()));
             };
@@ -416,7 +422,8 @@ impl fmt::Debug for SigningKey {
 impl VerifierKey {
     /// Parses a C2SP vkey: `<name>+<hex key ID>+<base64(signature type || public key)>`.
     pub fn parse(text: &str) -> Result<VerifierKey, KeyError> {
-        let parts: Vec<&str> = text.trim().split('+').collect();
+        // Base64 may contain '+'; the name and the hex key ID cannot.
+        let parts: Vec<&str> = text.trim().splitn(3, '+').collect();
         let [name, key_id_hex, encoded] = parts[..] else {
             return Err(KeyError::Malformed("expected name+id+key".into()));
         };
@@ -437,6 +444,25 @@ impl VerifierKey {
         let key = ed25519_dalek::VerifyingKey::from_bytes(public_key)
             .map_err(|_| KeyError::Malformed("invalid Ed25519 public key".into()))?;
         Ok(VerifierKey::from_parts(name.to_owned(), VerifierInner::CosignatureV1(key)))
+    }
+
+    /// An SM2 verifier from an SPKI PEM public key (`-----BEGIN PUBLIC KEY-----`), as
+    /// `openssl pkey -pubout` writes it.
+    pub fn from_sm2_public_key_pem(name: &str, pem: &str) -> Result<VerifierKey, KeyError> {
+        check_name(name)?;
+        let public_key = sm2::PublicKey::from_public_key_pem(pem.trim())
+            .map_err(|err| KeyError::Malformed(format!("SM2 public key PEM: {err}")))?;
+        let key = sm2::dsa::VerifyingKey::new(SM2_DISTID, public_key)
+            .map_err(|_| KeyError::Malformed("invalid SM2 public key".into()))?;
+        Ok(VerifierKey::from_parts(name.to_owned(), VerifierInner::Sm2(key)))
+    }
+
+    /// For an SM2 key, its SPKI PEM public key, which OpenSSL reads; `None` for other types.
+    pub fn sm2_public_key_pem(&self) -> Option<String> {
+        let VerifierInner::Sm2(key) = &self.inner else {
+            return None;
+        };
+        sm2::PublicKey::from(key).to_public_key_pem(LineEnding::LF).ok()
     }
 
     /// The key name.
@@ -461,7 +487,9 @@ impl VerifierKey {
     /// The public key bytes (32-byte Ed25519 key or 65-byte uncompressed SM2 point).
     pub fn public_key_bytes(&self) -> Vec<u8> {
         match &self.inner {
-            VerifierInner::Ed25519(key) | VerifierInner::CosignatureV1(key) => key.to_bytes().to_vec(),
+            VerifierInner::Ed25519(key) | VerifierInner::CosignatureV1(key) => {
+                key.to_bytes().to_vec()
+            }
             VerifierInner::Sm2(key) => key.to_sec1_bytes().to_vec(),
         }
     }
@@ -522,6 +550,14 @@ impl fmt::Display for VerifierKey {
         write!(f, "{}+{}+{}", self.name, self.key_id, BASE64.encode(self.type_and_key()))
     }
 }
+
+impl PartialEq for VerifierKey {
+    fn eq(&self, other: &VerifierKey) -> bool {
+        self.name == other.name && self.type_and_key() == other.type_and_key()
+    }
+}
+
+impl Eq for VerifierKey {}
 
 impl fmt::Debug for VerifierKey {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -627,7 +663,7 @@ impl SignedNote {
                         reason,
                     }
                 })?;
-                if !verified.iter().any(|seen| *seen == key) {
+                if !verified.contains(&key) {
                     verified.push(key);
                 }
             }
@@ -669,8 +705,10 @@ pub fn generate_key_files(
 /// Reads a key pair written by [`generate_key_files`], checking that the two files match.
 pub fn read_signing_key(private_path: &Path, public_path: &Path) -> Result<SigningKey, KeyError> {
     let verifier = read_verifier_key(public_path)?;
-    let text = Zeroizing::new(fs::read_to_string(private_path).map_err(|source| {
-        KeyError::Io { action: "reading private key", path: private_path.to_owned(), source }
+    let text = Zeroizing::new(fs::read_to_string(private_path).map_err(|source| KeyError::Io {
+        action: "reading private key",
+        path: private_path.to_owned(),
+        source,
     })?);
     let key = SigningKey::from_private_text(&text, verifier.name())?;
     if key.verifier_key() != verifier {
@@ -698,7 +736,8 @@ pub fn sm2_signature_from_der(der: &[u8]) -> Result<[u8; 64], SignatureError> {
 /// Converts a 64-byte SM2 `r || s` signature to DER, as OpenSSL reads it.
 pub fn sm2_signature_to_der(signature: &[u8]) -> Result<Vec<u8>, SignatureError> {
     check_length(signature, sm2::dsa::Signature::BYTE_SIZE)?;
-    let signature = sm2::dsa::Signature::from_slice(signature).map_err(|_| SignatureError::Invalid)?;
+    let signature =
+        sm2::dsa::Signature::from_slice(signature).map_err(|_| SignatureError::Invalid)?;
     Ok(signature.to_der().to_vec())
 }
 
@@ -770,7 +809,9 @@ fn decode_public_key(bytes: &[u8]) -> Result<VerifierInner, KeyError> {
         _ if bytes.starts_with(SM2_TYPE) => {
             let key = &bytes[SM2_TYPE.len()..];
             if key.len() != 65 || key[0] != 0x04 {
-                return Err(KeyError::Malformed("SM2 public key is not a 65-byte SEC1 point".into()));
+                return Err(KeyError::Malformed(
+                    "SM2 public key is not a 65-byte SEC1 point".into(),
+                ));
             }
             let key = sm2::dsa::VerifyingKey::from_sec1_bytes(SM2_DISTID, key)
                 .map_err(|_| KeyError::Malformed("invalid SM2 public key".into()))?;
@@ -793,7 +834,12 @@ fn random_sm2_key() -> Result<sm2::dsa::SigningKey, KeyError> {
     Err(KeyError::Random("no valid SM2 scalar in 64 draws".into()))
 }
 
-fn write_new_file(path: &Path, contents: &[u8], mode: u32, action: &'static str) -> Result<(), KeyError> {
+fn write_new_file(
+    path: &Path,
+    contents: &[u8],
+    mode: u32,
+    action: &'static str,
+) -> Result<(), KeyError> {
     let io_error = |source| KeyError::Io { action, path: path.to_owned(), source };
     let mut options = fs::OpenOptions::new();
     options.write(true).create_new(true);

@@ -128,11 +128,8 @@ pub fn verify_consistency(
     let inner = inner - shift;
     // That subtree's hash is the old root itself when the old tree is perfect; otherwise it
     // comes first in the proof.
-    let (seed, rest) = if old_size == 1 << shift {
-        (*old_root, proof)
-    } else {
-        (proof[0], &proof[1..])
-    };
+    let (seed, rest) =
+        if old_size == 1 << shift { (*old_root, proof) } else { (proof[0], &proof[1..]) };
     let expected_len = proof.len() - rest.len() + inner + border;
     if proof.len() != expected_len {
         return Err(ProofError::WrongLength { expected: expected_len, actual: proof.len() });

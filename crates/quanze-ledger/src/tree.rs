@@ -149,7 +149,7 @@ impl MemoryTree {
         self.levels[0].push(leaf_hash);
         let mut level = 0;
         // A node completes each time its level gets an even number of entries.
-        while self.levels[level].len() % 2 == 0 {
+        while self.levels[level].len().is_multiple_of(2) {
             let nodes = &self.levels[level];
             let parent = self.alg.hash_children(&nodes[nodes.len() - 2], &nodes[nodes.len() - 1]);
             if self.levels.len() == level + 1 {

@@ -7,9 +7,7 @@
 
 use crate::checkpoint::{Checkpoint, CheckpointError};
 use crate::hash::{Hash, HashAlg};
-use crate::note::{
-    self, KeyError, NoteError, NoteSignature, SignedNote, SigningKey, VerifierKey,
-};
+use crate::note::{self, KeyError, NoteError, NoteSignature, SignedNote, SigningKey, VerifierKey};
 use crate::proof::{ProofError, verify_consistency};
 
 /// A witness's Ed25519 cosigning key.
@@ -69,7 +67,9 @@ pub enum WitnessError {
         new_size: u64,
     },
     /// The consistency proof does not show that the checkpoint extends the cosigned tree head.
-    #[error("checkpoint of size {new_size} is inconsistent with cosigned size {old_size}: {reason}")]
+    #[error(
+        "checkpoint of size {new_size} is inconsistent with cosigned size {old_size}: {reason}"
+    )]
     Inconsistent {
         /// Size already cosigned.
         old_size: u64,
