@@ -1,1 +1,41 @@
-//! quanze-exchange
+//! Import and export of power lists (权责清单) as xlsx, csv and json, in the layouts counties
+//! actually publish: Chinese headers with local aliases, title rows above the header, two-row
+//! headers, merged type and name cells, multi-line cells, several sheets.
+//!
+//! Import turns a workbook into [`ItemContent`]s with their duty kinds plus a list of
+//! [`Problem`]s located by sheet, row and column; the caller decides whether to store anything.
+//! Export writes the same layout back, so that importing an export gives the same list.
+//!
+//! This crate knows cells, headers and the domain types of `quanze-core`. It must not know
+//! storage (no SQL), HTTP or async, nor who may import what: units come in as a
+//! [`UnitDirectory`], and the bytes come in as a slice.
+//!
+//! [`ItemContent`]: quanze_core::ItemContent
+
+mod columns;
+mod error;
+mod export;
+mod grid;
+mod import;
+mod text;
+mod units;
+
+pub use columns::Column;
+pub use error::{ExportError, ImportError, Problem};
+pub use export::{ExportOptions, SheetSplit, export_csv, export_json, export_xlsx};
+pub use import::{
+    DEFAULT_MAX_BYTES, ImportOptions, Imported, ImportedItem, import_csv, import_json, import_xlsx,
+};
+pub use units::UnitDirectory;
+
+/// 清单行 — one item of a list as exchanged: its content and its duty kind (always
+/// [`DutyKind::Own`] in a department list).
+///
+/// [`DutyKind::Own`]: quanze_core::DutyKind::Own
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ExchangeItem {
+    /// 履职类型.
+    pub duty: quanze_core::DutyKind,
+    /// The item's content.
+    pub content: quanze_core::ItemContent,
+}

@@ -1,1 +1,175 @@
-//! quanze-service
+//! Quanze use cases: the one API boundary that the web layer and the CLI call.
+//!
+//! Each use case checks who may do it, validates with the domain core, and writes state and
+//! its event in one store transaction; reads are answered from the in-memory [`Catalog`],
+//! which is rebuilt after every write that changes units or lists. This crate knows nothing
+//! about HTTP.
+
+pub mod auth;
+pub mod catalog;
+pub mod demo;
+pub mod error;
+pub mod lists;
+
+use std::sync::{Arc, RwLock};
+
+use chrono::{DateTime, NaiveDate, Utc};
+use quanze_core::{ItemId, ListId, ListVersionId, UnitId, UserId};
+use quanze_store::{NewEvent, Store};
+
+pub use auth::{CurrentUser, Login, NewUser};
+pub use catalog::Catalog;
+pub use error::{ServiceError, ServiceResult};
+
+/// Where the time comes from (a fixed clock in tests).
+pub trait Clock: Send + Sync + 'static {
+    /// Now.
+    fn now(&self) -> DateTime<Utc>;
+    /// Today in China (UTC+8), the date powers and lists are effective on.
+    fn today(&self) -> NaiveDate {
+        (self.now() + chrono::Duration::hours(8)).date_naive()
+    }
+}
+
+/// The system clock.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct SystemClock;
+
+impl Clock for SystemClock {
+    fn now(&self) -> DateTime<Utc> {
+        Utc::now()
+    }
+}
+
+/// Where new ids come from: UUID v7 (time-ordered) by default.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Ids;
+
+impl Ids {
+    fn uuid(&self) -> uuid::Uuid {
+        uuid::Uuid::now_v7()
+    }
+    /// A new unit id.
+    pub fn unit(&self) -> UnitId {
+        UnitId::from_uuid(self.uuid())
+    }
+    /// A new item id.
+    pub fn item(&self) -> ItemId {
+        ItemId::from_uuid(self.uuid())
+    }
+    /// A new list id.
+    pub fn list(&self) -> ListId {
+        ListId::from_uuid(self.uuid())
+    }
+    /// A new list version id.
+    pub fn version(&self) -> ListVersionId {
+        ListVersionId::from_uuid(self.uuid())
+    }
+    /// A new user id.
+    pub fn user(&self) -> UserId {
+        UserId::from_uuid(self.uuid())
+    }
+}
+
+/// Settings of the use cases.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Consecutive failed logins before an account is locked (等保: configurable; default 5).
+    pub lockout_threshold: u32,
+    /// How long a lock lasts, in minutes.
+    pub lockout_minutes: i64,
+    /// The largest upload accepted for import, in bytes.
+    pub max_upload_bytes: usize,
+}
+
+impl Default for Config {
+    fn default() -> Config {
+        Config { lockout_threshold: 5, lockout_minutes: 30, max_upload_bytes: 50 * 1024 * 1024 }
+    }
+}
+
+/// The use cases, over one store.
+pub struct Service {
+    store: Arc<dyn Store>,
+    catalog: RwLock<Arc<Catalog>>,
+    clock: Arc<dyn Clock>,
+    ids: Ids,
+    config: Config,
+}
+
+impl std::fmt::Debug for Service {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Service").field("backend", &self.store.backend()).finish_non_exhaustive()
+    }
+}
+
+impl Service {
+    /// Opens the service over a store, loading the catalogue.
+    pub async fn new(
+        store: Arc<dyn Store>,
+        clock: Arc<dyn Clock>,
+        config: Config,
+    ) -> ServiceResult<Service> {
+        let service = Service {
+            store,
+            catalog: RwLock::new(Arc::new(Catalog::default())),
+            clock,
+            ids: Ids,
+            config,
+        };
+        service.reload().await?;
+        Ok(service)
+    }
+
+    /// Connects to a database URL and opens the service with the system clock.
+    pub async fn open(url: &str, config: Config) -> ServiceResult<Service> {
+        let store = quanze_store::connect(url).await?;
+        Service::new(store, Arc::new(SystemClock), config).await
+    }
+
+    /// The current catalogue (cheap to clone; readers keep the one they got).
+    pub fn catalog(&self) -> Arc<Catalog> {
+        self.catalog.read().expect("catalogue lock is never poisoned: no panics while held").clone()
+    }
+
+    /// Rebuilds the catalogue from the store.
+    pub async fn reload(&self) -> ServiceResult<()> {
+        let snapshot = self.store.snapshot().await?;
+        let catalog = Arc::new(Catalog::build(snapshot));
+        *self.catalog.write().expect("catalogue lock is never poisoned") = catalog;
+        Ok(())
+    }
+
+    /// The store (for the CLI's maintenance commands and tests).
+    pub fn store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// Today in China.
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    fn event(
+        &self,
+        by: Option<&CurrentUser>,
+        unit: Option<UnitId>,
+        kind: &str,
+        subject: String,
+        payload: serde_json::Value,
+    ) -> NewEvent {
+        NewEvent {
+            at: self.clock.now(),
+            actor: by.map(|u| u.id),
+            unit,
+            kind: kind.to_owned(),
+            subject,
+            payload,
+        }
+    }
+}

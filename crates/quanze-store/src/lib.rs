@@ -1,1 +1,248 @@
-//! quanze-store
+//! Quanze storage: the [`Store`] trait, [`connect`] to SQLite (default) or PostgreSQL, and
+//! [`testing`] helpers that give tests fresh databases on both.
+//!
+//! This is the only crate with SQL. Every write method is one transaction that writes the
+//! state change and exactly one row in `events` (who, when, what, which subject); event
+//! sequence numbers are gap-free, taken from a locked head row, never from a sequence.
+//! It knows nothing about HTTP.
+
+mod batch;
+mod rows;
+mod store;
+pub mod testing;
+#[cfg(test)]
+mod tests;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use quanze_core::{
+    DocNo, Event, ItemId, ListId, ListVersion, ListVersionId, PowerItem, PowerList, Region,
+    RoleGrant, Unit, UnitId, UserId, Username,
+};
+
+/// What went wrong in the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The subject does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// A unique key or a state rule was violated (duplicate, stale version, published version
+    /// changed).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A stored row failed to parse back into the domain.
+    #[error("corrupt row: {0}")]
+    Corrupt(String),
+    /// The URL names a backend this build does not have, or is malformed.
+    #[error("unsupported database URL: {0}")]
+    Url(String),
+    /// The database failed.
+    #[error(transparent)]
+    Sqlx(sqlx::Error),
+    /// A migration failed.
+    #[error(transparent)]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for StoreError {
+    /// Classifies a database error where no better context is at hand: a missing row and a
+    /// foreign-key violation are `NotFound`, a unique violation is `Conflict`. Write methods map
+    /// their statements' errors with messages naming the subject instead.
+    fn from(err: sqlx::Error) -> StoreError {
+        match &err {
+            sqlx::Error::RowNotFound => StoreError::NotFound("row".to_owned()),
+            sqlx::Error::Database(db) => match db.kind() {
+                sqlx::error::ErrorKind::UniqueViolation => {
+                    StoreError::Conflict(db.message().to_owned())
+                }
+                sqlx::error::ErrorKind::ForeignKeyViolation => {
+                    StoreError::NotFound(format!("a referenced row ({})", db.message()))
+                }
+                _ => StoreError::Sqlx(err),
+            },
+            _ => StoreError::Sqlx(err),
+        }
+    }
+}
+
+/// Opens the store at `url` and brings its schema up to date.
+///
+/// `sqlite://PATH` opens (creating the file and its directory if missing) a SQLite database in
+/// WAL mode with foreign keys on; `postgres://...` or `postgresql://...` connects to
+/// PostgreSQL. Anything else is [`StoreError::Url`].
+pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
+    let store = store::open(url).await?;
+    Ok(Arc::new(store))
+}
+
+/// Which database is behind a store.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// Embedded SQLite.
+    Sqlite,
+    /// PostgreSQL server.
+    Postgres,
+}
+
+/// The event that a write records in its own transaction. `seq` is assigned by the store.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewEvent {
+    /// When (the service's clock).
+    pub at: DateTime<Utc>,
+    /// Who; `None` for system actions (demo loader, migrations).
+    pub actor: Option<UserId>,
+    /// For which unit.
+    pub unit: Option<UnitId>,
+    /// What, e.g. `unit.created`.
+    pub kind: String,
+    /// Which subject, e.g. `unit:<uuid>`.
+    pub subject: String,
+    /// Details (no personal data in clear).
+    pub payload: serde_json::Value,
+}
+
+/// What a write returns: the sequence number of the event it recorded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Receipt {
+    /// The event's sequence number.
+    pub seq: u64,
+}
+
+/// A draft version to write: the version (status Draft, with all its entries and overrides)
+/// and the item content versions it introduces (new items or new content of existing ones).
+#[derive(Debug, Clone)]
+pub struct DraftWrite {
+    /// The draft. If a draft with this id exists it is replaced whole; otherwise it is created.
+    pub version: ListVersion,
+    /// New item versions referenced by the draft. An item id not yet stored is created.
+    pub new_items: Vec<PowerItem>,
+}
+
+/// Everything the in-memory catalogue needs, loaded at start and after each publication.
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    /// All regions.
+    pub regions: Vec<Region>,
+    /// All units.
+    pub units: Vec<Unit>,
+    /// All lists.
+    pub lists: Vec<PowerList>,
+    /// All versions of all lists, with entries and overrides.
+    pub versions: Vec<ListVersion>,
+    /// Every item version referenced by any list version (and the latest of every item).
+    pub items: Vec<PowerItem>,
+}
+
+/// A stored account.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UserRecord {
+    /// Id.
+    pub id: UserId,
+    /// Login name.
+    pub username: Username,
+    /// Display name (personal data: never put into events in clear).
+    pub display_name: String,
+    /// PHC-format argon2id hash.
+    pub password_hash: String,
+    /// Roles.
+    pub roles: Vec<RoleGrant>,
+    /// Consecutive failed logins.
+    pub failed_logins: u32,
+    /// Locked until this instant, after too many failures.
+    pub locked_until: Option<DateTime<Utc>>,
+}
+
+/// The storage contract. Each write is one transaction writing state and one event.
+#[async_trait]
+pub trait Store: Send + Sync + 'static {
+    /// Which backend.
+    fn backend(&self) -> Backend;
+
+    /// Inserts regions, or renames existing ones (by code).
+    async fn put_regions(&self, regions: &[Region], ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// All regions, by code.
+    async fn regions(&self) -> Result<Vec<Region>, StoreError>;
+
+    /// Creates a unit; `Conflict` if the id or (name) exists; its region must exist
+    /// (`NotFound` otherwise), and so must its parent.
+    async fn create_unit(&self, unit: &Unit, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// Replaces a unit's fields.
+    async fn update_unit(&self, unit: &Unit, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// All units, by name.
+    async fn units(&self) -> Result<Vec<Unit>, StoreError>;
+    /// One unit.
+    async fn unit(&self, id: UnitId) -> Result<Unit, StoreError>;
+
+    /// Creates a list; a unit scope must name an existing unit.
+    async fn create_list(&self, list: &PowerList, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// All lists.
+    async fn lists(&self) -> Result<Vec<PowerList>, StoreError>;
+    /// One list.
+    async fn list(&self, id: ListId) -> Result<PowerList, StoreError>;
+
+    /// Writes a draft version and its new item versions. `Conflict` if the version id exists
+    /// and is not a draft, or the version number is taken by another version; `NotFound` if the
+    /// list, or an entry's item version, or a referenced unit does not exist.
+    async fn save_draft(&self, draft: &DraftWrite, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// Publishes a draft: status Published, effective date and document number set; the
+    /// version in force before it (if any, and effective earlier) becomes Superseded with
+    /// `effective_until = effective`. `Conflict` if the version is not a draft or a published
+    /// version of the list already takes effect on or after `effective`.
+    async fn publish(
+        &self,
+        version: ListVersionId,
+        effective: NaiveDate,
+        doc_no: &DocNo,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// Deletes a draft version (never a published one).
+    async fn discard_draft(
+        &self,
+        version: ListVersionId,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// The versions of a list, oldest first, with entries and overrides.
+    async fn versions(&self, list: ListId) -> Result<Vec<ListVersion>, StoreError>;
+    /// One version with entries and overrides.
+    async fn version(&self, id: ListVersionId) -> Result<ListVersion, StoreError>;
+    /// Item versions by (id, number); missing ones are left out.
+    async fn items(&self, keys: &[(ItemId, u32)]) -> Result<Vec<PowerItem>, StoreError>;
+    /// Every version of one item, oldest first.
+    async fn item_history(&self, id: ItemId) -> Result<Vec<PowerItem>, StoreError>;
+
+    /// Everything the in-memory catalogue needs.
+    async fn snapshot(&self) -> Result<Snapshot, StoreError>;
+
+    /// Creates an account with its roles. `Conflict` if the name is taken.
+    async fn create_user(&self, user: &UserRecord, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// Looks an account up by name.
+    async fn user_by_name(&self, name: &Username) -> Result<Option<UserRecord>, StoreError>;
+    /// Looks an account up by id.
+    async fn user(&self, id: UserId) -> Result<UserRecord, StoreError>;
+    /// Records a login attempt's outcome: on success resets the failure count; on failure
+    /// increments it and sets `locked_until` when given. Records an event either way.
+    async fn record_login(
+        &self,
+        user: UserId,
+        success: bool,
+        locked_until: Option<DateTime<Utc>>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// Stores an API token by its hash (the token itself is never stored).
+    async fn create_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        name: &str,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// The account an API token (by hash) belongs to.
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError>;
+
+    /// Events with `seq > after`, in order, at most `limit`.
+    async fn events(&self, after: u64, limit: u32) -> Result<Vec<Event>, StoreError>;
+    /// Number of events (equals the last seq: there are no gaps).
+    async fn event_count(&self) -> Result<u64, StoreError>;
+}

@@ -1,1 +1,52 @@
-//! quanze-web
+//! Quanze web layer: the JSON API under `/api/v1` (with its OpenAPI description and a
+//! browsable page served from the binary) and the HTML pages. Handlers extract, call
+//! `quanze-service`, and render; there are no business rules and no SQL here.
+
+// utoipa's path and params derives expand to fully qualified paths of our own extractor types.
+#![allow(unused_qualifications)]
+
+pub mod error;
+pub mod extract;
+pub mod routes;
+
+use std::future::Future;
+use std::io;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use quanze_service::Service;
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+/// Shared state of every handler.
+#[derive(Clone)]
+pub struct AppState {
+    /// The use cases.
+    pub service: Arc<Service>,
+}
+
+/// The largest request body accepted (an xlsx upload); larger ones get 413.
+pub const MAX_BODY_BYTES: usize = 50 * 1024 * 1024;
+
+/// The whole application.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(routes::pages::router())
+        .merge(routes::api::router())
+        .merge(routes::api::docs())
+        .route("/healthz", axum::routing::get(|| async { "ok" }))
+        .fallback(routes::not_found)
+        .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// Serves the application on a bound listener until `shutdown` completes.
+pub async fn serve(
+    listener: TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

@@ -1,0 +1,459 @@
+//! Export: a list to xlsx in the published layout, to CSV with the same columns, to JSON.
+
+use std::collections::HashSet;
+
+use quanze_core::{DutyKind, LegalRef, PowerCategory, UnitId};
+use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
+
+use crate::ExchangeItem;
+use crate::columns::Column;
+use crate::error::ExportError;
+use crate::text;
+use crate::units::UnitDirectory;
+
+/// How items are spread over sheets.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum SheetSplit {
+    /// One sheet with every item.
+    #[default]
+    Single,
+    /// One sheet per 事项类型, in code order.
+    ByCategory,
+    /// One sheet per 实施主体, in order of first appearance.
+    ByHolder,
+    /// A township list: 基本履职, 配合履职 (with 牵头部门) and 上级部门收回 (with 承接部门) sheets.
+    ByDutyKind,
+}
+
+/// How to write a list.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExportOptions {
+    /// The title row, e.g. 某某镇权责清单.
+    pub title: String,
+    /// How items are spread over sheets.
+    pub split: SheetSplit,
+}
+
+impl ExportOptions {
+    /// One sheet under this title.
+    pub fn new(title: &str) -> ExportOptions {
+        ExportOptions { title: title.to_owned(), split: SheetSplit::Single }
+    }
+}
+
+/// Sheet names that the importer reads back as duty kinds.
+const DUTY_SHEETS: [(&str, &str); 3] =
+    [("own", "基本履职事项"), ("cooperate", "配合履职事项"), ("reclaimed", "上级部门收回事项")];
+
+/// Writes a list as an xlsx workbook: a title row merged across the sheet, a frozen header row
+/// repeated on each printed page, one row per item or sub-item with the main item's 事项类型 and
+/// 事项名称 merged over its sub-items, wrapped text, A4 landscape one page wide.
+pub fn export_xlsx(
+    items: &[ExchangeItem],
+    units: &UnitDirectory,
+    options: &ExportOptions,
+) -> Result<Vec<u8>, ExportError> {
+    let all: Vec<&ExchangeItem> = items.iter().collect();
+    let mut workbook = Workbook::new();
+    let formats = Formats::new();
+    let mut used_names = HashSet::new();
+    for (name, sheet_items, duty_sheet) in split(items, units, options.split)? {
+        let columns = columns(&all, duty_sheet);
+        let sheet_name = unique_sheet_name(&name, &mut used_names);
+        let title = match options.split {
+            SheetSplit::Single => options.title.clone(),
+            _ => format!("{}（{}）", options.title, name),
+        };
+        let worksheet = workbook.add_worksheet();
+        worksheet.set_name(&sheet_name)?;
+        write_sheet(worksheet, &title, &columns, &sheet_items, units, &formats)?;
+    }
+    Ok(workbook.save_to_buffer()?)
+}
+
+/// Writes a list as CSV (UTF-8 with a byte-order mark, so Excel opens it as UTF-8): a header row
+/// and one row per item with the same columns as the xlsx layout, the name repeated on each
+/// sub-item row.
+pub fn export_csv(items: &[ExchangeItem], units: &UnitDirectory) -> Result<Vec<u8>, ExportError> {
+    let all: Vec<&ExchangeItem> = items.iter().collect();
+    let columns = columns(&all, None);
+    let mut out = b"\xEF\xBB\xBF".to_vec();
+    {
+        let mut writer = csv::Writer::from_writer(&mut out);
+        writer.write_record(columns.iter().map(|c| c.header()))?;
+        let numbers = numbering(&all);
+        for (item, number) in all.iter().zip(numbers) {
+            let mut record = Vec::with_capacity(columns.len());
+            for col in &columns {
+                record.push(match col {
+                    Column::Seq => number.clone(),
+                    col => cell_text(item, *col, units)?,
+                });
+            }
+            writer.write_record(&record)?;
+        }
+        writer.flush().map_err(csv::Error::from)?;
+    }
+    Ok(out)
+}
+
+/// Writes the items as pretty-printed JSON, for open data and for [`crate::import_json`].
+pub fn export_json(items: &[ExchangeItem]) -> Result<Vec<u8>, ExportError> {
+    Ok(serde_json::to_vec_pretty(items)?)
+}
+
+type SheetPlan<'a> = (String, Vec<&'a ExchangeItem>, Option<&'static str>);
+
+fn split<'a>(
+    items: &'a [ExchangeItem],
+    units: &UnitDirectory,
+    how: SheetSplit,
+) -> Result<Vec<SheetPlan<'a>>, ExportError> {
+    let mut sheets: Vec<SheetPlan<'a>> = Vec::new();
+    match how {
+        SheetSplit::Single => sheets.push(("权责清单".to_owned(), items.iter().collect(), None)),
+        SheetSplit::ByCategory => {
+            for cat in PowerCategory::ALL {
+                let part: Vec<_> = items.iter().filter(|i| i.content.category == cat).collect();
+                if !part.is_empty() {
+                    sheets.push((cat.zh().to_owned(), part, None));
+                }
+            }
+        }
+        SheetSplit::ByHolder => {
+            let mut holders: Vec<UnitId> = Vec::new();
+            for item in items {
+                if !holders.contains(&item.content.holder) {
+                    holders.push(item.content.holder);
+                }
+            }
+            for holder in holders {
+                let name = unit_name(units, holder)?.to_owned();
+                let part = items.iter().filter(|i| i.content.holder == holder).collect();
+                sheets.push((name, part, None));
+            }
+        }
+        SheetSplit::ByDutyKind => {
+            for (code, name) in DUTY_SHEETS {
+                let part: Vec<_> = items.iter().filter(|i| i.duty.code() == code).collect();
+                if !part.is_empty() {
+                    sheets.push((name.to_owned(), part, Some(code)));
+                }
+            }
+        }
+    }
+    if sheets.is_empty() {
+        sheets.push(("权责清单".to_owned(), Vec::new(), None));
+    }
+    Ok(sheets)
+}
+
+/// The columns to write: the standard set, code columns that any item uses, duty columns when
+/// needed, service columns when any item is a service.
+fn columns(items: &[&ExchangeItem], duty_sheet: Option<&str>) -> Vec<Column> {
+    let any = |f: &dyn Fn(&ExchangeItem) -> bool| items.iter().any(|i| f(i));
+    let mut cols = vec![Column::Seq, Column::Category];
+    if any(&|i| i.content.base_code.is_some()) {
+        cols.push(Column::BaseCode);
+    }
+    if any(&|i| i.content.impl_code.is_some()) {
+        cols.push(Column::ImplCode);
+    }
+    if any(&|i| i.content.local_code.is_some()) {
+        cols.push(Column::LocalCode);
+    }
+    cols.extend([
+        Column::Name,
+        Column::SubItem,
+        Column::LegalBasis,
+        Column::Holder,
+        Column::Office,
+        Column::Cooperation,
+        Column::Responsibilities,
+        Column::ResponsibilityBasis,
+        Column::AccountabilitySituations,
+        Column::AccountabilityBasis,
+        Column::AccountabilityParties,
+        Column::Source,
+        Column::Level,
+    ]);
+    match duty_sheet {
+        Some("cooperate") => cols.push(Column::Lead),
+        Some("reclaimed") => cols.push(Column::Receiver),
+        Some(_) => {}
+        None => {
+            if any(&|i| i.duty != DutyKind::Own) {
+                cols.extend([Column::DutyKind, Column::Lead, Column::Receiver]);
+            }
+        }
+    }
+    if any(&|i| i.content.service.is_some()) {
+        cols.extend([
+            Column::Conditions,
+            Column::Materials,
+            Column::StatutoryLimit,
+            Column::CommittedLimit,
+            Column::Fee,
+            Column::Channels,
+            Column::Place,
+            Column::Phone,
+            Column::Trips,
+        ]);
+    }
+    cols.push(Column::Remarks);
+    cols
+}
+
+/// Runs of consecutive sub-items of one main item (same name and type), as index ranges.
+fn groups(items: &[&ExchangeItem]) -> Vec<std::ops::Range<usize>> {
+    let mut out = Vec::new();
+    let mut start = 0;
+    while start < items.len() {
+        let head = &items[start].content;
+        let mut end = start + 1;
+        if head.sub_item.is_some() {
+            while end < items.len() {
+                let c = &items[end].content;
+                if c.sub_item.is_none()
+                    || c.name != head.name
+                    || c.category != head.category
+                    || c.category_label != head.category_label
+                {
+                    break;
+                }
+                end += 1;
+            }
+        }
+        out.push(start..end);
+        start = end;
+    }
+    out
+}
+
+/// 序号: `n` for a main item, `n-k` for its sub-items.
+fn numbering(items: &[&ExchangeItem]) -> Vec<String> {
+    let mut out = Vec::with_capacity(items.len());
+    for (n, group) in groups(items).into_iter().enumerate() {
+        if group.len() == 1 {
+            out.push((n + 1).to_string());
+        } else {
+            out.extend((1..=group.len()).map(|k| format!("{}-{k}", n + 1)));
+        }
+    }
+    out
+}
+
+struct Formats {
+    title: Format,
+    header: Format,
+    body: Format,
+    centred: Format,
+}
+
+impl Formats {
+    fn new() -> Formats {
+        let body = Format::new()
+            .set_text_wrap()
+            .set_align(FormatAlign::VerticalCenter)
+            .set_border(FormatBorder::Thin)
+            .set_font_size(10);
+        Formats {
+            title: Format::new()
+                .set_bold()
+                .set_font_size(16)
+                .set_align(FormatAlign::Center)
+                .set_align(FormatAlign::VerticalCenter),
+            header: body
+                .clone()
+                .set_bold()
+                .set_align(FormatAlign::Center)
+                .set_background_color(0xD9D9D9),
+            centred: body.clone().set_align(FormatAlign::Center),
+            body,
+        }
+    }
+}
+
+fn write_sheet(
+    sheet: &mut Worksheet,
+    title: &str,
+    columns: &[Column],
+    items: &[&ExchangeItem],
+    units: &UnitDirectory,
+    formats: &Formats,
+) -> Result<(), ExportError> {
+    let last_col = (columns.len() - 1) as u16;
+    if last_col > 0 {
+        sheet.merge_range(0, 0, 0, last_col, title, &formats.title)?;
+    } else {
+        sheet.write_string_with_format(0, 0, title, &formats.title)?;
+    }
+    sheet.set_row_height(0, 30)?;
+    for (c, col) in columns.iter().enumerate() {
+        sheet.write_string_with_format(1, c as u16, col.header(), &formats.header)?;
+        sheet.set_column_width(c as u16, col.width())?;
+    }
+    sheet.set_freeze_panes(2, 0)?;
+    sheet.set_landscape();
+    sheet.set_paper_size(9); // A4
+    sheet.set_print_fit_to_pages(1, 0);
+    sheet.set_repeat_rows(1, 1)?;
+    sheet.set_margins(0.4, 0.4, 0.6, 0.6, 0.3, 0.3);
+    sheet.set_footer("&C第 &P 页，共 &N 页");
+
+    let numbers = numbering(items);
+    let merged = [Column::Category, Column::Name];
+    let mut row: u32 = 2;
+    for group in groups(items) {
+        let first = row;
+        let last = row + group.len() as u32 - 1;
+        for idx in group.clone() {
+            let item = items[idx];
+            for (c, col) in columns.iter().enumerate() {
+                let c = c as u16;
+                if group.len() > 1 && merged.contains(col) {
+                    if idx == group.start {
+                        let text = cell_text(item, *col, units)?;
+                        let format =
+                            if *col == Column::Category { &formats.centred } else { &formats.body };
+                        sheet.merge_range(first, c, last, c, &text, format)?;
+                    }
+                    continue;
+                }
+                let (text, format) = match col {
+                    Column::Seq => (numbers[idx].clone(), &formats.centred),
+                    Column::Category | Column::Source | Column::Level | Column::DutyKind => {
+                        (cell_text(item, *col, units)?, &formats.centred)
+                    }
+                    col => (cell_text(item, *col, units)?, &formats.body),
+                };
+                if text.is_empty() {
+                    sheet.write_blank(row, c, format)?;
+                } else {
+                    sheet.write_string_with_format(row, c, &text, format)?;
+                }
+            }
+            row += 1;
+        }
+    }
+    Ok(())
+}
+
+fn unit_name(units: &UnitDirectory, id: UnitId) -> Result<&str, ExportError> {
+    units.name(id).ok_or(ExportError::UnknownUnit(id))
+}
+
+/// The text of one cell, in the form the importer reads back.
+fn cell_text(
+    item: &ExchangeItem,
+    col: Column,
+    units: &UnitDirectory,
+) -> Result<String, ExportError> {
+    let c = &item.content;
+    let opt = |v: &Option<String>| v.clone().unwrap_or_default();
+    let service = c.service.as_ref();
+    let text = match col {
+        Column::Seq => String::new(),
+        Column::Category => c.category_label.clone().unwrap_or_else(|| c.category.zh().to_owned()),
+        Column::Code | Column::LocalCode => opt(&c.local_code),
+        Column::BaseCode => c.base_code.as_ref().map(|b| b.to_string()).unwrap_or_default(),
+        Column::ImplCode => c.impl_code.as_ref().map(|b| b.to_string()).unwrap_or_default(),
+        Column::Name => c.name.clone(),
+        Column::SubItem => opt(&c.sub_item),
+        Column::LegalBasis => LegalRef::format_many(&c.legal_basis),
+        Column::Holder => unit_name(units, c.holder)?.to_owned(),
+        Column::Office => opt(&c.handling_office),
+        Column::Cooperation => {
+            let mut lines = Vec::with_capacity(c.cooperation.len());
+            for coop in &c.cooperation {
+                let name = unit_name(units, coop.unit)?;
+                lines.push(if coop.duty.is_empty() {
+                    name.to_owned()
+                } else {
+                    format!("{name}：{}", coop.duty)
+                });
+            }
+            lines.join("\n")
+        }
+        Column::Responsibilities => text::format_responsibilities(&c.responsibilities),
+        Column::ResponsibilityBasis => {
+            let values: Vec<String> =
+                c.responsibilities.iter().map(|r| LegalRef::format_many(&r.basis)).collect();
+            let labels: Vec<String> =
+                c.responsibilities.iter().map(|r| format!("{}责任", r.stage)).collect();
+            text::format_per_entry(&values, &labels)
+        }
+        Column::AccountabilitySituations => {
+            let situations: Vec<String> =
+                c.accountability.iter().map(|a| a.situation.clone()).collect();
+            text::format_situations(&situations)
+        }
+        Column::AccountabilityBasis | Column::AccountabilityParties => {
+            let values: Vec<String> = c
+                .accountability
+                .iter()
+                .map(|a| {
+                    if col == Column::AccountabilityBasis {
+                        LegalRef::format_many(&a.basis)
+                    } else {
+                        text::format_parties(&a.parties)
+                    }
+                })
+                .collect();
+            let labels = vec!["追责情形".to_owned(); values.len()];
+            text::format_per_entry(&values, &labels)
+        }
+        Column::Source => c.source.zh().to_owned(),
+        Column::Level => c.level.zh().to_owned(),
+        Column::DutyKind => item.duty.zh().to_owned(),
+        Column::Lead => match item.duty {
+            DutyKind::Cooperate { lead } => unit_name(units, lead)?.to_owned(),
+            _ => String::new(),
+        },
+        Column::Receiver => match item.duty {
+            DutyKind::Reclaimed { receiver } => unit_name(units, receiver)?.to_owned(),
+            _ => String::new(),
+        },
+        Column::Conditions => service.map(|s| opt(&s.conditions)).unwrap_or_default(),
+        Column::Materials => {
+            service.map(|s| text::format_materials(&s.materials)).unwrap_or_default()
+        }
+        Column::StatutoryLimit => {
+            service.and_then(|s| s.statutory_limit).map(|l| l.to_string()).unwrap_or_default()
+        }
+        Column::CommittedLimit => {
+            service.and_then(|s| s.committed_limit).map(|l| l.to_string()).unwrap_or_default()
+        }
+        Column::Fee => service
+            .map(|s| s.fee.clone().unwrap_or_else(|| "不收费".to_owned()))
+            .unwrap_or_default(),
+        Column::Channels => service.map(|s| s.channels.join("、")).unwrap_or_default(),
+        Column::Place => service.map(|s| opt(&s.place)).unwrap_or_default(),
+        Column::Phone => service.map(|s| opt(&s.phone)).unwrap_or_default(),
+        Column::Trips => service.and_then(|s| s.trips).map(|t| t.to_string()).unwrap_or_default(),
+        Column::Remarks => opt(&c.remarks),
+    };
+    Ok(text)
+}
+
+/// Excel sheet names: at most 31 characters, none of `[]:*?/\`, unique in the workbook.
+fn unique_sheet_name(name: &str, used: &mut HashSet<String>) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))
+        .collect::<String>()
+        .trim_matches('\'')
+        .chars()
+        .take(31)
+        .collect();
+    let base = if clean.trim().is_empty() { "Sheet".to_owned() } else { clean };
+    let mut candidate = base.clone();
+    let mut n = 2;
+    while !used.insert(candidate.clone()) {
+        let suffix = format!("({n})");
+        let keep = 31 - suffix.chars().count();
+        candidate = format!("{}{suffix}", base.chars().take(keep).collect::<String>());
+        n += 1;
+    }
+    candidate
+}

@@ -1,0 +1,139 @@
+//! Files that are not lists: each gives a clear error, never a panic.
+
+use std::io::Write;
+use std::sync::Once;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use proptest::prelude::*;
+use quanze_core::Severity;
+use quanze_exchange::{ExportOptions, ImportError, ImportOptions, export_xlsx, import_xlsx};
+use rust_xlsxwriter::Workbook;
+
+use crate::helpers::{directory, sample_list};
+
+fn import(bytes: &[u8]) -> Result<quanze_exchange::Imported, ImportError> {
+    import_xlsx(bytes, &directory(), &ImportOptions::default())
+}
+
+fn valid_xlsx() -> Vec<u8> {
+    export_xlsx(&sample_list(), &directory(), &ExportOptions::new("某某县权责清单"))
+        .expect("export")
+}
+
+const OLE_MAGIC: [u8; 8] = [0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+fn ole_file(streams: &[&str]) -> Vec<u8> {
+    let mut bytes = OLE_MAGIC.to_vec();
+    bytes.resize(1024, 0);
+    for name in streams {
+        bytes.extend(name.encode_utf16().flat_map(u16::to_le_bytes));
+        bytes.resize(bytes.len().next_multiple_of(128), 0);
+    }
+    bytes
+}
+
+#[test]
+fn random_bytes_are_not_xlsx() {
+    let err = import(b"\x00\x01 this is not a workbook").expect_err("not xlsx");
+    assert!(matches!(err, ImportError::NotXlsx), "{err:?}");
+    assert!(err.zh().contains("不是 Excel 工作簿"));
+}
+
+#[test]
+fn empty_and_oversized_files() {
+    assert!(matches!(import(b""), Err(ImportError::EmptyFile)));
+    let options = ImportOptions { max_bytes: 1024, ..ImportOptions::default() };
+    let err = import_xlsx(&[b'P'; 2048], &directory(), &options).expect_err("too large");
+    assert!(matches!(err, ImportError::TooLarge { size: 2048, max: 1024 }), "{err:?}");
+    assert!(err.zh().contains("超过上限"), "{}", err.zh());
+}
+
+#[test]
+fn encrypted_workbook() {
+    let err = import(&ole_file(&["EncryptionInfo", "EncryptedPackage"])).expect_err("encrypted");
+    assert!(matches!(err, ImportError::Encrypted), "{err:?}");
+    assert!(err.zh().contains("密码"), "{}", err.zh());
+    let err = import(&ole_file(&["Workbook"])).expect_err("xls");
+    assert!(matches!(err, ImportError::LegacyXls), "{err:?}");
+    assert!(err.zh().contains(".xls"));
+}
+
+#[test]
+fn truncated_workbook_is_corrupt() {
+    let bytes = valid_xlsx();
+    let err = import(&bytes[..bytes.len() / 2]).expect_err("truncated");
+    assert!(matches!(err, ImportError::Corrupt(_)), "{err:?}");
+    assert!(err.zh().contains("损坏"));
+}
+
+#[test]
+fn zip_without_workbook() {
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    zip.start_file("readme.txt", zip::write::SimpleFileOptions::default()).expect("entry");
+    zip.write_all("权责清单说明".as_bytes()).expect("write");
+    let bytes = zip.finish().expect("zip").into_inner();
+    let err = import(&bytes).expect_err("no workbook");
+    assert!(matches!(err, ImportError::NoWorkbook), "{err:?}");
+}
+
+#[test]
+fn workbook_without_data() {
+    let mut wb = Workbook::new();
+    wb.add_worksheet();
+    let err = import(&wb.save_to_buffer().expect("save")).expect_err("empty");
+    assert!(matches!(err, ImportError::EmptyWorkbook), "{err:?}");
+}
+
+#[test]
+fn workbook_without_any_header_is_an_error_not_a_failure() {
+    let mut wb = Workbook::new();
+    wb.add_worksheet().write_string(0, 0, "会议纪要").expect("write");
+    let imported = import(&wb.save_to_buffer().expect("save")).expect("readable");
+    assert!(imported.items.is_empty());
+    assert_eq!(imported.problems.len(), 1);
+    assert_eq!(
+        (imported.problems[0].code.as_str(), imported.problems[0].severity),
+        ("no_header", Severity::Error)
+    );
+}
+
+static PANICKED: AtomicBool = AtomicBool::new(false);
+
+/// Records any panic, even one the importer catches, so that the fuzz tests see it.
+fn watch_panics() {
+    static HOOK: Once = Once::new();
+    HOOK.call_once(|| {
+        let default = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            PANICKED.store(true, Ordering::SeqCst);
+            default(info);
+        }));
+    });
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_files_give_errors(mut bytes in proptest::collection::vec(any::<u8>(), 0..4096), zip_magic in any::<bool>()) {
+        watch_panics();
+        if zip_magic {
+            bytes.splice(0..0, *b"PK\x03\x04");
+        }
+        prop_assert!(import(&bytes).is_err());
+        prop_assert!(!PANICKED.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn damaged_workbooks_never_panic(cut in 0.0f64..1.0, flips in proptest::collection::vec((0.0f64..1.0, any::<u8>()), 0..4)) {
+        watch_panics();
+        let mut bytes = valid_xlsx();
+        for (at, value) in flips {
+            let idx = (at * bytes.len() as f64) as usize % bytes.len();
+            bytes[idx] = value;
+        }
+        bytes.truncate(((cut * bytes.len() as f64) as usize).max(1));
+        let _ = import(&bytes);
+        prop_assert!(!PANICKED.load(Ordering::SeqCst));
+    }
+}

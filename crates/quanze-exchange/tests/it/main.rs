@@ -1,0 +1,7 @@
+//! Integration tests: real xlsx files built with rust_xlsxwriter in the layouts counties publish,
+//! bad files, round trips and fuzzing.
+
+mod bad_files;
+mod helpers;
+mod layouts;
+mod round_trip;

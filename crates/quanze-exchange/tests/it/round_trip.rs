@@ -1,0 +1,316 @@
+//! import(export(list)) == list, for a hand-written list and for generated ones.
+
+use proptest::prelude::*;
+use quanze_core::{
+    Accountability, BaseCode, Cooperation, DutyKind, ExerciseLevel, ImplCode, ItemContent,
+    LegalRef, LimitUnit, Material, PowerCategory, PowerSource, Responsibility, ServiceInfo,
+    TimeLimit,
+};
+use quanze_exchange::{
+    ExchangeItem, ExportOptions, ImportOptions, SheetSplit, export_csv, export_json, export_xlsx,
+    import_csv, import_json, import_xlsx,
+};
+
+use crate::helpers::{UNITS, directory, id, sample_list, sorted};
+
+/// Findings about generated contents (no legal basis …), not about the file.
+const ITEM_FINDINGS: [&str; 6] = [
+    "no_legal_basis",
+    "no_responsibility",
+    "no_accountability",
+    "impl_code_mismatch",
+    "impl_code_credit_check",
+    "impl_code_holder",
+];
+
+fn xlsx_round_trip(items: &[ExchangeItem], split: SheetSplit) -> Vec<ExchangeItem> {
+    let units = directory();
+    let options = ExportOptions { title: "某某县权责清单".to_owned(), split };
+    let bytes = export_xlsx(items, &units, &options).expect("export");
+    let imported = import_xlsx(&bytes, &units, &ImportOptions::default()).expect("import");
+    let unexpected: Vec<_> = imported
+        .problems
+        .iter()
+        .filter(|p| !ITEM_FINDINGS.contains(&p.code.as_str()) && !p.code.starts_with("duplicate"))
+        .collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    imported.into_items()
+}
+
+#[test]
+fn sample_list_survives_every_split() {
+    let list = sample_list();
+    assert_eq!(xlsx_round_trip(&list, SheetSplit::Single), list);
+    for split in [SheetSplit::ByCategory, SheetSplit::ByHolder, SheetSplit::ByDutyKind] {
+        assert_eq!(sorted(xlsx_round_trip(&list, split)), sorted(list.clone()), "{split:?}");
+    }
+}
+
+#[test]
+fn sample_list_survives_csv_and_json() {
+    let units = directory();
+    let list = sample_list();
+    let csv = export_csv(&list, &units).expect("csv");
+    assert!(csv.starts_with(b"\xEF\xBB\xBF"), "Excel needs the BOM to read UTF-8");
+    let imported = import_csv(&csv, &units, &ImportOptions::default()).expect("import csv");
+    assert!(imported.problems.is_empty(), "{:#?}", imported.problems);
+    assert_eq!(imported.into_items(), list);
+
+    let json = export_json(&list).expect("json");
+    let imported = import_json(&json, &units, &ImportOptions::default()).expect("import json");
+    assert!(imported.problems.is_empty(), "{:#?}", imported.problems);
+    assert_eq!(imported.into_items(), list);
+}
+
+#[test]
+fn township_export_has_one_sheet_per_duty_kind() {
+    let units = directory();
+    let options =
+        ExportOptions { title: "某某镇权责清单".to_owned(), split: SheetSplit::ByDutyKind };
+    let bytes = export_xlsx(&sample_list(), &units, &options).expect("export");
+    let imported = import_xlsx(&bytes, &units, &ImportOptions::default()).expect("import");
+    let sheets: Vec<&str> = imported.items.iter().map(|i| i.sheet.as_str()).collect();
+    assert_eq!(sheets.iter().filter(|s| **s == "配合履职事项").count(), 1);
+    assert_eq!(sheets.iter().filter(|s| **s == "上级部门收回事项").count(), 1);
+    // Title in row 1, header in row 2, first item in row 3.
+    assert_eq!(imported.items[0].row, 3);
+}
+
+// ---- generated lists ----
+
+/// Short Chinese text without line breaks, colons, brackets or list numbering: the characters
+/// that the cell formats use as structure.
+fn plain() -> impl Strategy<Value = String> {
+    "[\u{4e00}-\u{4e50}\u{5b89}-\u{5b99}]{1,10}"
+}
+
+fn legal_ref() -> impl Strategy<Value = LegalRef> {
+    (
+        plain(),
+        proptest::option::of(plain()),
+        proptest::option::of(1u32..300),
+        proptest::option::of(1u32..6),
+        proptest::option::of(1u32..12),
+        proptest::option::of(plain()),
+    )
+        .prop_map(|(law, edition, article, paragraph, point, quote)| LegalRef {
+            law,
+            edition,
+            article,
+            paragraph,
+            point,
+            quote,
+        })
+}
+
+fn refs() -> impl Strategy<Value = Vec<LegalRef>> {
+    proptest::collection::vec(legal_ref(), 0..3)
+}
+
+fn category() -> impl Strategy<Value = (PowerCategory, Option<String>)> {
+    let variants = |c: PowerCategory| -> Vec<&'static str> {
+        match c {
+            PowerCategory::Licensing => vec!["行政许可(国办)", "许可"],
+            PowerCategory::Penalty => vec!["行政处罚类"],
+            PowerCategory::Inspection => vec!["行政监督", "监督检查"],
+            PowerCategory::Other => vec!["其他类", "其他职权"],
+            _ => vec![],
+        }
+    };
+    (proptest::sample::select(PowerCategory::ALL.to_vec()), any::<prop::sample::Index>()).prop_map(
+        move |(c, idx)| {
+            let labels = variants(c);
+            let label = if labels.is_empty() || idx.index(3) == 0 {
+                None
+            } else {
+                Some(labels[idx.index(labels.len())].to_owned())
+            };
+            (c, label)
+        },
+    )
+}
+
+fn unit() -> impl Strategy<Value = quanze_core::UnitId> {
+    proptest::sample::select(UNITS.iter().map(|(n, _)| *n).collect::<Vec<_>>()).prop_map(id)
+}
+
+fn service() -> impl Strategy<Value = ServiceInfo> {
+    let limit = (
+        1u32..60,
+        proptest::sample::select(vec![
+            LimitUnit::WorkingDays,
+            LimitUnit::CalendarDays,
+            LimitUnit::Months,
+        ]),
+    )
+        .prop_map(|(amount, unit)| TimeLimit { amount, unit });
+    let material = (
+        plain(),
+        proptest::option::of(proptest::sample::select(vec!["纸质", "电子"])),
+        proptest::option::of(1u32..5),
+        any::<bool>(),
+        any::<bool>(),
+    )
+        .prop_map(|(name, form, copies, required, shared)| Material {
+            name,
+            form: form.map(str::to_owned),
+            copies,
+            required,
+            shared,
+        });
+    (
+        proptest::option::of(plain()),
+        proptest::collection::vec(material, 0..3),
+        proptest::option::of(limit.clone()),
+        proptest::option::of(limit),
+        proptest::option::of(plain()),
+        proptest::collection::vec(plain(), 0..3),
+        (
+            proptest::option::of(plain()),
+            proptest::option::of(plain()),
+            proptest::option::of(any::<u8>()),
+        ),
+    )
+        .prop_map(
+            |(
+                conditions,
+                materials,
+                statutory_limit,
+                committed_limit,
+                fee,
+                channels,
+                (place, phone, trips),
+            )| ServiceInfo {
+                conditions,
+                materials,
+                statutory_limit,
+                committed_limit,
+                fee,
+                channels,
+                place,
+                phone,
+                trips,
+            },
+        )
+}
+
+fn item() -> impl Strategy<Value = ExchangeItem> {
+    let stage = proptest::sample::select(vec![
+        "受理",
+        "审查",
+        "决定",
+        "送达",
+        "事后监管",
+        "其他",
+        "立案",
+        "调查取证",
+    ]);
+    let responsibility = (stage, plain(), refs()).prop_map(|(stage, content, basis)| {
+        Responsibility { stage: stage.to_owned(), content, basis }
+    });
+    let accountability = (plain(), refs(), proptest::collection::vec(plain(), 0..3))
+        .prop_map(|(situation, basis, parties)| Accountability { situation, basis, parties });
+    let codes = (
+        proptest::option::of("[0-9A-Z]{12}"),
+        proptest::option::of("[0-9A-HJ-NP-RTUWXY]{18}[0-9][0-9A-Z]{12}"),
+        proptest::option::of("[0-9]{1,3}-[0-9]{1,2}"),
+    );
+    let duty = prop_oneof![
+        Just(DutyKind::Own),
+        unit().prop_map(|lead| DutyKind::Cooperate { lead }),
+        unit().prop_map(|receiver| DutyKind::Reclaimed { receiver }),
+    ];
+    (
+        (plain(), proptest::option::of(plain()), category(), codes, refs(), unit()),
+        (
+            proptest::option::of(plain()),
+            proptest::collection::vec((unit(), proptest::option::of(plain())), 0..3),
+            proptest::sample::select(PowerSource::ALL.to_vec()),
+            proptest::sample::select(ExerciseLevel::ALL.to_vec()),
+        ),
+        proptest::collection::vec(responsibility, 0..4),
+        proptest::collection::vec(accountability, 0..3),
+        proptest::option::of(service()),
+        proptest::option::of(plain()),
+        duty,
+    )
+        .prop_map(
+            |(
+                (
+                    name,
+                    sub_item,
+                    (category, category_label),
+                    (base, imp, local),
+                    legal_basis,
+                    holder,
+                ),
+                (handling_office, coop, source, level),
+                responsibilities,
+                accountability,
+                service,
+                remarks,
+                duty,
+            )| {
+                let content = ItemContent {
+                    name,
+                    sub_item,
+                    category,
+                    category_label,
+                    base_code: base.map(|b| BaseCode::parse(&b).expect("generated valid")),
+                    impl_code: imp.map(|i| ImplCode::parse(&i).expect("generated valid")),
+                    local_code: local,
+                    legal_basis,
+                    holder,
+                    handling_office,
+                    cooperation: coop
+                        .into_iter()
+                        .map(|(unit, duty)| Cooperation { unit, duty: duty.unwrap_or_default() })
+                        .collect(),
+                    source,
+                    level,
+                    responsibilities,
+                    accountability,
+                    service,
+                    remarks,
+                };
+                ExchangeItem { duty, content }
+            },
+        )
+}
+
+/// Lists where runs of sub-items of one main item occur, as they do in real lists.
+fn list() -> impl Strategy<Value = Vec<ExchangeItem>> {
+    proptest::collection::vec((item(), 0usize..3), 0..12).prop_map(|groups| {
+        let mut out = Vec::new();
+        for (head, extra) in groups {
+            let is_group = head.content.sub_item.is_some();
+            out.push(head.clone());
+            if is_group {
+                for k in 0..extra {
+                    let mut sub = head.clone();
+                    sub.content.sub_item =
+                        Some(format!("{}之{k}", head.content.sub_item.clone().unwrap_or_default()));
+                    out.push(sub);
+                }
+            }
+        }
+        out
+    })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn generated_lists_round_trip(list in list()) {
+        prop_assert_eq!(xlsx_round_trip(&list, SheetSplit::Single), list.clone());
+        prop_assert_eq!(sorted(xlsx_round_trip(&list, SheetSplit::ByDutyKind)), sorted(list.clone()));
+        let units = directory();
+        let csv = export_csv(&list, &units).expect("csv");
+        let back = import_csv(&csv, &units, &ImportOptions::default());
+        // An empty list has only a header row.
+        if let Ok(back) = back {
+            prop_assert_eq!(back.into_items(), list);
+        }
+    }
+}

@@ -1,0 +1,185 @@
+//! Accounts: password hashing (argon2id), API tokens, login-failure lockout and role checks.
+
+use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use chrono::Duration;
+use quanze_core::account::check_password;
+use quanze_core::{Role, RoleGrant, UnitId, UserId, Username};
+use quanze_store::UserRecord;
+use sm3::{Digest, Sm3};
+
+use crate::Service;
+use crate::error::{ServiceError, ServiceResult};
+
+/// The authenticated caller of a use case.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CurrentUser {
+    /// Id.
+    pub id: UserId,
+    /// Login name.
+    pub username: Username,
+    /// Roles.
+    pub roles: Vec<RoleGrant>,
+}
+
+impl CurrentUser {
+    /// Whether the user holds `role` for `unit` (or county-wide).
+    pub fn has(&self, role: Role, unit: Option<UnitId>) -> bool {
+        self.roles.iter().any(|g| g.covers(role, unit))
+    }
+
+    /// Fails with `Forbidden` unless the user holds one of `roles` for `unit`.
+    pub fn require(
+        &self,
+        roles: &[Role],
+        unit: Option<UnitId>,
+        action_zh: &str,
+    ) -> ServiceResult<()> {
+        if roles.iter().any(|r| self.has(*r, unit)) {
+            return Ok(());
+        }
+        let names: Vec<&str> = roles.iter().map(|r| r.zh()).collect();
+        Err(ServiceError::Forbidden(format!("{action_zh}需要以下角色之一：{}", names.join("、"))))
+    }
+}
+
+impl From<&UserRecord> for CurrentUser {
+    fn from(u: &UserRecord) -> CurrentUser {
+        CurrentUser { id: u.id, username: u.username.clone(), roles: u.roles.clone() }
+    }
+}
+
+/// A new account to create.
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    /// Login name.
+    pub username: Username,
+    /// Display name.
+    pub display_name: String,
+    /// Initial password (checked for complexity).
+    pub password: String,
+    /// Roles.
+    pub roles: Vec<RoleGrant>,
+}
+
+/// The outcome of a successful login.
+#[derive(Debug, Clone)]
+pub struct Login {
+    /// The account.
+    pub user: CurrentUser,
+    /// A new API token (shown once; only its hash is stored).
+    pub token: String,
+}
+
+/// SM3 of a token, hex: what is stored and looked up.
+pub fn token_hash(token: &str) -> String {
+    hex::encode(Sm3::digest(token.as_bytes()))
+}
+
+fn new_token() -> String {
+    let bytes: [u8; 32] = rand::random();
+    format!("qz_{}", hex::encode(bytes))
+}
+
+fn hash_password(password: &str) -> ServiceResult<String> {
+    Argon2::default()
+        .hash_password(password.as_bytes())
+        .map(|h| h.to_string())
+        .map_err(|e| ServiceError::Internal(format!("argon2: {e}")))
+}
+
+impl Service {
+    /// Creates an account (system administrators only; `None` for the bootstrap account).
+    pub async fn create_user(
+        &self,
+        by: Option<&CurrentUser>,
+        new: NewUser,
+    ) -> ServiceResult<UserId> {
+        if let Some(by) = by {
+            by.require(&[Role::SysAdmin], None, "创建账号")?;
+        }
+        check_password(&new.password)?;
+        let record = UserRecord {
+            id: self.ids.user(),
+            username: new.username.clone(),
+            display_name: new.display_name,
+            password_hash: hash_password(&new.password)?,
+            roles: new.roles.clone(),
+            failed_logins: 0,
+            locked_until: None,
+        };
+        let roles: Vec<&str> = new.roles.iter().map(|g| g.role.code()).collect();
+        let ev = self.event(
+            by,
+            None,
+            "user.created",
+            format!("user:{}", record.id),
+            serde_json::json!({ "username": new.username.as_str(), "roles": roles }),
+        );
+        self.store.create_user(&record, ev).await?;
+        Ok(record.id)
+    }
+
+    /// Checks a password and returns a fresh API token. Five (configurable) consecutive
+    /// failures lock the account for the configured time; every attempt is an event.
+    pub async fn login(&self, username: &str, password: &str) -> ServiceResult<Login> {
+        let name = Username::parse(username).map_err(|_| ServiceError::Unauthenticated)?;
+        let Some(user) = self.store.user_by_name(&name).await? else {
+            // Same answer as a wrong password: do not reveal which accounts exist.
+            return Err(ServiceError::Unauthenticated);
+        };
+        let now = self.clock.now();
+        if let Some(until) = user.locked_until
+            && until > now
+        {
+            return Err(ServiceError::Locked(until));
+        }
+        let ok = Argon2::default()
+            .verify_password(password.as_bytes(), user.password_hash.as_str())
+            .is_ok();
+        let subject = format!("user:{}", user.id);
+        if !ok {
+            let failures = user.failed_logins + 1;
+            let lock = (failures >= self.config.lockout_threshold)
+                .then(|| now + Duration::minutes(self.config.lockout_minutes));
+            let ev = self.event(
+                None,
+                None,
+                "user.login_failed",
+                subject,
+                serde_json::json!({ "failures": failures, "locked": lock.is_some() }),
+            );
+            self.store.record_login(user.id, false, lock, ev).await?;
+            return Err(match lock {
+                Some(until) => ServiceError::Locked(until),
+                None => ServiceError::Unauthenticated,
+            });
+        }
+        let current = CurrentUser::from(&user);
+        let ev = self.event(Some(&current), None, "user.login", subject, serde_json::json!({}));
+        self.store.record_login(user.id, true, None, ev).await?;
+        let token = self.issue_token(&current, "login").await?;
+        Ok(Login { user: current, token })
+    }
+
+    /// Creates a named API token for the CLI or an integration.
+    pub async fn issue_token(&self, user: &CurrentUser, name: &str) -> ServiceResult<String> {
+        let token = new_token();
+        let ev = self.event(
+            Some(user),
+            None,
+            "token.created",
+            format!("user:{}", user.id),
+            serde_json::json!({ "name": name }),
+        );
+        self.store.create_token(user.id, &token_hash(&token), name, ev).await?;
+        Ok(token)
+    }
+
+    /// The account behind an API token.
+    pub async fn authenticate(&self, token: &str) -> ServiceResult<CurrentUser> {
+        match self.store.user_by_token(&token_hash(token)).await? {
+            Some(user) => Ok(CurrentUser::from(&user)),
+            None => Err(ServiceError::Unauthenticated),
+        }
+    }
+}

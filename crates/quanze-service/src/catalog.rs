@@ -1,0 +1,171 @@
+//! The in-memory catalogue: units, lists, versions, item contents and the holdings index,
+//! rebuilt from a store snapshot at start and after every write that changes lists or units.
+//! Reads (holdings, item search, diffs) are served from here without touching the database.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+
+use chrono::NaiveDate;
+use quanze_core::list::version_on;
+use quanze_core::{
+    HoldingsIndex, ItemContent, ItemId, ListEntry, ListId, ListScope, ListVersion, ListVersionId,
+    PowerItem, PowerList, Region, Unit, UnitId, VersionStatus,
+};
+use quanze_store::Snapshot;
+
+/// A snapshot of everything readers need.
+#[derive(Debug, Default)]
+pub struct Catalog {
+    /// Regions by code.
+    pub regions: Vec<Region>,
+    /// Units in name order.
+    pub units: Vec<Unit>,
+    unit_by_id: HashMap<UnitId, usize>,
+    /// Lists in name order.
+    pub lists: Vec<PowerList>,
+    list_by_id: HashMap<ListId, usize>,
+    versions: HashMap<ListId, Vec<ListVersion>>,
+    version_by_id: HashMap<ListVersionId, (ListId, usize)>,
+    items: HashMap<(ItemId, u32), PowerItem>,
+    /// Which unit holds what on which date.
+    pub holdings: HoldingsIndex,
+}
+
+impl Catalog {
+    /// Builds the catalogue from a store snapshot.
+    pub fn build(snapshot: Snapshot) -> Catalog {
+        let Snapshot { regions, mut units, mut lists, versions, items } = snapshot;
+        units.sort_by(|a, b| a.name.cmp(&b.name));
+        lists.sort_by(|a, b| a.name.cmp(&b.name));
+        let unit_by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        let list_by_id = lists.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+        let mut by_list: HashMap<ListId, Vec<ListVersion>> = HashMap::new();
+        for v in versions {
+            by_list.entry(v.list).or_default().push(v);
+        }
+        let mut version_by_id = HashMap::new();
+        for (list, vs) in by_list.iter_mut() {
+            vs.sort_by_key(|v| v.number);
+            for (i, v) in vs.iter().enumerate() {
+                version_by_id.insert(v.id, (*list, i));
+            }
+        }
+        let items = items.into_iter().map(|it| ((it.id, it.version), it)).collect();
+        let mut catalog = Catalog {
+            regions,
+            units,
+            unit_by_id,
+            lists,
+            list_by_id,
+            versions: by_list,
+            version_by_id,
+            items,
+            holdings: HoldingsIndex::new(),
+        };
+        catalog.holdings = catalog.build_holdings();
+        catalog
+    }
+
+    fn build_holdings(&self) -> HoldingsIndex {
+        let mut index = HoldingsIndex::new();
+        for list in &self.lists {
+            let Some(versions) = self.versions.get(&list.id) else { continue };
+            for v in versions.iter().filter(|v| v.status != VersionStatus::Draft) {
+                let Some(from) = v.effective_from else { continue };
+                match &list.scope {
+                    ListScope::Unit { unit } => {
+                        let entries = HoldingsIndex::sorted(v.entries.clone());
+                        index.add(*unit, list.id, from, v.effective_until, entries);
+                    }
+                    ListScope::TownshipTemplate { county } => {
+                        for town in self.towns_of(county) {
+                            let entries: Arc<[ListEntry]> = v.resolve_for(town).into();
+                            index.add(town.id, list.id, from, v.effective_until, entries);
+                        }
+                    }
+                }
+            }
+        }
+        index
+    }
+
+    /// The towns and subdistricts within a county.
+    pub fn towns_of<'a>(
+        &'a self,
+        county: &'a quanze_core::RegionCode,
+    ) -> impl Iterator<Item = &'a Unit> + 'a {
+        self.units.iter().filter(move |u| u.kind.is_township_level() && u.region.is_within(county))
+    }
+
+    /// One unit.
+    pub fn unit(&self, id: UnitId) -> Option<&Unit> {
+        self.unit_by_id.get(&id).map(|&i| &self.units[i])
+    }
+
+    /// A unit by exact name.
+    pub fn unit_by_name(&self, name: &str) -> Option<&Unit> {
+        self.units.iter().find(|u| u.name == name)
+    }
+
+    /// One list.
+    pub fn list(&self, id: ListId) -> Option<&PowerList> {
+        self.list_by_id.get(&id).map(|&i| &self.lists[i])
+    }
+
+    /// The versions of a list, oldest first.
+    pub fn versions(&self, list: ListId) -> &[ListVersion] {
+        self.versions.get(&list).map(Vec::as_slice).unwrap_or(&[])
+    }
+
+    /// One version.
+    pub fn version(&self, id: ListVersionId) -> Option<&ListVersion> {
+        let (list, i) = self.version_by_id.get(&id)?;
+        self.versions.get(list)?.get(*i)
+    }
+
+    /// The newest version of a list (draft or not).
+    pub fn latest_version(&self, list: ListId) -> Option<&ListVersion> {
+        self.versions(list).last()
+    }
+
+    /// The version of a list in force on a date.
+    pub fn version_on(&self, list: ListId, date: NaiveDate) -> Option<&ListVersion> {
+        version_on(self.versions(list), date)
+    }
+
+    /// One item version.
+    pub fn item(&self, id: ItemId, version: u32) -> Option<&PowerItem> {
+        self.items.get(&(id, version))
+    }
+
+    /// The content behind a list entry.
+    pub fn content(&self, entry: &ListEntry) -> Option<&ItemContent> {
+        self.item(entry.item, entry.item_version).map(|i| &i.content)
+    }
+
+    /// The lists that apply to a unit: its own lists and, for a town, its county's template.
+    pub fn lists_for_unit(&self, unit: &Unit) -> Vec<&PowerList> {
+        self.lists
+            .iter()
+            .filter(|l| match &l.scope {
+                ListScope::Unit { unit: u } => *u == unit.id,
+                ListScope::TownshipTemplate { county } => {
+                    unit.kind.is_township_level() && unit.region.is_within(county)
+                }
+            })
+            .collect()
+    }
+
+    /// How many entries each unit holds on a date, by unit id.
+    pub fn holding_counts(&self, date: NaiveDate) -> BTreeMap<UnitId, usize> {
+        self.units.iter().map(|u| (u.id, self.holdings.holdings(u.id, date).count())).collect()
+    }
+
+    /// The entries of a list version as seen by one town (template versions are resolved).
+    pub fn entries_for(&self, version: &ListVersion, town: Option<&Unit>) -> Vec<ListEntry> {
+        match town {
+            Some(town) => version.resolve_for(town),
+            None => version.entries.clone(),
+        }
+    }
+}

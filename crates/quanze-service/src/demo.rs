@@ -1,0 +1,144 @@
+//! Loads the generated demo county through the ordinary use cases, so every demo row has its
+//! event like any other write, and creates one demo account per role.
+
+use std::collections::{HashMap, HashSet};
+
+use quanze_core::{ItemId, Role, RoleGrant, Username, VersionStatus};
+use quanze_store::DraftWrite;
+
+use crate::Service;
+use crate::auth::NewUser;
+use crate::error::{ServiceError, ServiceResult};
+
+/// The password of every demo account (meets the complexity rule; printed by `quanze demo`).
+pub const DEMO_PASSWORD: &str = "Quanze#2026";
+
+/// One demo account: login name and role.
+pub const DEMO_ACCOUNTS: [(&str, Role, &str); 8] = [
+    ("editor", Role::StaffingEditor, "编办编辑（演示）"),
+    ("clerk", Role::Clerk, "经办人（演示）"),
+    ("reviewer", Role::Reviewer, "审核人（演示）"),
+    ("leader", Role::Leader, "领导（演示）"),
+    ("justice", Role::JusticeReviewer, "司法局审查人（演示）"),
+    ("supervisor", Role::Supervisor, "监督员（演示）"),
+    ("auditor", Role::Auditor, "审计管理员（演示）"),
+    ("admin", Role::SysAdmin, "系统管理员（演示）"),
+];
+
+/// What loading the demo did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DemoLoad {
+    /// The database already held data; nothing was written.
+    Reused,
+    /// The demo county was written.
+    Loaded {
+        /// Units written.
+        units: usize,
+        /// Item versions written.
+        items: usize,
+    },
+}
+
+impl Service {
+    /// Loads the demo county generated from `seed`, unless the database already has units.
+    pub async fn load_demo(&self, seed: u64) -> ServiceResult<DemoLoad> {
+        if !self.catalog().units.is_empty() {
+            return Ok(DemoLoad::Reused);
+        }
+        let county = quanze_demo::demo_county(seed);
+        self.put_regions(None, county.regions.clone()).await?;
+        // Units go in parent-first order so every parent exists when its child is written.
+        let mut pending = county.units.clone();
+        let mut written: HashSet<quanze_core::UnitId> = HashSet::new();
+        while !pending.is_empty() {
+            let before = pending.len();
+            let mut rest = Vec::new();
+            for unit in pending {
+                if unit.parent.is_none_or(|p| written.contains(&p)) {
+                    let ev = self.event(
+                        None,
+                        Some(unit.id),
+                        "unit.created",
+                        format!("unit:{}", unit.id),
+                        serde_json::to_value(&unit).unwrap_or_default(),
+                    );
+                    self.store.create_unit(&unit, ev).await?;
+                    written.insert(unit.id);
+                } else {
+                    rest.push(unit);
+                }
+            }
+            if rest.len() == before {
+                return Err(ServiceError::Internal("demo units have a parent cycle".into()));
+            }
+            pending = rest;
+        }
+        for list in &county.lists {
+            let ev = self.event(
+                None,
+                None,
+                "list.created",
+                format!("list:{}", list.id),
+                serde_json::to_value(list).unwrap_or_default(),
+            );
+            self.store.create_list(list, ev).await?;
+        }
+        let items: HashMap<(ItemId, u32), &quanze_core::PowerItem> =
+            county.items.iter().map(|i| ((i.id, i.version), i)).collect();
+        let mut stored: HashSet<(ItemId, u32)> = HashSet::new();
+        let mut versions = county.versions.clone();
+        versions.sort_by_key(|v| (v.effective_from.is_none(), v.effective_from, v.number));
+        for v in versions {
+            let mut draft = v.clone();
+            draft.status = VersionStatus::Draft;
+            draft.effective_from = None;
+            draft.effective_until = None;
+            draft.doc_no = None;
+            let override_entries = v.overrides.iter().filter_map(|o| match &o.change {
+                quanze_core::OverrideChange::Add { entry } => Some(*entry),
+                quanze_core::OverrideChange::Remove { .. } => None,
+            });
+            let mut new_items = Vec::new();
+            for e in v.entries.iter().copied().chain(override_entries) {
+                let key = (e.item, e.item_version);
+                if stored.insert(key) {
+                    let item = items.get(&key).ok_or_else(|| {
+                        ServiceError::Internal(format!("demo item {key:?} missing"))
+                    })?;
+                    new_items.push((*item).clone());
+                }
+            }
+            let ev = self.event(
+                None,
+                None,
+                "list.version.draft_saved",
+                format!("list_version:{}", v.id),
+                serde_json::json!({ "list": v.list, "number": v.number, "entries": v.entries.len() }),
+            );
+            self.store.save_draft(&DraftWrite { version: draft, new_items }, ev).await?;
+            if let (Some(from), Some(doc_no)) = (v.effective_from, v.doc_no.clone())
+                && v.status != VersionStatus::Draft
+            {
+                let ev = self.event(
+                    None,
+                    None,
+                    "list.version.published",
+                    format!("list_version:{}", v.id),
+                    serde_json::json!({ "list": v.list, "number": v.number, "effective": from, "doc_no": doc_no.as_str() }),
+                );
+                self.store.publish(v.id, from, &doc_no, ev).await?;
+            }
+        }
+        self.reload().await?;
+        for (name, role, display) in DEMO_ACCOUNTS {
+            let new = NewUser {
+                username: Username::parse(name)?,
+                display_name: display.to_owned(),
+                password: DEMO_PASSWORD.to_owned(),
+                roles: vec![RoleGrant { role, unit: None }],
+            };
+            self.create_user(None, new).await?;
+        }
+        Ok(DemoLoad::Loaded { units: county.units.len(), items: county.items.len() })
+    }
+}

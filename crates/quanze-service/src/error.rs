@@ -1,0 +1,139 @@
+//! The one error type of the use cases, with stable codes and messages in Chinese and English.
+
+use quanze_core::{Issue, ValidationError};
+use quanze_store::StoreError;
+
+/// A problem found in an uploaded file, with where it is.
+pub use quanze_exchange::Problem;
+
+/// What a use case can fail with. `code()` is stable (API clients rely on it); `zh()` is for
+/// users; `Display` is English, for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// A field failed to parse.
+    #[error("invalid input: {0}")]
+    Invalid(#[from] ValidationError),
+    /// A request is well-formed but breaks a rule (with the findings).
+    #[error("rejected: {message_en}")]
+    Rejected {
+        /// Stable code.
+        code: &'static str,
+        /// Chinese message.
+        message_zh: String,
+        /// English message.
+        message_en: String,
+        /// Findings behind the rejection (publication blockers, ...).
+        issues: Vec<Issue>,
+    },
+    /// An uploaded file had errors; nothing was stored.
+    #[error("the file has {} problem(s); nothing was stored", problems.len())]
+    ImportProblems {
+        /// Every problem found.
+        problems: Vec<Problem>,
+    },
+    /// An uploaded file could not be read at all.
+    #[error("unreadable file: {0}")]
+    File(#[from] quanze_exchange::ImportError),
+    /// The subject does not exist.
+    #[error("not found: {0}")]
+    NotFound(String),
+    /// Conflicts with stored state.
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// No or bad credentials.
+    #[error("not authenticated")]
+    Unauthenticated,
+    /// The account is locked after too many failed logins.
+    #[error("account locked until {0}")]
+    Locked(chrono::DateTime<chrono::Utc>),
+    /// The user lacks the role for this action.
+    #[error("forbidden: {0}")]
+    Forbidden(String),
+    /// The store failed.
+    #[error(transparent)]
+    Store(StoreError),
+    /// Anything else (a bug); logged, never shown in detail.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for ServiceError {
+    fn from(err: StoreError) -> ServiceError {
+        match err {
+            StoreError::NotFound(what) => ServiceError::NotFound(what),
+            StoreError::Conflict(what) => ServiceError::Conflict(what),
+            other => ServiceError::Store(other),
+        }
+    }
+}
+
+impl ServiceError {
+    /// A rule violation without findings.
+    pub fn rejected(
+        code: &'static str,
+        zh: impl Into<String>,
+        en: impl Into<String>,
+    ) -> ServiceError {
+        ServiceError::Rejected {
+            code,
+            message_zh: zh.into(),
+            message_en: en.into(),
+            issues: vec![],
+        }
+    }
+
+    /// The stable error code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            ServiceError::Invalid(_) => "invalid_input",
+            ServiceError::Rejected { code, .. } => code,
+            ServiceError::ImportProblems { .. } => "import_problems",
+            ServiceError::File(e) => import_error_code(e),
+            ServiceError::NotFound(_) => "not_found",
+            ServiceError::Conflict(_) => "conflict",
+            ServiceError::Unauthenticated => "unauthenticated",
+            ServiceError::Locked(_) => "account_locked",
+            ServiceError::Forbidden(_) => "forbidden",
+            ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
+        }
+    }
+
+    /// The message for users, in Chinese.
+    pub fn zh(&self) -> String {
+        match self {
+            ServiceError::Invalid(e) => e.zh(),
+            ServiceError::Rejected { message_zh, .. } => message_zh.clone(),
+            ServiceError::ImportProblems { problems } => {
+                format!("文件中有{}处问题，未保存任何内容。请修改后重新导入。", problems.len())
+            }
+            ServiceError::File(e) => e.zh(),
+            ServiceError::NotFound(what) => format!("未找到：{what}"),
+            ServiceError::Conflict(what) => format!("与已有数据冲突：{what}"),
+            ServiceError::Unauthenticated => "未登录或令牌无效，请先登录".to_owned(),
+            ServiceError::Locked(until) => {
+                format!("登录失败次数过多，账号已锁定至{}", until.format("%Y-%m-%d %H:%M:%S UTC"))
+            }
+            ServiceError::Forbidden(what) => format!("没有权限：{what}"),
+            ServiceError::Store(_) | ServiceError::Internal(_) => {
+                "系统内部错误，请稍后重试或联系管理员".to_owned()
+            }
+        }
+    }
+}
+
+/// The stable code of a file that could not be read.
+pub fn import_error_code(err: &quanze_exchange::ImportError) -> &'static str {
+    use quanze_exchange::ImportError as E;
+    match err {
+        E::TooLarge { .. } => "file_too_large",
+        E::EmptyFile | E::EmptyWorkbook => "file_empty",
+        E::Encrypted => "file_encrypted",
+        E::LegacyXls => "file_legacy_xls",
+        E::NotXlsx | E::NoWorkbook => "file_not_xlsx",
+        E::Corrupt(_) => "file_corrupt",
+        E::Csv(_) | E::Json(_) => "file_unreadable",
+    }
+}
+
+/// Result of a use case.
+pub type ServiceResult<T> = Result<T, ServiceError>;

@@ -1,0 +1,711 @@
+//! Use cases on regions, units, lists and versions: create, import, publish, query, diff and
+//! export.
+
+use std::collections::{BTreeSet, HashMap};
+
+use chrono::NaiveDate;
+use quanze_core::diff::{DiffSide, ListDiff, diff};
+use quanze_core::{
+    CreditCode, DocNo, DutyKind, Issue, ItemContent, ItemId, ListEntry, ListId, ListScope,
+    ListVersion, ListVersionId, PowerCategory, PowerItem, PowerList, Region, RegionCode, Role,
+    Severity, Tag, Unit, UnitId, UnitKind, VersionStatus,
+};
+use quanze_store::DraftWrite;
+
+use crate::Service;
+use crate::auth::CurrentUser;
+use crate::error::{Problem, ServiceError, ServiceResult};
+
+/// A unit to create, as entered.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Region code.
+    pub region: RegionCode,
+    /// Credit code, if known.
+    pub credit_code: Option<CreditCode>,
+    /// Parent unit.
+    pub parent: Option<UnitId>,
+    /// Tags.
+    pub tags: BTreeSet<Tag>,
+}
+
+/// One item as a list shows it: the entry and its content.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ItemView {
+    /// Stable item id.
+    pub item: ItemId,
+    /// Content version.
+    pub version: u32,
+    /// The list it comes from.
+    pub list: ListId,
+    /// Duty kind.
+    pub duty: DutyKind,
+    /// Content.
+    pub content: ItemContent,
+}
+
+/// Filters for the item query.
+#[derive(Debug, Clone, Default)]
+pub struct ItemQuery {
+    /// Items a unit holds (its own list, or its resolved township list).
+    pub unit: Option<UnitId>,
+    /// Only this category.
+    pub category: Option<PowerCategory>,
+    /// Only this duty kind (`own`, `cooperate`, `reclaimed`).
+    pub duty: Option<String>,
+    /// Text contained in the name, sub-item or code.
+    pub text: Option<String>,
+    /// The date (default: today).
+    pub date: Option<NaiveDate>,
+    /// Skip this many.
+    pub offset: usize,
+    /// At most this many (capped at 500).
+    pub limit: usize,
+}
+
+/// A page of results with the total count.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// How many match in all.
+    pub total: usize,
+    /// Offset of the first.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// The page.
+    pub items: Vec<T>,
+}
+
+impl<T> Page<T> {
+    /// Cuts a page out of all results.
+    pub fn of(all: Vec<T>, offset: usize, limit: usize) -> Page<T> {
+        let total = all.len();
+        let items = all.into_iter().skip(offset).take(limit).collect();
+        Page { total, offset, limit, items }
+    }
+}
+
+/// What an import found and did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportOutcome {
+    /// Rows read.
+    pub rows: usize,
+    /// Every problem, with where it is.
+    pub problems: Vec<Problem>,
+    /// Whether this was a dry run (nothing stored).
+    pub dry_run: bool,
+    /// The draft version written (not on a dry run).
+    pub version: Option<ListVersionId>,
+    /// Items new to the list.
+    pub added: usize,
+    /// Items whose content changed.
+    pub changed: usize,
+    /// Items unchanged.
+    pub unchanged: usize,
+    /// Items of the previous version not in the file.
+    pub removed: usize,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The published xlsx layout.
+    Xlsx,
+    /// CSV (UTF-8 with BOM).
+    Csv,
+    /// JSON for open data.
+    Json,
+}
+
+impl ExportFormat {
+    /// Parses xlsx / csv / json.
+    pub fn parse(raw: &str) -> Option<ExportFormat> {
+        match raw.to_ascii_lowercase().as_str() {
+            "xlsx" => Some(ExportFormat::Xlsx),
+            "csv" => Some(ExportFormat::Csv),
+            "json" => Some(ExportFormat::Json),
+            _ => None,
+        }
+    }
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
+const EDITORS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
+
+impl Service {
+    /// Adds or renames regions.
+    pub async fn put_regions(
+        &self,
+        by: Option<&CurrentUser>,
+        regions: Vec<Region>,
+    ) -> ServiceResult<()> {
+        if let Some(by) = by {
+            by.require(&EDITORS, None, "维护行政区划")?;
+        }
+        let codes: Vec<&str> = regions.iter().map(|r| r.code.as_str()).collect();
+        let ev = self.event(
+            by,
+            None,
+            "region.put",
+            "regions".into(),
+            serde_json::json!({ "codes": codes }),
+        );
+        self.store.put_regions(&regions, ev).await?;
+        self.reload().await
+    }
+
+    /// Creates a unit. Returns its id and any warnings (a credit code failing its check digit
+    /// is stored with a warning, never rejected).
+    pub async fn create_unit(
+        &self,
+        by: Option<&CurrentUser>,
+        new: NewUnit,
+    ) -> ServiceResult<(UnitId, Vec<Issue>)> {
+        if let Some(by) = by {
+            by.require(&EDITORS, None, "新增单位")?;
+        }
+        let name = new.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(quanze_core::ValidationError::Empty { field: "unit_name" }.into());
+        }
+        let catalog = self.catalog();
+        if !catalog.regions.iter().any(|r| r.code == new.region) {
+            return Err(ServiceError::NotFound(format!("行政区划 {}", new.region)));
+        }
+        if let Some(parent) = new.parent
+            && catalog.unit(parent).is_none()
+        {
+            return Err(ServiceError::NotFound(format!("上级单位 {parent}")));
+        }
+        let unit = Unit {
+            id: self.ids.unit(),
+            name,
+            kind: new.kind,
+            region: new.region,
+            credit_code: new.credit_code,
+            parent: new.parent,
+            tags: new.tags,
+        };
+        let issues = unit.issues();
+        if let Some(err) = issues.iter().find(|i| i.severity == Severity::Error) {
+            return Err(ServiceError::Rejected {
+                code: "invalid_unit",
+                message_zh: err.message_zh.clone(),
+                message_en: err.message_en.clone(),
+                issues,
+            });
+        }
+        let ev = self.event(
+            by,
+            Some(unit.id),
+            "unit.created",
+            format!("unit:{}", unit.id),
+            serde_json::to_value(&unit).unwrap_or_default(),
+        );
+        self.store.create_unit(&unit, ev).await?;
+        self.reload().await?;
+        Ok((unit.id, issues))
+    }
+
+    /// Creates an empty list.
+    pub async fn create_list(
+        &self,
+        by: Option<&CurrentUser>,
+        name: &str,
+        scope: ListScope,
+    ) -> ServiceResult<ListId> {
+        if let Some(by) = by {
+            by.require(&EDITORS, None, "新建清单")?;
+        }
+        let name = name.trim();
+        if name.is_empty() {
+            return Err(quanze_core::ValidationError::Empty { field: "name" }.into());
+        }
+        let catalog = self.catalog();
+        match &scope {
+            ListScope::Unit { unit } if catalog.unit(*unit).is_none() => {
+                return Err(ServiceError::NotFound(format!("单位 {unit}")));
+            }
+            _ => {}
+        }
+        let list = PowerList { id: self.ids.list(), name: name.to_owned(), scope };
+        let ev = self.event(
+            by,
+            None,
+            "list.created",
+            format!("list:{}", list.id),
+            serde_json::to_value(&list).unwrap_or_default(),
+        );
+        self.store.create_list(&list, ev).await?;
+        self.reload().await?;
+        Ok(list.id)
+    }
+
+    /// Imports an xlsx into a list as a new draft version (or replaces the open draft). With
+    /// `dry_run`, or when any problem is an error, nothing is stored; the outcome lists every
+    /// problem with sheet, row and column.
+    pub async fn import_list(
+        &self,
+        by: &CurrentUser,
+        list_id: ListId,
+        bytes: &[u8],
+        dry_run: bool,
+    ) -> ServiceResult<ImportOutcome> {
+        let catalog = self.catalog();
+        let list = catalog
+            .list(list_id)
+            .ok_or_else(|| ServiceError::NotFound(format!("清单 {list_id}")))?;
+        let list_unit = match &list.scope {
+            ListScope::Unit { unit } => Some(*unit),
+            ListScope::TownshipTemplate { .. } => None,
+        };
+        by.require(&[Role::StaffingEditor, Role::SysAdmin, Role::Clerk], list_unit, "导入清单")?;
+        let directory = quanze_exchange::UnitDirectory::new(&catalog.units);
+        let options = quanze_exchange::ImportOptions {
+            max_bytes: self.config.max_upload_bytes as u64,
+            default_holder: list_unit,
+            ..Default::default()
+        };
+        let imported = quanze_exchange::import_xlsx(bytes, &directory, &options)?;
+        let has_errors = imported.has_errors();
+        let problems = imported.problems;
+        let rows: Vec<quanze_exchange::ExchangeItem> =
+            imported.items.into_iter().map(|i| i.item).collect();
+
+        // Match rows to the items of the newest version so unchanged items keep their id and
+        // content version, and changed ones get a new version of the same item.
+        let base = catalog.latest_version(list_id);
+        let mut by_key: HashMap<String, (ItemId, u32)> = HashMap::new();
+        if let Some(base) = base {
+            for e in &base.entries {
+                if let Some(c) = catalog.content(e) {
+                    by_key.insert(c.list_key(), (e.item, e.item_version));
+                }
+            }
+        }
+        let mut latest_number: HashMap<ItemId, u32> = HashMap::new();
+        for v in by_key.values() {
+            let n = (1..).take_while(|n| catalog.item(v.0, *n).is_some()).last().unwrap_or(v.1);
+            latest_number.insert(v.0, n);
+        }
+        let (mut added, mut changed, mut unchanged) = (0, 0, 0);
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut new_items = Vec::new();
+        let mut seen = BTreeSet::new();
+        for row in &rows {
+            let key = row.content.list_key();
+            let duty = row.duty;
+            let entry = match by_key.get(&key) {
+                Some(&(item, version)) => {
+                    let same =
+                        catalog.item(item, version).is_some_and(|i| i.content == row.content);
+                    if same {
+                        unchanged += 1;
+                        ListEntry { item, item_version: version, duty }
+                    } else {
+                        changed += 1;
+                        let number = latest_number.get(&item).copied().unwrap_or(version) + 1;
+                        new_items.push(PowerItem {
+                            id: item,
+                            version: number,
+                            content: row.content.clone(),
+                        });
+                        ListEntry { item, item_version: number, duty }
+                    }
+                }
+                None => {
+                    added += 1;
+                    let item = self.ids.item();
+                    new_items.push(PowerItem {
+                        id: item,
+                        version: 1,
+                        content: row.content.clone(),
+                    });
+                    ListEntry { item, item_version: 1, duty }
+                }
+            };
+            seen.insert(entry.item);
+            entries.push(entry);
+        }
+        let removed =
+            base.map_or(0, |b| b.entries.iter().filter(|e| !seen.contains(&e.item)).count());
+        let mut outcome = ImportOutcome {
+            rows: rows.len(),
+            problems,
+            dry_run,
+            version: None,
+            added,
+            changed,
+            unchanged,
+            removed,
+        };
+        if dry_run {
+            return Ok(outcome);
+        }
+        if has_errors {
+            return Err(ServiceError::ImportProblems { problems: outcome.problems });
+        }
+        let (id, number) = match base {
+            Some(b) if b.status == VersionStatus::Draft => (b.id, b.number),
+            Some(b) => (self.ids.version(), b.number + 1),
+            None => (self.ids.version(), 1),
+        };
+        let version = ListVersion {
+            id,
+            list: list_id,
+            number,
+            status: VersionStatus::Draft,
+            effective_from: None,
+            effective_until: None,
+            doc_no: None,
+            entries,
+            overrides: base.map(|b| b.overrides.clone()).unwrap_or_default(),
+        };
+        let ev = self.event(
+            Some(by),
+            list_unit,
+            "list.version.imported",
+            format!("list_version:{id}"),
+            serde_json::json!({
+                "list": list_id, "number": number, "rows": outcome.rows,
+                "added": added, "changed": changed, "unchanged": unchanged, "removed": removed,
+            }),
+        );
+        self.store.save_draft(&DraftWrite { version, new_items }, ev).await?;
+        self.reload().await?;
+        outcome.version = Some(id);
+        Ok(outcome)
+    }
+
+    /// Writes a draft built elsewhere (the demo loader, later the change-set workflow).
+    pub async fn save_draft(
+        &self,
+        by: Option<&CurrentUser>,
+        draft: DraftWrite,
+    ) -> ServiceResult<()> {
+        if let Some(by) = by {
+            by.require(&EDITORS, None, "保存清单草稿")?;
+        }
+        let v = &draft.version;
+        let ev = self.event(
+            by,
+            None,
+            "list.version.draft_saved",
+            format!("list_version:{}", v.id),
+            serde_json::json!({ "list": v.list, "number": v.number, "entries": v.entries.len(), "new_items": draft.new_items.len() }),
+        );
+        self.store.save_draft(&draft, ev).await?;
+        self.reload().await
+    }
+
+    /// Findings that block publication of a version: 权责不一致 warnings and errors on any item,
+    /// cooperating, lead or receiving units that do not exist, duplicate items.
+    pub fn publication_blockers(&self, version: &ListVersion) -> Vec<Issue> {
+        let catalog = self.catalog();
+        let mut out = Vec::new();
+        let mut keys = HashMap::new();
+        let check_entry = |e: &ListEntry, out: &mut Vec<Issue>| {
+            let Some(content) = catalog.content(e) else {
+                out.push(Issue::new(
+                    "missing_item",
+                    Severity::Error,
+                    "item",
+                    format!("事项 {} 第{}版不存在", e.item, e.item_version),
+                    format!("item {} version {} does not exist", e.item, e.item_version),
+                ));
+                return;
+            };
+            out.extend(content.issues());
+            if catalog.unit(content.holder).is_none() {
+                out.push(Issue::new(
+                    "unknown_holder",
+                    Severity::Error,
+                    "holder",
+                    format!("“{}”的实施主体不存在", content.display_name()),
+                    format!("holder of {} does not exist", content.display_name()),
+                ));
+            }
+            for c in &content.cooperation {
+                if catalog.unit(c.unit).is_none() {
+                    out.push(Issue::new(
+                        "unknown_cooperating_unit",
+                        Severity::Error,
+                        "cooperation",
+                        format!("“{}”的配合部门 {} 不存在", content.display_name(), c.unit),
+                        format!(
+                            "cooperating unit {} of {} does not exist",
+                            c.unit,
+                            content.display_name()
+                        ),
+                    ));
+                }
+            }
+            if let Some(other) = e.duty.counterpart()
+                && catalog.unit(other).is_none()
+            {
+                out.push(Issue::new(
+                    "unknown_counterpart",
+                    Severity::Error,
+                    "duty",
+                    format!("“{}”的{}单位不存在", content.display_name(), e.duty.zh()),
+                    format!("the lead/receiving unit of {} does not exist", content.display_name()),
+                ));
+            }
+        };
+        for e in &version.entries {
+            check_entry(e, &mut out);
+            if let Some(c) = catalog.content(e)
+                && let Some(prev) = keys.insert(c.list_key(), e.item)
+                && prev != e.item
+            {
+                out.push(Issue::new(
+                    "duplicate_item",
+                    Severity::Error,
+                    "name",
+                    format!("清单中“{}”重复", c.display_name()),
+                    format!("{} appears twice in the list", c.display_name()),
+                ));
+            }
+        }
+        for o in &version.overrides {
+            if let quanze_core::OverrideChange::Add { entry } = &o.change {
+                check_entry(entry, &mut out);
+            }
+        }
+        out
+    }
+
+    /// Publishes a draft with its effective date and document number, after checking that
+    /// nothing blocks publication.
+    pub async fn publish(
+        &self,
+        by: Option<&CurrentUser>,
+        version_id: ListVersionId,
+        effective: NaiveDate,
+        doc_no: DocNo,
+    ) -> ServiceResult<()> {
+        if let Some(by) = by {
+            by.require(&[Role::StaffingEditor, Role::Leader, Role::SysAdmin], None, "公布清单")?;
+        }
+        let catalog = self.catalog();
+        let version = catalog
+            .version(version_id)
+            .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {version_id}")))?;
+        if version.status != VersionStatus::Draft {
+            return Err(ServiceError::rejected(
+                "not_a_draft",
+                format!("第{}版已{}，不能再次公布", version.number, version.status.zh()),
+                format!("version {} is {:?}, not a draft", version.number, version.status),
+            ));
+        }
+        let blockers = self.publication_blockers(version);
+        if !blockers.is_empty() {
+            return Err(ServiceError::Rejected {
+                code: "publication_blocked",
+                message_zh: format!(
+                    "有{}个问题需要先解决才能公布（如：{}）",
+                    blockers.len(),
+                    blockers[0].message_zh
+                ),
+                message_en: format!(
+                    "{} issue(s) block publication: {}",
+                    blockers.len(),
+                    blockers[0].message_en
+                ),
+                issues: blockers,
+            });
+        }
+        let ev = self.event(
+            by,
+            None,
+            "list.version.published",
+            format!("list_version:{version_id}"),
+            serde_json::json!({ "list": version.list, "number": version.number, "effective": effective, "doc_no": doc_no.as_str() }),
+        );
+        self.store.publish(version_id, effective, &doc_no, ev).await?;
+        self.reload().await
+    }
+
+    /// The items matching a query, paginated.
+    pub fn items(&self, q: &ItemQuery) -> ServiceResult<Page<ItemView>> {
+        let catalog = self.catalog();
+        let date = q.date.unwrap_or_else(|| self.today());
+        let mut views: Vec<ItemView> = Vec::new();
+        let mut push = |list: ListId, e: &ListEntry| {
+            if let Some(content) = catalog.content(e) {
+                views.push(ItemView {
+                    item: e.item,
+                    version: e.item_version,
+                    list,
+                    duty: e.duty,
+                    content: content.clone(),
+                });
+            }
+        };
+        match q.unit {
+            Some(unit_id) => {
+                let unit = catalog
+                    .unit(unit_id)
+                    .ok_or_else(|| ServiceError::NotFound(format!("单位 {unit_id}")))?;
+                for list in catalog.lists_for_unit(unit) {
+                    if let Some(v) = catalog.version_on(list.id, date) {
+                        for e in
+                            catalog.entries_for(v, unit.kind.is_township_level().then_some(unit))
+                        {
+                            push(list.id, &e);
+                        }
+                    }
+                }
+            }
+            None => {
+                for list in &catalog.lists {
+                    if let Some(v) = catalog.version_on(list.id, date) {
+                        for e in &v.entries {
+                            push(list.id, e);
+                        }
+                    }
+                }
+            }
+        }
+        let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        views.retain(|v| {
+            q.category.is_none_or(|c| v.content.category == c)
+                && q.duty.as_deref().is_none_or(|d| v.duty.code() == d)
+                && text.is_none_or(|t| {
+                    v.content.name.contains(t)
+                        || v.content.sub_item.as_deref().is_some_and(|s| s.contains(t))
+                        || v.content.local_code.as_deref().is_some_and(|s| s.contains(t))
+                        || v.content.base_code.as_ref().is_some_and(|s| s.as_str().contains(t))
+                })
+        });
+        Ok(Page::of(views, q.offset, q.limit.clamp(1, 500)))
+    }
+
+    /// What a unit holds on a date (resolved township list or own list), from the index.
+    pub fn holdings(&self, unit: UnitId, date: NaiveDate) -> ServiceResult<Vec<ItemView>> {
+        let catalog = self.catalog();
+        if catalog.unit(unit).is_none() {
+            return Err(ServiceError::NotFound(format!("单位 {unit}")));
+        }
+        let lists = catalog.lists_for_unit(catalog.unit(unit).expect("checked above"));
+        let list_of = |item: ItemId| {
+            lists
+                .iter()
+                .find(|l| {
+                    catalog
+                        .version_on(l.id, date)
+                        .is_some_and(|v| v.entries.iter().any(|e| e.item == item))
+                })
+                .map(|l| l.id)
+        };
+        Ok(catalog
+            .holdings
+            .holdings(unit, date)
+            .filter_map(|e| {
+                let content = catalog.content(e)?.clone();
+                let list = list_of(e.item).or_else(|| lists.first().map(|l| l.id))?;
+                Some(ItemView {
+                    item: e.item,
+                    version: e.item_version,
+                    list,
+                    duty: e.duty,
+                    content,
+                })
+            })
+            .collect())
+    }
+
+    /// The field-by-field difference between two versions (of one list or of two).
+    pub fn diff_versions(&self, a: ListVersionId, b: ListVersionId) -> ServiceResult<ListDiff> {
+        let catalog = self.catalog();
+        let side = |id: ListVersionId| -> ServiceResult<Vec<(ListEntry, ItemContent)>> {
+            let v = catalog
+                .version(id)
+                .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {id}")))?;
+            Ok(v.entries.iter().filter_map(|e| Some((*e, catalog.content(e)?.clone()))).collect())
+        };
+        let (left, right) = (side(a)?, side(b)?);
+        Ok(diff(&sides(&left), &sides(&right)))
+    }
+
+    /// The difference between what two units hold on a date.
+    pub fn diff_units(&self, a: UnitId, b: UnitId, date: NaiveDate) -> ServiceResult<ListDiff> {
+        let left: Vec<(ListEntry, ItemContent)> =
+            self.holdings(a, date)?.into_iter().map(|v| (entry_of(&v), v.content)).collect();
+        let right: Vec<(ListEntry, ItemContent)> =
+            self.holdings(b, date)?.into_iter().map(|v| (entry_of(&v), v.content)).collect();
+        Ok(diff(&sides(&left), &sides(&right)))
+    }
+
+    /// Exports a version (a template version resolved for `town` when given).
+    pub fn export_version(
+        &self,
+        version_id: ListVersionId,
+        town: Option<UnitId>,
+        format: ExportFormat,
+    ) -> ServiceResult<(String, Vec<u8>)> {
+        let catalog = self.catalog();
+        let version = catalog
+            .version(version_id)
+            .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {version_id}")))?;
+        let list = catalog
+            .list(version.list)
+            .ok_or_else(|| ServiceError::NotFound(format!("清单 {}", version.list)))?;
+        let town = match town {
+            Some(id) => {
+                Some(catalog.unit(id).ok_or_else(|| ServiceError::NotFound(format!("单位 {id}")))?)
+            }
+            None => None,
+        };
+        let entries = catalog.entries_for(version, town);
+        let title = match town {
+            Some(t) => format!("{}权责清单", t.name),
+            None => list.name.clone(),
+        };
+        let rows: Vec<quanze_exchange::ExchangeItem> = entries
+            .iter()
+            .filter_map(|e| {
+                Some(quanze_exchange::ExchangeItem {
+                    content: catalog.content(e)?.clone(),
+                    duty: e.duty,
+                })
+            })
+            .collect();
+        let directory = quanze_exchange::UnitDirectory::new(&catalog.units);
+        let township = town.is_some() || matches!(list.scope, ListScope::TownshipTemplate { .. });
+        let options = quanze_exchange::ExportOptions {
+            title: title.clone(),
+            split: if township {
+                quanze_exchange::SheetSplit::ByDutyKind
+            } else {
+                quanze_exchange::SheetSplit::ByCategory
+            },
+        };
+        let bytes = match format {
+            ExportFormat::Xlsx => quanze_exchange::export_xlsx(&rows, &directory, &options),
+            ExportFormat::Csv => quanze_exchange::export_csv(&rows, &directory),
+            ExportFormat::Json => quanze_exchange::export_json(&rows),
+        }
+        .map_err(|e| ServiceError::Internal(format!("export failed: {e}")))?;
+        Ok((format!("{title}-第{}版.{}", version.number, format.extension()), bytes))
+    }
+}
+
+fn entry_of(v: &ItemView) -> ListEntry {
+    ListEntry { item: v.item, item_version: v.version, duty: v.duty }
+}
+
+fn sides(rows: &[(ListEntry, ItemContent)]) -> Vec<DiffSide<'_>> {
+    rows.iter().map(|(e, c)| DiffSide { item: e.item, duty: e.duty, content: c }).collect()
+}

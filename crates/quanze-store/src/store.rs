@@ -1,0 +1,1147 @@
+//! The one [`Store`] implementation, on sqlx's `Any` driver, for SQLite and PostgreSQL.
+//!
+//! Why one implementation: the schema uses only portable types (text and 64-bit integers), the
+//! SQL uses only what both dialects accept (`$N` placeholders, `ON CONFLICT`, `RETURNING`), so
+//! the two backends differ in three places only, each marked with a `match self.backend`:
+//! how a write transaction begins, how a consistent read begins, and placeholder style in
+//! [`crate::batch`]. Two copies of every query would drift; the contract suite runs every
+//! query here on both backends instead.
+//!
+//! Writes: each write method is one transaction that first increments the `event_head` row
+//! (`UPDATE ... RETURNING`, which row-locks it on PostgreSQL exactly as `SELECT ... FOR UPDATE`
+//! would, in one round trip), then changes state, then inserts the one `events` row with that
+//! number. Writers therefore commit in sequence order and a rollback gives its number back, so
+//! sequence numbers have no gaps.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::path::Path;
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use quanze_core::{
+    DocNo, Event, ItemId, ListEntry, ListId, ListScope, ListVersion, ListVersionId, OverrideChange,
+    OverrideTarget, PowerItem, PowerList, Region, Unit, UnitId, UserId, Username, VersionStatus,
+};
+use sqlx::any::AnyPoolOptions;
+use sqlx::error::ErrorKind;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use tokio::sync::{Mutex, MutexGuard};
+
+use crate::batch::{insert_rows, select_in};
+use crate::rows::{
+    EntryRow, EventRow, ItemVersionRow, ListRow, OverrideColumns, OverrideRow, RegionRow, RoleRow,
+    UnitRow, UserRow, VersionRow, date_text, instant_text, region_level_code, scope_columns,
+    status_code, unit_kind_code,
+};
+use crate::{Backend, DraftWrite, NewEvent, Receipt, Snapshot, Store, StoreError, UserRecord};
+
+/// Connections per pool. SQLite has one writer at a time anyway; a few connections let reads
+/// run beside it. PostgreSQL serves a county's web server comfortably with ten.
+const SQLITE_MAX_CONNECTIONS: u32 = 4;
+const POSTGRES_MAX_CONNECTIONS: u32 = 10;
+
+/// Per-connection SQLite settings. `foreign_keys` and the 5 s `busy_timeout` are sqlx's defaults
+/// too, set again here so that the schema's guarantees do not hang on a library default.
+/// `synchronous = NORMAL` is safe in WAL mode: a power cut may lose the last commits but never
+/// corrupts the database.
+const SQLITE_CONNECTION_PRAGMAS: [&str; 3] =
+    ["PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"];
+/// WAL lets readers run while a writer commits. It is a property of the file, so it is set once.
+const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
+
+/// The store over an `Any` pool.
+pub(crate) struct SqlStore {
+    pool: AnyPool,
+    backend: Backend,
+    /// SQLite admits one writer at a time. Queueing this process's writers here (FIFO, no
+    /// polling) is cheaper than letting them retry in SQLite's sleeping busy handler;
+    /// `BEGIN IMMEDIATE` still guards against writers in other processes. PostgreSQL writers
+    /// queue on the `event_head` row lock instead, so this lock is not taken there.
+    sqlite_writer: Mutex<()>,
+}
+
+/// Opens (creating if needed) the database at `url` and runs its migrations.
+pub(crate) async fn open(url: &str) -> Result<SqlStore, StoreError> {
+    // Idempotent (guarded by a `Once` inside sqlx).
+    sqlx::any::install_default_drivers();
+    let backend = backend_of(url)?;
+    let pool = match backend {
+        Backend::Sqlite => open_sqlite(url).await?,
+        Backend::Postgres => {
+            AnyPoolOptions::new().max_connections(POSTGRES_MAX_CONNECTIONS).connect(url).await?
+        }
+    };
+    match backend {
+        Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
+        Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
+    }
+    Ok(SqlStore { pool, backend, sqlite_writer: Mutex::new(()) })
+}
+
+/// The backend a URL names, or `Url` naming the supported schemes.
+pub(crate) fn backend_of(url: &str) -> Result<Backend, StoreError> {
+    if url.starts_with("sqlite:") {
+        Ok(Backend::Sqlite)
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Ok(Backend::Postgres)
+    } else {
+        // Only the scheme is echoed: the rest of a URL may hold a password.
+        let scheme = url.split_once(':').map_or("(none)", |(scheme, _)| scheme);
+        Err(StoreError::Url(format!(
+            "scheme {scheme:?} is not supported; use sqlite://PATH, postgres://... or postgresql://..."
+        )))
+    }
+}
+
+async fn open_sqlite(url: &str) -> Result<AnyPool, StoreError> {
+    let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
+    let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let in_memory = path == ":memory:" || path.is_empty() || query.contains("mode=memory");
+    if !in_memory
+        && let Some(parent) = Path::new(path).parent()
+        && !parent.as_os_str().is_empty()
+    {
+        std::fs::create_dir_all(parent).map_err(|e| {
+            sqlx::Error::Io(std::io::Error::new(
+                e.kind(),
+                format!("creating the database directory {}: {e}", parent.display()),
+            ))
+        })?;
+    }
+    // `mode=rwc` creates the file when it is missing (sqlx's URL parser knows no other way).
+    let url = if in_memory || query.contains("mode=") {
+        url.to_owned()
+    } else if query.is_empty() {
+        format!("{url}?mode=rwc")
+    } else {
+        format!("{url}&mode=rwc")
+    };
+    let mut options = AnyPoolOptions::new().after_connect(|conn, _meta| {
+        Box::pin(async move {
+            for pragma in SQLITE_CONNECTION_PRAGMAS {
+                sqlx::query(pragma).execute(&mut *conn).await?;
+            }
+            Ok(())
+        })
+    });
+    options = if in_memory {
+        // Every connection to `:memory:` is its own empty database: keep exactly one, forever.
+        options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
+    } else {
+        options.max_connections(SQLITE_MAX_CONNECTIONS)
+    };
+    let pool = options.connect(&url).await?;
+    if !in_memory {
+        sqlx::query(SQLITE_WAL).execute(&pool).await?;
+    }
+    Ok(pool)
+}
+
+/// Maps a failed statement: a unique violation becomes `Conflict(conflict)`, a foreign-key
+/// violation or a missing row `NotFound(missing)`, anything else stays a database error.
+fn violation(err: sqlx::Error, conflict: &str, missing: &str) -> StoreError {
+    match &err {
+        sqlx::Error::RowNotFound => StoreError::NotFound(missing.to_owned()),
+        sqlx::Error::Database(db) => match db.kind() {
+            ErrorKind::UniqueViolation => StoreError::Conflict(conflict.to_owned()),
+            ErrorKind::ForeignKeyViolation => StoreError::NotFound(missing.to_owned()),
+            _ => StoreError::Sqlx(err),
+        },
+        _ => StoreError::Sqlx(err),
+    }
+}
+
+/// An open write transaction holding its event number.
+struct WriteTx<'s> {
+    tx: Transaction<'static, Any>,
+    seq: i64,
+    /// Declared after `tx` so that the transaction is dropped (rolled back) before the next
+    /// writer is let in.
+    _writer: Option<MutexGuard<'s, ()>>,
+}
+
+const NEXT_SEQ: &str =
+    "UPDATE event_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq";
+const INSERT_EVENT: &str = "INSERT INTO events (seq, at, actor, unit, kind, subject, payload) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+
+impl WriteTx<'_> {
+    /// The connection to write through.
+    fn conn(&mut self) -> &mut AnyConnection {
+        &mut self.tx
+    }
+
+    /// Records the event and commits if `res` is `Ok`; rolls everything back otherwise.
+    async fn finish(
+        mut self,
+        res: Result<(), StoreError>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let res = match res {
+            Ok(()) => insert_event(&mut self.tx, self.seq, &ev).await,
+            Err(e) => Err(e),
+        };
+        match res {
+            Ok(()) => {
+                self.tx.commit().await?;
+                let seq = u64::try_from(self.seq).map_err(|_| {
+                    StoreError::Corrupt(format!("event_head: negative last_seq {}", self.seq))
+                })?;
+                Ok(Receipt { seq })
+            }
+            Err(e) => {
+                // The original error is what matters; if the rollback fails too, the pool
+                // discards the broken connection and the transaction dies with it.
+                if let Err(rollback) = self.tx.rollback().await {
+                    tracing::warn!(error = %rollback, "rollback after a failed write failed");
+                }
+                Err(e)
+            }
+        }
+    }
+}
+
+async fn insert_event(conn: &mut AnyConnection, seq: i64, ev: &NewEvent) -> Result<(), StoreError> {
+    sqlx::query(INSERT_EVENT)
+        .bind(seq)
+        .bind(instant_text(ev.at))
+        .bind(ev.actor.map(|u| u.to_string()))
+        .bind(ev.unit.map(|u| u.to_string()))
+        .bind(ev.kind.as_str())
+        .bind(ev.subject.as_str())
+        .bind(ev.payload.to_string())
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+impl SqlStore {
+    /// Begins a write: takes the writer slot and the next event number.
+    async fn begin_write(&self) -> Result<WriteTx<'_>, StoreError> {
+        let (writer, mut tx) = match self.backend {
+            Backend::Sqlite => {
+                let writer = self.sqlite_writer.lock().await;
+                // IMMEDIATE takes the write lock now (waiting up to busy_timeout for other
+                // processes) instead of failing with SQLITE_BUSY when a read upgrades.
+                (Some(writer), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Backend::Postgres => (None, self.pool.begin().await?),
+        };
+        let seq: i64 = sqlx::query_scalar(NEXT_SEQ).fetch_one(&mut *tx).await?;
+        Ok(WriteTx { tx, seq, _writer: writer })
+    }
+
+    /// Begins a read-only transaction that sees one consistent state across its statements.
+    async fn begin_read(&self) -> Result<Transaction<'static, Any>, StoreError> {
+        Ok(match self.backend {
+            // A deferred SQLite transaction reads from one WAL snapshot from its first SELECT.
+            Backend::Sqlite => self.pool.begin().await?,
+            // READ COMMITTED (the default) would give each statement its own snapshot.
+            Backend::Postgres => {
+                self.pool.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY").await?
+            }
+        })
+    }
+
+    /// The first of `ids` that is not a stored unit.
+    async fn first_missing_unit(
+        &self,
+        conn: &mut AnyConnection,
+        ids: &BTreeSet<UnitId>,
+    ) -> Result<Option<UnitId>, StoreError> {
+        let wanted: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
+        let found: Vec<(String,)> =
+            select_in(conn, self.backend, "SELECT id FROM units WHERE id IN ", "", &wanted).await?;
+        let found: HashSet<String> = found.into_iter().map(|(id,)| id).collect();
+        Ok(ids.iter().find(|id| !found.contains(&id.to_string())).copied())
+    }
+
+    async fn require_units(
+        &self,
+        conn: &mut AnyConnection,
+        ids: &BTreeSet<UnitId>,
+    ) -> Result<(), StoreError> {
+        match self.first_missing_unit(conn, ids).await? {
+            Some(id) => Err(StoreError::NotFound(format!("unit {id}"))),
+            None => Ok(()),
+        }
+    }
+
+    async fn require_region(&self, conn: &mut AnyConnection, code: &str) -> Result<(), StoreError> {
+        let found: Option<(String,)> =
+            sqlx::query_as(SELECT_REGION_CODE).bind(code).fetch_optional(conn).await?;
+        match found {
+            Some(_) => Ok(()),
+            None => Err(StoreError::NotFound(format!("region {code}"))),
+        }
+    }
+
+    /// Loads entries and overrides for `rows` and assembles the versions in `rows`' order.
+    fn assemble(
+        rows: Vec<VersionRow>,
+        entries: Vec<EntryRow>,
+        overrides: Vec<OverrideRow>,
+    ) -> Result<Vec<ListVersion>, StoreError> {
+        let mut versions =
+            rows.into_iter().map(ListVersion::try_from).collect::<Result<Vec<_>, _>>()?;
+        let index: HashMap<ListVersionId, usize> =
+            versions.iter().enumerate().map(|(i, v)| (v.id, i)).collect();
+        for row in entries {
+            let (version, entry) = <(ListVersionId, ListEntry)>::try_from(row)?;
+            if let Some(&i) = index.get(&version) {
+                versions[i].entries.push(entry);
+            }
+        }
+        for row in overrides {
+            let (version, o) = <(ListVersionId, quanze_core::Override)>::try_from(row)?;
+            if let Some(&i) = index.get(&version) {
+                versions[i].overrides.push(o);
+            }
+        }
+        Ok(versions)
+    }
+
+    async fn load_user(
+        &self,
+        conn: &mut AnyConnection,
+        row: UserRow,
+    ) -> Result<UserRecord, StoreError> {
+        let roles: Vec<RoleRow> =
+            sqlx::query_as(SELECT_ROLES).bind(row.id.as_str()).fetch_all(conn).await?;
+        row.into_record(roles)
+    }
+
+    async fn save_draft_in(
+        &self,
+        conn: &mut AnyConnection,
+        draft: &DraftWrite,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let version = &draft.version;
+        let version_id = version.id.to_string();
+        if version.status != VersionStatus::Draft {
+            return Err(StoreError::Conflict(format!(
+                "version {version_id} has status {}; only drafts can be saved",
+                status_code(version.status)
+            )));
+        }
+
+        // Create the version row, or empty the existing draft for its new content.
+        let existing: Option<(String, String)> = sqlx::query_as(SELECT_VERSION_STATE)
+            .bind(version_id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let taken =
+            || format!("list {} already has a version number {}", version.list, version.number);
+        match existing {
+            Some((_, status)) if status != status_code(VersionStatus::Draft) => {
+                return Err(StoreError::Conflict(format!(
+                    "version {version_id} is {status}; published versions are immutable"
+                )));
+            }
+            Some((list_id, _)) if list_id != version.list.to_string() => {
+                return Err(StoreError::Conflict(format!(
+                    "draft {version_id} belongs to list {list_id}, not {}",
+                    version.list
+                )));
+            }
+            Some(_) => {
+                sqlx::query(UPDATE_DRAFT_NUMBER)
+                    .bind(version_id.as_str())
+                    .bind(i64::from(version.number))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| violation(e, &taken(), "draft"))?;
+                sqlx::query(DELETE_ENTRIES).bind(version_id.as_str()).execute(&mut *conn).await?;
+                sqlx::query(DELETE_OVERRIDES).bind(version_id.as_str()).execute(&mut *conn).await?;
+            }
+            None => {
+                let list: Option<(String,)> = sqlx::query_as(SELECT_LIST_ID)
+                    .bind(version.list.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if list.is_none() {
+                    return Err(StoreError::NotFound(format!("list {}", version.list)));
+                }
+                sqlx::query(INSERT_DRAFT)
+                    .bind(version_id.as_str())
+                    .bind(version.list.to_string())
+                    .bind(i64::from(version.number))
+                    .bind(status_code(VersionStatus::Draft))
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| violation(e, &taken(), &format!("list {}", version.list)))?;
+            }
+        }
+
+        // The new item versions, each once; the same key twice must carry the same content.
+        let mut new_items: BTreeMap<(ItemId, u32), &PowerItem> = BTreeMap::new();
+        for item in &draft.new_items {
+            if let Some(other) = new_items.insert((item.id, item.version), item)
+                && other.content != item.content
+            {
+                return Err(StoreError::Conflict(format!(
+                    "item {} version {} is given twice with different content",
+                    item.id, item.version
+                )));
+            }
+        }
+        let new_ids: BTreeSet<ItemId> = new_items.keys().map(|(id, _)| *id).collect();
+
+        // Check references up front, so that a missing one is named precisely (SQLite's
+        // foreign-key error does not say which key failed). The schema's foreign keys remain
+        // the backstop. Item versions introduced by this draft need no lookup.
+        let mut units: BTreeSet<UnitId> = BTreeSet::new();
+        let mut old_versions: BTreeSet<(ItemId, u32)> = BTreeSet::new();
+        let mut old_items: BTreeSet<ItemId> = BTreeSet::new();
+        for item in new_items.values() {
+            units.insert(item.content.holder);
+            units.extend(item.content.cooperation.iter().map(|c| c.unit));
+        }
+        let mut refer = |entry: &ListEntry, units: &mut BTreeSet<UnitId>| {
+            units.extend(entry.duty.counterpart());
+            if !new_items.contains_key(&(entry.item, entry.item_version)) {
+                old_versions.insert((entry.item, entry.item_version));
+            }
+        };
+        for entry in &version.entries {
+            refer(entry, &mut units);
+        }
+        for o in &version.overrides {
+            if let OverrideTarget::Town { unit } = &o.target {
+                units.insert(*unit);
+            }
+            match &o.change {
+                OverrideChange::Add { entry } => refer(entry, &mut units),
+                OverrideChange::Remove { item } => {
+                    if !new_ids.contains(item) {
+                        old_items.insert(*item);
+                    }
+                }
+            }
+        }
+        self.require_units(conn, &units).await?;
+        if !old_versions.is_empty() {
+            let ids: Vec<String> = old_versions
+                .iter()
+                .map(|(id, _)| *id)
+                .collect::<BTreeSet<_>>()
+                .iter()
+                .map(|id| id.to_string())
+                .collect();
+            let found: Vec<(String, i64)> =
+                select_in(conn, self.backend, SELECT_ITEM_VERSION_KEYS, "", &ids).await?;
+            let found: HashSet<(String, i64)> = found.into_iter().collect();
+            if let Some((id, n)) = old_versions
+                .iter()
+                .find(|(id, n)| !found.contains(&(id.to_string(), i64::from(*n))))
+            {
+                return Err(StoreError::NotFound(format!("item {id} version {n}")));
+            }
+        }
+        if !old_items.is_empty() {
+            let ids: Vec<String> = old_items.iter().map(|id| id.to_string()).collect();
+            let found: Vec<(String,)> =
+                select_in(conn, self.backend, SELECT_ITEM_IDS, "", &ids).await?;
+            let found: HashSet<String> = found.into_iter().map(|(id,)| id).collect();
+            if let Some(id) = old_items.iter().find(|id| !found.contains(&id.to_string())) {
+                return Err(StoreError::NotFound(format!("item {id}")));
+            }
+        }
+
+        // Items and their new versions. Item versions are immutable: one that is already
+        // stored (a draft saved again) is skipped, and then must be identical.
+        let created_at = instant_text(at);
+        insert_rows(conn, self.backend, INSERT_ITEMS, ON_CONFLICT_ITEMS, 2, &new_ids, |row, id| {
+            row.bind(id.to_string()).bind(created_at.as_str());
+        })
+        .await?;
+        let contents: Vec<(&PowerItem, String)> = new_items
+            .values()
+            .map(|item| serde_json::to_string(&item.content).map(|json| (*item, json)))
+            .collect::<Result<_, _>>()
+            .map_err(|e| StoreError::Corrupt(format!("item content does not serialise: {e}")))?;
+        let inserted = insert_rows(
+            conn,
+            self.backend,
+            INSERT_ITEM_VERSIONS,
+            ON_CONFLICT_ITEM_VERSIONS,
+            6,
+            &contents,
+            |row, (item, json)| {
+                row.bind(item.id.to_string())
+                    .bind(i64::from(item.version))
+                    .bind(item.content.name.as_str())
+                    .bind(item.content.category.code())
+                    .bind(item.content.holder.to_string())
+                    .bind(json.as_str());
+            },
+        )
+        .await
+        .map_err(|e| violation(e, "item version exists", "an item's holder unit"))?;
+        if inserted < contents.len() as u64 {
+            self.require_same_item_versions(conn, &new_items, &new_ids).await?;
+        }
+
+        let twice = format!("version {version_id} lists an item more than once");
+        insert_rows(
+            conn,
+            self.backend,
+            INSERT_ENTRIES,
+            "",
+            6,
+            version.entries.iter().enumerate(),
+            |row, (i, e)| {
+                row.bind(version_id.as_str())
+                    .bind(i as i64)
+                    .bind(e.item.to_string())
+                    .bind(i64::from(e.item_version))
+                    .bind(e.duty.code())
+                    .bind(e.duty.counterpart().map(|u| u.to_string()));
+            },
+        )
+        .await
+        .map_err(|e| violation(e, &twice, "an entry's item version or counterpart unit"))?;
+
+        let overrides: Vec<(i64, OverrideColumns, &str)> = version
+            .overrides
+            .iter()
+            .enumerate()
+            .map(|(i, o)| (i as i64, OverrideColumns::from(o), o.reason.as_str()))
+            .collect();
+        insert_rows(
+            conn,
+            self.backend,
+            INSERT_OVERRIDES,
+            "",
+            11,
+            overrides,
+            |row, (i, c, reason)| {
+                row.bind(version_id.as_str())
+                    .bind(i)
+                    .bind(c.target_kind)
+                    .bind(c.target_tag)
+                    .bind(c.target_unit)
+                    .bind(c.change_kind)
+                    .bind(c.item_id)
+                    .bind(c.item_version)
+                    .bind(c.duty_kind)
+                    .bind(c.counterpart)
+                    .bind(reason);
+            },
+        )
+        .await
+        .map_err(|e| {
+            violation(e, "override position taken", "an override's item, unit or item version")
+        })?;
+        Ok(())
+    }
+
+    /// After some new item versions were found already stored: each must equal what is stored.
+    async fn require_same_item_versions(
+        &self,
+        conn: &mut AnyConnection,
+        new_items: &BTreeMap<(ItemId, u32), &PowerItem>,
+        new_ids: &BTreeSet<ItemId>,
+    ) -> Result<(), StoreError> {
+        let ids: Vec<String> = new_ids.iter().map(|id| id.to_string()).collect();
+        let stored: Vec<ItemVersionRow> =
+            select_in(conn, self.backend, SELECT_ITEM_VERSIONS_IN, "", &ids).await?;
+        for row in stored {
+            let stored = PowerItem::try_from(row)?;
+            if let Some(given) = new_items.get(&(stored.id, stored.version))
+                && given.content != stored.content
+            {
+                return Err(StoreError::Conflict(format!(
+                    "item {} version {} is already stored with different content; item versions are \
+                     immutable, store the change as a new version",
+                    stored.id, stored.version
+                )));
+            }
+        }
+        Ok(())
+    }
+
+    async fn publish_in(
+        &self,
+        conn: &mut AnyConnection,
+        version: ListVersionId,
+        effective: NaiveDate,
+        doc_no: &DocNo,
+    ) -> Result<(), StoreError> {
+        let id = version.to_string();
+        let state: Option<(String, String)> = sqlx::query_as(SELECT_VERSION_STATE)
+            .bind(id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let Some((list_id, status)) = state else {
+            return Err(StoreError::NotFound(format!("list version {id}")));
+        };
+        if status != status_code(VersionStatus::Draft) {
+            return Err(StoreError::Conflict(format!("version {id} is {status}, not a draft")));
+        }
+        let effective = date_text(effective);
+        let latest: Option<String> = sqlx::query_scalar(SELECT_LATEST_EFFECTIVE)
+            .bind(list_id.as_str())
+            .fetch_one(&mut *conn)
+            .await?;
+        // Dates are stored as YYYY-MM-DD, so text order is date order.
+        if let Some(latest) = latest
+            && latest >= effective
+        {
+            return Err(StoreError::Conflict(format!(
+                "list {list_id} already has a version taking effect on {latest}, not before {effective}"
+            )));
+        }
+        sqlx::query(SUPERSEDE)
+            .bind(list_id.as_str())
+            .bind(effective.as_str())
+            .execute(&mut *conn)
+            .await?;
+        sqlx::query(PUBLISH)
+            .bind(id.as_str())
+            .bind(effective.as_str())
+            .bind(doc_no.as_str())
+            .execute(&mut *conn)
+            .await?;
+        Ok(())
+    }
+
+    async fn discard_in(
+        &self,
+        conn: &mut AnyConnection,
+        version: ListVersionId,
+    ) -> Result<(), StoreError> {
+        let id = version.to_string();
+        let state: Option<(String, String)> = sqlx::query_as(SELECT_VERSION_STATE)
+            .bind(id.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        match state {
+            None => Err(StoreError::NotFound(format!("list version {id}"))),
+            Some((_, status)) if status != status_code(VersionStatus::Draft) => {
+                Err(StoreError::Conflict(format!(
+                    "version {id} is {status}; only drafts can be discarded"
+                )))
+            }
+            Some(_) => {
+                // Entries and overrides go with it (ON DELETE CASCADE). Item versions it
+                // introduced stay: they are history, and cheap.
+                sqlx::query(DELETE_VERSION).bind(id.as_str()).execute(conn).await?;
+                Ok(())
+            }
+        }
+    }
+
+    async fn create_user_in(
+        &self,
+        conn: &mut AnyConnection,
+        user: &UserRecord,
+    ) -> Result<(), StoreError> {
+        let units: BTreeSet<UnitId> = user.roles.iter().filter_map(|grant| grant.unit).collect();
+        self.require_units(conn, &units).await?;
+        let id = user.id.to_string();
+        sqlx::query(INSERT_USER)
+            .bind(id.as_str())
+            .bind(user.username.as_str())
+            .bind(user.display_name.as_str())
+            .bind(user.password_hash.as_str())
+            .bind(i64::from(user.failed_logins))
+            .bind(user.locked_until.map(instant_text))
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| {
+                violation(e, &format!("user name {} or id {id} is taken", user.username), "user")
+            })?;
+        insert_rows(
+            conn,
+            self.backend,
+            INSERT_ROLES,
+            "",
+            4,
+            user.roles.iter().enumerate(),
+            |row, (i, grant)| {
+                row.bind(id.as_str())
+                    .bind(i as i64)
+                    .bind(grant.role.code())
+                    .bind(grant.unit.map(|u| u.to_string()));
+            },
+        )
+        .await
+        .map_err(|e| violation(e, "role position taken", "a role's unit"))?;
+        Ok(())
+    }
+}
+
+const SELECT_REGION_CODE: &str = "SELECT code FROM regions WHERE code = $1";
+const SELECT_VERSION_STATE: &str = "SELECT list_id, status FROM list_versions WHERE id = $1";
+const SELECT_LIST_ID: &str = "SELECT id FROM lists WHERE id = $1";
+const UPDATE_DRAFT_NUMBER: &str = "UPDATE list_versions SET number = $2 WHERE id = $1";
+const DELETE_ENTRIES: &str = "DELETE FROM list_entries WHERE version_id = $1";
+const DELETE_OVERRIDES: &str = "DELETE FROM list_overrides WHERE version_id = $1";
+const INSERT_DRAFT: &str =
+    "INSERT INTO list_versions (id, list_id, number, status) VALUES ($1, $2, $3, $4)";
+const SELECT_ITEM_VERSION_KEYS: &str =
+    "SELECT item_id, number FROM item_versions WHERE item_id IN ";
+const SELECT_ITEM_IDS: &str = "SELECT id FROM items WHERE id IN ";
+const SELECT_ITEM_VERSIONS_IN: &str =
+    "SELECT item_id, number, content FROM item_versions WHERE item_id IN ";
+const INSERT_ITEMS: &str = "INSERT INTO items (id, created_at) VALUES ";
+const ON_CONFLICT_ITEMS: &str = " ON CONFLICT (id) DO NOTHING";
+const INSERT_ITEM_VERSIONS: &str =
+    "INSERT INTO item_versions (item_id, number, name, category, holder, content) VALUES ";
+const ON_CONFLICT_ITEM_VERSIONS: &str = " ON CONFLICT (item_id, number) DO NOTHING";
+const INSERT_ENTRIES: &str = "INSERT INTO list_entries (version_id, position, item_id, item_version, duty_kind, counterpart) VALUES ";
+const INSERT_OVERRIDES: &str = "INSERT INTO list_overrides (version_id, position, target_kind, target_tag, \
+     target_unit, change_kind, item_id, item_version, duty_kind, counterpart, reason) VALUES ";
+const SELECT_LATEST_EFFECTIVE: &str =
+    "SELECT MAX(effective_from) FROM list_versions WHERE list_id = $1 AND status <> 'draft'";
+const SUPERSEDE: &str = "UPDATE list_versions SET status = 'superseded', effective_until = $2 \
+     WHERE list_id = $1 AND status = 'published'";
+const PUBLISH: &str =
+    "UPDATE list_versions SET status = 'published', effective_from = $2, doc_no = $3 WHERE id = $1";
+const DELETE_VERSION: &str = "DELETE FROM list_versions WHERE id = $1";
+const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, password_hash, failed_logins, \
+     locked_until) VALUES ($1, $2, $3, $4, $5, $6)";
+const INSERT_ROLES: &str = "INSERT INTO user_roles (user_id, position, role, unit_id) VALUES ";
+const SELECT_ROLES: &str =
+    "SELECT role, unit_id FROM user_roles WHERE user_id = $1 ORDER BY position";
+
+const UPSERT_REGIONS: &str = "INSERT INTO regions (code, name, level, parent) VALUES ";
+const ON_CONFLICT_REGIONS: &str = " ON CONFLICT (code) DO UPDATE SET name = excluded.name";
+const SELECT_REGIONS: &str = "SELECT code, name FROM regions ORDER BY code";
+const INSERT_UNIT: &str = "INSERT INTO units (id, name, kind, region, credit_code, parent, tags) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const UPDATE_UNIT: &str = "UPDATE units SET name = $2, kind = $3, region = $4, credit_code = $5, \
+     parent = $6, tags = $7 WHERE id = $1";
+const SELECT_UNITS: &str = "SELECT id, name, kind, region, credit_code, parent, tags FROM units";
+const SELECT_UNIT: &str =
+    "SELECT id, name, kind, region, credit_code, parent, tags FROM units WHERE id = $1";
+const INSERT_LIST: &str = "INSERT INTO lists (id, name, scope_kind, scope_unit, scope_county) VALUES ($1, $2, $3, $4, $5)";
+const SELECT_LISTS: &str = "SELECT id, name, scope_kind, scope_unit, scope_county FROM lists";
+const SELECT_LIST: &str =
+    "SELECT id, name, scope_kind, scope_unit, scope_county FROM lists WHERE id = $1";
+const SELECT_VERSIONS_OF_LIST: &str = "SELECT id, list_id, number, status, effective_from, effective_until, \
+     doc_no FROM list_versions WHERE list_id = $1 ORDER BY number";
+const SELECT_ENTRIES_OF_LIST: &str = "SELECT e.version_id, e.item_id, e.item_version, e.duty_kind, \
+     e.counterpart FROM list_entries e JOIN list_versions v ON v.id = e.version_id WHERE v.list_id = $1 \
+     ORDER BY e.version_id, e.position";
+const SELECT_OVERRIDES_OF_LIST: &str = "SELECT o.version_id, o.position, o.target_kind, o.target_tag, \
+     o.target_unit, o.change_kind, o.item_id, o.item_version, o.duty_kind, o.counterpart, o.reason \
+     FROM list_overrides o JOIN list_versions v ON v.id = o.version_id WHERE v.list_id = $1 \
+     ORDER BY o.version_id, o.position";
+const SELECT_VERSION: &str = "SELECT id, list_id, number, status, effective_from, effective_until, doc_no \
+     FROM list_versions WHERE id = $1";
+const SELECT_ENTRIES_OF_VERSION: &str = "SELECT version_id, item_id, item_version, duty_kind, counterpart \
+     FROM list_entries WHERE version_id = $1 ORDER BY position";
+const SELECT_OVERRIDES_OF_VERSION: &str = "SELECT version_id, position, target_kind, target_tag, target_unit, \
+     change_kind, item_id, item_version, duty_kind, counterpart, reason FROM list_overrides \
+     WHERE version_id = $1 ORDER BY position";
+const SELECT_ITEM_HISTORY: &str =
+    "SELECT item_id, number, content FROM item_versions WHERE item_id = $1 ORDER BY number";
+const SELECT_ALL_VERSIONS: &str = "SELECT id, list_id, number, status, effective_from, effective_until, \
+     doc_no FROM list_versions ORDER BY list_id, number";
+const SELECT_ALL_ENTRIES: &str = "SELECT version_id, item_id, item_version, duty_kind, counterpart \
+     FROM list_entries ORDER BY version_id, position";
+const SELECT_ALL_OVERRIDES: &str = "SELECT version_id, position, target_kind, target_tag, target_unit, \
+     change_kind, item_id, item_version, duty_kind, counterpart, reason FROM list_overrides \
+     ORDER BY version_id, position";
+/// Item versions some list version pins, plus the latest version of every item. The indexes on
+/// (item_id, item_version) of entries and overrides make each probe an index lookup.
+const SELECT_SNAPSHOT_ITEMS: &str = "SELECT iv.item_id, iv.number, iv.content FROM item_versions iv \
+     WHERE EXISTS (SELECT 1 FROM list_entries e WHERE e.item_id = iv.item_id AND e.item_version = iv.number) \
+     OR EXISTS (SELECT 1 FROM list_overrides o WHERE o.item_id = iv.item_id AND o.item_version = iv.number) \
+     OR iv.number = (SELECT MAX(m.number) FROM item_versions m WHERE m.item_id = iv.item_id) \
+     ORDER BY iv.item_id, iv.number";
+const SELECT_USER_BY_NAME: &str = "SELECT id, username, display_name, password_hash, failed_logins, \
+     locked_until FROM users WHERE username = $1";
+const SELECT_USER_BY_ID: &str = "SELECT id, username, display_name, password_hash, failed_logins, \
+     locked_until FROM users WHERE id = $1";
+const SELECT_USER_BY_TOKEN: &str = "SELECT u.id, u.username, u.display_name, u.password_hash, \
+     u.failed_logins, u.locked_until FROM users u JOIN api_tokens t ON t.user_id = u.id \
+     WHERE t.token_hash = $1";
+const LOGIN_SUCCEEDED: &str =
+    "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1";
+const LOGIN_FAILED: &str = "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1";
+const LOGIN_FAILED_LOCK: &str =
+    "UPDATE users SET failed_logins = failed_logins + 1, locked_until = $2 WHERE id = $1";
+const INSERT_TOKEN: &str =
+    "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)";
+const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload FROM events \
+     WHERE seq > $1 ORDER BY seq LIMIT $2";
+const SELECT_EVENT_COUNT: &str = "SELECT last_seq FROM event_head WHERE id = 1";
+
+/// Units sorted by name in Rust rather than `ORDER BY`: PostgreSQL sorts text by the server's
+/// collation and SQLite by bytes, and the two orders differ for Chinese names.
+fn sort_units(units: &mut [Unit]) {
+    units.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+}
+
+#[async_trait]
+impl Store for SqlStore {
+    fn backend(&self) -> Backend {
+        self.backend
+    }
+
+    async fn put_regions(&self, regions: &[Region], ev: NewEvent) -> Result<Receipt, StoreError> {
+        // One row per code (the last wins): PostgreSQL refuses to upsert a row twice in one
+        // statement.
+        let by_code: BTreeMap<&str, &Region> =
+            regions.iter().map(|r| (r.code.as_str(), r)).collect();
+        let mut w = self.begin_write().await?;
+        let res = insert_rows(
+            w.conn(),
+            self.backend,
+            UPSERT_REGIONS,
+            ON_CONFLICT_REGIONS,
+            4,
+            by_code.values(),
+            |row, r| {
+                row.bind(r.code.as_str())
+                    .bind(r.name.as_str())
+                    .bind(region_level_code(r.level()))
+                    .bind(r.parent().map(String::from));
+            },
+        )
+        .await
+        .map(|_| ())
+        .map_err(StoreError::from);
+        w.finish(res, ev).await
+    }
+
+    async fn regions(&self) -> Result<Vec<Region>, StoreError> {
+        let rows: Vec<RegionRow> = sqlx::query_as(SELECT_REGIONS).fetch_all(&self.pool).await?;
+        rows.into_iter().map(Region::try_from).collect()
+    }
+
+    async fn create_unit(&self, unit: &Unit, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = self.write_unit(w.conn(), unit, INSERT_UNIT).await;
+        w.finish(res, ev).await
+    }
+
+    async fn update_unit(&self, unit: &Unit, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = self.write_unit(w.conn(), unit, UPDATE_UNIT).await;
+        w.finish(res, ev).await
+    }
+
+    async fn units(&self) -> Result<Vec<Unit>, StoreError> {
+        let rows: Vec<UnitRow> = sqlx::query_as(SELECT_UNITS).fetch_all(&self.pool).await?;
+        let mut units = rows.into_iter().map(Unit::try_from).collect::<Result<Vec<_>, _>>()?;
+        sort_units(&mut units);
+        Ok(units)
+    }
+
+    async fn unit(&self, id: UnitId) -> Result<Unit, StoreError> {
+        let row: Option<UnitRow> =
+            sqlx::query_as(SELECT_UNIT).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.ok_or_else(|| StoreError::NotFound(format!("unit {id}")))?.try_into()
+    }
+
+    async fn create_list(&self, list: &PowerList, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = async {
+            let conn = w.conn();
+            if let ListScope::Unit { unit } = &list.scope {
+                self.require_units(conn, &BTreeSet::from([*unit])).await?;
+            }
+            let (kind, unit, county) = scope_columns(&list.scope);
+            sqlx::query(INSERT_LIST)
+                .bind(list.id.to_string())
+                .bind(list.name.as_str())
+                .bind(kind)
+                .bind(unit)
+                .bind(county)
+                .execute(conn)
+                .await
+                .map_err(|e| {
+                    violation(e, &format!("list {} exists", list.id), "the list's unit")
+                })?;
+            Ok(())
+        }
+        .await;
+        w.finish(res, ev).await
+    }
+
+    async fn lists(&self) -> Result<Vec<PowerList>, StoreError> {
+        let rows: Vec<ListRow> = sqlx::query_as(SELECT_LISTS).fetch_all(&self.pool).await?;
+        let mut lists = rows.into_iter().map(PowerList::try_from).collect::<Result<Vec<_>, _>>()?;
+        // Sorted here for the same reason as units.
+        lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(lists)
+    }
+
+    async fn list(&self, id: ListId) -> Result<PowerList, StoreError> {
+        let row: Option<ListRow> =
+            sqlx::query_as(SELECT_LIST).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.ok_or_else(|| StoreError::NotFound(format!("list {id}")))?.try_into()
+    }
+
+    async fn save_draft(&self, draft: &DraftWrite, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = self.save_draft_in(w.conn(), draft, ev.at).await;
+        w.finish(res, ev).await
+    }
+
+    async fn publish(
+        &self,
+        version: ListVersionId,
+        effective: NaiveDate,
+        doc_no: &DocNo,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = self.publish_in(w.conn(), version, effective, doc_no).await;
+        w.finish(res, ev).await
+    }
+
+    async fn discard_draft(
+        &self,
+        version: ListVersionId,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = self.discard_in(w.conn(), version).await;
+        w.finish(res, ev).await
+    }
+
+    async fn versions(&self, list: ListId) -> Result<Vec<ListVersion>, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let id = list.to_string();
+        let found: Option<(String,)> =
+            sqlx::query_as(SELECT_LIST_ID).bind(id.as_str()).fetch_optional(&mut *tx).await?;
+        if found.is_none() {
+            return Err(StoreError::NotFound(format!("list {id}")));
+        }
+        let rows: Vec<VersionRow> =
+            sqlx::query_as(SELECT_VERSIONS_OF_LIST).bind(id.as_str()).fetch_all(&mut *tx).await?;
+        let entries: Vec<EntryRow> =
+            sqlx::query_as(SELECT_ENTRIES_OF_LIST).bind(id.as_str()).fetch_all(&mut *tx).await?;
+        let overrides: Vec<OverrideRow> =
+            sqlx::query_as(SELECT_OVERRIDES_OF_LIST).bind(id.as_str()).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        SqlStore::assemble(rows, entries, overrides)
+    }
+
+    async fn version(&self, id: ListVersionId) -> Result<ListVersion, StoreError> {
+        let mut tx = self.begin_read().await?;
+        let key = id.to_string();
+        let row: Option<VersionRow> =
+            sqlx::query_as(SELECT_VERSION).bind(key.as_str()).fetch_optional(&mut *tx).await?;
+        let Some(row) = row else {
+            return Err(StoreError::NotFound(format!("list version {id}")));
+        };
+        let entries: Vec<EntryRow> = sqlx::query_as(SELECT_ENTRIES_OF_VERSION)
+            .bind(key.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+        let overrides: Vec<OverrideRow> = sqlx::query_as(SELECT_OVERRIDES_OF_VERSION)
+            .bind(key.as_str())
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut versions = SqlStore::assemble(vec![row], entries, overrides)?;
+        versions.pop().ok_or_else(|| StoreError::NotFound(format!("list version {id}")))
+    }
+
+    async fn items(&self, keys: &[(ItemId, u32)]) -> Result<Vec<PowerItem>, StoreError> {
+        let ids: Vec<String> = keys
+            .iter()
+            .map(|(id, _)| *id)
+            .collect::<BTreeSet<_>>()
+            .iter()
+            .map(|id| id.to_string())
+            .collect();
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<ItemVersionRow> =
+            select_in(&mut conn, self.backend, SELECT_ITEM_VERSIONS_IN, "", &ids).await?;
+        let mut found: HashMap<(ItemId, u32), PowerItem> = HashMap::new();
+        for row in rows {
+            let item = PowerItem::try_from(row)?;
+            found.insert((item.id, item.version), item);
+        }
+        // In the order asked, each once.
+        Ok(keys.iter().filter_map(|key| found.remove(key)).collect())
+    }
+
+    async fn item_history(&self, id: ItemId) -> Result<Vec<PowerItem>, StoreError> {
+        let rows: Vec<ItemVersionRow> =
+            sqlx::query_as(SELECT_ITEM_HISTORY).bind(id.to_string()).fetch_all(&self.pool).await?;
+        if rows.is_empty() {
+            return Err(StoreError::NotFound(format!("item {id}")));
+        }
+        rows.into_iter().map(PowerItem::try_from).collect()
+    }
+
+    async fn snapshot(&self) -> Result<Snapshot, StoreError> {
+        // Seven queries in one consistent read, whatever the number of lists and versions.
+        let mut tx = self.begin_read().await?;
+        let regions: Vec<RegionRow> = sqlx::query_as(SELECT_REGIONS).fetch_all(&mut *tx).await?;
+        let units: Vec<UnitRow> = sqlx::query_as(SELECT_UNITS).fetch_all(&mut *tx).await?;
+        let lists: Vec<ListRow> = sqlx::query_as(SELECT_LISTS).fetch_all(&mut *tx).await?;
+        let versions: Vec<VersionRow> =
+            sqlx::query_as(SELECT_ALL_VERSIONS).fetch_all(&mut *tx).await?;
+        let entries: Vec<EntryRow> = sqlx::query_as(SELECT_ALL_ENTRIES).fetch_all(&mut *tx).await?;
+        let overrides: Vec<OverrideRow> =
+            sqlx::query_as(SELECT_ALL_OVERRIDES).fetch_all(&mut *tx).await?;
+        let items: Vec<ItemVersionRow> =
+            sqlx::query_as(SELECT_SNAPSHOT_ITEMS).fetch_all(&mut *tx).await?;
+        tx.commit().await?;
+        let mut units = units.into_iter().map(Unit::try_from).collect::<Result<Vec<_>, _>>()?;
+        sort_units(&mut units);
+        let mut lists =
+            lists.into_iter().map(PowerList::try_from).collect::<Result<Vec<_>, _>>()?;
+        lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        Ok(Snapshot {
+            regions: regions.into_iter().map(Region::try_from).collect::<Result<_, _>>()?,
+            units,
+            lists,
+            versions: SqlStore::assemble(versions, entries, overrides)?,
+            items: items.into_iter().map(PowerItem::try_from).collect::<Result<_, _>>()?,
+        })
+    }
+
+    async fn create_user(&self, user: &UserRecord, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = self.create_user_in(w.conn(), user).await;
+        w.finish(res, ev).await
+    }
+
+    async fn user_by_name(&self, name: &Username) -> Result<Option<UserRecord>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_NAME)
+            .bind(name.as_str())
+            .fetch_optional(&mut *conn)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(self.load_user(&mut conn, row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn user(&self, id: UserId) -> Result<UserRecord, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_ID)
+            .bind(id.to_string())
+            .fetch_optional(&mut *conn)
+            .await?;
+        let row = row.ok_or_else(|| StoreError::NotFound(format!("user {id}")))?;
+        self.load_user(&mut conn, row).await
+    }
+
+    async fn record_login(
+        &self,
+        user: UserId,
+        success: bool,
+        locked_until: Option<DateTime<Utc>>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = async {
+            let query = match (success, locked_until) {
+                (true, _) => sqlx::query(LOGIN_SUCCEEDED).bind(user.to_string()),
+                (false, None) => sqlx::query(LOGIN_FAILED).bind(user.to_string()),
+                (false, Some(until)) => {
+                    sqlx::query(LOGIN_FAILED_LOCK).bind(user.to_string()).bind(instant_text(until))
+                }
+            };
+            let done = query.execute(w.conn()).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("user {user}")));
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(res, ev).await
+    }
+
+    async fn create_token(
+        &self,
+        user: UserId,
+        token_hash: &str,
+        name: &str,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(INSERT_TOKEN)
+            .bind(token_hash)
+            .bind(user.to_string())
+            .bind(name)
+            .bind(instant_text(ev.at))
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(|e| violation(e, "this token is already stored", &format!("user {user}")));
+        w.finish(res, ev).await
+    }
+
+    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
+        let mut conn = self.pool.acquire().await?;
+        let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_TOKEN)
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await?;
+        match row {
+            Some(row) => Ok(Some(self.load_user(&mut conn, row).await?)),
+            None => Ok(None),
+        }
+    }
+
+    async fn events(&self, after: u64, limit: u32) -> Result<Vec<Event>, StoreError> {
+        // Sequence numbers are below i64::MAX; nothing lies after a larger `after`.
+        let Ok(after) = i64::try_from(after) else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<EventRow> = sqlx::query_as(SELECT_EVENTS)
+            .bind(after)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(Event::try_from).collect()
+    }
+
+    async fn event_count(&self) -> Result<u64, StoreError> {
+        let last: i64 = sqlx::query_scalar(SELECT_EVENT_COUNT).fetch_one(&self.pool).await?;
+        u64::try_from(last)
+            .map_err(|_| StoreError::Corrupt(format!("event_head: negative last_seq {last}")))
+    }
+}
+
+impl SqlStore {
+    /// Inserts or updates (by `sql`) one unit after checking its region and parent.
+    async fn write_unit(
+        &self,
+        conn: &mut AnyConnection,
+        unit: &Unit,
+        sql: &'static str,
+    ) -> Result<(), StoreError> {
+        self.require_region(conn, unit.region.as_str()).await?;
+        if let Some(parent) = unit.parent {
+            self.require_units(conn, &BTreeSet::from([parent])).await?;
+        }
+        let tags = serde_json::to_string(&unit.tags)
+            .map_err(|e| StoreError::Corrupt(format!("unit tags do not serialise: {e}")))?;
+        let done = sqlx::query(sql)
+            .bind(unit.id.to_string())
+            .bind(unit.name.as_str())
+            .bind(unit_kind_code(unit.kind))
+            .bind(unit.region.as_str())
+            .bind(unit.credit_code.as_ref().map(|c| c.as_str().to_owned()))
+            .bind(unit.parent.map(|p| p.to_string()))
+            .bind(tags)
+            .execute(conn)
+            .await
+            .map_err(|e| {
+                violation(
+                    e,
+                    &format!("a unit with id {} or name {} exists", unit.id, unit.name),
+                    "the unit's region or parent",
+                )
+            })?;
+        if done.rows_affected() == 0 {
+            return Err(StoreError::NotFound(format!("unit {}", unit.id)));
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,64 @@
+//! Our extractors: axum's, with rejections turned into [`ApiError`] JSON, and the
+//! authenticated user from a bearer token.
+
+use axum::extract::{FromRequestParts, OptionalFromRequestParts};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use quanze_service::CurrentUser;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// Query string, rejected as `invalid_query`.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Query), rejection(ApiError))]
+pub struct Query<T>(pub T);
+
+/// Path parameters, rejected as `invalid_id`.
+#[derive(Debug, axum::extract::FromRequestParts)]
+#[from_request(via(axum::extract::Path), rejection(ApiError))]
+pub struct Path<T>(pub T);
+
+/// JSON body, rejected as `invalid_body`.
+#[derive(Debug, axum::extract::FromRequest)]
+#[from_request(via(axum::Json), rejection(ApiError))]
+pub struct Json<T>(pub T);
+
+/// The caller, from `Authorization: Bearer <token>`. Writes require it.
+#[derive(Debug, Clone)]
+pub struct Auth(pub CurrentUser);
+
+fn bearer(parts: &Parts) -> Option<&str> {
+    let value = parts.headers.get(axum::http::header::AUTHORIZATION)?.to_str().ok()?;
+    value.strip_prefix("Bearer ").map(str::trim)
+}
+
+impl FromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Auth, ApiError> {
+        let Some(token) = bearer(parts) else {
+            return Err(ApiError::new(
+                StatusCode::UNAUTHORIZED,
+                "unauthenticated",
+                "此操作需要登录：请在请求头 Authorization 中提供 Bearer 令牌",
+                "this action needs a bearer token",
+            ));
+        };
+        Ok(Auth(state.service.authenticate(token).await?))
+    }
+}
+
+impl OptionalFromRequestParts<AppState> for Auth {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Option<Auth>, ApiError> {
+        match bearer(parts) {
+            None => Ok(None),
+            Some(token) => Ok(Some(Auth(state.service.authenticate(token).await?))),
+        }
+    }
+}

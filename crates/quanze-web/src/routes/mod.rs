@@ -1,0 +1,13 @@
+//! Routes, one module per surface.
+
+pub mod api;
+pub mod pages;
+
+use axum::http::StatusCode;
+
+use crate::error::ApiError;
+
+/// Unknown paths: 404 in the API's JSON shape.
+pub async fn not_found() -> ApiError {
+    ApiError::new(StatusCode::NOT_FOUND, "not_found", "没有这个地址", "no such path")
+}

@@ -1,0 +1,345 @@
+//! HTTP tests: the real router on a real listener over a real SQLite file with the demo county.
+
+use std::sync::Arc;
+
+use quanze_service::{Config, Service, SystemClock};
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+struct TestApp {
+    base: String,
+    client: reqwest::Client,
+    service: Arc<Service>,
+    _dir: tempfile::TempDir,
+}
+
+async fn spawn_app(with_demo: bool) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let url = format!("sqlite://{}", dir.path().join("quanze.db").display());
+    let store = quanze_store::connect(&url).await.expect("store");
+    let service = Arc::new(
+        Service::new(store, Arc::new(SystemClock), Config::default()).await.expect("service"),
+    );
+    if with_demo {
+        service.load_demo(7).await.expect("demo loads");
+    }
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
+    let addr = listener.local_addr().expect("addr");
+    let state = quanze_web::AppState { service: service.clone() };
+    tokio::spawn(quanze_web::serve(listener, state, std::future::pending()));
+    TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), service, _dir: dir }
+}
+
+impl TestApp {
+    async fn get(&self, path: &str) -> (StatusCode, Value) {
+        let res = self.client.get(format!("{}{path}", self.base)).send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
+        let mut req = self.client.post(format!("{}{path}", self.base)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
+    async fn token(&self, user: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                json!({ "username": user, "password": quanze_service::demo::DEMO_PASSWORD }),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        body["token"].as_str().expect("token").to_owned()
+    }
+}
+
+#[tokio::test]
+async fn read_endpoints_answer_from_the_demo_county() {
+    let app = spawn_app(true).await;
+
+    let (status, units) = app.get("/api/v1/units?limit=500").await;
+    assert_eq!(status, StatusCode::OK);
+    let total = units["total"].as_u64().unwrap();
+    assert!((40..=50).contains(&total), "{total} units");
+    let towns: Vec<&Value> =
+        units["items"].as_array().unwrap().iter().filter(|u| u["kind"] == "township").collect();
+    assert_eq!(towns.len(), 12);
+    let flood = towns
+        .iter()
+        .find(|u| u["tags"].as_array().unwrap().iter().any(|t| t == "蓄滞洪区"))
+        .unwrap();
+    let plain = towns.iter().find(|u| u["tags"].as_array().unwrap().is_empty()).unwrap();
+
+    let (status, held) = app
+        .get(&format!("/api/v1/units/{}/holdings?date=2026-01-15", flood["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{held}");
+    let n = held["total"].as_u64().unwrap();
+    assert!((200..=340).contains(&n), "{n}");
+    for kind in ["own", "cooperate", "reclaimed"] {
+        assert!(held["by_duty"][kind].as_u64().unwrap() > 40, "{kind}: {}", held["by_duty"]);
+    }
+
+    // The item query with unit filter agrees with the holdings, and pages.
+    let (status, page) = app
+        .get(&format!(
+            "/api/v1/items?unit={}&date=2026-01-15&limit=7",
+            flood["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page["total"].as_u64().unwrap(), n);
+    assert_eq!(page["items"].as_array().unwrap().len(), 7);
+    let (_, own) = app
+        .get(&format!(
+            "/api/v1/items?unit={}&date=2026-01-15&duty=own&limit=1",
+            flood["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(own["total"], held["by_duty"]["own"]);
+
+    // Two towns differ: the flood-storage town holds extra items.
+    let (status, d) = app
+        .get(&format!(
+            "/api/v1/diff?unit_a={}&unit_b={}&date=2026-01-15",
+            plain["id"].as_str().unwrap(),
+            flood["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{d}");
+    assert!(d["added"].as_array().unwrap().len() >= 2, "{d}");
+
+    // A list with two published versions: the diff of its versions is non-empty.
+    let (_, lists) = app.get("/api/v1/lists?limit=500").await;
+    let two = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["versions"].as_u64().unwrap() >= 2)
+        .expect("a list with two versions");
+    let (_, versions) =
+        app.get(&format!("/api/v1/lists/{}/versions", two["id"].as_str().unwrap())).await;
+    let v = versions["items"].as_array().unwrap();
+    assert_eq!(v[0]["status"], "superseded");
+    let (status, d) = app
+        .get(&format!(
+            "/api/v1/diff?a={}&b={}",
+            v[0]["id"].as_str().unwrap(),
+            v[1]["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    let changes = d["added"].as_array().unwrap().len()
+        + d["removed"].as_array().unwrap().len()
+        + d["changed"].as_array().unwrap().len();
+    assert!(changes > 0, "{d}");
+
+    // OpenAPI, the browsable page and the home page.
+    let (status, spec) = app.get("/api/v1/openapi.json").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(spec["paths"]["/api/v1/items"].is_object());
+    let docs = app.client.get(format!("{}/api/v1/docs/", app.base)).send().await.unwrap();
+    assert_eq!(docs.status(), StatusCode::OK);
+    let home = app.client.get(format!("{}/", app.base)).send().await.unwrap().text().await.unwrap();
+    assert!(
+        home.contains("县直部门") && home.contains("蓄滞洪区"),
+        "{}",
+        &home[..200.min(home.len())]
+    );
+}
+
+#[tokio::test]
+async fn bad_requests_get_4xx_with_stable_codes() {
+    let app = spawn_app(false).await;
+    let (status, body) = app.get("/api/v1/units/not-a-uuid").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_id")));
+    let (status, body) = app.get("/api/v1/units/00000000-0000-0000-0000-000000000000").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, body) = app.get("/api/v1/items?colour=red").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+    let (status, body) = app.get("/api/v1/items?date=2025-13-40").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+    let (status, body) = app.get("/api/v1/items?category=行政指导").await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input"))
+    );
+    assert!(body["message"].as_str().unwrap().contains("事项类型"));
+    let (status, body) = app.get("/no/such/page").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+}
+
+#[tokio::test]
+async fn writes_need_a_token_and_logins_lock_after_five_failures() {
+    let app = spawn_app(true).await;
+    let body = json!({ "name": "某某县新设局", "kind": "department", "region": app.service.catalog().regions.iter().find(|r| r.level() == quanze_core::RegionLevel::County).unwrap().code.as_str() });
+    let (status, err) = app.post("/api/v1/units", None, body.clone()).await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::UNAUTHORIZED, Some("unauthenticated")));
+
+    let editor = app.token("editor").await;
+    let (status, created) = app.post("/api/v1/units", Some(&editor), body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (status, err) = app.post("/api/v1/units", Some(&editor), body).await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{err}");
+
+    // A clerk may not create units.
+    let clerk = app.token("clerk").await;
+    let (status, err) = app
+        .post(
+            "/api/v1/units",
+            Some(&clerk),
+            json!({ "name": "x局", "kind": "department", "region": "110101" }),
+        )
+        .await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+
+    // Unknown fields are refused.
+    let (status, err) = app
+        .post(
+            "/api/v1/units",
+            Some(&editor),
+            json!({ "name": "y局", "kind": "department", "region": "110101", "colour": 1 }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body"))
+    );
+
+    // Lockout after five wrong passwords; the right password is refused while locked.
+    for i in 1..=5 {
+        let (status, err) = app
+            .post("/api/v1/auth/login", None, json!({ "username": "leader", "password": "wrong" }))
+            .await;
+        let want = if i < 5 {
+            (StatusCode::UNAUTHORIZED, "unauthenticated")
+        } else {
+            (StatusCode::FORBIDDEN, "account_locked")
+        };
+        assert_eq!((status, err["code"].as_str().unwrap()), want, "attempt {i}");
+    }
+    let (status, err) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "username": "leader", "password": quanze_service::demo::DEMO_PASSWORD }),
+        )
+        .await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("account_locked")));
+
+    // Every write left an event with its actor.
+    let events = app.service.store().events(0, 100_000).await.unwrap();
+    let created_event = events.iter().rev().find(|e| e.kind == "unit.created").unwrap();
+    assert!(created_event.actor.is_some());
+}
+
+#[tokio::test]
+async fn oversized_uploads_get_413() {
+    let app = spawn_app(true).await;
+    let editor = app.token("editor").await;
+    let list = app.service.catalog().lists[0].id;
+    let body = vec![b'x'; quanze_web::MAX_BODY_BYTES + 1];
+    let res = app
+        .client
+        .post(format!("{}/api/v1/lists/{list}/import?dry_run=true", app.base))
+        .bearer_auth(&editor)
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["code"], "file_too_large");
+}
+
+#[tokio::test]
+async fn import_export_and_publish_through_the_api() {
+    let app = spawn_app(true).await;
+    let editor = app.token("editor").await;
+    let catalog = app.service.catalog();
+    // Export a published department list, then import it into a new list for the same unit.
+    let (list, version) = catalog
+        .lists
+        .iter()
+        .filter(|l| matches!(l.scope, quanze_core::ListScope::Unit { .. }))
+        .find_map(|l| {
+            catalog
+                .latest_version(l.id)
+                .filter(|v| v.status == quanze_core::VersionStatus::Published)
+                .map(|v| (l.clone(), v.clone()))
+        })
+        .unwrap();
+    let xlsx = app
+        .client
+        .get(format!("{}/api/v1/versions/{}/export?format=xlsx", app.base, version.id))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xlsx.status(), StatusCode::OK);
+    let bytes = xlsx.bytes().await.unwrap();
+    let list_id = list.id;
+    let n_versions = catalog.versions(list_id).len() as u64;
+    let upload = |dry: bool, body: Vec<u8>| {
+        app.client
+            .post(format!("{}/api/v1/lists/{list_id}/import?dry_run={dry}", app.base))
+            .bearer_auth(&editor)
+            .body(body)
+            .send()
+    };
+    let dry: Value = upload(true, bytes.to_vec()).await.unwrap().json().await.unwrap();
+    assert_eq!(dry["rows"].as_u64().unwrap() as usize, version.entries.len(), "{dry}");
+    assert!(dry["version"].is_null());
+    assert_eq!(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1["total"], n_versions);
+
+    // Garbage is refused with a clear code and nothing is stored.
+    let res = upload(false, b"PK\x03\x04 not really a workbook".to_vec()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.unwrap();
+    assert!(
+        err["message"].as_str().unwrap().chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)),
+        "{err}"
+    );
+    assert_eq!(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1["total"], n_versions);
+
+    let res = upload(false, bytes.to_vec()).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let outcome: Value = res.json().await.unwrap();
+    let draft = outcome["version"].as_str().unwrap().to_owned();
+    let (status, published) = app
+        .post(
+            &format!("/api/v1/versions/{draft}/publish"),
+            Some(&editor),
+            json!({ "effective": "2026-12-01", "doc_no": "某编〔2026〕12号" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{published}");
+    let (status, again) = app
+        .post(
+            &format!("/api/v1/versions/{draft}/publish"),
+            Some(&editor),
+            json!({ "effective": "2026-12-02", "doc_no": "某编〔2026〕13号" }),
+        )
+        .await;
+    assert_eq!(
+        (status, again["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_draft"))
+    );
+    // Re-importing the export changes nothing: import(export(list)) == list.
+    assert_eq!(outcome["unchanged"].as_u64().unwrap() as usize, version.entries.len(), "{outcome}");
+    assert_eq!(
+        (outcome["added"].as_u64(), outcome["changed"].as_u64(), outcome["removed"].as_u64()),
+        (Some(0), Some(0), Some(0))
+    );
+    let (_, d) = app.get(&format!("/api/v1/diff?a={}&b={draft}", version.id)).await;
+    assert!(
+        d["added"].as_array().unwrap().is_empty() && d["changed"].as_array().unwrap().is_empty(),
+        "{d}"
+    );
+}
