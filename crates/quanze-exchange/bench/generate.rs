@@ -174,7 +174,7 @@ pub fn list(rows: usize) -> Vec<ExchangeItem> {
         let (action, category) = rng.pick(&ACTIONS);
         let name = format!("对{object}的{action}（第{main_no}项）");
         let holder = rng.pick(&unit_ids);
-        let subs = if rng.next() % 3 == 0 { 2 + (rng.next() % 3) as usize } else { 1 };
+        let subs = if rng.next().is_multiple_of(3) { 2 + (rng.next() % 3) as usize } else { 1 };
         for k in 0..subs {
             if items.len() == rows {
                 break;
@@ -209,7 +209,7 @@ pub fn list(rows: usize) -> Vec<ExchangeItem> {
                     parties: vec!["分管负责人".to_owned(), "具体承办人".to_owned()],
                 },
             ];
-            let cooperation = if rng.next() % 4 == 0 {
+            let cooperation = if rng.next().is_multiple_of(4) {
                 vec![Cooperation {
                     unit: rng.pick(&unit_ids),
                     duty: format!("负责{object}相关信息共享和协助调查"),

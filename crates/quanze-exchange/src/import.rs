@@ -341,8 +341,10 @@ fn find_layout(grid: &Grid<'_>) -> Option<Layout> {
             };
             match matched {
                 Some(HeaderMatch::Column(col)) => {
-                    if !layout.columns.contains_key(&col) {
-                        layout.columns.insert(col, c);
+                    if let std::collections::btree_map::Entry::Vacant(slot) =
+                        layout.columns.entry(col)
+                    {
+                        slot.insert(c);
                         layout.headers.insert(col, text);
                     } else if col == Column::LegalBasis {
                         layout.extra_basis.push(c);
