@@ -34,14 +34,14 @@ fn start_demo(data: &Path) -> Running {
     let mut url = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("utf-8 output");
-        if let Some(pos) = line.find("http://") {
-            if line.contains("已启动") {
-                url = Some(
-                    line[pos..].split_whitespace().next().unwrap().trim_end_matches('/').to_owned(),
-                );
-                output.push(line);
-                break;
-            }
+        if let Some(pos) = line.find("http://")
+            && line.contains("已启动")
+        {
+            url = Some(
+                line[pos..].split_whitespace().next().unwrap().trim_end_matches('/').to_owned(),
+            );
+            output.push(line);
+            break;
         }
         output.push(line);
     }
