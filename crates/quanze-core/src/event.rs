@@ -4,11 +4,14 @@ use chrono::{DateTime, Utc};
 
 use crate::ids::{UnitId, UserId};
 
-/// 事件 — one write: who did what to which subject, when. Its canonical bytes become a ledger
-/// leaf; personal data must never be put in `payload` in clear.
+/// 事件 — one write: who did what to which subject, when. Its canonical bytes
+/// ([`Event::leaf_bytes`]) are a ledger leaf, so anyone holding the event can recompute the
+/// leaf hash. Personal data never appears here in clear: when a write concerns a person, the
+/// data stays in an erasable table and the event carries only its salted SM3 commitment.
 #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Event {
-    /// Gap-free sequence number, assigned by the store in the write's transaction.
+    /// Gap-free sequence number from 1, assigned by the store in the write's transaction; the
+    /// ledger leaf index is `seq - 1`.
     pub seq: u64,
     /// When.
     pub at: DateTime<Utc>,
@@ -20,6 +23,47 @@ pub struct Event {
     pub kind: String,
     /// The subject, e.g. `list_version:<uuid>`.
     pub subject: String,
-    /// Details.
+    /// Details, free of personal data.
     pub payload: serde_json::Value,
+    /// Hex SM3 of `salt || canonical(personal data)`, when the write concerned a person.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub commitment: Option<String>,
+}
+
+impl Event {
+    /// The ledger leaf: the event's RFC 8785 (JCS) canonical JSON.
+    pub fn leaf_bytes(&self) -> Vec<u8> {
+        serde_jcs::to_vec(self).expect("an event is plain JSON data and always serialises")
+    }
+
+    /// The leaf index of this event in the ledger.
+    pub fn leaf_index(&self) -> u64 {
+        self.seq.saturating_sub(1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn leaf_bytes_are_canonical_json() {
+        let at = DateTime::parse_from_rfc3339("2026-01-02T03:04:05.000000006Z").unwrap().to_utc();
+        let event = Event {
+            seq: 7,
+            at,
+            actor: None,
+            unit: None,
+            kind: "unit.created".into(),
+            subject: "unit:x".into(),
+            payload: serde_json::json!({ "z": 1, "a": "县", "m": [true, null] }),
+            commitment: None,
+        };
+        let text = String::from_utf8(event.leaf_bytes()).unwrap();
+        assert_eq!(
+            text,
+            r#"{"actor":null,"at":"2026-01-02T03:04:05.000000006Z","kind":"unit.created","payload":{"a":"县","m":[true,null],"z":1},"seq":7,"subject":"unit:x","unit":null}"#
+        );
+        assert_eq!(event.leaf_index(), 6);
+    }
 }

@@ -5,6 +5,7 @@
 //! a log of any length and compare the roots it computes with stored or signed ones.
 
 use crate::hash::{Hash, HashAlg};
+use crate::tree::NodeId;
 
 /// 紧凑范围 — the frontier of a tree: the roots of its perfect subtrees, largest first.
 #[derive(Debug, Clone)]
@@ -83,6 +84,34 @@ impl CompactRange {
     pub fn push(&mut self, data: &[u8]) {
         let leaf_hash = self.alg.hash_leaf(data);
         self.push_leaf_hash(leaf_hash);
+    }
+
+    /// Rebuilds a frontier from a stored size and its perfect subtree roots (largest first),
+    /// as a database keeps it between appends. `None` if the number of roots does not match
+    /// the set bits of `size`.
+    pub fn from_parts(alg: HashAlg, size: u64, frontier: Vec<Hash>) -> Option<CompactRange> {
+        (frontier.len() == size.count_ones() as usize).then_some(CompactRange {
+            alg,
+            size,
+            frontier,
+        })
+    }
+
+    /// Appends a leaf hash and returns every complete node it creates, the leaf first and
+    /// then each parent it completes, so that a store can persist the tree node by node.
+    pub fn append(&mut self, leaf_hash: Hash) -> Vec<(NodeId, Hash)> {
+        let index = self.size;
+        let mut nodes = Vec::with_capacity(1 + index.trailing_ones() as usize);
+        nodes.push((NodeId { level: 0, index }, leaf_hash));
+        let mut hash = leaf_hash;
+        for level in 1..=index.trailing_ones() {
+            let left = self.frontier.pop().expect("one frontier entry per set bit of the size");
+            hash = self.alg.hash_children(&left, &hash);
+            nodes.push((NodeId { level: level as u8, index: index >> level }, hash));
+        }
+        self.frontier.push(hash);
+        self.size += 1;
+        nodes
     }
 
     /// Feeds the next leaf's RFC 9162 leaf hash.

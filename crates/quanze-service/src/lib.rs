@@ -170,6 +170,7 @@ impl Service {
             kind: kind.to_owned(),
             subject,
             payload,
+            personal: None,
         }
     }
 }

@@ -7,6 +7,7 @@
 //! It knows nothing about HTTP.
 
 mod batch;
+mod ledger;
 mod rows;
 mod store;
 pub mod testing;
@@ -15,12 +16,15 @@ mod tests;
 
 use std::sync::Arc;
 
+use std::collections::HashMap;
+
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use quanze_core::{
     DocNo, Event, ItemId, ListId, ListVersion, ListVersionId, PowerItem, PowerList, Region,
     RoleGrant, Unit, UnitId, UserId, Username,
 };
+pub use quanze_ledger::{Hash, HashAlg, NodeId};
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]
@@ -73,7 +77,15 @@ impl From<sqlx::Error> for StoreError {
 /// WAL mode with foreign keys on; `postgres://...` or `postgresql://...` connects to
 /// PostgreSQL. Anything else is [`StoreError::Url`].
 pub async fn connect(url: &str) -> Result<Arc<dyn Store>, StoreError> {
-    let store = store::open(url).await?;
+    connect_with(url, ConnectOptions::default()).await
+}
+
+/// Like [`connect`], choosing the ledger's hash if the database is new.
+pub async fn connect_with(
+    url: &str,
+    options: ConnectOptions,
+) -> Result<Arc<dyn Store>, StoreError> {
+    let store = store::open(url, options).await?;
     Ok(Arc::new(store))
 }
 
@@ -101,6 +113,9 @@ pub struct NewEvent {
     pub subject: String,
     /// Details (no personal data in clear).
     pub payload: serde_json::Value,
+    /// Personal data the write concerns (names of persons, ID or phone numbers). It is kept
+    /// in an erasable table; the event and its ledger leaf carry only a salted SM3 commitment.
+    pub personal: Option<serde_json::Value>,
 }
 
 /// What a write returns: the sequence number of the event it recorded.
@@ -108,6 +123,44 @@ pub struct NewEvent {
 pub struct Receipt {
     /// The event's sequence number.
     pub seq: u64,
+}
+
+impl Receipt {
+    /// The event's leaf index in the ledger (`seq - 1`).
+    pub fn leaf_index(&self) -> u64 {
+        self.seq.saturating_sub(1)
+    }
+}
+
+/// The ledger's current state as stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LedgerHead {
+    /// The hash algorithm chosen when the ledger was created.
+    pub alg: HashAlg,
+    /// Number of leaves.
+    pub size: u64,
+    /// Root of the tree of `size` leaves.
+    pub root: Hash,
+}
+
+/// A signed checkpoint as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    /// Tree size it commits to.
+    pub size: u64,
+    /// Root hash at that size.
+    pub root: Hash,
+    /// The whole signed note (C2SP tlog-checkpoint), as served.
+    pub note: String,
+    /// When it was signed.
+    pub created_at: DateTime<Utc>,
+}
+
+/// Options of a new database.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ConnectOptions {
+    /// The ledger's hash when the ledger is created (SM3 by default); ignored afterwards.
+    pub ledger_hash: HashAlg,
 }
 
 /// A draft version to write: the version (status Draft, with all its entries and overrides)
@@ -245,4 +298,38 @@ pub trait Store: Send + Sync + 'static {
     async fn events(&self, after: u64, limit: u32) -> Result<Vec<Event>, StoreError>;
     /// Number of events (equals the last seq: there are no gaps).
     async fn event_count(&self) -> Result<u64, StoreError>;
+
+    /// The ledger's algorithm, size and root.
+    async fn ledger_head(&self) -> Result<LedgerHead, StoreError>;
+    /// Stored complete node hashes; ids not stored are left out.
+    async fn ledger_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError>;
+    /// The stored leaf hashes of leaves `start..end`, in order.
+    async fn leaf_hashes(&self, start: u64, end: u64) -> Result<Vec<(u64, Hash)>, StoreError>;
+    /// The index of the leaf with this hash, if any.
+    async fn leaf_index_of(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError>;
+    /// Stores a signed checkpoint (idempotent per size). Not an event: a checkpoint is about
+    /// the ledger, and recording it as a leaf would change the tree it signs.
+    async fn add_checkpoint(&self, checkpoint: &StoredCheckpoint) -> Result<(), StoreError>;
+    /// Checkpoints in increasing size.
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError>;
+    /// The largest checkpoint.
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError>;
+    /// Stores a witness cosignature line for a checkpoint (replacing that witness's earlier
+    /// line for the same size).
+    async fn add_cosignature(
+        &self,
+        size: u64,
+        witness: &str,
+        line: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError>;
+    /// The cosignature lines of a checkpoint.
+    async fn cosignatures(&self, size: u64) -> Result<Vec<String>, StoreError>;
+    /// The personal data behind an event's commitment: `(salt hex, data)`, unless erased.
+    async fn personal_data(
+        &self,
+        seq: u64,
+    ) -> Result<Option<(String, serde_json::Value)>, StoreError>;
+    /// Erases the personal data of an event (the commitment stays; proofs stay valid).
+    async fn erase_personal(&self, seq: u64, ev: NewEvent) -> Result<Receipt, StoreError>;
 }

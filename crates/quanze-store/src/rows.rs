@@ -511,6 +511,7 @@ pub(crate) struct EventRow {
     pub kind: String,
     pub subject: String,
     pub payload: String,
+    pub commitment: Option<String>,
 }
 
 impl TryFrom<EventRow> for Event {
@@ -528,6 +529,7 @@ impl TryFrom<EventRow> for Event {
             subject: row.subject,
             payload: serde_json::from_str(&row.payload)
                 .map_err(|e| corrupt(table, key, "payload", e))?,
+            commitment: row.commitment,
         })
     }
 }

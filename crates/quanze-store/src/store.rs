@@ -28,12 +28,17 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::batch::{insert_rows, select_in};
+use crate::ledger;
 use crate::rows::{
     EntryRow, EventRow, ItemVersionRow, ListRow, OverrideColumns, OverrideRow, RegionRow, RoleRow,
     UnitRow, UserRow, VersionRow, date_text, instant_text, region_level_code, scope_columns,
     status_code, unit_kind_code,
 };
-use crate::{Backend, DraftWrite, NewEvent, Receipt, Snapshot, Store, StoreError, UserRecord};
+use crate::{
+    Backend, ConnectOptions, DraftWrite, LedgerHead, NewEvent, Receipt, Snapshot, Store,
+    StoreError, StoredCheckpoint, UserRecord,
+};
+use quanze_ledger::{Hash, HashAlg, NodeId};
 
 /// Connections per pool. SQLite has one writer at a time anyway; a few connections let reads
 /// run beside it. PostgreSQL serves a county's web server comfortably with ten.
@@ -53,6 +58,8 @@ const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
 pub(crate) struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// The ledger's hash, fixed when the ledger was created.
+    alg: HashAlg,
     /// SQLite admits one writer at a time. Queueing this process's writers here (FIFO, no
     /// polling) is cheaper than letting them retry in SQLite's sleeping busy handler;
     /// `BEGIN IMMEDIATE` still guards against writers in other processes. PostgreSQL writers
@@ -61,7 +68,7 @@ pub(crate) struct SqlStore {
 }
 
 /// Opens (creating if needed) the database at `url` and runs its migrations.
-pub(crate) async fn open(url: &str) -> Result<SqlStore, StoreError> {
+pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore, StoreError> {
     // Idempotent (guarded by a `Once` inside sqlx).
     sqlx::any::install_default_drivers();
     let backend = backend_of(url)?;
@@ -75,7 +82,18 @@ pub(crate) async fn open(url: &str) -> Result<SqlStore, StoreError> {
         Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
         Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&pool).await?,
     }
-    Ok(SqlStore { pool, backend, sqlite_writer: Mutex::new(()) })
+    sqlx::query(ledger::INSERT_META)
+        .bind(options.ledger_hash.name())
+        .bind(instant_text(Utc::now()))
+        .execute(&pool)
+        .await?;
+    let alg_name: String = sqlx::query_scalar(ledger::SELECT_META).fetch_one(&pool).await?;
+    let alg: HashAlg = alg_name
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("ledger_meta: unknown hash {alg_name:?}")))?;
+    let store = SqlStore { pool, backend, alg, sqlite_writer: Mutex::new(()) };
+    store.backfill_ledger().await?;
+    Ok(store)
 }
 
 /// The backend a URL names, or `Url` naming the supported schemes.
@@ -155,15 +173,13 @@ fn violation(err: sqlx::Error, conflict: &str, missing: &str) -> StoreError {
 struct WriteTx<'s> {
     tx: Transaction<'static, Any>,
     seq: i64,
+    leaves: i64,
+    frontier: String,
+    alg: HashAlg,
     /// Declared after `tx` so that the transaction is dropped (rolled back) before the next
     /// writer is let in.
     _writer: Option<MutexGuard<'s, ()>>,
 }
-
-const NEXT_SEQ: &str =
-    "UPDATE event_head SET last_seq = last_seq + 1 WHERE id = 1 RETURNING last_seq";
-const INSERT_EVENT: &str = "INSERT INTO events (seq, at, actor, unit, kind, subject, payload) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
 
 impl WriteTx<'_> {
     /// The connection to write through.
@@ -178,7 +194,10 @@ impl WriteTx<'_> {
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
         let res = match res {
-            Ok(()) => insert_event(&mut self.tx, self.seq, &ev).await,
+            Ok(()) => {
+                ledger::append(&mut self.tx, self.alg, self.seq, self.leaves, &self.frontier, &ev)
+                    .await
+            }
             Err(e) => Err(e),
         };
         match res {
@@ -201,20 +220,6 @@ impl WriteTx<'_> {
     }
 }
 
-async fn insert_event(conn: &mut AnyConnection, seq: i64, ev: &NewEvent) -> Result<(), StoreError> {
-    sqlx::query(INSERT_EVENT)
-        .bind(seq)
-        .bind(instant_text(ev.at))
-        .bind(ev.actor.map(|u| u.to_string()))
-        .bind(ev.unit.map(|u| u.to_string()))
-        .bind(ev.kind.as_str())
-        .bind(ev.subject.as_str())
-        .bind(ev.payload.to_string())
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 impl SqlStore {
     /// Begins a write: takes the writer slot and the next event number.
     async fn begin_write(&self) -> Result<WriteTx<'_>, StoreError> {
@@ -227,8 +232,9 @@ impl SqlStore {
             }
             Backend::Postgres => (None, self.pool.begin().await?),
         };
-        let seq: i64 = sqlx::query_scalar(NEXT_SEQ).fetch_one(&mut *tx).await?;
-        Ok(WriteTx { tx, seq, _writer: writer })
+        let (seq, leaves, frontier): (i64, i64, String) =
+            sqlx::query_as(ledger::NEXT_SEQ).fetch_one(&mut *tx).await?;
+        Ok(WriteTx { tx, seq, leaves, frontier, alg: self.alg, _writer: writer })
     }
 
     /// Begins a read-only transaction that sees one consistent state across its statements.
@@ -767,8 +773,23 @@ const LOGIN_FAILED_LOCK: &str =
     "UPDATE users SET failed_logins = failed_logins + 1, locked_until = $2 WHERE id = $1";
 const INSERT_TOKEN: &str =
     "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)";
-const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload FROM events \
+const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload, commitment FROM events \
      WHERE seq > $1 ORDER BY seq LIMIT $2";
+const SELECT_LEAVES: &str = "SELECT level, idx, hash FROM ledger_nodes WHERE level = 0 AND idx >= $1 AND idx < $2 ORDER BY idx";
+const SELECT_LEAF_BY_HASH: &str =
+    "SELECT idx FROM ledger_nodes WHERE level = 0 AND hash = $1 ORDER BY idx LIMIT 1";
+const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (size, root, note, created_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING";
+const SELECT_CHECKPOINTS: &str =
+    "SELECT size, root, note, created_at FROM checkpoints ORDER BY size";
+const SELECT_LATEST_CHECKPOINT: &str =
+    "SELECT size, root, note, created_at FROM checkpoints ORDER BY size DESC LIMIT 1";
+const UPSERT_COSIGNATURE: &str = "INSERT INTO cosignatures (size, witness, line, created_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line, \
+     created_at = excluded.created_at";
+const SELECT_COSIGNATURES: &str = "SELECT line FROM cosignatures WHERE size = $1 ORDER BY witness";
+const SELECT_PERSONAL: &str = "SELECT salt, data FROM event_personal WHERE seq = $1";
+const DELETE_PERSONAL: &str = "DELETE FROM event_personal WHERE seq = $1";
 const SELECT_EVENT_COUNT: &str = "SELECT last_seq FROM event_head WHERE id = 1";
 
 /// Units sorted by name in Rust rather than `ORDER BY`: PostgreSQL sorts text by the server's
@@ -1106,6 +1127,135 @@ impl Store for SqlStore {
         u64::try_from(last)
             .map_err(|_| StoreError::Corrupt(format!("event_head: negative last_seq {last}")))
     }
+
+    async fn ledger_head(&self) -> Result<LedgerHead, StoreError> {
+        let (_, leaves, frontier): (i64, i64, String) =
+            sqlx::query_as(ledger::SELECT_HEAD).fetch_one(&self.pool).await?;
+        let range = ledger::parse_frontier(self.alg, leaves, &frontier)?;
+        Ok(LedgerHead { alg: self.alg, size: range.size(), root: range.root() })
+    }
+
+    async fn ledger_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        let mut found = HashMap::new();
+        // A proof reads at most about 2·log2(n) nodes; chunk anyway to stay under bind limits.
+        for chunk in ids.chunks(400) {
+            let mut sql = String::from("SELECT level, idx, hash FROM ledger_nodes WHERE ");
+            for i in 0..chunk.len() {
+                if i > 0 {
+                    sql.push_str(" OR ");
+                }
+                sql.push_str(&format!("(level = ${} AND idx = ${})", 2 * i + 1, 2 * i + 2));
+            }
+            // Only placeholders are formatted into the text; values are bound.
+            let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
+            for id in chunk {
+                let idx = i64::try_from(id.index).unwrap_or(i64::MAX);
+                query = query.bind(i64::from(id.level)).bind(idx);
+            }
+            found.extend(ledger::node_rows(query.fetch_all(&self.pool).await?)?);
+        }
+        Ok(found)
+    }
+
+    async fn leaf_hashes(&self, start: u64, end: u64) -> Result<Vec<(u64, Hash)>, StoreError> {
+        let (Ok(start), Ok(end)) = (i64::try_from(start), i64::try_from(end)) else {
+            return Ok(Vec::new());
+        };
+        let rows: Vec<(i64, i64, String)> =
+            sqlx::query_as(SELECT_LEAVES).bind(start).bind(end).fetch_all(&self.pool).await?;
+        let mut out: Vec<(u64, Hash)> =
+            ledger::node_rows(rows)?.into_iter().map(|(id, h)| (id.index, h)).collect();
+        out.sort_by_key(|(i, _)| *i);
+        Ok(out)
+    }
+
+    async fn leaf_index_of(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError> {
+        let idx: Option<i64> = sqlx::query_scalar(SELECT_LEAF_BY_HASH)
+            .bind(leaf_hash.to_hex())
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(idx.and_then(|i| u64::try_from(i).ok()))
+    }
+
+    async fn add_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
+        let size =
+            i64::try_from(cp.size).map_err(|_| StoreError::Conflict("size too large".into()))?;
+        sqlx::query(INSERT_CHECKPOINT)
+            .bind(size)
+            .bind(cp.root.to_hex())
+            .bind(cp.note.as_str())
+            .bind(instant_text(cp.created_at))
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    async fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>, StoreError> {
+        let rows: Vec<(i64, String, String, String)> =
+            sqlx::query_as(SELECT_CHECKPOINTS).fetch_all(&self.pool).await?;
+        rows.into_iter().map(checkpoint_row).collect()
+    }
+
+    async fn latest_checkpoint(&self) -> Result<Option<StoredCheckpoint>, StoreError> {
+        let row: Option<(i64, String, String, String)> =
+            sqlx::query_as(SELECT_LATEST_CHECKPOINT).fetch_optional(&self.pool).await?;
+        row.map(checkpoint_row).transpose()
+    }
+
+    async fn add_cosignature(
+        &self,
+        size: u64,
+        witness: &str,
+        line: &str,
+        at: DateTime<Utc>,
+    ) -> Result<(), StoreError> {
+        let size = i64::try_from(size).map_err(|_| StoreError::NotFound("checkpoint".into()))?;
+        sqlx::query(UPSERT_COSIGNATURE)
+            .bind(size)
+            .bind(witness)
+            .bind(line)
+            .bind(instant_text(at))
+            .execute(&self.pool)
+            .await
+            .map_err(|e| {
+                violation(e, "cosignature exists", &format!("checkpoint of size {size}"))
+            })?;
+        Ok(())
+    }
+
+    async fn cosignatures(&self, size: u64) -> Result<Vec<String>, StoreError> {
+        let Ok(size) = i64::try_from(size) else { return Ok(Vec::new()) };
+        Ok(sqlx::query_scalar(SELECT_COSIGNATURES).bind(size).fetch_all(&self.pool).await?)
+    }
+
+    async fn personal_data(
+        &self,
+        seq: u64,
+    ) -> Result<Option<(String, serde_json::Value)>, StoreError> {
+        let Ok(seq) = i64::try_from(seq) else { return Ok(None) };
+        let row: Option<(String, String)> =
+            sqlx::query_as(SELECT_PERSONAL).bind(seq).fetch_optional(&self.pool).await?;
+        row.map(|(salt, data)| {
+            serde_json::from_str(&data)
+                .map(|d| (salt, d))
+                .map_err(|e| StoreError::Corrupt(format!("event_personal {seq}: {e}")))
+        })
+        .transpose()
+    }
+
+    async fn erase_personal(&self, seq: u64, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let target = i64::try_from(seq).unwrap_or(i64::MAX);
+        let res = async {
+            let done = sqlx::query(DELETE_PERSONAL).bind(target).execute(w.conn()).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound(format!("personal data of event {seq}")));
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(res, ev).await
+    }
 }
 
 impl SqlStore {
@@ -1142,6 +1292,63 @@ impl SqlStore {
         if done.rows_affected() == 0 {
             return Err(StoreError::NotFound(format!("unit {}", unit.id)));
         }
+        Ok(())
+    }
+}
+
+fn checkpoint_row(row: (i64, String, String, String)) -> Result<StoredCheckpoint, StoreError> {
+    let (size, root, note, at) = row;
+    Ok(StoredCheckpoint {
+        size: u64::try_from(size)
+            .map_err(|_| StoreError::Corrupt(format!("checkpoints: size {size}")))?,
+        root: Hash::from_hex(&root)
+            .map_err(|e| StoreError::Corrupt(format!("checkpoints {size}: root {e}")))?,
+        note,
+        created_at: ledger::parse_at(&at)?,
+    })
+}
+
+impl SqlStore {
+    /// Appends leaves for events written before the ledger existed (a database migrated from
+    /// schema 0001), in one transaction.
+    async fn backfill_ledger(&self) -> Result<(), StoreError> {
+        let (last_seq, leaves, frontier): (i64, i64, String) =
+            sqlx::query_as(ledger::SELECT_HEAD).fetch_one(&self.pool).await?;
+        if leaves >= last_seq {
+            return Ok(());
+        }
+        let _writer = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+            Backend::Postgres => None,
+        };
+        let mut tx = match self.backend {
+            Backend::Sqlite => self.pool.begin_with("BEGIN IMMEDIATE").await?,
+            Backend::Postgres => self.pool.begin().await?,
+        };
+        let mut range = ledger::parse_frontier(self.alg, leaves, &frontier)?;
+        let rows: Vec<EventRow> = sqlx::query_as(SELECT_EVENTS)
+            .bind(leaves)
+            .bind(last_seq - leaves)
+            .fetch_all(&mut *tx)
+            .await?;
+        for row in rows {
+            let event = Event::try_from(row)?;
+            for (id, hash) in range.append(self.alg.hash_leaf(&event.leaf_bytes())) {
+                sqlx::query("INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)")
+                    .bind(i64::from(id.level))
+                    .bind(i64::try_from(id.index).unwrap_or(i64::MAX))
+                    .bind(hash.to_hex())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        let text = range.frontier().iter().map(Hash::to_hex).collect::<Vec<_>>().join(",");
+        sqlx::query("UPDATE event_head SET leaves = $1, frontier = $2 WHERE id = 1")
+            .bind(i64::try_from(range.size()).unwrap_or(i64::MAX))
+            .bind(text)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 }

@@ -55,6 +55,7 @@ macro_rules! contract {
 
 fn ev(kind: &str) -> NewEvent {
     NewEvent {
+        personal: None,
         at: Utc::now(),
         actor: None,
         unit: None,
@@ -576,6 +577,7 @@ contract!(events_record_each_write, |store| {
         kind: "regions.put".to_owned(),
         subject: "region:330621000000".to_owned(),
         payload: json!({ "count": 1, "names": ["某某县"] }),
+        personal: None,
     };
     store.put_regions(&[county()], first.clone()).await.unwrap();
     store.put_regions(&[township()], ev("regions.put")).await.unwrap();
@@ -633,6 +635,12 @@ contract!(event_numbers_are_gap_free_under_concurrent_writers, |store| {
     assert_eq!(store.event_count().await.unwrap(), n);
     let stored: Vec<u64> = store.events(0, 1000).await.unwrap().iter().map(|e| e.seq).collect();
     assert_eq!(stored, (1..=n).collect::<Vec<_>>());
+    // Concurrent writers appended their leaves in sequence order: the stored root is the root
+    // of the events replayed in order.
+    let events = store.events(0, 1000).await.unwrap();
+    let head = store.ledger_head().await.unwrap();
+    assert_eq!(head.size, n);
+    assert_eq!(head.root, recomputed(head.alg, &events).root());
     seqs.sort_unstable();
     seqs.dedup();
     assert_eq!(seqs.len(), 1 + 8 * 25, "every receipt has its own number");
@@ -738,3 +746,143 @@ contract!(
 
     }
 );
+
+/// The ledger as recomputed from the stored events, the way an auditor would.
+fn recomputed(
+    alg: quanze_ledger::HashAlg,
+    events: &[quanze_core::Event],
+) -> quanze_ledger::MemoryTree {
+    let mut tree = quanze_ledger::MemoryTree::new(alg);
+    for e in events {
+        tree.append(&e.leaf_bytes());
+    }
+    tree
+}
+
+contract!(every_event_is_a_ledger_leaf_in_its_own_transaction, |store| {
+    let head = store.ledger_head().await.unwrap();
+    assert_eq!((head.alg, head.size), (quanze_ledger::HashAlg::Sm3, 0));
+    assert_eq!(head.root, head.alg.empty_root());
+    store.put_regions(&[county()], ev("regions.put")).await.unwrap();
+    for i in 0..20 {
+        store
+            .create_unit(
+                &unit(&format!("单位{i}"), UnitKind::Department, &county()),
+                ev("unit.created"),
+            )
+            .await
+            .unwrap();
+    }
+    // A failed write appends nothing.
+    let dup = Unit {
+        id: UnitId::from_uuid(Uuid::now_v7()),
+        ..unit("单位3", UnitKind::Department, &county())
+    };
+    assert!(store.create_unit(&dup, ev("unit.created")).await.is_err());
+
+    let events = store.events(0, 1000).await.unwrap();
+    let tree = recomputed(head.alg, &events);
+    let head = store.ledger_head().await.unwrap();
+    assert_eq!(head.size, 21);
+    assert_eq!(head.root, tree.root(), "stored frontier root equals the recomputed root");
+    let leaves = store.leaf_hashes(0, 100).await.unwrap();
+    assert_eq!(leaves.len(), 21);
+    for (i, h) in &leaves {
+        assert_eq!(Some(*h), tree.leaf_hash(*i));
+    }
+    assert_eq!(store.leaf_index_of(&leaves[7].1).await.unwrap(), Some(7));
+    assert_eq!(store.leaf_index_of(&head.alg.hash_leaf(b"nope")).await.unwrap(), None);
+
+    // Proofs computed from the stored nodes verify, for every leaf and an older size.
+    for index in 0..21 {
+        let ids = quanze_ledger::tree::inclusion_proof_nodes(index, 21).unwrap();
+        let nodes = store.ledger_nodes(&ids).await.unwrap();
+        let proof = quanze_ledger::tree::inclusion_proof(&nodes, head.alg, index, 21).unwrap();
+        quanze_ledger::verify_inclusion(
+            head.alg,
+            &tree.leaf_hash(index).unwrap(),
+            index,
+            21,
+            &proof,
+            &head.root,
+        )
+        .unwrap();
+    }
+    let ids = quanze_ledger::tree::consistency_proof_nodes(13, 21).unwrap();
+    let nodes = store.ledger_nodes(&ids).await.unwrap();
+    let proof = quanze_ledger::tree::consistency_proof(&nodes, head.alg, 13, 21).unwrap();
+    quanze_ledger::verify_consistency(
+        head.alg,
+        13,
+        21,
+        &tree.root_at(13).unwrap(),
+        &head.root,
+        &proof,
+    )
+    .unwrap();
+});
+
+contract!(personal_data_stays_out_of_leaves_and_can_be_erased, |store| {
+    let mut with_person = ev("case.applied");
+    with_person.personal = Some(json!({ "name": "张三", "id_number": "11010519491231002X" }));
+    let receipt = store.put_regions(&[county()], with_person).await.unwrap();
+    let event = store.events(0, 10).await.unwrap().remove(0);
+    let leaf = String::from_utf8(event.leaf_bytes()).unwrap();
+    assert!(!leaf.contains("张三") && !leaf.contains("11010519491231002X"), "{leaf}");
+    let commitment = event.commitment.clone().expect("a commitment");
+    let (salt, data) = store.personal_data(receipt.seq).await.unwrap().expect("data kept");
+    assert_eq!(data["name"], "张三");
+    let mut bytes = hex::decode(&salt).unwrap();
+    bytes.extend(serde_jcs::to_vec(&data).unwrap());
+    assert_eq!(quanze_ledger::HashAlg::Sm3.digest(&bytes).to_hex(), commitment);
+
+    let root_before = store.ledger_head().await.unwrap().root;
+    let erased = store.erase_personal(receipt.seq, ev("personal.erased")).await.unwrap();
+    assert_eq!(erased.seq, 2);
+    assert!(store.personal_data(receipt.seq).await.unwrap().is_none());
+    assert!(matches!(
+        store.erase_personal(receipt.seq, ev("personal.erased")).await,
+        Err(StoreError::NotFound(_))
+    ));
+    // Erasure changes no leaf: the first event still has the same leaf, and the tree of size 1
+    // has the same root as before.
+    let events = store.events(0, 10).await.unwrap();
+    assert_eq!(events[0].commitment.as_deref(), Some(commitment.as_str()));
+    assert_eq!(recomputed(quanze_ledger::HashAlg::Sm3, &events[..1]).root(), root_before);
+    assert_eq!(
+        recomputed(quanze_ledger::HashAlg::Sm3, &events).root(),
+        store.ledger_head().await.unwrap().root
+    );
+});
+
+contract!(checkpoints_and_cosignatures_are_kept, |store| {
+    store.put_regions(&[county()], ev("regions.put")).await.unwrap();
+    let head = store.ledger_head().await.unwrap();
+    assert!(store.latest_checkpoint().await.unwrap().is_none());
+    let at = chrono::DateTime::parse_from_rfc3339("2026-11-25T10:00:00.5Z").unwrap().to_utc();
+    for size in [1u64, 3, 2] {
+        let cp = crate::StoredCheckpoint {
+            size,
+            root: head.root,
+            note: format!("note {size}\n"),
+            created_at: at,
+        };
+        store.add_checkpoint(&cp).await.unwrap();
+        store.add_checkpoint(&cp).await.unwrap();
+    }
+    let all = store.checkpoints().await.unwrap();
+    assert_eq!(all.iter().map(|c| c.size).collect::<Vec<_>>(), [1, 2, 3]);
+    assert_eq!(all[0].created_at, at);
+    assert_eq!(store.latest_checkpoint().await.unwrap().unwrap().size, 3);
+    store.add_cosignature(3, "archives", "— archives AAAA\n", at).await.unwrap();
+    store.add_cosignature(3, "archives", "— archives BBBB\n", at).await.unwrap();
+    store.add_cosignature(3, "procuratorate", "— procuratorate CCCC\n", at).await.unwrap();
+    assert_eq!(
+        store.cosignatures(3).await.unwrap(),
+        ["— archives BBBB\n", "— procuratorate CCCC\n"]
+    );
+    assert!(
+        store.add_cosignature(9, "archives", "x", at).await.is_err(),
+        "no checkpoint of size 9"
+    );
+});

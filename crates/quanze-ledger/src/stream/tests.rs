@@ -82,3 +82,33 @@ fn verifier_rejects_unordered_or_wrong_empty_root() {
         Err(StreamError::RootMismatch { size: 0, .. })
     ));
 }
+
+#[test]
+fn append_reports_every_complete_node_and_resumes_from_parts() {
+    for alg in [HashAlg::Sm3, HashAlg::Sha256] {
+        let mut tree = crate::tree::MemoryTree::new(alg);
+        let mut range = CompactRange::new(alg);
+        for i in 0..70u64 {
+            let leaf_hash = alg.hash_leaf(&i.to_be_bytes());
+            tree.append_leaf_hash(leaf_hash);
+            // Persist and reload the frontier between appends, as the store does.
+            let stored = CompactRange::from_parts(alg, range.size(), range.frontier().to_vec())
+                .expect("a frontier matches its own size");
+            range = stored;
+            let nodes = range.append(leaf_hash);
+            assert_eq!(nodes.len(), 1 + i.trailing_ones() as usize);
+            for (id, hash) in nodes {
+                // A complete node at (level, index) is the root of its leaves.
+                let first = id.index << id.level;
+                let last = (id.index + 1) << id.level;
+                let mut sub = crate::tree::MemoryTree::new(alg);
+                for j in first..last {
+                    sub.append_leaf_hash(tree.leaf_hash(j).expect("leaf exists"));
+                }
+                assert_eq!(sub.root(), hash, "node {id:?}");
+            }
+            assert_eq!(range.root(), tree.root());
+        }
+        assert!(CompactRange::from_parts(alg, 3, vec![]).is_none());
+    }
+}
