@@ -59,3 +59,23 @@ id!(
     /// 用户 id — one account.
     UserId
 );
+id!(
+    /// 法规 id — one law, regulation, rule or normative document in the law registry.
+    LawId
+);
+id!(
+    /// 调整方案 id — one change set (a proposed revision of one or more lists).
+    ChangeSetId
+);
+id!(
+    /// 意见 id — one opinion a unit sent up in a round, or one public comment.
+    OpinionId
+);
+id!(
+    /// 赋权 id — one devolution grant.
+    GrantId
+);
+id!(
+    /// 收回 id — one reclaim of a granted power from a town.
+    ReclaimId
+);

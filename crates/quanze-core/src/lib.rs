@@ -6,31 +6,47 @@
 #![deny(missing_docs)]
 
 pub mod account;
+pub mod calendar;
 pub mod codes;
 pub mod diff;
 pub mod error;
 pub mod event;
+pub mod grant;
 pub mod holdings;
 pub mod ids;
 pub mod item;
+pub mod law;
 pub mod list;
 pub mod numerals;
+pub mod opinion;
 pub mod region;
 pub mod unit;
 
+#[cfg(test)]
+mod fixtures;
+
 pub use account::{Role, RoleGrant, Username};
+pub use calendar::{Deadline, Period, WorkCalendar};
 pub use codes::{BaseCode, CreditCode, ImplCode, RegionCode};
 pub use error::{Issue, Severity, ValidationError};
 pub use event::Event;
+pub use grant::{
+    Grant, GrantError, GrantMode, GrantTarget, Readiness, ReadinessItem, ReadinessState, Reclaim,
+};
 pub use holdings::HoldingsIndex;
-pub use ids::{ItemId, ListId, ListVersionId, UnitId, UserId};
+pub use ids::{
+    ChangeSetId, GrantId, ItemId, LawId, ListId, ListVersionId, OpinionId, ReclaimId, UnitId,
+    UserId,
+};
 pub use item::{
     Accountability, Cooperation, ExerciseLevel, ItemContent, LegalRef, LimitUnit, Material,
     PowerCategory, PowerItem, PowerSource, Responsibility, ServiceInfo, TimeLimit,
 };
+pub use law::{ImpactReport, Law, LawLevel, LawRegistry};
 pub use list::{
     DocNo, DutyKind, ListEntry, ListScope, ListVersion, Override, OverrideChange, OverrideTarget,
     PowerList, VersionStatus,
 };
+pub use opinion::{CommentPeriod, Opinion, OpinionRound, ResolutionKind, Stance};
 pub use region::{Region, RegionLevel};
 pub use unit::{Tag, Unit, UnitKind};

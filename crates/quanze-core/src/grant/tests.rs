@@ -1,0 +1,255 @@
+use std::collections::BTreeSet;
+
+use super::*;
+use crate::codes::RegionCode;
+use crate::fixtures::{at, d, item, power, uid, unit, user};
+use crate::unit::UnitKind;
+
+fn gid(n: u128) -> GrantId {
+    GrantId::from_uuid(uid(500 + n))
+}
+
+fn town(n: u128, tags: &[&str]) -> Unit {
+    Unit {
+        id: unit(n),
+        name: format!("镇{n}"),
+        kind: UnitKind::Township,
+        region: RegionCode::parse("330603107").unwrap(),
+        credit_code: None,
+        parent: None,
+        tags: tags.iter().map(|t| Tag::parse(t).unwrap()).collect(),
+    }
+}
+
+fn units() -> Vec<Unit> {
+    let dept = Unit { kind: UnitKind::Department, ..town(1, &[]) };
+    vec![dept, town(11, &["经济发达镇"]), town(12, &[]), town(13, &["经济发达镇"])]
+}
+
+fn grant(n: u128, towns: &[u128], from: NaiveDate, until: Option<NaiveDate>) -> Grant {
+    Grant {
+        id: gid(n),
+        item: item(1),
+        from: unit(1),
+        to: GrantTarget::Towns { towns: towns.iter().map(|t| unit(*t)).collect::<BTreeSet<_>>() },
+        mode: GrantMode::Direct,
+        effective_from: from,
+        effective_until: until,
+        batch: "第一批".into(),
+        confirmation_doc: None,
+        provincial_decision: None,
+    }
+}
+
+fn ready(grant: GrantId, town: UnitId, on: NaiveDate) -> Readiness {
+    Readiness {
+        staff: vec![TrainedStaff {
+            name: "张三".into(),
+            trainings: vec![TrainingRecord {
+                course: "食品经营许可业务培训".into(), date: on
+            }],
+        }],
+        system_access: true,
+        seal: true,
+        funding: true,
+        guidance_doc: Some("食品经营许可办事指南".into()),
+        confirmed_on: Some(on),
+        ..Readiness::new(grant, town)
+    }
+}
+
+/// The department holds item 1 from 2024 on.
+fn holds(u: UnitId, i: ItemId, date: NaiveDate) -> bool {
+    u == unit(1) && i == item(1) && date >= d(2024, 1, 1)
+}
+
+fn check(
+    g: &Grant,
+    category: PowerCategory,
+    existing: &[Grant],
+    reclaims: &[Reclaim],
+) -> Result<Vec<UnitId>, GrantError> {
+    let units = units();
+    let content = power("食品经营许可", category, unit(1));
+    let ctx = GrantContext { units: &units, grants: existing, reclaims, readiness: &[] };
+    validate_grant(g, &content, holds, ctx)
+}
+
+#[test]
+fn grants_are_refused_with_a_reason() {
+    let lic = PowerCategory::Licensing;
+    let g = grant(1, &[11, 12], d(2025, 1, 1), None);
+    assert_eq!(check(&g, lic, &[], &[]), Ok(vec![unit(11), unit(12)]));
+
+    let backwards = grant(1, &[11], d(2025, 1, 1), Some(d(2025, 1, 1)));
+    assert!(matches!(check(&backwards, lic, &[], &[]), Err(GrantError::EmptyWindow { .. })));
+    assert_eq!(check(&grant(1, &[], d(2025, 1, 1), None), lic, &[], &[]), Err(GrantError::NoTowns));
+    assert_eq!(
+        check(&grant(1, &[1], d(2025, 1, 1), None), lic, &[], &[]),
+        Err(GrantError::NotATown(unit(1)))
+    );
+
+    let early = grant(1, &[11], d(2023, 6, 1), None);
+    let err = check(&early, lic, &[], &[]).unwrap_err();
+    assert!(matches!(err, GrantError::DepartmentDoesNotHold { .. }));
+    assert!(err.zh().contains("不享有"), "{}", err.zh());
+
+    let entrusted = Grant { mode: GrantMode::Entrusted, ..g.clone() };
+    assert_eq!(
+        check(&entrusted, PowerCategory::Coercion, &[], &[]),
+        Err(GrantError::CoercionEntrusted)
+    );
+    assert!(
+        check(&g, PowerCategory::Coercion, &[], &[]).is_ok(),
+        "直接下放 of a coercion power is not entrusting"
+    );
+
+    assert_eq!(
+        check(&g, PowerCategory::Penalty, &[], &[]),
+        Err(GrantError::PenaltyWithoutProvincialDecision)
+    );
+    let decided = Grant {
+        provincial_decision: Some(DocNo::parse("x政发〔2024〕12号").unwrap()),
+        ..g.clone()
+    };
+    assert!(check(&decided, PowerCategory::Penalty, &[], &[]).is_ok());
+}
+
+#[test]
+fn a_town_gets_a_power_once_per_window() {
+    let lic = PowerCategory::Licensing;
+    let first = grant(1, &[11], d(2025, 1, 1), Some(d(2026, 1, 1)));
+    let by_tag = Grant {
+        to: GrantTarget::Tag { tag: Tag::parse("经济发达镇").unwrap() },
+        ..grant(2, &[], d(2025, 6, 1), None)
+    };
+    assert_eq!(
+        check(&by_tag, lic, std::slice::from_ref(&first), &[]),
+        Err(GrantError::GrantedTwice { town: unit(11), other: gid(1) })
+    );
+    let earlier = grant(3, &[11], d(2024, 6, 1), Some(d(2025, 2, 1)));
+    assert_eq!(
+        check(&earlier, lic, std::slice::from_ref(&first), &[]),
+        Err(GrantError::OverlappingWindow { town: unit(11), other: gid(1) })
+    );
+    let after = grant(4, &[11], d(2026, 1, 1), None);
+    assert!(
+        check(&after, lic, std::slice::from_ref(&first), &[]).is_ok(),
+        "adjacent windows do not overlap"
+    );
+    // Reclaimed on 2025-07-01: a new grant from then on is fine.
+    let reclaim = Reclaim {
+        id: ReclaimId::from_uuid(uid(1)),
+        grant: gid(1),
+        town: unit(11),
+        effective_on: d(2025, 7, 1),
+        reason: "无力承接".into(),
+        doc: None,
+    };
+    let regrant = grant(5, &[11], d(2025, 7, 1), None);
+    assert!(
+        check(&regrant, lic, std::slice::from_ref(&first), std::slice::from_ref(&reclaim)).is_ok()
+    );
+    assert!(check(&by_tag, lic, &[first], &[reclaim]).is_err(), "2025-06-01 is before the reclaim");
+}
+
+#[test]
+fn readiness_states_and_active_windows() {
+    let g = grant(1, &[11, 12, 13], d(2025, 1, 1), None);
+    let mut pending = Readiness::new(g.id, unit(12));
+    pending.seal = true;
+    assert_eq!(
+        pending.state(false),
+        ReadinessState::Pending {
+            missing: vec![
+                ReadinessItem::TrainedStaff,
+                ReadinessItem::SystemAccess,
+                ReadinessItem::Funding,
+                ReadinessItem::GuidanceDocument
+            ]
+        }
+    );
+    assert_eq!(active_window(&g, unit(12), Some(&pending), &[]), None);
+    // Named staff without a training record do not count.
+    pending.staff.push(TrainedStaff { name: "李四".into(), trainings: vec![] });
+    assert!(pending.missing().contains(&ReadinessItem::TrainedStaff));
+
+    assert_eq!(
+        pending.override_with(" ", user(1), at(2025, 3, 1), d(2025, 3, 1)),
+        Err(GrantError::MissingReason)
+    );
+    pending
+        .override_with("县政府常务会议同意先行承接", user(1), at(2025, 3, 1), d(2025, 3, 2))
+        .unwrap();
+    assert!(matches!(pending.state(false), ReadinessState::Overridden { .. }));
+    assert_eq!(active_window(&g, unit(12), Some(&pending), &[]), Some((d(2025, 3, 2), None)));
+
+    let r11 = ready(g.id, unit(11), d(2025, 2, 10));
+    assert_eq!(r11.state(false), ReadinessState::Ready);
+    assert_eq!(r11.state(true), ReadinessState::Reclaimed);
+    assert_eq!(active_window(&g, unit(11), Some(&r11), &[]), Some((d(2025, 2, 10), None)));
+    // A confirmation before the grant starts counts from the grant's start.
+    let r13 = ready(g.id, unit(13), d(2024, 12, 1));
+    assert_eq!(active_window(&g, unit(13), Some(&r13), &[]), Some((d(2025, 1, 1), None)));
+    // Someone else's readiness record does not count.
+    assert_eq!(active_window(&g, unit(12), Some(&r11), &[]), None);
+}
+
+#[test]
+fn reclaims_need_an_active_grant() {
+    let g = grant(1, &[11, 12], d(2025, 1, 1), None);
+    let units = units();
+    let readiness = [ready(g.id, unit(11), d(2025, 2, 10)), Readiness::new(g.id, unit(12))];
+    let reclaim = |town: u128, on| Reclaim {
+        id: ReclaimId::from_uuid(uid(town)),
+        grant: g.id,
+        town: unit(town),
+        effective_on: on,
+        reason: "人员不足，无力承接".into(),
+        doc: None,
+    };
+    let grants = [g.clone()];
+    let ctx =
+        |reclaims| GrantContext { units: &units, grants: &grants, reclaims, readiness: &readiness };
+    assert!(validate_reclaim(&reclaim(11, d(2025, 6, 1)), ctx(&[])).is_ok());
+    assert!(
+        matches!(
+            validate_reclaim(&reclaim(11, d(2025, 2, 1)), ctx(&[])),
+            Err(GrantError::NoActiveGrant { .. })
+        ),
+        "not yet taken"
+    );
+    assert!(
+        matches!(
+            validate_reclaim(&reclaim(12, d(2025, 6, 1)), ctx(&[])),
+            Err(GrantError::NoActiveGrant { .. })
+        ),
+        "pending"
+    );
+    assert!(
+        matches!(
+            validate_reclaim(&reclaim(13, d(2025, 6, 1)), ctx(&[])),
+            Err(GrantError::NoActiveGrant { .. })
+        ),
+        "not a target"
+    );
+    let done = [reclaim(11, d(2025, 6, 1))];
+    assert!(
+        matches!(
+            validate_reclaim(&reclaim(11, d(2025, 7, 1)), ctx(&done)),
+            Err(GrantError::NoActiveGrant { .. })
+        ),
+        "reclaimed twice"
+    );
+    let other = Reclaim { grant: gid(9), ..reclaim(11, d(2025, 6, 1)) };
+    assert_eq!(validate_reclaim(&other, ctx(&[])), Err(GrantError::UnknownGrant(gid(9))));
+    let no_reason = Reclaim { reason: String::new(), ..reclaim(11, d(2025, 6, 1)) };
+    assert_eq!(validate_reclaim(&no_reason, ctx(&[])), Err(GrantError::MissingReason));
+
+    assert_eq!(readiness_state(&g, unit(11), d(2025, 6, 1), ctx(&done)), ReadinessState::Reclaimed);
+    assert_eq!(readiness_state(&g, unit(11), d(2025, 5, 31), ctx(&done)), ReadinessState::Ready);
+    assert!(matches!(
+        readiness_state(&g, unit(12), d(2025, 5, 31), ctx(&done)),
+        ReadinessState::Pending { .. }
+    ));
+}
