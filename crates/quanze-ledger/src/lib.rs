@@ -35,4 +35,7 @@ pub use note::{
 pub use proof::{ProofError, root_from_inclusion_proof, verify_consistency, verify_inclusion};
 pub use stream::{CompactRange, StreamError, StreamVerifier};
 pub use tree::{MemoryTree, NodeId, NodeReader, NodeStoreError, TreeError};
-pub use witness::{Cosigned, TreeHead, Witness, WitnessError, WitnessKey};
+pub use witness::{
+    Cosigned, TreeHead, Witness, WitnessError, WitnessKey, generate_witness_key_files,
+    read_witness_key,
+};

@@ -834,7 +834,7 @@ fn random_sm2_key() -> Result<sm2::dsa::SigningKey, KeyError> {
     Err(KeyError::Random("no valid SM2 scalar in 64 draws".into()))
 }
 
-fn write_new_file(
+pub(crate) fn write_new_file(
     path: &Path,
     contents: &[u8],
     mode: u32,

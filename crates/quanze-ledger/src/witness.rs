@@ -123,6 +123,48 @@ impl WitnessKey {
     }
 }
 
+/// Generates an Ed25519 witness key and writes its private key file (mode 0600, never
+/// overwriting) and its public cosignature vkey file (type `0x04`, what a log trusts).
+pub fn generate_witness_key_files(
+    name: &str,
+    private_path: &std::path::Path,
+    public_path: &std::path::Path,
+) -> Result<VerifierKey, KeyError> {
+    let key = SigningKey::generate(note::SigAlg::Ed25519, name)?;
+    let verifier = WitnessKey::new(&key)?.verifier_key();
+    note::write_new_file(
+        private_path,
+        key.to_private_text()?.as_bytes(),
+        0o600,
+        "writing private key",
+    )?;
+    note::write_new_file(
+        public_path,
+        format!("{verifier}\n").as_bytes(),
+        0o644,
+        "writing public key",
+    )?;
+    Ok(verifier)
+}
+
+/// Reads a witness key pair written by [`generate_witness_key_files`], checking that the two
+/// files match.
+pub fn read_witness_key(
+    private_path: &std::path::Path,
+    public_path: &std::path::Path,
+) -> Result<WitnessKey, KeyError> {
+    let verifier = note::read_verifier_key(public_path)?;
+    let text =
+        zeroize::Zeroizing::new(std::fs::read_to_string(private_path).map_err(|source| {
+            KeyError::Io { action: "reading private key", path: private_path.to_owned(), source }
+        })?);
+    let key = WitnessKey::new(&SigningKey::from_private_text(&text, verifier.name())?)?;
+    if key.verifier_key() != verifier {
+        return Err(KeyError::Mismatch(verifier.to_string()));
+    }
+    Ok(key)
+}
+
 impl std::fmt::Debug for WitnessKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("WitnessKey")

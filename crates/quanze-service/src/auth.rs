@@ -108,13 +108,15 @@ impl Service {
             locked_until: None,
         };
         let roles: Vec<&str> = new.roles.iter().map(|g| g.role.code()).collect();
-        let ev = self.event(
+        let mut ev = self.event(
             by,
             None,
             "user.created",
             format!("user:{}", record.id),
             serde_json::json!({ "username": new.username.as_str(), "roles": roles }),
         );
+        // A person's name: kept erasable behind a commitment, never in the leaf in clear.
+        ev.personal = Some(serde_json::json!({ "display_name": record.display_name }));
         self.store.create_user(&record, ev).await?;
         Ok(record.id)
     }

@@ -9,7 +9,10 @@ pub mod auth;
 pub mod catalog;
 pub mod demo;
 pub mod error;
+pub mod ledger;
 pub mod lists;
+
+pub use quanze_store::ConnectOptions;
 
 use std::sync::{Arc, RwLock};
 
@@ -80,11 +83,18 @@ pub struct Config {
     pub lockout_minutes: i64,
     /// The largest upload accepted for import, in bytes.
     pub max_upload_bytes: usize,
+    /// Checkpoint signing and trusted witnesses.
+    pub ledger: ledger::LedgerConfig,
 }
 
 impl Default for Config {
     fn default() -> Config {
-        Config { lockout_threshold: 5, lockout_minutes: 30, max_upload_bytes: 50 * 1024 * 1024 }
+        Config {
+            lockout_threshold: 5,
+            lockout_minutes: 30,
+            max_upload_bytes: 50 * 1024 * 1024,
+            ledger: ledger::LedgerConfig::default(),
+        }
     }
 }
 
@@ -95,6 +105,8 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     ids: Ids,
     config: Config,
+    /// Serialises checkpoint signing so two signers never race on the same size.
+    signing: tokio::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Service {
@@ -116,6 +128,7 @@ impl Service {
             clock,
             ids: Ids,
             config,
+            signing: tokio::sync::Mutex::new(()),
         };
         service.reload().await?;
         Ok(service)
@@ -123,7 +136,16 @@ impl Service {
 
     /// Connects to a database URL and opens the service with the system clock.
     pub async fn open(url: &str, config: Config) -> ServiceResult<Service> {
-        let store = quanze_store::connect(url).await?;
+        Service::open_with(url, ConnectOptions::default(), config).await
+    }
+
+    /// Like [`Service::open`], choosing the ledger's hash if the database is new.
+    pub async fn open_with(
+        url: &str,
+        options: ConnectOptions,
+        config: Config,
+    ) -> ServiceResult<Service> {
+        let store = quanze_store::connect_with(url, options).await?;
         Service::new(store, Arc::new(SystemClock), config).await
     }
 

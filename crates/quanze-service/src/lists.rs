@@ -108,6 +108,8 @@ pub struct ImportOutcome {
     pub unchanged: usize,
     /// Items of the previous version not in the file.
     pub removed: usize,
+    /// The ledger leaf of the write (not on a dry run).
+    pub leaf_index: Option<u64>,
 }
 
 /// Export formats.
@@ -171,7 +173,7 @@ impl Service {
         &self,
         by: Option<&CurrentUser>,
         new: NewUnit,
-    ) -> ServiceResult<(UnitId, Vec<Issue>)> {
+    ) -> ServiceResult<(UnitId, Vec<Issue>, u64)> {
         if let Some(by) = by {
             by.require(&EDITORS, None, "新增单位")?;
         }
@@ -213,9 +215,9 @@ impl Service {
             format!("unit:{}", unit.id),
             serde_json::to_value(&unit).unwrap_or_default(),
         );
-        self.store.create_unit(&unit, ev).await?;
+        let receipt = self.store.create_unit(&unit, ev).await?;
         self.reload().await?;
-        Ok((unit.id, issues))
+        Ok((unit.id, issues, receipt.leaf_index()))
     }
 
     /// Creates an empty list.
@@ -224,7 +226,7 @@ impl Service {
         by: Option<&CurrentUser>,
         name: &str,
         scope: ListScope,
-    ) -> ServiceResult<ListId> {
+    ) -> ServiceResult<(ListId, u64)> {
         if let Some(by) = by {
             by.require(&EDITORS, None, "新建清单")?;
         }
@@ -247,9 +249,9 @@ impl Service {
             format!("list:{}", list.id),
             serde_json::to_value(&list).unwrap_or_default(),
         );
-        self.store.create_list(&list, ev).await?;
+        let receipt = self.store.create_list(&list, ev).await?;
         self.reload().await?;
-        Ok(list.id)
+        Ok((list.id, receipt.leaf_index()))
     }
 
     /// Imports an xlsx into a list as a new draft version (or replaces the open draft). With
@@ -349,6 +351,7 @@ impl Service {
             changed,
             unchanged,
             removed,
+            leaf_index: None,
         };
         if dry_run {
             return Ok(outcome);
@@ -382,9 +385,10 @@ impl Service {
                 "added": added, "changed": changed, "unchanged": unchanged, "removed": removed,
             }),
         );
-        self.store.save_draft(&DraftWrite { version, new_items }, ev).await?;
+        let receipt = self.store.save_draft(&DraftWrite { version, new_items }, ev).await?;
         self.reload().await?;
         outcome.version = Some(id);
+        outcome.leaf_index = Some(receipt.leaf_index());
         Ok(outcome)
     }
 
@@ -494,7 +498,7 @@ impl Service {
         version_id: ListVersionId,
         effective: NaiveDate,
         doc_no: DocNo,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<u64> {
         if let Some(by) = by {
             by.require(&[Role::StaffingEditor, Role::Leader, Role::SysAdmin], None, "公布清单")?;
         }
@@ -533,8 +537,9 @@ impl Service {
             format!("list_version:{version_id}"),
             serde_json::json!({ "list": version.list, "number": version.number, "effective": effective, "doc_no": doc_no.as_str() }),
         );
-        self.store.publish(version_id, effective, &doc_no, ev).await?;
-        self.reload().await
+        let receipt = self.store.publish(version_id, effective, &doc_no, ev).await?;
+        self.reload().await?;
+        Ok(receipt.leaf_index())
     }
 
     /// The items matching a query, paginated.

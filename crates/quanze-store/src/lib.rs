@@ -25,6 +25,7 @@ use quanze_core::{
     RoleGrant, Unit, UnitId, UserId, Username,
 };
 pub use quanze_ledger::{Hash, HashAlg, NodeId};
+pub use store::SQLITE_CONNECTION_PRAGMAS;
 
 /// What went wrong in the store.
 #[derive(Debug, thiserror::Error)]

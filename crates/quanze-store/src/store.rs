@@ -49,7 +49,8 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// too, set again here so that the schema's guarantees do not hang on a library default.
 /// `synchronous = NORMAL` is safe in WAL mode: a power cut may lose the last commits but never
 /// corrupts the database.
-const SQLITE_CONNECTION_PRAGMAS: [&str; 3] =
+/// Public so that benchmarks and tools open SQLite exactly as the store does.
+pub const SQLITE_CONNECTION_PRAGMAS: [&str; 3] =
     ["PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"];
 /// WAL lets readers run while a writer commits. It is a property of the file, so it is set once.
 const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";

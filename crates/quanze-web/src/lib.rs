@@ -34,6 +34,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::pages::router())
         .merge(routes::api::router())
+        .merge(routes::ledger::router())
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)

@@ -1,5 +1,7 @@
 //! `quanze`: the one binary. Starts the demo or a server, initialises a database, imports,
-//! exports and compares lists.
+//! exports and compares lists, and checks, exports and witnesses the ledger.
+
+mod ledger;
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -44,6 +46,8 @@ enum Command {
         /// Seed of the generated county.
         #[arg(long, default_value_t = 2024)]
         seed: u64,
+        #[command(flatten)]
+        ledger: LedgerArgs,
     },
     /// 启动服务 (serve an existing database)
     Serve {
@@ -53,6 +57,10 @@ enum Command {
         /// Address to listen on.
         #[arg(long, default_value = "127.0.0.1:8080")]
         addr: SocketAddr,
+        #[command(flatten)]
+        ledger: LedgerArgs,
+        #[command(flatten)]
+        policy: PolicyArgs,
     },
     /// 初始化数据库并创建系统管理员 (create the schema and an administrator)
     Init {
@@ -65,6 +73,9 @@ enum Command {
         /// Name of the environment variable holding the administrator's password.
         #[arg(long, default_value = "QUANZE_ADMIN_PASSWORD")]
         password_env: String,
+        /// The ledger's hash, fixed when the database is created: sm3 (国密) or sha256.
+        #[arg(long, default_value = "sm3")]
+        ledger_hash: String,
     },
     /// 登录并签发 API 令牌 (log in and print an API token; password from QUANZE_PASSWORD)
     Token {
@@ -126,6 +137,42 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 账本：密钥、校验、导出 (the ledger: keys, verification, export)
+    Ledger {
+        #[command(subcommand)]
+        command: ledger::LedgerCommand,
+    },
+    /// 见证方：独立进程，为账本检查点联署 (a witness: an independent process that cosigns checkpoints)
+    Witness {
+        #[command(subcommand)]
+        command: ledger::WitnessCommand,
+    },
+}
+
+/// How a server signs its ledger and whom it trusts.
+#[derive(Debug, clap::Args)]
+struct LedgerArgs {
+    /// Checkpoint signing key (from `quanze ledger keygen`; its public key is the same path
+    /// with extension .vkey). Without one no checkpoints are signed (the demo makes its own).
+    #[arg(long, env = "QUANZE_LEDGER_KEY")]
+    ledger_key: Option<PathBuf>,
+    /// The log's origin line (the key's name).
+    #[arg(long, default_value = ledger::DEFAULT_ORIGIN)]
+    origin: String,
+    /// A trusted witness's public key file (repeatable).
+    #[arg(long)]
+    witness: Vec<PathBuf>,
+}
+
+/// Local security policy (等保: thresholds are configurable).
+#[derive(Debug, clap::Args)]
+struct PolicyArgs {
+    /// Consecutive failed logins before an account is locked.
+    #[arg(long, env = "QUANZE_LOCKOUT_THRESHOLD", default_value_t = 5)]
+    lockout_threshold: u32,
+    /// How long a lock lasts, in minutes.
+    #[arg(long, env = "QUANZE_LOCKOUT_MINUTES", default_value_t = 30)]
+    lockout_minutes: i64,
 }
 
 fn main() -> ExitCode {
@@ -176,13 +223,36 @@ async fn open(db: &str) -> anyhow::Result<Service> {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Demo { addr, data, seed } => demo(addr, data, seed).await,
-        Command::Serve { db, addr } => {
-            let service = Arc::new(open(&db).await?);
-            serve(service, addr).await
+        Command::Demo { addr, data, seed, ledger } => demo(addr, data, seed, ledger).await,
+        Command::Serve { db, addr, ledger, policy } => {
+            let config = Config {
+                lockout_threshold: policy.lockout_threshold,
+                lockout_minutes: policy.lockout_minutes,
+                ledger: ledger::ledger_config(
+                    ledger.ledger_key.as_deref(),
+                    &ledger.origin,
+                    &ledger.witness,
+                )?,
+                ..Config::default()
+            };
+            let service = Service::open(&db, config)
+                .await
+                .with_context(|| format!("opening the database {db}"))?;
+            serve(Arc::new(service), addr).await
         }
-        Command::Init { db, admin, password_env } => {
-            let service = open(&db).await?;
+        Command::Ledger { command } => ledger::ledger(command).await,
+        Command::Witness { command } => ledger::witness(command).await,
+        Command::Init { db, admin, password_env, ledger_hash } => {
+            let ledger_hash = ledger_hash
+                .parse()
+                .map_err(|_| anyhow!("--ledger-hash must be sm3 or sha256, not {ledger_hash:?}"))?;
+            let service = Service::open_with(
+                &db,
+                quanze_service::ConnectOptions { ledger_hash },
+                Config::default(),
+            )
+            .await
+            .with_context(|| format!("opening the database {db}"))?;
             let password = std::env::var(&password_env).with_context(|| {
                 format!(
                     "set the administrator's password in the environment variable {password_env}"
@@ -308,12 +378,27 @@ fn print_problems(problems: &[quanze_service::error::Problem]) {
     }
 }
 
-async fn demo(addr: SocketAddr, data: PathBuf, seed: u64) -> anyhow::Result<ExitCode> {
+async fn demo(
+    addr: SocketAddr,
+    data: PathBuf,
+    seed: u64,
+    args: LedgerArgs,
+) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
     let db_path = data.join("quanze.db");
     let url = format!("sqlite://{}", db_path.display());
-    let service = Arc::new(open(&url).await?);
+    let key = match args.ledger_key {
+        Some(key) => key,
+        None => ledger::demo_key(&data)?,
+    };
+    let config = Config {
+        ledger: ledger::ledger_config(Some(&key), &args.origin, &args.witness)?,
+        ..Config::default()
+    };
+    let service =
+        Service::open(&url, config).await.with_context(|| format!("opening the database {url}"))?;
+    let service = Arc::new(service);
     let started = std::time::Instant::now();
     match service.load_demo(seed).await? {
         DemoLoad::Reused => {
@@ -344,9 +429,26 @@ async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCo
         "权责 Quanze 已启动：http://{local}/  （接口文档 http://{local}/api/v1/docs/ ；Ctrl-C 停止）"
     );
     io::stdout().flush()?;
-    let shutdown = async {
+    // One shutdown signal for both the server and the checkpoint signer, which signs a last
+    // checkpoint after the server has stopped taking writes.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let signer = {
+        let service = Arc::clone(&service);
+        let mut stop_rx = stop_rx.clone();
+        tokio::spawn(async move {
+            let stop = async move {
+                let _ = stop_rx.wait_for(|stop| *stop).await;
+            };
+            service.sign_checkpoints_until(Duration::from_millis(500), stop).await;
+        })
+    };
+    let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;
     };
-    quanze_web::serve(listener, quanze_web::AppState { service }, shutdown).await?;
+    let served = quanze_web::serve(listener, quanze_web::AppState { service }, shutdown).await;
+    let _ = stop_tx.send(true);
+    signer.await.context("the checkpoint signer panicked")?;
+    drop(stop_rx);
+    served?;
     Ok(ExitCode::SUCCESS)
 }

@@ -22,13 +22,18 @@ impl Drop for Running {
 
 /// Starts `quanze demo` on a free port and waits for the line that names the address.
 fn start_demo(data: &Path) -> Running {
+    let data = data.to_str().expect("utf-8 path");
+    start(&["demo", "--addr", "127.0.0.1:0", "--data", data])
+}
+
+/// Starts the binary with `args` and waits for the line that names the address.
+fn start(args: &[&str]) -> Running {
     let mut child = Command::new(BIN)
-        .args(["demo", "--addr", "127.0.0.1:0", "--data"])
-        .arg(data)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
         .spawn()
-        .expect("quanze demo starts");
+        .expect("quanze starts");
     let stdout = child.stdout.take().expect("piped stdout");
     let mut output = Vec::new();
     let mut url = None;
@@ -45,7 +50,7 @@ fn start_demo(data: &Path) -> Running {
         }
         output.push(line);
     }
-    let url = url.unwrap_or_else(|| panic!("demo never printed its address: {output:#?}"));
+    let url = url.unwrap_or_else(|| panic!("{args:?} never printed its address: {output:#?}"));
     Running { child, output, url }
 }
 
@@ -177,6 +182,176 @@ fn demo_starts_serves_and_reuses_its_data_on_restart() {
     assert!(stdout.starts_with("新增"), "{stdout}");
     let (code, _, _) = quanze(&["diff", "not-an-id", "x", "--db", &db], &[]);
     assert_eq!(code, 2, "usage errors exit 2");
+}
+
+/// The whole ledger as an operator, a witness and an auditor see it: keys, a server that
+/// signs checkpoints on its own, a witness process that cosigns and refuses an inconsistent
+/// history, `ledger verify` on the database, export and offline verification, and a changed
+/// event row found with its index.
+#[test]
+fn ledger_keys_witness_verify_and_export() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let origin = "quanze.test/341128";
+    let db = format!("sqlite://{}", p("ledger.db"));
+
+    let (code, _, err) =
+        quanze(&["ledger", "keygen", "--name", origin, "--key", &p("log.key")], &[]);
+    assert_eq!(code, 0, "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p("log.key")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "private key is readable by its owner only");
+    }
+    let (code, _, err) =
+        quanze(&["ledger", "keygen", "--name", origin, "--key", &p("log.key")], &[]);
+    assert_ne!(code, 0, "an existing key is never overwritten: {err}");
+    let (code, _, err) = quanze(
+        &["witness", "keygen", "--name", "archives.test/witness", "--key", &p("witness.key")],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        quanze(&["init", "--db", &db], &[("QUANZE_ADMIN_PASSWORD", "Ledger#2026x")]);
+    assert_eq!(code, 0, "{err}");
+
+    let server = start(&[
+        "serve",
+        "--db",
+        &db,
+        "--addr",
+        "127.0.0.1:0",
+        "--ledger-key",
+        &p("log.key"),
+        "--origin",
+        origin,
+        "--witness",
+        &p("witness.vkey"),
+    ]);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let client = ::reqwest::Client::new();
+    let url = server.url.clone();
+    let login = || {
+        rt.block_on(async {
+            let res = client
+                .post(format!("{url}/api/v1/auth/login"))
+                .json(&serde_json::json!({ "username": "admin", "password": "Ledger#2026x" }))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(res.status(), 200);
+        })
+    };
+    // The signer covers new leaves within about a second, without being asked.
+    let checkpoint_covering = |size: u64| -> String {
+        rt.block_on(async {
+            for _ in 0..50 {
+                let head: serde_json::Value = client
+                    .get(format!("{url}/api/v1/ledger"))
+                    .send()
+                    .await
+                    .unwrap()
+                    .json()
+                    .await
+                    .unwrap();
+                if head["checkpoint_size"].as_u64() == Some(size) {
+                    return client
+                        .get(format!("{url}/api/v1/ledger/checkpoint"))
+                        .send()
+                        .await
+                        .unwrap()
+                        .text()
+                        .await
+                        .unwrap();
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("no checkpoint of size {size} within 5 s");
+        })
+    };
+    login();
+    // init: the administrator; login: the login and its token.
+    let note = checkpoint_covering(3);
+    assert!(note.starts_with(&format!("{origin}\n3\n")), "{note}");
+
+    let witness = |state: &str| {
+        quanze(
+            &[
+                "witness",
+                "run",
+                "--once",
+                "--key",
+                &p("witness.key"),
+                "--log",
+                &url,
+                "--log-vkey",
+                &p("log.vkey"),
+                "--origin",
+                origin,
+                "--state",
+                state,
+            ],
+            &[],
+        )
+    };
+    let (code, stdout, err) = witness(&p("witness-state.json"));
+    assert_eq!(code, 0, "{stdout}{err}");
+    let note = checkpoint_covering(3);
+    assert!(note.contains("— archives.test/witness "), "the cosignature is served: {note}");
+    login();
+    checkpoint_covering(5);
+    let (code, stdout, err) = witness(&p("witness-state.json"));
+    assert_eq!(code, 0, "a consistent extension is cosigned: {stdout}{err}");
+    assert!(stdout.contains('5'), "{stdout}");
+
+    // A witness that remembers a different history refuses, and says why.
+    let forged = serde_json::json!({ "size": 4, "root": "00".repeat(32) });
+    std::fs::write(p("forged-state.json"), forged.to_string()).unwrap();
+    let (code, _, err) = witness(&p("forged-state.json"));
+    assert_eq!(code, 5, "{err}");
+    assert!(err.contains("inconsistent"), "{err}");
+    drop(server);
+
+    let verify = |db: &str| {
+        quanze(&["ledger", "verify", "--db", db, "--vkey", &p("log.vkey"), "--origin", origin], &[])
+    };
+    let (code, stdout, err) = verify(&db);
+    assert_eq!(code, 0, "{stdout}{err}");
+    assert!(stdout.contains("账本完好"), "{stdout}");
+
+    let (code, _, err) = quanze(
+        &[
+            "ledger",
+            "export",
+            &p("export"),
+            "--db",
+            &db,
+            "--vkey",
+            &p("log.vkey"),
+            "--origin",
+            origin,
+        ],
+        &[],
+    );
+    assert_eq!(code, 0, "{err}");
+    let (code, stdout, err) =
+        quanze(&["ledger", "verify-export", &p("export"), "--vkey", &p("log.vkey")], &[]);
+    assert_eq!(code, 0, "{stdout}{err}");
+
+    // Change one event row behind the application's back.
+    rt.block_on(async {
+        use sqlx::Connection as _;
+        sqlx::any::install_default_drivers();
+        let mut conn = sqlx::AnyConnection::connect(&db).await.unwrap();
+        sqlx::query("UPDATE events SET subject = 'user:someone-else' WHERE seq = 4")
+            .execute(&mut conn)
+            .await
+            .unwrap();
+    });
+    let (code, stdout, err) = verify(&db);
+    assert_eq!(code, 5, "{stdout}{err}");
+    assert!(stdout.contains("第一处异常位于第3号记录"), "{stdout}");
 }
 
 mod reqwest {

@@ -86,7 +86,7 @@ fn verifier_rejects_unordered_or_wrong_empty_root() {
 #[test]
 fn append_reports_every_complete_node_and_resumes_from_parts() {
     for alg in [HashAlg::Sm3, HashAlg::Sha256] {
-        let mut tree = crate::tree::MemoryTree::new(alg);
+        let mut tree = MemoryTree::new(alg);
         let mut range = CompactRange::new(alg);
         for i in 0..70u64 {
             let leaf_hash = alg.hash_leaf(&i.to_be_bytes());
@@ -101,7 +101,7 @@ fn append_reports_every_complete_node_and_resumes_from_parts() {
                 // A complete node at (level, index) is the root of its leaves.
                 let first = id.index << id.level;
                 let last = (id.index + 1) << id.level;
-                let mut sub = crate::tree::MemoryTree::new(alg);
+                let mut sub = MemoryTree::new(alg);
                 for j in first..last {
                     sub.append_leaf_hash(tree.leaf_hash(j).expect("leaf exists"));
                 }

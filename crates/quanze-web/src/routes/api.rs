@@ -45,7 +45,14 @@ use crate::extract::{Auth, Json, Path, Query};
         publish,
         diff,
         import,
-        export
+        export,
+        crate::routes::ledger::head,
+        crate::routes::ledger::checkpoint,
+        crate::routes::ledger::entries,
+        crate::routes::ledger::inclusion,
+        crate::routes::ledger::consistency,
+        crate::routes::ledger::receipt,
+        crate::routes::ledger::cosign
     ),
     components(schemas(ErrorBody, LoginBody, NewUnitBody, NewListBody, PublishBody, PageMeta))
 )]
@@ -224,8 +231,11 @@ async fn create_unit(
         parent: body.parent,
         tags,
     };
-    let (id, warnings) = st.service.create_unit(Some(&user), new).await?;
-    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id, "warnings": warnings })))
+    let (id, warnings, leaf_index) = st.service.create_unit(Some(&user), new).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(serde_json::json!({ "id": id, "warnings": warnings, "leaf_index": leaf_index })),
+    )
         .into_response())
 }
 
@@ -355,8 +365,9 @@ async fn create_list(
     Auth(user): Auth,
     Json(body): Json<NewListBody>,
 ) -> Result<Response, ApiError> {
-    let id = st.service.create_list(Some(&user), &body.name, body.scope).await?;
-    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id }))).into_response())
+    let (id, leaf_index) = st.service.create_list(Some(&user), &body.name, body.scope).await?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id, "leaf_index": leaf_index })))
+        .into_response())
 }
 
 fn version_summary(v: &quanze_core::ListVersion) -> serde_json::Value {
@@ -422,8 +433,9 @@ async fn publish(
     Json(body): Json<PublishBody>,
 ) -> Result<Response, ApiError> {
     let doc_no = DocNo::parse(&body.doc_no).map_err(quanze_service::ServiceError::from)?;
-    st.service.publish(Some(&user), id, body.effective, doc_no).await?;
-    Ok(axum::Json(serde_json::json!({ "id": id, "status": "published" })).into_response())
+    let leaf_index = st.service.publish(Some(&user), id, body.effective, doc_no).await?;
+    Ok(axum::Json(serde_json::json!({ "id": id, "status": "published", "leaf_index": leaf_index }))
+        .into_response())
 }
 
 /// What to compare: two versions (`a`, `b`), or two units on a date (`unit_a`, `unit_b`).

@@ -1,0 +1,774 @@
+//! 全程留痕: the ledger's use cases — signing checkpoints, serving entries, proofs and
+//! receipts, accepting witness cosignatures, and verifying the whole ledger (from the database
+//! or from a plain-file export) with the first index where anything differs.
+
+use std::collections::HashMap;
+use std::fs;
+use std::io::{BufRead, BufReader, Write};
+use std::path::Path;
+use std::sync::Arc;
+
+use base64::Engine;
+use chrono::{DateTime, Utc};
+use quanze_core::Event;
+use quanze_ledger::tree::{
+    consistency_proof, consistency_proof_nodes, inclusion_proof, inclusion_proof_nodes,
+};
+use quanze_ledger::{Checkpoint, CompactRange, Hash, HashAlg, SignedNote, SigningKey, VerifierKey};
+use quanze_store::{LedgerHead, StoredCheckpoint};
+
+use crate::Service;
+use crate::error::{ServiceError, ServiceResult};
+
+/// How the ledger signs and whom it trusts.
+#[derive(Debug, Clone)]
+pub struct LedgerConfig {
+    /// The log's origin line, e.g. `quanze.example/341128`.
+    pub origin: String,
+    /// The checkpoint signing key; without one no checkpoints are signed.
+    pub key: Option<Arc<SigningKey>>,
+    /// Witnesses whose cosignatures are accepted.
+    pub witnesses: Vec<VerifierKey>,
+}
+
+impl Default for LedgerConfig {
+    fn default() -> LedgerConfig {
+        LedgerConfig { origin: "quanze.local/ledger".to_owned(), key: None, witnesses: Vec::new() }
+    }
+}
+
+/// One ledger entry as served: its leaf bytes (the event's canonical JSON) and leaf hash.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Entry {
+    /// Leaf index.
+    pub index: u64,
+    /// Hex leaf hash.
+    pub leaf_hash: String,
+    /// The leaf: RFC 8785 canonical JSON of the event.
+    pub leaf: String,
+}
+
+/// An inclusion proof.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct InclusionProof {
+    /// Leaf index.
+    pub index: u64,
+    /// Tree size the proof is for.
+    pub size: u64,
+    /// Hex leaf hash.
+    pub leaf_hash: String,
+    /// Hex root at `size`.
+    pub root: String,
+    /// Hex proof hashes, bottom up.
+    pub proof: Vec<String>,
+}
+
+/// A consistency proof.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ConsistencyProof {
+    /// Older size.
+    pub first: u64,
+    /// Newer size.
+    pub second: u64,
+    /// Hex root at `first`.
+    pub first_root: String,
+    /// Hex root at `second`.
+    pub second_root: String,
+    /// Hex proof hashes.
+    pub proof: Vec<String>,
+}
+
+/// 回执 — everything needed to check one write offline: the leaf, its inclusion proof and the
+/// signed checkpoint it is proven against.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct LedgerReceipt {
+    /// The entry.
+    pub entry: Entry,
+    /// The proof against the checkpoint's size.
+    pub proof: InclusionProof,
+    /// The signed checkpoint (with any cosignatures).
+    pub checkpoint: String,
+    /// The hash algorithm.
+    pub alg: String,
+}
+
+/// What kind of damage verification found.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum DamageKind {
+    /// The event at this index no longer hashes to its leaf.
+    Modified,
+    /// The event at this index holds what leaf `from` recorded (rows swapped or moved).
+    Moved {
+        /// The index whose leaf this content matches.
+        from: u64,
+    },
+    /// No event at this index, though later ones exist.
+    Missing,
+    /// Events end here, but the ledger or a checkpoint covers more.
+    Truncated {
+        /// How many leaves the ledger or a checkpoint covers.
+        expected: u64,
+    },
+    /// The stored leaf hash is missing.
+    LeafMissing,
+    /// The root recomputed from the events differs from a signed checkpoint.
+    RootMismatch {
+        /// The checkpoint's size.
+        size: u64,
+    },
+    /// A checkpoint is not signed by a trusted key (key replaced, or note altered).
+    BadSignature {
+        /// The checkpoint's size.
+        size: u64,
+    },
+    /// The stored ledger head differs from the events.
+    HeadMismatch,
+    /// An exported file is unreadable or malformed.
+    Malformed,
+}
+
+/// One finding of verification.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Damage {
+    /// The leaf index concerned, if one can be named.
+    pub index: Option<u64>,
+    /// What.
+    #[serde(flatten)]
+    pub kind: DamageKind,
+    /// Details in English.
+    pub detail: String,
+}
+
+impl Damage {
+    /// The finding in Chinese.
+    pub fn zh(&self) -> String {
+        let at = self.index.map(|i| format!("第{i}号记录")).unwrap_or_default();
+        match &self.kind {
+            DamageKind::Modified => format!("{at}已被篡改（内容与留痕哈希不符）"),
+            DamageKind::Moved { from } => {
+                format!("{at}的内容属于第{from}号记录（记录被调换或移动）")
+            }
+            DamageKind::Missing => format!("{at}已被删除"),
+            DamageKind::Truncated { expected } => {
+                format!("记录在{at}处中断，但账本或检查点记载了{expected}条")
+            }
+            DamageKind::LeafMissing => format!("{at}缺少留痕哈希"),
+            DamageKind::RootMismatch { size } => {
+                format!("前{size}条记录的根哈希与已签名检查点不符")
+            }
+            DamageKind::BadSignature { size } => {
+                format!(
+                    "规模为{size}的检查点签名无法用受信任的公钥验证（密钥被替换或检查点被改动）"
+                )
+            }
+            DamageKind::HeadMismatch => "账本头部与记录重算结果不符".to_owned(),
+            DamageKind::Malformed => format!("导出文件格式错误：{}", self.detail),
+        }
+    }
+}
+
+/// The outcome of verifying a ledger.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct VerifyReport {
+    /// Hash algorithm.
+    pub alg: String,
+    /// Leaves checked.
+    pub leaves: u64,
+    /// Checkpoints whose signature and root were checked.
+    pub checkpoints: usize,
+    /// Findings, in index order; empty when the ledger is intact.
+    pub damage: Vec<Damage>,
+}
+
+impl VerifyReport {
+    /// Whether nothing differs.
+    pub fn is_intact(&self) -> bool {
+        self.damage.is_empty()
+    }
+}
+
+fn hexes(hashes: &[Hash]) -> Vec<String> {
+    hashes.iter().map(Hash::to_hex).collect()
+}
+
+fn tree_err(e: quanze_ledger::TreeError) -> ServiceError {
+    ServiceError::rejected("invalid_proof_request", format!("无法生成证明：{e}"), e.to_string())
+}
+
+/// Checks every signed checkpoint and returns the `(size, root)` pairs that verified.
+fn check_checkpoints(
+    notes: &[(u64, String)],
+    origin: Option<&str>,
+    trusted: &[VerifierKey],
+    damage: &mut Vec<Damage>,
+) -> Vec<(u64, Hash)> {
+    let mut good = Vec::new();
+    for (size, note) in notes {
+        let opened = SignedNote::parse(note)
+            .map_err(|e| e.to_string())
+            .and_then(|n| n.verify(trusted).map(|_| ()).map_err(|e| e.to_string()).map(|()| n))
+            .and_then(|n| Checkpoint::parse(n.text()).map_err(|e| e.to_string()));
+        match opened {
+            Ok(cp) if cp.size == *size && origin.is_none_or(|o| o == cp.origin) => {
+                good.push((cp.size, cp.root))
+            }
+            Ok(cp) => damage.push(Damage {
+                index: None,
+                kind: DamageKind::BadSignature { size: *size },
+                detail: format!(
+                    "checkpoint stored as size {size} says size {} origin {}",
+                    cp.size, cp.origin
+                ),
+            }),
+            Err(e) => damage.push(Damage {
+                index: None,
+                kind: DamageKind::BadSignature { size: *size },
+                detail: format!(
+                    "checkpoint of size {size} does not verify with the trusted key(s): {e}"
+                ),
+            }),
+        }
+    }
+    good.sort_by_key(|(s, _)| *s);
+    good
+}
+
+/// Replays leaf hashes and compares roots with checkpoints as sizes are reached.
+struct Replay {
+    range: CompactRange,
+    expected: Vec<(u64, Hash)>,
+    next: usize,
+}
+
+impl Replay {
+    fn new(alg: HashAlg, expected: Vec<(u64, Hash)>) -> Replay {
+        let mut replay = Replay { range: CompactRange::new(alg), expected, next: 0 };
+        // A checkpoint of size 0 (empty log) is checked before any leaf.
+        replay.check(&mut Vec::new());
+        replay
+    }
+
+    fn push(&mut self, leaf_hash: Hash, damage: &mut Vec<Damage>) {
+        self.range.push_leaf_hash(leaf_hash);
+        self.check(damage);
+    }
+
+    fn check(&mut self, damage: &mut Vec<Damage>) {
+        while let Some((size, root)) = self.expected.get(self.next).copied() {
+            if size != self.range.size() {
+                break;
+            }
+            if self.range.root() != root {
+                damage.push(Damage {
+                    index: None,
+                    kind: DamageKind::RootMismatch { size },
+                    detail: format!(
+                        "root of the first {size} leaves differs from the signed checkpoint"
+                    ),
+                });
+            }
+            self.next += 1;
+        }
+    }
+
+    fn finish(self, damage: &mut Vec<Damage>) -> CompactRange {
+        if let Some((size, _)) = self.expected.get(self.next) {
+            damage.push(Damage {
+                index: Some(self.range.size()),
+                kind: DamageKind::Truncated { expected: *size },
+                detail: format!(
+                    "leaves end at {} but a checkpoint covers {size}",
+                    self.range.size()
+                ),
+            });
+        }
+        self.range
+    }
+}
+
+impl Service {
+    /// The log's origin line.
+    pub fn ledger_origin(&self) -> &str {
+        &self.config.ledger.origin
+    }
+
+    /// The log's public key, when the service signs checkpoints.
+    pub fn ledger_public_key(&self) -> Option<VerifierKey> {
+        self.config.ledger.key.as_ref().map(|k| k.verifier_key())
+    }
+
+    /// The ledger's algorithm, size and root.
+    pub async fn ledger_head(&self) -> ServiceResult<LedgerHead> {
+        Ok(self.store.ledger_head().await?)
+    }
+
+    /// Signs a checkpoint if leaves were appended since the last one (and a key is set).
+    /// Returns the new checkpoint.
+    pub async fn sign_checkpoint(&self) -> ServiceResult<Option<StoredCheckpoint>> {
+        let Some(key) = &self.config.ledger.key else { return Ok(None) };
+        let _guard = self.signing.lock().await;
+        let head = self.store.ledger_head().await?;
+        let latest = self.store.latest_checkpoint().await?;
+        if head.size == 0 || latest.as_ref().is_some_and(|c| c.size >= head.size) {
+            return Ok(None);
+        }
+        let checkpoint = Checkpoint {
+            origin: self.config.ledger.origin.clone(),
+            size: head.size,
+            root: head.root,
+            extensions: Vec::new(),
+        };
+        let note = checkpoint
+            .sign(&[key.as_ref()])
+            .map_err(|e| ServiceError::Internal(format!("signing checkpoint: {e}")))?;
+        let stored = StoredCheckpoint {
+            size: head.size,
+            root: head.root,
+            note: note.to_string(),
+            created_at: self.clock.now(),
+        };
+        self.store.add_checkpoint(&stored).await?;
+        Ok(Some(stored))
+    }
+
+    /// Signs a checkpoint whenever leaves were appended, checking every `period` (so a leaf is
+    /// covered by a signed checkpoint within `period` plus one signing), until `stop`
+    /// completes; then signs once more so nothing written before shutdown is left unsigned.
+    /// A failure is logged and retried at the next tick: a busy database must not stop the
+    /// signer for good.
+    pub async fn sign_checkpoints_until(
+        &self,
+        period: std::time::Duration,
+        stop: impl Future<Output = ()>,
+    ) {
+        if self.config.ledger.key.is_none() {
+            stop.await;
+            return;
+        }
+        let mut ticks = tokio::time::interval(period);
+        ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+        tokio::pin!(stop);
+        loop {
+            tokio::select! {
+                () = &mut stop => break,
+                _ = ticks.tick() => {
+                    if let Err(err) = self.sign_checkpoint().await {
+                        tracing::warn!(error = %err, "signing a checkpoint failed; retrying");
+                    }
+                }
+            }
+        }
+        if let Err(err) = self.sign_checkpoint().await {
+            tracing::error!(error = %err, "signing the checkpoint at shutdown failed");
+        }
+    }
+
+    /// The latest signed checkpoint with its cosignature lines appended (a C2SP note).
+    pub async fn checkpoint_note(&self) -> ServiceResult<Option<(StoredCheckpoint, String)>> {
+        let Some(cp) = self.store.latest_checkpoint().await? else { return Ok(None) };
+        let mut text = cp.note.clone();
+        for line in self.store.cosignatures(cp.size).await? {
+            text.push_str(&line);
+        }
+        Ok(Some((cp, text)))
+    }
+
+    /// Entries `start..end` (at most 1,000).
+    pub async fn ledger_entries(&self, start: u64, end: u64) -> ServiceResult<Vec<Entry>> {
+        let head = self.store.ledger_head().await?;
+        let end = end.min(head.size).min(start.saturating_add(1000));
+        if start >= end {
+            return Ok(Vec::new());
+        }
+        let events = self.store.events(start, u32::try_from(end - start).unwrap_or(1000)).await?;
+        let alg = head.alg;
+        Ok(events.iter().map(|e| entry_of(alg, e)).collect())
+    }
+
+    /// Proof that leaf `index` is in the tree of `size` leaves.
+    pub async fn inclusion_proof(&self, index: u64, size: u64) -> ServiceResult<InclusionProof> {
+        let head = self.store.ledger_head().await?;
+        if size > head.size || index >= size {
+            return Err(ServiceError::rejected(
+                "invalid_proof_request",
+                format!("需要 index < size ≤ {}（当前账本规模）", head.size),
+                format!("need index < size <= {}", head.size),
+            ));
+        }
+        let mut ids = inclusion_proof_nodes(index, size).map_err(tree_err)?;
+        ids.extend(quanze_ledger::tree::root_nodes(size));
+        ids.push(quanze_ledger::NodeId { level: 0, index });
+        let nodes = self.store.ledger_nodes(&ids).await?;
+        let proof = inclusion_proof(&nodes, head.alg, index, size).map_err(tree_err)?;
+        let root = quanze_ledger::tree::root_at(&nodes, head.alg, size).map_err(tree_err)?;
+        let leaf =
+            nodes.get(&quanze_ledger::NodeId { level: 0, index }).copied().ok_or_else(|| {
+                ServiceError::Internal(format!("leaf {index} missing from the stored tree"))
+            })?;
+        Ok(InclusionProof {
+            index,
+            size,
+            leaf_hash: leaf.to_hex(),
+            root: root.to_hex(),
+            proof: hexes(&proof),
+        })
+    }
+
+    /// Proof for the leaf with this hash.
+    pub async fn inclusion_proof_by_hash(
+        &self,
+        leaf_hash: &str,
+        size: u64,
+    ) -> ServiceResult<InclusionProof> {
+        let hash = Hash::from_hex(leaf_hash).map_err(|e| {
+            ServiceError::rejected("invalid_hash", format!("哈希格式不正确：{e}"), e.to_string())
+        })?;
+        let index = self
+            .store
+            .leaf_index_of(&hash)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("哈希为 {leaf_hash} 的记录")))?;
+        self.inclusion_proof(index, size).await
+    }
+
+    /// Proof that the tree of `first` leaves is a prefix of the tree of `second`.
+    pub async fn consistency_proof(
+        &self,
+        first: u64,
+        second: u64,
+    ) -> ServiceResult<ConsistencyProof> {
+        let head = self.store.ledger_head().await?;
+        if first > second || second > head.size {
+            return Err(ServiceError::rejected(
+                "invalid_proof_request",
+                format!("需要 first ≤ second ≤ {}（当前账本规模）", head.size),
+                format!("need first <= second <= {}", head.size),
+            ));
+        }
+        let mut ids = consistency_proof_nodes(first, second).map_err(tree_err)?;
+        ids.extend(quanze_ledger::tree::root_nodes(first));
+        ids.extend(quanze_ledger::tree::root_nodes(second));
+        let nodes = self.store.ledger_nodes(&ids).await?;
+        let proof = consistency_proof(&nodes, head.alg, first, second).map_err(tree_err)?;
+        let root = |n| quanze_ledger::tree::root_at(&nodes, head.alg, n).map_err(tree_err);
+        Ok(ConsistencyProof {
+            first,
+            second,
+            first_root: root(first)?.to_hex(),
+            second_root: root(second)?.to_hex(),
+            proof: hexes(&proof),
+        })
+    }
+
+    /// The receipt of one write: its leaf, a proof and the checkpoint it is proven against.
+    /// Signs a checkpoint first if none covers the leaf yet.
+    pub async fn receipt(&self, index: u64) -> ServiceResult<LedgerReceipt> {
+        let mut cp = self.checkpoint_note().await?;
+        if cp.as_ref().is_none_or(|(c, _)| c.size <= index) {
+            self.sign_checkpoint().await?;
+            cp = self.checkpoint_note().await?;
+        }
+        let Some((cp, note)) = cp.filter(|(c, _)| c.size > index) else {
+            return Err(ServiceError::NotFound(format!(
+                "第{index}号记录（或尚无覆盖它的签名检查点）"
+            )));
+        };
+        let head = self.store.ledger_head().await?;
+        let event = self.store.events(index, 1).await?.into_iter().next();
+        let event = event.ok_or_else(|| ServiceError::NotFound(format!("第{index}号记录")))?;
+        let proof = self.inclusion_proof(index, cp.size).await?;
+        Ok(LedgerReceipt {
+            entry: entry_of(head.alg, &event),
+            proof,
+            checkpoint: note,
+            alg: head.alg.name().to_owned(),
+        })
+    }
+
+    /// Accepts a cosigned checkpoint from a witness: the note must carry a valid cosignature by
+    /// a trusted witness over a checkpoint this ledger signed. Returns the witnesses accepted.
+    pub async fn accept_cosignature(&self, cosigned: &str) -> ServiceResult<Vec<String>> {
+        let refuse = |zh: String, en: String| ServiceError::rejected("bad_cosignature", zh, en);
+        let note = SignedNote::parse(cosigned)
+            .map_err(|e| refuse(format!("不是有效的签名检查点：{e}"), e.to_string()))?;
+        let checkpoint = Checkpoint::parse(note.text())
+            .map_err(|e| refuse(format!("检查点格式错误：{e}"), e.to_string()))?;
+        let ours = self
+            .store
+            .checkpoints()
+            .await?
+            .into_iter()
+            .find(|c| c.size == checkpoint.size && c.root == checkpoint.root)
+            .ok_or_else(|| {
+                refuse(
+                    "本账本没有签发过这个检查点".into(),
+                    "no such checkpoint was signed here".into(),
+                )
+            })?;
+        let verified = note.verify(&self.config.ledger.witnesses).map_err(|e| {
+            refuse(format!("见证签名无法用受信任的见证方公钥验证：{e}"), e.to_string())
+        })?;
+        let mut accepted = Vec::new();
+        for key in verified {
+            if let Some(sig) = note.signatures().iter().find(|s| key.matches(s)) {
+                self.store
+                    .add_cosignature(ours.size, key.name(), &sig.line(), self.clock.now())
+                    .await?;
+                accepted.push(key.name().to_owned());
+            }
+        }
+        Ok(accepted)
+    }
+
+    /// Recomputes the whole ledger from the stored events and checks it against the stored
+    /// leaf hashes, every stored checkpoint (signature by a `trusted` key, and root) and the
+    /// ledger head. Streams the events; memory does not grow with their number.
+    pub async fn verify_ledger(&self, trusted: &[VerifierKey]) -> ServiceResult<VerifyReport> {
+        const BATCH: u32 = 10_000;
+        // Altered rows kept to tell swapped rows from edited ones; memory grows with the
+        // damage found, never with the ledger.
+        const MAX_ALTERED: usize = 1_000;
+        let mut altered: Vec<(usize, Event, Hash)> = Vec::new();
+        let head = self.store.ledger_head().await?;
+        let alg = head.alg;
+        let mut damage = Vec::new();
+        let notes: Vec<(u64, String)> =
+            self.store.checkpoints().await?.into_iter().map(|c| (c.size, c.note)).collect();
+        let n_checkpoints = notes.len();
+        let expected =
+            check_checkpoints(&notes, Some(&self.config.ledger.origin), trusted, &mut damage);
+        let mut replay = Replay::new(alg, expected);
+        let mut next_index = 0u64;
+        let mut after = 0u64;
+        loop {
+            let events = self.store.events(after, BATCH).await?;
+            let Some(last) = events.last() else { break };
+            after = last.seq;
+            let first_index = events[0].leaf_index();
+            let stored: HashMap<u64, Hash> =
+                self.store.leaf_hashes(first_index, last.seq).await?.into_iter().collect();
+            for event in &events {
+                let index = event.leaf_index();
+                while next_index < index {
+                    damage.push(Damage {
+                        index: Some(next_index),
+                        kind: DamageKind::Missing,
+                        detail: format!("event {} is missing", next_index + 1),
+                    });
+                    // Keep the replay aligned with the stored leaf so later checks still mean something.
+                    match self.store.leaf_hashes(next_index, next_index + 1).await?.first() {
+                        Some((_, h)) => replay.push(*h, &mut damage),
+                        None => replay.push(alg.empty_root(), &mut damage),
+                    }
+                    next_index += 1;
+                }
+                let computed = alg.hash_leaf(&event.leaf_bytes());
+                match stored.get(&index) {
+                    None => damage.push(Damage {
+                        index: Some(index),
+                        kind: DamageKind::LeafMissing,
+                        detail: format!("no stored leaf hash for index {index}"),
+                    }),
+                    Some(h) if *h != computed => {
+                        let kind = match self.store.leaf_index_of(&computed).await? {
+                            Some(from) if from != index => DamageKind::Moved { from },
+                            _ => DamageKind::Modified,
+                        };
+                        if kind == DamageKind::Modified && altered.len() < MAX_ALTERED {
+                            altered.push((damage.len(), event.clone(), *h));
+                        }
+                        damage.push(Damage {
+                            index: Some(index),
+                            kind,
+                            detail: format!("event {} does not hash to its leaf", event.seq),
+                        });
+                    }
+                    Some(_) => {}
+                }
+                replay.push(computed, &mut damage);
+                next_index = index + 1;
+            }
+        }
+        if next_index < head.size {
+            damage.push(Damage {
+                index: Some(next_index),
+                kind: DamageKind::Truncated { expected: head.size },
+                detail: format!(
+                    "events end at {next_index} but the ledger holds {} leaves",
+                    head.size
+                ),
+            });
+        }
+        find_moved(alg, &altered, &mut damage);
+        let range = replay.finish(&mut damage);
+        if range.size() == head.size && range.root() != head.root {
+            damage.push(Damage {
+                index: None,
+                kind: DamageKind::HeadMismatch,
+                detail: "stored ledger head root differs from the events".into(),
+            });
+        }
+        damage.sort_by_key(|d| (d.index.is_none(), d.index));
+        Ok(VerifyReport {
+            alg: alg.name().to_owned(),
+            leaves: range.size(),
+            checkpoints: n_checkpoints,
+            damage,
+        })
+    }
+
+    /// Writes the ledger as plain files an auditor can check with no database:
+    /// `ledger.json`, `entries.jsonl` (one leaf per line), `checkpoints/<size>.txt` (signed
+    /// notes with cosignatures) and `keys/` (the log's public key: `log_key`, or the service's
+    /// own signing key's).
+    pub async fn export_ledger(
+        &self,
+        dir: &Path,
+        log_key: Option<&VerifierKey>,
+    ) -> ServiceResult<u64> {
+        let io = |e: std::io::Error| ServiceError::Internal(format!("writing the export: {e}"));
+        fs::create_dir_all(dir.join("checkpoints")).map_err(io)?;
+        fs::create_dir_all(dir.join("keys")).map_err(io)?;
+        let head = self.store.ledger_head().await?;
+        let mut entries =
+            std::io::BufWriter::new(fs::File::create(dir.join("entries.jsonl")).map_err(io)?);
+        let mut after = 0;
+        let mut n = 0u64;
+        loop {
+            let events = self.store.events(after, 10_000).await?;
+            let Some(last) = events.last() else { break };
+            after = last.seq;
+            for e in &events {
+                entries.write_all(&e.leaf_bytes()).map_err(io)?;
+                entries.write_all(b"\n").map_err(io)?;
+                n += 1;
+            }
+        }
+        entries.flush().map_err(io)?;
+        for cp in self.store.checkpoints().await? {
+            let mut text = cp.note.clone();
+            for line in self.store.cosignatures(cp.size).await? {
+                text.push_str(&line);
+            }
+            fs::write(dir.join("checkpoints").join(format!("{}.txt", cp.size)), text)
+                .map_err(io)?;
+        }
+        if let Some(key) = log_key.cloned().or_else(|| self.ledger_public_key()) {
+            fs::write(dir.join("keys").join("log.vkey"), format!("{key}\n")).map_err(io)?;
+        }
+        for (i, w) in self.config.ledger.witnesses.iter().enumerate() {
+            fs::write(dir.join("keys").join(format!("witness-{i}.vkey")), format!("{w}\n"))
+                .map_err(io)?;
+        }
+        let meta = serde_json::json!({
+            "origin": self.config.ledger.origin, "alg": head.alg.name(), "size": n,
+            "exported_at": self.clock.now(),
+        });
+        fs::write(dir.join("ledger.json"), serde_json::to_vec_pretty(&meta).unwrap_or_default())
+            .map_err(io)?;
+        Ok(n)
+    }
+}
+
+/// Rows swapped or moved keep their content but take another row's sequence number: an
+/// altered event whose content, renumbered as altered row `j`, hashes to leaf `j` came from
+/// there. Quadratic in the altered rows only (at most `MAX_ALTERED`).
+fn find_moved(alg: HashAlg, altered: &[(usize, Event, Hash)], damage: &mut [Damage]) {
+    for (position, event, _) in altered {
+        let index = event.leaf_index();
+        let origin = altered.iter().find_map(|(_, other, stored)| {
+            let from = other.leaf_index();
+            let mut renumbered = event.clone();
+            renumbered.seq = other.seq;
+            (from != index && alg.hash_leaf(&renumbered.leaf_bytes()) == *stored).then_some(from)
+        });
+        if let Some(from) = origin {
+            damage[*position].kind = DamageKind::Moved { from };
+            damage[*position].detail =
+                format!("event {} holds the content of leaf {from}", event.seq);
+        }
+    }
+}
+
+fn entry_of(alg: HashAlg, event: &Event) -> Entry {
+    let leaf = event.leaf_bytes();
+    Entry {
+        index: event.leaf_index(),
+        leaf_hash: alg.hash_leaf(&leaf).to_hex(),
+        leaf: String::from_utf8(leaf).unwrap_or_default(),
+    }
+}
+
+/// Verifies an export written by [`Service::export_ledger`] with no database. `trusted` keys
+/// are the auditor's own copy of the log's public key; without them the export's own
+/// `keys/log.vkey` is used (which only proves self-consistency).
+pub fn verify_export(dir: &Path, trusted: &[VerifierKey]) -> Result<VerifyReport, String> {
+    let meta: serde_json::Value = serde_json::from_slice(
+        &fs::read(dir.join("ledger.json")).map_err(|e| format!("reading ledger.json: {e}"))?,
+    )
+    .map_err(|e| format!("ledger.json: {e}"))?;
+    let alg: HashAlg = meta["alg"]
+        .as_str()
+        .unwrap_or("")
+        .parse()
+        .map_err(|_| "ledger.json: unknown alg".to_owned())?;
+    let origin = meta["origin"].as_str().map(str::to_owned);
+    let mut keys = trusted.to_vec();
+    if keys.is_empty() {
+        let text = fs::read_to_string(dir.join("keys").join("log.vkey"))
+            .map_err(|e| format!("reading keys/log.vkey: {e}"))?;
+        keys.push(VerifierKey::parse(text.trim()).map_err(|e| format!("keys/log.vkey: {e}"))?);
+    }
+    let mut notes = Vec::new();
+    if let Ok(read) = fs::read_dir(dir.join("checkpoints")) {
+        for entry in read.flatten() {
+            let name = entry.file_name().to_string_lossy().into_owned();
+            let Some(size) = name.strip_suffix(".txt").and_then(|s| s.parse::<u64>().ok()) else {
+                continue;
+            };
+            notes.push((
+                size,
+                fs::read_to_string(entry.path()).map_err(|e| format!("reading {name}: {e}"))?,
+            ));
+        }
+    }
+    let mut damage = Vec::new();
+    let n_checkpoints = notes.len();
+    let expected = check_checkpoints(&notes, origin.as_deref(), &keys, &mut damage);
+    let mut replay = Replay::new(alg, expected);
+    let file = fs::File::open(dir.join("entries.jsonl"))
+        .map_err(|e| format!("reading entries.jsonl: {e}"))?;
+    for (index, line) in BufReader::new(file).split(b'\n').enumerate() {
+        let line = line.map_err(|e| format!("reading entries.jsonl: {e}"))?;
+        let index = index as u64;
+        // A leaf must be the canonical form of an event; anything else was edited by hand.
+        let canonical = serde_json::from_slice::<Event>(&line).ok().map(|e| e.leaf_bytes());
+        if canonical.as_deref() != Some(line.as_slice()) {
+            damage.push(Damage {
+                index: Some(index),
+                kind: DamageKind::Modified,
+                detail: format!("line {} is not a canonical event", index + 1),
+            });
+        }
+        replay.push(alg.hash_leaf(&line), &mut damage);
+    }
+    let range = replay.finish(&mut damage);
+    damage.sort_by_key(|d| (d.index.is_none(), d.index));
+    Ok(VerifyReport {
+        alg: alg.name().to_owned(),
+        leaves: range.size(),
+        checkpoints: n_checkpoints,
+        damage,
+    })
+}
+
+/// Decodes base64 (standard) — used by the web layer for binary parameters.
+pub fn base64_decode(text: &str) -> Option<Vec<u8>> {
+    base64::engine::general_purpose::STANDARD.decode(text).ok()
+}
+
+/// Unix seconds of an instant (witness cosignature times).
+pub fn unix_seconds(at: DateTime<Utc>) -> u64 {
+    u64::try_from(at.timestamp()).unwrap_or(0)
+}

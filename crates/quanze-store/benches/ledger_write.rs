@@ -1,0 +1,143 @@
+//! What the ledger adds to a write transaction on SQLite (issue 3: at most 30 %).
+//!
+//! - `with_ledger`: `Store::create_user` through the real store: `BEGIN IMMEDIATE`, the head
+//!   row, the user and role rows, the event, then the ledger's part — the leaf hash (SM3 over
+//!   the event's RFC 8785 bytes), the new complete nodes in one statement and the frontier
+//!   in the head row — and `COMMIT`.
+//! - `without_ledger`: the same transaction with the same statements, minus the ledger's part,
+//!   on a second database file with the same schema (migrated by `connect`) and the same
+//!   connection settings (`SQLITE_CONNECTION_PRAGMAS`, WAL, a pool of four).
+//!
+//! Both commit with `synchronous = NORMAL`, the store's setting. Figures are recorded in
+//! docs/performance.md with the command that produced them.
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use chrono::Utc;
+use criterion::{Criterion, criterion_group, criterion_main};
+use quanze_core::{Role, RoleGrant, UserId, Username};
+use quanze_store::{NewEvent, SQLITE_CONNECTION_PRAGMAS, Store, UserRecord};
+use sqlx::AnyPool;
+use sqlx::any::AnyPoolOptions;
+use uuid::Uuid;
+
+const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, password_hash, \
+     failed_logins, locked_until) VALUES ($1, $2, $3, $4, $5, $6)";
+const INSERT_ROLE: &str =
+    "INSERT INTO user_roles (user_id, position, role, unit_id) VALUES ($1, $2, $3, $4)";
+const NEXT_SEQ: &str = "UPDATE event_head SET last_seq = last_seq + 1 WHERE id = 1 \
+     RETURNING last_seq, leaves, frontier";
+const INSERT_EVENT: &str = "INSERT INTO events (seq, at, actor, unit, kind, subject, payload, \
+     commitment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+fn record(n: u64) -> UserRecord {
+    UserRecord {
+        id: UserId::from_uuid(Uuid::now_v7()),
+        username: Username::parse(&format!("clerk{n:08}")).expect("valid name"),
+        display_name: "经办人".into(),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
+        roles: vec![RoleGrant { role: Role::Clerk, unit: None }],
+        failed_logins: 0,
+        locked_until: None,
+    }
+}
+
+fn event(user: &UserRecord) -> NewEvent {
+    NewEvent {
+        at: Utc::now(),
+        actor: None,
+        unit: None,
+        kind: "user.created".into(),
+        subject: format!("user:{}", user.id),
+        payload: serde_json::json!({ "username": user.username.as_str(), "roles": ["clerk"] }),
+        personal: None,
+    }
+}
+
+/// The store's write without the ledger's statements.
+async fn write_without_ledger(pool: &AnyPool, user: &UserRecord) {
+    let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("begin");
+    let (seq, _, _): (i64, i64, String) =
+        sqlx::query_as(NEXT_SEQ).fetch_one(&mut *tx).await.expect("head");
+    let id = user.id.to_string();
+    sqlx::query(INSERT_USER)
+        .bind(id.as_str())
+        .bind(user.username.as_str())
+        .bind(user.display_name.as_str())
+        .bind(user.password_hash.as_str())
+        .bind(0_i64)
+        .bind(None::<String>)
+        .execute(&mut *tx)
+        .await
+        .expect("user");
+    sqlx::query(INSERT_ROLE)
+        .bind(id.as_str())
+        .bind(0_i64)
+        .bind("clerk")
+        .bind(None::<String>)
+        .execute(&mut *tx)
+        .await
+        .expect("role");
+    let ev = event(user);
+    sqlx::query(INSERT_EVENT)
+        .bind(seq)
+        .bind(ev.at.to_rfc3339_opts(chrono::SecondsFormat::Nanos, true))
+        .bind(None::<String>)
+        .bind(None::<String>)
+        .bind(ev.kind.as_str())
+        .bind(ev.subject.as_str())
+        .bind(ev.payload.to_string())
+        .bind(None::<String>)
+        .execute(&mut *tx)
+        .await
+        .expect("event");
+    tx.commit().await.expect("commit");
+}
+
+fn bench(c: &mut Criterion) {
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let with_url = format!("sqlite://{}", dir.path().join("with.db").display());
+    let without_url = format!("sqlite://{}", dir.path().join("without.db").display());
+    let (store, pool): (Arc<dyn Store>, AnyPool) = rt.block_on(async {
+        let store = quanze_store::connect(&with_url).await.expect("store");
+        // Same schema for the baseline: let the store migrate it, then open it ourselves.
+        drop(quanze_store::connect(&without_url).await.expect("baseline schema"));
+        let pool = AnyPoolOptions::new()
+            .max_connections(4)
+            .after_connect(|conn, _| {
+                Box::pin(async move {
+                    for pragma in SQLITE_CONNECTION_PRAGMAS {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&without_url)
+            .await
+            .expect("baseline pool");
+        (store, pool)
+    });
+    let mut n = 0u64;
+    let mut group = c.benchmark_group("write_sqlite");
+    group.bench_function("without_ledger", |b| {
+        b.iter(|| {
+            n += 1;
+            let user = record(n);
+            rt.block_on(write_without_ledger(&pool, black_box(&user)));
+        })
+    });
+    group.bench_function("with_ledger", |b| {
+        b.iter(|| {
+            n += 1;
+            let user = record(n);
+            let ev = event(&user);
+            rt.block_on(store.create_user(black_box(&user), ev)).expect("write");
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

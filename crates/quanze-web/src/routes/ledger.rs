@@ -1,0 +1,180 @@
+//! 全程留痕: the ledger under `/api/v1/ledger` — the signed checkpoint with its cosignatures,
+//! entries by range, inclusion and consistency proofs, receipts of single writes, and the
+//! endpoint witnesses post their cosignatures to. Everything here is public: a proof is worth
+//! something only if anyone can fetch it.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::{Path, Query};
+
+/// The largest cosigned note a witness may post.
+const MAX_NOTE_BYTES: usize = 16 * 1024;
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/api/v1/ledger", get(head))
+        .route("/api/v1/ledger/checkpoint", get(checkpoint))
+        .route("/api/v1/ledger/entries", get(entries))
+        .route("/api/v1/ledger/proof/inclusion", get(inclusion))
+        .route("/api/v1/ledger/proof/consistency", get(consistency))
+        .route("/api/v1/ledger/receipts/{index}", get(receipt))
+        .route("/api/v1/ledger/cosignatures", post(cosign))
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger",
+    responses((status = 200, description = "hash algorithm, size, root, origin and the log's public key")))]
+pub(crate) async fn head(State(st): State<AppState>) -> Result<Response, ApiError> {
+    let head = st.service.ledger_head().await?;
+    let latest = st.service.checkpoint_note().await?;
+    Ok(axum::Json(serde_json::json!({
+        "alg": head.alg.name(),
+        "size": head.size,
+        "root": head.root.to_hex(),
+        "origin": st.service.ledger_origin(),
+        "public_key": st.service.ledger_public_key().map(|k| k.to_string()),
+        "checkpoint_size": latest.map(|(c, _)| c.size),
+    }))
+    .into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoint",
+    responses((status = 200, description = "the latest signed checkpoint (C2SP signed note) with witness cosignatures, as text/plain"),
+        (status = 404, description = "no checkpoint signed yet", body = crate::routes::api::ErrorBody)))]
+pub(crate) async fn checkpoint(State(st): State<AppState>) -> Result<Response, ApiError> {
+    let Some((_, note)) = st.service.checkpoint_note().await? else {
+        return Err(ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "尚未签发检查点（服务未配置签名密钥，或账本为空）",
+            "no checkpoint has been signed yet",
+        ));
+    };
+    Ok(([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], note).into_response())
+}
+
+/// A range of leaf indexes `[start, end)`.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    /// First index.
+    start: u64,
+    /// One past the last index (at most 1,000 entries are returned).
+    end: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/entries", params(Range),
+    responses((status = 200, description = "entries: index, leaf hash and the leaf (RFC 8785 canonical JSON of the event)"),
+        (status = 400, body = crate::routes::api::ErrorBody)))]
+pub(crate) async fn entries(
+    State(st): State<AppState>,
+    Query(r): Query<Range>,
+) -> Result<Response, ApiError> {
+    if r.start > r.end {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_query",
+            "start 不能大于 end",
+            "start must not exceed end",
+        ));
+    }
+    let entries = st.service.ledger_entries(r.start, r.end).await?;
+    Ok(axum::Json(serde_json::json!({ "entries": entries })).into_response())
+}
+
+/// Which leaf, in which tree.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct InclusionParams {
+    /// Leaf index (or give `leaf_hash`).
+    index: Option<u64>,
+    /// Hex leaf hash (or give `index`).
+    leaf_hash: Option<String>,
+    /// Tree size the proof is for.
+    size: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", params(InclusionParams),
+    responses((status = 200, description = "inclusion proof"), (status = 400, body = crate::routes::api::ErrorBody),
+        (status = 422, description = "index or size beyond the tree", body = crate::routes::api::ErrorBody)))]
+pub(crate) async fn inclusion(
+    State(st): State<AppState>,
+    Query(p): Query<InclusionParams>,
+) -> Result<Response, ApiError> {
+    let proof = match (p.index, p.leaf_hash) {
+        (Some(index), None) => st.service.inclusion_proof(index, p.size).await?,
+        (None, Some(hash)) => st.service.inclusion_proof_by_hash(&hash, p.size).await?,
+        _ => {
+            return Err(ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_query",
+                "请给出 index 或 leaf_hash 之一",
+                "give exactly one of index and leaf_hash",
+            ));
+        }
+    };
+    Ok(axum::Json(proof).into_response())
+}
+
+/// Two tree sizes.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct ConsistencyParams {
+    /// Older size.
+    first: u64,
+    /// Newer size.
+    second: u64,
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", params(ConsistencyParams),
+    responses((status = 200, description = "consistency proof"), (status = 422, description = "sizes beyond the tree", body = crate::routes::api::ErrorBody)))]
+pub(crate) async fn consistency(
+    State(st): State<AppState>,
+    Query(p): Query<ConsistencyParams>,
+) -> Result<Response, ApiError> {
+    Ok(axum::Json(st.service.consistency_proof(p.first, p.second).await?).into_response())
+}
+
+#[utoipa::path(get, path = "/api/v1/ledger/receipts/{index}", params(("index" = u64, Path, description = "leaf index")),
+    responses((status = 200, description = "the leaf, its inclusion proof and the signed checkpoint it is proven against"),
+        (status = 404, body = crate::routes::api::ErrorBody)))]
+pub(crate) async fn receipt(
+    State(st): State<AppState>,
+    Path(index): Path<u64>,
+) -> Result<Response, ApiError> {
+    Ok(axum::Json(st.service.receipt(index).await?).into_response())
+}
+
+#[utoipa::path(post, path = "/api/v1/ledger/cosignatures", request_body(content = String, content_type = "text/plain", description = "the checkpoint note with the witness's cosignature line"),
+    responses((status = 200, description = "accepted witnesses"), (status = 422, description = "not a cosignature by a trusted witness over a checkpoint of this log", body = crate::routes::api::ErrorBody)))]
+pub(crate) async fn cosign(
+    State(st): State<AppState>,
+    body: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    if body.len() > MAX_NOTE_BYTES {
+        return Err(ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "body_too_large",
+            "见证签名过大",
+            "cosigned note too large",
+        ));
+    }
+    let Ok(text) = std::str::from_utf8(&body) else {
+        return Err(ApiError::new(
+            StatusCode::BAD_REQUEST,
+            "invalid_body",
+            "见证签名必须是 UTF-8 文本",
+            "the note must be UTF-8 text",
+        ));
+    };
+    let accepted = st.service.accept_cosignature(text).await?;
+    Ok(axum::Json(serde_json::json!({ "accepted": accepted })).into_response())
+}
