@@ -2,7 +2,7 @@
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-use crate::ids::{ItemId, UnitId, UserId};
+use crate::ids::{ItemId, ListId, UnitId, UserId};
 use crate::item::{
     Accountability, ExerciseLevel, ItemContent, LegalRef, PowerCategory, PowerSource,
     Responsibility,
@@ -16,6 +16,9 @@ pub(crate) fn unit(n: u128) -> UnitId {
 }
 pub(crate) fn item(n: u128) -> ItemId {
     ItemId::from_uuid(uid(n))
+}
+pub(crate) fn list(n: u128) -> ListId {
+    ListId::from_uuid(uid(n))
 }
 pub(crate) fn user(n: u128) -> UserId {
     UserId::from_uuid(uid(n))

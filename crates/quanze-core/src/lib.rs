@@ -20,6 +20,7 @@ pub mod list;
 pub mod numerals;
 pub mod opinion;
 pub mod region;
+pub mod review;
 pub mod unit;
 
 #[cfg(test)]
