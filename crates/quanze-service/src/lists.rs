@@ -146,14 +146,21 @@ impl ExportFormat {
 const EDITORS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
 
 impl Service {
-    /// Adds or renames regions.
+    /// Adds or renames regions. Returns the ledger leaf of the write.
     pub async fn put_regions(
         &self,
         by: Option<&CurrentUser>,
         regions: Vec<Region>,
-    ) -> ServiceResult<()> {
+    ) -> ServiceResult<u64> {
         if let Some(by) = by {
             by.require(&EDITORS, None, "维护行政区划")?;
+        }
+        if regions.is_empty() {
+            return Err(ServiceError::rejected(
+                "empty_regions",
+                "没有提供任何行政区划",
+                "no regions given",
+            ));
         }
         let codes: Vec<&str> = regions.iter().map(|r| r.code.as_str()).collect();
         let ev = self.event(
@@ -163,8 +170,9 @@ impl Service {
             "regions".into(),
             serde_json::json!({ "codes": codes }),
         );
-        self.store.put_regions(&regions, ev).await?;
-        self.reload().await
+        let receipt = self.store.put_regions(&regions, ev).await?;
+        self.reload().await?;
+        Ok(receipt.leaf_index())
     }
 
     /// Creates a unit. Returns its id and any warnings (a credit code failing its check digit
@@ -604,22 +612,42 @@ impl Service {
             return Err(ServiceError::NotFound(format!("单位 {unit}")));
         }
         let lists = catalog.lists_for_unit(catalog.unit(unit).expect("checked above"));
-        let list_of = |item: ItemId| {
-            lists
+        let in_force: Vec<_> =
+            lists.iter().filter_map(|l| catalog.version_on(l.id, date)).collect();
+        if in_force.is_empty() {
+            let first = lists
                 .iter()
-                .find(|l| {
-                    catalog
-                        .version_on(l.id, date)
-                        .is_some_and(|v| v.entries.iter().any(|e| e.item == item))
-                })
-                .map(|l| l.id)
-        };
+                .flat_map(|l| catalog.versions(l.id))
+                .filter_map(|v| v.effective_from)
+                .min();
+            let (zh, en) = match first {
+                Some(first) => (
+                    format!("该单位在 {date} 没有生效的清单版本（最早的版本自 {first} 起生效）"),
+                    format!(
+                        "unit {unit} has no list version in force on {date} (the first takes effect on {first})"
+                    ),
+                ),
+                None => (
+                    format!("该单位尚无已公布的清单，{date} 没有生效的清单版本"),
+                    format!("unit {unit} has no published list, so none is in force on {date}"),
+                ),
+            };
+            return Err(ServiceError::rejected("no_version_on_date", zh, en));
+        }
+        // Which list each held item comes from, built once (an item can be in one list only
+        // per unit and date; a town's override additions fall back to its first list).
+        let mut list_of: HashMap<ItemId, ListId> = HashMap::new();
+        for v in &in_force {
+            for e in &v.entries {
+                list_of.entry(e.item).or_insert(v.list);
+            }
+        }
         Ok(catalog
             .holdings
             .holdings(unit, date)
             .filter_map(|e| {
                 let content = catalog.content(e)?.clone();
-                let list = list_of(e.item).or_else(|| lists.first().map(|l| l.id))?;
+                let list = list_of.get(&e.item).copied().or_else(|| lists.first().map(|l| l.id))?;
                 Some(ItemView {
                     item: e.item,
                     version: e.item_version,

@@ -86,6 +86,13 @@ async fn read_endpoints_answer_from_the_demo_county() {
     for kind in ["own", "cooperate", "reclaimed"] {
         assert!(held["by_duty"][kind].as_u64().unwrap() > 40, "{kind}: {}", held["by_duty"]);
     }
+    // A date before any version took effect is an error that says so, not an empty list.
+    let (status, err) = app
+        .get(&format!("/api/v1/units/{}/holdings?date=1990-01-01", flood["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["code"], "no_version_on_date", "{err}");
+    assert!(err["message"].as_str().unwrap().contains("1990-01-01"), "{err}");
 
     // The item query with unit filter agrees with the holdings, and pages.
     let (status, page) = app
@@ -342,4 +349,113 @@ async fn import_export_and_publish_through_the_api() {
         d["added"].as_array().unwrap().is_empty() && d["changed"].as_array().unwrap().is_empty(),
         "{d}"
     );
+}
+
+#[tokio::test]
+async fn regions_are_added_and_the_ledger_answers_with_proofs() {
+    let app = spawn_app(false).await;
+    let editor = quanze_service::NewUser {
+        username: quanze_core::Username::parse("editor").unwrap(),
+        display_name: "编办".into(),
+        password: quanze_service::demo::DEMO_PASSWORD.into(),
+        roles: vec![quanze_core::RoleGrant { role: quanze_core::Role::StaffingEditor, unit: None }],
+    };
+    app.service.create_user(None, editor).await.unwrap();
+    let token = app.token("editor").await;
+    let regions = json!({ "regions": [
+        { "code": "330000000000", "name": "浙江省" },
+        { "code": "330600000000", "name": "绍兴市" },
+        { "code": "330603000000", "name": "柯桥区" },
+    ] });
+    let (status, _) = app.post("/api/v1/regions", None, regions.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, err) = app
+        .post(
+            "/api/v1/regions",
+            Some(&token),
+            json!({ "regions": [{ "code": "33x", "name": "?" }] }),
+        )
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_region"))
+    );
+    assert!(err["message"].as_str().unwrap().contains("第1个"), "{err}");
+    let (status, put) = app.post("/api/v1/regions", Some(&token), regions).await;
+    assert_eq!(status, StatusCode::OK, "{put}");
+    let leaf = put["leaf_index"].as_u64().expect("a write carries its leaf index");
+    let (_, listed) = app.get("/api/v1/regions").await;
+    assert_eq!(listed["total"], 3, "{listed}");
+
+    // The ledger: user, login, token, regions; no key configured, so no checkpoint.
+    let (status, head) = app.get("/api/v1/ledger").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(head["size"].as_u64(), Some(leaf + 1), "{head}");
+    assert_eq!(head["alg"], "sm3");
+    let (status, err) = app.get("/api/v1/ledger/checkpoint").await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::NOT_FOUND, Some("not_found")));
+    let (status, entries) = app.get(&format!("/api/v1/ledger/entries?start={leaf}&end=99")).await;
+    assert_eq!(status, StatusCode::OK);
+    let entry = &entries["entries"][0];
+    assert_eq!(entry["index"].as_u64(), Some(leaf));
+    assert!(entry["leaf"].as_str().unwrap().contains("region.put"), "{entry}");
+    let (status, proof) =
+        app.get(&format!("/api/v1/ledger/proof/inclusion?index={leaf}&size={}", leaf + 1)).await;
+    assert_eq!(status, StatusCode::OK, "{proof}");
+    assert_eq!(proof["leaf_hash"], entry["leaf_hash"]);
+    assert_eq!(proof["root"], head["root"]);
+    let (status, by_hash) = app
+        .get(&format!(
+            "/api/v1/ledger/proof/inclusion?leaf_hash={}&size={}",
+            entry["leaf_hash"].as_str().unwrap(),
+            leaf + 1
+        ))
+        .await;
+    assert_eq!((status, &by_hash["proof"]), (StatusCode::OK, &proof["proof"]));
+    let (status, c) =
+        app.get(&format!("/api/v1/ledger/proof/consistency?first=1&second={}", leaf + 1)).await;
+    assert_eq!(status, StatusCode::OK, "{c}");
+    assert_eq!(c["second_root"], head["root"]);
+
+    // Bad requests: precise 4xx, never 500.
+    for (path, want, code) in [
+        ("/api/v1/ledger/entries?start=5&end=1", StatusCode::BAD_REQUEST, "invalid_query"),
+        (
+            "/api/v1/ledger/proof/inclusion?index=99&size=2",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_proof_request",
+        ),
+        (
+            "/api/v1/ledger/proof/inclusion?index=0&size=999",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_proof_request",
+        ),
+        ("/api/v1/ledger/proof/inclusion?size=2", StatusCode::BAD_REQUEST, "invalid_query"),
+        ("/api/v1/ledger/proof/inclusion?index=x&size=2", StatusCode::BAD_REQUEST, "invalid_query"),
+        (
+            "/api/v1/ledger/proof/inclusion?leaf_hash=zz&size=2",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_hash",
+        ),
+        (
+            "/api/v1/ledger/proof/consistency?first=3&second=2",
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "invalid_proof_request",
+        ),
+        ("/api/v1/ledger/receipts/999", StatusCode::NOT_FOUND, "not_found"),
+        ("/api/v1/ledger/receipts/-1", StatusCode::BAD_REQUEST, "invalid_id"),
+    ] {
+        let (status, err) = app.get(path).await;
+        assert_eq!((status, err["code"].as_str()), (want, Some(code)), "{path}: {err}");
+    }
+    let res = app
+        .client
+        .post(format!("{}/api/v1/ledger/cosignatures", app.base))
+        .body("not a note")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let err: Value = res.json().await.unwrap();
+    assert_eq!(err["code"], "bad_cosignature", "{err}");
 }

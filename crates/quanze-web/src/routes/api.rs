@@ -33,6 +33,7 @@ use crate::extract::{Auth, Json, Path, Query};
     paths(
         login,
         regions,
+        put_regions,
         units,
         create_unit,
         unit,
@@ -54,7 +55,16 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::ledger::receipt,
         crate::routes::ledger::cosign
     ),
-    components(schemas(ErrorBody, LoginBody, NewUnitBody, NewListBody, PublishBody, PageMeta))
+    components(schemas(
+        ErrorBody,
+        LoginBody,
+        RegionsBody,
+        RegionBody,
+        NewUnitBody,
+        NewListBody,
+        PublishBody,
+        PageMeta
+    ))
 )]
 pub struct ApiDoc;
 
@@ -62,7 +72,7 @@ pub struct ApiDoc;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
-        .route("/api/v1/regions", get(regions))
+        .route("/api/v1/regions", get(regions).post(put_regions))
         .route("/api/v1/units", get(units).post(create_unit))
         .route("/api/v1/units/{id}", get(unit))
         .route("/api/v1/units/{id}/holdings", get(holdings))
@@ -141,6 +151,55 @@ async fn login(
         "user": { "id": login.user.id, "username": login.user.username.as_str(), "roles": roles },
     }))
     .into_response())
+}
+
+/// Regions to add or rename.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionsBody {
+    regions: Vec<RegionBody>,
+}
+
+/// One region.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RegionBody {
+    /// The 12-digit statistical code, e.g. 330603107000.
+    code: String,
+    /// The name, e.g. 王坛镇.
+    name: String,
+}
+
+#[utoipa::path(post, path = "/api/v1/regions", request_body = RegionsBody,
+    responses((status = 200, description = "stored; the ledger leaf of the write"), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn put_regions(
+    State(st): State<AppState>,
+    Auth(user): Auth,
+    Json(body): Json<RegionsBody>,
+) -> Result<Response, ApiError> {
+    let mut regions = Vec::with_capacity(body.regions.len());
+    for (i, r) in body.regions.into_iter().enumerate() {
+        let code = RegionCode::parse(&r.code).map_err(|e| {
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_region",
+                format!("第{}个行政区划：{}", i + 1, quanze_service::ServiceError::from(e).zh()),
+                format!("region {}: invalid code {:?}", i + 1, r.code),
+            )
+        })?;
+        let name = r.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_region",
+                format!("第{}个行政区划（{}）缺少名称", i + 1, code.as_str()),
+                format!("region {} ({}) has no name", i + 1, code.as_str()),
+            ));
+        }
+        regions.push(quanze_core::Region { code, name });
+    }
+    let leaf_index = st.service.put_regions(Some(&user), regions).await?;
+    Ok(axum::Json(serde_json::json!({ "leaf_index": leaf_index })).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", params(Paging), responses((status = 200, description = "regions by code")))]
