@@ -197,14 +197,7 @@ pub async fn ledger(command: LedgerCommand) -> anyhow::Result<ExitCode> {
         }
         LedgerCommand::Verify { db, vkey, origin, json } => {
             let trusted = read_vkeys(&vkey)?;
-            let config = Config {
-                ledger: LedgerConfig { origin, key: None, witnesses: Vec::new() },
-                ..Config::default()
-            };
-            let service = Service::open(&db, config)
-                .await
-                .with_context(|| format!("opening the database {db}"))?;
-            let report = service.verify_ledger(&trusted).await?;
+            let report = open_unsigned(&db, origin).await?.verify_ledger(&trusted).await?;
             print_report(&report, json)
         }
         LedgerCommand::Export { dir, db, vkey, origin } => {
@@ -215,14 +208,7 @@ pub async fn ledger(command: LedgerCommand) -> anyhow::Result<ExitCode> {
                 ),
                 None => None,
             };
-            let config = Config {
-                ledger: LedgerConfig { origin, key: None, witnesses: Vec::new() },
-                ..Config::default()
-            };
-            let service = Service::open(&db, config)
-                .await
-                .with_context(|| format!("opening the database {db}"))?;
-            let n = service.export_ledger(&dir, log_key.as_ref()).await?;
+            let n = open_unsigned(&db, origin).await?.export_ledger(&dir, log_key.as_ref()).await?;
             println!("已导出 {n} 条记录到 {}", dir.display());
             Ok(ExitCode::SUCCESS)
         }
@@ -233,6 +219,15 @@ pub async fn ledger(command: LedgerCommand) -> anyhow::Result<ExitCode> {
             print_report(&report, json)
         }
     }
+}
+
+/// Opens the database for an auditor's command: the log's origin, no signing key.
+async fn open_unsigned(db: &str, origin: String) -> anyhow::Result<Service> {
+    let config = Config {
+        ledger: LedgerConfig { origin, key: None, witnesses: Vec::new() },
+        ..Config::default()
+    };
+    Service::open(db, config).await.with_context(|| format!("opening the database {db}"))
 }
 
 fn print_report(report: &VerifyReport, json: bool) -> anyhow::Result<ExitCode> {

@@ -172,7 +172,10 @@ fn demo_starts_serves_and_reuses_its_data_on_restart() {
     assert_eq!(code, 0, "{err}");
     let parsed: serde_json::Value =
         serde_json::from_slice(&std::fs::read(&json_out).unwrap()).unwrap();
-    assert!(!parsed.is_null());
+    let exported = parsed.as_array().expect("the JSON export is an array of items");
+    let newest = versions.last().expect("two versions");
+    assert_eq!(exported.len(), newest.entries.len(), "every entry of the newest version");
+    assert!(exported.iter().all(|i| i["content"]["name"].is_string()), "{}", exported[0]);
 
     let (code, stdout, err) = quanze(
         &["diff", &versions[0].id.to_string(), &versions[1].id.to_string(), "--db", &db],
