@@ -13,6 +13,25 @@ use quanze_core::{
 };
 use quanze_store::Snapshot;
 
+/// The content of one stored item version, shared with the catalogue; reads as (and
+/// serialises as) the [`ItemContent`].
+#[derive(Debug, Clone)]
+pub struct ContentRef(Arc<PowerItem>);
+
+impl std::ops::Deref for ContentRef {
+    type Target = ItemContent;
+
+    fn deref(&self) -> &ItemContent {
+        &self.0.content
+    }
+}
+
+impl serde::Serialize for ContentRef {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.0.content.serialize(serializer)
+    }
+}
+
 /// A snapshot of everything readers need.
 #[derive(Debug, Default)]
 pub struct Catalog {
@@ -26,7 +45,7 @@ pub struct Catalog {
     list_by_id: HashMap<ListId, usize>,
     versions: HashMap<ListId, Vec<ListVersion>>,
     version_by_id: HashMap<ListVersionId, (ListId, usize)>,
-    items: HashMap<(ItemId, u32), PowerItem>,
+    items: HashMap<(ItemId, u32), Arc<PowerItem>>,
     /// Which unit holds what on which date.
     pub holdings: HoldingsIndex,
 }
@@ -50,7 +69,7 @@ impl Catalog {
                 version_by_id.insert(v.id, (*list, i));
             }
         }
-        let items = items.into_iter().map(|it| ((it.id, it.version), it)).collect();
+        let items = items.into_iter().map(|it| ((it.id, it.version), Arc::new(it))).collect();
         let mut catalog = Catalog {
             regions,
             units,
@@ -135,7 +154,13 @@ impl Catalog {
 
     /// One item version.
     pub fn item(&self, id: ItemId, version: u32) -> Option<&PowerItem> {
-        self.items.get(&(id, version))
+        self.items.get(&(id, version)).map(|i| &**i)
+    }
+
+    /// A shared handle to the content behind a list entry: answers carry it without copying
+    /// the content (copies were most of an item query's cost).
+    pub fn content_ref(&self, entry: &ListEntry) -> Option<ContentRef> {
+        self.items.get(&(entry.item, entry.item_version)).map(|i| ContentRef(Arc::clone(i)))
     }
 
     /// The content behind a list entry.

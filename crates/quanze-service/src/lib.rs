@@ -21,7 +21,7 @@ use quanze_core::{ItemId, ListId, ListVersionId, UnitId, UserId};
 use quanze_store::{NewEvent, Store};
 
 pub use auth::{CurrentUser, Login, NewUser};
-pub use catalog::Catalog;
+pub use catalog::{Catalog, ContentRef};
 pub use error::{ServiceError, ServiceResult};
 
 /// Where the time comes from (a fixed clock in tests).

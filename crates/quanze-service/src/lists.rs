@@ -14,6 +14,7 @@ use quanze_store::DraftWrite;
 
 use crate::Service;
 use crate::auth::CurrentUser;
+use crate::catalog::ContentRef;
 use crate::error::{Problem, ServiceError, ServiceResult};
 
 /// A unit to create, as entered.
@@ -44,8 +45,8 @@ pub struct ItemView {
     pub list: ListId,
     /// Duty kind.
     pub duty: DutyKind,
-    /// Content.
-    pub content: ItemContent,
+    /// Content (shared with the catalogue).
+    pub content: ContentRef,
 }
 
 /// Filters for the item query.
@@ -554,16 +555,24 @@ impl Service {
     pub fn items(&self, q: &ItemQuery) -> ServiceResult<Page<ItemView>> {
         let catalog = self.catalog();
         let date = q.date.unwrap_or_else(|| self.today());
-        let mut views: Vec<ItemView> = Vec::new();
+        // Filter over borrowed contents and build views for the page only.
+        let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+        let wanted = |duty: DutyKind, content: &ItemContent| {
+            q.category.is_none_or(|c| content.category == c)
+                && q.duty.as_deref().is_none_or(|d| duty.code() == d)
+                && text.is_none_or(|t| {
+                    content.name.contains(t)
+                        || content.sub_item.as_deref().is_some_and(|s| s.contains(t))
+                        || content.local_code.as_deref().is_some_and(|s| s.contains(t))
+                        || content.base_code.as_ref().is_some_and(|s| s.as_str().contains(t))
+                })
+        };
+        let mut matches: Vec<(ListId, ListEntry)> = Vec::new();
         let mut push = |list: ListId, e: &ListEntry| {
-            if let Some(content) = catalog.content(e) {
-                views.push(ItemView {
-                    item: e.item,
-                    version: e.item_version,
-                    list,
-                    duty: e.duty,
-                    content: content.clone(),
-                });
+            if let Some(content) = catalog.content(e)
+                && wanted(e.duty, content)
+            {
+                matches.push((list, *e));
             }
         };
         match q.unit {
@@ -591,18 +600,23 @@ impl Service {
                 }
             }
         }
-        let text = q.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
-        views.retain(|v| {
-            q.category.is_none_or(|c| v.content.category == c)
-                && q.duty.as_deref().is_none_or(|d| v.duty.code() == d)
-                && text.is_none_or(|t| {
-                    v.content.name.contains(t)
-                        || v.content.sub_item.as_deref().is_some_and(|s| s.contains(t))
-                        || v.content.local_code.as_deref().is_some_and(|s| s.contains(t))
-                        || v.content.base_code.as_ref().is_some_and(|s| s.as_str().contains(t))
+        let limit = q.limit.clamp(1, 500);
+        let total = matches.len();
+        let items = matches
+            .into_iter()
+            .skip(q.offset)
+            .take(limit)
+            .filter_map(|(list, e)| {
+                Some(ItemView {
+                    item: e.item,
+                    version: e.item_version,
+                    list,
+                    duty: e.duty,
+                    content: catalog.content_ref(&e)?,
                 })
-        });
-        Ok(Page::of(views, q.offset, q.limit.clamp(1, 500)))
+            })
+            .collect();
+        Ok(Page { total, offset: q.offset, limit, items })
     }
 
     /// What a unit holds on a date (resolved township list or own list), from the index.
@@ -646,7 +660,7 @@ impl Service {
             .holdings
             .holdings(unit, date)
             .filter_map(|e| {
-                let content = catalog.content(e)?.clone();
+                let content = catalog.content_ref(e)?;
                 let list = list_of.get(&e.item).copied().or_else(|| lists.first().map(|l| l.id))?;
                 Some(ItemView {
                     item: e.item,
@@ -674,10 +688,16 @@ impl Service {
 
     /// The difference between what two units hold on a date.
     pub fn diff_units(&self, a: UnitId, b: UnitId, date: NaiveDate) -> ServiceResult<ListDiff> {
-        let left: Vec<(ListEntry, ItemContent)> =
-            self.holdings(a, date)?.into_iter().map(|v| (entry_of(&v), v.content)).collect();
-        let right: Vec<(ListEntry, ItemContent)> =
-            self.holdings(b, date)?.into_iter().map(|v| (entry_of(&v), v.content)).collect();
+        let left: Vec<(ListEntry, ItemContent)> = self
+            .holdings(a, date)?
+            .into_iter()
+            .map(|v| (entry_of(&v), (*v.content).clone()))
+            .collect();
+        let right: Vec<(ListEntry, ItemContent)> = self
+            .holdings(b, date)?
+            .into_iter()
+            .map(|v| (entry_of(&v), (*v.content).clone()))
+            .collect();
         Ok(diff(&sides(&left), &sides(&right)))
     }
 
