@@ -14,7 +14,7 @@
 //! by one with `Instant` and prints p50/p99/max: 100,000 for the index, 10,000 per SQL backend.
 //!
 //! Run as a benchmark (`cargo bench`) it uses 1,000,000 items (`QUANZE_BENCH_ITEMS` changes
-//! that). The databases are kept under `CARGO_TARGET_TMPDIR` (SQLite) and in the PostgreSQL
+//! that; `QUANZE_BENCH_SQL_QUERIES` the number of timed SQL queries per kind). The databases are kept under `CARGO_TARGET_TMPDIR` (SQLite) and in the PostgreSQL
 //! database `quanze_bench_s<seed>_n<items>` and reused when complete, since loading them takes
 //! minutes; `QUANZE_BENCH_FRESH=1` reloads. PostgreSQL is reached at `QUANZE_BENCH_PG`
 //! (default `postgres://postgres@127.0.0.1:5432/postgres`, the admin database; `off` skips it).
@@ -108,7 +108,10 @@ impl Size {
         Size {
             items,
             index_queries: if full { 100_000 } else { 1_000 },
-            sql_queries: if full { 10_000 } else { 1_000 },
+            sql_queries: std::env::var("QUANZE_BENCH_SQL_QUERIES")
+                .ok()
+                .and_then(|v| v.parse().ok())
+                .unwrap_or(if full { 10_000 } else { 1_000 }),
             postgres: (full && pg != "off").then_some(pg),
         }
     }
@@ -507,7 +510,12 @@ fn main() {
                 });
                 samples.push(Sample { name: format!("{name}/{kind}"), stats });
             }
-            // Criterion on the same connection, in the same index state.
+            // Criterion on the same connection, in the same index state (at least ~200
+            // queries per function: `QUANZE_BENCH_SQL_CRITERION=off` skips it when a query
+            // takes long).
+            if std::env::var("QUANZE_BENCH_SQL_CRITERION").is_ok_and(|v| v == "off") {
+                continue;
+            }
             let mut group = criterion.benchmark_group("holdings");
             group.sample_size(20);
             for (kind, units, seed) in kinds {

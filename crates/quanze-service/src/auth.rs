@@ -140,7 +140,8 @@ impl Service {
             .is_ok();
         let subject = format!("user:{}", user.id);
         if !ok {
-            let failures = user.failed_logins + 1;
+            // Past this point any lock has expired, and an expired lock starts a new count.
+            let failures = if user.locked_until.is_some() { 1 } else { user.failed_logins + 1 };
             let lock = (failures >= self.config.lockout_threshold)
                 .then(|| now + Duration::minutes(self.config.lockout_minutes));
             let ev = self.event(
@@ -150,7 +151,7 @@ impl Service {
                 subject,
                 serde_json::json!({ "failures": failures, "locked": lock.is_some() }),
             );
-            self.store.record_login(user.id, false, lock, ev).await?;
+            self.store.record_login(user.id, false, failures, lock, ev).await?;
             return Err(match lock {
                 Some(until) => ServiceError::Locked(until),
                 None => ServiceError::Unauthenticated,
@@ -158,7 +159,7 @@ impl Service {
         }
         let current = CurrentUser::from(&user);
         let ev = self.event(Some(&current), None, "user.login", subject, serde_json::json!({}));
-        self.store.record_login(user.id, true, None, ev).await?;
+        self.store.record_login(user.id, true, 0, None, ev).await?;
         let token = self.issue_token(&current, "login").await?;
         Ok(Login { user: current, token })
     }

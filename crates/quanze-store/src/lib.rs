@@ -275,12 +275,14 @@ pub trait Store: Send + Sync + 'static {
     async fn user_by_name(&self, name: &Username) -> Result<Option<UserRecord>, StoreError>;
     /// Looks an account up by id.
     async fn user(&self, id: UserId) -> Result<UserRecord, StoreError>;
-    /// Records a login attempt's outcome: on success resets the failure count; on failure
-    /// increments it and sets `locked_until` when given. Records an event either way.
+    /// Records a login attempt's outcome: on success resets the failure count and any lock;
+    /// on failure stores `failures` (the caller's count: it decides when an expired lock
+    /// starts a new one) and `locked_until`. Records an event either way.
     async fn record_login(
         &self,
         user: UserId,
         success: bool,
+        failures: u32,
         locked_until: Option<DateTime<Utc>>,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;

@@ -769,9 +769,7 @@ const SELECT_USER_BY_TOKEN: &str = "SELECT u.id, u.username, u.display_name, u.p
      WHERE t.token_hash = $1";
 const LOGIN_SUCCEEDED: &str =
     "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1";
-const LOGIN_FAILED: &str = "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1";
-const LOGIN_FAILED_LOCK: &str =
-    "UPDATE users SET failed_logins = failed_logins + 1, locked_until = $2 WHERE id = $1";
+const LOGIN_FAILED: &str = "UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1";
 const INSERT_TOKEN: &str =
     "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)";
 const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload, commitment FROM events \
@@ -1056,17 +1054,19 @@ impl Store for SqlStore {
         &self,
         user: UserId,
         success: bool,
+        failures: u32,
         locked_until: Option<DateTime<Utc>>,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
         let mut w = self.begin_write().await?;
         let res = async {
-            let query = match (success, locked_until) {
-                (true, _) => sqlx::query(LOGIN_SUCCEEDED).bind(user.to_string()),
-                (false, None) => sqlx::query(LOGIN_FAILED).bind(user.to_string()),
-                (false, Some(until)) => {
-                    sqlx::query(LOGIN_FAILED_LOCK).bind(user.to_string()).bind(instant_text(until))
-                }
+            let query = if success {
+                sqlx::query(LOGIN_SUCCEEDED).bind(user.to_string())
+            } else {
+                sqlx::query(LOGIN_FAILED)
+                    .bind(user.to_string())
+                    .bind(i64::from(failures))
+                    .bind(locked_until.map(instant_text))
             };
             let done = query.execute(w.conn()).await?;
             if done.rows_affected() == 0 {

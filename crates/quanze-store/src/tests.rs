@@ -545,17 +545,16 @@ contract!(users_roles_logins_and_tokens, |store| {
     assert_eq!(store.event_count().await.unwrap(), before);
 
     let until = Utc.with_ymd_and_hms(2030, 1, 1, 8, 30, 0).unwrap();
-    let seq =
-        store.record_login(user.id, false, Some(until), ev("login.failed")).await.unwrap().seq;
+    let seq = store.record_login(user.id, false, 1, None, ev("login.failed")).await.unwrap().seq;
     assert_eq!(seq, before + 1);
-    store.record_login(user.id, false, None, ev("login.failed")).await.unwrap();
+    store.record_login(user.id, false, 2, Some(until), ev("login.failed")).await.unwrap();
     let locked = store.user(user.id).await.unwrap();
     assert_eq!((locked.failed_logins, locked.locked_until), (2, Some(until)));
-    store.record_login(user.id, true, None, ev("login.succeeded")).await.unwrap();
+    store.record_login(user.id, true, 0, None, ev("login.succeeded")).await.unwrap();
     let reset = store.user(user.id).await.unwrap();
     assert_eq!((reset.failed_logins, reset.locked_until), (0, None));
     assert_not_found(
-        store.record_login(UserId::from_uuid(Uuid::now_v7()), true, None, ev("x")).await,
+        store.record_login(UserId::from_uuid(Uuid::now_v7()), true, 0, None, ev("x")).await,
     );
 
     store.create_token(user.id, "sha256:abc", "导入脚本", ev("token.created")).await.unwrap();

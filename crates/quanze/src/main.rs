@@ -137,6 +137,22 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 比较两个乡镇在某日持有的事项 (compare what two units hold on a date, field by field)
+    DiffUnits {
+        /// First unit id.
+        a: UnitId,
+        /// Second unit id.
+        b: UnitId,
+        /// The date (YYYY-MM-DD; default today).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
     /// 账本：密钥、校验、导出 (the ledger: keys, verification, export)
     Ledger {
         #[command(subcommand)]
@@ -331,7 +347,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .ok_or_else(|| {
                 anyhow!("list {list} has no such version; see GET /api/v1/lists/{list}/versions")
             })?;
-            let (name, bytes) = service.export_version(chosen.id, town, format)?;
+            let spinner = indicatif::ProgressBar::new_spinner();
+            spinner.set_message(format!("正在导出第 {} 版 …", chosen.number));
+            spinner.enable_steady_tick(Duration::from_millis(120));
+            let exported = service.export_version(chosen.id, town, format);
+            spinner.finish_and_clear();
+            let (name, bytes) = exported?;
             let path = out.unwrap_or_else(|| PathBuf::from(&name));
             std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;
             println!("已导出 {}（{} 字节）", path.display(), bytes.len());
@@ -339,34 +360,42 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Diff { a, b, db, json } => {
             let service = open(&db).await?;
-            let d = service.diff_versions(a, b)?;
-            let mut stdout = io::stdout().lock();
-            if json {
-                serde_json::to_writer_pretty(&mut stdout, &d)?;
-                writeln!(stdout)?;
-            } else {
-                writeln!(
-                    stdout,
-                    "新增 {} 项，删除 {} 项，修改 {} 项，未变 {} 项",
-                    d.added.len(),
-                    d.removed.len(),
-                    d.changed.len(),
-                    d.unchanged
-                )?;
-                for r in &d.added {
-                    writeln!(stdout, "+ {}", r.name)?;
-                }
-                for r in &d.removed {
-                    writeln!(stdout, "- {}", r.name)?;
-                }
-                for c in &d.changed {
-                    let fields: Vec<&str> = c.fields.iter().map(|f| f.label.as_str()).collect();
-                    writeln!(stdout, "~ {}：{}", c.name, fields.join("、"))?;
-                }
-            }
-            Ok(ExitCode::SUCCESS)
+            print_diff(&service.diff_versions(a, b)?, json)
+        }
+        Command::DiffUnits { a, b, date, db, json } => {
+            let service = open(&db).await?;
+            let date = date.unwrap_or_else(|| service.today());
+            print_diff(&service.diff_units(a, b, date)?, json)
         }
     }
+}
+
+fn print_diff(d: &quanze_core::diff::ListDiff, json: bool) -> anyhow::Result<ExitCode> {
+    let mut stdout = io::stdout().lock();
+    if json {
+        serde_json::to_writer_pretty(&mut stdout, d)?;
+        writeln!(stdout)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    writeln!(
+        stdout,
+        "新增 {} 项，删除 {} 项，修改 {} 项，未变 {} 项",
+        d.added.len(),
+        d.removed.len(),
+        d.changed.len(),
+        d.unchanged
+    )?;
+    for r in &d.added {
+        writeln!(stdout, "+ {}", r.name)?;
+    }
+    for r in &d.removed {
+        writeln!(stdout, "- {}", r.name)?;
+    }
+    for c in &d.changed {
+        let fields: Vec<&str> = c.fields.iter().map(|f| f.label.as_str()).collect();
+        writeln!(stdout, "~ {}：{}", c.name, fields.join("、"))?;
+    }
+    Ok(ExitCode::SUCCESS)
 }
 
 fn print_problems(problems: &[quanze_service::error::Problem]) {

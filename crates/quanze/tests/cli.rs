@@ -185,6 +185,27 @@ fn demo_starts_serves_and_reuses_its_data_on_restart() {
     assert!(stdout.starts_with("新增"), "{stdout}");
     let (code, _, _) = quanze(&["diff", "not-an-id", "x", "--db", &db], &[]);
     assert_eq!(code, 2, "usage errors exit 2");
+
+    // Two towns on a date: a flood-storage town holds items an ordinary town does not.
+    let towns = rt.block_on(async {
+        let store = quanze_store::connect(&db).await.unwrap();
+        store.units().await.unwrap()
+    });
+    let tag = quanze_core::Tag::parse("蓄滞洪区").unwrap();
+    let flood = towns.iter().find(|u| u.tags.contains(&tag)).expect("a flood-storage town");
+    let plain = towns
+        .iter()
+        .find(|u| u.kind == quanze_core::UnitKind::Township && u.tags.is_empty())
+        .expect("an ordinary town");
+    let (a, b) = (plain.id.to_string(), flood.id.to_string());
+    let (code, stdout, err) =
+        quanze(&["diff-units", &a, &b, "--date", "2026-01-15", "--db", &db, "--json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let d: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    assert!(!d["added"].as_array().unwrap().is_empty(), "{stdout}");
+    let (code, _, err) = quanze(&["diff-units", &a, &b, "--date", "1990-01-01", "--db", &db], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("没有生效的清单版本"), "{err}");
 }
 
 /// The whole ledger as an operator, a witness and an auditor see it: keys, a server that
