@@ -9,11 +9,11 @@
 #
 # Usage: bench/load.sh            (needs wrk, curl, jq; about 1 minute after the build)
 # Knobs: PORT (18181), THREADS (2), CONNECTIONS (16), DURATION (20s), UNITS_PER_KIND (4),
-#        CARGO_TARGET_DIR (/work/target-bench).
+#        CARGO_TARGET_DIR ($HOME/.cache/quanze-target, as .ci/run).
 set -euo pipefail
 
 cd "$(dirname "$0")/.."
-export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-/work/target-bench}"
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quanze-target}"
 PORT="${PORT:-18181}"
 THREADS="${THREADS:-2}"
 CONNECTIONS="${CONNECTIONS:-16}"

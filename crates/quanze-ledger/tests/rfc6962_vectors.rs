@@ -1,4 +1,5 @@
-//! The transparency-dev/merkle RFC 6962 test vectors (SHA-256) in ../../../shared/testdata/rfc6962.
+//! The transparency-dev/merkle RFC 6962 test vectors (SHA-256), vendored in tests/data/rfc6962
+//! (Apache-2.0; see its README for the source commit) so a clean clone runs them.
 //!
 //! Every `wantErr: false` case must verify and every `wantErr: true` case must be rejected.
 //! A hash or proof element that is not 32 bytes of base64 cannot even be built as a [`Hash`],
@@ -12,7 +13,7 @@ use quanze_ledger::{Hash, HashAlg, verify_consistency, verify_inclusion};
 use serde_json::Value;
 
 fn testdata() -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/testdata/rfc6962");
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/rfc6962");
     assert!(
         dir.join("inclusion").is_dir() && dir.join("consistency").is_dir(),
         "RFC 6962 test vectors missing at {}",

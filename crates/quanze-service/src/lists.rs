@@ -7,8 +7,8 @@ use chrono::NaiveDate;
 use quanze_core::diff::{DiffSide, ListDiff, diff};
 use quanze_core::{
     CreditCode, DocNo, DutyKind, Issue, ItemContent, ItemId, ListEntry, ListId, ListScope,
-    ListVersion, ListVersionId, PowerCategory, PowerItem, PowerList, Region, RegionCode, Role,
-    Severity, Tag, Unit, UnitId, UnitKind, VersionStatus,
+    ListVersion, ListVersionId, Override, OverrideChange, OverrideTarget, PowerCategory, PowerItem,
+    PowerList, Region, RegionCode, Role, Severity, Tag, Unit, UnitId, UnitKind, VersionStatus,
 };
 use quanze_store::DraftWrite;
 
@@ -422,6 +422,110 @@ impl Service {
         self.reload().await
     }
 
+    /// Replaces the declared differences (差异) of a township template's draft: which extra
+    /// items a tag or a town holds, and which template items it does not. Every override is
+    /// checked before anything is written: the town exists and lies in the template's county,
+    /// an added item version exists, a removed item is in the template, and no (target, item)
+    /// is declared twice. Returns the ledger leaf of the write.
+    pub async fn set_overrides(
+        &self,
+        by: &CurrentUser,
+        version_id: ListVersionId,
+        overrides: Vec<Override>,
+    ) -> ServiceResult<u64> {
+        by.require(&EDITORS, None, "设置乡镇差异")?;
+        let catalog = self.catalog();
+        let version = catalog
+            .version(version_id)
+            .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {version_id}")))?;
+        if version.status != VersionStatus::Draft {
+            return Err(ServiceError::Conflict(format!(
+                "version {version_id} is {:?}: only a draft can change",
+                version.status
+            )));
+        }
+        let list = catalog
+            .list(version.list)
+            .ok_or_else(|| ServiceError::NotFound(format!("清单 {}", version.list)))?;
+        let ListScope::TownshipTemplate { county } = &list.scope else {
+            return Err(ServiceError::rejected(
+                "not_a_template",
+                "只有乡镇通用目录才能设置按标签或按乡镇的差异",
+                "overrides apply to township templates only",
+            ));
+        };
+        let bad = |i: usize, zh: String, en: String| {
+            ServiceError::rejected(
+                "invalid_override",
+                format!("第{}条差异：{zh}", i + 1),
+                format!("override {}: {en}", i + 1),
+            )
+        };
+        let template_items: BTreeSet<ItemId> = version.entries.iter().map(|e| e.item).collect();
+        let mut seen = std::collections::HashSet::new();
+        for (i, o) in overrides.iter().enumerate() {
+            if let OverrideTarget::Town { unit } = &o.target {
+                let town = catalog.unit(*unit).ok_or_else(|| {
+                    bad(i, format!("乡镇 {unit} 不存在"), format!("town {unit} does not exist"))
+                })?;
+                if !town.kind.is_township_level() || !town.region.is_within(county) {
+                    return Err(bad(
+                        i,
+                        format!("“{}”不是本县的乡镇或街道", town.name),
+                        format!("{} is not a town of county {}", town.name, county.as_str()),
+                    ));
+                }
+            }
+            let item = match &o.change {
+                OverrideChange::Add { entry } => {
+                    if catalog.content(entry).is_none() {
+                        return Err(bad(
+                            i,
+                            format!("事项 {} 第{}版不存在", entry.item, entry.item_version),
+                            format!(
+                                "item {} version {} does not exist",
+                                entry.item, entry.item_version
+                            ),
+                        ));
+                    }
+                    entry.item
+                }
+                OverrideChange::Remove { item } => {
+                    if !template_items.contains(item) {
+                        return Err(bad(
+                            i,
+                            format!("要去掉的事项 {item} 不在通用目录中"),
+                            format!("item {item} to remove is not in the template"),
+                        ));
+                    }
+                    *item
+                }
+            };
+            if !seen.insert((o.target.clone(), item)) {
+                return Err(bad(
+                    i,
+                    format!("同一对象对事项 {item} 的差异重复"),
+                    format!("item {item} is overridden twice for the same target"),
+                ));
+            }
+        }
+        let mut draft = version.clone();
+        draft.overrides = overrides;
+        let ev = self.event(
+            Some(by),
+            None,
+            "list.version.overrides_set",
+            format!("list_version:{version_id}"),
+            serde_json::json!({ "list": draft.list, "number": draft.number, "overrides": draft.overrides.len() }),
+        );
+        let receipt = self
+            .store
+            .save_draft(&DraftWrite { version: draft, new_items: Vec::new() }, ev)
+            .await?;
+        self.reload().await?;
+        Ok(receipt.leaf_index())
+    }
+
     /// Findings that block publication of a version: 权责不一致 warnings and errors on any item,
     /// cooperating, lead or receiving units that do not exist, duplicate items.
     pub fn publication_blockers(&self, version: &ListVersion) -> Vec<Issue> {
@@ -492,7 +596,7 @@ impl Service {
             }
         }
         for o in &version.overrides {
-            if let quanze_core::OverrideChange::Add { entry } = &o.change {
+            if let OverrideChange::Add { entry } = &o.change {
                 check_entry(entry, &mut out);
             }
         }

@@ -459,3 +459,88 @@ async fn regions_are_added_and_the_ledger_answers_with_proofs() {
     let err: Value = res.json().await.unwrap();
     assert_eq!(err["code"], "bad_cosignature", "{err}");
 }
+
+#[tokio::test]
+async fn township_differences_are_declared_on_a_template_draft() {
+    let app = spawn_app(true).await;
+    let editor = app.token("editor").await;
+    let catalog = app.service.catalog();
+    let template = catalog
+        .lists
+        .iter()
+        .find(|l| matches!(l.scope, quanze_core::ListScope::TownshipTemplate { .. }))
+        .expect("the demo county's township template")
+        .clone();
+    let published = catalog.latest_version(template.id).unwrap().clone();
+    assert_eq!(published.status, quanze_core::VersionStatus::Published);
+    // A draft of the next version, as a revision would start.
+    let draft = quanze_core::ListVersion {
+        id: quanze_core::ListVersionId::from_uuid(uuid::Uuid::now_v7()),
+        number: published.number + 1,
+        status: quanze_core::VersionStatus::Draft,
+        effective_from: None,
+        effective_until: None,
+        doc_no: None,
+        ..published.clone()
+    };
+    let draft_id = draft.id;
+    app.service
+        .save_draft(None, quanze_store::DraftWrite { version: draft, new_items: Vec::new() })
+        .await
+        .unwrap();
+    let town = catalog
+        .units
+        .iter()
+        .find(|u| u.kind == quanze_core::UnitKind::Township && u.tags.is_empty())
+        .unwrap();
+    let department =
+        catalog.units.iter().find(|u| u.kind == quanze_core::UnitKind::Department).unwrap();
+    let first = published.entries[0].item;
+    let remove_for = |unit: quanze_core::UnitId, item: quanze_core::ItemId| json!({ "target": { "kind": "town", "unit": unit }, "change": { "kind": "remove", "item": item }, "reason": "本镇无此业务" });
+    let put = |version: quanze_core::ListVersionId, token: Option<String>, body: Value| {
+        let mut req =
+            app.client.put(format!("{}/api/v1/versions/{version}/overrides", app.base)).json(&body);
+        if let Some(t) = token {
+            req = req.bearer_auth(t);
+        }
+        async move {
+            let res = req.send().await.unwrap();
+            let status = res.status();
+            (status, res.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let one = json!({ "overrides": [remove_for(town.id, first)] });
+    let (status, _) = put(draft_id, None, one.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    // A published version never changes.
+    let (status, err) = put(published.id, Some(editor.clone()), one.clone()).await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{err}");
+    // Each wrong override is refused with its position, and nothing is written.
+    let unknown_item = quanze_core::ItemId::from_uuid(uuid::Uuid::now_v7());
+    for (body, what) in [
+        (json!({ "overrides": [remove_for(department.id, first)] }), "不是本县的乡镇"),
+        (json!({ "overrides": [remove_for(town.id, unknown_item)] }), "不在通用目录中"),
+        (json!({ "overrides": [remove_for(town.id, first), remove_for(town.id, first)] }), "第2条"),
+    ] {
+        let (status, err) = put(draft_id, Some(editor.clone()), body).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_override")),
+            "{err}"
+        );
+        assert!(err["message"].as_str().unwrap().contains(what), "{what}: {err}");
+    }
+    assert_eq!(app.service.catalog().version(draft_id).unwrap().overrides, published.overrides);
+    // A valid set replaces the draft's overrides, keeping the published ones untouched.
+    let mut overrides = serde_json::to_value(&published.overrides).unwrap();
+    overrides.as_array_mut().unwrap().push(remove_for(town.id, first));
+    let (status, done) =
+        put(draft_id, Some(editor.clone()), json!({ "overrides": overrides })).await;
+    assert_eq!(status, StatusCode::OK, "{done}");
+    assert!(done["leaf_index"].is_u64(), "{done}");
+    let stored = app.service.catalog().version(draft_id).unwrap().clone();
+    assert_eq!(stored.overrides.len(), published.overrides.len() + 1);
+    let resolved = stored.resolve_for(town);
+    assert!(resolved.iter().all(|e| e.item != first), "the town no longer holds the item");
+    assert!(published.resolve_for(town).iter().any(|e| e.item == first));
+}

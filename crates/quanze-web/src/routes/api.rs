@@ -44,6 +44,7 @@ use crate::extract::{Auth, Json, Path, Query};
         versions,
         version,
         publish,
+        set_overrides,
         diff,
         import,
         export,
@@ -82,6 +83,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/lists/{id}/import", post(import))
         .route("/api/v1/versions/{id}", get(version))
         .route("/api/v1/versions/{id}/publish", post(publish))
+        .route("/api/v1/versions/{id}/overrides", axum::routing::put(set_overrides))
         .route("/api/v1/versions/{id}/export", get(export))
         .route("/api/v1/diff", get(diff))
 }
@@ -494,6 +496,30 @@ async fn publish(
     let doc_no = DocNo::parse(&body.doc_no).map_err(quanze_service::ServiceError::from)?;
     let leaf_index = st.service.publish(Some(&user), id, body.effective, doc_no).await?;
     Ok(axum::Json(serde_json::json!({ "id": id, "status": "published", "leaf_index": leaf_index }))
+        .into_response())
+}
+
+/// A township template draft's declared differences, replacing the ones it has.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OverridesBody {
+    /// Each: `{"target": {"kind": "tag", "tag": "蓄滞洪区"} | {"kind": "town", "unit": id},
+    /// "change": {"kind": "add", "entry": {...}} | {"kind": "remove", "item": id}, "reason": ""}`.
+    #[schema(value_type = Vec<Object>)]
+    overrides: Vec<quanze_core::Override>,
+}
+
+#[utoipa::path(put, path = "/api/v1/versions/{id}/overrides", request_body = OverridesBody, params(("id" = String, Path, description = "draft version id of a township template")),
+    responses((status = 200, description = "stored; the ledger leaf of the write"), (status = 401, body = ErrorBody), (status = 409, description = "not a draft", body = ErrorBody), (status = 422, description = "an override names what does not exist", body = ErrorBody)))]
+async fn set_overrides(
+    State(st): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<ListVersionId>,
+    Json(body): Json<OverridesBody>,
+) -> Result<Response, ApiError> {
+    let n = body.overrides.len();
+    let leaf_index = st.service.set_overrides(&user, id, body.overrides).await?;
+    Ok(axum::Json(serde_json::json!({ "id": id, "overrides": n, "leaf_index": leaf_index }))
         .into_response())
 }
 
