@@ -93,11 +93,21 @@ impl Service {
         &self,
         by: Option<&CurrentUser>,
         new: NewUser,
-    ) -> ServiceResult<UserId> {
+    ) -> ServiceResult<(UserId, u64)> {
         if let Some(by) = by {
             by.require(&[Role::SysAdmin], None, "创建账号")?;
         }
         check_password(&new.password)?;
+        let catalog = self.catalog();
+        if let Some(unit) =
+            new.roles.iter().filter_map(|g| g.unit).find(|u| catalog.unit(*u).is_none())
+        {
+            return Err(ServiceError::rejected(
+                "unknown_unit",
+                format!("角色所属单位 {unit} 不存在"),
+                format!("the role's unit {unit} does not exist"),
+            ));
+        }
         let record = UserRecord {
             id: self.ids.user(),
             username: new.username.clone(),
@@ -117,8 +127,8 @@ impl Service {
         );
         // A person's name: kept erasable behind a commitment, never in the leaf in clear.
         ev.personal = Some(serde_json::json!({ "display_name": record.display_name }));
-        self.store.create_user(&record, ev).await?;
-        Ok(record.id)
+        let receipt = self.store.create_user(&record, ev).await?;
+        Ok((record.id, receipt.leaf_index()))
     }
 
     /// Checks a password and returns a fresh API token. Five (configurable) consecutive

@@ -544,3 +544,73 @@ async fn township_differences_are_declared_on_a_template_draft() {
     assert!(resolved.iter().all(|e| e.item != first), "the town no longer holds the item");
     assert!(published.resolve_for(town).iter().any(|e| e.item == first));
 }
+
+#[tokio::test]
+async fn accounts_get_roles_per_unit_and_a_clerk_acts_only_for_their_unit() {
+    let app = spawn_app(true).await;
+    let catalog = app.service.catalog();
+    let own_list = |unit: quanze_core::UnitId| {
+        catalog
+            .lists
+            .iter()
+            .find(|l| l.scope == quanze_core::ListScope::Unit { unit })
+            .map(|l| l.id)
+    };
+    let mut departments = catalog
+        .units
+        .iter()
+        .filter(|u| u.kind == quanze_core::UnitKind::Department)
+        .filter_map(|u| own_list(u.id).map(|l| (u.id, l)));
+    let (mine, my_list) = departments.next().unwrap();
+    let (_, other_list) = departments.next().unwrap();
+    let body = json!({
+        "username": "clerk.unit", "display_name": "王五", "password": "Clerk#2026xy",
+        "roles": [{ "role": "clerk", "unit": mine }],
+    });
+    let editor = app.token("editor").await;
+    let (status, err) = app.post("/api/v1/users", Some(&editor), body.clone()).await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")), "{err}");
+    let admin = app.token("admin").await;
+    let (status, bad) = app
+        .post("/api/v1/users", Some(&admin), json!({ "username": "x.y", "display_name": "x", "password": "Clerk#2026xy", "roles": [{ "role": "boss" }] }))
+        .await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_role"))
+    );
+    let stray = json!({ "username": "x.z", "display_name": "x", "password": "Clerk#2026xy", "roles": [{ "role": "clerk", "unit": uuid::Uuid::now_v7() }] });
+    let (status, bad) = app.post("/api/v1/users", Some(&admin), stray).await;
+    assert_eq!(
+        (status, bad["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("unknown_unit")),
+        "{bad}"
+    );
+    let (status, created) = app.post("/api/v1/users", Some(&admin), body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    assert!(created["leaf_index"].is_u64());
+    let (status, _) = app.post("/api/v1/users", Some(&admin), body).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+
+    let (status, login) = app
+        .post(
+            "/api/v1/auth/login",
+            None,
+            json!({ "username": "clerk.unit", "password": "Clerk#2026xy" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{login}");
+    let clerk = login["token"].as_str().unwrap().to_owned();
+    let upload = |list: quanze_core::ListId| {
+        app.client
+            .post(format!("{}/api/v1/lists/{list}/import?dry_run=true", app.base))
+            .bearer_auth(&clerk)
+            .body(b"not a workbook".to_vec())
+            .send()
+    };
+    // Another unit's list: refused before the file is even read.
+    let res = upload(other_list).await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    // Their own unit's list: allowed, so the (bad) file itself is what is refused.
+    let res = upload(my_list).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}

@@ -10,8 +10,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{
-    CreditCode, DocNo, ListId, ListScope, ListVersionId, PowerCategory, RegionCode, Tag, UnitId,
-    UnitKind,
+    CreditCode, DocNo, ListId, ListScope, ListVersionId, PowerCategory, RegionCode, Role,
+    RoleGrant, Tag, UnitId, UnitKind, Username,
 };
 use quanze_service::lists::{ExportFormat, ItemQuery, NewUnit, Page};
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,7 @@ use crate::extract::{Auth, Json, Path, Query};
     ),
     paths(
         login,
+        create_user,
         regions,
         put_regions,
         units,
@@ -73,6 +74,7 @@ pub struct ApiDoc;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/users", post(create_user))
         .route("/api/v1/regions", get(regions).post(put_regions))
         .route("/api/v1/units", get(units).post(create_unit))
         .route("/api/v1/units/{id}", get(unit))
@@ -202,6 +204,62 @@ async fn put_regions(
     }
     let leaf_index = st.service.put_regions(Some(&user), regions).await?;
     Ok(axum::Json(serde_json::json!({ "leaf_index": leaf_index })).into_response())
+}
+
+/// A new account (system administrators only).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUserBody {
+    /// Login name.
+    username: String,
+    /// The person's name (kept out of the ledger in clear).
+    display_name: String,
+    /// Initial password (at least 10 characters of three kinds).
+    password: String,
+    /// Roles, each for one unit or (without `unit`) the whole county.
+    roles: Vec<RoleBody>,
+}
+
+/// One role grant.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleBody {
+    /// staffing_editor, clerk, reviewer, leader, justice_reviewer, supervisor, auditor, sys_admin.
+    role: String,
+    /// The unit it applies to; omitted for the whole county.
+    #[schema(value_type = Option<String>)]
+    unit: Option<UnitId>,
+}
+
+#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserBody,
+    responses((status = 201, description = "created"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "name taken", body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn create_user(
+    State(st): State<AppState>,
+    Auth(user): Auth,
+    Json(body): Json<NewUserBody>,
+) -> Result<Response, ApiError> {
+    let username = Username::parse(&body.username).map_err(quanze_service::ServiceError::from)?;
+    let mut roles = Vec::with_capacity(body.roles.len());
+    for (i, r) in body.roles.iter().enumerate() {
+        let Some(role) = Role::parse(&r.role) else {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "invalid_role",
+                format!("第{}个角色“{}”不存在", i + 1, r.role),
+                format!("role {}: unknown role {:?}", i + 1, r.role),
+            ));
+        };
+        roles.push(RoleGrant { role, unit: r.unit });
+    }
+    let new = quanze_service::NewUser {
+        username,
+        display_name: body.display_name,
+        password: body.password,
+        roles,
+    };
+    let (id, leaf_index) = st.service.create_user(Some(&user), new).await?;
+    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id, "leaf_index": leaf_index })))
+        .into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/regions", params(Paging), responses((status = 200, description = "regions by code")))]
