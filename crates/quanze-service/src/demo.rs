@@ -40,10 +40,21 @@ pub enum DemoLoad {
 }
 
 impl Service {
-    /// Loads the demo county generated from `seed`, unless the database already has units.
+    /// Loads the demo county generated from `seed`, unless the database already holds it.
+    /// The load is many transactions with the accounts written last, so a database with
+    /// units but without the last demo account is a load that was cut off: it is refused
+    /// with what to do, never served half-made.
     pub async fn load_demo(&self, seed: u64) -> ServiceResult<DemoLoad> {
         if !self.catalog().units.is_empty() {
-            return Ok(DemoLoad::Reused);
+            let (last, _, _) = DEMO_ACCOUNTS[DEMO_ACCOUNTS.len() - 1];
+            if self.store.user_by_name(&Username::parse(last)?).await?.is_some() {
+                return Ok(DemoLoad::Reused);
+            }
+            return Err(ServiceError::rejected(
+                "demo_incomplete",
+                "演示数据不完整（上次生成被中断）：请删除数据目录后重新运行 quanze demo",
+                "the demo data is incomplete (an earlier load was cut off): delete the data directory and run quanze demo again",
+            ));
         }
         let county = quanze_demo::demo_county(seed);
         self.put_regions(None, county.regions.clone()).await?;
