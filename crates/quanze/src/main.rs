@@ -458,26 +458,24 @@ async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCo
         "权责 Quanze 已启动：http://{local}/  （接口文档 http://{local}/api/v1/docs/ ；Ctrl-C 停止）"
     );
     io::stdout().flush()?;
-    // One shutdown signal for both the server and the checkpoint signer, which signs a last
-    // checkpoint after the server has stopped taking writes.
-    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let signer = {
+    // The checkpoint signer runs until the server has stopped taking writes, then signs a
+    // last checkpoint covering them.
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let signer = tokio::spawn({
         let service = Arc::clone(&service);
-        let mut stop_rx = stop_rx.clone();
-        tokio::spawn(async move {
+        async move {
             let stop = async move {
-                let _ = stop_rx.wait_for(|stop| *stop).await;
+                let _ = stop_rx.await;
             };
             service.sign_checkpoints_until(Duration::from_millis(500), stop).await;
-        })
-    };
+        }
+    });
     let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;
     };
     let served = quanze_web::serve(listener, quanze_web::AppState { service }, shutdown).await;
-    let _ = stop_tx.send(true);
+    let _ = stop_tx.send(());
     signer.await.context("the checkpoint signer panicked")?;
-    drop(stop_rx);
     served?;
     Ok(ExitCode::SUCCESS)
 }
