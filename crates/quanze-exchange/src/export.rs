@@ -8,6 +8,7 @@ use rust_xlsxwriter::{Format, FormatAlign, FormatBorder, Workbook, Worksheet};
 use crate::ExchangeItem;
 use crate::columns::Column;
 use crate::error::ExportError;
+use crate::progress::{self, ProgressHandle};
 use crate::text;
 use crate::units::UnitDirectory;
 
@@ -32,12 +33,14 @@ pub struct ExportOptions {
     pub title: String,
     /// How items are spread over sheets.
     pub split: SheetSplit,
+    /// Where to report progress, sheet by sheet and item by item.
+    pub progress: Option<ProgressHandle>,
 }
 
 impl ExportOptions {
     /// One sheet under this title.
     pub fn new(title: &str) -> ExportOptions {
-        ExportOptions { title: title.to_owned(), split: SheetSplit::Single }
+        ExportOptions { title: title.to_owned(), split: SheetSplit::Single, progress: None }
     }
 }
 
@@ -57,7 +60,15 @@ pub fn export_xlsx(
     let mut workbook = Workbook::new();
     let formats = Formats::new();
     let mut used_names = HashSet::new();
-    for (name, sheet_items, duty_sheet) in split(items, units, options.split)? {
+    let progress = options.progress.as_ref();
+    let sheets = split(items, units, options.split)?;
+    let n_sheets = sheets.len();
+    for (i, (name, sheet_items, duty_sheet)) in sheets.into_iter().enumerate() {
+        progress::stage(
+            progress,
+            &format!("写出工作表“{name}”（{}/{n_sheets}）", i + 1),
+            sheet_items.len() as u64,
+        );
         let columns = columns(&all, duty_sheet);
         let sheet_name = unique_sheet_name(&name, &mut used_names);
         let title = match options.split {
@@ -66,8 +77,9 @@ pub fn export_xlsx(
         };
         let worksheet = workbook.add_worksheet();
         worksheet.set_name(&sheet_name)?;
-        write_sheet(worksheet, &title, &columns, &sheet_items, units, &formats)?;
+        write_sheet(worksheet, &title, &columns, &sheet_items, units, &formats, progress)?;
     }
+    progress::stage(progress, "压缩保存工作簿", 0);
     Ok(workbook.save_to_buffer()?)
 }
 
@@ -281,6 +293,7 @@ fn write_sheet(
     items: &[&ExchangeItem],
     units: &UnitDirectory,
     formats: &Formats,
+    progress: Option<&ProgressHandle>,
 ) -> Result<(), ExportError> {
     let last_col = (columns.len() - 1) as u16;
     if last_col > 0 {
@@ -308,6 +321,7 @@ fn write_sheet(
         let first = row;
         let last = row + group.len() as u32 - 1;
         for idx in group.clone() {
+            progress::advance(progress, idx as u64 + 1, items.len() as u64);
             let item = items[idx];
             for (c, col) in columns.iter().enumerate() {
                 let c = c as u16;

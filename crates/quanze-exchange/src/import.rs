@@ -15,6 +15,7 @@ use crate::ExchangeItem;
 use crate::columns::{Column, HeaderMatch, match_header, match_sub_header};
 use crate::error::{ImportError, Problem};
 use crate::grid::{Grid, HEADER_SEARCH_ROWS};
+use crate::progress::{self, ProgressHandle};
 use crate::text::{self, Sections, split_numbering};
 use crate::units::UnitDirectory;
 
@@ -34,6 +35,8 @@ pub struct ImportOptions {
     /// The 行使层级 of rows without one; `None` derives it from the holder (乡级 for towns and
     /// subdistricts, 县级 otherwise).
     pub default_level: Option<ExerciseLevel>,
+    /// Where to report progress, sheet by sheet and row by row.
+    pub progress: Option<ProgressHandle>,
 }
 
 impl Default for ImportOptions {
@@ -43,6 +46,7 @@ impl Default for ImportOptions {
             default_holder: None,
             default_source: PowerSource::Statutory,
             default_level: None,
+            progress: None,
         }
     }
 }
@@ -204,10 +208,14 @@ fn read_xlsx(
     units: &UnitDirectory,
     options: &ImportOptions,
 ) -> Result<Imported, ImportError> {
+    let progress = options.progress.as_ref();
+    progress::stage(progress, "读取工作簿", 0);
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(map_xlsx_error)?;
     let mut importer = Importer::new(units, options);
     let mut any_cells = false;
-    for name in workbook.sheet_names() {
+    let names = workbook.sheet_names();
+    for (i, name) in names.iter().cloned().enumerate() {
+        progress::stage(progress, &format!("读取工作表“{name}”（{}/{}）", i + 1, names.len()), 0);
         let merges = workbook.merge_cells_by_sheet_name(&name).map_err(map_xlsx_error)?;
         let range = workbook.worksheet_range_ref(&name).map_err(map_xlsx_error)?;
         let grid = Grid::from_range(&name, &range, &merges);
@@ -564,9 +572,13 @@ impl<'u> Importer<'u> {
         let mut section: Option<PowerCategory> = None;
         let end = grid.end_row();
         let mut row = layout.data_start;
+        let progress = self.options.progress.as_ref();
+        let total = u64::from(end.saturating_sub(row));
+        progress::stage(progress, &format!("解析工作表“{sheet}”"), total);
         while row < end {
             let this = row;
             row += 1;
+            progress::advance(progress, u64::from(row - layout.data_start), total);
             if grid.row_is_blank(this) {
                 continue;
             }

@@ -17,6 +17,7 @@ mod error;
 mod export;
 mod grid;
 mod import;
+mod progress;
 mod text;
 mod units;
 
@@ -26,6 +27,7 @@ pub use export::{ExportOptions, SheetSplit, export_csv, export_json, export_xlsx
 pub use import::{
     DEFAULT_MAX_BYTES, ImportOptions, Imported, ImportedItem, import_csv, import_json, import_xlsx,
 };
+pub use progress::{Progress, ProgressHandle};
 pub use units::UnitDirectory;
 
 /// 清单行 — one item of a list as exchanged: its content and its duty kind (always

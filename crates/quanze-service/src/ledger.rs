@@ -356,6 +356,10 @@ impl Service {
                     if let Err(err) = self.sign_checkpoint().await {
                         tracing::warn!(error = %err, "signing a checkpoint failed; retrying");
                     }
+                    // The interior nodes for proofs follow the leaves within a tick.
+                    if let Err(err) = self.store.integrate_ledger().await {
+                        tracing::warn!(error = %err, "integrating the ledger failed; retrying");
+                    }
                 }
             }
         }
@@ -557,8 +561,10 @@ impl Service {
                         detail: format!("event {} is missing", next_index + 1),
                     });
                     // Keep the replay aligned with the stored leaf so later checks still mean something.
-                    match self.store.leaf_hashes(next_index, next_index + 1).await?.first() {
-                        Some((_, h)) => replay.push(*h, &mut damage),
+                    // The integrated copy of its leaf outlives the deleted row.
+                    let id = quanze_ledger::NodeId { level: 0, index: next_index };
+                    match self.store.ledger_nodes(&[id]).await?.get(&id) {
+                        Some(h) => replay.push(*h, &mut damage),
                         None => replay.push(alg.empty_root(), &mut damage),
                     }
                     next_index += 1;
@@ -675,13 +681,15 @@ impl Service {
 /// altered event whose content, renumbered as altered row `j`, hashes to leaf `j` came from
 /// there. Quadratic in the altered rows only (at most `MAX_ALTERED`).
 fn find_moved(alg: HashAlg, altered: &[(usize, Event, Hash)], damage: &mut [Damage]) {
-    for (position, event, _) in altered {
+    for (position, event, own) in altered {
         let index = event.leaf_index();
+        // A row moved with its own leaf hash (it is stored in the row) or onto the other's.
         let origin = altered.iter().find_map(|(_, other, stored)| {
             let from = other.leaf_index();
             let mut renumbered = event.clone();
             renumbered.seq = other.seq;
-            (from != index && alg.hash_leaf(&renumbered.leaf_bytes()) == *stored).then_some(from)
+            let hash = alg.hash_leaf(&renumbered.leaf_bytes());
+            (from != index && (hash == *stored || hash == *own)).then_some(from)
         });
         if let Some(from) = origin {
             damage[*position].kind = DamageKind::Moved { from };

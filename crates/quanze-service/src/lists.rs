@@ -272,6 +272,7 @@ impl Service {
         list_id: ListId,
         bytes: &[u8],
         dry_run: bool,
+        progress: Option<quanze_exchange::ProgressHandle>,
     ) -> ServiceResult<ImportOutcome> {
         let catalog = self.catalog();
         let list = catalog
@@ -286,6 +287,7 @@ impl Service {
         let options = quanze_exchange::ImportOptions {
             max_bytes: self.config.max_upload_bytes as u64,
             default_holder: list_unit,
+            progress: progress.clone(),
             ..Default::default()
         };
         let imported = quanze_exchange::import_xlsx(bytes, &directory, &options)?;
@@ -394,6 +396,9 @@ impl Service {
                 "added": added, "changed": changed, "unchanged": unchanged, "removed": removed,
             }),
         );
+        if let Some(p) = &progress {
+            p.0.stage("保存草稿版本", 0);
+        }
         let receipt = self.store.save_draft(&DraftWrite { version, new_items }, ev).await?;
         self.reload().await?;
         outcome.version = Some(id);
@@ -669,6 +674,7 @@ impl Service {
                         || content.sub_item.as_deref().is_some_and(|s| s.contains(t))
                         || content.local_code.as_deref().is_some_and(|s| s.contains(t))
                         || content.base_code.as_ref().is_some_and(|s| s.as_str().contains(t))
+                        || content.impl_code.as_ref().is_some_and(|s| s.as_str().contains(t))
                 })
         };
         let mut matches: Vec<(ListId, ListEntry)> = Vec::new();
@@ -811,6 +817,7 @@ impl Service {
         version_id: ListVersionId,
         town: Option<UnitId>,
         format: ExportFormat,
+        progress: Option<quanze_exchange::ProgressHandle>,
     ) -> ServiceResult<(String, Vec<u8>)> {
         let catalog = self.catalog();
         let version = catalog
@@ -848,6 +855,7 @@ impl Service {
             } else {
                 quanze_exchange::SheetSplit::ByCategory
             },
+            progress,
         };
         let bytes = match format {
             ExportFormat::Xlsx => quanze_exchange::export_xlsx(&rows, &directory, &options),

@@ -13,11 +13,18 @@ use sqlx::AnyConnection;
 use crate::rows::instant_text;
 use crate::{NewEvent, StoreError};
 
-pub(crate) const NEXT_SEQ: &str = "UPDATE event_head SET last_seq = last_seq + 1 WHERE id = 1 \
-     RETURNING last_seq, leaves, frontier";
-const SET_FRONTIER: &str = "UPDATE event_head SET leaves = $1, frontier = $2 WHERE id = 1";
+/// Reads the head at the start of a write. On SQLite `BEGIN IMMEDIATE` already holds the
+/// write lock; on PostgreSQL the row lock queues concurrent writers until this one commits.
+pub(crate) const LOCK_HEAD_SQLITE: &str =
+    "SELECT last_seq, leaves, frontier FROM event_head WHERE id = 1";
+pub(crate) const LOCK_HEAD_POSTGRES: &str =
+    "SELECT last_seq, leaves, frontier FROM event_head WHERE id = 1 FOR UPDATE";
+/// Moves the head on at the end of a write: the new event number and the new frontier in one
+/// statement.
+const ADVANCE_HEAD: &str =
+    "UPDATE event_head SET last_seq = $1, leaves = $1, frontier = $2 WHERE id = 1";
 const INSERT_EVENT: &str = "INSERT INTO events (seq, at, actor, unit, kind, subject, payload, \
-     commitment) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+     commitment, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 const INSERT_PERSONAL: &str = "INSERT INTO event_personal (seq, salt, data) VALUES ($1, $2, $3)";
 pub(crate) const SELECT_META: &str = "SELECT alg FROM ledger_meta WHERE id = 1";
 pub(crate) const INSERT_META: &str =
@@ -68,8 +75,13 @@ pub(crate) fn commit_personal(salt: &[u8], data: &serde_json::Value) -> String {
     HashAlg::Sm3.digest(&bytes).to_hex()
 }
 
-/// Writes the event, its personal data and its leaf, and moves the frontier on. Called last
-/// in every write transaction.
+/// Writes the event with its leaf hash and its personal data, and moves the head (event
+/// number and frontier) on. Called last in every write transaction.
+///
+/// The interior nodes of the tree are not written here: [`integrate`] adds them later, in
+/// batches, from the leaf hashes stored in the event rows. The transaction still fixes the
+/// leaf and the root (the frontier), so a checkpoint can be signed at any size at once; what
+/// it saves is one row per level and two B-trees per write (docs/performance.md).
 pub(crate) async fn append(
     conn: &mut AnyConnection,
     alg: HashAlg,
@@ -92,6 +104,7 @@ pub(crate) async fn append(
         (hex::encode(salt), commit_personal(&salt, data), data)
     });
     let event = event_of(useq, ev, personal.as_ref().map(|p| p.1.clone()));
+    let leaf = alg.hash_leaf(&event.leaf_bytes());
     sqlx::query(INSERT_EVENT)
         .bind(seq)
         .bind(instant_text(event.at))
@@ -101,6 +114,7 @@ pub(crate) async fn append(
         .bind(event.subject.as_str())
         .bind(event.payload.to_string())
         .bind(event.commitment.clone())
+        .bind(leaf.to_hex())
         .execute(&mut *conn)
         .await?;
     if let Some((salt, _, data)) = &personal {
@@ -111,26 +125,8 @@ pub(crate) async fn append(
             .execute(&mut *conn)
             .await?;
     }
-    let nodes = range.append(alg.hash_leaf(&event.leaf_bytes()));
-    // At most 1 + log2(n) nodes: one multi-row statement.
-    let mut sql = String::from("INSERT INTO ledger_nodes (level, idx, hash) VALUES ");
-    for i in 0..nodes.len() {
-        if i > 0 {
-            sql.push_str(", ");
-        }
-        sql.push_str(&format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3));
-    }
-    // Only placeholders are formatted into the text; values are bound.
-    let mut query = sqlx::query(sqlx::AssertSqlSafe(sql));
-    for (id, hash) in &nodes {
-        let idx = i64::try_from(id.index)
-            .map_err(|_| StoreError::Corrupt("node index overflow".into()))?;
-        query = query.bind(i64::from(id.level)).bind(idx).bind(hash.to_hex());
-    }
-    query.execute(&mut *conn).await?;
-    let size = i64::try_from(range.size())
-        .map_err(|_| StoreError::Corrupt("ledger size overflow".into()))?;
-    sqlx::query(SET_FRONTIER).bind(size).bind(frontier_text(&range)).execute(&mut *conn).await?;
+    range.push_leaf_hash(leaf);
+    sqlx::query(ADVANCE_HEAD).bind(seq).bind(frontier_text(&range)).execute(&mut *conn).await?;
     Ok(())
 }
 

@@ -304,9 +304,18 @@ pub trait Store: Send + Sync + 'static {
 
     /// The ledger's algorithm, size and root.
     async fn ledger_head(&self) -> Result<LedgerHead, StoreError>;
-    /// Stored complete node hashes; ids not stored are left out.
+    /// Integrates every leaf written so far into the stored tree: the interior nodes and the
+    /// hash-indexed copies of the leaves, in batches, each its own transaction. A write stores
+    /// only its leaf hash and the new frontier; this completes the tree for proofs. Refuses
+    /// (`Corrupt`, nothing stored) when the stored leaves do not give the head's root.
+    /// Returns the integrated size.
+    async fn integrate_ledger(&self) -> Result<u64, StoreError>;
+    /// How many leaves have been integrated into the stored tree.
+    async fn integrated_size(&self) -> Result<u64, StoreError>;
+    /// Stored complete node hashes; ids not stored are left out. Integrates first when an
+    /// interior node asked for lies past the integrated size.
     async fn ledger_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError>;
-    /// The stored leaf hashes of leaves `start..end`, in order.
+    /// The leaf hashes stored with the events of leaves `start..end`, in order.
     async fn leaf_hashes(&self, start: u64, end: u64) -> Result<Vec<(u64, Hash)>, StoreError>;
     /// The index of the leaf with this hash, if any.
     async fn leaf_index_of(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError>;

@@ -7,14 +7,15 @@
 //! [`crate::batch`]. Two copies of every query would drift; the contract suite runs every
 //! query here on both backends instead.
 //!
-//! Writes: each write method is one transaction that first increments the `event_head` row
-//! (`UPDATE ... RETURNING`, which row-locks it on PostgreSQL exactly as `SELECT ... FOR UPDATE`
-//! would, in one round trip), then changes state, then inserts the one `events` row with that
-//! number. Writers therefore commit in sequence order and a rollback gives its number back, so
-//! sequence numbers have no gaps.
+//! Writes: each write method is one transaction that first reads the `event_head` row under
+//! the write lock (`BEGIN IMMEDIATE` on SQLite, `SELECT ... FOR UPDATE` on PostgreSQL), then
+//! changes state, then inserts the one `events` row with the next number and its leaf hash,
+//! and last moves the head (number and frontier) on. Writers therefore commit in sequence
+//! order and a rollback gives its number back, so sequence numbers have no gaps.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -27,7 +28,7 @@ use sqlx::error::ErrorKind;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
-use crate::batch::{insert_rows, select_in};
+use crate::batch::{Statement, insert_rows, select_in};
 use crate::ledger;
 use crate::rows::{
     EntryRow, EventRow, ItemVersionRow, ListRow, OverrideColumns, OverrideRow, RegionRow, RoleRow,
@@ -66,7 +67,14 @@ pub(crate) struct SqlStore {
     /// `BEGIN IMMEDIATE` still guards against writers in other processes. PostgreSQL writers
     /// queue on the `event_head` row lock instead, so this lock is not taken there.
     sqlite_writer: Mutex<()>,
+    /// A lower bound of the integrated ledger size (it only grows), so that proofs skip the
+    /// integrator when their nodes are already stored.
+    integrated: AtomicU64,
 }
+
+/// Leaves the integrator adds per transaction: about 2 rows each, so one transaction stays
+/// near a second of work and a few MiB of WAL.
+const INTEGRATE_BATCH: i64 = 20_000;
 
 /// Opens (creating if needed) the database at `url` and runs its migrations.
 pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore, StoreError> {
@@ -92,7 +100,13 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
     let alg: HashAlg = alg_name
         .parse()
         .map_err(|_| StoreError::Corrupt(format!("ledger_meta: unknown hash {alg_name:?}")))?;
-    let store = SqlStore { pool, backend, alg, sqlite_writer: Mutex::new(()) };
+    let store = SqlStore {
+        pool,
+        backend,
+        alg,
+        sqlite_writer: Mutex::new(()),
+        integrated: AtomicU64::new(0),
+    };
     store.backfill_ledger().await?;
     Ok(store)
 }
@@ -233,9 +247,13 @@ impl SqlStore {
             }
             Backend::Postgres => (None, self.pool.begin().await?),
         };
-        let (seq, leaves, frontier): (i64, i64, String) =
-            sqlx::query_as(ledger::NEXT_SEQ).fetch_one(&mut *tx).await?;
-        Ok(WriteTx { tx, seq, leaves, frontier, alg: self.alg, _writer: writer })
+        let lock = match self.backend {
+            Backend::Sqlite => ledger::LOCK_HEAD_SQLITE,
+            Backend::Postgres => ledger::LOCK_HEAD_POSTGRES,
+        };
+        let (last, leaves, frontier): (i64, i64, String) =
+            sqlx::query_as(lock).fetch_one(&mut *tx).await?;
+        Ok(WriteTx { tx, seq: last + 1, leaves, frontier, alg: self.alg, _writer: writer })
     }
 
     /// Begins a read-only transaction that sees one consistent state across its statements.
@@ -256,6 +274,10 @@ impl SqlStore {
         conn: &mut AnyConnection,
         ids: &BTreeSet<UnitId>,
     ) -> Result<Option<UnitId>, StoreError> {
+        if ids.is_empty() {
+            // Nothing to look up: save the round trip (most accounts hold county-wide roles).
+            return Ok(None);
+        }
         let wanted: Vec<String> = ids.iter().map(|id| id.to_string()).collect();
         let found: Vec<(String,)> =
             select_in(conn, self.backend, "SELECT id FROM units WHERE id IN ", "", &wanted).await?;
@@ -774,9 +796,19 @@ const INSERT_TOKEN: &str =
     "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)";
 const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload, commitment FROM events \
      WHERE seq > $1 ORDER BY seq LIMIT $2";
-const SELECT_LEAVES: &str = "SELECT level, idx, hash FROM ledger_nodes WHERE level = 0 AND idx >= $1 AND idx < $2 ORDER BY idx";
+/// Leaf hashes as written with their events (`seq` is the leaf index plus one).
+const SELECT_LEAVES: &str = "SELECT seq - 1, seq - 1, leaf_hash FROM events \
+     WHERE seq > $1 AND seq <= $2 AND leaf_hash IS NOT NULL ORDER BY seq";
+/// Integrated leaves are found through the hash index; the tail not yet integrated (small:
+/// the integrator runs every half second) by a range scan of its event rows.
 const SELECT_LEAF_BY_HASH: &str =
     "SELECT idx FROM ledger_nodes WHERE level = 0 AND hash = $1 ORDER BY idx LIMIT 1";
+const SELECT_TAIL_LEAF_BY_HASH: &str = "SELECT seq - 1 FROM events \
+     WHERE seq > $1 AND leaf_hash = $2 ORDER BY seq LIMIT 1";
+const SELECT_INTEGRATED: &str = "SELECT size, frontier FROM ledger_integrated WHERE id = 1";
+const SELECT_INTEGRATED_SIZE: &str = "SELECT size FROM ledger_integrated WHERE id = 1";
+const SELECT_LEAVES_TO_INTEGRATE: &str =
+    "SELECT seq, leaf_hash FROM events WHERE seq > $1 AND seq <= $2 ORDER BY seq";
 const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (size, root, note, created_at) \
      VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING";
 const SELECT_CHECKPOINTS: &str =
@@ -1137,6 +1169,18 @@ impl Store for SqlStore {
     }
 
     async fn ledger_nodes(&self, ids: &[NodeId]) -> Result<HashMap<NodeId, Hash>, StoreError> {
+        // Interior nodes exist once the integrator has passed the end of their subtree.
+        let needed = ids
+            .iter()
+            .filter(|id| id.level > 0)
+            .map(|id| {
+                id.index.saturating_add(1).checked_shl(u32::from(id.level)).unwrap_or(u64::MAX)
+            })
+            .max()
+            .unwrap_or(0);
+        if needed > self.integrated.load(Ordering::Acquire) {
+            self.integrate_ledger().await?;
+        }
         let mut found = HashMap::new();
         // A proof reads at most about 2·log2(n) nodes; chunk anyway to stay under bind limits.
         for chunk in ids.chunks(400) {
@@ -1155,6 +1199,23 @@ impl Store for SqlStore {
             }
             found.extend(ledger::node_rows(query.fetch_all(&self.pool).await?)?);
         }
+        // Leaves not yet integrated are read from their event rows.
+        let tail: Vec<i64> = ids
+            .iter()
+            .filter(|id| id.level == 0 && !found.contains_key(id))
+            .filter_map(|id| i64::try_from(id.index).ok()?.checked_add(1))
+            .collect();
+        for chunk in tail.chunks(self.backend.max_binds()) {
+            let mut stmt = Statement::new(
+                self.backend,
+                "SELECT seq - 1, leaf_hash FROM events WHERE leaf_hash IS NOT NULL AND seq IN ",
+            );
+            stmt.push_in_list(chunk.iter().copied());
+            let rows: Vec<(i64, String)> = stmt.build_as().fetch_all(&self.pool).await?;
+            for (idx, hash) in rows {
+                found.extend(ledger::node_rows(vec![(0, idx, hash)])?);
+            }
+        }
         Ok(found)
     }
 
@@ -1164,18 +1225,49 @@ impl Store for SqlStore {
         };
         let rows: Vec<(i64, i64, String)> =
             sqlx::query_as(SELECT_LEAVES).bind(start).bind(end).fetch_all(&self.pool).await?;
-        let mut out: Vec<(u64, Hash)> =
-            ledger::node_rows(rows)?.into_iter().map(|(id, h)| (id.index, h)).collect();
-        out.sort_by_key(|(i, _)| *i);
-        Ok(out)
+        rows.into_iter()
+            .map(|(index, _, hash)| {
+                let hash = Hash::from_hex(&hash).map_err(|e| {
+                    StoreError::Corrupt(format!("events {}: leaf_hash {e}", index + 1))
+                })?;
+                Ok((index as u64, hash))
+            })
+            .collect()
     }
 
     async fn leaf_index_of(&self, leaf_hash: &Hash) -> Result<Option<u64>, StoreError> {
-        let idx: Option<i64> = sqlx::query_scalar(SELECT_LEAF_BY_HASH)
-            .bind(leaf_hash.to_hex())
+        let hex = leaf_hash.to_hex();
+        let integrated = self.integrated_size().await?;
+        let mut idx: Option<i64> = sqlx::query_scalar(SELECT_LEAF_BY_HASH)
+            .bind(hex.as_str())
             .fetch_optional(&self.pool)
             .await?;
+        if idx.is_none() {
+            idx = sqlx::query_scalar(SELECT_TAIL_LEAF_BY_HASH)
+                .bind(i64::try_from(integrated).unwrap_or(i64::MAX))
+                .bind(hex.as_str())
+                .fetch_optional(&self.pool)
+                .await?;
+        }
         Ok(idx.and_then(|i| u64::try_from(i).ok()))
+    }
+
+    async fn integrate_ledger(&self) -> Result<u64, StoreError> {
+        loop {
+            let (size, caught_up) = self.integrate_batch().await?;
+            self.integrated.fetch_max(size, Ordering::AcqRel);
+            if caught_up {
+                return Ok(size);
+            }
+        }
+    }
+
+    async fn integrated_size(&self) -> Result<u64, StoreError> {
+        let size: i64 = sqlx::query_scalar(SELECT_INTEGRATED_SIZE).fetch_one(&self.pool).await?;
+        let size = u64::try_from(size)
+            .map_err(|_| StoreError::Corrupt(format!("ledger_integrated: size {size}")))?;
+        self.integrated.fetch_max(size, Ordering::AcqRel);
+        Ok(size)
     }
 
     async fn add_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
@@ -1310,8 +1402,9 @@ fn checkpoint_row(row: (i64, String, String, String)) -> Result<StoredCheckpoint
 }
 
 impl SqlStore {
-    /// Appends leaves for events written before the ledger existed (a database migrated from
-    /// schema 0001), in one transaction.
+    /// Gives leaf hashes to events written before the ledger existed (a database migrated
+    /// from schema 0001) and moves the head over them, in one transaction. Their interior
+    /// nodes are the integrator's.
     async fn backfill_ledger(&self) -> Result<(), StoreError> {
         let (last_seq, leaves, frontier): (i64, i64, String) =
             sqlx::query_as(ledger::SELECT_HEAD).fetch_one(&self.pool).await?;
@@ -1334,14 +1427,13 @@ impl SqlStore {
             .await?;
         for row in rows {
             let event = Event::try_from(row)?;
-            for (id, hash) in range.append(self.alg.hash_leaf(&event.leaf_bytes())) {
-                sqlx::query("INSERT INTO ledger_nodes (level, idx, hash) VALUES ($1, $2, $3)")
-                    .bind(i64::from(id.level))
-                    .bind(i64::try_from(id.index).unwrap_or(i64::MAX))
-                    .bind(hash.to_hex())
-                    .execute(&mut *tx)
-                    .await?;
-            }
+            let leaf = self.alg.hash_leaf(&event.leaf_bytes());
+            sqlx::query("UPDATE events SET leaf_hash = $1 WHERE seq = $2")
+                .bind(leaf.to_hex())
+                .bind(i64::try_from(event.seq).unwrap_or(i64::MAX))
+                .execute(&mut *tx)
+                .await?;
+            range.push_leaf_hash(leaf);
         }
         let text = range.frontier().iter().map(Hash::to_hex).collect::<Vec<_>>().join(",");
         sqlx::query("UPDATE event_head SET leaves = $1, frontier = $2 WHERE id = 1")
@@ -1351,5 +1443,95 @@ impl SqlStore {
             .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    /// One integrator transaction: reads the leaf hashes of up to [`INTEGRATE_BATCH`] events
+    /// past the integrated size, stores the copies of the leaves and every interior node they
+    /// complete, and records the new size and frontier. On reaching the head it checks that
+    /// the stored leaves give the head's root; if not, nothing is stored and the damage is for
+    /// `quanze ledger verify` to name. Returns the integrated size and whether it is the
+    /// head's.
+    async fn integrate_batch(&self) -> Result<(u64, bool), StoreError> {
+        let _writer = match self.backend {
+            Backend::Sqlite => Some(self.sqlite_writer.lock().await),
+            Backend::Postgres => None,
+        };
+        let (mut tx, lock) = match self.backend {
+            Backend::Sqlite => (self.pool.begin_with("BEGIN IMMEDIATE").await?, SELECT_INTEGRATED),
+            // Two integrators queue on this row; writers are not held up (they lock the head).
+            Backend::Postgres => (
+                self.pool.begin().await?,
+                "SELECT size, frontier FROM ledger_integrated WHERE id = 1 FOR UPDATE",
+            ),
+        };
+        let (size, frontier): (i64, String) = sqlx::query_as(lock).fetch_one(&mut *tx).await?;
+        let (_, head_leaves, head_frontier): (i64, i64, String) =
+            sqlx::query_as(ledger::SELECT_HEAD).fetch_one(&mut *tx).await?;
+        let mut range = ledger::parse_frontier(self.alg, size, &frontier)?;
+        if size >= head_leaves {
+            tx.commit().await?;
+            return Ok((range.size(), true));
+        }
+        let end = head_leaves.min(size + INTEGRATE_BATCH);
+        let rows: Vec<(i64, Option<String>)> = sqlx::query_as(SELECT_LEAVES_TO_INTEGRATE)
+            .bind(size)
+            .bind(end)
+            .fetch_all(&mut *tx)
+            .await?;
+        let mut nodes = Vec::with_capacity(2 * rows.len());
+        for (seq, hash) in rows {
+            let expected = range.size() + 1;
+            if u64::try_from(seq).ok() != Some(expected) {
+                return Err(StoreError::Corrupt(format!(
+                    "ledger integration: event {expected} is missing (found {seq} next); run `quanze ledger verify`"
+                )));
+            }
+            let hash = hash.ok_or_else(|| {
+                StoreError::Corrupt(format!(
+                    "ledger integration: event {seq} has no leaf hash; run `quanze ledger verify`"
+                ))
+            })?;
+            let leaf = Hash::from_hex(&hash).map_err(|e| {
+                StoreError::Corrupt(format!("ledger integration: event {seq}: leaf_hash {e}"))
+            })?;
+            nodes.extend(range.append(leaf));
+        }
+        if i64::try_from(range.size()).ok() != Some(end) {
+            return Err(StoreError::Corrupt(format!(
+                "ledger integration: events end at {} but the ledger holds {head_leaves}; run `quanze ledger verify`",
+                range.size()
+            )));
+        }
+        let caught_up = end == head_leaves;
+        if caught_up {
+            let head = ledger::parse_frontier(self.alg, head_leaves, &head_frontier)?;
+            if head.root() != range.root() {
+                return Err(StoreError::Corrupt(format!(
+                    "ledger integration: the stored leaves 1..={end} do not give the head's root; run `quanze ledger verify`"
+                )));
+            }
+        }
+        insert_rows(
+            &mut tx,
+            self.backend,
+            "INSERT INTO ledger_nodes (level, idx, hash) VALUES ",
+            "",
+            3,
+            nodes,
+            |row, (id, hash)| {
+                row.bind(i64::from(id.level))
+                    .bind(i64::try_from(id.index).unwrap_or(i64::MAX))
+                    .bind(hash.to_hex());
+            },
+        )
+        .await?;
+        let text = range.frontier().iter().map(Hash::to_hex).collect::<Vec<_>>().join(",");
+        sqlx::query("UPDATE ledger_integrated SET size = $1, frontier = $2 WHERE id = 1")
+            .bind(end)
+            .bind(text)
+            .execute(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        Ok((range.size(), caught_up))
     }
 }

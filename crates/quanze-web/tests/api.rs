@@ -86,6 +86,18 @@ async fn read_endpoints_answer_from_the_demo_county() {
     for kind in ["own", "cooperate", "reclaimed"] {
         assert!(held["by_duty"][kind].as_u64().unwrap() > 40, "{kind}: {}", held["by_duty"]);
     }
+    assert_eq!(held["items"].as_array().unwrap().len() as u64, n, "a town's list is one page");
+    // Pages of the same answer: the total and counts are of all, the items of the page.
+    let (status, page) = app
+        .get(&format!(
+            "/api/v1/units/{}/holdings?date=2026-01-15&offset=10&limit=5",
+            flood["id"].as_str().unwrap()
+        ))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!((page["total"].as_u64(), page["offset"].as_u64()), (Some(n), Some(10)));
+    assert_eq!(page["by_duty"], held["by_duty"]);
+    assert_eq!(page["items"].as_array().unwrap()[..], held["items"].as_array().unwrap()[10..15]);
     // A date before any version took effect is an error that says so, not an empty list.
     let (status, err) = app
         .get(&format!("/api/v1/units/{}/holdings?date=1990-01-01", flood["id"].as_str().unwrap()))
@@ -112,6 +124,22 @@ async fn read_endpoints_answer_from_the_demo_county() {
         .await;
     assert_eq!(own["total"], held["by_duty"]["own"]);
 
+    // Text search covers the 实施编码 as well as names and the other codes.
+    let (_, all) = app.get("/api/v1/items?date=2026-01-15&limit=500").await;
+    let coded = all["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["content"]["impl_code"].is_string())
+        .expect("an item with an 实施编码");
+    let code = coded["content"]["impl_code"].as_str().unwrap();
+    let (status, found) = app.get(&format!("/api/v1/items?date=2026-01-15&q={code}")).await;
+    assert_eq!(status, StatusCode::OK, "{found}");
+    assert!(
+        found["items"].as_array().unwrap().iter().any(|i| i["item"] == coded["item"]),
+        "{code}: {found}"
+    );
+
     // Two towns differ: the flood-storage town holds extra items.
     let (status, d) = app
         .get(&format!(
@@ -135,6 +163,11 @@ async fn read_endpoints_answer_from_the_demo_county() {
         app.get(&format!("/api/v1/lists/{}/versions", two["id"].as_str().unwrap())).await;
     let v = versions["items"].as_array().unwrap();
     assert_eq!(v[0]["status"], "superseded");
+    let (_, second) = app
+        .get(&format!("/api/v1/lists/{}/versions?offset=1&limit=1", two["id"].as_str().unwrap()))
+        .await;
+    assert_eq!(second["total"], versions["total"]);
+    assert_eq!(second["items"].as_array().unwrap()[..], v[1..2]);
     let (status, d) = app
         .get(&format!(
             "/api/v1/diff?a={}&b={}",

@@ -2,6 +2,7 @@
 //! exports and compares lists, and checks, exports and witnesses the ledger.
 
 mod ledger;
+mod progress;
 
 use std::io::{self, Write};
 use std::net::SocketAddr;
@@ -302,11 +303,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
             let service = open(&db).await?;
             let user = service.authenticate(&token).await?;
-            let spinner = indicatif::ProgressBar::new_spinner();
-            spinner.set_message(format!("正在导入 {} …", file.display()));
-            spinner.enable_steady_tick(Duration::from_millis(120));
-            let result = service.import_list(&user, list, &bytes, dry_run).await;
-            spinner.finish_and_clear();
+            let bar = Arc::new(progress::Bar::new());
+            let result =
+                service.import_list(&user, list, &bytes, dry_run, Some(bar.handle())).await;
+            bar.finish();
             let outcome = match result {
                 Ok(outcome) => outcome,
                 Err(ServiceError::ImportProblems { problems }) => {
@@ -347,11 +347,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             .ok_or_else(|| {
                 anyhow!("list {list} has no such version; see GET /api/v1/lists/{list}/versions")
             })?;
-            let spinner = indicatif::ProgressBar::new_spinner();
-            spinner.set_message(format!("正在导出第 {} 版 …", chosen.number));
-            spinner.enable_steady_tick(Duration::from_millis(120));
-            let exported = service.export_version(chosen.id, town, format);
-            spinner.finish_and_clear();
+            let bar = Arc::new(progress::Bar::new());
+            let exported = service.export_version(chosen.id, town, format, Some(bar.handle()));
+            bar.finish();
             let (name, bytes) = exported?;
             let path = out.unwrap_or_else(|| PathBuf::from(&name));
             std::fs::write(&path, &bytes).with_context(|| format!("writing {}", path.display()))?;

@@ -4,4 +4,5 @@
 mod bad_files;
 mod helpers;
 mod layouts;
+mod progress;
 mod round_trip;

@@ -25,7 +25,8 @@ const ITEM_FINDINGS: [&str; 6] = [
 
 fn xlsx_round_trip(items: &[ExchangeItem], split: SheetSplit) -> Vec<ExchangeItem> {
     let units = directory();
-    let options = ExportOptions { title: "某某县权责清单".to_owned(), split };
+    let options =
+        ExportOptions { title: "某某县权责清单".to_owned(), split, progress: None };
     let bytes = export_xlsx(items, &units, &options).expect("export");
     let imported = import_xlsx(&bytes, &units, &ImportOptions::default()).expect("import");
     let unexpected: Vec<_> = imported
@@ -65,8 +66,11 @@ fn sample_list_survives_csv_and_json() {
 #[test]
 fn township_export_has_one_sheet_per_duty_kind() {
     let units = directory();
-    let options =
-        ExportOptions { title: "某某镇权责清单".to_owned(), split: SheetSplit::ByDutyKind };
+    let options = ExportOptions {
+        title: "某某镇权责清单".to_owned(),
+        split: SheetSplit::ByDutyKind,
+        progress: None,
+    };
     let bytes = export_xlsx(&sample_list(), &units, &options).expect("export");
     let imported = import_xlsx(&bytes, &units, &ImportOptions::default()).expect("import");
     let sheets: Vec<&str> = imported.items.iter().map(|i| i.sheet.as_str()).collect();

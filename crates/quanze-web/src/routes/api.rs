@@ -369,21 +369,31 @@ async fn unit(State(st): State<AppState>, Path(id): Path<UnitId>) -> Result<Resp
     Ok(axum::Json(serde_json::json!({ "unit": unit, "lists": lists })).into_response())
 }
 
-/// The date to ask about.
+/// The date to ask about, and a page of the answer.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
-pub struct DateParam {
+pub struct HoldingsQuery {
     /// YYYY-MM-DD (default: today in China).
     #[param(value_type = Option<String>)]
     date: Option<NaiveDate>,
+    /// Skip this many (default 0).
+    #[serde(default)]
+    offset: usize,
+    /// Page size (default 500, at most 500: a town's whole list, 200–340 entries, fits one page).
+    #[serde(default = "holdings_limit")]
+    limit: usize,
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{id}/holdings", params(("id" = String, Path, description = "unit id"), DateParam),
-    responses((status = 200, description = "what the unit holds on the date"), (status = 404, body = ErrorBody)))]
+fn holdings_limit() -> usize {
+    500
+}
+
+#[utoipa::path(get, path = "/api/v1/units/{id}/holdings", params(("id" = String, Path, description = "unit id"), HoldingsQuery),
+    responses((status = 200, description = "what the unit holds on the date: total, counts by duty kind (of all), and one page"), (status = 404, body = ErrorBody)))]
 async fn holdings(
     State(st): State<AppState>,
     Path(id): Path<UnitId>,
-    Query(q): Query<DateParam>,
+    Query(q): Query<HoldingsQuery>,
 ) -> Result<Response, ApiError> {
     let date = q.date.unwrap_or_else(|| st.service.today());
     let items = st.service.holdings(id, date)?;
@@ -391,7 +401,14 @@ async fn holdings(
     for v in &items {
         *counts.entry(v.duty.code()).or_default() += 1;
     }
-    Ok(axum::Json(serde_json::json!({ "unit": id, "date": date, "total": items.len(), "by_duty": counts, "items": items })).into_response())
+    let total = items.len();
+    let limit = q.limit.clamp(1, 500);
+    let page: Vec<_> = items.into_iter().skip(q.offset).take(limit).collect();
+    Ok(axum::Json(serde_json::json!({
+        "unit": id, "date": date, "total": total, "offset": q.offset, "limit": limit,
+        "by_duty": counts, "items": page,
+    }))
+    .into_response())
 }
 
 /// Item filters.
@@ -497,22 +514,19 @@ fn version_summary(v: &quanze_core::ListVersion) -> serde_json::Value {
     })
 }
 
-#[utoipa::path(get, path = "/api/v1/lists/{id}/versions", params(("id" = String, Path, description = "list id")),
+#[utoipa::path(get, path = "/api/v1/lists/{id}/versions", params(("id" = String, Path, description = "list id"), Paging),
     responses((status = 200, description = "versions, oldest first"), (status = 404, body = ErrorBody)))]
 async fn versions(
     State(st): State<AppState>,
     Path(id): Path<ListId>,
+    Query(p): Query<Paging>,
 ) -> Result<Response, ApiError> {
     let catalog = st.service.catalog();
     if catalog.list(id).is_none() {
         return Err(quanze_service::ServiceError::NotFound(format!("清单 {id}")).into());
     }
     let rows: Vec<_> = catalog.versions(id).iter().map(version_summary).collect();
-    let total = rows.len();
-    Ok(axum::Json(
-        serde_json::json!({ "total": total, "offset": 0, "limit": total, "items": rows }),
-    )
-    .into_response())
+    Ok(axum::Json(Page::of(rows, p.offset, p.limit.clamp(1, 500))).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/versions/{id}", params(("id" = String, Path, description = "version id")),
@@ -647,7 +661,7 @@ async fn import(
             e.body_text(),
         )
     })?;
-    let outcome = st.service.import_list(&user, id, &bytes, p.dry_run).await?;
+    let outcome = st.service.import_list(&user, id, &bytes, p.dry_run, None).await?;
     Ok(axum::Json(outcome).into_response())
 }
 
@@ -680,7 +694,7 @@ async fn export(
             )
         })?,
     };
-    let (name, bytes) = st.service.export_version(id, p.town, format)?;
+    let (name, bytes) = st.service.export_version(id, p.town, format, None)?;
     let content_type = match format {
         ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         ExportFormat::Csv => "text/csv; charset=utf-8",
