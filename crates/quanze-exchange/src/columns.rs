@@ -70,6 +70,12 @@ pub enum Column {
     Trips,
     /// 备注.
     Remarks,
+    /// 适用范围 (差异声明 only): 标签：蓄滞洪区 or 乡镇：某某镇.
+    VariantScope,
+    /// 差异 (差异声明 only): 增加 or 不承担.
+    VariantChange,
+    /// 差异理由 (差异声明 only).
+    VariantReason,
 }
 
 impl Column {
@@ -108,6 +114,9 @@ impl Column {
             Column::Phone => "咨询电话",
             Column::Trips => "到办事现场次数",
             Column::Remarks => "备注",
+            Column::VariantScope => "适用范围",
+            Column::VariantChange => "差异",
+            Column::VariantReason => "差异理由",
         }
     }
 
@@ -139,6 +148,9 @@ impl Column {
             | Column::Place
             | Column::Phone
             | Column::Remarks => 8.0,
+            Column::VariantScope => 12.0,
+            Column::VariantChange => 6.0,
+            Column::VariantReason => 14.0,
         }
     }
 }
@@ -260,6 +272,9 @@ fn match_plain(norm: &str) -> Option<HeaderMatch> {
             Column::Trips
         }
         "备注" | "说明" => Column::Remarks,
+        "适用范围" | "适用乡镇" | "适用对象" => Column::VariantScope,
+        "差异" | "差异类型" | "差异内容" | "变更类型" => Column::VariantChange,
+        "差异理由" | "差异说明" | "差异原因" => Column::VariantReason,
         "运行流程图" | "流程图" | "廉政风险点" | "风险点" | "防控措施" | "监督方式"
         | "监督电话" | "监督投诉方式" | "办理时间" | "办件类型" | "版本号" | "生效日期" =>
         {

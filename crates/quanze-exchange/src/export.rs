@@ -11,6 +11,7 @@ use crate::error::ExportError;
 use crate::progress::{self, ProgressHandle};
 use crate::text;
 use crate::units::UnitDirectory;
+use crate::variant::{VARIANT_SHEET, VariantScope};
 
 /// How items are spread over sheets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,11 +123,15 @@ fn split<'a>(
     how: SheetSplit,
 ) -> Result<Vec<SheetPlan<'a>>, ExportError> {
     let mut sheets: Vec<SheetPlan<'a>> = Vec::new();
+    // A township template's declared differences go on a sheet of their own, after the rest.
+    let (variants, items): (Vec<&'a ExchangeItem>, Vec<&'a ExchangeItem>) =
+        items.iter().partition(|i| i.variant.is_some());
     match how {
-        SheetSplit::Single => sheets.push(("权责清单".to_owned(), items.iter().collect(), None)),
+        SheetSplit::Single => sheets.push(("权责清单".to_owned(), items.clone(), None)),
         SheetSplit::ByCategory => {
             for cat in PowerCategory::ALL {
-                let part: Vec<_> = items.iter().filter(|i| i.content.category == cat).collect();
+                let part: Vec<_> =
+                    items.iter().copied().filter(|i| i.content.category == cat).collect();
                 if !part.is_empty() {
                     sheets.push((cat.zh().to_owned(), part, None));
                 }
@@ -134,20 +139,21 @@ fn split<'a>(
         }
         SheetSplit::ByHolder => {
             let mut holders: Vec<UnitId> = Vec::new();
-            for item in items {
+            for item in &items {
                 if !holders.contains(&item.content.holder) {
                     holders.push(item.content.holder);
                 }
             }
             for holder in holders {
                 let name = unit_name(units, holder)?.to_owned();
-                let part = items.iter().filter(|i| i.content.holder == holder).collect();
+                let part = items.iter().copied().filter(|i| i.content.holder == holder).collect();
                 sheets.push((name, part, None));
             }
         }
         SheetSplit::ByDutyKind => {
             for (code, name) in DUTY_SHEETS {
-                let part: Vec<_> = items.iter().filter(|i| i.duty.code() == code).collect();
+                let part: Vec<_> =
+                    items.iter().copied().filter(|i| i.duty.code() == code).collect();
                 if !part.is_empty() {
                     sheets.push((name.to_owned(), part, Some(code)));
                 }
@@ -157,6 +163,9 @@ fn split<'a>(
     if sheets.is_empty() {
         sheets.push(("权责清单".to_owned(), Vec::new(), None));
     }
+    if !variants.is_empty() {
+        sheets.push((VARIANT_SHEET.to_owned(), variants, None));
+    }
     Ok(sheets)
 }
 
@@ -164,7 +173,11 @@ fn split<'a>(
 /// needed, service columns when any item is a service.
 fn columns(items: &[&ExchangeItem], duty_sheet: Option<&str>) -> Vec<Column> {
     let any = |f: &dyn Fn(&ExchangeItem) -> bool| items.iter().any(|i| f(i));
-    let mut cols = vec![Column::Seq, Column::Category];
+    let mut cols = vec![Column::Seq];
+    if any(&|i| i.variant.is_some()) {
+        cols.extend([Column::VariantScope, Column::VariantChange, Column::VariantReason]);
+    }
+    cols.push(Column::Category);
     if any(&|i| i.content.base_code.is_some()) {
         cols.push(Column::BaseCode);
     }
@@ -446,6 +459,17 @@ fn cell_text(
         Column::Phone => service.map(|s| opt(&s.phone)).unwrap_or_default(),
         Column::Trips => service.and_then(|s| s.trips).map(|t| t.to_string()).unwrap_or_default(),
         Column::Remarks => opt(&c.remarks),
+        Column::VariantScope => match item.variant.as_ref().map(|v| &v.scope) {
+            Some(VariantScope::Town { unit }) => format!("乡镇：{}", unit_name(units, *unit)?),
+            Some(VariantScope::Tag { tag }) => format!("标签：{}", tag.as_str()),
+            None => String::new(),
+        },
+        Column::VariantChange => {
+            item.variant.as_ref().map(|v| v.change.zh().to_owned()).unwrap_or_default()
+        }
+        Column::VariantReason => {
+            item.variant.as_ref().map(|v| v.reason.clone()).unwrap_or_default()
+        }
     };
     Ok(text)
 }

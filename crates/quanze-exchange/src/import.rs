@@ -18,6 +18,7 @@ use crate::grid::{Grid, HEADER_SEARCH_ROWS};
 use crate::progress::{self, ProgressHandle};
 use crate::text::{self, Sections, split_numbering};
 use crate::units::UnitDirectory;
+use crate::variant::{Variant, VariantChange, VariantScope};
 
 /// The default size cap: 200 MiB, far above a county's whole list (a 100,000-row workbook is
 /// about 10 MiB) and low enough that a stray upload cannot exhaust memory.
@@ -769,7 +770,43 @@ impl<'u> Importer<'u> {
             service,
             remarks: cells.opt(Column::Remarks),
         };
-        Some(ExchangeItem { duty, content })
+        let Ok(variant) = self.variant(cells, loc) else { return None };
+        Some(ExchangeItem { duty, content, variant })
+    }
+
+    /// The row's 差异 (适用范围, 差异, 差异理由), if it has one. A bad one is an error and
+    /// drops the row.
+    fn variant(&mut self, cells: &RowCells<'_>, loc: &Loc<'_>) -> Result<Option<Variant>, ()> {
+        let scope = cells.get(Column::VariantScope).trim();
+        let change = cells.get(Column::VariantChange).trim();
+        if scope.is_empty() && change.is_empty() {
+            return Ok(None);
+        }
+        let Some(change) = VariantChange::parse(change) else {
+            self.problems.push(loc.problem(
+                Some(Column::VariantChange),
+                Severity::Error,
+                "invalid_variant",
+                format!("差异应为“增加”或“不承担”，此处为“{}”", shorten(change)),
+                format!("the difference must be 增加 (add) or 不承担 (remove), not {change:?}"),
+            ));
+            return Err(());
+        };
+        let scope = match VariantScope::parse(scope, self.units) {
+            Ok(scope) => scope,
+            Err(zh) => {
+                self.problems.push(loc.problem(
+                    Some(Column::VariantScope),
+                    Severity::Error,
+                    "invalid_variant",
+                    zh,
+                    format!("scope {scope:?} is not 标签：<tag> or 乡镇：<known town>"),
+                ));
+                return Err(());
+            }
+        };
+        let reason = cells.get(Column::VariantReason).trim().to_owned();
+        Ok(Some(Variant { scope, change, reason }))
     }
 
     fn invalid(&mut self, loc: &Loc<'_>, col: Column, e: &ValidationError) {
@@ -1192,7 +1229,10 @@ impl<'u> Importer<'u> {
         let mut by_base: HashMap<(UnitId, &BaseCode), usize> = HashMap::new();
         let mut by_local: HashMap<(&str, UnitId, &str), usize> = HashMap::new();
         let mut found: Vec<(usize, usize, Column, Severity, &'static str)> = Vec::new();
-        for (i, it) in self.items.iter().enumerate() {
+        // Rows of a 差异声明 repeat template items on purpose (a town does not hold one, or
+        // holds it with another duty kind); they are checked against the template by the
+        // caller, not as duplicates here.
+        for (i, it) in self.items.iter().enumerate().filter(|(_, it)| it.item.variant.is_none()) {
             let c = &it.item.content;
             let key = (c.name.trim(), c.sub_item.as_deref().unwrap_or("").trim());
             if let Some(&j) = by_name.get(&key) {

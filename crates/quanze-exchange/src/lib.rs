@@ -20,6 +20,7 @@ mod import;
 mod progress;
 mod text;
 mod units;
+mod variant;
 
 pub use columns::Column;
 pub use error::{ExportError, ImportError, Problem};
@@ -29,6 +30,7 @@ pub use import::{
 };
 pub use progress::{Progress, ProgressHandle};
 pub use units::UnitDirectory;
+pub use variant::{VARIANT_SHEET, Variant, VariantChange, VariantScope};
 
 /// 清单行 — one item of a list as exchanged: its content and its duty kind (always
 /// [`DutyKind::Own`] in a department list).
@@ -40,4 +42,7 @@ pub struct ExchangeItem {
     pub duty: quanze_core::DutyKind,
     /// The item's content.
     pub content: quanze_core::ItemContent,
+    /// For a row of a township template's 差异声明: whom it applies to and what it does.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub variant: Option<Variant>,
 }

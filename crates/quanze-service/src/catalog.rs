@@ -142,6 +142,18 @@ impl Catalog {
         self.versions.get(list)?.get(*i)
     }
 
+    /// One version and its list, or `NotFound` naming what is missing.
+    pub fn version_with_list(
+        &self,
+        id: ListVersionId,
+    ) -> crate::ServiceResult<(&ListVersion, &PowerList)> {
+        let not_found = crate::ServiceError::NotFound;
+        let version = self.version(id).ok_or_else(|| not_found(format!("清单版本 {id}")))?;
+        let list =
+            self.list(version.list).ok_or_else(|| not_found(format!("清单 {}", version.list)))?;
+        Ok((version, list))
+    }
+
     /// The newest version of a list (draft or not).
     pub fn latest_version(&self, list: ListId) -> Option<&ListVersion> {
         self.versions(list).last()

@@ -14,7 +14,7 @@ use quanze_store::DraftWrite;
 
 use crate::Service;
 use crate::auth::CurrentUser;
-use crate::catalog::ContentRef;
+use crate::catalog::{Catalog, ContentRef};
 use crate::error::{Problem, ServiceError, ServiceResult};
 
 /// A unit to create, as entered.
@@ -199,24 +199,7 @@ impl Service {
         {
             return Err(ServiceError::NotFound(format!("上级单位 {parent}")));
         }
-        let unit = Unit {
-            id: self.ids.unit(),
-            name,
-            kind: new.kind,
-            region: new.region,
-            credit_code: new.credit_code,
-            parent: new.parent,
-            tags: new.tags,
-        };
-        let issues = unit.issues();
-        if let Some(err) = issues.iter().find(|i| i.severity == Severity::Error) {
-            return Err(ServiceError::Rejected {
-                code: "invalid_unit",
-                message_zh: err.message_zh.clone(),
-                message_en: err.message_en.clone(),
-                issues,
-            });
-        }
+        let (unit, issues) = checked_unit(self.ids.unit(), name, new)?;
         let ev = self.event(
             by,
             Some(unit.id),
@@ -227,6 +210,93 @@ impl Service {
         let receipt = self.store.create_unit(&unit, ev).await?;
         self.reload().await?;
         Ok((unit.id, issues, receipt.leaf_index()))
+    }
+
+    /// Changes a unit's name, kind, region, credit code, parent or tags (its id stays). Returns
+    /// the warnings (a failing credit-code check digit) and the event's leaf index.
+    pub async fn update_unit(
+        &self,
+        by: Option<&CurrentUser>,
+        id: UnitId,
+        new: NewUnit,
+    ) -> ServiceResult<(Vec<Issue>, u64)> {
+        if let Some(by) = by {
+            by.require(&EDITORS, None, "修改单位")?;
+        }
+        let catalog = self.catalog();
+        let before =
+            catalog.unit(id).ok_or_else(|| ServiceError::NotFound(format!("单位 {id}")))?.clone();
+        let name = new.name.trim().to_owned();
+        if name.is_empty() {
+            return Err(quanze_core::ValidationError::Empty { field: "unit_name" }.into());
+        }
+        if !catalog.regions.iter().any(|r| r.code == new.region) {
+            return Err(ServiceError::NotFound(format!("行政区划 {}", new.region)));
+        }
+        if let Some(parent) = new.parent {
+            // A unit may not sit under itself, directly or through its descendants.
+            let mut at = Some(parent);
+            while let Some(p) = at {
+                if p == id {
+                    return Err(ServiceError::rejected(
+                        "parent_cycle",
+                        "上级单位不能是本单位或其下级单位".to_owned(),
+                        format!("unit {id} cannot sit under itself (through {parent})"),
+                    ));
+                }
+                at = catalog
+                    .unit(p)
+                    .ok_or_else(|| ServiceError::NotFound(format!("上级单位 {p}")))?
+                    .parent;
+            }
+        }
+        let (unit, issues) = checked_unit(id, name, new)?;
+        let ev = self.event(
+            by,
+            Some(id),
+            "unit.updated",
+            format!("unit:{id}"),
+            serde_json::json!({ "before": before, "after": unit }),
+        );
+        let receipt = self.store.update_unit(&unit, ev).await?;
+        self.reload().await?;
+        Ok((issues, receipt.leaf_index()))
+    }
+
+    /// Discards a draft version (a published or superseded one is never removed). Editors of
+    /// the staffing office, or a clerk of the list's own unit.
+    pub async fn discard_draft(
+        &self,
+        by: &CurrentUser,
+        version_id: ListVersionId,
+    ) -> ServiceResult<u64> {
+        let catalog = self.catalog();
+        let (version, list) = catalog.version_with_list(version_id)?;
+        let list_unit = match &list.scope {
+            ListScope::Unit { unit } => Some(*unit),
+            ListScope::TownshipTemplate { .. } => None,
+        };
+        by.require(&[Role::StaffingEditor, Role::SysAdmin, Role::Clerk], list_unit, "删除草稿")?;
+        if version.status != VersionStatus::Draft {
+            return Err(ServiceError::rejected(
+                "not_a_draft",
+                format!("第{}版已{}，只能删除草稿", version.number, version.status.zh()),
+                format!(
+                    "version {} is {:?}; only drafts can be discarded",
+                    version.number, version.status
+                ),
+            ));
+        }
+        let ev = self.event(
+            Some(by),
+            list_unit,
+            "list.version.discarded",
+            format!("list_version:{version_id}"),
+            serde_json::json!({ "list": version.list, "number": version.number }),
+        );
+        let receipt = self.store.discard_draft(version_id, ev).await?;
+        self.reload().await?;
+        Ok(receipt.leaf_index())
     }
 
     /// Creates an empty list.
@@ -291,19 +361,23 @@ impl Service {
             ..Default::default()
         };
         let imported = quanze_exchange::import_xlsx(bytes, &directory, &options)?;
-        let has_errors = imported.has_errors();
-        let problems = imported.problems;
-        let rows: Vec<quanze_exchange::ExchangeItem> =
-            imported.items.into_iter().map(|i| i.item).collect();
+        let mut problems = imported.problems;
+        let (variant_rows, rows): (Vec<_>, Vec<_>) =
+            imported.items.into_iter().partition(|i| i.item.variant.is_some());
 
         // Match rows to the items of the newest version so unchanged items keep their id and
-        // content version, and changed ones get a new version of the same item.
+        // content version, and changed ones get a new version of the same item. The items a
+        // template adds for some towns are matched as well.
         let base = catalog.latest_version(list_id);
         let mut by_key: HashMap<String, (ItemId, u32)> = HashMap::new();
         if let Some(base) = base {
-            for e in &base.entries {
+            let added = base.overrides.iter().filter_map(|o| match &o.change {
+                OverrideChange::Add { entry } => Some(entry),
+                OverrideChange::Remove { .. } => None,
+            });
+            for e in base.entries.iter().chain(added) {
                 if let Some(c) = catalog.content(e) {
-                    by_key.insert(c.list_key(), (e.item, e.item_version));
+                    by_key.entry(c.list_key()).or_insert((e.item, e.item_version));
                 }
             }
         }
@@ -313,13 +387,20 @@ impl Service {
             latest_number.insert(v.0, n);
         }
         let (mut added, mut changed, mut unchanged) = (0, 0, 0);
-        let mut entries = Vec::with_capacity(rows.len());
-        let mut new_items = Vec::new();
-        let mut seen = BTreeSet::new();
-        for row in &rows {
+        let mut new_items: Vec<PowerItem> = Vec::new();
+        // Items given a new version by this import, by id: where in `new_items`.
+        let mut fresh: HashMap<ItemId, usize> = HashMap::new();
+        let mut entry_for = |row: &quanze_exchange::ExchangeItem| {
             let key = row.content.list_key();
             let duty = row.duty;
-            let entry = match by_key.get(&key) {
+            match by_key.get(&key) {
+                Some(&(item, _))
+                    if fresh.get(&item).is_some_and(|&i| new_items[i].content == row.content) =>
+                {
+                    // The same new content twice: a template row and a town's variant of it.
+                    let version = fresh.get(&item).map_or(1, |&i| new_items[i].version);
+                    ListEntry { item, item_version: version, duty }
+                }
                 Some(&(item, version)) => {
                     let same =
                         catalog.item(item, version).is_some_and(|i| i.content == row.content);
@@ -329,6 +410,8 @@ impl Service {
                     } else {
                         changed += 1;
                         let number = latest_number.get(&item).copied().unwrap_or(version) + 1;
+                        latest_number.insert(item, number);
+                        fresh.insert(item, new_items.len());
                         new_items.push(PowerItem {
                             id: item,
                             version: number,
@@ -340,6 +423,8 @@ impl Service {
                 None => {
                     added += 1;
                     let item = self.ids.item();
+                    by_key.insert(key, (item, 1));
+                    fresh.insert(item, new_items.len());
                     new_items.push(PowerItem {
                         id: item,
                         version: 1,
@@ -347,14 +432,83 @@ impl Service {
                     });
                     ListEntry { item, item_version: 1, duty }
                 }
-            };
+            }
+        };
+        let mut entries = Vec::with_capacity(rows.len());
+        let mut seen = BTreeSet::new();
+        for row in &rows {
+            let entry = entry_for(&row.item);
             seen.insert(entry.item);
             entries.push(entry);
         }
+        // 差异声明 rows become the draft's overrides (replacing the previous version's); a file
+        // without them keeps the previous version's.
+        let mut overrides = Vec::new();
+        if !variant_rows.is_empty() && list_unit.is_some() {
+            problems.push(Problem {
+                sheet: variant_rows[0].sheet.clone(),
+                row: None,
+                column: None,
+                severity: Severity::Error,
+                code: "variant_outside_template".into(),
+                message_zh: "只有乡镇权责清单模板可以有差异声明；本清单属于一个单位".into(),
+                message_en: "only a township template has declared differences; this list belongs to one unit".into(),
+            });
+        }
+        for row in variant_rows.iter().filter(|_| list_unit.is_none()) {
+            let Some(variant) = &row.item.variant else { continue };
+            let target = match &variant.scope {
+                quanze_exchange::VariantScope::Tag { tag } => {
+                    OverrideTarget::Tag { tag: tag.clone() }
+                }
+                quanze_exchange::VariantScope::Town { unit } => {
+                    OverrideTarget::Town { unit: *unit }
+                }
+            };
+            let change = match variant.change {
+                quanze_exchange::VariantChange::Add => {
+                    OverrideChange::Add { entry: entry_for(&row.item) }
+                }
+                quanze_exchange::VariantChange::Remove => {
+                    let key = row.item.content.list_key();
+                    let found =
+                        rows.iter().zip(&entries).find(|(r, _)| r.item.content.list_key() == key);
+                    match found {
+                        Some((_, e)) => OverrideChange::Remove { item: e.item },
+                        None => {
+                            problems.push(Problem {
+                                sheet: row.sheet.clone(),
+                                row: Some(row.row),
+                                column: Some("事项名称".into()),
+                                severity: Severity::Error,
+                                code: "variant_unknown_item".into(),
+                                message_zh: format!(
+                                    "差异为“不承担”的事项“{}”不在模板中",
+                                    row.item.content.name
+                                ),
+                                message_en: format!(
+                                    "the removed item {} is not in the template",
+                                    row.item.content.name
+                                ),
+                            });
+                            continue;
+                        }
+                    }
+                }
+            };
+            overrides.push(Override { target, change, reason: variant.reason.clone() });
+        }
+        let has_errors = problems.iter().any(Problem::is_error);
+        let overrides = if variant_rows.is_empty() {
+            base.map(|b| b.overrides.clone()).unwrap_or_default()
+        } else {
+            overrides
+        };
+        let rows = &rows;
         let removed =
             base.map_or(0, |b| b.entries.iter().filter(|e| !seen.contains(&e.item)).count());
         let mut outcome = ImportOutcome {
-            rows: rows.len(),
+            rows: rows.len() + variant_rows.len(),
             problems,
             dry_run,
             version: None,
@@ -384,7 +538,7 @@ impl Service {
             effective_until: None,
             doc_no: None,
             entries,
-            overrides: base.map(|b| b.overrides.clone()).unwrap_or_default(),
+            overrides,
         };
         let ev = self.event(
             Some(by),
@@ -820,12 +974,7 @@ impl Service {
         progress: Option<quanze_exchange::ProgressHandle>,
     ) -> ServiceResult<(String, Vec<u8>)> {
         let catalog = self.catalog();
-        let version = catalog
-            .version(version_id)
-            .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {version_id}")))?;
-        let list = catalog
-            .list(version.list)
-            .ok_or_else(|| ServiceError::NotFound(format!("清单 {}", version.list)))?;
+        let (version, list) = catalog.version_with_list(version_id)?;
         let town = match town {
             Some(id) => {
                 Some(catalog.unit(id).ok_or_else(|| ServiceError::NotFound(format!("单位 {id}")))?)
@@ -837,15 +986,21 @@ impl Service {
             Some(t) => format!("{}权责清单", t.name),
             None => list.name.clone(),
         };
-        let rows: Vec<quanze_exchange::ExchangeItem> = entries
+        let mut rows: Vec<quanze_exchange::ExchangeItem> = entries
             .iter()
             .filter_map(|e| {
                 Some(quanze_exchange::ExchangeItem {
                     content: catalog.content(e)?.clone(),
                     duty: e.duty,
+                    variant: None,
                 })
             })
             .collect();
+        // The template itself (no town chosen) carries its declared differences, which the
+        // exchange layout writes on its 差异声明 sheet.
+        if town.is_none() {
+            rows.extend(variant_rows(&catalog, version));
+        }
         let directory = quanze_exchange::UnitDirectory::new(&catalog.units);
         let township = town.is_some() || matches!(list.scope, ListScope::TownshipTemplate { .. });
         let options = quanze_exchange::ExportOptions {
@@ -865,6 +1020,56 @@ impl Service {
         .map_err(|e| ServiceError::Internal(format!("export failed: {e}")))?;
         Ok((format!("{title}-第{}版.{}", version.number, format.extension()), bytes))
     }
+}
+
+/// The unit `new` describes under `id`, with its findings; refused when any is an error.
+fn checked_unit(id: UnitId, name: String, new: NewUnit) -> ServiceResult<(Unit, Vec<Issue>)> {
+    let unit = Unit {
+        id,
+        name,
+        kind: new.kind,
+        region: new.region,
+        credit_code: new.credit_code,
+        parent: new.parent,
+        tags: new.tags,
+    };
+    let issues = unit.issues();
+    if let Some(err) = issues.iter().find(|i| i.severity == Severity::Error) {
+        return Err(ServiceError::Rejected {
+            code: "invalid_unit",
+            message_zh: err.message_zh.clone(),
+            message_en: err.message_en.clone(),
+            issues,
+        });
+    }
+    Ok((unit, issues))
+}
+
+/// A template version's overrides as exchange rows: an added entry with its content, a
+/// removed item with the template entry's content so that a reader can see what is dropped.
+fn variant_rows(catalog: &Catalog, version: &ListVersion) -> Vec<quanze_exchange::ExchangeItem> {
+    use quanze_exchange::{Variant, VariantChange, VariantScope};
+    version
+        .overrides
+        .iter()
+        .filter_map(|o| {
+            let scope = match &o.target {
+                OverrideTarget::Tag { tag } => VariantScope::Tag { tag: tag.clone() },
+                OverrideTarget::Town { unit } => VariantScope::Town { unit: *unit },
+            };
+            let (entry, change) = match &o.change {
+                OverrideChange::Add { entry } => (*entry, VariantChange::Add),
+                OverrideChange::Remove { item } => {
+                    (*version.entries.iter().find(|e| e.item == *item)?, VariantChange::Remove)
+                }
+            };
+            Some(quanze_exchange::ExchangeItem {
+                content: catalog.content(&entry)?.clone(),
+                duty: entry.duty,
+                variant: Some(Variant { scope, change, reason: o.reason.clone() }),
+            })
+        })
+        .collect()
 }
 
 fn entry_of(v: &ItemView) -> ListEntry {

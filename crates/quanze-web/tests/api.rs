@@ -47,6 +47,23 @@ impl TestApp {
         (status, res.json().await.unwrap_or(Value::Null))
     }
 
+    async fn send(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<Value>,
+    ) -> (StatusCode, Value) {
+        let mut req =
+            self.client.request(method, format!("{}{path}", self.base)).bearer_auth(token);
+        if let Some(body) = body {
+            req = req.json(&body);
+        }
+        let res = req.send().await.expect("request");
+        let status = res.status();
+        (status, res.json().await.unwrap_or(Value::Null))
+    }
+
     async fn token(&self, user: &str) -> String {
         let (status, body) = self
             .post(
@@ -226,8 +243,39 @@ async fn writes_need_a_token_and_logins_lock_after_five_failures() {
     let editor = app.token("editor").await;
     let (status, created) = app.post("/api/v1/units", Some(&editor), body.clone()).await;
     assert_eq!(status, StatusCode::CREATED, "{created}");
-    let (status, err) = app.post("/api/v1/units", Some(&editor), body).await;
+    let (status, err) = app.post("/api/v1/units", Some(&editor), body.clone()).await;
     assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{err}");
+
+    // The unit is renamed and tagged; its id stays. It may not sit under itself.
+    let id = created["id"].as_str().unwrap();
+    let mut renamed = body.clone();
+    renamed["name"] = json!("某某县新设管理局");
+    renamed["tags"] = json!(["试点单位"]);
+    let path = format!("/api/v1/units/{id}");
+    let put = |b: Value| app.send(reqwest::Method::PUT, &path, &editor, Some(b));
+    let (status, updated) = put(renamed.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{updated}");
+    assert!(updated["leaf_index"].is_u64(), "{updated}");
+    let (_, unit) = app.get(&format!("/api/v1/units/{id}")).await;
+    assert_eq!(unit["unit"]["name"], "某某县新设管理局", "{unit}");
+    assert_eq!(unit["unit"]["tags"], json!(["试点单位"]), "{unit}");
+    let mut cycle = renamed.clone();
+    cycle["parent"] = json!(id);
+    let (status, err) = put(cycle).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("parent_cycle")),
+        "{err}"
+    );
+    let (status, _) = app
+        .send(
+            reqwest::Method::PUT,
+            &format!("/api/v1/units/{}", uuid_like()),
+            &editor,
+            Some(renamed),
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 
     // A clerk may not create units.
     let clerk = app.token("clerk").await;
@@ -371,6 +419,26 @@ async fn import_export_and_publish_through_the_api() {
         (status, again["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_draft"))
     );
+    // A published version cannot be discarded; a new draft can, and is gone.
+    let (status, err) = app
+        .send(reqwest::Method::DELETE, &format!("/api/v1/versions/{draft}"), &editor, None)
+        .await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_draft"))
+    );
+    let res = upload(false, bytes.to_vec()).await.unwrap();
+    let second: Value = res.json().await.unwrap();
+    let second = second["version"].as_str().unwrap().to_owned();
+    let total = |v: Value| v["total"].as_u64().unwrap();
+    let before = total(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1);
+    let (status, gone) = app
+        .send(reqwest::Method::DELETE, &format!("/api/v1/versions/{second}"), &editor, None)
+        .await;
+    assert_eq!(status, StatusCode::OK, "{gone}");
+    assert_eq!(total(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1), before - 1);
+    assert_eq!(app.get(&format!("/api/v1/versions/{second}")).await.0, StatusCode::NOT_FOUND);
+
     // Re-importing the export changes nothing: import(export(list)) == list.
     assert_eq!(outcome["unchanged"].as_u64().unwrap() as usize, version.entries.len(), "{outcome}");
     assert_eq!(
@@ -646,4 +714,9 @@ async fn accounts_get_roles_per_unit_and_a_clerk_acts_only_for_their_unit() {
     // Their own unit's list: allowed, so the (bad) file itself is what is refused.
     let res = upload(my_list).await.unwrap();
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+}
+
+/// A well-formed id that names nothing.
+fn uuid_like() -> String {
+    "0193a5b2-7c4e-7d21-9f00-000000000000".to_owned()
 }

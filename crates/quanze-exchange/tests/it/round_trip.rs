@@ -277,7 +277,7 @@ fn item() -> impl Strategy<Value = ExchangeItem> {
                     service,
                     remarks,
                 };
-                ExchangeItem { duty, content }
+                ExchangeItem { duty, content, variant: None }
             },
         )
 }
@@ -317,4 +317,116 @@ proptest! {
             prop_assert_eq!(back.into_items(), list);
         }
     }
+}
+
+#[test]
+fn template_differences_round_trip_on_their_own_sheet() {
+    use quanze_core::Tag;
+    use quanze_exchange::{Variant, VariantChange, VariantScope};
+    let units = directory();
+    let mut list = sample_list();
+    let town_items: Vec<ExchangeItem> =
+        list.iter().filter(|i| i.content.holder == id("某某镇人民政府")).cloned().collect();
+    // A flood-storage town holds one more item; the town does not hold another.
+    let mut extra = town_items[0].clone();
+    extra.content.name = "蓄滞洪区内建设项目审查".to_owned();
+    extra.variant = Some(Variant {
+        scope: VariantScope::Tag { tag: Tag::parse("蓄滞洪区").unwrap() },
+        change: VariantChange::Add,
+        reason: "蓄滞洪区运用补偿暂行办法".to_owned(),
+    });
+    let mut dropped = town_items[1].clone();
+    dropped.variant = Some(Variant {
+        scope: VariantScope::Town { unit: id("某某镇人民政府") },
+        change: VariantChange::Remove,
+        reason: String::new(),
+    });
+    list.push(extra);
+    list.push(dropped);
+    let options = ExportOptions {
+        title: "某某县乡镇权责清单模板".to_owned(),
+        split: SheetSplit::ByDutyKind,
+        progress: None,
+    };
+    let bytes = export_xlsx(&list, &units, &options).expect("export");
+    let imported = import_xlsx(&bytes, &units, &ImportOptions::default()).expect("import");
+    let unexpected: Vec<_> =
+        imported.problems.iter().filter(|p| !ITEM_FINDINGS.contains(&p.code.as_str())).collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    let on_sheet: Vec<&str> = imported
+        .items
+        .iter()
+        .filter(|i| i.item.variant.is_some())
+        .map(|i| i.sheet.as_str())
+        .collect();
+    assert_eq!(on_sheet, ["差异声明", "差异声明"]);
+    assert_eq!(sorted(imported.into_items()), sorted(list.clone()));
+
+    // The same through JSON.
+    let json = export_json(&list).expect("json");
+    let imported = import_json(&json, &units, &ImportOptions::default()).expect("import json");
+    assert_eq!(imported.into_items(), list);
+}
+
+#[test]
+fn a_bad_difference_is_an_error_at_its_cell() {
+    use rust_xlsxwriter::Workbook;
+    let units = directory();
+    let mut workbook = Workbook::new();
+    let sheet = workbook.add_worksheet();
+    sheet.set_name("差异声明").unwrap();
+    let header = ["序号", "适用范围", "差异", "事项类型", "事项名称", "实施主体", "设定依据"];
+    for (c, h) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    let rows = [
+        [
+            "1",
+            "乡镇：不存在镇",
+            "增加",
+            "行政许可",
+            "某项许可",
+            "某某镇人民政府",
+            "《中华人民共和国行政许可法》第十二条",
+        ],
+        [
+            "2",
+            "标签：蓄滞洪区",
+            "调整",
+            "行政许可",
+            "另一项许可",
+            "某某镇人民政府",
+            "《中华人民共和国行政许可法》第十二条",
+        ],
+        [
+            "3",
+            "标签：蓄滞洪区",
+            "增加",
+            "行政许可",
+            "第三项许可",
+            "某某镇人民政府",
+            "《中华人民共和国行政许可法》第十二条",
+        ],
+    ];
+    for (r, row) in rows.iter().enumerate() {
+        for (c, v) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, *v).unwrap();
+        }
+    }
+    let bytes = workbook.save_to_buffer().unwrap();
+    let imported = import_xlsx(&bytes, &units, &ImportOptions::default()).expect("import");
+    let bad: Vec<_> = imported
+        .problems
+        .iter()
+        .filter(|p| p.code == "invalid_variant")
+        .map(|p| (p.row, p.column.clone(), p.message_zh.clone()))
+        .collect();
+    assert_eq!(bad.len(), 2, "{bad:#?}");
+    assert_eq!((bad[0].0, bad[0].1.as_deref()), (Some(2), Some("适用范围")));
+    assert!(bad[0].2.contains("不存在镇"), "{}", bad[0].2);
+    assert_eq!((bad[1].0, bad[1].1.as_deref()), (Some(3), Some("差异")));
+    assert!(imported.has_errors());
+    // The good row is read with its difference.
+    assert_eq!(imported.items.len(), 1);
+    assert!(imported.items[0].item.variant.is_some());
 }

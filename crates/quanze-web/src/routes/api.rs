@@ -37,6 +37,8 @@ use crate::extract::{Auth, Json, Path, Query};
         put_regions,
         units,
         create_unit,
+        update_unit,
+        discard_draft,
         unit,
         holdings,
         items,
@@ -77,13 +79,13 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/users", post(create_user))
         .route("/api/v1/regions", get(regions).post(put_regions))
         .route("/api/v1/units", get(units).post(create_unit))
-        .route("/api/v1/units/{id}", get(unit))
+        .route("/api/v1/units/{id}", get(unit).put(update_unit))
         .route("/api/v1/units/{id}/holdings", get(holdings))
         .route("/api/v1/items", get(items))
         .route("/api/v1/lists", get(lists).post(create_list))
         .route("/api/v1/lists/{id}/versions", get(versions))
         .route("/api/v1/lists/{id}/import", post(import))
-        .route("/api/v1/versions/{id}", get(version))
+        .route("/api/v1/versions/{id}", get(version).delete(discard_draft))
         .route("/api/v1/versions/{id}/publish", post(publish))
         .route("/api/v1/versions/{id}/overrides", axum::routing::put(set_overrides))
         .route("/api/v1/versions/{id}/export", get(export))
@@ -324,6 +326,44 @@ pub struct NewUnitBody {
     tags: Vec<String>,
 }
 
+fn new_unit(body: NewUnitBody) -> Result<NewUnit, quanze_service::ServiceError> {
+    let tags = body.tags.iter().map(|t| Tag::parse(t)).collect::<Result<BTreeSet<_>, _>>()?;
+    Ok(NewUnit {
+        name: body.name,
+        kind: body.kind,
+        region: RegionCode::parse(&body.region)?,
+        credit_code: body.credit_code.as_deref().map(CreditCode::parse).transpose()?,
+        parent: body.parent,
+        tags,
+    })
+}
+
+#[utoipa::path(put, path = "/api/v1/units/{id}", request_body = NewUnitBody, params(("id" = String, Path, description = "unit id")),
+    responses((status = 200, description = "updated"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+async fn update_unit(
+    State(st): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<UnitId>,
+    Json(body): Json<NewUnitBody>,
+) -> Result<Response, ApiError> {
+    let new = new_unit(body)?;
+    let (warnings, leaf_index) = st.service.update_unit(Some(&user), id, new).await?;
+    Ok(axum::Json(serde_json::json!({ "id": id, "warnings": warnings, "leaf_index": leaf_index }))
+        .into_response())
+}
+
+#[utoipa::path(delete, path = "/api/v1/versions/{id}", params(("id" = String, Path, description = "draft version id")),
+    responses((status = 200, description = "discarded"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, description = "not a draft", body = ErrorBody)))]
+async fn discard_draft(
+    State(st): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<ListVersionId>,
+) -> Result<Response, ApiError> {
+    let leaf_index = st.service.discard_draft(&user, id).await?;
+    Ok(axum::Json(serde_json::json!({ "id": id, "status": "discarded", "leaf_index": leaf_index }))
+        .into_response())
+}
+
 #[utoipa::path(post, path = "/api/v1/units", request_body = NewUnitBody,
     responses((status = 201, description = "created"), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 async fn create_unit(
@@ -331,25 +371,7 @@ async fn create_unit(
     Auth(user): Auth,
     Json(body): Json<NewUnitBody>,
 ) -> Result<Response, ApiError> {
-    let tags = body
-        .tags
-        .iter()
-        .map(|t| Tag::parse(t))
-        .collect::<Result<BTreeSet<_>, _>>()
-        .map_err(quanze_service::ServiceError::from)?;
-    let new = NewUnit {
-        name: body.name,
-        kind: body.kind,
-        region: RegionCode::parse(&body.region).map_err(quanze_service::ServiceError::from)?,
-        credit_code: body
-            .credit_code
-            .as_deref()
-            .map(CreditCode::parse)
-            .transpose()
-            .map_err(quanze_service::ServiceError::from)?,
-        parent: body.parent,
-        tags,
-    };
+    let new = new_unit(body)?;
     let (id, warnings, leaf_index) = st.service.create_unit(Some(&user), new).await?;
     Ok((
         StatusCode::CREATED,
