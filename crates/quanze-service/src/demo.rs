@@ -141,6 +141,7 @@ impl Service {
             }
         }
         self.reload().await?;
+        self.load_demo_laws().await?;
         for (name, role, display) in DEMO_ACCOUNTS {
             let new = NewUser {
                 username: Username::parse(name)?,
@@ -151,5 +152,51 @@ impl Service {
             self.create_user(None, new).await?;
         }
         Ok(DemoLoad::Loaded { units: county.units.len(), items: county.items.len() })
+    }
+
+    /// The law registry of the demo: every law its items cite, and the 1996 edition of the
+    /// 行政处罚法 that the 2021 revision replaced, so that the registry shows an amendment and
+    /// its impact report (every penalty item citing the law) has real content.
+    async fn load_demo_laws(&self) -> ServiceResult<()> {
+        use crate::laws::{Ending, NewLaw};
+        use quanze_core::LawLevel;
+        let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).expect("a valid date");
+        let older = self
+            .register_law(
+                None,
+                NewLaw {
+                    title: quanze_demo::data::PENALTY_LAW.to_owned(),
+                    level: LawLevel::Law,
+                    issuer: "全国人民代表大会".to_owned(),
+                    in_force_from: day(1996, 10, 1),
+                },
+            )
+            .await?
+            .0;
+        let mut revision = None;
+        for (title, edition) in quanze_demo::data::LAWS {
+            let (level, issuer) = if title.ends_with("条例") {
+                (LawLevel::AdministrativeRegulation, "国务院")
+            } else {
+                (LawLevel::Law, "全国人民代表大会常务委员会")
+            };
+            // The edition's year (the demo does not know each law's exact date of force),
+            // except the 行政处罚法 revision: in force from 2021-07-15.
+            let year: i32 = edition.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2020);
+            let penalty = *title == quanze_demo::data::PENALTY_LAW;
+            let from = if penalty { day(2021, 7, 15) } else { day(year, 1, 1) };
+            let new = NewLaw {
+                title: (*title).to_owned(),
+                level,
+                issuer: issuer.to_owned(),
+                in_force_from: from,
+            };
+            let (id, _) = self.register_law(None, new).await?;
+            if penalty {
+                revision = Some(id);
+            }
+        }
+        self.end_law(None, older, Ending::Amended, day(2021, 7, 15), revision).await?;
+        Ok(())
     }
 }

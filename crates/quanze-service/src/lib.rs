@@ -9,6 +9,7 @@ pub mod auth;
 pub mod catalog;
 pub mod demo;
 pub mod error;
+pub mod laws;
 pub mod ledger;
 pub mod lists;
 
@@ -67,6 +68,10 @@ impl Ids {
     /// A new list version id.
     pub fn version(&self) -> ListVersionId {
         ListVersionId::from_uuid(self.uuid())
+    }
+    /// A new law id.
+    pub fn law(&self) -> quanze_core::LawId {
+        quanze_core::LawId::from_uuid(self.uuid())
     }
     /// A new user id.
     pub fn user(&self) -> UserId {

@@ -219,6 +219,14 @@ pub trait Store: Send + Sync + 'static {
     /// All regions, by code.
     async fn regions(&self) -> Result<Vec<Region>, StoreError>;
 
+    /// Inserts a law of the registry, or replaces the one with its id. `Conflict` when another
+    /// law has the same title and start of force; `NotFound` when `amended_by` or
+    /// `repealed_by` names no law.
+    async fn put_law(&self, law: &quanze_core::Law, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// The law registry, by start of force (the same order on every backend: titles would
+    /// sort by each database's collation).
+    async fn laws(&self) -> Result<Vec<quanze_core::Law>, StoreError>;
+
     /// Creates a unit; `Conflict` if the id or (name) exists; its region must exist
     /// (`NotFound` otherwise), and so must its parent.
     async fn create_unit(&self, unit: &Unit, ev: NewEvent) -> Result<Receipt, StoreError>;

@@ -168,6 +168,44 @@ impl TryFrom<RegionRow> for Region {
     }
 }
 
+/// `laws` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct LawRow {
+    pub id: String,
+    pub title: String,
+    pub level: String,
+    pub issuer: String,
+    pub in_force_from: String,
+    pub in_force_until: Option<String>,
+    pub amended_by: Option<String>,
+    pub repealed_by: Option<String>,
+}
+
+impl TryFrom<LawRow> for quanze_core::Law {
+    type Error = StoreError;
+    fn try_from(row: LawRow) -> Result<quanze_core::Law, StoreError> {
+        let key = row.id.as_str();
+        let level = serde_json::from_value(serde_json::Value::String(row.level.clone()))
+            .map_err(|e| corrupt("laws", key, "level", e))?;
+        Ok(quanze_core::Law {
+            id: parse_id("laws", key, "id", key)?,
+            title: row.title,
+            level,
+            issuer: row.issuer,
+            in_force_from: parse_date("laws", key, "in_force_from", Some(&row.in_force_from))?
+                .ok_or_else(|| corrupt("laws", key, "in_force_from", "missing"))?,
+            in_force_until: parse_date(
+                "laws",
+                key,
+                "in_force_until",
+                row.in_force_until.as_deref(),
+            )?,
+            amended_by: parse_opt_id("laws", key, "amended_by", row.amended_by.as_deref())?,
+            repealed_by: parse_opt_id("laws", key, "repealed_by", row.repealed_by.as_deref())?,
+        })
+    }
+}
+
 /// `units` row.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct UnitRow {

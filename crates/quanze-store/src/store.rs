@@ -31,9 +31,9 @@ use tokio::sync::{Mutex, MutexGuard};
 use crate::batch::{Statement, insert_rows, select_in};
 use crate::ledger;
 use crate::rows::{
-    EntryRow, EventRow, ItemVersionRow, ListRow, OverrideColumns, OverrideRow, RegionRow, RoleRow,
-    UnitRow, UserRow, VersionRow, date_text, instant_text, region_level_code, scope_columns,
-    status_code, unit_kind_code,
+    EntryRow, EventRow, ItemVersionRow, LawRow, ListRow, OverrideColumns, OverrideRow, RegionRow,
+    RoleRow, UnitRow, UserRow, VersionRow, date_text, instant_text, region_level_code,
+    scope_columns, status_code, unit_kind_code,
 };
 use crate::{
     Backend, ConnectOptions, DraftWrite, LedgerHead, NewEvent, Receipt, Snapshot, Store,
@@ -805,6 +805,14 @@ const SELECT_LEAF_BY_HASH: &str =
     "SELECT idx FROM ledger_nodes WHERE level = 0 AND hash = $1 ORDER BY idx LIMIT 1";
 const SELECT_TAIL_LEAF_BY_HASH: &str = "SELECT seq - 1 FROM events \
      WHERE seq > $1 AND leaf_hash = $2 ORDER BY seq LIMIT 1";
+const UPSERT_LAW: &str = "INSERT INTO laws (id, title, level, issuer, in_force_from, \
+     in_force_until, amended_by, repealed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     ON CONFLICT (id) DO UPDATE SET title = excluded.title, level = excluded.level, \
+     issuer = excluded.issuer, in_force_from = excluded.in_force_from, \
+     in_force_until = excluded.in_force_until, amended_by = excluded.amended_by, \
+     repealed_by = excluded.repealed_by";
+const SELECT_LAWS: &str = "SELECT id, title, level, issuer, in_force_from, in_force_until, \
+     amended_by, repealed_by FROM laws ORDER BY in_force_from, id";
 const SELECT_INTEGRATED: &str = "SELECT size, frontier FROM ledger_integrated WHERE id = 1";
 const SELECT_INTEGRATED_SIZE: &str = "SELECT size FROM ledger_integrated WHERE id = 1";
 const SELECT_LEAVES_TO_INTEGRATE: &str =
@@ -833,6 +841,39 @@ fn sort_units(units: &mut [Unit]) {
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         self.backend
+    }
+
+    async fn put_law(&self, law: &quanze_core::Law, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let level = serde_json::to_value(law.level)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default();
+        let res = sqlx::query(UPSERT_LAW)
+            .bind(law.id.to_string())
+            .bind(law.title.as_str())
+            .bind(level)
+            .bind(law.issuer.as_str())
+            .bind(date_text(law.in_force_from))
+            .bind(law.in_force_until.map(date_text))
+            .bind(law.amended_by.map(|l| l.to_string()))
+            .bind(law.repealed_by.map(|l| l.to_string()))
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                violation(
+                    e,
+                    &format!("{} in force from {} is registered", law.title, law.in_force_from),
+                    "the amending or repealing law",
+                )
+            });
+        w.finish(res, ev).await
+    }
+
+    async fn laws(&self) -> Result<Vec<quanze_core::Law>, StoreError> {
+        let rows: Vec<LawRow> = sqlx::query_as(SELECT_LAWS).fetch_all(&self.pool).await?;
+        rows.into_iter().map(quanze_core::Law::try_from).collect()
     }
 
     async fn put_regions(&self, regions: &[Region], ev: NewEvent) -> Result<Receipt, StoreError> {

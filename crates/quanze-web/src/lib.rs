@@ -35,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::pages::router())
         .merge(routes::api::router())
         .merge(routes::ledger::router())
+        .merge(routes::laws::router())
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)

@@ -720,3 +720,64 @@ async fn accounts_get_roles_per_unit_and_a_clerk_acts_only_for_their_unit() {
 fn uuid_like() -> String {
     "0193a5b2-7c4e-7d21-9f00-000000000000".to_owned()
 }
+
+#[tokio::test]
+async fn the_law_registry_records_endings_with_their_impact() {
+    let app = spawn_app(true).await;
+    let (status, laws) = app.get("/api/v1/laws?limit=500").await;
+    assert_eq!(status, StatusCode::OK, "{laws}");
+    assert!(laws["total"].as_u64().unwrap() > 40, "{}", laws["total"]);
+    // The demo's amended edition: the 1996 行政处罚法, replaced on 2021-07-15.
+    let items = laws["items"].as_array().unwrap();
+    let old = items
+        .iter()
+        .find(|l| l["title"] == "中华人民共和国行政处罚法" && l["in_force_until"].is_string())
+        .expect("the amended edition");
+    assert_eq!(old["in_force_until"], "2021-07-15");
+    let new = items.iter().find(|l| l["id"] == old["amended_by"]).expect("the new edition");
+    assert_eq!(new["in_force_from"], "2021-07-15");
+    let (status, report) =
+        app.get(&format!("/api/v1/laws/{}/impact", old["id"].as_str().unwrap())).await;
+    assert_eq!(status, StatusCode::OK, "{report}");
+    let impacted = report["items"].as_array().unwrap();
+    assert!(impacted.len() > 20, "penalty items cite it: {}", impacted.len());
+    assert!(impacted.iter().all(|i| !i["citations"].as_array().unwrap().is_empty()));
+
+    // Register, refuse a twin, refuse bad endings, end it once.
+    let editor = app.token("editor").await;
+    let body = json!({
+        "title": "清源县城市绿化管理办法", "level": "normative_document",
+        "issuer": "清源县人民政府", "in_force_from": "2020-03-01",
+    });
+    let (status, created) = app.post("/api/v1/laws", Some(&editor), body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["id"].as_str().unwrap().to_owned();
+    let (status, err) = app.post("/api/v1/laws", Some(&editor), body.clone()).await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{err}");
+    let clerk = app.token("clerk").await;
+    let (status, _) = app.post("/api/v1/laws", Some(&clerk), body).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let end_path = format!("/api/v1/laws/{id}/end");
+    let end = |b: Value| app.post(&end_path, Some(&editor), b);
+    let (status, err) = end(json!({ "ending": "repealed", "on": "2019-01-01" })).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("law_end_before_start"))
+    );
+    let (status, err) = end(json!({ "ending": "amended", "on": "2025-01-01" })).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("amendment_without_edition"))
+    );
+    let (status, ended) = end(json!({ "ending": "repealed", "on": "2025-01-01" })).await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
+    assert!(ended["leaf_index"].is_u64());
+    assert_eq!(ended["impact"]["items"], json!([]), "nothing cites it");
+    let (status, err) = end(json!({ "ending": "repealed", "on": "2026-01-01" })).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("law_already_ended"))
+    );
+    let (status, _) = app.get(&format!("/api/v1/laws/{}/impact", uuid_like())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

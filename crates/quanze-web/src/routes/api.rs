@@ -57,7 +57,11 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::ledger::inclusion,
         crate::routes::ledger::consistency,
         crate::routes::ledger::receipt,
-        crate::routes::ledger::cosign
+        crate::routes::ledger::cosign,
+        crate::routes::laws::laws,
+        crate::routes::laws::register,
+        crate::routes::laws::end,
+        crate::routes::laws::impact
     ),
     components(schemas(
         ErrorBody,
@@ -126,10 +130,10 @@ pub struct PageMeta {
 pub struct Paging {
     /// Skip this many (default 0).
     #[serde(default)]
-    offset: usize,
+    pub(crate) offset: usize,
     /// Page size (default 50, at most 500).
     #[serde(default = "default_limit")]
-    limit: usize,
+    pub(crate) limit: usize,
 }
 
 fn default_limit() -> usize {
