@@ -710,7 +710,7 @@ fn leaf_hashes_of(alg: HashAlg, events: &[Event]) -> Vec<Hash> {
     std::thread::scope(|scope| {
         let other = scope.spawn(|| hash(right));
         let mut out = hash(left);
-        out.extend(other.join().unwrap_or_else(|_| hash(right)));
+        out.extend(other.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)));
         out
     })
 }

@@ -393,15 +393,17 @@ impl Service {
         let mut entry_for = |row: &quanze_exchange::ExchangeItem| {
             let key = row.content.list_key();
             let duty = row.duty;
-            match by_key.get(&key) {
-                Some(&(item, _))
-                    if fresh.get(&item).is_some_and(|&i| new_items[i].content == row.content) =>
-                {
-                    // The same new content twice: a template row and a town's variant of it.
-                    let version = fresh.get(&item).map_or(1, |&i| new_items[i].version);
-                    ListEntry { item, item_version: version, duty }
-                }
-                Some(&(item, version)) => {
+            let known = by_key.get(&key).copied();
+            // The same new content twice (a template row and a town's variant of it) is one
+            // new version.
+            if let Some((item, _)) = known
+                && let Some(&i) = fresh.get(&item)
+                && new_items[i].content == row.content
+            {
+                return ListEntry { item, item_version: new_items[i].version, duty };
+            }
+            match known {
+                Some((item, version)) => {
                     let same =
                         catalog.item(item, version).is_some_and(|i| i.content == row.content);
                     if same {
@@ -444,6 +446,12 @@ impl Service {
         // 差异声明 rows become the draft's overrides (replacing the previous version's); a file
         // without them keeps the previous version's.
         let mut overrides = Vec::new();
+        // The template's own items by list key, for the rows a town does not hold.
+        let template_items: HashMap<String, ItemId> = if variant_rows.is_empty() {
+            HashMap::new()
+        } else {
+            rows.iter().zip(&entries).map(|(r, e)| (r.item.content.list_key(), e.item)).collect()
+        };
         if !variant_rows.is_empty() && list_unit.is_some() {
             problems.push(Problem {
                 sheet: variant_rows[0].sheet.clone(),
@@ -470,11 +478,8 @@ impl Service {
                     OverrideChange::Add { entry: entry_for(&row.item) }
                 }
                 quanze_exchange::VariantChange::Remove => {
-                    let key = row.item.content.list_key();
-                    let found =
-                        rows.iter().zip(&entries).find(|(r, _)| r.item.content.list_key() == key);
-                    match found {
-                        Some((_, e)) => OverrideChange::Remove { item: e.item },
+                    match template_items.get(&row.item.content.list_key()) {
+                        Some(&item) => OverrideChange::Remove { item },
                         None => {
                             problems.push(Problem {
                                 sheet: row.sheet.clone(),
@@ -504,7 +509,6 @@ impl Service {
         } else {
             overrides
         };
-        let rows = &rows;
         let removed =
             base.map_or(0, |b| b.entries.iter().filter(|e| !seen.contains(&e.item)).count());
         let mut outcome = ImportOutcome {

@@ -50,7 +50,8 @@ pub(crate) fn parse_frontier(
         .ok_or_else(|| corrupt(format!("does not match {size} leaves")))
 }
 
-fn frontier_text(range: &CompactRange) -> String {
+/// The frontier as the head rows store it (see [`parse_frontier`]).
+pub(crate) fn frontier_text(range: &CompactRange) -> String {
     range.frontier().iter().map(Hash::to_hex).collect::<Vec<_>>().join(",")
 }
 

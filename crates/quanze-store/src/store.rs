@@ -797,7 +797,7 @@ const INSERT_TOKEN: &str =
 const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload, commitment FROM events \
      WHERE seq > $1 ORDER BY seq LIMIT $2";
 /// Leaf hashes as written with their events (`seq` is the leaf index plus one).
-const SELECT_LEAVES: &str = "SELECT seq - 1, seq - 1, leaf_hash FROM events \
+const SELECT_LEAVES: &str = "SELECT seq - 1, leaf_hash FROM events \
      WHERE seq > $1 AND seq <= $2 AND leaf_hash IS NOT NULL ORDER BY seq";
 /// Integrated leaves are found through the hash index; the tail not yet integrated (small:
 /// the integrator runs every half second) by a range scan of its event rows.
@@ -1249,13 +1249,10 @@ impl Store for SqlStore {
         for chunk in tail.chunks(self.backend.max_binds()) {
             let mut stmt = Statement::new(
                 self.backend,
-                "SELECT seq - 1, leaf_hash FROM events WHERE leaf_hash IS NOT NULL AND seq IN ",
+                "SELECT CAST(0 AS BIGINT), seq - 1, leaf_hash FROM events WHERE leaf_hash IS NOT NULL AND seq IN ",
             );
             stmt.push_in_list(chunk.iter().copied());
-            let rows: Vec<(i64, String)> = stmt.build_as().fetch_all(&self.pool).await?;
-            for (idx, hash) in rows {
-                found.extend(ledger::node_rows(vec![(0, idx, hash)])?);
-            }
+            found.extend(ledger::node_rows(stmt.build_as().fetch_all(&self.pool).await?)?);
         }
         Ok(found)
     }
@@ -1264,14 +1261,14 @@ impl Store for SqlStore {
         let (Ok(start), Ok(end)) = (i64::try_from(start), i64::try_from(end)) else {
             return Ok(Vec::new());
         };
-        let rows: Vec<(i64, i64, String)> =
+        let rows: Vec<(i64, String)> =
             sqlx::query_as(SELECT_LEAVES).bind(start).bind(end).fetch_all(&self.pool).await?;
         rows.into_iter()
-            .map(|(index, _, hash)| {
-                let hash = Hash::from_hex(&hash).map_err(|e| {
-                    StoreError::Corrupt(format!("events {}: leaf_hash {e}", index + 1))
-                })?;
-                Ok((index as u64, hash))
+            .map(|(index, hash)| {
+                let corrupt = |e: String| StoreError::Corrupt(format!("events {}: {e}", index + 1));
+                let hash = Hash::from_hex(&hash).map_err(|e| corrupt(format!("leaf_hash {e}")))?;
+                let index = u64::try_from(index).map_err(|e| corrupt(format!("seq {e}")))?;
+                Ok((index, hash))
             })
             .collect()
     }
@@ -1476,7 +1473,7 @@ impl SqlStore {
                 .await?;
             range.push_leaf_hash(leaf);
         }
-        let text = range.frontier().iter().map(Hash::to_hex).collect::<Vec<_>>().join(",");
+        let text = ledger::frontier_text(&range);
         sqlx::query("UPDATE event_head SET leaves = $1, frontier = $2 WHERE id = 1")
             .bind(i64::try_from(range.size()).unwrap_or(i64::MAX))
             .bind(text)
@@ -1566,7 +1563,7 @@ impl SqlStore {
             },
         )
         .await?;
-        let text = range.frontier().iter().map(Hash::to_hex).collect::<Vec<_>>().join(",");
+        let text = ledger::frontier_text(&range);
         sqlx::query("UPDATE ledger_integrated SET size = $1, frontier = $2 WHERE id = 1")
             .bind(end)
             .bind(text)
