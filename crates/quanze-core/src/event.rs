@@ -1,6 +1,6 @@
 //! Events: one per write, the trace that the ledger hangs off (全程留痕).
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SecondsFormat, Utc};
 
 use crate::ids::{UnitId, UserId};
 
@@ -33,7 +33,32 @@ pub struct Event {
 impl Event {
     /// The ledger leaf: the event's RFC 8785 (JCS) canonical JSON.
     pub fn leaf_bytes(&self) -> Vec<u8> {
-        serde_jcs::to_vec(self).expect("an event is plain JSON data and always serialises")
+        use crate::canonical::{Member, write_members};
+        let at = self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true);
+        let actor = self.actor.map(|id| id.to_string());
+        let unit = self.unit.map(|id| id.to_string());
+        let mut seq = Vec::with_capacity(20);
+        crate::canonical::write_u64(&mut seq, self.seq);
+        fn opt(s: &Option<String>) -> Member<'_> {
+            s.as_deref().map_or(Member::Raw(b"null"), Member::Str)
+        }
+        // Members in canonical order; `commitment` is left out when absent, as serde does.
+        let mut members = Vec::with_capacity(8);
+        members.extend([("actor", opt(&actor)), ("at", Member::Str(&at))]);
+        if let Some(c) = &self.commitment {
+            members.push(("commitment", Member::Str(c)));
+        }
+        members.extend([
+            ("kind", Member::Str(&self.kind)),
+            ("payload", Member::Value(&self.payload)),
+            ("seq", Member::Raw(&seq)),
+            ("subject", Member::Str(&self.subject)),
+            ("unit", opt(&unit)),
+        ]);
+        let mut out = Vec::with_capacity(256);
+        write_members(&mut out, members)
+            .expect("an event's payload comes from JSON text and holds only finite numbers");
+        out
     }
 
     /// The leaf index of this event in the ledger.
@@ -65,5 +90,30 @@ mod tests {
             r#"{"actor":null,"at":"2026-01-02T03:04:05.000000006Z","kind":"unit.created","payload":{"a":"县","m":[true,null],"z":1},"seq":7,"subject":"unit:x","unit":null}"#
         );
         assert_eq!(event.leaf_index(), 6);
+    }
+
+    proptest::proptest! {
+        /// The hand-written canonical form equals serde_jcs's over the whole event.
+        #[test]
+        fn leaf_bytes_match_serde_jcs(
+            seq in 1u64..u64::MAX,
+            nanos in 0i64..4_102_444_800_000_000_000,
+            actor in proptest::option::of(proptest::prelude::any::<u128>()),
+            kind in "\\PC{0,12}",
+            payload in "[a-z\"\u{1}\u{1f600}]{0,5}",
+            commitment in proptest::option::of("[0-9a-f]{64}"),
+        ) {
+            let event = Event {
+                seq,
+                at: DateTime::from_timestamp_nanos(nanos),
+                actor: actor.map(|a| UserId::from_uuid(uuid::Uuid::from_u128(a))),
+                unit: actor.map(|a| UnitId::from_uuid(uuid::Uuid::from_u128(!a))),
+                subject: format!("unit:{kind}"),
+                kind,
+                payload: serde_json::json!({ "b": payload, "a": [seq, -1.5, null], "\u{1f600}": {} }),
+                commitment,
+            };
+            proptest::prop_assert_eq!(event.leaf_bytes(), serde_jcs::to_vec(&event).unwrap());
+        }
     }
 }

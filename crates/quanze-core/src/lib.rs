@@ -7,6 +7,7 @@
 
 pub mod account;
 pub mod calendar;
+pub mod canonical;
 pub mod codes;
 pub mod diff;
 pub mod error;

@@ -3,7 +3,7 @@
 //! Also the ledger's reads (nodes, leaf hashes, checkpoints, cosignatures) and the erasable
 //! personal data behind commitments.
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 
 use chrono::{DateTime, Utc};
 use quanze_core::Event;
@@ -72,7 +72,7 @@ pub(crate) fn event_of(seq: u64, ev: &NewEvent, commitment: Option<String>) -> E
 /// Salted SM3 commitment to personal data: `SM3(salt || canonical JSON)`, hex.
 pub(crate) fn commit_personal(salt: &[u8], data: &serde_json::Value) -> String {
     let mut bytes = salt.to_vec();
-    bytes.extend(serde_jcs::to_vec(data).unwrap_or_default());
+    bytes.extend(quanze_core::canonical::to_vec(data).unwrap_or_default());
     HashAlg::Sm3.digest(&bytes).to_hex()
 }
 
@@ -148,6 +148,152 @@ pub(crate) fn node_rows(
             Ok((id, hash))
         })
         .collect()
+}
+
+/// Stores one complete tile.
+pub(crate) const INSERT_TILE: &str = "INSERT INTO ledger_tiles (idx, nodes) VALUES ($1, $2)";
+
+/// Reads up to two tiles.
+pub(crate) const SELECT_TILES: &str =
+    "SELECT idx, nodes FROM ledger_tiles WHERE idx IN ($1, $2) ORDER BY idx";
+
+/// One level of stored nodes from an index on, in index order.
+pub(crate) const SELECT_LEVEL_FROM: &str =
+    "SELECT level, idx, hash FROM ledger_nodes WHERE level = $1 AND idx >= $2 ORDER BY idx";
+
+/// The complete nodes of the tree's upper levels ([`UpperNodes::FROM_LEVEL`] and above), in
+/// memory: about 2/256 of the node count (80,000 hashes, 2.5 MiB, at ten million leaves), so
+/// that a proof reads only the few nodes below from the database. A complete node never
+/// changes, so what is held stays right while the log grows.
+#[derive(Debug, Default)]
+pub(crate) struct UpperNodes {
+    /// `levels[k]` holds the nodes of level `FROM_LEVEL + k` from index 0, with no gaps.
+    levels: Vec<Vec<Hash>>,
+}
+
+impl UpperNodes {
+    /// The lowest level held: a proof reads at most this many nodes per path from the table.
+    pub(crate) const FROM_LEVEL: u8 = 8;
+
+    /// The node, when held.
+    pub(crate) fn get(&self, id: NodeId) -> Option<Hash> {
+        let k = usize::from(id.level.checked_sub(Self::FROM_LEVEL)?);
+        self.levels.get(k)?.get(usize::try_from(id.index).ok()?).copied()
+    }
+
+    /// For each upper level with complete nodes in a tree of `size` leaves that are not held
+    /// yet: the level and the first index missing.
+    pub(crate) fn next_indexes(&self, size: u64) -> Vec<(u8, u64)> {
+        (Self::FROM_LEVEL..64)
+            .map_while(|level| {
+                let complete = size >> level;
+                let k = usize::from(level - Self::FROM_LEVEL);
+                let held = self.levels.get(k).map_or(0, |l| l.len() as u64);
+                (complete > 0).then_some((level, held, complete))
+            })
+            .filter(|(_, held, complete)| held < complete)
+            .map(|(level, held, _)| (level, held))
+            .collect()
+    }
+
+    /// Appends nodes of `level` read from index `start` on, in index order, as far as they
+    /// follow on without a gap (a gap means the table is damaged; `ledger verify` says where).
+    pub(crate) fn extend(
+        &mut self,
+        level: u8,
+        start: u64,
+        nodes: impl Iterator<Item = (u64, Hash)>,
+    ) {
+        let Some(k) = level.checked_sub(Self::FROM_LEVEL).map(usize::from) else { return };
+        if self.levels.len() <= k {
+            self.levels.resize_with(k + 1, Vec::new);
+        }
+        let held = &mut self.levels[k];
+        if held.len() as u64 != start {
+            return; // another reader got here first
+        }
+        for (index, hash) in nodes {
+            if index != held.len() as u64 {
+                break;
+            }
+            held.push(hash);
+        }
+    }
+}
+
+/// Tiles: the lowest [`TILE_HEIGHT`] levels of each complete run of [`TILE_LEAVES`] leaves,
+/// stored as one row (`ledger_tiles`) beside the node rows, so that a proof reads its lowest
+/// levels as one row per path instead of a B-tree search per node (in the manner of C2SP
+/// tlog-tiles, which store only a tile's base row; we store all its levels so that no hashing
+/// is needed to read a proof). The integrator writes a tile once its last leaf is integrated.
+pub(crate) const TILE_HEIGHT: u8 = UpperNodes::FROM_LEVEL;
+/// Leaves per tile.
+pub(crate) const TILE_LEAVES: u64 = 1 << TILE_HEIGHT;
+/// Hashes in a tile: its levels 0 to `TILE_HEIGHT - 1` (256 + 128 + … + 2).
+pub(crate) const TILE_NODES: usize = 2 * (TILE_LEAVES as usize) - 2;
+const HASH_BYTES: usize = quanze_ledger::HASH_LEN;
+
+/// The tile holding a node of the lowest levels, and the node's position in it (level by
+/// level from the bottom, left to right).
+pub(crate) fn tile_slot(id: NodeId) -> Option<(u64, usize)> {
+    if id.level >= TILE_HEIGHT {
+        return None;
+    }
+    let per_tile = TILE_LEAVES >> id.level;
+    let tile = id.index / per_tile;
+    let below: u64 = (0..id.level).map(|l| TILE_LEAVES >> l).sum();
+    usize::try_from(below + id.index % per_tile).ok().map(|slot| (tile, slot))
+}
+
+/// The hash at `slot` of a stored tile.
+pub(crate) fn tile_hash(tile: &[u8], slot: usize) -> Option<Hash> {
+    let bytes = tile.get(slot * HASH_BYTES..(slot + 1) * HASH_BYTES)?;
+    Hash::from_slice(bytes).ok()
+}
+
+/// Tiles being filled by the integrator.
+#[derive(Debug, Default)]
+pub(crate) struct TileBuilder {
+    tiles: BTreeMap<u64, (Vec<u8>, usize)>,
+}
+
+impl TileBuilder {
+    /// Places a node of the lowest levels in its tile (other nodes are ignored).
+    pub(crate) fn add(&mut self, id: NodeId, hash: &Hash) {
+        let Some((tile, slot)) = tile_slot(id) else { return };
+        let (bytes, filled) =
+            self.tiles.entry(tile).or_insert_with(|| (vec![0; TILE_NODES * HASH_BYTES], 0));
+        bytes[slot * HASH_BYTES..(slot + 1) * HASH_BYTES].copy_from_slice(hash.as_bytes());
+        *filled += 1;
+    }
+
+    /// The tiles with every node in place; partial ones are dropped (the integrator completes
+    /// a tile from the stored node rows when its first leaves were integrated earlier).
+    pub(crate) fn complete(self) -> impl Iterator<Item = (u64, Vec<u8>)> {
+        self.tiles.into_iter().filter(|(_, (_, n))| *n == TILE_NODES).map(|(k, (b, _))| (k, b))
+    }
+}
+
+/// The node rows of tile `tile` that lie before leaf `before` (its part integrated by an
+/// earlier batch): one index range per level, bound in pairs after the level.
+pub(crate) fn tile_prefix_query(tile: u64, before: u64) -> (String, Vec<(i64, i64, i64)>) {
+    let mut sql = String::from("SELECT level, idx, hash FROM ledger_nodes WHERE ");
+    let mut binds = Vec::new();
+    for level in 0..TILE_HEIGHT {
+        let first = (tile * TILE_LEAVES) >> level;
+        let end = before >> level; // nodes whose subtree ends at or before `before`
+        if end <= first {
+            break;
+        }
+        if level > 0 {
+            sql.push_str(" OR ");
+        }
+        let n = 3 * binds.len();
+        sql.push_str(&format!("(level = ${} AND idx >= ${} AND idx < ${})", n + 1, n + 2, n + 3));
+        let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
+        binds.push((i64::from(level), i(first), i(end)));
+    }
+    (sql, binds)
 }
 
 /// Parses a stored instant.

@@ -51,8 +51,16 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// `synchronous = NORMAL` is safe in WAL mode: a power cut may lose the last commits but never
 /// corrupts the database.
 /// Public so that benchmarks and tools open SQLite exactly as the store does.
-pub const SQLITE_CONNECTION_PRAGMAS: [&str; 3] =
-    ["PRAGMA foreign_keys = ON", "PRAGMA busy_timeout = 5000", "PRAGMA synchronous = NORMAL"];
+///
+/// Reads go through a memory map of up to 2 GiB of the file (SQLite's own limit): a B-tree
+/// search then touches mapped pages instead of copying each page out of the OS cache with a
+/// system call, which is most of a stored-tree proof's and a ledger verification's cost.
+pub const SQLITE_CONNECTION_PRAGMAS: [&str; 4] = [
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA mmap_size = 2147418112",
+];
 /// WAL lets readers run while a writer commits. It is a property of the file, so it is set once.
 const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
 
@@ -70,6 +78,8 @@ pub(crate) struct SqlStore {
     /// A lower bound of the integrated ledger size (it only grows), so that proofs skip the
     /// integrator when their nodes are already stored.
     integrated: AtomicU64,
+    /// The upper levels of the stored tree, read once and kept (complete nodes never change).
+    upper: std::sync::RwLock<ledger::UpperNodes>,
 }
 
 /// Leaves the integrator adds per transaction: about 2 rows each, so one transaction stays
@@ -106,6 +116,7 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
         alg,
         sqlite_writer: Mutex::new(()),
         integrated: AtomicU64::new(0),
+        upper: std::sync::RwLock::new(ledger::UpperNodes::default()),
     };
     store.backfill_ledger().await?;
     Ok(store)
@@ -1222,7 +1233,84 @@ impl Store for SqlStore {
         if needed > self.integrated.load(Ordering::Acquire) {
             self.integrate_ledger().await?;
         }
+        // Nodes of the upper levels come from memory, read from the table the first time
+        // they are asked for; a proof then reads only its few lowest levels from the table.
         let mut found = HashMap::new();
+        let mut wanted = Vec::with_capacity(ids.len());
+        let missing_upper = {
+            let upper = self.upper.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            let mut missing = false;
+            for id in ids {
+                match upper.get(*id) {
+                    Some(hash) => {
+                        found.insert(*id, hash);
+                    }
+                    None if id.level >= ledger::UpperNodes::FROM_LEVEL => {
+                        missing = true;
+                        wanted.push(*id);
+                    }
+                    None => wanted.push(*id),
+                }
+            }
+            missing
+        };
+        if missing_upper {
+            self.load_upper_nodes().await?;
+            let upper = self.upper.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            wanted.retain(|id| match upper.get(*id) {
+                Some(hash) => {
+                    found.insert(*id, hash);
+                    false
+                }
+                None => true,
+            });
+        }
+        // The lowest levels come from tiles where their tile is complete and stored.
+        let complete_tiles = self.integrated.load(Ordering::Acquire) / ledger::TILE_LEAVES;
+        let mut tiles: BTreeMap<u64, Vec<NodeId>> = BTreeMap::new();
+        wanted.retain(|id| match ledger::tile_slot(*id) {
+            Some((tile, _)) if tile < complete_tiles => {
+                tiles.entry(tile).or_default().push(*id);
+                false
+            }
+            _ => true,
+        });
+        if !tiles.is_empty() {
+            // A proof touches at most two tiles (its paths and the right edges of its sizes):
+            // one prepared statement reads two.
+            let keys: Vec<i64> =
+                tiles.keys().map(|k| i64::try_from(*k).unwrap_or(i64::MAX)).collect();
+            let mut rows: Vec<(i64, Vec<u8>)> = Vec::with_capacity(keys.len());
+            for pair in keys.chunks(2) {
+                rows.extend(
+                    sqlx::query_as(ledger::SELECT_TILES)
+                        .bind(pair[0])
+                        .bind(pair[pair.len() - 1])
+                        .fetch_all(&self.pool)
+                        .await?,
+                );
+            }
+            rows.dedup_by_key(|(tile, _)| *tile);
+            for (tile, bytes) in rows {
+                let Some(ids) = u64::try_from(tile).ok().and_then(|t| tiles.remove(&t)) else {
+                    continue;
+                };
+                for id in ids {
+                    let hash = ledger::tile_slot(id)
+                        .and_then(|(_, slot)| ledger::tile_hash(&bytes, slot))
+                        .ok_or_else(|| {
+                            StoreError::Corrupt(format!(
+                                "ledger_tiles {tile}: {} bytes, too short",
+                                bytes.len()
+                            ))
+                        })?;
+                    found.insert(id, hash);
+                }
+            }
+            // Tiles not stored (a ledger integrated before tiles existed): read node rows.
+            wanted.extend(tiles.into_values().flatten());
+        }
+        let ids = wanted.as_slice();
         // A proof reads at most about 2·log2(n) nodes; chunk anyway to stay under bind limits.
         for chunk in ids.chunks(400) {
             let mut sql = String::from("SELECT level, idx, hash FROM ledger_nodes WHERE ");
@@ -1390,6 +1478,28 @@ impl Store for SqlStore {
 }
 
 impl SqlStore {
+    /// Reads the integrated nodes of the upper levels that memory does not hold yet (each
+    /// level from the index after the last one held) and keeps them.
+    async fn load_upper_nodes(&self) -> Result<(), StoreError> {
+        let integrated = self.integrated.load(Ordering::Acquire);
+        let starts = {
+            let upper = self.upper.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            upper.next_indexes(integrated)
+        };
+        for (level, start) in starts {
+            let rows: Vec<(i64, i64, String)> = sqlx::query_as(ledger::SELECT_LEVEL_FROM)
+                .bind(i64::from(level))
+                .bind(i64::try_from(start).unwrap_or(i64::MAX))
+                .fetch_all(&self.pool)
+                .await?;
+            let mut nodes: Vec<(NodeId, Hash)> = ledger::node_rows(rows)?.into_iter().collect();
+            nodes.sort_unstable_by_key(|(id, _)| id.index);
+            let mut upper = self.upper.write().unwrap_or_else(std::sync::PoisonError::into_inner);
+            upper.extend(level, start, nodes.into_iter().map(|(id, h)| (id.index, h)));
+        }
+        Ok(())
+    }
+
     /// Inserts or updates (by `sql`) one unit after checking its region and parent.
     async fn write_unit(
         &self,
@@ -1517,6 +1627,19 @@ impl SqlStore {
             .fetch_all(&mut *tx)
             .await?;
         let mut nodes = Vec::with_capacity(2 * rows.len());
+        let mut tiles = ledger::TileBuilder::default();
+        let start = range.size();
+        if start % ledger::TILE_LEAVES != 0 {
+            // The first tile was begun by an earlier batch: its nodes so far are in node rows.
+            let (sql, binds) = ledger::tile_prefix_query(start / ledger::TILE_LEAVES, start);
+            let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
+            for (level, first, end) in binds {
+                query = query.bind(level).bind(first).bind(end);
+            }
+            for (id, hash) in ledger::node_rows(query.fetch_all(&mut *tx).await?)? {
+                tiles.add(id, &hash);
+            }
+        }
         for (seq, hash) in rows {
             let expected = range.size() + 1;
             if u64::try_from(seq).ok() != Some(expected) {
@@ -1532,7 +1655,10 @@ impl SqlStore {
             let leaf = Hash::from_hex(&hash).map_err(|e| {
                 StoreError::Corrupt(format!("ledger integration: event {seq}: leaf_hash {e}"))
             })?;
-            nodes.extend(range.append(leaf));
+            for (id, hash) in range.append(leaf) {
+                tiles.add(id, &hash);
+                nodes.push((id, hash));
+            }
         }
         if i64::try_from(range.size()).ok() != Some(end) {
             return Err(StoreError::Corrupt(format!(
@@ -1563,6 +1689,13 @@ impl SqlStore {
             },
         )
         .await?;
+        for (tile, bytes) in tiles.complete() {
+            sqlx::query(ledger::INSERT_TILE)
+                .bind(i64::try_from(tile).unwrap_or(i64::MAX))
+                .bind(bytes)
+                .execute(&mut *tx)
+                .await?;
+        }
         let text = ledger::frontier_text(&range);
         sqlx::query("UPDATE ledger_integrated SET size = $1, frontier = $2 WHERE id = 1")
             .bind(end)

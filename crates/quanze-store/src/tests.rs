@@ -821,6 +821,68 @@ contract!(every_event_is_a_ledger_leaf_in_its_own_transaction, |store| {
     .unwrap();
 });
 
+contract!(tiles_and_the_upper_levels_give_the_same_nodes_as_the_leaves, |store| {
+    // 700 leaves integrated in two runs: tile 0 complete in the first, tile 1 begun in the
+    // first and completed in the second (its first nodes come from node rows), tile 2 partial;
+    // levels 8 and 9 come from the in-memory upper levels.
+    for _ in 0..300 {
+        store.put_regions(&[county()], ev("regions.put")).await.unwrap();
+    }
+    assert_eq!(store.integrate_ledger().await.unwrap(), 300);
+    let first = store.ledger_nodes(&[quanze_ledger::NodeId { level: 8, index: 0 }]).await.unwrap();
+    for _ in 300..700 {
+        store.put_regions(&[county()], ev("regions.put")).await.unwrap();
+    }
+    assert_eq!(store.integrate_ledger().await.unwrap(), 700);
+    let head = store.ledger_head().await.unwrap();
+    let leaves: Vec<quanze_ledger::Hash> =
+        store.leaf_hashes(0, 700).await.unwrap().into_iter().map(|(_, h)| h).collect();
+    let subtree = |first: usize, len: usize| {
+        let mut t = quanze_ledger::MemoryTree::new(head.alg);
+        leaves[first..first + len].iter().for_each(|h| {
+            t.append_leaf_hash(*h);
+        });
+        t.root()
+    };
+    let mut ids = Vec::new();
+    for level in 0..10u8 {
+        for index in 0..(700u64 >> level) {
+            ids.push(quanze_ledger::NodeId { level, index });
+        }
+    }
+    let nodes = store.ledger_nodes(&ids).await.unwrap();
+    for id in &ids {
+        let len = 1usize << id.level;
+        let want = subtree(usize::try_from(id.index).unwrap() * len, len);
+        assert_eq!(nodes.get(id), Some(&want), "node {id:?}");
+    }
+    assert_eq!(first.values().next(), nodes.get(&quanze_ledger::NodeId { level: 8, index: 0 }));
+    // Proofs at every size across the tile edges verify against roots from the leaves.
+    let root_at = |size: usize| {
+        let mut t = quanze_ledger::MemoryTree::new(head.alg);
+        leaves[..size].iter().for_each(|h| {
+            t.append_leaf_hash(*h);
+        });
+        t.root()
+    };
+    for (index, size) in [(0, 700), (255, 256), (256, 513), (511, 700), (699, 700), (300, 512)] {
+        let ids = quanze_ledger::tree::inclusion_proof_nodes(index, size).unwrap();
+        let nodes = store.ledger_nodes(&ids).await.unwrap();
+        let proof = quanze_ledger::tree::inclusion_proof(&nodes, head.alg, index, size).unwrap();
+        let (i, n) = (usize::try_from(index).unwrap(), usize::try_from(size).unwrap());
+        quanze_ledger::verify_inclusion(head.alg, &leaves[i], index, size, &proof, &root_at(n))
+            .unwrap();
+    }
+    for (a, b) in [(256u64, 512u64), (300, 700), (1, 700), (513, 700)] {
+        let ids = quanze_ledger::tree::consistency_proof_nodes(a, b).unwrap();
+        let nodes = store.ledger_nodes(&ids).await.unwrap();
+        let proof = quanze_ledger::tree::consistency_proof(&nodes, head.alg, a, b).unwrap();
+        let (x, y) = (usize::try_from(a).unwrap(), usize::try_from(b).unwrap());
+        quanze_ledger::verify_consistency(head.alg, a, b, &root_at(x), &root_at(y), &proof)
+            .unwrap();
+    }
+});
+
 contract!(personal_data_stays_out_of_leaves_and_can_be_erased, |store| {
     let mut with_person = ev("case.applied");
     with_person.personal = Some(json!({ "name": "张三", "id_number": "11010519491231002X" }));
