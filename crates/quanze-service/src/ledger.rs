@@ -544,16 +544,10 @@ impl Service {
             check_checkpoints(&notes, Some(&self.config.ledger.origin), trusted, &mut damage);
         let mut replay = Replay::new(alg, expected);
         let mut next_index = 0u64;
-        // Reading and decoding a batch (the larger cost) runs on another task while this one
-        // hashes the batch before it, and the hashing is split over two threads.
-        let mut next = tokio::spawn(read_batch(Arc::clone(&self.store), 0, BATCH));
-        loop {
-            let (events, stored) = next
-                .await
-                .map_err(|e| ServiceError::Internal(format!("reading events failed: {e}")))??;
-            let Some(last) = events.last() else { break };
-            next = tokio::spawn(read_batch(Arc::clone(&self.store), last.seq, BATCH));
-            let computed = leaf_hashes_of(alg, &events);
+        // Batches are fixed ranges of sequence numbers, so that several can be read, decoded
+        // and hashed at once (on other tasks and threads) while this one replays them in order.
+        let mut batches = Batches::new(Arc::clone(&self.store), alg, head.size, BATCH);
+        while let Some((events, stored, computed)) = batches.next().await? {
             for (event, computed) in events.iter().zip(computed) {
                 let index = event.leaf_index();
                 while next_index < index {
@@ -682,19 +676,106 @@ impl Service {
 /// altered event whose content, renumbered as altered row `j`, hashes to leaf `j` came from
 /// there. Quadratic in the altered rows only (at most `MAX_ALTERED`).
 /// One batch of events after `after` with the leaf hashes stored with them.
+/// One batch of events as read, with the leaf hashes stored for them and those computed.
+type Batch = (Vec<Event>, HashMap<u64, Hash>, Vec<Hash>);
+
+/// The events in batches of sequence numbers `(k·size, (k+1)·size]`, read and hashed
+/// [`Batches::AHEAD`] batches ahead of the one being replayed; after the range the head
+/// covers, any further rows are read one batch at a time until none is left.
+struct Batches {
+    store: Arc<dyn Store>,
+    alg: HashAlg,
+    head_size: u64,
+    size: u32,
+    /// The next range to start reading.
+    next_after: u64,
+    /// Batches being read, oldest first.
+    pending: std::collections::VecDeque<tokio::task::JoinHandle<ServiceResult<Batch>>>,
+    /// The last sequence number seen, for the rows past the head's range.
+    last_seen: u64,
+}
+
+impl Batches {
+    /// Batches in flight at once: enough to keep two cores busy while one batch is replayed.
+    const AHEAD: usize = 3;
+
+    fn new(store: Arc<dyn Store>, alg: HashAlg, head_size: u64, size: u32) -> Batches {
+        let mut batches = Batches {
+            store,
+            alg,
+            head_size,
+            size,
+            next_after: 0,
+            pending: std::collections::VecDeque::new(),
+            last_seen: 0,
+        };
+        batches.fill();
+        batches
+    }
+
+    fn fill(&mut self) {
+        while self.pending.len() < Self::AHEAD && self.next_after < self.head_size {
+            let (store, alg, after, size) =
+                (Arc::clone(&self.store), self.alg, self.next_after, self.size);
+            self.pending.push_back(tokio::spawn(read_batch(store, alg, after, size, true)));
+            self.next_after += u64::from(size);
+        }
+    }
+
+    /// The next batch in order, or `None` once the rows past the head's range are read too.
+    /// A batch inside the range may be empty (its rows were deleted).
+    async fn next(&mut self) -> ServiceResult<Option<Batch>> {
+        let batch = match self.pending.pop_front() {
+            Some(task) => {
+                self.fill();
+                task.await
+                    .map_err(|e| ServiceError::Internal(format!("reading events failed: {e}")))??
+            }
+            // Past the head's range: rows there are damage too, so read until none is left.
+            None => {
+                let after = self.last_seen.max(self.next_after);
+                let batch =
+                    read_batch(Arc::clone(&self.store), self.alg, after, self.size, false).await?;
+                if batch.0.is_empty() {
+                    return Ok(None);
+                }
+                batch
+            }
+        };
+        if let Some(last) = batch.0.last() {
+            self.last_seen = self.last_seen.max(last.seq);
+        }
+        Ok(Some(batch))
+    }
+}
+
+/// Reads the events after `after` (only those up to `after + limit` when `bounded`), the leaf
+/// hashes stored for them, and computes theirs.
 async fn read_batch(
     store: Arc<dyn Store>,
+    alg: HashAlg,
     after: u64,
     limit: u32,
-) -> ServiceResult<(Vec<Event>, HashMap<u64, Hash>)> {
-    let events = store.events(after, limit).await?;
+    bounded: bool,
+) -> ServiceResult<Batch> {
+    let mut events = store.events(after, limit).await?;
+    if bounded {
+        let until = after + u64::from(limit);
+        events.retain(|e| e.seq <= until);
+    }
     let stored = match (events.first(), events.last()) {
         (Some(first), Some(last)) => {
             store.leaf_hashes(first.leaf_index(), last.seq).await?.into_iter().collect()
         }
         _ => HashMap::new(),
     };
-    Ok((events, stored))
+    let (events, computed) = tokio::task::spawn_blocking(move || {
+        let computed = leaf_hashes_of(alg, &events);
+        (events, computed)
+    })
+    .await
+    .map_err(|e| ServiceError::Internal(format!("hashing events failed: {e}")))?;
+    Ok((events, stored, computed))
 }
 
 /// The leaf hashes of `events`, in order, computed on two threads (RFC 8785 bytes and SM3

@@ -245,6 +245,14 @@ pub(crate) fn tile_slot(id: NodeId) -> Option<(u64, usize)> {
     usize::try_from(below + id.index % per_tile).ok().map(|slot| (tile, slot))
 }
 
+/// Whether a node lies in the last, partial tile of a tree of `integrated` leaves and is
+/// complete there (its subtree ends at or before `integrated`).
+pub(crate) fn is_edge_node(id: NodeId, integrated: u64) -> bool {
+    let Some((tile, _)) = tile_slot(id) else { return false };
+    let end = id.index.checked_add(1).and_then(|i| i.checked_shl(u32::from(id.level)));
+    tile == integrated / TILE_LEAVES && end.is_some_and(|end| end <= integrated)
+}
+
 /// The hash at `slot` of a stored tile.
 pub(crate) fn tile_hash(tile: &[u8], slot: usize) -> Option<Hash> {
     let bytes = tile.get(slot * HASH_BYTES..(slot + 1) * HASH_BYTES)?;

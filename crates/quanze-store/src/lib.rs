@@ -7,6 +7,7 @@
 //! It knows nothing about HTTP.
 
 mod batch;
+mod direct;
 mod ledger;
 mod rows;
 mod store;
@@ -49,6 +50,9 @@ pub enum StoreError {
     /// A migration failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// A read on the direct SQLite path (the stored tree's reads) failed.
+    #[error("database: {0}")]
+    Direct(String),
 }
 
 impl From<sqlx::Error> for StoreError {

@@ -15,6 +15,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::path::Path;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use async_trait::async_trait;
@@ -29,6 +30,7 @@ use sqlx::{Any, AnyConnection, AnyPool, Transaction};
 use tokio::sync::{Mutex, MutexGuard};
 
 use crate::batch::{Statement, insert_rows, select_in};
+use crate::direct::DirectReader;
 use crate::ledger;
 use crate::rows::{
     EntryRow, EventRow, ItemVersionRow, LawRow, ListRow, OverrideColumns, OverrideRow, RegionRow,
@@ -67,6 +69,8 @@ const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
 /// The store over an `Any` pool.
 pub(crate) struct SqlStore {
     pool: AnyPool,
+    /// The stored tree's reads on a SQLite file, run in place (see `direct`).
+    direct: Option<Arc<DirectReader>>,
     backend: Backend,
     /// The ledger's hash, fixed when the ledger was created.
     alg: HashAlg,
@@ -80,7 +84,12 @@ pub(crate) struct SqlStore {
     integrated: AtomicU64,
     /// The upper levels of the stored tree, read once and kept (complete nodes never change).
     upper: std::sync::RwLock<ledger::UpperNodes>,
+    /// The nodes of the last, partial tile, for the integrated size they were read at.
+    edge: std::sync::RwLock<Option<(u64, EdgeNodes)>>,
 }
+
+/// The nodes of the last, partial tile, shared with the proofs that read them.
+type EdgeNodes = Arc<HashMap<NodeId, Hash>>;
 
 /// Leaves the integrator adds per transaction: about 2 rows each, so one transaction stays
 /// near a second of work and a few MiB of WAL.
@@ -91,11 +100,12 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
     // Idempotent (guarded by a `Once` inside sqlx).
     sqlx::any::install_default_drivers();
     let backend = backend_of(url)?;
-    let pool = match backend {
+    let (pool, sqlite_file) = match backend {
         Backend::Sqlite => open_sqlite(url).await?,
-        Backend::Postgres => {
-            AnyPoolOptions::new().max_connections(POSTGRES_MAX_CONNECTIONS).connect(url).await?
-        }
+        Backend::Postgres => (
+            AnyPoolOptions::new().max_connections(POSTGRES_MAX_CONNECTIONS).connect(url).await?,
+            None,
+        ),
     };
     match backend {
         Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&pool).await?,
@@ -110,13 +120,17 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
     let alg: HashAlg = alg_name
         .parse()
         .map_err(|_| StoreError::Corrupt(format!("ledger_meta: unknown hash {alg_name:?}")))?;
+    // Opened after the migrations, so the reader sees the schema it reads.
+    let direct = sqlite_file.map(|path| DirectReader::open(&path).map(Arc::new)).transpose()?;
     let store = SqlStore {
+        direct,
         pool,
         backend,
         alg,
         sqlite_writer: Mutex::new(()),
         integrated: AtomicU64::new(0),
         upper: std::sync::RwLock::new(ledger::UpperNodes::default()),
+        edge: std::sync::RwLock::new(None),
     };
     store.backfill_ledger().await?;
     Ok(store)
@@ -137,7 +151,8 @@ pub(crate) fn backend_of(url: &str) -> Result<Backend, StoreError> {
     }
 }
 
-async fn open_sqlite(url: &str) -> Result<AnyPool, StoreError> {
+/// The pool, and the file's path unless the database is in memory.
+async fn open_sqlite(url: &str) -> Result<(AnyPool, Option<std::path::PathBuf>), StoreError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let in_memory = path == ":memory:" || path.is_empty() || query.contains("mode=memory");
@@ -160,14 +175,18 @@ async fn open_sqlite(url: &str) -> Result<AnyPool, StoreError> {
     } else {
         format!("{url}&mode=rwc")
     };
-    let mut options = AnyPoolOptions::new().after_connect(|conn, _meta| {
-        Box::pin(async move {
-            for pragma in SQLITE_CONNECTION_PRAGMAS {
-                sqlx::query(pragma).execute(&mut *conn).await?;
-            }
-            Ok(())
-        })
-    });
+    // No ping before each acquire: the connection lives in this process (a worker thread),
+    // and a ping is one more round trip to that thread on every query — a stored-tree proof's
+    // largest cost on two cores.
+    let mut options =
+        AnyPoolOptions::new().test_before_acquire(false).after_connect(|conn, _meta| {
+            Box::pin(async move {
+                for pragma in SQLITE_CONNECTION_PRAGMAS {
+                    sqlx::query(pragma).execute(&mut *conn).await?;
+                }
+                Ok(())
+            })
+        });
     options = if in_memory {
         // Every connection to `:memory:` is its own empty database: keep exactly one, forever.
         options.max_connections(1).min_connections(1).idle_timeout(None).max_lifetime(None)
@@ -178,7 +197,7 @@ async fn open_sqlite(url: &str) -> Result<AnyPool, StoreError> {
     if !in_memory {
         sqlx::query(SQLITE_WAL).execute(&pool).await?;
     }
-    Ok(pool)
+    Ok((pool, (!in_memory).then(|| std::path::PathBuf::from(path))))
 }
 
 /// Maps a failed statement: a unique violation becomes `Conflict(conflict)`, a foreign-key
@@ -805,7 +824,7 @@ const LOGIN_SUCCEEDED: &str =
 const LOGIN_FAILED: &str = "UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1";
 const INSERT_TOKEN: &str =
     "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)";
-const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload, commitment FROM events \
+pub(crate) const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload, commitment FROM events \
      WHERE seq > $1 ORDER BY seq LIMIT $2";
 /// Leaf hashes as written with their events (`seq` is the leaf index plus one).
 const SELECT_LEAVES: &str = "SELECT seq - 1, leaf_hash FROM events \
@@ -1199,11 +1218,22 @@ impl Store for SqlStore {
         let Ok(after) = i64::try_from(after) else {
             return Ok(Vec::new());
         };
-        let rows: Vec<EventRow> = sqlx::query_as(SELECT_EVENTS)
-            .bind(after)
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
+        let rows: Vec<EventRow> = match &self.direct {
+            // A batch is many rows: read on a blocking thread, without a hop per row.
+            Some(direct) => {
+                let direct = Arc::clone(direct);
+                tokio::task::spawn_blocking(move || direct.events(after, i64::from(limit)))
+                    .await
+                    .map_err(|e| StoreError::Direct(format!("reading events: {e}")))??
+            }
+            None => {
+                sqlx::query_as(SELECT_EVENTS)
+                    .bind(after)
+                    .bind(i64::from(limit))
+                    .fetch_all(&self.pool)
+                    .await?
+            }
+        };
         rows.into_iter().map(Event::try_from).collect()
     }
 
@@ -1214,8 +1244,13 @@ impl Store for SqlStore {
     }
 
     async fn ledger_head(&self) -> Result<LedgerHead, StoreError> {
-        let (_, leaves, frontier): (i64, i64, String) =
-            sqlx::query_as(ledger::SELECT_HEAD).fetch_one(&self.pool).await?;
+        let (_, leaves, frontier): (i64, i64, String) = match &self.direct {
+            Some(direct) => direct
+                .rows3(ledger::SELECT_HEAD, &[])?
+                .pop()
+                .ok_or_else(|| StoreError::Corrupt("event_head: no row".into()))?,
+            None => sqlx::query_as(ledger::SELECT_HEAD).fetch_one(&self.pool).await?,
+        };
         let range = ledger::parse_frontier(self.alg, leaves, &frontier)?;
         Ok(LedgerHead { alg: self.alg, size: range.size(), root: range.root() })
     }
@@ -1282,13 +1317,17 @@ impl Store for SqlStore {
                 tiles.keys().map(|k| i64::try_from(*k).unwrap_or(i64::MAX)).collect();
             let mut rows: Vec<(i64, Vec<u8>)> = Vec::with_capacity(keys.len());
             for pair in keys.chunks(2) {
-                rows.extend(
-                    sqlx::query_as(ledger::SELECT_TILES)
-                        .bind(pair[0])
-                        .bind(pair[pair.len() - 1])
-                        .fetch_all(&self.pool)
-                        .await?,
-                );
+                let binds = [pair[0], pair[pair.len() - 1]];
+                rows.extend(match &self.direct {
+                    Some(direct) => direct.rows2(ledger::SELECT_TILES, &binds)?,
+                    None => {
+                        sqlx::query_as(ledger::SELECT_TILES)
+                            .bind(binds[0])
+                            .bind(binds[1])
+                            .fetch_all(&self.pool)
+                            .await?
+                    }
+                });
             }
             rows.dedup_by_key(|(tile, _)| *tile);
             for (tile, bytes) in rows {
@@ -1310,6 +1349,18 @@ impl Store for SqlStore {
             // Tiles not stored (a ledger integrated before tiles existed): read node rows.
             wanted.extend(tiles.into_values().flatten());
         }
+        // The nodes of the last, partial tile are held for the integrated size they belong to.
+        let integrated = self.integrated.load(Ordering::Acquire);
+        if wanted.iter().any(|id| ledger::is_edge_node(*id, integrated)) {
+            let edge = self.edge_nodes(integrated).await?;
+            wanted.retain(|id| match edge.get(id) {
+                Some(hash) => {
+                    found.insert(*id, *hash);
+                    false
+                }
+                None => true,
+            });
+        }
         let ids = wanted.as_slice();
         // A proof reads at most about 2·log2(n) nodes; chunk anyway to stay under bind limits.
         for chunk in ids.chunks(400) {
@@ -1321,12 +1372,11 @@ impl Store for SqlStore {
                 sql.push_str(&format!("(level = ${} AND idx = ${})", 2 * i + 1, 2 * i + 2));
             }
             // Only placeholders are formatted into the text; values are bound.
-            let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
-            for id in chunk {
-                let idx = i64::try_from(id.index).unwrap_or(i64::MAX);
-                query = query.bind(i64::from(id.level)).bind(idx);
-            }
-            found.extend(ledger::node_rows(query.fetch_all(&self.pool).await?)?);
+            let binds: Vec<i64> = chunk
+                .iter()
+                .flat_map(|id| [i64::from(id.level), i64::try_from(id.index).unwrap_or(i64::MAX)])
+                .collect();
+            found.extend(ledger::node_rows(self.node_query(sql, &binds).await?)?);
         }
         // Leaves not yet integrated are read from their event rows.
         let tail: Vec<i64> = ids
@@ -1349,8 +1399,17 @@ impl Store for SqlStore {
         let (Ok(start), Ok(end)) = (i64::try_from(start), i64::try_from(end)) else {
             return Ok(Vec::new());
         };
-        let rows: Vec<(i64, String)> =
-            sqlx::query_as(SELECT_LEAVES).bind(start).bind(end).fetch_all(&self.pool).await?;
+        let rows: Vec<(i64, String)> = match &self.direct {
+            Some(direct) => {
+                let direct = Arc::clone(direct);
+                tokio::task::spawn_blocking(move || direct.rows2(SELECT_LEAVES, &[start, end]))
+                    .await
+                    .map_err(|e| StoreError::Direct(format!("reading leaf hashes: {e}")))??
+            }
+            None => {
+                sqlx::query_as(SELECT_LEAVES).bind(start).bind(end).fetch_all(&self.pool).await?
+            }
+        };
         rows.into_iter()
             .map(|(index, hash)| {
                 let corrupt = |e: String| StoreError::Corrupt(format!("events {}: {e}", index + 1));
@@ -1478,6 +1537,42 @@ impl Store for SqlStore {
 }
 
 impl SqlStore {
+    /// Node rows `(level, idx, hash)` of a query over integer binds: in place on a SQLite
+    /// file, through the pool otherwise.
+    async fn node_query(
+        &self,
+        sql: String,
+        binds: &[i64],
+    ) -> Result<Vec<(i64, i64, String)>, StoreError> {
+        if let Some(direct) = &self.direct {
+            return direct.rows3(&sql, binds);
+        }
+        let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
+        for bind in binds {
+            query = query.bind(*bind);
+        }
+        Ok(query.fetch_all(&self.pool).await?)
+    }
+
+    /// The stored nodes of the last, partial tile of a tree of `integrated` leaves, from memory
+    /// when they were read for this size already.
+    async fn edge_nodes(&self, integrated: u64) -> Result<EdgeNodes, StoreError> {
+        {
+            let edge = self.edge.read().unwrap_or_else(std::sync::PoisonError::into_inner);
+            if let Some((size, nodes)) = edge.as_ref()
+                && *size == integrated
+            {
+                return Ok(Arc::clone(nodes));
+            }
+        }
+        let (sql, binds) = ledger::tile_prefix_query(integrated / ledger::TILE_LEAVES, integrated);
+        let binds: Vec<i64> = binds.into_iter().flat_map(|(l, a, b)| [l, a, b]).collect();
+        let nodes = Arc::new(ledger::node_rows(self.node_query(sql, &binds).await?)?);
+        *self.edge.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
+            Some((integrated, Arc::clone(&nodes)));
+        Ok(nodes)
+    }
+
     /// Reads the integrated nodes of the upper levels that memory does not hold yet (each
     /// level from the index after the last one held) and keeps them.
     async fn load_upper_nodes(&self) -> Result<(), StoreError> {
@@ -1487,11 +1582,8 @@ impl SqlStore {
             upper.next_indexes(integrated)
         };
         for (level, start) in starts {
-            let rows: Vec<(i64, i64, String)> = sqlx::query_as(ledger::SELECT_LEVEL_FROM)
-                .bind(i64::from(level))
-                .bind(i64::try_from(start).unwrap_or(i64::MAX))
-                .fetch_all(&self.pool)
-                .await?;
+            let binds = [i64::from(level), i64::try_from(start).unwrap_or(i64::MAX)];
+            let rows = self.node_query(ledger::SELECT_LEVEL_FROM.to_owned(), &binds).await?;
             let mut nodes: Vec<(NodeId, Hash)> = ledger::node_rows(rows)?.into_iter().collect();
             nodes.sort_unstable_by_key(|(id, _)| id.index);
             let mut upper = self.upper.write().unwrap_or_else(std::sync::PoisonError::into_inner);
