@@ -8,7 +8,7 @@
 //! - `without_ledger`: the same write with no ledger at all — the event counter incremented
 //!   (`UPDATE ... RETURNING`), the user, role and event rows — on a second database file with
 //!   the same schema (migrated by `connect`) and the same connection settings
-//!   (`SQLITE_CONNECTION_PRAGMAS`, WAL, a pool of four).
+//!   (`SQLITE_CONNECTION_PRAGMAS`, WAL, a pool of four, no ping before acquire).
 //!
 //! Both commit with `synchronous = NORMAL`, the store's setting. Figures are recorded in
 //! docs/performance.md with the command that produced them.
@@ -110,6 +110,7 @@ fn bench(c: &mut Criterion) {
         drop(quanze_store::connect(&without_url).await.expect("baseline schema"));
         let pool = AnyPoolOptions::new()
             .max_connections(4)
+            .test_before_acquire(false)
             .after_connect(|conn, _| {
                 Box::pin(async move {
                     for pragma in SQLITE_CONNECTION_PRAGMAS {
