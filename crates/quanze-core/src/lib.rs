@@ -8,6 +8,7 @@
 pub mod account;
 pub mod calendar;
 pub mod canonical;
+pub mod changeset;
 pub mod codes;
 pub mod diff;
 pub mod error;
