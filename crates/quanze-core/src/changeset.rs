@@ -52,7 +52,8 @@ impl Stage {
         }
     }
 
-    /// The order of the steps, for "return to an earlier step".
+    /// The order of the steps, for "return to an earlier step" (withdrawn is last, so it is
+    /// never an earlier step).
     fn rank(self) -> u8 {
         match self {
             Stage::Drafting => 0,
@@ -399,7 +400,7 @@ impl Flow {
             return Err(FlowError::MissingReason);
         }
         self.expect("return", !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
-        if to.rank() >= self.stage.rank() || to == Stage::Withdrawn {
+        if to.rank() >= self.stage.rank() {
             return Err(FlowError::NotEarlier { from: self.stage, to });
         }
         let to = match to {

@@ -16,7 +16,7 @@ use rusqlite::{Connection, OpenFlags};
 
 use crate::StoreError;
 use crate::rows::EventRow;
-use crate::store::SELECT_EVENTS;
+use crate::store::{SELECT_EVENTS, SQLITE_CONNECTION_PRAGMAS};
 
 /// Read connections: two, so that two proofs (one per core) need not wait for each other.
 const CONNECTIONS: usize = 2;
@@ -48,9 +48,10 @@ impl DirectReader {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .map_err(db_err)?;
-            conn.busy_timeout(std::time::Duration::from_secs(5)).map_err(db_err)?;
-            // The same memory map as the store's own connections (see SQLITE_CONNECTION_PRAGMAS).
-            conn.pragma_update(None, "mmap_size", 2_147_418_112i64).map_err(db_err)?;
+            // The same settings as the store's own connections (busy timeout, memory map).
+            for pragma in SQLITE_CONNECTION_PRAGMAS {
+                conn.execute_batch(pragma).map_err(db_err)?;
+            }
             conns.push(Mutex::new(conn));
         }
         Ok(DirectReader { conns, next: AtomicUsize::new(0) })
@@ -70,6 +71,20 @@ impl DirectReader {
         f(&conn).map_err(db_err)
     }
 
+    /// The rows of a query over integer binds, each mapped by `row`.
+    pub(crate) fn rows<T>(
+        &self,
+        sql: &str,
+        binds: &[i64],
+        row: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> Result<Vec<T>, StoreError> {
+        self.with(|conn| {
+            let mut stmt = conn.prepare_cached(sql)?;
+            let rows = stmt.query_map(rusqlite::params_from_iter(binds), row)?;
+            rows.collect()
+        })
+    }
+
     /// Rows `(a, b, c)` of a query over integer binds.
     pub(crate) fn rows3<A, B, C>(
         &self,
@@ -81,13 +96,7 @@ impl DirectReader {
         B: rusqlite::types::FromSql,
         C: rusqlite::types::FromSql,
     {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(binds), |row| {
-                Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-            })?;
-            rows.collect()
-        })
+        self.rows(sql, binds, |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)))
     }
 
     /// Rows `(a, b)` of a query over integer binds.
@@ -96,34 +105,24 @@ impl DirectReader {
         A: rusqlite::types::FromSql,
         B: rusqlite::types::FromSql,
     {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(sql)?;
-            let rows = stmt.query_map(rusqlite::params_from_iter(binds), |row| {
-                Ok((row.get(0)?, row.get(1)?))
-            })?;
-            rows.collect()
-        })
+        self.rows(sql, binds, |row| Ok((row.get(0)?, row.get(1)?)))
     }
 }
 
 impl DirectReader {
     /// Event rows after `after`, at most `limit`, in order.
     pub(crate) fn events(&self, after: i64, limit: i64) -> Result<Vec<EventRow>, StoreError> {
-        self.with(|conn| {
-            let mut stmt = conn.prepare_cached(SELECT_EVENTS)?;
-            let rows = stmt.query_map([after, limit], |row| {
-                Ok(EventRow {
-                    seq: row.get(0)?,
-                    at: row.get(1)?,
-                    actor: row.get(2)?,
-                    unit: row.get(3)?,
-                    kind: row.get(4)?,
-                    subject: row.get(5)?,
-                    payload: row.get(6)?,
-                    commitment: row.get(7)?,
-                })
-            })?;
-            rows.collect()
+        self.rows(SELECT_EVENTS, &[after, limit], |row| {
+            Ok(EventRow {
+                seq: row.get(0)?,
+                at: row.get(1)?,
+                actor: row.get(2)?,
+                unit: row.get(3)?,
+                kind: row.get(4)?,
+                subject: row.get(5)?,
+                payload: row.get(6)?,
+                commitment: row.get(7)?,
+            })
         })
     }
 }

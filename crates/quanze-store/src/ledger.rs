@@ -283,8 +283,8 @@ impl TileBuilder {
 }
 
 /// The node rows of tile `tile` that lie before leaf `before` (its part integrated by an
-/// earlier batch): one index range per level, bound in pairs after the level.
-pub(crate) fn tile_prefix_query(tile: u64, before: u64) -> (String, Vec<(i64, i64, i64)>) {
+/// earlier batch): one index range per level, bound as level, first and end index.
+pub(crate) fn tile_prefix_query(tile: u64, before: u64) -> (String, Vec<i64>) {
     let mut sql = String::from("SELECT level, idx, hash FROM ledger_nodes WHERE ");
     let mut binds = Vec::new();
     for level in 0..TILE_HEIGHT {
@@ -296,10 +296,10 @@ pub(crate) fn tile_prefix_query(tile: u64, before: u64) -> (String, Vec<(i64, i6
         if level > 0 {
             sql.push_str(" OR ");
         }
-        let n = 3 * binds.len();
+        let n = binds.len();
         sql.push_str(&format!("(level = ${} AND idx >= ${} AND idx < ${})", n + 1, n + 2, n + 3));
         let i = |v: u64| i64::try_from(v).unwrap_or(i64::MAX);
-        binds.push((i64::from(level), i(first), i(end)));
+        binds.extend([i64::from(level), i(first), i(end)]);
     }
     (sql, binds)
 }

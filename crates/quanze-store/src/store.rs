@@ -1301,7 +1301,8 @@ impl Store for SqlStore {
             });
         }
         // The lowest levels come from tiles where their tile is complete and stored.
-        let complete_tiles = self.integrated.load(Ordering::Acquire) / ledger::TILE_LEAVES;
+        let integrated = self.integrated.load(Ordering::Acquire);
+        let complete_tiles = integrated / ledger::TILE_LEAVES;
         let mut tiles: BTreeMap<u64, Vec<NodeId>> = BTreeMap::new();
         wanted.retain(|id| match ledger::tile_slot(*id) {
             Some((tile, _)) if tile < complete_tiles => {
@@ -1350,7 +1351,6 @@ impl Store for SqlStore {
             wanted.extend(tiles.into_values().flatten());
         }
         // The nodes of the last, partial tile are held for the integrated size they belong to.
-        let integrated = self.integrated.load(Ordering::Acquire);
         if wanted.iter().any(|id| ledger::is_edge_node(*id, integrated)) {
             let edge = self.edge_nodes(integrated).await?;
             wanted.retain(|id| match edge.get(id) {
@@ -1566,7 +1566,6 @@ impl SqlStore {
             }
         }
         let (sql, binds) = ledger::tile_prefix_query(integrated / ledger::TILE_LEAVES, integrated);
-        let binds: Vec<i64> = binds.into_iter().flat_map(|(l, a, b)| [l, a, b]).collect();
         let nodes = Arc::new(ledger::node_rows(self.node_query(sql, &binds).await?)?);
         *self.edge.write().unwrap_or_else(std::sync::PoisonError::into_inner) =
             Some((integrated, Arc::clone(&nodes)));
@@ -1725,8 +1724,8 @@ impl SqlStore {
             // The first tile was begun by an earlier batch: its nodes so far are in node rows.
             let (sql, binds) = ledger::tile_prefix_query(start / ledger::TILE_LEAVES, start);
             let mut query = sqlx::query_as::<_, (i64, i64, String)>(sqlx::AssertSqlSafe(sql));
-            for (level, first, end) in binds {
-                query = query.bind(level).bind(first).bind(end);
+            for bind in binds {
+                query = query.bind(bind);
             }
             for (id, hash) in ledger::node_rows(query.fetch_all(&mut *tx).await?)? {
                 tiles.add(id, &hash);
