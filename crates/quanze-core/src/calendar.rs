@@ -116,7 +116,16 @@ struct RawHoliday {
     work: Vec<String>,
 }
 
+/// The official calendars shipped with Quanze (`data/holidays-cn.toml`).
+pub const OFFICIAL_HOLIDAYS: &str = include_str!("../data/holidays-cn.toml");
+
 impl WorkCalendar {
+    /// The official calendars shipped with Quanze: every year the State Council has published.
+    pub fn official() -> WorkCalendar {
+        WorkCalendar::parse(OFFICIAL_HOLIDAYS)
+            .expect("the shipped holiday file parses: checked by a unit test")
+    }
+
     /// Parses the text of `holidays-cn.toml`: `[[year]]` blocks with `holidays = [{ name, off =
     /// [first, last], work = [调休 dates] }]`.
     pub fn parse(text: &str) -> Result<WorkCalendar, CalendarError> {

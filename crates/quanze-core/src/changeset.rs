@@ -52,6 +52,11 @@ impl Stage {
         }
     }
 
+    /// Whether this is a step before the legality review (a return there discards the review).
+    pub fn is_before_review(self) -> bool {
+        self.rank() < 3
+    }
+
     /// The order of the steps, for "return to an earlier step" (withdrawn is last, so it is
     /// never an earlier step).
     fn rank(self) -> u8 {
@@ -135,17 +140,117 @@ pub struct Step {
     pub reason: String,
 }
 
+/// 操作名称 — an operation, named in refusals.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Op {
+    /// 发起征求意见.
+    SendRound,
+    /// 结束本轮征求意见.
+    CloseRound,
+    /// 反馈意见.
+    Reply,
+    /// 办理意见.
+    Resolve,
+    /// 发起公示.
+    OpenComment,
+    /// 提交公众意见.
+    Comment,
+    /// 答复公众意见.
+    Answer,
+    /// 修改调整内容.
+    Revise,
+    /// 提交合法性审查.
+    SubmitForReview,
+    /// 审查结论.
+    Verdict,
+    /// 提请审定.
+    SubmitForApproval,
+    /// 会签.
+    Countersign,
+    /// 审定.
+    Approve,
+    /// 公布.
+    Publish,
+    /// 退回.
+    Return,
+    /// 撤回.
+    Withdraw,
+    /// 转办.
+    Transfer,
+    /// 催办.
+    Urge,
+}
+
+impl Op {
+    /// The English name, for logs.
+    pub fn en(self) -> &'static str {
+        match self {
+            Op::SendRound => "send a round",
+            Op::CloseRound => "close a round",
+            Op::Reply => "reply",
+            Op::Resolve => "resolve an opinion",
+            Op::OpenComment => "open the comment period",
+            Op::Comment => "comment",
+            Op::Answer => "answer a comment",
+            Op::Revise => "revise the changes",
+            Op::SubmitForReview => "submit for review",
+            Op::Verdict => "record a verdict",
+            Op::SubmitForApproval => "submit for approval",
+            Op::Countersign => "countersign",
+            Op::Approve => "approve",
+            Op::Publish => "publish",
+            Op::Return => "return",
+            Op::Withdraw => "withdraw",
+            Op::Transfer => "transfer",
+            Op::Urge => "urge",
+        }
+    }
+
+    /// The Chinese name, for end users.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Op::SendRound => "发起征求意见",
+            Op::CloseRound => "结束本轮征求意见",
+            Op::Reply => "反馈意见",
+            Op::Resolve => "办理意见",
+            Op::OpenComment => "发起公示",
+            Op::Comment => "提交公众意见",
+            Op::Answer => "答复公众意见",
+            Op::Revise => "修改调整内容",
+            Op::SubmitForReview => "提交合法性审查",
+            Op::Verdict => "作出审查结论",
+            Op::SubmitForApproval => "提请审定",
+            Op::Countersign => "会签",
+            Op::Approve => "审定",
+            Op::Publish => "公布",
+            Op::Return => "退回",
+            Op::Withdraw => "撤回",
+            Op::Transfer => "转办",
+            Op::Urge => "催办",
+        }
+    }
+}
+
+impl std::fmt::Display for Op {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.en())
+    }
+}
+
 /// Why an operation was refused. Nothing changed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FlowError {
     /// The operation does not apply at this stage.
-    #[error("cannot {verb} while the change set is at {stage:?}")]
+    #[error("cannot {op} while the change set is at {stage:?}")]
     WrongStage {
         /// What was asked.
-        verb: &'static str,
+        op: Op,
         /// Where the change set is.
         stage: Stage,
     },
+    /// The draft has not been sent for opinions yet (公示 and review come after a round).
+    #[error("no round of opinions has been sent yet")]
+    NoRoundYet,
     /// One more round would pass the maximum.
     #[error("round {next} is beyond the maximum of {max} rounds")]
     TooManyRounds {
@@ -192,9 +297,10 @@ impl FlowError {
     /// The message in Chinese, for end users.
     pub fn zh(&self) -> String {
         match self {
-            FlowError::WrongStage { verb, stage } => {
-                format!("调整方案处于“{}”阶段，不能执行此操作（{verb}）", stage.zh())
+            FlowError::WrongStage { op, stage } => {
+                format!("调整方案处于“{}”阶段，不能{}", stage.zh(), op.zh())
             }
+            FlowError::NoRoundYet => "尚未征求意见：请先发起第一轮征求意见".into(),
             FlowError::TooManyRounds { next, max } => {
                 format!("征求意见最多{max}轮，不能开启第{next}轮")
             }
@@ -280,13 +386,19 @@ impl Flow {
         self.stage = to;
     }
 
-    fn expect(&self, verb: &'static str, ok: bool) -> Result<(), FlowError> {
-        if ok { Ok(()) } else { Err(FlowError::WrongStage { verb, stage: self.stage }) }
+    fn expect(&self, op: Op, ok: bool) -> Result<(), FlowError> {
+        if ok { Ok(()) } else { Err(FlowError::WrongStage { op, stage: self.stage }) }
+    }
+
+    /// Refuses `op` unless the change set is at one of the given stages (for the operations
+    /// on rounds, comments and the review kept beside the flow).
+    pub fn require(&self, op: Op, ok: impl FnOnce(Stage) -> bool) -> Result<(), FlowError> {
+        self.expect(op, ok(self.stage))
     }
 
     /// Sends the next round of opinions down (from drafting, or straight after a round).
     pub fn send_round(&mut self, who: Actor) -> Result<u8, FlowError> {
-        self.expect("send a round", self.stage == Stage::Drafting)?;
+        self.expect(Op::SendRound, self.stage == Stage::Drafting)?;
         let next = self.rounds_sent + 1;
         if next > self.max_rounds {
             return Err(FlowError::TooManyRounds { next, max: self.max_rounds });
@@ -298,7 +410,7 @@ impl Flow {
 
     /// Closes the open round once every opinion in it is resolved; the draft is revised next.
     pub fn close_round(&mut self, round: &OpinionRound, who: Actor) -> Result<(), FlowError> {
-        self.expect("close a round", matches!(self.stage, Stage::Opinions { .. }))?;
+        self.expect(Op::CloseRound, matches!(self.stage, Stage::Opinions { .. }))?;
         let open = round.unresolved().count();
         if open > 0 {
             return Err(FlowError::UnresolvedOpinions(open));
@@ -309,10 +421,10 @@ impl Flow {
 
     /// Opens the public comment period on the draft (after at least one round).
     pub fn open_comment(&mut self, who: Actor) -> Result<(), FlowError> {
-        self.expect(
-            "open the comment period",
-            self.stage == Stage::Drafting && self.rounds_sent > 0,
-        )?;
+        self.expect(Op::OpenComment, self.stage == Stage::Drafting)?;
+        if self.rounds_sent == 0 {
+            return Err(FlowError::NoRoundYet);
+        }
         self.step(Verb::OpenComment, Stage::PublicComment, who, "");
         Ok(())
     }
@@ -327,6 +439,7 @@ impl Flow {
     ) -> Result<(), FlowError> {
         match self.stage {
             Stage::Drafting if self.rounds_sent > 0 => {}
+            Stage::Drafting => return Err(FlowError::NoRoundYet),
             Stage::PublicComment => {
                 if let Some(period) = comments {
                     if today <= period.until {
@@ -339,7 +452,7 @@ impl Flow {
                 }
             }
             _ => {
-                return Err(FlowError::WrongStage { verb: "submit for review", stage: self.stage });
+                return Err(FlowError::WrongStage { op: Op::SubmitForReview, stage: self.stage });
             }
         }
         self.step(Verb::SubmitForReview, Stage::LegalReview, who, "");
@@ -352,7 +465,7 @@ impl Flow {
         review: &LegalReview,
         who: Actor,
     ) -> Result<(), FlowError> {
-        self.expect("submit for approval", self.stage == Stage::LegalReview)?;
+        self.expect(Op::SubmitForApproval, self.stage == Stage::LegalReview)?;
         match review.outcome() {
             ReviewOutcome::Passed => {}
             other => return Err(FlowError::ReviewNotPassed(other)),
@@ -363,7 +476,7 @@ impl Flow {
 
     /// 会签 — one required unit signs.
     pub fn countersign(&mut self, unit: UnitId, who: Actor) -> Result<(), FlowError> {
-        self.expect("countersign", self.stage == Stage::Approval)?;
+        self.expect(Op::Countersign, self.stage == Stage::Approval)?;
         if !self.countersigners.contains(&unit) || self.countersigned.contains(&unit) {
             return Err(FlowError::NotACountersigner(unit));
         }
@@ -374,7 +487,7 @@ impl Flow {
 
     /// 审定 — records the approval once every required unit has countersigned.
     pub fn approve(&mut self, approval: Approval, who: Actor) -> Result<(), FlowError> {
-        self.expect("approve", self.stage == Stage::Approval)?;
+        self.expect(Op::Approve, self.stage == Stage::Approval)?;
         let missing: BTreeSet<UnitId> =
             self.countersigners.difference(&self.countersigned).copied().collect();
         if !missing.is_empty() {
@@ -388,7 +501,7 @@ impl Flow {
     /// 公布 — marks the approved change set published (the caller publishes the versions in
     /// the same transaction).
     pub fn publish(&mut self, who: Actor) -> Result<(), FlowError> {
-        self.expect("publish", self.stage == Stage::Approved)?;
+        self.expect(Op::Publish, self.stage == Stage::Approved)?;
         self.step(Verb::Publish, Stage::Published, who, "");
         Ok(())
     }
@@ -399,7 +512,7 @@ impl Flow {
         if reason.trim().is_empty() {
             return Err(FlowError::MissingReason);
         }
-        self.expect("return", !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
+        self.expect(Op::Return, !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
         if to.rank() >= self.stage.rank() {
             return Err(FlowError::NotEarlier { from: self.stage, to });
         }
@@ -425,14 +538,14 @@ impl Flow {
         if reason.trim().is_empty() {
             return Err(FlowError::MissingReason);
         }
-        self.expect("withdraw", !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
+        self.expect(Op::Withdraw, !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
         self.step(Verb::Withdraw, Stage::Withdrawn, who, reason);
         Ok(())
     }
 
     /// 转办 — another unit handles the change set from now on.
     pub fn transfer(&mut self, to: UnitId, reason: &str, who: Actor) -> Result<(), FlowError> {
-        self.expect("transfer", !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
+        self.expect(Op::Transfer, !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
         self.handler = to;
         let stage = self.stage;
         self.step(Verb::Transfer { to }, stage, who, reason);
@@ -445,7 +558,7 @@ impl Flow {
         round: &OpinionRound,
         who: Actor,
     ) -> Result<BTreeSet<UnitId>, FlowError> {
-        self.expect("urge", matches!(self.stage, Stage::Opinions { .. }))?;
+        self.expect(Op::Urge, matches!(self.stage, Stage::Opinions { .. }))?;
         let units: BTreeSet<UnitId> =
             round.tasks.iter().filter(|t| t.replied_at.is_none()).map(|t| t.unit).collect();
         if units.is_empty() {

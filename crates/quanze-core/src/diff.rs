@@ -122,7 +122,9 @@ const FIELD_ORDER: [&str; 17] = [
     "remarks",
 ];
 
-fn diff_fields(a: &DiffSide<'_>, b: &DiffSide<'_>) -> Vec<FieldChange> {
+/// The fields (and the duty kind) in which two versions of one item differ, in the order of
+/// the published list's columns.
+pub fn diff_fields(a: &DiffSide<'_>, b: &DiffSide<'_>) -> Vec<FieldChange> {
     let mut out = Vec::new();
     if a.duty != b.duty {
         out.push(FieldChange {

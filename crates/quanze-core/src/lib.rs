@@ -23,6 +23,7 @@ pub mod numerals;
 pub mod opinion;
 pub mod region;
 pub mod review;
+pub mod revision;
 pub mod unit;
 
 #[cfg(test)]
@@ -52,4 +53,5 @@ pub use list::{
 };
 pub use opinion::{CommentPeriod, Opinion, OpinionRound, ResolutionKind, Stance};
 pub use region::{Region, RegionLevel};
+pub use revision::{Change, ChangeSet, ChangeSetError, ProposedChange, RevisionError};
 pub use unit::{Tag, Unit, UnitKind};

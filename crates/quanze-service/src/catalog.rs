@@ -46,6 +46,7 @@ pub struct Catalog {
     versions: HashMap<ListId, Vec<ListVersion>>,
     version_by_id: HashMap<ListVersionId, (ListId, usize)>,
     items: HashMap<(ItemId, u32), Arc<PowerItem>>,
+    latest_item: HashMap<ItemId, u32>,
     /// Which unit holds what on which date.
     pub holdings: HoldingsIndex,
 }
@@ -69,6 +70,11 @@ impl Catalog {
                 version_by_id.insert(v.id, (*list, i));
             }
         }
+        let mut latest_item: HashMap<ItemId, u32> = HashMap::new();
+        for it in &items {
+            let v = latest_item.entry(it.id).or_default();
+            *v = (*v).max(it.version);
+        }
         let items = items.into_iter().map(|it| ((it.id, it.version), Arc::new(it))).collect();
         let mut catalog = Catalog {
             regions,
@@ -79,6 +85,7 @@ impl Catalog {
             versions: by_list,
             version_by_id,
             items,
+            latest_item,
             holdings: HoldingsIndex::new(),
         };
         catalog.holdings = catalog.build_holdings();
@@ -162,6 +169,11 @@ impl Catalog {
     /// The version of a list in force on a date.
     pub fn version_on(&self, list: ListId, date: NaiveDate) -> Option<&ListVersion> {
         version_on(self.versions(list), date)
+    }
+
+    /// The newest stored version number of an item.
+    pub fn latest_item_version(&self, id: ItemId) -> Option<u32> {
+        self.latest_item.get(&id).copied()
     }
 
     /// One item version.

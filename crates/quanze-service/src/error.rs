@@ -67,6 +67,17 @@ impl From<StoreError> for ServiceError {
     }
 }
 
+impl From<quanze_core::ChangeSetError> for ServiceError {
+    fn from(err: quanze_core::ChangeSetError) -> ServiceError {
+        ServiceError::Rejected {
+            code: err.code(),
+            message_zh: err.zh(),
+            message_en: err.to_string(),
+            issues: vec![],
+        }
+    }
+}
+
 impl ServiceError {
     /// A rule violation without findings.
     pub fn rejected(

@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod catalog;
+pub mod changesets;
 pub mod demo;
 pub mod error;
 pub mod laws;
@@ -73,6 +74,14 @@ impl Ids {
     pub fn law(&self) -> quanze_core::LawId {
         quanze_core::LawId::from_uuid(self.uuid())
     }
+    /// A new change set id.
+    pub fn change_set(&self) -> quanze_core::ChangeSetId {
+        quanze_core::ChangeSetId::from_uuid(self.uuid())
+    }
+    /// A new opinion or comment id.
+    pub fn opinion(&self) -> quanze_core::OpinionId {
+        quanze_core::OpinionId::from_uuid(self.uuid())
+    }
     /// A new user id.
     pub fn user(&self) -> UserId {
         UserId::from_uuid(self.uuid())
@@ -90,6 +99,25 @@ pub struct Config {
     pub max_upload_bytes: usize,
     /// Checkpoint signing and trusted witnesses.
     pub ledger: ledger::LedgerConfig,
+    /// List governance: opinion rounds, staffing limits.
+    pub governance: GovernanceConfig,
+}
+
+/// Settings of list governance (issue 4).
+#[derive(Debug, Clone)]
+pub struct GovernanceConfig {
+    /// The most opinion rounds a change set may have (三上三下: 3).
+    pub max_rounds: u8,
+    /// Working days a unit has to reply to a round.
+    pub round_working_days: u32,
+    /// The most functional bodies (内设机构) a town may have.
+    pub max_town_bodies: usize,
+}
+
+impl Default for GovernanceConfig {
+    fn default() -> GovernanceConfig {
+        GovernanceConfig { max_rounds: 3, round_working_days: 10, max_town_bodies: 10 }
+    }
 }
 
 impl Default for Config {
@@ -99,6 +127,7 @@ impl Default for Config {
             lockout_minutes: 30,
             max_upload_bytes: 50 * 1024 * 1024,
             ledger: ledger::LedgerConfig::default(),
+            governance: GovernanceConfig::default(),
         }
     }
 }
@@ -110,6 +139,8 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     ids: Ids,
     config: Config,
+    /// The official working-day calendar (deadlines of opinion rounds).
+    calendar: quanze_core::WorkCalendar,
     /// Serialises checkpoint signing so two signers never race on the same size.
     signing: tokio::sync::Mutex<()>,
 }
@@ -133,6 +164,7 @@ impl Service {
             clock,
             ids: Ids,
             config,
+            calendar: quanze_core::WorkCalendar::official(),
             signing: tokio::sync::Mutex::new(()),
         };
         service.reload().await?;

@@ -22,8 +22,8 @@ use std::collections::HashMap;
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use quanze_core::{
-    DocNo, Event, ItemId, ListId, ListVersion, ListVersionId, PowerItem, PowerList, Region,
-    RoleGrant, Unit, UnitId, UserId, Username,
+    ChangeSet, ChangeSetId, DocNo, Event, ItemId, ListId, ListVersion, ListVersionId, PowerItem,
+    PowerList, Region, RoleGrant, Unit, UnitId, UserId, Username,
 };
 pub use quanze_ledger::{Hash, HashAlg, NodeId};
 pub use store::SQLITE_CONNECTION_PRAGMAS;
@@ -356,4 +356,39 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<(String, serde_json::Value)>, StoreError>;
     /// Erases the personal data of an event (the commitment stays; proofs stay valid).
     async fn erase_personal(&self, seq: u64, ev: NewEvent) -> Result<Receipt, StoreError>;
+
+    /// Writes a change set whole: created when `prev_rev` is `None` (`Conflict` if the id
+    /// exists), otherwise replaced only while it is still at revision `prev_rev` (`Conflict`
+    /// when someone else wrote it first, `NotFound` when there is none).
+    async fn put_change_set(
+        &self,
+        set: &ChangeSet,
+        prev_rev: Option<u64>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// Every change set, newest first.
+    async fn change_sets(&self) -> Result<Vec<StoredChangeSet>, StoreError>;
+    /// One change set.
+    async fn change_set(&self, id: ChangeSetId) -> Result<StoredChangeSet, StoreError>;
+    /// 公布 — in one transaction: writes each draft with its new item versions, publishes it
+    /// on `effective` under `doc_no` (superseding the version in force), and replaces the
+    /// change set (still at `prev_rev`). Any refusal leaves everything as it was.
+    async fn publish_change_set(
+        &self,
+        set: &ChangeSet,
+        prev_rev: u64,
+        drafts: &[DraftWrite],
+        effective: NaiveDate,
+        doc_no: &DocNo,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+}
+
+/// A change set as stored, with its revision (one more on every write).
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredChangeSet {
+    /// The change set.
+    pub set: ChangeSet,
+    /// Its revision: 1 when created.
+    pub rev: u64,
 }

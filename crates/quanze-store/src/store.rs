@@ -21,8 +21,9 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
 use quanze_core::{
-    DocNo, Event, ItemId, ListEntry, ListId, ListScope, ListVersion, ListVersionId, OverrideChange,
-    OverrideTarget, PowerItem, PowerList, Region, Unit, UnitId, UserId, Username, VersionStatus,
+    ChangeSet, ChangeSetId, DocNo, Event, ItemId, ListEntry, ListId, ListScope, ListVersion,
+    ListVersionId, OverrideChange, OverrideTarget, PowerItem, PowerList, Region, Unit, UnitId,
+    UserId, Username, VersionStatus,
 };
 use sqlx::any::AnyPoolOptions;
 use sqlx::error::ErrorKind;
@@ -39,7 +40,7 @@ use crate::rows::{
 };
 use crate::{
     Backend, ConnectOptions, DraftWrite, LedgerHead, NewEvent, Receipt, Snapshot, Store,
-    StoreError, StoredCheckpoint, UserRecord,
+    StoreError, StoredChangeSet, StoredCheckpoint, UserRecord,
 };
 use quanze_ledger::{Hash, HashAlg, NodeId};
 
@@ -843,6 +844,13 @@ const UPSERT_LAW: &str = "INSERT INTO laws (id, title, level, issuer, in_force_f
      repealed_by = excluded.repealed_by";
 const SELECT_LAWS: &str = "SELECT id, title, level, issuer, in_force_from, in_force_until, \
      amended_by, repealed_by FROM laws ORDER BY in_force_from, id";
+const INSERT_CHANGE_SET: &str = "INSERT INTO change_sets (id, title, stage, rev, doc, updated_at) \
+     VALUES ($1, $2, $3, 1, $4, $5)";
+const UPDATE_CHANGE_SET: &str = "UPDATE change_sets SET title = $2, stage = $3, rev = rev + 1, \
+     doc = $4, updated_at = $5 WHERE id = $1 AND rev = $6";
+const SELECT_CHANGE_SET_REV: &str = "SELECT rev FROM change_sets WHERE id = $1";
+const SELECT_CHANGE_SETS: &str = "SELECT doc, rev FROM change_sets ORDER BY id DESC";
+const SELECT_CHANGE_SET: &str = "SELECT doc, rev FROM change_sets WHERE id = $1";
 const SELECT_INTEGRATED: &str = "SELECT size, frontier FROM ledger_integrated WHERE id = 1";
 const SELECT_INTEGRATED_SIZE: &str = "SELECT size FROM ledger_integrated WHERE id = 1";
 const SELECT_LEAVES_TO_INTEGRATE: &str =
@@ -904,6 +912,52 @@ impl Store for SqlStore {
     async fn laws(&self) -> Result<Vec<quanze_core::Law>, StoreError> {
         let rows: Vec<LawRow> = sqlx::query_as(SELECT_LAWS).fetch_all(&self.pool).await?;
         rows.into_iter().map(quanze_core::Law::try_from).collect()
+    }
+
+    async fn put_change_set(
+        &self,
+        set: &ChangeSet,
+        prev_rev: Option<u64>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = write_change_set(w.conn(), set, prev_rev, ev.at).await;
+        w.finish(res, ev).await
+    }
+
+    async fn change_sets(&self) -> Result<Vec<StoredChangeSet>, StoreError> {
+        let rows: Vec<(String, i64)> =
+            sqlx::query_as(SELECT_CHANGE_SETS).fetch_all(&self.pool).await?;
+        rows.into_iter().map(change_set_of).collect()
+    }
+
+    async fn change_set(&self, id: ChangeSetId) -> Result<StoredChangeSet, StoreError> {
+        let row: Option<(String, i64)> = sqlx::query_as(SELECT_CHANGE_SET)
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        change_set_of(row.ok_or_else(|| StoreError::NotFound(format!("change set {id}")))?)
+    }
+
+    async fn publish_change_set(
+        &self,
+        set: &ChangeSet,
+        prev_rev: u64,
+        drafts: &[DraftWrite],
+        effective: NaiveDate,
+        doc_no: &DocNo,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = async {
+            for draft in drafts {
+                self.save_draft_in(w.conn(), draft, ev.at).await?;
+                self.publish_in(w.conn(), draft.version.id, effective, doc_no).await?;
+            }
+            write_change_set(w.conn(), set, Some(prev_rev), ev.at).await
+        }
+        .await;
+        w.finish(res, ev).await
     }
 
     async fn put_regions(&self, regions: &[Region], ev: NewEvent) -> Result<Receipt, StoreError> {
@@ -1796,4 +1850,68 @@ impl SqlStore {
         tx.commit().await?;
         Ok((range.size(), caught_up))
     }
+}
+
+/// Writes a change set document (see [`Store::put_change_set`]).
+async fn write_change_set(
+    conn: &mut AnyConnection,
+    set: &ChangeSet,
+    prev_rev: Option<u64>,
+    at: DateTime<Utc>,
+) -> Result<(), StoreError> {
+    let id = set.id.to_string();
+    let doc = serde_json::to_string(set)
+        .map_err(|e| StoreError::Corrupt(format!("change set {id} does not serialise: {e}")))?;
+    let stage = serde_json::to_value(set.flow.stage)
+        .ok()
+        .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(str::to_owned))
+        .unwrap_or_default();
+    match prev_rev {
+        None => {
+            sqlx::query(INSERT_CHANGE_SET)
+                .bind(id.as_str())
+                .bind(set.title.as_str())
+                .bind(stage)
+                .bind(doc)
+                .bind(instant_text(at))
+                .execute(conn)
+                .await
+                .map_err(|e| violation(e, &format!("change set {id} exists"), "change set"))?;
+        }
+        Some(rev) => {
+            let rev_i = i64::try_from(rev)
+                .map_err(|_| StoreError::Conflict(format!("change set {id}: no revision {rev}")))?;
+            let done = sqlx::query(UPDATE_CHANGE_SET)
+                .bind(id.as_str())
+                .bind(set.title.as_str())
+                .bind(stage)
+                .bind(doc)
+                .bind(instant_text(at))
+                .bind(rev_i)
+                .execute(&mut *conn)
+                .await?
+                .rows_affected();
+            if done == 0 {
+                let now: Option<i64> = sqlx::query_scalar(SELECT_CHANGE_SET_REV)
+                    .bind(id.as_str())
+                    .fetch_optional(conn)
+                    .await?;
+                return Err(match now {
+                    None => StoreError::NotFound(format!("change set {id}")),
+                    Some(now) => StoreError::Conflict(format!(
+                        "change set {id} is at revision {now}, not {rev}: it was changed meanwhile"
+                    )),
+                });
+            }
+        }
+    }
+    Ok(())
+}
+
+fn change_set_of((doc, rev): (String, i64)) -> Result<StoredChangeSet, StoreError> {
+    let set: ChangeSet = serde_json::from_str(&doc)
+        .map_err(|e| StoreError::Corrupt(format!("change set document: {e}")))?;
+    let rev = u64::try_from(rev)
+        .map_err(|_| StoreError::Corrupt(format!("change set {}: revision {rev}", set.id)))?;
+    Ok(StoredChangeSet { set, rev })
 }

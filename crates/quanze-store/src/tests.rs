@@ -992,3 +992,83 @@ contract!(laws_are_registered_repealed_and_refused_when_inconsistent, |store| {
     assert_eq!(store.laws().await.unwrap(), vec![repealed, new]);
     assert_eq!(store.event_count().await.unwrap(), events);
 });
+
+contract!(change_sets_are_versioned_and_publish_every_list_in_one_transaction, |store| {
+    use quanze_core::changeset::Actor;
+    use quanze_core::revision::{Change, ProposedChange};
+    use quanze_core::{ChangeSet, ChangeSetId};
+
+    let (dept, town) = setup(&store).await;
+    let (a, b) = (unit_list(&dept), unit_list(&town));
+    store.create_list(&a, ev("list.created")).await.unwrap();
+    store.create_list(&b, ev("list.created")).await.unwrap();
+    let (ia, ib) = (item(dept.id, "食品经营许可"), item(town.id, "农村建房审批"));
+    let (va, vb) = (
+        draft(a.id, 1, vec![own(&ia)], vec![ia.clone()]),
+        draft(b.id, 1, vec![own(&ib)], vec![ib.clone()]),
+    );
+    store.save_draft(&va, ev("draft.saved")).await.unwrap();
+    store.save_draft(&vb, ev("draft.saved")).await.unwrap();
+    store.publish(va.version.id, day(2025, 1, 1), &doc(1), ev("published")).await.unwrap();
+    store.publish(vb.version.id, day(2025, 1, 1), &doc(1), ev("published")).await.unwrap();
+
+    let who = Actor { by: UserId::from_uuid(Uuid::now_v7()), at: Utc::now() };
+    let change = |list: ListId, item: &PowerItem| ProposedChange {
+        list,
+        change: Change::Remove { item: item.id, base: 1 },
+        reason: "职责划转".into(),
+        basis: "县委编委会议纪要".into(),
+    };
+    let mut set = ChangeSet::draft(
+        ChangeSetId::from_uuid(Uuid::now_v7()),
+        "关于调整两份清单的方案".into(),
+        day(2026, 1, 1),
+        vec![change(a.id, &ia), change(b.id, &ib)],
+        dept.id,
+        3,
+        BTreeSet::new(),
+        who,
+    )
+    .unwrap();
+    store.put_change_set(&set, None, ev("change_set.drafted")).await.unwrap();
+    assert_conflict(store.put_change_set(&set, None, ev("change_set.drafted")).await);
+    let stored = store.change_set(set.id).await.unwrap();
+    assert_eq!((stored.rev, &stored.set), (1, &set));
+
+    // Replacing needs the revision it was read at: a stale writer is refused.
+    set.title = "关于调整两份清单的方案（修改稿）".into();
+    store.put_change_set(&set, Some(1), ev("change_set.revised")).await.unwrap();
+    assert_conflict(store.put_change_set(&set, Some(1), ev("change_set.revised")).await);
+    let missing = ChangeSet { id: ChangeSetId::from_uuid(Uuid::now_v7()), ..set.clone() };
+    assert_not_found(store.put_change_set(&missing, Some(1), ev("change_set.revised")).await);
+    assert_eq!(store.change_sets().await.unwrap().len(), 1);
+
+    // Publication: list b's draft takes a version number already used, so nothing of list a
+    // (written and published first in the transaction) is kept either.
+    let next = |list: ListId| draft(list, 2, vec![], vec![]);
+    let (na, nb) = (next(a.id), next(b.id));
+    let clash = draft(b.id, 1, vec![], vec![]);
+    let before = store.event_count().await.unwrap();
+    let refused = store
+        .publish_change_set(&set, 2, &[na.clone(), clash], day(2026, 1, 1), &doc(2), ev("x"))
+        .await;
+    assert_conflict(refused);
+    assert_eq!(store.event_count().await.unwrap(), before);
+    assert_eq!(store.versions(a.id).await.unwrap().len(), 1);
+    assert_eq!(store.change_set(set.id).await.unwrap().rev, 2);
+
+    set.published = vec![na.version.id, nb.version.id];
+    store
+        .publish_change_set(&set, 2, &[na.clone(), nb.clone()], day(2026, 1, 1), &doc(2), ev("p"))
+        .await
+        .unwrap();
+    for (list, new) in [(a.id, &na), (b.id, &nb)] {
+        let versions = store.versions(list).await.unwrap();
+        assert_eq!(versions[0].status, VersionStatus::Superseded);
+        assert_eq!(versions[1].id, new.version.id);
+        assert_eq!(versions[1].status, VersionStatus::Published);
+        assert_eq!(versions[1].effective_from, Some(day(2026, 1, 1)));
+    }
+    let stored = store.change_set(set.id).await.unwrap();
+    assert_eq!((stored.rev, stored.set.published.len()), (3, 2));
+});

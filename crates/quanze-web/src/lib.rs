@@ -36,6 +36,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::api::router())
         .merge(routes::ledger::router())
         .merge(routes::laws::router())
+        .merge(routes::changesets::router())
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)

@@ -781,3 +781,70 @@ async fn the_law_registry_records_endings_with_their_impact() {
     let (status, _) = app.get(&format!("/api/v1/laws/{}/impact", uuid_like())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test]
+async fn a_change_set_is_drafted_and_steered_through_the_api() {
+    let app = spawn_app(true).await;
+    let (_, lists) = app.get("/api/v1/lists?limit=500").await;
+    let list = lists["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|l| l["scope"]["kind"] == "unit")
+        .unwrap_or_else(|| panic!("a unit list: {lists}"));
+    let list_id = list["id"].as_str().unwrap();
+    let (_, versions) = app.get(&format!("/api/v1/lists/{list_id}/versions")).await;
+    let version = versions["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .rfind(|v| v["status"] == "published")
+        .unwrap_or_else(|| panic!("a published version: {versions}"));
+    let (_, full) = app.get(&format!("/api/v1/versions/{}", version["id"].as_str().unwrap())).await;
+    let entry = &full["entries"][0];
+    let editor = app.token("editor").await;
+    let body = json!({
+        "title": "关于取消一项事项的方案", "effective_on": "2027-01-01",
+        "changes": [{ "list": list_id, "action": "remove", "item": entry["item"], "reason": "", "basis": "县委编委会议纪要" }],
+    });
+    // A change without its reason is refused with its position, in Chinese.
+    let (status, err) = app.post("/api/v1/change-sets", Some(&editor), body.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["code"], "invalid_change");
+    assert_eq!(err["message"], "第1项调整：调整理由不能为空", "{err}");
+    let mut body = body;
+    body["changes"][0]["reason"] = json!("该事项已无法律依据");
+    let (status, created) = app.post("/api/v1/change-sets", None, body.clone()).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{created}");
+    let (status, created) = app.post("/api/v1/change-sets", Some(&editor), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["change_set"]["set"]["id"].as_str().unwrap().to_owned();
+    assert_eq!(created["change_set"]["changes"][0]["action_zh"], "取消");
+
+    // The public cannot comment before 公示; an unknown action is a 422 naming it.
+    let comments = format!("/api/v1/change-sets/{id}/comments");
+    let (status, err) = app.post(&comments, None, json!({ "text": "支持" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["message"], "调整方案处于“起草”阶段，不能提交公众意见", "{err}");
+    let actions = format!("/api/v1/change-sets/{id}/actions");
+    let (status, _) = app.post(&actions, Some(&editor), json!({ "action": "fly" })).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let (status, err) =
+        app.post(&actions, Some(&editor), json!({ "action": "submit_for_review" })).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("no_round_yet"))
+    );
+
+    let (status, sent) = app.post(&actions, Some(&editor), json!({ "action": "send_round" })).await;
+    assert_eq!(status, StatusCode::OK, "{sent}");
+    assert_eq!(sent["view"]["stage_zh"], "第1轮征求意见");
+    assert!(sent["leaf_index"].is_u64());
+    let (status, urged) = app.post(&actions, Some(&editor), json!({ "action": "urge" })).await;
+    assert_eq!(status, StatusCode::OK, "{urged}");
+    let (status, listed) = app.get("/api/v1/change-sets").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed[0]["set"]["flow"]["history"].as_array().unwrap().len(), 2, "{listed}");
+    let (status, one) = app.get(&format!("/api/v1/change-sets/{id}")).await;
+    assert_eq!((status, one["rev"].as_u64()), (StatusCode::OK, Some(3)));
+}

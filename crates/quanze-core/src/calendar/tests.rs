@@ -112,3 +112,12 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn the_shipped_calendar_parses_and_knows_2026_spring_festival() {
+    let cal = WorkCalendar::official();
+    assert!(cal.covers(2024) && cal.covers(2025) && cal.covers(2026));
+    // 2026-02-14 is a Saturday worked in lieu (调休); 2026-02-16 is inside 春节.
+    assert_eq!(cal.is_working_day(d(2026, 2, 14)), Some(true));
+    assert_eq!(cal.is_working_day(d(2026, 2, 16)), Some(false));
+}

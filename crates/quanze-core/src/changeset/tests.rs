@@ -99,10 +99,7 @@ fn three_rounds_comment_review_approval_publication() {
         flow.approve(approval(), who()),
         Err(FlowError::MissingCountersignatures(BTreeSet::from([unit(6)])))
     );
-    assert_eq!(
-        flow.publish(who()).unwrap_err().zh(),
-        "调整方案处于“审定”阶段，不能执行此操作（publish）"
-    );
+    assert_eq!(flow.publish(who()).unwrap_err().zh(), "调整方案处于“审定”阶段，不能公布");
     flow.countersign(unit(6), who()).unwrap();
     flow.approve(approval(), who()).unwrap();
     flow.publish(who()).unwrap();
@@ -156,11 +153,12 @@ fn return_withdraw_and_transfer() {
 #[test]
 fn a_draft_goes_nowhere_before_its_first_round() {
     let mut flow = Flow::new(unit(9), 3, BTreeSet::new());
-    assert!(flow.open_comment(who()).is_err());
-    assert!(flow.submit_for_review(None, d(2026, 3, 2), who()).is_err());
+    assert_eq!(flow.open_comment(who()), Err(FlowError::NoRoundYet));
+    assert_eq!(flow.submit_for_review(None, d(2026, 3, 2), who()), Err(FlowError::NoRoundYet));
+    assert_eq!(FlowError::NoRoundYet.zh(), "尚未征求意见：请先发起第一轮征求意见");
     assert_eq!(
         flow.urge(&round(1), who()).unwrap_err(),
-        FlowError::WrongStage { verb: "urge", stage: Stage::Drafting }
+        FlowError::WrongStage { op: Op::Urge, stage: Stage::Drafting }
     );
     assert!(flow.history.is_empty());
 }

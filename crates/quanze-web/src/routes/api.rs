@@ -61,7 +61,12 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::laws::laws,
         crate::routes::laws::register,
         crate::routes::laws::end,
-        crate::routes::laws::impact
+        crate::routes::laws::impact,
+        crate::routes::changesets::change_sets,
+        crate::routes::changesets::change_set,
+        crate::routes::changesets::create,
+        crate::routes::changesets::act,
+        crate::routes::changesets::comment
     ),
     components(schemas(
         ErrorBody,

@@ -1,6 +1,7 @@
 //! Routes, one module per surface.
 
 pub mod api;
+pub mod changesets;
 pub mod laws;
 pub mod ledger;
 pub mod pages;
