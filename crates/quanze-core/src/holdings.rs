@@ -74,9 +74,30 @@ impl HoldingsIndex {
 
     /// The entry through which `unit` holds `item` on `date`, if it does.
     pub fn holds(&self, unit: UnitId, item: ItemId, date: NaiveDate) -> Option<&ListEntry> {
-        self.units.get(&unit)?.iter().find_map(|(_, periods)| {
+        self.holds_in(unit, item, date).map(|(_, e)| e)
+    }
+
+    /// Like [`HoldingsIndex::holds`], with the list the entry is in.
+    pub fn holds_in(
+        &self,
+        unit: UnitId,
+        item: ItemId,
+        date: NaiveDate,
+    ) -> Option<(ListId, &ListEntry)> {
+        self.units.get(&unit)?.iter().find_map(|(list, periods)| {
             let p = period_on(periods, date)?;
-            p.entries.binary_search_by_key(&item, |e| e.item).ok().map(|i| &p.entries[i])
+            p.entries.binary_search_by_key(&item, |e| e.item).ok().map(|i| (*list, &p.entries[i]))
+        })
+    }
+
+    /// Every (unit, list, window, entries) indexed, for indexes built on top of this one.
+    pub fn periods(
+        &self,
+    ) -> impl Iterator<Item = (UnitId, ListId, NaiveDate, Option<NaiveDate>, &[ListEntry])> {
+        self.units.iter().flat_map(|(unit, lists)| {
+            lists.iter().flat_map(move |(list, periods)| {
+                periods.iter().map(move |p| (*unit, *list, p.from, p.until, &p.entries[..]))
+            })
         })
     }
 

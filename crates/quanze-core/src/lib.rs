@@ -6,12 +6,14 @@
 #![deny(missing_docs)]
 
 pub mod account;
+pub mod authority;
 pub mod calendar;
 pub mod canonical;
 pub mod changeset;
 pub mod codes;
 pub mod diff;
 pub mod error;
+pub mod establishment;
 pub mod event;
 pub mod grant;
 pub mod holdings;
@@ -30,9 +32,13 @@ pub mod unit;
 mod fixtures;
 
 pub use account::{Role, RoleGrant, Username};
+pub use authority::{Authority, AuthorityIndex, Exercise};
 pub use calendar::{Deadline, Period, WorkCalendar};
 pub use codes::{BaseCode, CreditCode, ImplCode, RegionCode};
 pub use error::{Issue, Severity, ValidationError};
+pub use establishment::{
+    Establishment, EstablishmentChange, EstablishmentError, EstablishmentRules, QuotaKind,
+};
 pub use event::Event;
 pub use grant::{
     Grant, GrantError, GrantMode, GrantTarget, Readiness, ReadinessItem, ReadinessState, Reclaim,

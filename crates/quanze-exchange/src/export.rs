@@ -268,15 +268,15 @@ fn numbering(items: &[&ExchangeItem]) -> Vec<String> {
     out
 }
 
-struct Formats {
-    title: Format,
-    header: Format,
-    body: Format,
+pub(crate) struct Formats {
+    pub(crate) title: Format,
+    pub(crate) header: Format,
+    pub(crate) body: Format,
     centred: Format,
 }
 
 impl Formats {
-    fn new() -> Formats {
+    pub(crate) fn new() -> Formats {
         let body = Format::new()
             .set_text_wrap()
             .set_align(FormatAlign::VerticalCenter)
@@ -475,7 +475,7 @@ fn cell_text(
 }
 
 /// Excel sheet names: at most 31 characters, none of `[]:*?/\`, unique in the workbook.
-fn unique_sheet_name(name: &str, used: &mut HashSet<String>) -> String {
+pub(crate) fn unique_sheet_name(name: &str, used: &mut HashSet<String>) -> String {
     let clean: String = name
         .chars()
         .filter(|c| !matches!(c, '[' | ']' | ':' | '*' | '?' | '/' | '\\'))

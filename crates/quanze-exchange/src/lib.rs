@@ -18,6 +18,7 @@ mod export;
 mod grid;
 mod import;
 mod progress;
+mod report;
 mod text;
 mod units;
 mod variant;
@@ -29,6 +30,7 @@ pub use import::{
     DEFAULT_MAX_BYTES, ImportOptions, Imported, ImportedItem, import_csv, import_json, import_xlsx,
 };
 pub use progress::{Progress, ProgressHandle};
+pub use report::{ReportCell, ReportSheet, report_xlsx};
 pub use units::UnitDirectory;
 pub use variant::{VARIANT_SHEET, Variant, VariantChange, VariantScope};
 

@@ -49,12 +49,32 @@ pub struct Catalog {
     latest_item: HashMap<ItemId, u32>,
     /// Which unit holds what on which date.
     pub holdings: HoldingsIndex,
+    /// Devolution grants.
+    pub grants: Vec<quanze_core::Grant>,
+    /// Towns' readiness for grants.
+    pub readiness: Vec<quanze_core::Readiness>,
+    /// Reclaims.
+    pub reclaims: Vec<quanze_core::Reclaim>,
+    /// Who may exercise which power where and how (published lists and active grants).
+    pub authority: quanze_core::AuthorityIndex,
+    /// The establishment (机构编制).
+    pub establishment: quanze_core::Establishment,
 }
 
 impl Catalog {
     /// Builds the catalogue from a store snapshot.
     pub fn build(snapshot: Snapshot) -> Catalog {
-        let Snapshot { regions, mut units, mut lists, versions, items } = snapshot;
+        let Snapshot {
+            regions,
+            mut units,
+            mut lists,
+            versions,
+            items,
+            grants,
+            readiness,
+            reclaims,
+            establishment,
+        } = snapshot;
         units.sort_by(|a, b| a.name.cmp(&b.name));
         lists.sort_by(|a, b| a.name.cmp(&b.name));
         let unit_by_id = units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
@@ -87,8 +107,20 @@ impl Catalog {
             items,
             latest_item,
             holdings: HoldingsIndex::new(),
+            grants,
+            readiness,
+            reclaims,
+            authority: quanze_core::AuthorityIndex::default(),
+            establishment,
         };
         catalog.holdings = catalog.build_holdings();
+        catalog.authority = quanze_core::AuthorityIndex::build(
+            catalog.holdings.clone(),
+            &catalog.units,
+            &catalog.grants,
+            &catalog.readiness,
+            &catalog.reclaims,
+        );
         catalog
     }
 

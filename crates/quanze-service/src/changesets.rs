@@ -436,7 +436,8 @@ impl Service {
                     laws: &laws,
                     known_units: &known,
                     effective_on: set.effective_on,
-                    grants: &[],
+                    // 行政处罚法 24 and 行政强制法 17 are checked against the recorded grants.
+                    grants: &catalog.grants,
                 };
                 let duties = current_duties(&catalog, &set);
                 set.submit_for_review(&ctx, &duties, today, who)?;

@@ -7,6 +7,8 @@ use quanze_core::{ItemId, Role, RoleGrant, Username, VersionStatus};
 use quanze_store::DraftWrite;
 
 use crate::Service;
+
+mod governance;
 use crate::auth::NewUser;
 use crate::error::{ServiceError, ServiceResult};
 
@@ -142,12 +144,19 @@ impl Service {
         }
         self.reload().await?;
         self.load_demo_laws().await?;
-        for (name, role, display) in DEMO_ACCOUNTS {
+        // Every account but the last, then the governance history (done by those accounts),
+        // then the last account: its presence marks a complete load.
+        let (last, rest) = DEMO_ACCOUNTS.split_last().expect("there are demo accounts");
+        for (name, role, display) in rest.iter().chain([last]) {
+            if name == &last.0 {
+                governance::load(self, self.config.clone()).await?;
+                self.reload().await?;
+            }
             let new = NewUser {
                 username: Username::parse(name)?,
-                display_name: display.to_owned(),
+                display_name: (*display).to_owned(),
                 password: DEMO_PASSWORD.to_owned(),
-                roles: vec![RoleGrant { role, unit: None }],
+                roles: vec![RoleGrant { role: *role, unit: None }],
             };
             self.create_user(None, new).await?;
         }

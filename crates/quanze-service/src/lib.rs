@@ -9,10 +9,13 @@ pub mod auth;
 pub mod catalog;
 pub mod changesets;
 pub mod demo;
+pub mod devolution;
 pub mod error;
+pub mod establishment;
 pub mod laws;
 pub mod ledger;
 pub mod lists;
+pub mod reports;
 
 pub use quanze_store::ConnectOptions;
 
@@ -82,6 +85,14 @@ impl Ids {
     pub fn opinion(&self) -> quanze_core::OpinionId {
         quanze_core::OpinionId::from_uuid(self.uuid())
     }
+    /// A new grant id.
+    pub fn grant(&self) -> quanze_core::GrantId {
+        quanze_core::GrantId::from_uuid(self.uuid())
+    }
+    /// A new reclaim id.
+    pub fn reclaim(&self) -> quanze_core::ReclaimId {
+        quanze_core::ReclaimId::from_uuid(self.uuid())
+    }
     /// A new user id.
     pub fn user(&self) -> UserId {
         UserId::from_uuid(self.uuid())
@@ -141,6 +152,10 @@ pub struct Service {
     config: Config,
     /// The official working-day calendar (deadlines of opinion rounds).
     calendar: quanze_core::WorkCalendar,
+    /// Serialises devolution writes, whose checks read the grants already recorded.
+    devolution: tokio::sync::Mutex<()>,
+    /// Serialises establishment writes, whose checks read the totals already recorded.
+    establishment_writes: tokio::sync::Mutex<()>,
     /// Serialises checkpoint signing so two signers never race on the same size.
     signing: tokio::sync::Mutex<()>,
 }
@@ -165,6 +180,8 @@ impl Service {
             ids: Ids,
             config,
             calendar: quanze_core::WorkCalendar::official(),
+            devolution: tokio::sync::Mutex::new(()),
+            establishment_writes: tokio::sync::Mutex::new(()),
             signing: tokio::sync::Mutex::new(()),
         };
         service.reload().await?;

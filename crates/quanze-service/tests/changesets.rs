@@ -57,7 +57,9 @@ async fn a_change_set_goes_from_draft_to_published_lists() {
         .filter(|l| matches!(l.scope, ListScope::Unit { .. }))
         .find_map(|l| {
             let v = catalog.latest_version(l.id)?;
-            (v.status == VersionStatus::Published && v.entries.len() >= 3)
+            // Not the list the demo's own change set revised from 2026-07-01.
+            let revised = v.effective_from >= NaiveDate::from_ymd_opt(2026, 7, 1);
+            (v.status == VersionStatus::Published && v.entries.len() >= 3 && !revised)
                 .then(|| (l.clone(), v.clone()))
         })
         .expect("a published department list");

@@ -191,6 +191,14 @@ pub struct Snapshot {
     pub versions: Vec<ListVersion>,
     /// Every item version referenced by any list version (and the latest of every item).
     pub items: Vec<PowerItem>,
+    /// Devolution grants, oldest first.
+    pub grants: Vec<quanze_core::Grant>,
+    /// Readiness records of towns for grants.
+    pub readiness: Vec<quanze_core::Readiness>,
+    /// Reclaims.
+    pub reclaims: Vec<quanze_core::Reclaim>,
+    /// The establishment (机构编制); empty until one is recorded.
+    pub establishment: quanze_core::Establishment,
 }
 
 /// A stored account.
@@ -356,6 +364,34 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<Option<(String, serde_json::Value)>, StoreError>;
     /// Erases the personal data of an event (the commitment stays; proofs stay valid).
     async fn erase_personal(&self, seq: u64, ev: NewEvent) -> Result<Receipt, StoreError>;
+
+    /// Records a devolution grant. `Conflict` if its id exists; `NotFound` if the granting
+    /// department does not exist.
+    async fn put_grant(
+        &self,
+        grant: &quanze_core::Grant,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// Records (or replaces) a town's readiness for a grant. `NotFound` if the grant or the
+    /// town does not exist.
+    async fn put_readiness(
+        &self,
+        readiness: &quanze_core::Readiness,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// Records a reclaim. `NotFound` if the grant or the town does not exist.
+    async fn put_reclaim(
+        &self,
+        reclaim: &quanze_core::Reclaim,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+
+    /// Replaces the establishment (机构编制) whole; the caller checked it with the core.
+    async fn put_establishment(
+        &self,
+        establishment: &quanze_core::Establishment,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
 
     /// Writes a change set whole: created when `prev_rev` is `None` (`Conflict` if the id
     /// exists), otherwise replaced only while it is still at revision `prev_rev` (`Conflict`

@@ -844,6 +844,18 @@ const UPSERT_LAW: &str = "INSERT INTO laws (id, title, level, issuer, in_force_f
      repealed_by = excluded.repealed_by";
 const SELECT_LAWS: &str = "SELECT id, title, level, issuer, in_force_from, in_force_until, \
      amended_by, repealed_by FROM laws ORDER BY in_force_from, id";
+const INSERT_GRANT: &str =
+    "INSERT INTO grants (id, item, from_unit, batch, doc) VALUES ($1, $2, $3, $4, $5)";
+const UPSERT_READINESS: &str = "INSERT INTO readiness (grant_id, town, doc) VALUES ($1, $2, $3) \
+     ON CONFLICT (grant_id, town) DO UPDATE SET doc = excluded.doc";
+const INSERT_RECLAIM: &str =
+    "INSERT INTO reclaims (id, grant_id, town, doc) VALUES ($1, $2, $3, $4)";
+const SELECT_GRANTS: &str = "SELECT doc FROM grants ORDER BY id";
+const SELECT_READINESS: &str = "SELECT doc FROM readiness ORDER BY grant_id, town";
+const SELECT_RECLAIMS: &str = "SELECT doc FROM reclaims ORDER BY id";
+const UPSERT_ESTABLISHMENT: &str = "INSERT INTO establishment (id, doc) VALUES (1, $1) \
+     ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
+const SELECT_ESTABLISHMENT: &str = "SELECT doc FROM establishment WHERE id = 1";
 const INSERT_CHANGE_SET: &str = "INSERT INTO change_sets (id, title, stage, rev, doc, updated_at) \
      VALUES ($1, $2, $3, 1, $4, $5)";
 const UPDATE_CHANGE_SET: &str = "UPDATE change_sets SET title = $2, stage = $3, rev = rev + 1, \
@@ -912,6 +924,79 @@ impl Store for SqlStore {
     async fn laws(&self) -> Result<Vec<quanze_core::Law>, StoreError> {
         let rows: Vec<LawRow> = sqlx::query_as(SELECT_LAWS).fetch_all(&self.pool).await?;
         rows.into_iter().map(quanze_core::Law::try_from).collect()
+    }
+
+    async fn put_grant(
+        &self,
+        grant: &quanze_core::Grant,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(INSERT_GRANT)
+            .bind(grant.id.to_string())
+            .bind(grant.item.to_string())
+            .bind(grant.from.to_string())
+            .bind(grant.batch.as_str())
+            .bind(document(grant)?)
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                violation(e, &format!("grant {} exists", grant.id), "the granting department")
+            });
+        w.finish(res, ev).await
+    }
+
+    async fn put_readiness(
+        &self,
+        readiness: &quanze_core::Readiness,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(UPSERT_READINESS)
+            .bind(readiness.grant.to_string())
+            .bind(readiness.town.to_string())
+            .bind(document(readiness)?)
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(|e| violation(e, "readiness", "the grant or the town"));
+        w.finish(res, ev).await
+    }
+
+    async fn put_reclaim(
+        &self,
+        reclaim: &quanze_core::Reclaim,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(INSERT_RECLAIM)
+            .bind(reclaim.id.to_string())
+            .bind(reclaim.grant.to_string())
+            .bind(reclaim.town.to_string())
+            .bind(document(reclaim)?)
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(|e| {
+                violation(e, &format!("reclaim {} exists", reclaim.id), "the grant or the town")
+            });
+        w.finish(res, ev).await
+    }
+
+    async fn put_establishment(
+        &self,
+        establishment: &quanze_core::Establishment,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(UPSERT_ESTABLISHMENT)
+            .bind(document(establishment)?)
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from);
+        w.finish(res, ev).await
     }
 
     async fn put_change_set(
@@ -1164,6 +1249,12 @@ impl Store for SqlStore {
             sqlx::query_as(SELECT_ALL_OVERRIDES).fetch_all(&mut *tx).await?;
         let items: Vec<ItemVersionRow> =
             sqlx::query_as(SELECT_SNAPSHOT_ITEMS).fetch_all(&mut *tx).await?;
+        let grants: Vec<(String,)> = sqlx::query_as(SELECT_GRANTS).fetch_all(&mut *tx).await?;
+        let readiness: Vec<(String,)> =
+            sqlx::query_as(SELECT_READINESS).fetch_all(&mut *tx).await?;
+        let reclaims: Vec<(String,)> = sqlx::query_as(SELECT_RECLAIMS).fetch_all(&mut *tx).await?;
+        let establishment: Vec<(String,)> =
+            sqlx::query_as(SELECT_ESTABLISHMENT).fetch_all(&mut *tx).await?;
         tx.commit().await?;
         let mut units = units.into_iter().map(Unit::try_from).collect::<Result<Vec<_>, _>>()?;
         sort_units(&mut units);
@@ -1176,6 +1267,10 @@ impl Store for SqlStore {
             lists,
             versions: SqlStore::assemble(versions, entries, overrides)?,
             items: items.into_iter().map(PowerItem::try_from).collect::<Result<_, _>>()?,
+            grants: documents("grant", grants)?,
+            readiness: documents("readiness", readiness)?,
+            reclaims: documents("reclaim", reclaims)?,
+            establishment: documents("establishment", establishment)?.pop().unwrap_or_default(),
         })
     }
 
@@ -1860,8 +1955,7 @@ async fn write_change_set(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let id = set.id.to_string();
-    let doc = serde_json::to_string(set)
-        .map_err(|e| StoreError::Corrupt(format!("change set {id} does not serialise: {e}")))?;
+    let doc = document(set)?;
     let stage = serde_json::to_value(set.flow.stage)
         .ok()
         .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(str::to_owned))
@@ -1914,4 +2008,22 @@ fn change_set_of((doc, rev): (String, i64)) -> Result<StoredChangeSet, StoreErro
     let rev = u64::try_from(rev)
         .map_err(|_| StoreError::Corrupt(format!("change set {}: revision {rev}", set.id)))?;
     Ok(StoredChangeSet { set, rev })
+}
+
+/// A core value as a stored JSON document.
+fn document<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Corrupt(format!("a document does not serialise: {e}")))
+}
+
+/// Stored JSON documents back as core values; `what` names them in the error.
+fn documents<T: serde::de::DeserializeOwned>(
+    what: &str,
+    rows: Vec<(String,)>,
+) -> Result<Vec<T>, StoreError> {
+    rows.into_iter()
+        .map(|(doc,)| {
+            serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+        })
+        .collect()
 }

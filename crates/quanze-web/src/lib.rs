@@ -37,6 +37,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::ledger::router())
         .merge(routes::laws::router())
         .merge(routes::changesets::router())
+        .merge(routes::devolution::router())
+        .merge(routes::reports::router())
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)

@@ -848,3 +848,89 @@ async fn a_change_set_is_drafted_and_steered_through_the_api() {
     let (status, one) = app.get(&format!("/api/v1/change-sets/{id}")).await;
     assert_eq!((status, one["rev"].as_u64()), (StatusCode::OK, Some(3)));
 }
+
+#[tokio::test]
+async fn governance_reports_establishment_and_authority_answer_over_http() {
+    let app = spawn_app(true).await;
+    // Reports as JSON, xlsx and pages; bad names and formats are refused.
+    let (status, body) = app.get("/api/v1/reports/devolution?date=2026-04-01").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let towns = body["towns"].as_array().unwrap();
+    assert!(towns.iter().any(|t| t["active"].as_u64().unwrap() > 0), "{body}");
+    let (status, body) = app.get("/api/v1/reports/consistency?date=2026-04-01").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(!body["unready_grants"].as_array().unwrap().is_empty(), "{body}");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/reports/consistency?format=xlsx", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    assert!(res.headers()["content-disposition"].to_str().unwrap().contains(".xlsx"));
+    assert_eq!(&res.bytes().await.unwrap()[..2], b"PK");
+    let (status, body) = app.get("/api/v1/reports/consistency?format=pdf").await;
+    assert_eq!((status, body["code"].as_str()), (StatusCode::BAD_REQUEST, Some("invalid_query")));
+    assert_eq!(app.get("/api/v1/reports/nothing").await.0, StatusCode::NOT_FOUND);
+    for (path, text) in [
+        ("/reports/consistency?date=2026-04-01", "未具备承接条件"),
+        ("/reports/devolution?date=2026-04-01", "第一批"),
+        ("/establishment", "党政综合办公室"),
+    ] {
+        let res = app.client.get(format!("{}{path}", app.base)).send().await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{path}");
+        let html = res.text().await.unwrap();
+        assert!(html.contains(text), "{path} lacks {text}");
+    }
+
+    // The printable page of a published list, and a list that does not exist.
+    let list = app.service.catalog().lists[0].clone();
+    let res = app.client.get(format!("{}/lists/{}/print", app.base, list.id)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("设定依据") && html.contains("第"), "{html}");
+    let res =
+        app.client.get(format!("{}/lists/{}/print", app.base, uuid_like())).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
+    // The establishment: a rise without an approval is refused with its reason; a clerk may
+    // not change it at all.
+    let (status, body) = app.get("/api/v1/establishment").await;
+    assert_eq!(status, StatusCode::OK);
+    let quota = &body["quotas"][0];
+    let unit = quota["unit"].as_str().unwrap().to_owned();
+    let now = quota["quotas"]["administrative"].as_u64().unwrap();
+    let rise = json!({ "change": "adjust_quotas", "reason": "增编",
+        "quotas": [{ "unit": unit, "kind": "administrative", "amount": now + 1 }] });
+    let editor = app.token("editor").await;
+    let (status, body) =
+        app.post("/api/v1/establishment/changes", Some(&editor), rise.clone()).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert_eq!(body["code"], "quota_increase_without_approval");
+    let clerk = app.token("clerk").await;
+    let (status, _) = app.post("/api/v1/establishment/changes", Some(&clerk), rise).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let cut = json!({ "change": "adjust_quotas", "reason": "精简",
+        "quotas": [{ "unit": unit, "kind": "administrative", "amount": now - 1 }] });
+    let (status, body) = app.post("/api/v1/establishment/changes", Some(&editor), cut).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["leaf_index"].as_u64().is_some());
+
+    // holds(): a town with an active grant, over HTTP.
+    let report =
+        app.service.devolution_report(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());
+    let town = report.towns.iter().find(|t| t.active > 0).unwrap().town;
+    let grant = app
+        .service
+        .grants(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap())
+        .into_iter()
+        .find(|g| g.towns.iter().any(|t| t.town == town && t.active))
+        .unwrap();
+    let path = format!("/api/v1/authority?unit={town}&item={}&date=2026-04-01", grant.grant.item);
+    let (status, body) = app.get(&path).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["holds"], true, "{body}");
+    assert_eq!(body["source"]["kind"], "grant");
+    let path = format!("/api/v1/authority?unit={town}&item={}&date=2025-01-01", grant.grant.item);
+    assert_eq!(app.get(&path).await.1["holds"], false);
+}

@@ -5,4 +5,5 @@ mod bad_files;
 mod helpers;
 mod layouts;
 mod progress;
+mod report;
 mod round_trip;

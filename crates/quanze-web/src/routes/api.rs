@@ -66,7 +66,16 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::changesets::change_set,
         crate::routes::changesets::create,
         crate::routes::changesets::act,
-        crate::routes::changesets::comment
+        crate::routes::changesets::comment,
+        crate::routes::devolution::grants,
+        crate::routes::devolution::create,
+        crate::routes::devolution::readiness,
+        crate::routes::devolution::override_readiness,
+        crate::routes::devolution::reclaim,
+        crate::routes::devolution::authority,
+        crate::routes::reports::report,
+        crate::routes::reports::establishment,
+        crate::routes::reports::change_establishment
     ),
     components(schemas(
         ErrorBody,
@@ -743,7 +752,7 @@ async fn export(
 }
 
 /// RFC 5987 percent-encoding of a file name (by hand: a dozen lines, not worth a crate).
-fn percent_encode(name: &str) -> String {
+pub(crate) fn percent_encode(name: &str) -> String {
     let mut out = String::new();
     for b in name.bytes() {
         if b.is_ascii_alphanumeric() || b"-_.~".contains(&b) {

@@ -2,9 +2,11 @@
 
 pub mod api;
 pub mod changesets;
+pub mod devolution;
 pub mod laws;
 pub mod ledger;
 pub mod pages;
+pub mod reports;
 
 use axum::http::StatusCode;
 

@@ -1,0 +1,293 @@
+//! 职权索引 — the one question everything else asks (法无授权不可为): may this unit exercise
+//! this power on this day, how, and where not? Answered from published lists (the holdings
+//! index) and active devolution grants, from memory, rebuilt on publication and on every
+//! grant, readiness or reclaim.
+//!
+//! A town holds a granted power on the days its grant is active there (inside the grant's
+//! window, after the town took it, before a reclaim) and while the granting department still
+//! holds it. A department keeps a power it granted with [`GrantMode::transfers_exercise`]
+//! everywhere except in the towns where the grant is active; the answer names those towns.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rustc_hash::FxHashMap;
+
+use crate::grant::{Grant, GrantMode, Readiness, Reclaim, active_window};
+use crate::holdings::HoldingsIndex;
+use crate::ids::{GrantId, ItemId, ListId, UnitId};
+use crate::list::{DutyKind, ListEntry};
+use crate::unit::Unit;
+
+/// 行使方式 — how a unit may exercise a power.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Exercise {
+    /// 以自己名义 — in its own name, answering for the result (its own list; 直接下放).
+    OwnName,
+    /// 以委托机关名义 — in the name of the department that entrusted it (委托下放).
+    InNameOf {
+        /// The entrusting department.
+        department: UnitId,
+    },
+    /// 实质性审核 — it reviews; the department signs and stamps (下放实质性审核权).
+    ReviewOnly {
+        /// The department that decides.
+        department: UnitId,
+    },
+    /// 窗口受理 — it only accepts applications for the department (服务窗口前移).
+    AcceptOnly {
+        /// The department that decides.
+        department: UnitId,
+    },
+    /// 配合履职 — it cooperates; the lead department exercises the power.
+    Cooperate {
+        /// The lead department.
+        lead: UnitId,
+    },
+}
+
+impl Exercise {
+    /// The Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            Exercise::OwnName => "以自己名义行使",
+            Exercise::InNameOf { .. } => "以委托机关名义行使",
+            Exercise::ReviewOnly { .. } => "实质性审核（由部门审批盖章）",
+            Exercise::AcceptOnly { .. } => "窗口受理（由部门审批）",
+            Exercise::Cooperate { .. } => "配合履职",
+        }
+    }
+
+    /// Whether the unit itself decides (makes the administrative act).
+    pub fn decides(self) -> bool {
+        matches!(self, Exercise::OwnName | Exercise::InNameOf { .. })
+    }
+
+    fn of_grant(mode: GrantMode, department: UnitId) -> Exercise {
+        match mode {
+            GrantMode::Direct => Exercise::OwnName,
+            GrantMode::Entrusted => Exercise::InNameOf { department },
+            GrantMode::ReviewPower => Exercise::ReviewOnly { department },
+            GrantMode::WindowForward => Exercise::AcceptOnly { department },
+        }
+    }
+}
+
+/// 职权来源 — where the authority comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Source {
+    /// A published list.
+    List {
+        /// The list.
+        list: ListId,
+        /// The item version in force.
+        item_version: u32,
+    },
+    /// An active devolution grant.
+    Grant {
+        /// The grant.
+        grant: GrantId,
+        /// The granting department.
+        from: UnitId,
+        /// The department's item version in force.
+        item_version: u32,
+    },
+}
+
+/// 职权 — the answer of [`AuthorityIndex::holds`].
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Authority {
+    /// How.
+    pub exercise: Exercise,
+    /// From where.
+    pub source: Source,
+    /// Towns where the power has passed to the town by an active grant, so that this unit no
+    /// longer exercises it there (sorted; empty for most answers).
+    pub except_in: Vec<UnitId>,
+}
+
+/// One grant's window in one town.
+#[derive(Debug, Clone, Copy)]
+struct Window {
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    grant: GrantId,
+    department: UnitId,
+    mode: GrantMode,
+    /// The town (in the department's list of towns the power passed to).
+    town: UnitId,
+}
+
+impl Window {
+    fn covers(&self, date: NaiveDate) -> bool {
+        self.from <= date && self.until.is_none_or(|u| date < u)
+    }
+}
+
+/// One list entry a unit holds in one window.
+#[derive(Debug, Clone, Copy)]
+struct Held {
+    from: NaiveDate,
+    until: Option<NaiveDate>,
+    list: ListId,
+    entry: ListEntry,
+}
+
+/// The authority index: the holdings of published lists plus the active windows of grants,
+/// each keyed by (unit, item) in a hash table, so an answer costs one or two memory reads
+/// whatever the size of the lists (a binary search over a department's entries cost a cache
+/// miss per step: 1.4 µs at a million items).
+#[derive(Debug, Default, Clone)]
+pub struct AuthorityIndex {
+    holdings: HoldingsIndex,
+    /// (unit, item) → the windows in which the unit's published lists hold it, by list.
+    held: FxHashMap<(UnitId, ItemId), Box<[Held]>>,
+    /// (town, item) → the windows of grants to the town, by start.
+    towns: FxHashMap<(UnitId, ItemId), Box<[Window]>>,
+    /// (department, item) → windows where exercise passed to a town.
+    passed: FxHashMap<(UnitId, ItemId), Box<[Window]>>,
+}
+
+impl AuthorityIndex {
+    /// Builds the index from the holdings of published lists and every grant, readiness
+    /// record and reclaim. `units` resolves grants by tag.
+    pub fn build(
+        holdings: HoldingsIndex,
+        units: &[Unit],
+        grants: &[Grant],
+        readiness: &[Readiness],
+        reclaims: &[Reclaim],
+    ) -> AuthorityIndex {
+        let ready: HashMap<(GrantId, UnitId), &Readiness> =
+            readiness.iter().map(|r| ((r.grant, r.town), r)).collect();
+        let mut by_grant: HashMap<GrantId, Vec<Reclaim>> = HashMap::new();
+        for r in reclaims {
+            by_grant.entry(r.grant).or_default().push(r.clone());
+        }
+        let mut towns: FxHashMap<(UnitId, ItemId), Vec<Window>> = FxHashMap::default();
+        let mut passed: FxHashMap<(UnitId, ItemId), Vec<Window>> = FxHashMap::default();
+        for g in grants {
+            let reclaims = by_grant.get(&g.id).map(Vec::as_slice).unwrap_or_default();
+            for town in g.towns(units) {
+                let readiness = ready.get(&(g.id, town)).copied();
+                let Some((from, until)) = active_window(g, town, readiness, reclaims) else {
+                    continue;
+                };
+                let w = Window { from, until, grant: g.id, department: g.from, mode: g.mode, town };
+                towns.entry((town, g.item)).or_default().push(w);
+                if g.mode.transfers_exercise() {
+                    passed.entry((g.from, g.item)).or_default().push(w);
+                }
+            }
+        }
+        let frozen = |map: FxHashMap<(UnitId, ItemId), Vec<Window>>| {
+            map.into_iter()
+                .map(|(k, mut ws)| {
+                    ws.sort_by_key(|w| (w.from, w.town));
+                    (k, ws.into_boxed_slice())
+                })
+                .collect()
+        };
+        let mut held: FxHashMap<(UnitId, ItemId), Vec<Held>> = FxHashMap::default();
+        held.reserve(holdings.n_entries());
+        for (unit, list, from, until, entries) in holdings.periods() {
+            for entry in entries {
+                held.entry((unit, entry.item)).or_default().push(Held {
+                    from,
+                    until,
+                    list,
+                    entry: *entry,
+                });
+            }
+        }
+        let held = held
+            .into_iter()
+            .map(|(k, mut hs)| {
+                hs.sort_by_key(|h| (h.list, h.from));
+                (k, hs.into_boxed_slice())
+            })
+            .collect();
+        AuthorityIndex { holdings, held, towns: frozen(towns), passed: frozen(passed) }
+    }
+
+    /// The holdings of published lists.
+    pub fn holdings(&self) -> &HoldingsIndex {
+        &self.holdings
+    }
+
+    /// 法无授权不可为 — whether and how `unit` may exercise `item` on `date`: through an active
+    /// grant (while the department still holds the power), else through its own published
+    /// lists. `None`: it may not.
+    pub fn holds(&self, unit: UnitId, item: ItemId, date: NaiveDate) -> Option<Authority> {
+        if let Some(windows) = self.towns.get(&(unit, item)) {
+            // Windows of one (town, item) never overlap (validate_grant), so at most one covers.
+            for w in windows.iter().filter(|w| w.covers(date)) {
+                if let Some((_, entry)) = self.held_on(w.department, item, date) {
+                    return Some(Authority {
+                        exercise: Exercise::of_grant(w.mode, w.department),
+                        source: Source::Grant {
+                            grant: w.grant,
+                            from: w.department,
+                            item_version: entry.item_version,
+                        },
+                        except_in: Vec::new(),
+                    });
+                }
+            }
+        }
+        let (list, entry) = self.held_on(unit, item, date)?;
+        let exercise = match entry.duty {
+            DutyKind::Own => Exercise::OwnName,
+            DutyKind::Cooperate { lead } => Exercise::Cooperate { lead },
+            DutyKind::Reclaimed { .. } => return None,
+        };
+        let except_in = match self.passed.get(&(unit, item)) {
+            Some(ws) => {
+                let mut towns: Vec<UnitId> =
+                    ws.iter().filter(|w| w.covers(date)).map(|w| w.town).collect();
+                towns.sort_unstable();
+                towns.dedup();
+                towns
+            }
+            None => Vec::new(),
+        };
+        Some(Authority {
+            exercise,
+            source: Source::List { list, item_version: entry.item_version },
+            except_in,
+        })
+    }
+
+    fn held_on(&self, unit: UnitId, item: ItemId, date: NaiveDate) -> Option<(ListId, &ListEntry)> {
+        self.held
+            .get(&(unit, item))?
+            .iter()
+            .find(|h| h.from <= date && h.until.is_none_or(|u| date < u))
+            .map(|h| (h.list, &h.entry))
+    }
+
+    /// Whether `unit` may make the administrative act for `item` on `date` in `town` (its own
+    /// area when `None`): it holds the power, decides itself, and the power has not passed to
+    /// that town.
+    pub fn may_decide(
+        &self,
+        unit: UnitId,
+        item: ItemId,
+        date: NaiveDate,
+        town: Option<UnitId>,
+    ) -> bool {
+        self.holds(unit, item, date).is_some_and(|a| {
+            a.exercise.decides() && town.is_none_or(|t| a.except_in.binary_search(&t).is_err())
+        })
+    }
+
+    /// Number of (town, item) pairs with grant windows.
+    pub fn n_granted(&self) -> usize {
+        self.towns.len()
+    }
+}
+
+#[cfg(test)]
+mod tests;

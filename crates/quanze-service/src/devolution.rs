@@ -1,0 +1,372 @@
+//! Devolution (赋权, issue 4 §5–6): grants of department powers to towns in batches
+//! (成熟一批、赋予一批), each town's readiness to take them (承接) with overrides, reclaims
+//! (收回), and the one question everything else asks — `holds(unit, item, date)`.
+//!
+//! Grant writes are checked against the catalogue and written one at a time (a service-wide
+//! lock), so two clerks cannot both grant the same power to the same town.
+
+use chrono::NaiveDate;
+use quanze_core::grant::{
+    GrantContext, GrantTarget, TrainedStaff, readiness_state, validate_grant, validate_reclaim,
+};
+use quanze_core::{
+    Authority, DocNo, Grant, GrantError, GrantId, GrantMode, ItemId, Readiness, ReadinessState,
+    Reclaim, Role, UnitId,
+};
+
+use crate::Service;
+use crate::auth::CurrentUser;
+use crate::catalog::Catalog;
+use crate::error::{ServiceError, ServiceResult};
+
+/// Who records devolution: the staffing office.
+const KEEPERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
+
+impl From<GrantError> for ServiceError {
+    fn from(err: GrantError) -> ServiceError {
+        let code = match &err {
+            GrantError::EmptyWindow { .. } => "empty_window",
+            GrantError::NoTowns | GrantError::NotATown(_) => "not_a_town",
+            GrantError::DepartmentDoesNotHold { .. } => "department_does_not_hold",
+            GrantError::GrantedTwice { .. } => "granted_twice",
+            GrantError::OverlappingWindow { .. } => "overlapping_window",
+            GrantError::PenaltyWithoutProvincialDecision => "penalty_without_provincial_decision",
+            GrantError::CoercionEntrusted => "coercion_entrusted",
+            GrantError::UnknownGrant(_) => "unknown_grant",
+            GrantError::NoActiveGrant { .. } => "no_active_grant",
+            GrantError::MissingReason => "missing_reason",
+        };
+        ServiceError::Rejected {
+            code,
+            message_zh: err.zh(),
+            message_en: err.to_string(),
+            issues: vec![],
+        }
+    }
+}
+
+/// A grant to record.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NewGrant {
+    /// The department's power item.
+    pub item: ItemId,
+    /// The granting department.
+    pub from: UnitId,
+    /// The towns, named or by tag.
+    pub to: GrantTarget,
+    /// How.
+    pub mode: GrantMode,
+    /// In force from.
+    pub effective_from: NaiveDate,
+    /// In force until (exclusive).
+    #[serde(default)]
+    pub effective_until: Option<NaiveDate>,
+    /// 批次.
+    pub batch: String,
+    /// 赋权事项承接确认书.
+    #[serde(default)]
+    pub confirmation_doc: Option<String>,
+    /// The provincial decision a penalty power needs.
+    #[serde(default)]
+    pub provincial_decision: Option<String>,
+}
+
+/// A town's readiness checklist as sent.
+#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReadinessInput {
+    /// Trained staff with their training records.
+    #[serde(default)]
+    pub staff: Vec<TrainedStaff>,
+    /// System access granted.
+    #[serde(default)]
+    pub system_access: bool,
+    /// Seal available.
+    #[serde(default)]
+    pub seal: bool,
+    /// Funding arranged.
+    #[serde(default)]
+    pub funding: bool,
+    /// The guidance document.
+    #[serde(default)]
+    pub guidance_doc: Option<String>,
+    /// The date of the town's 承接确认书.
+    #[serde(default)]
+    pub confirmed_on: Option<NaiveDate>,
+}
+
+/// One town of a grant, as shown.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct TownStanding {
+    /// The town.
+    pub town: UnitId,
+    /// Its name.
+    pub name: String,
+    /// Its readiness state on the day asked.
+    pub state: ReadinessState,
+    /// The state in Chinese.
+    pub state_zh: &'static str,
+    /// Whether the grant is active there on the day.
+    pub active: bool,
+}
+
+/// A grant with its towns' standing.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GrantView {
+    /// The grant.
+    pub grant: Grant,
+    /// The item's name.
+    pub item_name: String,
+    /// The department's name.
+    pub from_name: String,
+    /// The mode in Chinese.
+    pub mode_zh: &'static str,
+    /// Every town it reaches.
+    pub towns: Vec<TownStanding>,
+}
+
+impl Service {
+    /// Every grant with its towns' standing on `date`.
+    pub fn grants(&self, date: NaiveDate) -> Vec<GrantView> {
+        let catalog = self.catalog();
+        catalog.grants.iter().map(|g| grant_view(&catalog, g, date)).collect()
+    }
+
+    /// 赋权 — records a grant after checking it: the department holds the power on the start
+    /// date, every target is a town, no town gets it twice or in overlapping windows, a penalty
+    /// power has a provincial decision, a coercive measure is not entrusted.
+    pub async fn create_grant(
+        &self,
+        by: &CurrentUser,
+        new: NewGrant,
+    ) -> ServiceResult<(GrantView, u64)> {
+        by.require(&KEEPERS, None, "登记赋权事项")?;
+        let batch = new.batch.trim().to_owned();
+        if batch.is_empty() {
+            return Err(quanze_core::ValidationError::Empty { field: "batch" }.into());
+        }
+        let doc = |raw: Option<String>| raw.map(|d| DocNo::parse(&d)).transpose();
+        let grant = Grant {
+            id: self.ids.grant(),
+            item: new.item,
+            from: new.from,
+            to: new.to,
+            mode: new.mode,
+            effective_from: new.effective_from,
+            effective_until: new.effective_until,
+            batch,
+            confirmation_doc: doc(new.confirmation_doc)?,
+            provincial_decision: doc(new.provincial_decision)?,
+        };
+        let _writing = self.devolution.lock().await;
+        let catalog = self.catalog();
+        let content = catalog
+            .holdings
+            .holds(grant.from, grant.item, grant.effective_from)
+            .and_then(|e| catalog.content(e))
+            .ok_or(GrantError::DepartmentDoesNotHold {
+                unit: grant.from,
+                item: grant.item,
+                date: grant.effective_from,
+            })?;
+        let holds = |u, i, d| catalog.holdings.holds(u, i, d).is_some();
+        let towns = validate_grant(&grant, content, holds, context(&catalog))?;
+        let ev = self.event(
+            Some(by),
+            Some(grant.from),
+            "grant.created",
+            format!("grant:{}", grant.id),
+            serde_json::json!({ "grant": grant, "towns": towns }),
+        );
+        let receipt = self.store.put_grant(&grant, ev).await?;
+        self.reload().await?;
+        let view = grant_view(&self.catalog(), &grant, self.today());
+        Ok((view, receipt.leaf_index()))
+    }
+
+    /// 承接 — records a town's readiness checklist for a grant (replacing the last one, and
+    /// keeping an override recorded before).
+    pub async fn record_readiness(
+        &self,
+        by: &CurrentUser,
+        grant: GrantId,
+        town: UnitId,
+        input: ReadinessInput,
+    ) -> ServiceResult<(ReadinessState, u64)> {
+        by.require(&KEEPERS, None, "登记承接条件")
+            .or_else(|_| by.require(&[Role::Clerk, Role::Reviewer], Some(town), "登记承接条件"))?;
+        let _writing = self.devolution.lock().await;
+        let catalog = self.catalog();
+        let g = town_of_grant(&catalog, grant, town)?;
+        let previous = catalog.readiness.iter().find(|r| r.grant == grant && r.town == town);
+        let readiness = Readiness {
+            staff: input.staff,
+            system_access: input.system_access,
+            seal: input.seal,
+            funding: input.funding,
+            guidance_doc: input.guidance_doc.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
+            confirmed_on: input.confirmed_on,
+            overridden: previous.and_then(|p| p.overridden.clone()),
+            ..Readiness::new(g.id, town)
+        };
+        let state = readiness.state(false);
+        // Staff names are personal data: the leaf carries their number only.
+        let mut ev = self.event(
+            Some(by),
+            Some(town),
+            "grant.readiness_recorded",
+            format!("grant:{grant}"),
+            serde_json::json!({
+                "town": town, "staff": readiness.staff.len(), "missing": readiness.missing(),
+                "system_access": readiness.system_access, "seal": readiness.seal,
+                "funding": readiness.funding, "guidance_doc": readiness.guidance_doc,
+                "confirmed_on": readiness.confirmed_on,
+            }),
+        );
+        ev.personal = Some(serde_json::json!({ "staff": readiness.staff }));
+        let receipt = self.store.put_readiness(&readiness, ev).await?;
+        self.reload().await?;
+        Ok((state, receipt.leaf_index()))
+    }
+
+    /// Records an override: the town takes the grant from `effective_on` although its
+    /// checklist is incomplete, for the reason given.
+    pub async fn override_readiness(
+        &self,
+        by: &CurrentUser,
+        grant: GrantId,
+        town: UnitId,
+        reason: &str,
+        effective_on: NaiveDate,
+    ) -> ServiceResult<u64> {
+        by.require(&[Role::Leader, Role::StaffingEditor, Role::SysAdmin], None, "特批承接")?;
+        let _writing = self.devolution.lock().await;
+        let catalog = self.catalog();
+        let g = town_of_grant(&catalog, grant, town)?;
+        let mut readiness = catalog
+            .readiness
+            .iter()
+            .find(|r| r.grant == grant && r.town == town)
+            .cloned()
+            .unwrap_or_else(|| Readiness::new(g.id, town));
+        if readiness.missing().is_empty() {
+            return Err(ServiceError::rejected(
+                "already_ready",
+                "该乡镇已具备承接条件，无需特批",
+                "the town's checklist is complete; no override is needed",
+            ));
+        }
+        readiness.override_with(reason, by.id, self.clock.now(), effective_on)?;
+        let ev = self.event(
+            Some(by),
+            Some(town),
+            "grant.readiness_overridden",
+            format!("grant:{grant}"),
+            serde_json::json!({ "town": town, "reason": reason.trim(), "effective_on": effective_on, "missing": readiness.missing() }),
+        );
+        let receipt = self.store.put_readiness(&readiness, ev).await?;
+        self.reload().await?;
+        Ok(receipt.leaf_index())
+    }
+
+    /// 收回 — takes a granted power back from a town from `effective_on`. Refused without a
+    /// reason, or when the grant is not active in the town on that day.
+    pub async fn reclaim(
+        &self,
+        by: &CurrentUser,
+        grant: GrantId,
+        town: UnitId,
+        effective_on: NaiveDate,
+        reason: &str,
+        doc: Option<String>,
+    ) -> ServiceResult<u64> {
+        by.require(&KEEPERS, None, "收回赋权事项")?;
+        let _writing = self.devolution.lock().await;
+        let catalog = self.catalog();
+        let reclaim = Reclaim {
+            id: self.ids.reclaim(),
+            grant,
+            town,
+            effective_on,
+            reason: reason.trim().to_owned(),
+            doc: doc.map(|d| DocNo::parse(&d)).transpose()?,
+        };
+        validate_reclaim(&reclaim, context(&catalog))?;
+        let ev = self.event(
+            Some(by),
+            Some(town),
+            "grant.reclaimed",
+            format!("grant:{grant}"),
+            serde_json::to_value(&reclaim).unwrap_or_default(),
+        );
+        let receipt = self.store.put_reclaim(&reclaim, ev).await?;
+        self.reload().await?;
+        Ok(receipt.leaf_index())
+    }
+
+    /// 法无授权不可为 — whether and how `unit` may exercise `item` on `date`.
+    pub fn holds(&self, unit: UnitId, item: ItemId, date: NaiveDate) -> Option<Authority> {
+        self.catalog().authority.holds(unit, item, date)
+    }
+}
+
+pub(crate) fn context(catalog: &Catalog) -> GrantContext<'_> {
+    GrantContext {
+        units: &catalog.units,
+        grants: &catalog.grants,
+        reclaims: &catalog.reclaims,
+        readiness: &catalog.readiness,
+    }
+}
+
+/// The grant, if it reaches the town.
+fn town_of_grant(catalog: &Catalog, grant: GrantId, town: UnitId) -> ServiceResult<&Grant> {
+    let g = catalog
+        .grants
+        .iter()
+        .find(|g| g.id == grant)
+        .ok_or_else(|| ServiceError::NotFound(format!("赋权 {grant}")))?;
+    if !g.towns(&catalog.units).contains(&town) {
+        let name = catalog.unit(town).map_or_else(|| town.to_string(), |u| u.name.clone());
+        return Err(ServiceError::rejected(
+            "town_not_in_grant",
+            format!("“{name}”不在该赋权的承接乡镇之中"),
+            format!("town {town} is not a target of grant {grant}"),
+        ));
+    }
+    Ok(g)
+}
+
+pub(crate) fn grant_view(catalog: &Catalog, g: &Grant, date: NaiveDate) -> GrantView {
+    let item_name = catalog
+        .holdings
+        .holds(g.from, g.item, g.effective_from)
+        .and_then(|e| catalog.content(e))
+        .map(|c| c.display_name())
+        .unwrap_or_default();
+    let towns = g
+        .towns(&catalog.units)
+        .into_iter()
+        .map(|town| {
+            let state = readiness_state(g, town, date, context(catalog));
+            let active = catalog.authority.holds(town, g.item, date).is_some_and(|a| {
+                matches!(a.source, quanze_core::authority::Source::Grant { grant, .. } if grant == g.id)
+            });
+            TownStanding {
+                town,
+                name: catalog.unit(town).map(|u| u.name.clone()).unwrap_or_default(),
+                state_zh: state.zh(),
+                state,
+                active,
+            }
+        })
+        .collect();
+    GrantView {
+        grant: g.clone(),
+        item_name,
+        from_name: catalog.unit(g.from).map(|u| u.name.clone()).unwrap_or_default(),
+        mode_zh: g.mode.zh(),
+        towns,
+    }
+}
