@@ -301,6 +301,34 @@ impl LegalReview {
         Ok(())
     }
 
+    /// Records many verdicts at once (the reviewer's table for a large change set): all are
+    /// checked as [`LegalReview::record`] checks one, and none is recorded if any fails.
+    pub fn record_all(
+        &mut self,
+        verdicts: Vec<(ItemId, Verdict)>,
+        by: UserId,
+        at: DateTime<Utc>,
+    ) -> Result<(), ReviewError> {
+        let open: HashMap<ItemId, usize> =
+            self.findings.iter().map(|f| (f.item, f.issues.len())).collect();
+        for (item, verdict) in &verdicts {
+            let n = *open.get(item).ok_or(ReviewError::UnknownItem(*item))?;
+            match verdict {
+                Verdict::Reject { reason } if reason.trim().is_empty() => {
+                    return Err(ReviewError::RejectWithoutReason);
+                }
+                Verdict::Pass if n > 0 => {
+                    return Err(ReviewError::OpenFindings { item: *item, n });
+                }
+                Verdict::Pass | Verdict::Reject { .. } => {}
+            }
+        }
+        for (item, verdict) in verdicts {
+            self.verdicts.insert(item, VerdictRecord { verdict, by, at });
+        }
+        Ok(())
+    }
+
     /// Number of findings still open.
     pub fn open_findings(&self) -> usize {
         self.findings.iter().map(|f| f.issues.len()).sum()

@@ -6,7 +6,7 @@
 //! [`quanze_core::ChangeSet`] and writes it back at the revision it was read at, with one
 //! ledger event; a refusal writes nothing.
 
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use quanze_core::changeset::{Actor, Approval, Stage};
@@ -99,6 +99,19 @@ pub struct OpinionInput {
     pub reason: String,
 }
 
+/// One verdict of a reviewer's table.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct VerdictInput {
+    /// The item.
+    pub item: ItemId,
+    /// Pass, or reject with a reason.
+    pub pass: bool,
+    /// Why it is rejected.
+    #[serde(default)]
+    pub reason: String,
+}
+
 /// 意见类型.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -176,6 +189,11 @@ pub enum Action {
         #[serde(default)]
         reason: String,
     },
+    /// The reviewer's verdicts on many items at once (all or none).
+    Verdicts {
+        /// One verdict per item.
+        verdicts: Vec<VerdictInput>,
+    },
     /// 提请审定.
     SubmitForApproval,
     /// 会签 for a unit.
@@ -229,6 +247,7 @@ impl Action {
             Action::Answer { .. } => "comment_answered",
             Action::SubmitForReview => "submitted_for_review",
             Action::Verdict { .. } => "verdict",
+            Action::Verdicts { .. } => "verdicts",
             Action::SubmitForApproval => "submitted_for_approval",
             Action::Countersign { .. } => "countersigned",
             Action::Approve { .. } => "approved",
@@ -450,6 +469,24 @@ impl Service {
                 payload = serde_json::json!({ "item": item, "verdict": verdict });
                 set.verdict(item, verdict, who)?;
             }
+            Action::Verdicts { verdicts } => {
+                user.require(&[Role::JusticeReviewer, Role::SysAdmin], None, "作出合法性审查结论")?;
+                let verdicts: Vec<(ItemId, Verdict)> = verdicts
+                    .into_iter()
+                    .map(|v| {
+                        let verdict = if v.pass {
+                            Verdict::Pass
+                        } else {
+                            Verdict::Reject { reason: v.reason }
+                        };
+                        (v.item, verdict)
+                    })
+                    .collect();
+                let rejected =
+                    verdicts.iter().filter(|(_, v)| matches!(v, Verdict::Reject { .. })).count();
+                payload = serde_json::json!({ "verdicts": verdicts.len(), "rejected": rejected });
+                set.verdicts(verdicts, who)?;
+            }
             Action::SubmitForApproval => {
                 user.require(&DRAFTERS, None, "提请审定")?;
                 set.submit_for_approval(who)?;
@@ -597,6 +634,7 @@ impl Service {
         catalog: &Catalog,
         inputs: Vec<ChangeInput>,
     ) -> ServiceResult<Vec<ProposedChange>> {
+        let mut latest = EntryIndex::new(|catalog: &Catalog, list| catalog.latest_version(list));
         inputs
             .into_iter()
             .enumerate()
@@ -614,12 +652,8 @@ impl Service {
                         quanze_core::RevisionError::UnknownList { index, list: c.list },
                     )));
                 }
-                let current = |item: ItemId| {
-                    catalog
-                        .latest_version(c.list)
-                        .and_then(|v| v.entries.iter().find(|e| e.item == item))
-                        .map(|e| e.item_version)
-                };
+                let mut current =
+                    |item: ItemId| latest.entry(catalog, c.list, item).map(|e| e.item_version);
                 let change = match c.action {
                     ChangeAction::Add => Change::Add {
                         item: self.ids.item(),
@@ -741,13 +775,39 @@ fn affected_units(catalog: &Catalog, set: &ChangeSet) -> BTreeSet<UnitId> {
 
 /// The duty kind amended items keep.
 fn current_duties(catalog: &Catalog, set: &ChangeSet) -> BTreeMap<ItemId, DutyKind> {
+    let mut base = EntryIndex::new(base_version);
     set.changes
         .iter()
-        .filter_map(|c| {
-            let v = base_version(catalog, c.list)?;
-            v.entries.iter().find(|e| e.item == c.item()).map(|e| (e.item, e.duty))
-        })
+        .filter_map(|c| base.entry(catalog, c.list, c.item()).map(|e| (e.item, e.duty)))
         .collect()
+}
+
+/// The entries of one version of each list by item, built once per list on first use: a
+/// change set may hold 100,000 changes, and a scan of the list per change would be quadratic.
+struct EntryIndex<F> {
+    pick: F,
+    lists: HashMap<ListId, HashMap<ItemId, quanze_core::ListEntry>>,
+}
+
+impl<F: for<'a> Fn(&'a Catalog, ListId) -> Option<&'a ListVersion>> EntryIndex<F> {
+    fn new(pick: F) -> EntryIndex<F> {
+        EntryIndex { pick, lists: HashMap::new() }
+    }
+
+    fn entry(
+        &mut self,
+        catalog: &Catalog,
+        list: ListId,
+        item: ItemId,
+    ) -> Option<quanze_core::ListEntry> {
+        let pick = &self.pick;
+        let entries = self.lists.entry(list).or_insert_with(|| {
+            pick(catalog, list)
+                .map(|v| v.entries.iter().map(|e| (e.item, *e)).collect())
+                .unwrap_or_default()
+        });
+        entries.get(&item).copied()
+    }
 }
 
 fn parse_stage(raw: &str) -> ServiceResult<Stage> {
@@ -769,6 +829,7 @@ fn parse_stage(raw: &str) -> ServiceResult<Stage> {
 
 fn view(catalog: &Catalog, stored: StoredChangeSet) -> ChangeSetView {
     let StoredChangeSet { set, rev } = stored;
+    let mut base = EntryIndex::new(base_version);
     let changes = set
         .changes
         .iter()
@@ -780,9 +841,7 @@ fn view(catalog: &Catalog, stored: StoredChangeSet) -> ChangeSetView {
                 }
                 Change::Add { .. } => None,
             };
-            let duty = base_version(catalog, c.list)
-                .and_then(|v| v.entries.iter().find(|e| e.item == c.item()))
-                .map_or(DutyKind::Own, |e| e.duty);
+            let duty = base.entry(catalog, c.list, c.item()).map_or(DutyKind::Own, |e| e.duty);
             let (action, action_zh) = match &c.change {
                 Change::Add { .. } => ("add", "新增"),
                 Change::Amend { .. } => ("amend", "调整"),

@@ -193,3 +193,102 @@ impl Service {
         impact(law, items.iter().map(|(id, item)| (*id, &item.content)))
     }
 }
+
+impl Service {
+    /// Opens a draft change set (动态调整) for every item in force on `effective_on` that
+    /// cites a law no longer in force: each citation of it moves to the edition or law that
+    /// replaced it (amended or repealed by another), and an item whose law was repealed with
+    /// no successor is proposed for removal. Items whose citations need no change, and
+    /// items that only a township override adds, are left out. Refused: the law is still in
+    /// force, or no item needs changing.
+    pub async fn draft_for_law(
+        &self,
+        by: &CurrentUser,
+        id: LawId,
+        effective_on: NaiveDate,
+    ) -> ServiceResult<(crate::changesets::ChangeSetView, u64)> {
+        use crate::changesets::{ChangeAction, ChangeInput, NewChangeSet};
+        use quanze_core::law::normalize_title;
+
+        let laws = self.store.laws().await?;
+        let law = laws
+            .iter()
+            .find(|l| l.id == id)
+            .ok_or_else(|| ServiceError::NotFound(format!("法规 {id}")))?;
+        let Some(ended) = law.in_force_until else {
+            return Err(ServiceError::rejected(
+                "law_in_force",
+                format!("《{}》仍然有效，无需调整清单", law.title),
+                format!("{} is still in force", law.title),
+            ));
+        };
+        let successor =
+            law.amended_by.or(law.repealed_by).and_then(|s| laws.iter().find(|l| l.id == s));
+        let report = self.law_impact_of(law, effective_on);
+        let wanted = normalize_title(&law.title);
+        let catalog = self.catalog();
+        let mut changes = Vec::new();
+        let mut done = BTreeSet::new();
+        for impacted in &report.items {
+            if !done.insert(impacted.item) {
+                continue;
+            }
+            // The list whose version in force holds the item as an entry, and that entry.
+            let Some((list, entry)) = catalog.lists.iter().find_map(|l| {
+                let v = catalog.version_on(l.id, effective_on)?;
+                v.entries.iter().find(|e| e.item == impacted.item).map(|e| (l.id, *e))
+            }) else {
+                continue;
+            };
+            let Some(current) = catalog.item(entry.item, entry.item_version) else { continue };
+            let (action, content) = match successor {
+                Some(new) => {
+                    let mut content = current.content.clone();
+                    let edition = Some(format!("{}年施行", new.in_force_from.format("%Y")));
+                    let refs = content
+                        .legal_basis
+                        .iter_mut()
+                        .chain(content.responsibilities.iter_mut().flat_map(|r| &mut r.basis))
+                        .chain(content.accountability.iter_mut().flat_map(|a| &mut a.basis));
+                    for r in refs.filter(|r| normalize_title(&r.law) == wanted) {
+                        r.law = new.title.clone();
+                        r.edition = edition.clone();
+                    }
+                    if content == current.content {
+                        continue;
+                    }
+                    (ChangeAction::Amend, Some(content))
+                }
+                None => (ChangeAction::Remove, None),
+            };
+            let reason = match successor {
+                Some(new) => format!("《{}》已于{ended}失效，依据改为《{}》", law.title, new.title),
+                None => format!("设定依据《{}》已于{ended}废止", law.title),
+            };
+            changes.push(ChangeInput {
+                list,
+                action,
+                item: Some(impacted.item),
+                base: Some(entry.item_version),
+                duty: None,
+                content,
+                reason,
+                basis: format!("《{}》失效（法规库记录）", law.title),
+            });
+        }
+        if changes.is_empty() {
+            return Err(ServiceError::rejected(
+                "nothing_to_revise",
+                format!("没有需要因《{}》失效而调整的事项", law.title),
+                format!("no item needs revising after {} ended", law.title),
+            ));
+        }
+        let new = NewChangeSet {
+            title: format!("因《{}》失效调整权责清单", law.title),
+            effective_on,
+            changes,
+            countersigners: vec![],
+        };
+        self.create_change_set(by, new).await
+    }
+}

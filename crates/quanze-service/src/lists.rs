@@ -944,14 +944,19 @@ impl Service {
     /// The field-by-field difference between two versions (of one list or of two).
     pub fn diff_versions(&self, a: ListVersionId, b: ListVersionId) -> ServiceResult<ListDiff> {
         let catalog = self.catalog();
-        let side = |id: ListVersionId| -> ServiceResult<Vec<(ListEntry, ItemContent)>> {
+        // The contents are borrowed from the catalogue, never copied.
+        let side = |id: ListVersionId| -> ServiceResult<Vec<DiffSide<'_>>> {
             let v = catalog
                 .version(id)
                 .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {id}")))?;
-            Ok(v.entries.iter().filter_map(|e| Some((*e, catalog.content(e)?.clone()))).collect())
+            Ok(v.entries
+                .iter()
+                .filter_map(|e| {
+                    Some(DiffSide { item: e.item, duty: e.duty, content: catalog.content(e)? })
+                })
+                .collect())
         };
-        let (left, right) = (side(a)?, side(b)?);
-        Ok(diff(&sides(&left), &sides(&right)))
+        Ok(diff(&side(a)?, &side(b)?))
     }
 
     /// The difference between what two units hold on a date.

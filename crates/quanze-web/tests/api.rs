@@ -780,6 +780,36 @@ async fn the_law_registry_records_endings_with_their_impact() {
     );
     let (status, _) = app.get(&format!("/api/v1/laws/{}/impact", uuid_like())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+
+    // A draft change set for the items citing the amended edition; none for a law nothing
+    // cites, nor for one in force.
+    let draft = |law: &str| {
+        let path = format!("/api/v1/laws/{law}/draft-change-set");
+        let (app, editor) = (&app, &editor);
+        async move { app.post(&path, Some(editor), json!({ "effective_on": "2027-01-01" })).await }
+    };
+    let (status, body) = draft(old["id"].as_str().unwrap()).await;
+    assert_eq!(status, StatusCode::CREATED, "{body}");
+    let changes = body["change_set"]["changes"].as_array().unwrap();
+    assert!(changes.len() > 20, "{}", changes.len());
+    assert!(changes.iter().all(|c| c["action"] == "amend"), "the law has a new edition");
+    assert!(changes.iter().all(|c| {
+        c["fields"].as_array().unwrap().iter().any(|f| {
+            f["field"] == "legal_basis"
+                || f["field"] == "responsibilities"
+                || f["field"] == "accountability"
+        })
+    }));
+    let (status, err) = draft(&id).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("nothing_to_revise"))
+    );
+    let (status, err) = draft(new["id"].as_str().unwrap()).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("law_in_force"))
+    );
 }
 
 #[tokio::test]

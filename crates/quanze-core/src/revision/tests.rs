@@ -250,5 +250,19 @@ fn a_cited_law_out_of_force_is_a_finding_and_blocks_a_pass() {
         cs.verdict(item(3), Verdict::Pass, who()),
         Err(ChangeSetError::Review(ReviewError::OpenFindings { .. }))
     ));
+    // A table of verdicts is recorded whole or not at all.
+    let reject = |r: &str| Verdict::Reject { reason: r.into() };
+    let mut batch = cs.clone();
+    assert!(matches!(
+        batch.verdicts(vec![(item(1), reject("重复")), (item(3), Verdict::Pass)], who()),
+        Err(ChangeSetError::Review(ReviewError::OpenFindings { .. }))
+    ));
+    assert_eq!(batch, cs, "nothing recorded");
+    assert!(matches!(
+        batch.verdicts(vec![(item(99), reject("无此事项"))], who()),
+        Err(ChangeSetError::Review(ReviewError::UnknownItem(_)))
+    ));
+    batch.verdicts(vec![(item(3), reject("依据已失效"))], who()).unwrap();
     cs.verdict(item(3), Verdict::Reject { reason: "依据已失效".into() }, who()).unwrap();
+    assert_eq!(batch.review, cs.review, "one by one or as a table, the same review");
 }

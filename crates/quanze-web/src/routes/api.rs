@@ -62,6 +62,7 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::laws::register,
         crate::routes::laws::end,
         crate::routes::laws::impact,
+        crate::routes::laws::draft_change_set,
         crate::routes::changesets::change_sets,
         crate::routes::changesets::change_set,
         crate::routes::changesets::create,

@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/laws", get(laws).post(register))
         .route("/api/v1/laws/{id}/end", post(end))
         .route("/api/v1/laws/{id}/impact", get(impact))
+        .route("/api/v1/laws/{id}/draft-change-set", post(draft_change_set))
 }
 
 #[utoipa::path(get, path = "/api/v1/laws", params(Paging),
@@ -121,4 +122,30 @@ pub(crate) async fn impact(
 ) -> Result<Response, ApiError> {
     let date = q.date.unwrap_or_else(|| st.service.today());
     Ok(axum::Json(st.service.law_impact(id, date).await?).into_response())
+}
+
+/// The day the revision is to take effect.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftBody {
+    /// YYYY-MM-DD.
+    #[schema(value_type = String)]
+    effective_on: NaiveDate,
+}
+
+#[utoipa::path(post, path = "/api/v1/laws/{id}/draft-change-set", request_body = DraftBody, params(("id" = String, Path, description = "law id")),
+    responses((status = 201, description = "a draft change set revising every item that cites the ended law"),
+        (status = 404, body = crate::routes::api::ErrorBody), (status = 422, description = "the law is in force, or no item needs revising", body = crate::routes::api::ErrorBody)))]
+pub(crate) async fn draft_change_set(
+    State(st): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<LawId>,
+    Json(body): Json<DraftBody>,
+) -> Result<Response, ApiError> {
+    let (view, leaf_index) = st.service.draft_for_law(&user, id, body.effective_on).await?;
+    Ok((
+        StatusCode::CREATED,
+        axum::Json(serde_json::json!({ "change_set": view, "leaf_index": leaf_index })),
+    )
+        .into_response())
 }
