@@ -229,9 +229,9 @@ pub enum EstablishmentError {
         /// The kind.
         kind: QuotaKind,
         /// Its total now.
-        before: u32,
+        before: u64,
         /// Its total after the change.
-        after: u32,
+        after: u64,
     },
     /// One unit and kind twice in one adjustment.
     #[error("{unit} has two {kind:?} numbers in one adjustment")]
@@ -319,20 +319,28 @@ impl Establishment {
         self.quotas.get(&unit).and_then(|q| q.get(&kind)).copied().unwrap_or(0)
     }
 
-    /// The total quota of each kind per county (units grouped by their region's county).
-    pub fn totals(&self, units: &[Unit]) -> BTreeMap<(RegionCode, QuotaKind), u32> {
-        let county_of: BTreeMap<UnitId, RegionCode> = units
-            .iter()
-            .map(|u| (u.id, u.region.county().unwrap_or_else(|| u.region.clone())))
-            .collect();
+    /// The total quota of each kind per county (units grouped by their region's county),
+    /// summed in 64 bits so no total can wrap.
+    pub fn totals(&self, units: &[Unit]) -> BTreeMap<(RegionCode, QuotaKind), u64> {
+        let county_of = county_of(units);
         let mut totals = BTreeMap::new();
         for (unit, kinds) in &self.quotas {
             let Some(county) = county_of.get(unit) else { continue };
             for (kind, amount) in kinds {
-                *totals.entry((county.clone(), *kind)).or_insert(0) += amount;
+                *totals.entry((county.clone(), *kind)).or_insert(0) += u64::from(*amount);
             }
         }
         totals
+    }
+
+    /// The counties that have ever recorded a quota (their first numbers were the baseline).
+    fn recorded_counties(&self, units: &[Unit]) -> BTreeSet<RegionCode> {
+        let county_of = county_of(units);
+        self.adjustments
+            .iter()
+            .flat_map(|a| &a.quotas)
+            .filter_map(|q| county_of.get(&q.unit).cloned())
+            .collect()
     }
 
     /// Applies one change on `on`, checked against the registry's units and the rules. The
@@ -415,8 +423,8 @@ impl Establishment {
                 if approval.is_none() {
                     let before = self.totals(units);
                     // The first quotas a county records set its baseline; after that, its
-                    // totals only go down.
-                    let recorded: BTreeSet<&RegionCode> = before.keys().map(|(c, _)| c).collect();
+                    // totals only go down (even after a cut to zero).
+                    let recorded = self.recorded_counties(units);
                     for ((county, kind), after) in next.totals(units) {
                         let baseline = !recorded.contains(&county);
                         let before = before.get(&(county.clone(), kind)).copied().unwrap_or(0);
@@ -466,6 +474,10 @@ impl Establishment {
         }
         Ok(next)
     }
+}
+
+fn county_of(units: &[Unit]) -> BTreeMap<UnitId, RegionCode> {
+    units.iter().map(|u| (u.id, u.region.county().unwrap_or_else(|| u.region.clone()))).collect()
 }
 
 #[cfg(test)]

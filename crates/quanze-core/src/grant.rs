@@ -589,5 +589,39 @@ pub fn readiness_state(
     }
 }
 
+/// Readiness records and reclaims by (grant, town), for answering the state of many grants in
+/// many towns at once (a report, the list of grants) without scanning every record per pair.
+#[derive(Debug, Clone, Default)]
+pub struct ReadinessIndex<'a> {
+    readiness: std::collections::HashMap<(GrantId, UnitId), &'a Readiness>,
+    reclaimed: std::collections::HashMap<(GrantId, UnitId), NaiveDate>,
+}
+
+impl<'a> ReadinessIndex<'a> {
+    /// Indexes the records.
+    pub fn new(readiness: &'a [Readiness], reclaims: &[Reclaim]) -> ReadinessIndex<'a> {
+        let mut reclaimed: std::collections::HashMap<(GrantId, UnitId), NaiveDate> =
+            std::collections::HashMap::new();
+        for r in reclaims {
+            let on = reclaimed.entry((r.grant, r.town)).or_insert(r.effective_on);
+            *on = (*on).min(r.effective_on);
+        }
+        ReadinessIndex {
+            readiness: readiness.iter().map(|r| ((r.grant, r.town), r)).collect(),
+            reclaimed,
+        }
+    }
+
+    /// The same answer as [`readiness_state`].
+    pub fn state(&self, grant: GrantId, town: UnitId, date: NaiveDate) -> ReadinessState {
+        let reclaimed = self.reclaimed.get(&(grant, town)).is_some_and(|on| *on <= date);
+        match self.readiness.get(&(grant, town)) {
+            Some(r) => r.state(reclaimed),
+            None if reclaimed => ReadinessState::Reclaimed,
+            None => ReadinessState::Pending { missing: Readiness::new(grant, town).missing() },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests;

@@ -482,9 +482,19 @@ impl Service {
                         (v.item, verdict)
                     })
                     .collect();
-                let rejected =
-                    verdicts.iter().filter(|(_, v)| matches!(v, Verdict::Reject { .. })).count();
-                payload = serde_json::json!({ "verdicts": verdicts.len(), "rejected": rejected });
+                if verdicts.is_empty() {
+                    return Err(ServiceError::rejected(
+                        "empty_verdicts",
+                        "审查结论表为空",
+                        "the table of verdicts is empty",
+                    ));
+                }
+                // Every item and verdict goes into the ledger, as the single verdict does.
+                let table: Vec<_> = verdicts
+                    .iter()
+                    .map(|(item, verdict)| serde_json::json!({ "item": item, "verdict": verdict }))
+                    .collect();
+                payload = serde_json::json!({ "verdicts": table });
                 set.verdicts(verdicts, who)?;
             }
             Action::SubmitForApproval => {

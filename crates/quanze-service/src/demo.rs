@@ -58,6 +58,22 @@ impl Service {
                 "the demo data is incomplete (an earlier load was cut off): delete the data directory and run quanze demo again",
             ));
         }
+        // The demo is a dated history (lists from 2024, grants from 2025, a change set in
+        // 2026): it is written by a second service over the same store whose clock moves
+        // through those days, so the ledger's times run forward with the history.
+        let start = chrono::NaiveDate::from_ymd_opt(2024, 2, 1).expect("a valid date");
+        let clock = std::sync::Arc::new(governance::HistoryClock::starting(start));
+        let replay = Service::new(self.store.clone(), clock.clone(), self.config.clone()).await?;
+        let loaded = replay.load_demo_history(seed, &clock).await?;
+        self.reload().await?;
+        Ok(loaded)
+    }
+
+    async fn load_demo_history(
+        &self,
+        seed: u64,
+        clock: &governance::HistoryClock,
+    ) -> ServiceResult<DemoLoad> {
         let county = quanze_demo::demo_county(seed);
         self.put_regions(None, county.regions.clone()).await?;
         // Units go in parent-first order so every parent exists when its child is written.
@@ -149,8 +165,7 @@ impl Service {
         let (last, rest) = DEMO_ACCOUNTS.split_last().expect("there are demo accounts");
         for (name, role, display) in rest.iter().chain([last]) {
             if name == &last.0 {
-                governance::load(self, self.config.clone()).await?;
-                self.reload().await?;
+                governance::load(self, clock).await?;
             }
             let new = NewUser {
                 username: Username::parse(name)?,

@@ -7,7 +7,7 @@
 
 use chrono::NaiveDate;
 use quanze_core::grant::{
-    GrantContext, GrantTarget, TrainedStaff, readiness_state, validate_grant, validate_reclaim,
+    GrantContext, GrantTarget, ReadinessIndex, TrainedStaff, validate_grant, validate_reclaim,
 };
 use quanze_core::{
     Authority, DocNo, Grant, GrantError, GrantId, GrantMode, ItemId, Readiness, ReadinessState,
@@ -130,7 +130,8 @@ impl Service {
     /// Every grant with its towns' standing on `date`.
     pub fn grants(&self, date: NaiveDate) -> Vec<GrantView> {
         let catalog = self.catalog();
-        catalog.grants.iter().map(|g| grant_view(&catalog, g, date)).collect()
+        let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
+        catalog.grants.iter().map(|g| grant_view(&catalog, &ready, g, date)).collect()
     }
 
     /// 赋权 — records a grant after checking it: the department holds the power on the start
@@ -181,7 +182,9 @@ impl Service {
         );
         let receipt = self.store.put_grant(&grant, ev).await?;
         self.reload().await?;
-        let view = grant_view(&self.catalog(), &grant, self.today());
+        let catalog = self.catalog();
+        let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
+        let view = grant_view(&catalog, &ready, &grant, self.today());
         Ok((view, receipt.leaf_index()))
     }
 
@@ -338,7 +341,12 @@ fn town_of_grant(catalog: &Catalog, grant: GrantId, town: UnitId) -> ServiceResu
     Ok(g)
 }
 
-pub(crate) fn grant_view(catalog: &Catalog, g: &Grant, date: NaiveDate) -> GrantView {
+pub(crate) fn grant_view(
+    catalog: &Catalog,
+    ready: &ReadinessIndex<'_>,
+    g: &Grant,
+    date: NaiveDate,
+) -> GrantView {
     let item_name = catalog
         .holdings
         .holds(g.from, g.item, g.effective_from)
@@ -349,7 +357,7 @@ pub(crate) fn grant_view(catalog: &Catalog, g: &Grant, date: NaiveDate) -> Grant
         .towns(&catalog.units)
         .into_iter()
         .map(|town| {
-            let state = readiness_state(g, town, date, context(catalog));
+            let state = ready.state(g.id, town, date);
             let active = catalog.authority.holds(town, g.item, date).is_some_and(|a| {
                 matches!(a.source, quanze_core::authority::Source::Grant { grant, .. } if grant == g.id)
             });

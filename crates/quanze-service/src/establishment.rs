@@ -62,12 +62,14 @@ pub struct UnitQuotas {
 pub struct QuotaTotal {
     /// The county.
     pub county: RegionCode,
+    /// Its name (the code when the region is not registered).
+    pub county_name: String,
     /// The kind.
     pub kind: QuotaKind,
     /// The kind in Chinese.
     pub kind_zh: &'static str,
     /// The total.
-    pub total: u32,
+    pub total: u64,
 }
 
 /// A seconded unit as shown.
@@ -185,7 +187,17 @@ fn establishment_view(catalog: &Catalog, rules: EstablishmentRules) -> Establish
     let totals = e
         .totals(&catalog.units)
         .into_iter()
-        .map(|((county, kind), total)| QuotaTotal { county, kind, kind_zh: kind.zh(), total })
+        .map(|((county, kind), total)| QuotaTotal {
+            county_name: catalog
+                .regions
+                .iter()
+                .find(|r| r.code == county)
+                .map_or_else(|| county.to_string(), |r| r.name.clone()),
+            county,
+            kind,
+            kind_zh: kind.zh(),
+            total,
+        })
         .collect();
     let secondments = e
         .secondments

@@ -210,6 +210,7 @@ impl Service {
         use crate::changesets::{ChangeAction, ChangeInput, NewChangeSet};
         use quanze_core::law::normalize_title;
 
+        by.require(&[Role::StaffingEditor, Role::SysAdmin], None, "起草调整方案")?;
         let laws = self.store.laws().await?;
         let law = laws
             .iter()
@@ -228,42 +229,59 @@ impl Service {
         let wanted = normalize_title(&law.title);
         let catalog = self.catalog();
         let mut changes = Vec::new();
+        // Each item's first list (in catalogue order) whose version in force holds it as an
+        // entry, found in one pass over the lists.
+        let mut entry_of = std::collections::HashMap::new();
+        for l in &catalog.lists {
+            let Some(v) = catalog.version_on(l.id, effective_on) else { continue };
+            for e in &v.entries {
+                entry_of.entry(e.item).or_insert((l.id, *e));
+            }
+        }
         let mut done = BTreeSet::new();
         for impacted in &report.items {
             if !done.insert(impacted.item) {
                 continue;
             }
-            // The list whose version in force holds the item as an entry, and that entry.
-            let Some((list, entry)) = catalog.lists.iter().find_map(|l| {
-                let v = catalog.version_on(l.id, effective_on)?;
-                v.entries.iter().find(|e| e.item == impacted.item).map(|e| (l.id, *e))
-            }) else {
-                continue;
-            };
+            let Some(&(list, entry)) = entry_of.get(&impacted.item) else { continue };
             let Some(current) = catalog.item(entry.item, entry.item_version) else { continue };
-            let (action, content) = match successor {
+            let mut content = current.content.clone();
+            let cites = |r: &quanze_core::LegalRef| normalize_title(&r.law) == wanted;
+            match successor {
                 Some(new) => {
-                    let mut content = current.content.clone();
                     let edition = Some(format!("{}年施行", new.in_force_from.format("%Y")));
                     let refs = content
                         .legal_basis
                         .iter_mut()
                         .chain(content.responsibilities.iter_mut().flat_map(|r| &mut r.basis))
                         .chain(content.accountability.iter_mut().flat_map(|a| &mut a.basis));
-                    for r in refs.filter(|r| normalize_title(&r.law) == wanted) {
+                    for r in refs.filter(|r| cites(r)) {
                         r.law = new.title.clone();
                         r.edition = edition.clone();
                     }
-                    if content == current.content {
-                        continue;
-                    }
-                    (ChangeAction::Amend, Some(content))
                 }
-                None => (ChangeAction::Remove, None),
+                // Repealed with no successor: the citations go; the power itself only when
+                // no legal basis is left (法无授权不可为).
+                None => {
+                    content.legal_basis.retain(|r| !cites(r));
+                    content.responsibilities.iter_mut().for_each(|r| r.basis.retain(|b| !cites(b)));
+                    content.accountability.iter_mut().for_each(|a| a.basis.retain(|b| !cites(b)));
+                }
+            }
+            if content == current.content {
+                continue;
+            }
+            let (action, content) = if content.legal_basis.is_empty() {
+                (ChangeAction::Remove, None)
+            } else {
+                (ChangeAction::Amend, Some(content))
             };
             let reason = match successor {
                 Some(new) => format!("《{}》已于{ended}失效，依据改为《{}》", law.title, new.title),
-                None => format!("设定依据《{}》已于{ended}废止", law.title),
+                None if action == ChangeAction::Remove => {
+                    format!("设定依据《{}》已于{ended}废止，且无其他设定依据", law.title)
+                }
+                None => format!("《{}》已于{ended}废止，删去对它的引用", law.title),
             };
             changes.push(ChangeInput {
                 list,

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use quanze_core::authority::Source;
-use quanze_core::grant::readiness_state;
+use quanze_core::grant::ReadinessIndex;
 use quanze_core::{DutyKind, GrantId, ItemId, ReadinessState, UnitId};
 use quanze_exchange::{ReportCell, ReportSheet};
 
@@ -220,15 +220,13 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
     let unheld_powers = unheld(catalog, date, &listed);
 
     let mut unready_grants = Vec::new();
-    let ctx = crate::devolution::context(catalog);
+    let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
     let mut held_twice = Vec::new();
     for g in &catalog.grants {
         let in_force =
             g.effective_from <= date && g.effective_until.is_none_or(|until| date < until);
         for town in g.towns(&catalog.units) {
-            if in_force
-                && let ReadinessState::Pending { missing } = readiness_state(g, town, date, ctx)
-            {
+            if in_force && let ReadinessState::Pending { missing } = ready.state(g.id, town, date) {
                 unready_grants.push(UnreadyGrant {
                     grant: g.id,
                     batch: g.batch.clone(),
@@ -339,7 +337,7 @@ fn own_entries(
 }
 
 fn devolution(catalog: &Catalog, date: NaiveDate) -> DevolutionReport {
-    let ctx = crate::devolution::context(catalog);
+    let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
     let mut towns: BTreeMap<UnitId, TownDevolution> = catalog
         .units
         .iter()
@@ -349,7 +347,7 @@ fn devolution(catalog: &Catalog, date: NaiveDate) -> DevolutionReport {
     let mut details = Vec::new();
     for g in &catalog.grants {
         for town in g.towns(&catalog.units) {
-            let state = readiness_state(g, town, date, ctx);
+            let state = ready.state(g.id, town, date);
             let active = catalog
                 .authority
                 .holds(town, g.item, date)

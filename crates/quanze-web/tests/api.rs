@@ -923,6 +923,23 @@ async fn governance_reports_establishment_and_authority_answer_over_http() {
         app.client.get(format!("{}/lists/{}/print", app.base, uuid_like())).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
 
+    // A department's list is not shown "for a town".
+    let catalog = app.service.catalog();
+    let dept_list = catalog
+        .lists
+        .iter()
+        .find(|l| matches!(l.scope, quanze_core::ListScope::Unit { .. }))
+        .unwrap()
+        .id;
+    let town = catalog.units.iter().find(|u| u.kind.is_township_level()).unwrap().id;
+    let res = app
+        .client
+        .get(format!("{}/lists/{dept_list}/print?town={town}", app.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::NOT_FOUND);
+
     // The establishment: a rise without an approval is refused with its reason; a clerk may
     // not change it at all.
     let (status, body) = app.get("/api/v1/establishment").await;

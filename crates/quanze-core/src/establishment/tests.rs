@@ -120,6 +120,34 @@ fn totals_only_decrease_without_an_approval() {
     assert_eq!(err.code(), "quota_increase_without_approval");
     // Another county's first numbers are its own baseline.
     apply(&cut, &adjust(vec![quota(5, QuotaKind::Administrative, 9)], None)).unwrap();
+    // A cut to zero does not make the next numbers a new baseline.
+    let zero = apply(
+        &cut,
+        &adjust(
+            vec![
+                quota(1, QuotaKind::Administrative, 0),
+                quota(2, QuotaKind::Administrative, 0),
+                quota(3, QuotaKind::Institutional, 0),
+            ],
+            None,
+        ),
+    )
+    .unwrap();
+    assert!(zero.totals(&units()).is_empty());
+    let err = apply(&zero, &adjust(vec![quota(1, QuotaKind::Administrative, 50)], None));
+    assert_eq!(err.unwrap_err().code(), "quota_increase_without_approval");
+    // Amounts near the top of u32 add up without wrapping.
+    let huge = adjust(
+        vec![
+            quota(1, QuotaKind::Administrative, u32::MAX),
+            quota(2, QuotaKind::Administrative, u32::MAX),
+        ],
+        None,
+    );
+    let err = apply(&cut, &huge).unwrap_err();
+    assert!(
+        matches!(err, EstablishmentError::IncreaseWithoutApproval { after, .. } if after == 2 * u64::from(u32::MAX))
+    );
 
     let approval = QuotaApproval {
         approver: "市机构编制委员会".into(),

@@ -252,4 +252,12 @@ fn reclaims_need_an_active_grant() {
         readiness_state(&g, unit(12), d(2025, 5, 31), ctx(&done)),
         ReadinessState::Pending { .. }
     ));
+    // The index answers as the scan does, for every town and day around the reclaim.
+    let c = ctx(&done);
+    let index = ReadinessIndex::new(c.readiness, c.reclaims);
+    for town in [11, 12, 13] {
+        for day in [d(2025, 5, 31), d(2025, 6, 1), d(2025, 7, 1)] {
+            assert_eq!(index.state(g.id, unit(town), day), readiness_state(&g, unit(town), day, c));
+        }
+    }
 }

@@ -13,7 +13,7 @@
 //! before review, a round is due in working days), then the caller reloads its catalogue.
 
 use std::collections::BTreeSet;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use quanze_core::establishment::{FunctionalBody, Quota, QuotaApproval, Secondment};
@@ -29,10 +29,10 @@ use crate::changesets::{
 use crate::devolution::{NewGrant, ReadinessInput};
 use crate::error::{ServiceError, ServiceResult};
 use crate::lists::NewUnit;
-use crate::{Clock, Config, CurrentUser, Service};
+use crate::{Clock, CurrentUser, Service};
 
 /// A clock the demo moves through its history.
-struct HistoryClock(Mutex<DateTime<Utc>>);
+pub(super) struct HistoryClock(Mutex<DateTime<Utc>>);
 
 impl Clock for HistoryClock {
     fn now(&self) -> DateTime<Utc> {
@@ -41,10 +41,17 @@ impl Clock for HistoryClock {
 }
 
 impl HistoryClock {
-    /// 10:00 in China on the day.
+    /// A clock at 10:00 in China on the day.
+    pub(super) fn starting(day: NaiveDate) -> HistoryClock {
+        HistoryClock(Mutex::new(day.and_hms_opt(2, 0, 0).expect("a valid time").and_utc()))
+    }
+
+    /// 10:00 in China on the day; never backwards.
     fn set(&self, day: NaiveDate) {
         let at = day.and_hms_opt(2, 0, 0).expect("a valid time").and_utc();
-        *self.0.lock().expect("the history clock's lock is never poisoned") = at;
+        let mut now = self.0.lock().expect("the history clock's lock is never poisoned");
+        debug_assert!(at >= *now, "the demo's history runs forward: {at} after {now}");
+        *now = at.max(*now);
     }
 }
 
@@ -67,25 +74,21 @@ const TOWN_BODIES: [(&str, &str); 7] = [
     ("综合行政执法办公室", "统一行使赋予乡镇的行政处罚权及相关行政检查、行政强制措施权"),
 ];
 
-/// Replays the governance history as the demo accounts, on `service`'s store.
-pub(super) async fn load(service: &Service, config: Config) -> ServiceResult<()> {
-    let clock = Arc::new(HistoryClock(Mutex::new(Utc::now())));
+/// Replays the governance history as the demo accounts; `service` runs on `clock`.
+pub(super) async fn load(service: &Service, clock: &HistoryClock) -> ServiceResult<()> {
     clock.set(day(2025, 8, 1));
-    let replay = Service::new(service.store.clone(), clock.clone(), config).await?;
-    let login = |name: &'static str| {
-        let replay = &replay;
-        async move {
-            let login = replay.login(name, super::DEMO_PASSWORD).await?;
-            replay.authenticate(&login.token).await
-        }
+    let replay = service;
+    let login = |name: &'static str| async move {
+        let login = replay.login(name, super::DEMO_PASSWORD).await?;
+        replay.authenticate(&login.token).await
     };
     let editor = login("editor").await?;
     let leader = login("leader").await?;
     let justice = login("justice").await?;
     let clerk = login("clerk").await?;
-    devolution(&replay, &clock, &editor, &leader).await?;
-    change_set(&replay, &clock, &editor, &clerk, &justice, &leader).await?;
-    establishment(&replay, &clock, &editor).await?;
+    devolution(replay, clock, &editor, &leader).await?;
+    change_set(replay, clock, &editor, &clerk, &justice, &leader).await?;
+    establishment(replay, clock, &editor).await?;
     Ok(())
 }
 
@@ -249,17 +252,6 @@ async fn devolution(
         )
         .await?;
     service.record_readiness(editor, pid, p4, complete(staff, first)).await?;
-    clock.set(day(2026, 2, 2));
-    service
-        .reclaim(
-            editor,
-            pid,
-            p4,
-            day(2026, 3, 1),
-            "案件量少、执法力量不足，承接后用不上、用不好，收回由县级部门行使",
-            Some("示范县赋〔2026〕2号".to_owned()),
-        )
-        .await?;
     let staff = trained("审核人员丙", "行政检查业务培训", day(2025, 8, 28));
     service.record_readiness(editor, check_grant.grant.id, dev_a, complete(staff, first)).await?;
 
@@ -285,6 +277,17 @@ async fn devolution(
         let staff = trained("窗口人员丁", "政务服务窗口业务培训", day(2025, 12, 20));
         service.record_readiness(editor, window_grant.grant.id, s, complete(staff, second)).await?;
     }
+    clock.set(day(2026, 2, 2));
+    service
+        .reclaim(
+            editor,
+            pid,
+            p4,
+            day(2026, 3, 1),
+            "案件量少、执法力量不足，承接后用不上、用不好，收回由县级部门行使",
+            Some("示范县赋〔2026〕2号".to_owned()),
+        )
+        .await?;
     Ok(())
 }
 

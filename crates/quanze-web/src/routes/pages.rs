@@ -37,8 +37,24 @@ fn render(page: &impl Template) -> Response {
 }
 
 fn not_found(what: &str) -> Response {
-    (StatusCode::NOT_FOUND, Html(format!("<!doctype html><meta charset=utf-8><p>{what}</p>")))
-        .into_response()
+    let page = format!("<!doctype html><meta charset=utf-8><p>{}</p>", escape(what));
+    (StatusCode::NOT_FOUND, Html(page)).into_response()
+}
+
+/// HTML-escapes text for the one page not rendered by askama (a few lines: no crate needed).
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 struct UnitRow {
@@ -204,10 +220,20 @@ async fn print(
     let Some(version) = catalog.version_on(id, date) else {
         return not_found(&format!("“{}”在{date}没有已公布的版本", list.name));
     };
-    let town = q.town.and_then(|t| catalog.unit(t));
-    if q.town.is_some() && town.is_none() {
-        return not_found("没有这个乡镇");
-    }
+    // A town only for a township template, and only one of the template's county.
+    let town = match (q.town, &list.scope) {
+        (None, _) => None,
+        (Some(t), ListScope::TownshipTemplate { county }) => {
+            match catalog
+                .unit(t)
+                .filter(|u| u.kind.is_township_level() && u.region.is_within(county))
+            {
+                Some(u) => Some(u),
+                None => return not_found("该乡镇不在这份通用目录的适用范围内"),
+            }
+        }
+        (Some(_), ListScope::Unit { .. }) => return not_found("部门清单不按乡镇查看"),
+    };
     let township = matches!(list.scope, ListScope::TownshipTemplate { .. });
     let name = |u: UnitId| catalog.unit(u).map_or_else(|| u.to_string(), |u| u.name.clone());
     let rows = catalog
