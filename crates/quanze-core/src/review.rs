@@ -286,19 +286,7 @@ impl LegalReview {
         by: UserId,
         at: DateTime<Utc>,
     ) -> Result<(), ReviewError> {
-        let findings =
-            self.findings.iter().find(|f| f.item == item).ok_or(ReviewError::UnknownItem(item))?;
-        match &verdict {
-            Verdict::Reject { reason } if reason.trim().is_empty() => {
-                return Err(ReviewError::RejectWithoutReason);
-            }
-            Verdict::Pass if !findings.issues.is_empty() => {
-                return Err(ReviewError::OpenFindings { item, n: findings.issues.len() });
-            }
-            Verdict::Pass | Verdict::Reject { .. } => {}
-        }
-        self.verdicts.insert(item, VerdictRecord { verdict, by, at });
-        Ok(())
+        self.record_all(vec![(item, verdict)], by, at)
     }
 
     /// Records many verdicts at once (the reviewer's table for a large change set): all are

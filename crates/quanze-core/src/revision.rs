@@ -612,13 +612,7 @@ impl ChangeSet {
         verdict: Verdict,
         who: Actor,
     ) -> Result<(), ChangeSetError> {
-        self.flow.require(Op::Verdict, |s| s == Stage::LegalReview)?;
-        let review = self
-            .review
-            .as_mut()
-            .ok_or(FlowError::WrongStage { op: Op::Verdict, stage: self.flow.stage })?;
-        review.record(item, verdict, who.by, who.at)?;
-        Ok(())
+        self.verdicts(vec![(item, verdict)], who)
     }
 
     /// The reviewer's verdicts on many items at once; none is recorded if one is refused.
