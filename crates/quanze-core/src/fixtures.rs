@@ -100,3 +100,22 @@ holidays = [
   { name = "国庆节", off = ["2026-10-01", "2026-10-07"], work = ["2026-09-20", "2026-10-10"] },
 ]
 "#;
+
+/// A township with tags, in 柯桥区王坛镇's region.
+pub(crate) fn town(n: u128, tags: &[&str]) -> crate::unit::Unit {
+    crate::unit::Unit {
+        id: unit(n),
+        name: format!("镇{n}"),
+        kind: crate::unit::UnitKind::Township,
+        region: crate::codes::RegionCode::parse("330603107").unwrap(),
+        credit_code: None,
+        parent: None,
+        tags: tags.iter().map(|t| crate::unit::Tag::parse(t).unwrap()).collect(),
+    }
+}
+
+/// A department (1) and three towns, two of them 经济发达镇 (11, 13).
+pub(crate) fn units() -> Vec<crate::unit::Unit> {
+    let dept = crate::unit::Unit { kind: crate::unit::UnitKind::Department, ..town(1, &[]) };
+    vec![dept, town(11, &["经济发达镇"]), town(12, &[]), town(13, &["经济发达镇"])]
+}

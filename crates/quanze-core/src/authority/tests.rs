@@ -1,28 +1,10 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use crate::codes::RegionCode;
-use crate::fixtures::{d, item, list, uid, unit};
+use crate::fixtures::{d, item, list, uid, unit, units};
 use crate::grant::{GrantTarget, TrainedStaff, TrainingRecord};
 use crate::list::ListEntry;
-use crate::unit::{Tag, UnitKind};
-
-fn town(n: u128, tags: &[&str]) -> Unit {
-    Unit {
-        id: unit(n),
-        name: format!("镇{n}"),
-        kind: UnitKind::Township,
-        region: RegionCode::parse("330603107").unwrap(),
-        credit_code: None,
-        parent: None,
-        tags: tags.iter().map(|t| Tag::parse(t).unwrap()).collect(),
-    }
-}
-
-fn units() -> Vec<Unit> {
-    let dept = Unit { kind: UnitKind::Department, ..town(1, &[]) };
-    vec![dept, town(11, &["经济发达镇"]), town(12, &[]), town(13, &["经济发达镇"])]
-}
+use crate::unit::Tag;
 
 fn grant(n: u128, mode: GrantMode, to: GrantTarget, from: NaiveDate) -> Grant {
     Grant {

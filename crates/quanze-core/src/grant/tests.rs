@@ -1,29 +1,10 @@
 use std::collections::BTreeSet;
 
 use super::*;
-use crate::codes::RegionCode;
-use crate::fixtures::{at, d, item, power, uid, unit, user};
-use crate::unit::UnitKind;
+use crate::fixtures::{at, d, item, power, uid, unit, units, user};
 
 fn gid(n: u128) -> GrantId {
     GrantId::from_uuid(uid(500 + n))
-}
-
-fn town(n: u128, tags: &[&str]) -> Unit {
-    Unit {
-        id: unit(n),
-        name: format!("镇{n}"),
-        kind: UnitKind::Township,
-        region: RegionCode::parse("330603107").unwrap(),
-        credit_code: None,
-        parent: None,
-        tags: tags.iter().map(|t| Tag::parse(t).unwrap()).collect(),
-    }
-}
-
-fn units() -> Vec<Unit> {
-    let dept = Unit { kind: UnitKind::Department, ..town(1, &[]) };
-    vec![dept, town(11, &["经济发达镇"]), town(12, &[]), town(13, &["经济发达镇"])]
 }
 
 fn grant(n: u128, towns: &[u128], from: NaiveDate, until: Option<NaiveDate>) -> Grant {
