@@ -6,6 +6,7 @@
 //! [`apply_to_list`] turns a list's changes into the entries and item versions of its next
 //! version; the caller stores them.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
@@ -240,6 +241,40 @@ pub fn apply_to_list<'a>(
     latest: impl Fn(ItemId) -> Option<u32>,
     base_content: impl Fn(ItemId, u32) -> Option<&'a ItemContent>,
 ) -> Result<Applied, RevisionError> {
+    let changes = changes.into_iter().map(|(i, c)| (i, Cow::Borrowed(c)));
+    apply(base, changes, latest, base_content)
+}
+
+/// [`apply_to_list`] consuming the changes: the new item versions take their contents instead
+/// of copying them (publication, where the changes are not needed after: 100,000 contents
+/// copied and then dropped cost most of a second).
+pub fn apply_owned_to_list<'a>(
+    base: Option<&ListVersion>,
+    changes: impl IntoIterator<Item = (usize, ProposedChange)>,
+    latest: impl Fn(ItemId) -> Option<u32>,
+    base_content: impl Fn(ItemId, u32) -> Option<&'a ItemContent>,
+) -> Result<Applied, RevisionError> {
+    let changes = changes.into_iter().map(|(i, c)| (i, Cow::Owned(c)));
+    apply(base, changes, latest, base_content)
+}
+
+/// The new content a change carries, taken when owned.
+fn content_of(c: Cow<'_, ProposedChange>) -> Option<ItemContent> {
+    match c {
+        Cow::Borrowed(c) => c.content().cloned(),
+        Cow::Owned(c) => match c.change {
+            Change::Add { content, .. } | Change::Amend { content, .. } => Some(content),
+            Change::Remove { .. } => None,
+        },
+    }
+}
+
+fn apply<'a, 'c>(
+    base: Option<&ListVersion>,
+    changes: impl Iterator<Item = (usize, Cow<'c, ProposedChange>)>,
+    latest: impl Fn(ItemId) -> Option<u32>,
+    base_content: impl Fn(ItemId, u32) -> Option<&'a ItemContent>,
+) -> Result<Applied, RevisionError> {
     let mut entries: Vec<ListEntry> = base.map(|b| b.entries.clone()).unwrap_or_default();
     let mut overrides = base.map(|b| b.overrides.clone()).unwrap_or_default();
     let mut new_items = Vec::new();
@@ -253,12 +288,15 @@ pub fn apply_to_list<'a>(
         let index = i + 1;
         let at = position.get(&c.item()).copied();
         match (&c.change, at) {
-            (Change::Add { item, duty, content }, None) => {
-                let version = latest(*item).map_or(1, |v| v + 1);
-                position.insert(*item, entries.len());
-                entries.push(ListEntry { item: *item, item_version: version, duty: *duty });
+            (Change::Add { item, duty, .. }, None) => {
+                let (item, duty) = (*item, *duty);
+                let version = latest(item).map_or(1, |v| v + 1);
+                position.insert(item, entries.len());
+                entries.push(ListEntry { item, item_version: version, duty });
                 alive.push(true);
-                new_items.push(PowerItem { id: *item, version, content: content.clone() });
+                if let Some(content) = content_of(c) {
+                    new_items.push(PowerItem { id: item, version, content });
+                }
             }
             (Change::Add { item, .. }, Some(_)) => {
                 return Err(RevisionError::AlreadyInList { index, item: *item });
@@ -274,9 +312,12 @@ pub fn apply_to_list<'a>(
                 if base_content(*item, current) == Some(content) {
                     return Err(RevisionError::NoDifference { index });
                 }
-                let version = latest(*item).unwrap_or(current).max(current) + 1;
+                let item = *item;
+                let version = latest(item).unwrap_or(current).max(current) + 1;
                 entries[at].item_version = version;
-                new_items.push(PowerItem { id: *item, version, content: content.clone() });
+                if let Some(content) = content_of(c) {
+                    new_items.push(PowerItem { id: item, version, content });
+                }
             }
             (Change::Remove { item, base }, Some(at)) => {
                 let current = entries[at].item_version;

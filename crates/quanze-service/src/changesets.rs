@@ -18,7 +18,8 @@ use quanze_core::{
     ChangeSet, ChangeSetId, DocNo, DutyKind, ItemContent, ItemId, LawRegistry, ListId, ListScope,
     ListVersion, OpinionId, ProposedChange, ResolutionKind, Role, Stance, UnitId, VersionStatus,
 };
-use quanze_store::{DraftWrite, StoredChangeSet};
+use quanze_store::{ChangeSetWrite, DraftWrite, StoredChangeSet};
+use rayon::prelude::*;
 
 use crate::Service;
 use crate::auth::CurrentUser;
@@ -297,11 +298,59 @@ pub struct ChangeSetView {
     pub changes: Vec<ChangeView>,
 }
 
+/// A change set's workflow after an operation: everything but the changes themselves, which
+/// only drafting and revision change (`change_set` lists them, named and diffed). A change set
+/// may hold 100,000 changes: answering every step with all of them described cost more than
+/// the step.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ChangeSetState {
+    /// Id.
+    pub id: ChangeSetId,
+    /// Title.
+    pub title: String,
+    /// The day the new versions take effect once published.
+    pub effective_on: NaiveDate,
+    /// Its revision.
+    pub rev: u64,
+    /// The stage in Chinese.
+    pub stage_zh: String,
+    /// How many changes it proposes.
+    pub changes: usize,
+    /// The workflow.
+    pub flow: quanze_core::changeset::Flow,
+    /// Opinion rounds sent, oldest first.
+    pub rounds: Vec<quanze_core::OpinionRound>,
+    /// The public comment period, once opened.
+    pub comments: Option<quanze_core::CommentPeriod>,
+    /// The legality review, once started.
+    pub review: Option<quanze_core::review::LegalReview>,
+    /// The list versions it published.
+    pub published: Vec<quanze_core::ListVersionId>,
+}
+
+impl ChangeSetState {
+    fn of(set: ChangeSet, rev: u64) -> ChangeSetState {
+        ChangeSetState {
+            stage_zh: set.flow.stage.zh(),
+            changes: set.changes.len(),
+            id: set.id,
+            title: set.title,
+            effective_on: set.effective_on,
+            rev,
+            flow: set.flow,
+            rounds: set.rounds,
+            comments: set.comments,
+            review: set.review,
+            published: set.published,
+        }
+    }
+}
+
 /// The outcome of an operation.
 #[derive(Debug, Clone, serde::Serialize)]
 pub struct ActionOutcome {
     /// The change set after it.
-    pub view: ChangeSetView,
+    pub change_set: ChangeSetState,
     /// The ledger leaf of the write.
     pub leaf_index: u64,
 }
@@ -357,7 +406,7 @@ impl Service {
             format!("change_set:{}", set.id),
             serde_json::json!({ "title": set.title, "effective_on": set.effective_on, "changes": set.changes }),
         );
-        let receipt = self.store.put_change_set(&set, None, ev).await?;
+        let receipt = self.store.put_change_set(&set, ChangeSetWrite::Create, ev).await?;
         let stored = StoredChangeSet { set, rev: 1 };
         Ok((view(&catalog, stored), receipt.leaf_index()))
     }
@@ -381,6 +430,8 @@ impl Service {
         let cal = &self.calendar;
         let days = self.config.governance.round_working_days;
         let mut payload = serde_json::json!({});
+        // Only a revision rewrites the changes; every other step writes the workflow state.
+        let mut write = ChangeSetWrite::State { prev_rev: rev };
         match action {
             Action::Revise { changes } => {
                 user.require(&DRAFTERS, None, "修改调整方案")?;
@@ -388,6 +439,7 @@ impl Service {
                 set.revise(changes)?;
                 check_against_lists(&catalog, &set)?;
                 payload = serde_json::json!({ "changes": set.changes });
+                write = ChangeSetWrite::StateAndChanges { prev_rev: rev };
             }
             Action::SendRound { units, working_days } => {
                 user.require(&DRAFTERS, None, "发起征求意见")?;
@@ -553,9 +605,9 @@ impl Service {
             format!("change_set:{id}"),
             payload,
         );
-        let receipt = self.store.put_change_set(&set, Some(rev), ev).await?;
+        let receipt = self.store.put_change_set(&set, write, ev).await?;
         Ok(ActionOutcome {
-            view: view(&catalog, StoredChangeSet { set, rev: rev + 1 }),
+            change_set: ChangeSetState::of(set, rev + 1),
             leaf_index: receipt.leaf_index(),
         })
     }
@@ -577,7 +629,8 @@ impl Service {
             format!("change_set:{id}"),
             serde_json::json!({ "comment": comment, "item": item, "text": text.trim() }),
         );
-        Ok(self.store.put_change_set(&set, Some(rev), ev).await?.leaf_index())
+        let write = ChangeSetWrite::State { prev_rev: rev };
+        Ok(self.store.put_change_set(&set, write, ev).await?.leaf_index())
     }
 
     /// 公布: builds the next version of every affected list from its current one and
@@ -592,7 +645,11 @@ impl Service {
         let approval = set.flow.approval.clone().ok_or_else(|| {
             ServiceError::rejected("wrong_stage", "调整方案尚未审定，不能公布", "not approved")
         })?;
-        let drafts = next_versions(self, catalog, &set)?;
+        // The changes are not stored again (publication writes the workflow state only) nor
+        // answered, so their contents move into the new item versions.
+        let changes = std::mem::take(&mut set.changes);
+        let count = changes.len();
+        let drafts = next_versions(self, catalog, changes)?;
         let versions = drafts.iter().map(|d| d.version.id).collect();
         set.publish(versions, self.actor(by))?;
         let ev = self.event(
@@ -611,9 +668,12 @@ impl Service {
             .store
             .publish_change_set(&set, rev, &drafts, set.effective_on, &approval.doc_no, ev)
             .await?;
-        self.reload().await?;
+        let (versions, new_items): (Vec<_>, Vec<_>) =
+            drafts.into_iter().map(|d| (d.version, d.new_items)).unzip();
+        let new_items = new_items.into_iter().flatten().collect();
+        self.refresh_published(versions, new_items, set.effective_on, &approval.doc_no).await?;
         Ok(ActionOutcome {
-            view: view(&self.catalog(), StoredChangeSet { set, rev: rev + 1 }),
+            change_set: ChangeSetState { changes: count, ..ChangeSetState::of(set, rev + 1) },
             leaf_index: receipt.leaf_index(),
         })
     }
@@ -718,14 +778,27 @@ fn apply(
 }
 
 /// The drafts publication writes: one per affected list, numbered after its last version.
+/// Consumes the changes: their contents become the new item versions without a copy.
 fn next_versions(
     service: &Service,
     catalog: &Catalog,
-    set: &ChangeSet,
+    changes: Vec<ProposedChange>,
 ) -> ServiceResult<Vec<DraftWrite>> {
+    let mut by_list: BTreeMap<ListId, Vec<(usize, ProposedChange)>> = BTreeMap::new();
+    for (i, c) in changes.into_iter().enumerate() {
+        by_list.entry(c.list).or_default().push((i, c));
+    }
+    let latest = |item: ItemId| catalog.latest_item_version(item);
+    let content = |item: ItemId, v: u32| catalog.item(item, v).map(|p| &p.content);
     let mut drafts = Vec::new();
-    for list in set.lists() {
-        let applied = apply(catalog, set, list)?;
+    for (list, changes) in by_list {
+        let applied = quanze_core::revision::apply_owned_to_list(
+            base_version(catalog, list),
+            changes,
+            latest,
+            content,
+        )
+        .map_err(quanze_core::ChangeSetError::from)?;
         let number = catalog.versions(list).iter().map(|v| v.number).max().unwrap_or(0) + 1;
         drafts.push(DraftWrite {
             version: ListVersion {
@@ -818,6 +891,11 @@ impl<F: for<'a> Fn(&'a Catalog, ListId) -> Option<&'a ListVersion>> EntryIndex<F
         });
         entries.get(&item).copied()
     }
+
+    /// The entry of an item in a list whose entries were already built (none otherwise).
+    fn built(&self, list: ListId, item: ItemId) -> Option<quanze_core::ListEntry> {
+        self.lists.get(&list)?.get(&item).copied()
+    }
 }
 
 fn parse_stage(raw: &str) -> ServiceResult<Stage> {
@@ -839,10 +917,16 @@ fn parse_stage(raw: &str) -> ServiceResult<Stage> {
 
 fn view(catalog: &Catalog, stored: StoredChangeSet) -> ChangeSetView {
     let StoredChangeSet { set, rev } = stored;
+    // The base version's entries of every list first, so the changes (100,000 of them in a
+    // large set, each diffed field by field) can be described on every core.
     let mut base = EntryIndex::new(base_version);
+    for list in set.lists() {
+        base.entry(catalog, list, ItemId::from_uuid(uuid::Uuid::nil()));
+    }
+    let base = &base;
     let changes = set
         .changes
-        .iter()
+        .par_iter()
         .enumerate()
         .map(|(i, c)| {
             let before = match &c.change {
@@ -851,7 +935,7 @@ fn view(catalog: &Catalog, stored: StoredChangeSet) -> ChangeSetView {
                 }
                 Change::Add { .. } => None,
             };
-            let duty = base.entry(catalog, c.list, c.item()).map_or(DutyKind::Own, |e| e.duty);
+            let duty = base.built(c.list, c.item()).map_or(DutyKind::Own, |e| e.duty);
             let (action, action_zh) = match &c.change {
                 Change::Add { .. } => ("add", "新增"),
                 Change::Amend { .. } => ("amend", "调整"),

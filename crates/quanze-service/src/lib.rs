@@ -22,7 +22,7 @@ pub use quanze_store::ConnectOptions;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use quanze_core::{ItemId, ListId, ListVersionId, UnitId, UserId};
+use quanze_core::{ItemId, ListId, ListVersionId, UnitId, UserId, VersionStatus};
 use quanze_store::{NewEvent, Store};
 
 pub use auth::{CurrentUser, Login, NewUser};
@@ -147,6 +147,9 @@ impl Default for Config {
 pub struct Service {
     store: Arc<dyn Store>,
     catalog: RwLock<Arc<Catalog>>,
+    /// Serialises catalogue rebuilds, so a rebuild from an older read never replaces a newer
+    /// one (readers are never blocked: they keep the catalogue they got).
+    catalog_writes: tokio::sync::Mutex<()>,
     clock: Arc<dyn Clock>,
     ids: Ids,
     config: Config,
@@ -176,6 +179,7 @@ impl Service {
         let service = Service {
             store,
             catalog: RwLock::new(Arc::new(Catalog::default())),
+            catalog_writes: tokio::sync::Mutex::new(()),
             clock,
             ids: Ids,
             config,
@@ -210,8 +214,43 @@ impl Service {
 
     /// Rebuilds the catalogue from the store.
     pub async fn reload(&self) -> ServiceResult<()> {
+        let _one_writer = self.catalog_writes.lock().await;
         let snapshot = self.store.snapshot().await?;
         let catalog = Arc::new(Catalog::build(snapshot));
+        *self.catalog.write().expect("catalogue lock is never poisoned") = catalog;
+        Ok(())
+    }
+
+    /// After the store published `versions` (drafts) on `effective` under `doc_no`: the
+    /// catalogue with the same done to it — every version of the list in force so far
+    /// superseded on `effective`, the new one published — and the new item versions (in hand)
+    /// added, instead of a reload that parses every stored item version again (12 s at
+    /// 200,000). The test of change sets checks the result against a full reload.
+    pub(crate) async fn refresh_published(
+        &self,
+        versions: Vec<quanze_core::ListVersion>,
+        new_items: Vec<quanze_core::PowerItem>,
+        effective: NaiveDate,
+        doc_no: &quanze_core::DocNo,
+    ) -> ServiceResult<()> {
+        let _one_writer = self.catalog_writes.lock().await;
+        let current = self.catalog();
+        let lists = versions
+            .into_iter()
+            .map(|mut new| {
+                let mut versions = current.versions(new.list).to_vec();
+                for v in versions.iter_mut().filter(|v| v.status == VersionStatus::Published) {
+                    v.status = VersionStatus::Superseded;
+                    v.effective_until = Some(effective);
+                }
+                new.status = VersionStatus::Published;
+                new.effective_from = Some(effective);
+                new.doc_no = Some(doc_no.clone());
+                versions.push(new);
+                (versions[0].list, versions)
+            })
+            .collect();
+        let catalog = Arc::new(current.with_lists(lists, new_items));
         *self.catalog.write().expect("catalogue lock is never poisoned") = catalog;
         Ok(())
     }

@@ -117,7 +117,7 @@ async fn a_change_set_goes_from_draft_to_published_lists() {
 
     // Round 1 goes to every affected unit, due in 10 working days.
     let out = act(&editor, Action::SendRound { units: None, working_days: None }).await.unwrap();
-    let round = &out.view.set.rounds[0];
+    let round = &out.change_set.rounds[0];
     assert!(round.tasks.iter().any(|t| t.unit == a.holder), "{:?}", round.tasks);
     assert_eq!(round.tasks[0].due, NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
     let unit = round.tasks[0].unit;
@@ -172,7 +172,7 @@ async fn a_change_set_goes_from_draft_to_published_lists() {
     .await
     .unwrap();
     let out = act(&editor, Action::SubmitForReview).await.unwrap();
-    let review = out.view.set.review.clone().unwrap();
+    let review = out.change_set.review.clone().unwrap();
     assert_eq!(review.findings.len(), 2, "the removal is not reviewed");
     assert_eq!(review.open_findings(), 0, "{:#?}", review.findings);
 
@@ -198,13 +198,13 @@ async fn a_change_set_goes_from_draft_to_published_lists() {
     // A stale writer is refused: the store's revision moved on.
     let stale = service.change_set(id).await.unwrap();
     let out = act(&editor, Action::Publish).await.unwrap();
-    assert_eq!(out.view.set.flow.stage, Stage::Published);
+    assert_eq!(out.change_set.flow.stage, Stage::Published);
     assert!(
         service
             .store()
             .put_change_set(
                 &stale.set,
-                Some(stale.rev),
+                quanze_store::ChangeSetWrite::State { prev_rev: stale.rev },
                 quanze_store::NewEvent {
                     at: Utc::now(),
                     actor: None,
@@ -223,7 +223,7 @@ async fn a_change_set_goes_from_draft_to_published_lists() {
     let catalog = service.catalog();
     let versions = catalog.versions(list.id);
     let new_version = versions.last().unwrap();
-    assert_eq!(out.view.set.published, vec![new_version.id]);
+    assert_eq!(out.change_set.published, vec![new_version.id]);
     assert_eq!(new_version.status, VersionStatus::Published);
     assert_eq!(new_version.effective_from, Some(effective));
     assert_eq!(new_version.doc_no.as_ref().map(|d| d.as_str()), Some("某编〔2026〕12号"));
@@ -235,13 +235,44 @@ async fn a_change_set_goes_from_draft_to_published_lists() {
     let before = NaiveDate::from_ymd_opt(2026, 6, 30).unwrap();
     assert!(held(before, version.entries[1].item));
     assert!(!held(effective, version.entries[1].item));
-    let added_item = out.view.changes[2].item;
+    let added_item = service.change_set(id).await.unwrap().changes[2].item;
+    assert_eq!(out.change_set.changes, 3);
     assert!(!held(before, added_item) && held(effective, added_item));
     let amended_entry = catalog.holdings.holds(holder, version.entries[0].item, effective).unwrap();
     assert_eq!(
         catalog.content(amended_entry).unwrap().handling_office.as_deref(),
         Some("综合行政执法队（调整后）")
     );
+    // Publication updated the catalogue in place; a full reload from the store gives the same:
+    // every list's versions, every listed content, the newest item versions, holdings and
+    // authority on both sides of the effective date.
+    service.reload().await.unwrap();
+    let reloaded = service.catalog();
+    let dates = [before, effective];
+    for l in &reloaded.lists {
+        assert_eq!(catalog.versions(l.id), reloaded.versions(l.id), "versions of {}", l.name);
+        for v in reloaded.versions(l.id) {
+            for e in &v.entries {
+                assert_eq!(catalog.content(e), reloaded.content(e));
+                assert_eq!(
+                    catalog.latest_item_version(e.item),
+                    reloaded.latest_item_version(e.item)
+                );
+                for unit in &reloaded.units {
+                    for date in dates {
+                        assert_eq!(
+                            catalog.authority.holds(unit.id, e.item, date),
+                            reloaded.authority.holds(unit.id, e.item, date),
+                        );
+                    }
+                }
+            }
+        }
+    }
+    for date in dates {
+        assert_eq!(catalog.holding_counts(date), reloaded.holding_counts(date));
+    }
+
     // Published change sets take no more operations.
     let err = act(&editor, Action::Withdraw { reason: "x".into() }).await.unwrap_err();
     assert_eq!(err.zh(), "调整方案处于“已公布”阶段，不能撤回");

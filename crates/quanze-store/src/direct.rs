@@ -12,11 +12,16 @@ use std::path::Path;
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use rusqlite::{Connection, OpenFlags};
+use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 
 use crate::StoreError;
-use crate::rows::EventRow;
-use crate::store::{SELECT_EVENTS, SQLITE_CONNECTION_PRAGMAS};
+use crate::rows::{ChangeRow, EventRow};
+use crate::store::{
+    SELECT_CHANGE_SET, SELECT_CHANGES_OF, SELECT_EVENTS, SQLITE_CONNECTION_PRAGMAS,
+};
+
+/// A change set's `(document, revision)` and its change rows.
+pub(crate) type StoredRows = ((String, i64), Vec<ChangeRow>);
 
 /// Read connections: two, so that two proofs (one per core) need not wait for each other.
 const CONNECTIONS: usize = 2;
@@ -110,6 +115,44 @@ impl DirectReader {
 }
 
 impl DirectReader {
+    /// A change set's document and revision, and its change rows in order, from one read
+    /// snapshot; `None` when there is no such change set. sqlx hands every row of a large
+    /// change set (434 MB of contents at 100,000 changes) through its worker thread and its
+    /// `Any` row type, which took 4.6 s; reading in place takes a fraction of that.
+    pub(crate) fn change_set(
+        &self,
+        id: &str,
+    ) -> Result<Option<StoredRows>, StoreError> {
+        self.with(|conn| {
+            let tx = conn.unchecked_transaction()?;
+            let head = tx
+                .prepare_cached(SELECT_CHANGE_SET)?
+                .query_row([id], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
+            let Some(head) = head else { return Ok(None) };
+            let mut stmt = tx.prepare_cached(SELECT_CHANGES_OF)?;
+            let rows = stmt
+                .query_map([id], |row| {
+                    Ok(ChangeRow {
+                        position: row.get(0)?,
+                        list_id: row.get(1)?,
+                        item_id: row.get(2)?,
+                        action: row.get(3)?,
+                        base: row.get(4)?,
+                        duty_kind: row.get(5)?,
+                        counterpart: row.get(6)?,
+                        reason: row.get(7)?,
+                        basis: row.get(8)?,
+                        content: row.get(9)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            drop(stmt);
+            tx.commit()?;
+            Ok(Some((head, rows)))
+        })
+    }
+
     /// Event rows after `after`, at most `limit`, in order.
     pub(crate) fn events(&self, after: i64, limit: i64) -> Result<Vec<EventRow>, StoreError> {
         self.rows(SELECT_EVENTS, &[after, limit], |row| {

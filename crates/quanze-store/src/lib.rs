@@ -393,13 +393,14 @@ pub trait Store: Send + Sync + 'static {
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;
 
-    /// Writes a change set whole: created when `prev_rev` is `None` (`Conflict` if the id
-    /// exists), otherwise replaced only while it is still at revision `prev_rev` (`Conflict`
-    /// when someone else wrote it first, `NotFound` when there is none).
+    /// Writes a change set: created with its changes (`Conflict` if the id exists), or its
+    /// workflow state replaced — with its changes only when the write says so — while it is
+    /// still at revision `prev_rev` (`Conflict` when someone else wrote it first, `NotFound`
+    /// when there is none).
     async fn put_change_set(
         &self,
         set: &ChangeSet,
-        prev_rev: Option<u64>,
+        write: ChangeSetWrite,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;
     /// Every change set, newest first.
@@ -418,6 +419,25 @@ pub trait Store: Send + Sync + 'static {
         doc_no: &DocNo,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;
+}
+
+/// What a change-set write stores. The changes are rows of their own, written only when
+/// they are drafted or revised: a workflow step rewrites the small workflow document, never
+/// the (possibly 100,000) changes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChangeSetWrite {
+    /// A new change set, with its changes.
+    Create,
+    /// The workflow state only; the stored changes stay as they are.
+    State {
+        /// The revision the change set was read at.
+        prev_rev: u64,
+    },
+    /// The workflow state and the changes (a revision while drafting).
+    StateAndChanges {
+        /// The revision the change set was read at.
+        prev_rev: u64,
+    },
 }
 
 /// A change set as stored, with its revision (one more on every write).

@@ -8,6 +8,7 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
+use quanze_core::revision::{Change, ProposedChange};
 use quanze_core::{
     CreditCode, DocNo, DutyKind, Event, ItemContent, ItemId, ListEntry, ListId, ListScope,
     ListVersionId, Override, OverrideChange, OverrideTarget, PowerItem, PowerList, Region,
@@ -568,6 +569,110 @@ impl TryFrom<EventRow> for Event {
             payload: serde_json::from_str(&row.payload)
                 .map_err(|e| corrupt(table, key, "payload", e))?,
             commitment: row.commitment,
+        })
+    }
+}
+
+/// `change_set_changes` row: one proposed change, its new content as the item content's JSON.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct ChangeRow {
+    pub position: i64,
+    pub list_id: String,
+    pub item_id: String,
+    pub action: String,
+    pub base: Option<i64>,
+    pub duty_kind: Option<String>,
+    pub counterpart: Option<String>,
+    pub reason: String,
+    pub basis: String,
+    pub content: Option<String>,
+}
+
+/// The columns of one proposed change, borrowed for an insert.
+pub(crate) struct ChangeColumns<'a> {
+    pub position: i64,
+    pub list_id: String,
+    pub item_id: String,
+    pub action: &'static str,
+    pub base: Option<i64>,
+    pub duty_kind: Option<&'static str>,
+    pub counterpart: Option<String>,
+    pub reason: &'a str,
+    pub basis: &'a str,
+    pub content: Option<String>,
+}
+
+impl<'a> ChangeColumns<'a> {
+    /// The columns of the change at `position`; the content is serialised here.
+    pub fn of(position: usize, c: &'a ProposedChange) -> Result<ChangeColumns<'a>, StoreError> {
+        let json = |content: &ItemContent| {
+            serde_json::to_string(content)
+                .map_err(|e| StoreError::Corrupt(format!("item content does not serialise: {e}")))
+        };
+        let (action, base, duty, content) = match &c.change {
+            Change::Add { duty, content, .. } => ("add", None, Some(*duty), Some(json(content)?)),
+            Change::Amend { base, content, .. } => {
+                ("amend", Some(i64::from(*base)), None, Some(json(content)?))
+            }
+            Change::Remove { base, .. } => ("remove", Some(i64::from(*base)), None, None),
+        };
+        Ok(ChangeColumns {
+            position: position as i64,
+            list_id: c.list.to_string(),
+            item_id: c.item().to_string(),
+            action,
+            base,
+            duty_kind: duty.map(|d| d.code()),
+            counterpart: duty.and_then(|d| d.counterpart()).map(|u| u.to_string()),
+            reason: &c.reason,
+            basis: &c.basis,
+            content,
+        })
+    }
+}
+
+impl ChangeRow {
+    /// The proposed change; `set` names the change set in errors.
+    pub fn into_change(self, set: &str) -> Result<ProposedChange, StoreError> {
+        let table = "change_set_changes";
+        let key = format!("{set}/{}", self.position);
+        let item: ItemId = parse_id(table, &key, "item_id", &self.item_id)?;
+        let content = |raw: Option<String>| -> Result<ItemContent, StoreError> {
+            let raw = raw.ok_or_else(|| corrupt(table, &key, "content", "missing"))?;
+            serde_json::from_str(&raw).map_err(|e| corrupt(table, &key, "content", e))
+        };
+        let base = |raw: Option<i64>| -> Result<u32, StoreError> {
+            parse_u32(
+                table,
+                &key,
+                "base",
+                raw.ok_or_else(|| corrupt(table, &key, "base", "missing"))?,
+            )
+        };
+        let change = match self.action.as_str() {
+            "add" => Change::Add {
+                item,
+                duty: parse_duty(
+                    table,
+                    &key,
+                    self.duty_kind.as_deref().unwrap_or("own"),
+                    self.counterpart.as_deref(),
+                )?,
+                content: content(self.content)?,
+            },
+            "amend" => {
+                Change::Amend { item, base: base(self.base)?, content: content(self.content)? }
+            }
+            "remove" => Change::Remove { item, base: base(self.base)? },
+            other => {
+                return Err(corrupt(table, &key, "action", format!("unknown action {other:?}")));
+            }
+        };
+        Ok(ProposedChange {
+            list: parse_id(table, &key, "list_id", &self.list_id)?,
+            change,
+            reason: self.reason,
+            basis: self.basis,
         })
     }
 }

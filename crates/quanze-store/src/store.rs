@@ -25,6 +25,7 @@ use quanze_core::{
     ListVersionId, OverrideChange, OverrideTarget, PowerItem, PowerList, Region, Unit, UnitId,
     UserId, Username, VersionStatus,
 };
+use rayon::prelude::*;
 use sqlx::any::AnyPoolOptions;
 use sqlx::error::ErrorKind;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
@@ -34,13 +35,13 @@ use crate::batch::{Statement, insert_rows, select_in};
 use crate::direct::DirectReader;
 use crate::ledger;
 use crate::rows::{
-    EntryRow, EventRow, ItemVersionRow, LawRow, ListRow, OverrideColumns, OverrideRow, RegionRow,
-    RoleRow, UnitRow, UserRow, VersionRow, date_text, instant_text, region_level_code,
-    scope_columns, status_code, unit_kind_code,
+    ChangeColumns, ChangeRow, EntryRow, EventRow, ItemVersionRow, LawRow, ListRow, OverrideColumns,
+    OverrideRow, RegionRow, RoleRow, UnitRow, UserRow, VersionRow, date_text, instant_text,
+    region_level_code, scope_columns, status_code, unit_kind_code,
 };
 use crate::{
-    Backend, ConnectOptions, DraftWrite, LedgerHead, NewEvent, Receipt, Snapshot, Store,
-    StoreError, StoredChangeSet, StoredCheckpoint, UserRecord,
+    Backend, ChangeSetWrite, ConnectOptions, DraftWrite, LedgerHead, NewEvent, Receipt, Snapshot,
+    Store, StoreError, StoredChangeSet, StoredCheckpoint, UserRecord,
 };
 use quanze_ledger::{Hash, HashAlg, NodeId};
 
@@ -516,8 +517,10 @@ impl SqlStore {
             row.bind(id.to_string()).bind(created_at.as_str());
         })
         .await?;
-        let contents: Vec<(&PowerItem, String)> = new_items
-            .values()
+        // Serialised on every core: 100,000 contents take a second on one.
+        let items: Vec<&PowerItem> = new_items.values().copied().collect();
+        let contents: Vec<(&PowerItem, String)> = items
+            .par_iter()
             .map(|item| serde_json::to_string(&item.content).map(|json| (*item, json)))
             .collect::<Result<_, _>>()
             .map_err(|e| StoreError::Corrupt(format!("item content does not serialise: {e}")))?;
@@ -862,7 +865,14 @@ const UPDATE_CHANGE_SET: &str = "UPDATE change_sets SET title = $2, stage = $3, 
      doc = $4, updated_at = $5 WHERE id = $1 AND rev = $6";
 const SELECT_CHANGE_SET_REV: &str = "SELECT rev FROM change_sets WHERE id = $1";
 const SELECT_CHANGE_SETS: &str = "SELECT doc, rev FROM change_sets ORDER BY id DESC";
-const SELECT_CHANGE_SET: &str = "SELECT doc, rev FROM change_sets WHERE id = $1";
+pub(crate) const SELECT_CHANGE_SET: &str = "SELECT doc, rev FROM change_sets WHERE id = $1";
+const INSERT_CHANGES: &str = "INSERT INTO change_set_changes (set_id, position, list_id, item_id, \
+     action, base, duty_kind, counterpart, reason, basis, content) VALUES ";
+const DELETE_CHANGES: &str = "DELETE FROM change_set_changes WHERE set_id = $1";
+pub(crate) const SELECT_CHANGES_OF: &str = "SELECT position, list_id, item_id, action, base, duty_kind, \
+     counterpart, reason, basis, content FROM change_set_changes WHERE set_id = $1 ORDER BY position";
+const SELECT_ALL_CHANGES: &str = "SELECT set_id, position, list_id, item_id, action, base, \
+     duty_kind, counterpart, reason, basis, content FROM change_set_changes ORDER BY set_id, position";
 const SELECT_INTEGRATED: &str = "SELECT size, frontier FROM ledger_integrated WHERE id = 1";
 const SELECT_INTEGRATED_SIZE: &str = "SELECT size FROM ledger_integrated WHERE id = 1";
 const SELECT_LEAVES_TO_INTEGRATE: &str =
@@ -1002,26 +1012,78 @@ impl Store for SqlStore {
     async fn put_change_set(
         &self,
         set: &ChangeSet,
-        prev_rev: Option<u64>,
+        write: ChangeSetWrite,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
         let mut w = self.begin_write().await?;
-        let res = write_change_set(w.conn(), set, prev_rev, ev.at).await;
+        let res = write_change_set(w.conn(), self.backend, set, write, ev.at).await;
         w.finish(res, ev).await
     }
 
     async fn change_sets(&self) -> Result<Vec<StoredChangeSet>, StoreError> {
+        let mut tx = self.begin_read().await?;
         let rows: Vec<(String, i64)> =
-            sqlx::query_as(SELECT_CHANGE_SETS).fetch_all(&self.pool).await?;
-        rows.into_iter().map(change_set_of).collect()
+            sqlx::query_as(SELECT_CHANGE_SETS).fetch_all(&mut *tx).await?;
+        let changes: Vec<(String, ChangeRow)> = sqlx::query(SELECT_ALL_CHANGES)
+            .try_map(|row: sqlx::any::AnyRow| {
+                use sqlx::{FromRow as _, Row as _};
+                Ok((row.try_get::<String, _>("set_id")?, ChangeRow::from_row(&row)?))
+            })
+            .fetch_all(&mut *tx)
+            .await?;
+        tx.commit().await?;
+        let mut by_set: HashMap<String, Vec<ChangeRow>> = HashMap::new();
+        for (set, row) in changes {
+            by_set.entry(set).or_default().push(row);
+        }
+        rows.into_iter()
+            .map(|row| {
+                let mut stored = change_set_of(row)?;
+                let rows = by_set.remove(&stored.set.id.to_string()).unwrap_or_default();
+                stored.set.changes = changes_of(stored.set.id, rows)?;
+                Ok(stored)
+            })
+            .collect()
     }
 
     async fn change_set(&self, id: ChangeSetId) -> Result<StoredChangeSet, StoreError> {
-        let row: Option<(String, i64)> = sqlx::query_as(SELECT_CHANGE_SET)
-            .bind(id.to_string())
-            .fetch_optional(&self.pool)
-            .await?;
-        change_set_of(row.ok_or_else(|| StoreError::NotFound(format!("change set {id}")))?)
+        let key = id.to_string();
+        let found = match &self.direct {
+            Some(direct) => {
+                let direct = Arc::clone(direct);
+                tokio::task::spawn_blocking(move || direct.change_set(&key))
+                    .await
+                    .map_err(|e| StoreError::Direct(format!("reading change set {id}: {e}")))??
+            }
+            None => {
+                let mut tx = self.begin_read().await?;
+                let row: Option<(String, i64)> = sqlx::query_as(SELECT_CHANGE_SET)
+                    .bind(key.as_str())
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let changes: Vec<ChangeRow> = match row {
+                    Some(_) => {
+                        sqlx::query_as(SELECT_CHANGES_OF)
+                            .bind(key.as_str())
+                            .fetch_all(&mut *tx)
+                            .await?
+                    }
+                    None => Vec::new(),
+                };
+                tx.commit().await?;
+                row.map(|row| (row, changes))
+            }
+        };
+        let Some((row, changes)) = found else {
+            return Err(StoreError::NotFound(format!("change set {id}")));
+        };
+        let mut stored = change_set_of(row)?;
+        // Parsing 100,000 contents takes seconds of CPU: off the async workers.
+        stored.set.changes =
+            tokio::task::spawn_blocking(move || changes_of(id, changes))
+                .await
+                .map_err(|e| StoreError::Direct(format!("parsing change set {id}: {e}")))??;
+        Ok(stored)
     }
 
     async fn publish_change_set(
@@ -1039,7 +1101,8 @@ impl Store for SqlStore {
                 self.save_draft_in(w.conn(), draft, ev.at).await?;
                 self.publish_in(w.conn(), draft.version.id, effective, doc_no).await?;
             }
-            write_change_set(w.conn(), set, Some(prev_rev), ev.at).await
+            let write = ChangeSetWrite::State { prev_rev };
+            write_change_set(w.conn(), self.backend, set, write, ev.at).await
         }
         .await;
         w.finish(res, ev).await
@@ -1947,19 +2010,26 @@ impl SqlStore {
     }
 }
 
-/// Writes a change set document (see [`Store::put_change_set`]).
+/// Writes a change set (see [`Store::put_change_set`]): its workflow document, and its
+/// changes as rows when the write says so.
 async fn write_change_set(
     conn: &mut AnyConnection,
+    backend: Backend,
     set: &ChangeSet,
-    prev_rev: Option<u64>,
+    write: ChangeSetWrite,
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     let id = set.id.to_string();
-    let doc = document(set)?;
+    let doc = document(&StateDocument::of(set))?;
     let stage = serde_json::to_value(set.flow.stage)
         .ok()
         .and_then(|v| v.get("state").and_then(|s| s.as_str()).map(str::to_owned))
         .unwrap_or_default();
+    let (prev_rev, with_changes) = match write {
+        ChangeSetWrite::Create => (None, true),
+        ChangeSetWrite::State { prev_rev } => (Some(prev_rev), false),
+        ChangeSetWrite::StateAndChanges { prev_rev } => (Some(prev_rev), true),
+    };
     match prev_rev {
         None => {
             sqlx::query(INSERT_CHANGE_SET)
@@ -1968,7 +2038,7 @@ async fn write_change_set(
                 .bind(stage)
                 .bind(doc)
                 .bind(instant_text(at))
-                .execute(conn)
+                .execute(&mut *conn)
                 .await
                 .map_err(|e| violation(e, &format!("change set {id} exists"), "change set"))?;
         }
@@ -1997,9 +2067,86 @@ async fn write_change_set(
                     )),
                 });
             }
+            if with_changes {
+                sqlx::query(DELETE_CHANGES).bind(id.as_str()).execute(&mut *conn).await?;
+            }
         }
     }
+    if with_changes {
+        let rows: Vec<ChangeColumns<'_>> = set
+            .changes
+            .par_iter()
+            .enumerate()
+            .map(|(i, c)| ChangeColumns::of(i, c))
+            .collect::<Result<_, _>>()?;
+        insert_rows(conn, backend, INSERT_CHANGES, "", 11, &rows, |row, c| {
+            row.bind(id.as_str())
+                .bind(c.position)
+                .bind(c.list_id.as_str())
+                .bind(c.item_id.as_str())
+                .bind(c.action)
+                .bind(c.base)
+                .bind(c.duty_kind)
+                .bind(c.counterpart.as_deref())
+                .bind(c.reason)
+                .bind(c.basis)
+                .bind(c.content.as_deref());
+        })
+        .await?;
+    }
     Ok(())
+}
+
+/// A change set's workflow document: everything but its changes, which are stored as rows
+/// (`change_set_changes`). Borrows the set, so a step that writes the document never copies
+/// the changes; the field names are [`ChangeSet`]'s, and the changes are written as `[]`, so
+/// the document reads back as a `ChangeSet` whose changes are then filled from the rows.
+#[derive(serde::Serialize)]
+struct StateDocument<'a> {
+    id: ChangeSetId,
+    title: &'a str,
+    effective_on: NaiveDate,
+    changes: [(); 0],
+    flow: &'a quanze_core::changeset::Flow,
+    rounds: &'a [quanze_core::OpinionRound],
+    comments: &'a Option<quanze_core::opinion::CommentPeriod>,
+    review: &'a Option<quanze_core::review::LegalReview>,
+    published: &'a [ListVersionId],
+    created_by: UserId,
+    created_at: DateTime<Utc>,
+}
+
+impl<'a> StateDocument<'a> {
+    fn of(set: &'a ChangeSet) -> StateDocument<'a> {
+        // Destructured, so a field added to `ChangeSet` fails to compile here until the
+        // document stores it too.
+        let ChangeSet {
+            id,
+            title,
+            effective_on,
+            changes: _,
+            flow,
+            rounds,
+            comments,
+            review,
+            published,
+            created_by,
+            created_at,
+        } = set;
+        StateDocument {
+            id: *id,
+            title,
+            effective_on: *effective_on,
+            changes: [],
+            flow,
+            rounds,
+            comments,
+            review,
+            published,
+            created_by: *created_by,
+            created_at: *created_at,
+        }
+    }
 }
 
 fn change_set_of((doc, rev): (String, i64)) -> Result<StoredChangeSet, StoreError> {
@@ -2008,6 +2155,22 @@ fn change_set_of((doc, rev): (String, i64)) -> Result<StoredChangeSet, StoreErro
     let rev = u64::try_from(rev)
         .map_err(|_| StoreError::Corrupt(format!("change set {}: revision {rev}", set.id)))?;
     Ok(StoredChangeSet { set, rev })
+}
+
+/// A change set's change rows back as proposed changes, in order. Parsing 100,000 item
+/// contents is most of reading a large change set, so it runs on every core.
+fn changes_of(
+    id: ChangeSetId,
+    rows: Vec<ChangeRow>,
+) -> Result<Vec<quanze_core::ProposedChange>, StoreError> {
+    if let Some((i, row)) = rows.iter().enumerate().find(|(i, row)| row.position != *i as i64) {
+        return Err(StoreError::Corrupt(format!(
+            "change set {id}: change {i} is missing (found position {})",
+            row.position
+        )));
+    }
+    let set = id.to_string();
+    rows.into_par_iter().map(|row| row.into_change(&set)).collect()
 }
 
 /// A core value as a stored JSON document.

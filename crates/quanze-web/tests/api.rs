@@ -868,7 +868,8 @@ async fn a_change_set_is_drafted_and_steered_through_the_api() {
 
     let (status, sent) = app.post(&actions, Some(&editor), json!({ "action": "send_round" })).await;
     assert_eq!(status, StatusCode::OK, "{sent}");
-    assert_eq!(sent["view"]["stage_zh"], "第1轮征求意见");
+    assert_eq!(sent["change_set"]["stage_zh"], "第1轮征求意见");
+    assert_eq!(sent["change_set"]["rounds"][0]["number"], 1);
     assert!(sent["leaf_index"].is_u64());
     let (status, urged) = app.post(&actions, Some(&editor), json!({ "action": "urge" })).await;
     assert_eq!(status, StatusCode::OK, "{urged}");

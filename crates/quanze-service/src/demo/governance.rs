@@ -373,7 +373,7 @@ async fn change_set(
     ];
     for (n, (stance, reason, proposed, resolution, answer)) in rounds.into_iter().enumerate() {
         let out = act(editor, Action::SendRound { units: None, working_days: None }).await?;
-        let unit = out.view.set.rounds[n]
+        let unit = out.change_set.rounds[n]
             .tasks
             .first()
             .map(|t| t.unit)
@@ -415,8 +415,7 @@ async fn change_set(
     // Legality review, approval, publication.
     let out = act(editor, Action::SubmitForReview).await?;
     let items: Vec<ItemId> = out
-        .view
-        .set
+        .change_set
         .review
         .as_ref()
         .map(|r| r.findings.iter().map(|f| f.item).collect())

@@ -60,7 +60,7 @@ pub(crate) async fn create(
 
 #[utoipa::path(post, path = "/api/v1/change-sets/{id}/actions", params(("id" = String, Path, description = "change set id")),
     request_body(content = Object, description = "{action: revise|send_round|reply|resolve|close_round|urge|open_comment|answer|submit_for_review|verdict|submit_for_approval|countersign|approve|publish|return|withdraw|transfer, …}"),
-    responses((status = 200, description = "done; the change set after it and the ledger leaf"),
+    responses((status = 200, description = "done; the change set's workflow state after it (its changes are counted, not listed: GET the change set for them) and the ledger leaf"),
         (status = 401, body = crate::routes::api::ErrorBody), (status = 403, body = crate::routes::api::ErrorBody),
         (status = 409, description = "someone acted on it meanwhile", body = crate::routes::api::ErrorBody),
         (status = 422, description = "refused at this stage, with the reason; nothing changed", body = crate::routes::api::ErrorBody)))]
