@@ -119,10 +119,7 @@ impl DirectReader {
     /// snapshot; `None` when there is no such change set. sqlx hands every row of a large
     /// change set (434 MB of contents at 100,000 changes) through its worker thread and its
     /// `Any` row type, which took 4.6 s; reading in place takes a fraction of that.
-    pub(crate) fn change_set(
-        &self,
-        id: &str,
-    ) -> Result<Option<StoredRows>, StoreError> {
+    pub(crate) fn change_set(&self, id: &str) -> Result<Option<StoredRows>, StoreError> {
         self.with(|conn| {
             let tx = conn.unchecked_transaction()?;
             let head = tx
