@@ -106,9 +106,9 @@ impl Catalog {
         })
     }
 
-    /// This catalogue with the versions of some lists replaced (as the store now has them)
-    /// and new item versions added: what a publication changes, without reading back the
-    /// rest of the store (a reload parses every stored item version: 12 s at 200,000).
+    /// This catalogue with the versions of some lists replaced and new item versions added:
+    /// what a publication changes, without reading the store back (a reload parses every
+    /// stored item version: 12 s at 200,000).
     pub fn with_lists(
         &self,
         lists: Vec<(ListId, Vec<ListVersion>)>,

@@ -883,13 +883,18 @@ impl<F: for<'a> Fn(&'a Catalog, ListId) -> Option<&'a ListVersion>> EntryIndex<F
         list: ListId,
         item: ItemId,
     ) -> Option<quanze_core::ListEntry> {
+        self.prepare(catalog, list);
+        self.built(list, item)
+    }
+
+    /// Builds the entries of one list, unless they are built already.
+    fn prepare(&mut self, catalog: &Catalog, list: ListId) {
         let pick = &self.pick;
-        let entries = self.lists.entry(list).or_insert_with(|| {
+        self.lists.entry(list).or_insert_with(|| {
             pick(catalog, list)
                 .map(|v| v.entries.iter().map(|e| (e.item, *e)).collect())
                 .unwrap_or_default()
         });
-        entries.get(&item).copied()
     }
 
     /// The entry of an item in a list whose entries were already built (none otherwise).
@@ -921,7 +926,7 @@ fn view(catalog: &Catalog, stored: StoredChangeSet) -> ChangeSetView {
     // large set, each diffed field by field) can be described on every core.
     let mut base = EntryIndex::new(base_version);
     for list in set.lists() {
-        base.entry(catalog, list, ItemId::from_uuid(uuid::Uuid::nil()));
+        base.prepare(catalog, list);
     }
     let base = &base;
     let changes = set

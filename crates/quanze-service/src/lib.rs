@@ -238,7 +238,8 @@ impl Service {
         let lists = versions
             .into_iter()
             .map(|mut new| {
-                let mut versions = current.versions(new.list).to_vec();
+                let list = new.list;
+                let mut versions = current.versions(list).to_vec();
                 for v in versions.iter_mut().filter(|v| v.status == VersionStatus::Published) {
                     v.status = VersionStatus::Superseded;
                     v.effective_until = Some(effective);
@@ -247,7 +248,7 @@ impl Service {
                 new.effective_from = Some(effective);
                 new.doc_no = Some(doc_no.clone());
                 versions.push(new);
-                (versions[0].list, versions)
+                (list, versions)
             })
             .collect();
         let catalog = Arc::new(current.with_lists(lists, new_items));

@@ -588,7 +588,7 @@ pub(crate) struct ChangeRow {
     pub content: Option<String>,
 }
 
-/// The columns of one proposed change, borrowed for an insert.
+/// The columns of one proposed change for an insert (reason and basis borrowed).
 pub(crate) struct ChangeColumns<'a> {
     pub position: i64,
     pub list_id: String,
@@ -655,7 +655,9 @@ impl ChangeRow {
                 duty: parse_duty(
                     table,
                     &key,
-                    self.duty_kind.as_deref().unwrap_or("own"),
+                    self.duty_kind
+                        .as_deref()
+                        .ok_or_else(|| corrupt(table, &key, "duty_kind", "missing"))?,
                     self.counterpart.as_deref(),
                 )?,
                 content: content(self.content)?,
