@@ -7,6 +7,7 @@
 //! It knows nothing about HTTP.
 
 mod batch;
+mod checkpoint;
 mod direct;
 mod ledger;
 mod rows;
