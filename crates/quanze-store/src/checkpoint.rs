@@ -8,6 +8,13 @@
 //! (`SQLITE_WRITER_PRAGMAS`) and wake this thread after each commit instead; it runs a
 //! PASSIVE checkpoint, which never blocks readers or the writer, on a connection of its own.
 //! Neither sqlx nor rusqlite offers a background checkpointer, hence this small one.
+//!
+//! The log starts over only when a write begins after all of it was copied. Under a steady
+//! stream of writes a passive checkpoint never catches up, so once the log holds more than
+//! `LARGE_LOG_FRAMES` the thread runs a RESTART checkpoint instead: it holds new writers
+//! back (they wait in their busy timeout) while it copies the rest, and the next write
+//! starts the log over. That is the automatic checkpoint's wait, paid only by a log grown
+//! past 128 MiB and outside any commit.
 
 use std::path::Path;
 use std::sync::mpsc::{Receiver, RecvTimeoutError, SyncSender, TrySendError};
@@ -21,6 +28,9 @@ use crate::StoreError;
 /// The shortest time between two checkpoints: each ends with an fsync of the database file,
 /// so a stream of small commits is checkpointed about once a second, not once per commit.
 const PAUSE: Duration = Duration::from_secs(1);
+
+/// Log frames past which a checkpoint makes sure the log starts over: 128 MiB of 8 KiB pages.
+const LARGE_LOG_FRAMES: i64 = 16_384;
 
 /// The checkpoint thread of one SQLite file. Dropping it runs a last checkpoint of what
 /// was woken for, and joins the thread.
@@ -101,15 +111,31 @@ fn run(conn: &Connection, woken: &Receiver<()>) {
     }
 }
 
-/// One PASSIVE checkpoint: copies what it can of the log without waiting for readers.
+/// One PASSIVE checkpoint, which copies what it can of the log without waiting for anyone;
+/// then, if the log is large, a RESTART checkpoint so that it starts over (see the module).
 fn checkpoint(conn: &Connection) {
-    let res = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |row| {
-        Ok((row.get::<_, i64>(0)?, row.get::<_, i64>(1)?, row.get::<_, i64>(2)?))
-    });
+    // A passive checkpoint that copied all it saw still leaves the log to grow if a write
+    // began meanwhile, so the size alone decides.
+    if let Some((_, log, _)) = run_checkpoint(conn, "PASSIVE")
+        && log > LARGE_LOG_FRAMES
+    {
+        run_checkpoint(conn, "RESTART");
+    }
+}
+
+/// `(busy, log frames, checkpointed frames)` of one checkpoint in `mode`; `None` (logged)
+/// when it failed.
+fn run_checkpoint(conn: &Connection, mode: &str) -> Option<(i64, i64, i64)> {
+    let sql = format!("PRAGMA wal_checkpoint({mode})");
+    let res = conn.query_row(&sql, [], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?)));
     match res {
         Ok((busy, log, done)) => {
-            tracing::debug!(busy, log_frames = log, checkpointed = done, "WAL checkpoint");
+            tracing::debug!(mode, busy, log_frames = log, checkpointed = done, "WAL checkpoint");
+            Some((busy, log, done))
         }
-        Err(e) => tracing::warn!(error = %e, "WAL checkpoint failed"),
+        Err(e) => {
+            tracing::warn!(mode, error = %e, "WAL checkpoint failed");
+            None
+        }
     }
 }

@@ -64,13 +64,9 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// A new file gets 8 KiB pages: an item version's content (about 4.3 KB of JSON) then fits
 /// in its row's page instead of spilling into an overflow page, which made publishing a
 /// 100,000-item list about a third faster (`docs/performance.md`). The setting is ignored
-/// for a file that already exists. The page cache may grow to 128 MiB per connection (the
-/// default is 2 MiB): a large write keeps its index pages in memory instead of spilling
-/// them to the log mid-transaction and reading them back. Reads through the memory map do
-/// not fill the cache, so only a connection that wrote a large transaction grows it.
-pub const SQLITE_CONNECTION_PRAGMAS: [&str; 6] = [
+/// for a file that already exists.
+pub const SQLITE_CONNECTION_PRAGMAS: [&str; 5] = [
     "PRAGMA page_size = 8192",
-    "PRAGMA cache_size = -131072",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
     "PRAGMA synchronous = NORMAL",
@@ -78,9 +74,21 @@ pub const SQLITE_CONNECTION_PRAGMAS: [&str; 6] = [
 ];
 /// WAL lets readers run while a writer commits. It is a property of the file, so it is set once.
 const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
-/// The store's own connections to a SQLite file leave checkpoints to the checkpoint thread
-/// (see `checkpoint`), so that no commit waits for the log to be copied into the file.
-const SQLITE_NO_AUTO_CHECKPOINT: &str = "PRAGMA wal_autocheckpoint = 0";
+/// Settings of the store's own (writing) connections to a SQLite file, after
+/// `SQLITE_CONNECTION_PRAGMAS`:
+/// - no automatic checkpoint: checkpoints are the checkpoint thread's (see `checkpoint`),
+///   so that no commit waits for the log to be copied into the file;
+/// - a page cache of up to 128 MiB (the default is 2 MiB): a large write keeps its index
+///   pages in memory instead of spilling them to the log mid-transaction and reading them
+///   back. It is an upper bound, reached only by a connection that wrote a large
+///   transaction; the read-only connections (`direct`) keep the default;
+/// - the log file cut back to 64 MiB when it starts over, so that one large write does not
+///   leave a log of its size on disk.
+pub(crate) const SQLITE_WRITER_PRAGMAS: [&str; 3] = [
+    "PRAGMA wal_autocheckpoint = 0",
+    "PRAGMA cache_size = -131072",
+    "PRAGMA journal_size_limit = 67108864",
+];
 
 /// The store over an `Any` pool.
 pub(crate) struct SqlStore {
@@ -208,7 +216,9 @@ async fn open_sqlite(url: &str) -> Result<(AnyPool, Option<std::path::PathBuf>),
                     sqlx::query(pragma).execute(&mut *conn).await?;
                 }
                 if !in_memory {
-                    sqlx::query(SQLITE_NO_AUTO_CHECKPOINT).execute(&mut *conn).await?;
+                    for pragma in SQLITE_WRITER_PRAGMAS {
+                        sqlx::query(pragma).execute(&mut *conn).await?;
+                    }
                 }
                 Ok(())
             })
