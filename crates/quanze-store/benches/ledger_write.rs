@@ -62,6 +62,13 @@ fn event(user: &UserRecord) -> NewEvent {
     }
 }
 
+/// The store's write: `Store::create_user` of the `n`th account.
+fn write_through(rt: &tokio::runtime::Runtime, store: &dyn Store, n: u64) {
+    let user = record(n);
+    let ev = event(&user);
+    rt.block_on(store.create_user(black_box(&user), ev)).expect("write");
+}
+
 /// The store's write without the ledger's statements.
 async fn write_without_ledger(pool: &AnyPool, user: &UserRecord) {
     let mut tx = pool.begin_with("BEGIN IMMEDIATE").await.expect("begin");
@@ -155,17 +162,13 @@ fn bench(c: &mut Criterion) {
     group.bench_function("with_ledger", |b| {
         b.iter(|| {
             n += 1;
-            let user = record(n);
-            let ev = event(&user);
-            rt.block_on(store.create_user(black_box(&user), ev)).expect("write");
+            write_through(&rt, &*store, n);
         })
     });
     group.bench_function("with_ledger_4k_pages", |b| {
         b.iter(|| {
             n += 1;
-            let user = record(n);
-            let ev = event(&user);
-            rt.block_on(small.create_user(black_box(&user), ev)).expect("write");
+            write_through(&rt, &*small, n);
         })
     });
     group.finish();
@@ -180,8 +183,7 @@ fn bench(c: &mut Criterion) {
                 rt.block_on(store.integrate_ledger()).expect("integrate");
                 for _ in 0..1_000 {
                     n += 1;
-                    let user = record(n);
-                    rt.block_on(store.create_user(&user, event(&user))).expect("write");
+                    write_through(&rt, &*store, n);
                 }
                 let t = std::time::Instant::now();
                 rt.block_on(store.integrate_ledger()).expect("integrate");

@@ -51,7 +51,8 @@ pub enum StoreError {
     /// A migration failed.
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
-    /// A read on the direct SQLite path (the stored tree's reads) failed.
+    /// A rusqlite connection of the store's own failed: the direct reads of a SQLite file
+    /// (the stored tree, change sets) or the checkpoint thread's.
     #[error("database: {0}")]
     Direct(String),
 }
