@@ -1,0 +1,151 @@
+//! Use cases on regions, units, lists and versions: create, import, publish, query, diff and
+//! export.
+//!
+//! One module per use case; the types they share are here.
+
+use std::collections::BTreeSet;
+
+use chrono::NaiveDate;
+use quanze_core::{
+    CreditCode, DutyKind, ItemId, ListId, ListVersionId, PowerCategory, RegionCode, Role, Tag,
+    UnitId, UnitKind,
+};
+
+use crate::catalog::ContentRef;
+use crate::error::Problem;
+
+mod drafts;
+mod export;
+mod import;
+mod publish;
+mod queries;
+mod registry;
+
+/// A unit to create, as entered.
+#[derive(Debug, Clone)]
+pub struct NewUnit {
+    /// Name.
+    pub name: String,
+    /// Kind.
+    pub kind: UnitKind,
+    /// Region code.
+    pub region: RegionCode,
+    /// Credit code, if known.
+    pub credit_code: Option<CreditCode>,
+    /// Parent unit.
+    pub parent: Option<UnitId>,
+    /// Tags.
+    pub tags: BTreeSet<Tag>,
+}
+
+/// One item as a list shows it: the entry and its content.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ItemView {
+    /// Stable item id.
+    pub item: ItemId,
+    /// Content version.
+    pub version: u32,
+    /// The list it comes from.
+    pub list: ListId,
+    /// Duty kind.
+    pub duty: DutyKind,
+    /// Content (shared with the catalogue).
+    pub content: ContentRef,
+}
+
+/// Filters for the item query.
+#[derive(Debug, Clone, Default)]
+pub struct ItemQuery {
+    /// Items a unit holds (its own list, or its resolved township list).
+    pub unit: Option<UnitId>,
+    /// Only this category.
+    pub category: Option<PowerCategory>,
+    /// Only this duty kind (`own`, `cooperate`, `reclaimed`).
+    pub duty: Option<String>,
+    /// Text contained in the name, sub-item or code.
+    pub text: Option<String>,
+    /// The date (default: today).
+    pub date: Option<NaiveDate>,
+    /// Skip this many.
+    pub offset: usize,
+    /// At most this many (capped at 500).
+    pub limit: usize,
+}
+
+/// A page of results with the total count.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Page<T> {
+    /// How many match in all.
+    pub total: usize,
+    /// Offset of the first.
+    pub offset: usize,
+    /// Page size.
+    pub limit: usize,
+    /// The page.
+    pub items: Vec<T>,
+}
+
+impl<T> Page<T> {
+    /// Cuts a page out of all results.
+    pub fn of(all: Vec<T>, offset: usize, limit: usize) -> Page<T> {
+        let total = all.len();
+        let items = all.into_iter().skip(offset).take(limit).collect();
+        Page { total, offset, limit, items }
+    }
+}
+
+/// What an import found and did.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct ImportOutcome {
+    /// Rows read.
+    pub rows: usize,
+    /// Every problem, with where it is.
+    pub problems: Vec<Problem>,
+    /// Whether this was a dry run (nothing stored).
+    pub dry_run: bool,
+    /// The draft version written (not on a dry run).
+    pub version: Option<ListVersionId>,
+    /// Items new to the list.
+    pub added: usize,
+    /// Items whose content changed.
+    pub changed: usize,
+    /// Items unchanged.
+    pub unchanged: usize,
+    /// Items of the previous version not in the file.
+    pub removed: usize,
+    /// The ledger leaf of the write (not on a dry run).
+    pub leaf_index: Option<u64>,
+}
+
+/// Export formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExportFormat {
+    /// The published xlsx layout.
+    Xlsx,
+    /// CSV (UTF-8 with BOM).
+    Csv,
+    /// JSON for open data.
+    Json,
+}
+
+impl ExportFormat {
+    /// Parses xlsx / csv / json.
+    pub fn parse(raw: &str) -> Option<ExportFormat> {
+        match raw.to_ascii_lowercase().as_str() {
+            "xlsx" => Some(ExportFormat::Xlsx),
+            "csv" => Some(ExportFormat::Csv),
+            "json" => Some(ExportFormat::Json),
+            _ => None,
+        }
+    }
+    /// File extension.
+    pub fn extension(self) -> &'static str {
+        match self {
+            ExportFormat::Xlsx => "xlsx",
+            ExportFormat::Csv => "csv",
+            ExportFormat::Json => "json",
+        }
+    }
+}
+
+const EDITORS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
