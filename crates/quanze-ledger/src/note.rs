@@ -39,6 +39,13 @@ use sm2::pkcs8::{
 };
 use zeroize::Zeroizing;
 
+mod der;
+mod files;
+
+pub use der::{sm2_signature_from_der, sm2_signature_to_der};
+pub(crate) use files::write_new_file;
+pub use files::{generate_key_files, read_signing_key, read_verifier_key};
+
 /// Signature type byte of Ed25519 note signatures.
 pub const ED25519_TYPE: u8 = 0x01;
 /// Signature type byte of Ed25519 witness cosignatures (c2sp.org/tlog-cosignature).
@@ -687,60 +694,6 @@ impl fmt::Display for SignedNote {
     }
 }
 
-/// Generates a key and writes its private key file (created with mode 0600, never
-/// overwriting an existing file) and its public vkey file. Returns the public key.
-pub fn generate_key_files(
-    alg: SigAlg,
-    name: &str,
-    private_path: &Path,
-    public_path: &Path,
-) -> Result<VerifierKey, KeyError> {
-    let key = SigningKey::generate(alg, name)?;
-    let verifier = key.verifier_key();
-    write_new_file(private_path, key.to_private_text()?.as_bytes(), 0o600, "writing private key")?;
-    write_new_file(public_path, format!("{verifier}\n").as_bytes(), 0o644, "writing public key")?;
-    Ok(verifier)
-}
-
-/// Reads a key pair written by [`generate_key_files`], checking that the two files match.
-pub fn read_signing_key(private_path: &Path, public_path: &Path) -> Result<SigningKey, KeyError> {
-    let verifier = read_verifier_key(public_path)?;
-    let text = Zeroizing::new(fs::read_to_string(private_path).map_err(|source| KeyError::Io {
-        action: "reading private key",
-        path: private_path.to_owned(),
-        source,
-    })?);
-    let key = SigningKey::from_private_text(&text, verifier.name())?;
-    if key.verifier_key() != verifier {
-        return Err(KeyError::Mismatch(verifier.to_string()));
-    }
-    Ok(key)
-}
-
-/// Reads a vkey file.
-pub fn read_verifier_key(path: &Path) -> Result<VerifierKey, KeyError> {
-    let text = fs::read_to_string(path).map_err(|source| KeyError::Io {
-        action: "reading public key",
-        path: path.to_owned(),
-        source,
-    })?;
-    VerifierKey::parse(&text)
-}
-
-/// Converts a DER-encoded SM2 signature (as OpenSSL writes it) to the 64-byte `r || s` of notes.
-pub fn sm2_signature_from_der(der: &[u8]) -> Result<[u8; 64], SignatureError> {
-    let signature = sm2::dsa::Signature::from_der(der).map_err(|_| SignatureError::Invalid)?;
-    Ok(signature.to_bytes().into())
-}
-
-/// Converts a 64-byte SM2 `r || s` signature to DER, as OpenSSL reads it.
-pub fn sm2_signature_to_der(signature: &[u8]) -> Result<Vec<u8>, SignatureError> {
-    check_length(signature, sm2::dsa::Signature::BYTE_SIZE)?;
-    let signature =
-        sm2::dsa::Signature::from_slice(signature).map_err(|_| SignatureError::Invalid)?;
-    Ok(signature.to_der().to_vec())
-}
-
 /// The message an Ed25519 cosignature signs: `cosignature/v1\ntime <t>\n` then the note text.
 pub(crate) fn cosigned_message(time: u64, text: &[u8]) -> Vec<u8> {
     let mut message = format!("cosignature/v1\ntime {time}\n").into_bytes();
@@ -832,24 +785,6 @@ fn random_sm2_key() -> Result<sm2::dsa::SigningKey, KeyError> {
         }
     }
     Err(KeyError::Random("no valid SM2 scalar in 64 draws".into()))
-}
-
-pub(crate) fn write_new_file(
-    path: &Path,
-    contents: &[u8],
-    mode: u32,
-    action: &'static str,
-) -> Result<(), KeyError> {
-    let io_error = |source| KeyError::Io { action, path: path.to_owned(), source };
-    let mut options = fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, mode);
-    #[cfg(not(unix))]
-    let _ = mode;
-    let mut file = options.open(path).map_err(io_error)?;
-    file.write_all(contents).map_err(io_error)?;
-    file.sync_all().map_err(io_error)
 }
 
 #[cfg(test)]
