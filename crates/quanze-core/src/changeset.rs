@@ -571,4 +571,6 @@ impl Flow {
 }
 
 #[cfg(test)]
+mod table_tests;
+#[cfg(test)]
 mod tests;

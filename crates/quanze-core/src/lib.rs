@@ -18,6 +18,7 @@ pub mod event;
 pub mod grant;
 pub mod holdings;
 pub mod ids;
+pub mod import_match;
 pub mod item;
 pub mod law;
 pub mod list;
