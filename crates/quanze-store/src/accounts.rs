@@ -81,7 +81,7 @@ impl AccountStore for SqlStore {
 
     async fn user_by_name(&self, name: &Username) -> Result<Option<UserRecord>, StoreError> {
         const SELECT_USER_BY_NAME: &str = "SELECT id, username, display_name, password_hash, failed_logins, \
-     locked_until FROM users WHERE username = $1";
+             locked_until FROM users WHERE username = $1";
         let mut conn = self.pool.acquire().await?;
         let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_NAME)
             .bind(name.as_str())
@@ -95,7 +95,7 @@ impl AccountStore for SqlStore {
 
     async fn user(&self, id: UserId) -> Result<UserRecord, StoreError> {
         const SELECT_USER_BY_ID: &str = "SELECT id, username, display_name, password_hash, failed_logins, \
-     locked_until FROM users WHERE id = $1";
+             locked_until FROM users WHERE id = $1";
         let mut conn = self.pool.acquire().await?;
         let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_ID)
             .bind(id.to_string())
@@ -160,8 +160,8 @@ impl AccountStore for SqlStore {
 
     async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
         const SELECT_USER_BY_TOKEN: &str = "SELECT u.id, u.username, u.display_name, u.password_hash, \
-     u.failed_logins, u.locked_until FROM users u JOIN api_tokens t ON t.user_id = u.id \
-     WHERE t.token_hash = $1";
+             u.failed_logins, u.locked_until FROM users u JOIN api_tokens t ON t.user_id = u.id \
+             WHERE t.token_hash = $1";
         let mut conn = self.pool.acquire().await?;
         let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_TOKEN)
             .bind(token_hash)
@@ -193,7 +193,7 @@ impl SqlStore {
         user: &UserRecord,
     ) -> Result<(), StoreError> {
         const INSERT_USER: &str = "INSERT INTO users (id, username, display_name, password_hash, failed_logins, \
-     locked_until) VALUES ($1, $2, $3, $4, $5, $6)";
+             locked_until) VALUES ($1, $2, $3, $4, $5, $6)";
         const INSERT_ROLES: &str =
             "INSERT INTO user_roles (user_id, position, role, unit_id) VALUES ";
         let units: BTreeSet<UnitId> = user.roles.iter().filter_map(|grant| grant.unit).collect();

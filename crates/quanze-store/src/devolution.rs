@@ -79,7 +79,7 @@ impl DevolutionStore for SqlStore {
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
         const UPSERT_READINESS: &str = "INSERT INTO readiness (grant_id, town, doc) VALUES ($1, $2, $3) \
-     ON CONFLICT (grant_id, town) DO UPDATE SET doc = excluded.doc";
+             ON CONFLICT (grant_id, town) DO UPDATE SET doc = excluded.doc";
         let mut w = self.begin_write().await?;
         let res = sqlx::query(UPSERT_READINESS)
             .bind(readiness.grant.to_string())
@@ -120,7 +120,7 @@ impl DevolutionStore for SqlStore {
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
         const UPSERT_ESTABLISHMENT: &str = "INSERT INTO establishment (id, doc) VALUES (1, $1) \
-     ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
+             ON CONFLICT (id) DO UPDATE SET doc = excluded.doc";
         let mut w = self.begin_write().await?;
         let res = sqlx::query(UPSERT_ESTABLISHMENT)
             .bind(document(establishment)?)

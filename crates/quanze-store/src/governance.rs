@@ -110,7 +110,7 @@ impl GovernanceStore for SqlStore {
     async fn change_sets(&self) -> Result<Vec<StoredChangeSet>, StoreError> {
         const SELECT_CHANGE_SETS: &str = "SELECT doc, rev FROM change_sets ORDER BY id DESC";
         const SELECT_ALL_CHANGES: &str = "SELECT set_id, position, list_id, item_id, action, base, \
-     duty_kind, counterpart, reason, basis, content FROM change_set_changes ORDER BY set_id, position";
+             duty_kind, counterpart, reason, basis, content FROM change_set_changes ORDER BY set_id, position";
         let mut tx = self.begin_read().await?;
         let rows: Vec<(String, i64)> =
             sqlx::query_as(SELECT_CHANGE_SETS).fetch_all(&mut *tx).await?;
@@ -209,12 +209,12 @@ async fn write_change_set(
     at: DateTime<Utc>,
 ) -> Result<(), StoreError> {
     const INSERT_CHANGE_SET: &str = "INSERT INTO change_sets (id, title, stage, rev, doc, updated_at) \
-     VALUES ($1, $2, $3, 1, $4, $5)";
+         VALUES ($1, $2, $3, 1, $4, $5)";
     const UPDATE_CHANGE_SET: &str = "UPDATE change_sets SET title = $2, stage = $3, rev = rev + 1, \
-     doc = $4, updated_at = $5 WHERE id = $1 AND rev = $6";
+         doc = $4, updated_at = $5 WHERE id = $1 AND rev = $6";
     const SELECT_CHANGE_SET_REV: &str = "SELECT rev FROM change_sets WHERE id = $1";
     const INSERT_CHANGES: &str = "INSERT INTO change_set_changes (set_id, position, list_id, item_id, \
-     action, base, duty_kind, counterpart, reason, basis, content) VALUES ";
+         action, base, duty_kind, counterpart, reason, basis, content) VALUES ";
     const DELETE_CHANGES: &str = "DELETE FROM change_set_changes WHERE set_id = $1";
     let id = set.id.to_string();
     let doc = document(&StateDocument::of(set))?;

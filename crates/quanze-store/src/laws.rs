@@ -1,4 +1,4 @@
-//! The law registry (法律法规库): the laws that items cite as their basis.
+//! The law registry (法规库): the laws that items cite as their basis.
 //!
 //! Invariants: a law is identified by its id and, among laws, by its title and start of force;
 //! a law it names as amending or repealing it exists. Laws are read in start-of-force order
@@ -27,11 +27,11 @@ pub trait LawStore: Send + Sync {
 impl LawStore for SqlStore {
     async fn put_law(&self, law: &quanze_core::Law, ev: NewEvent) -> Result<Receipt, StoreError> {
         const UPSERT_LAW: &str = "INSERT INTO laws (id, title, level, issuer, in_force_from, \
-     in_force_until, amended_by, repealed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
-     ON CONFLICT (id) DO UPDATE SET title = excluded.title, level = excluded.level, \
-     issuer = excluded.issuer, in_force_from = excluded.in_force_from, \
-     in_force_until = excluded.in_force_until, amended_by = excluded.amended_by, \
-     repealed_by = excluded.repealed_by";
+             in_force_until, amended_by, repealed_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+             ON CONFLICT (id) DO UPDATE SET title = excluded.title, level = excluded.level, \
+             issuer = excluded.issuer, in_force_from = excluded.in_force_from, \
+             in_force_until = excluded.in_force_until, amended_by = excluded.amended_by, \
+             repealed_by = excluded.repealed_by";
         let mut w = self.begin_write().await?;
         let level = serde_json::to_value(law.level)
             .ok()
@@ -61,7 +61,7 @@ impl LawStore for SqlStore {
 
     async fn laws(&self) -> Result<Vec<quanze_core::Law>, StoreError> {
         const SELECT_LAWS: &str = "SELECT id, title, level, issuer, in_force_from, in_force_until, \
-     amended_by, repealed_by FROM laws ORDER BY in_force_from, id";
+             amended_by, repealed_by FROM laws ORDER BY in_force_from, id";
         let rows: Vec<LawRow> = sqlx::query_as(SELECT_LAWS).fetch_all(&self.pool).await?;
         rows.into_iter().map(quanze_core::Law::try_from).collect()
     }

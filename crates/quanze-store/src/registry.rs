@@ -80,7 +80,7 @@ impl RegistryStore for SqlStore {
 
     async fn create_unit(&self, unit: &Unit, ev: NewEvent) -> Result<Receipt, StoreError> {
         const INSERT_UNIT: &str = "INSERT INTO units (id, name, kind, region, credit_code, parent, tags) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+             VALUES ($1, $2, $3, $4, $5, $6, $7)";
         let mut w = self.begin_write().await?;
         let res = self.write_unit(w.conn(), unit, INSERT_UNIT).await;
         w.finish(res, ev).await
@@ -88,7 +88,7 @@ impl RegistryStore for SqlStore {
 
     async fn update_unit(&self, unit: &Unit, ev: NewEvent) -> Result<Receipt, StoreError> {
         const UPDATE_UNIT: &str = "UPDATE units SET name = $2, kind = $3, region = $4, credit_code = $5, \
-     parent = $6, tags = $7 WHERE id = $1";
+             parent = $6, tags = $7 WHERE id = $1";
         let mut w = self.begin_write().await?;
         let res = self.write_unit(w.conn(), unit, UPDATE_UNIT).await;
         w.finish(res, ev).await

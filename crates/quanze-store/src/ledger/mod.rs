@@ -1,4 +1,4 @@
-//! The ledger (可信账本): the events every write records, as the leaves of an RFC 9162 Merkle
+//! The ledger (账本): the events every write records, as the leaves of an RFC 9162 Merkle
 //! tree over SM3 (default) or SHA-256, with its stored tree, signed checkpoints, witness
 //! cosignatures and the erasable personal data behind event commitments.
 //!
@@ -167,7 +167,7 @@ impl LedgerStore for SqlStore {
     async fn leaf_hashes(&self, start: u64, end: u64) -> Result<Vec<(u64, Hash)>, StoreError> {
         // Leaf hashes as written with their events (`seq` is the leaf index plus one).
         const SELECT_LEAVES: &str = "SELECT seq - 1, leaf_hash FROM events \
-     WHERE seq > $1 AND seq <= $2 AND leaf_hash IS NOT NULL ORDER BY seq";
+             WHERE seq > $1 AND seq <= $2 AND leaf_hash IS NOT NULL ORDER BY seq";
         let (Ok(start), Ok(end)) = (i64::try_from(start), i64::try_from(end)) else {
             return Ok(Vec::new());
         };
@@ -198,7 +198,7 @@ impl LedgerStore for SqlStore {
         const SELECT_LEAF_BY_HASH: &str =
             "SELECT idx FROM ledger_nodes WHERE level = 0 AND hash = $1 ORDER BY idx LIMIT 1";
         const SELECT_TAIL_LEAF_BY_HASH: &str = "SELECT seq - 1 FROM events \
-     WHERE seq > $1 AND leaf_hash = $2 ORDER BY seq LIMIT 1";
+             WHERE seq > $1 AND leaf_hash = $2 ORDER BY seq LIMIT 1";
         let hex = leaf_hash.to_hex();
         let integrated = self.integrated_size().await?;
         let mut idx: Option<i64> = sqlx::query_scalar(SELECT_LEAF_BY_HASH)
@@ -236,7 +236,7 @@ impl LedgerStore for SqlStore {
 
     async fn add_checkpoint(&self, cp: &StoredCheckpoint) -> Result<(), StoreError> {
         const INSERT_CHECKPOINT: &str = "INSERT INTO checkpoints (size, root, note, created_at) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING";
+             VALUES ($1, $2, $3, $4) ON CONFLICT (size) DO NOTHING";
         let size =
             i64::try_from(cp.size).map_err(|_| StoreError::Conflict("size too large".into()))?;
         sqlx::query(INSERT_CHECKPOINT)
@@ -274,8 +274,8 @@ impl LedgerStore for SqlStore {
         at: DateTime<Utc>,
     ) -> Result<(), StoreError> {
         const UPSERT_COSIGNATURE: &str = "INSERT INTO cosignatures (size, witness, line, created_at) \
-     VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line, \
-     created_at = excluded.created_at";
+             VALUES ($1, $2, $3, $4) ON CONFLICT (size, witness) DO UPDATE SET line = excluded.line, \
+             created_at = excluded.created_at";
         let size = i64::try_from(size).map_err(|_| StoreError::NotFound("checkpoint".into()))?;
         sqlx::query(UPSERT_COSIGNATURE)
             .bind(size)

@@ -49,7 +49,7 @@ impl SqlStore {
         const ON_CONFLICT_ITEM_VERSIONS: &str = " ON CONFLICT (item_id, number) DO NOTHING";
         const INSERT_ENTRIES: &str = "INSERT INTO list_entries (version_id, position, item_id, item_version, duty_kind, counterpart) VALUES ";
         const INSERT_OVERRIDES: &str = "INSERT INTO list_overrides (version_id, position, target_kind, target_tag, \
-     target_unit, change_kind, item_id, item_version, duty_kind, counterpart, reason) VALUES ";
+             target_unit, change_kind, item_id, item_version, duty_kind, counterpart, reason) VALUES ";
         let version = &draft.version;
         let version_id = version.id.to_string();
         if version.status != VersionStatus::Draft {
@@ -306,7 +306,7 @@ impl SqlStore {
     ) -> Result<(), StoreError> {
         const SELECT_LATEST_EFFECTIVE: &str = "SELECT MAX(effective_from) FROM list_versions WHERE list_id = $1 AND status <> 'draft'";
         const SUPERSEDE: &str = "UPDATE list_versions SET status = 'superseded', effective_until = $2 \
-     WHERE list_id = $1 AND status = 'published'";
+             WHERE list_id = $1 AND status = 'published'";
         const PUBLISH: &str = "UPDATE list_versions SET status = 'published', effective_from = $2, doc_no = $3 WHERE id = $1";
         let id = version.to_string();
         let state: Option<(String, String)> = sqlx::query_as(SELECT_VERSION_STATE)

@@ -190,14 +190,14 @@ impl ListStore for SqlStore {
 
     async fn versions(&self, list: ListId) -> Result<Vec<ListVersion>, StoreError> {
         const SELECT_VERSIONS_OF_LIST: &str = "SELECT id, list_id, number, status, effective_from, effective_until, \
-     doc_no FROM list_versions WHERE list_id = $1 ORDER BY number";
+             doc_no FROM list_versions WHERE list_id = $1 ORDER BY number";
         const SELECT_ENTRIES_OF_LIST: &str = "SELECT e.version_id, e.item_id, e.item_version, e.duty_kind, \
-     e.counterpart FROM list_entries e JOIN list_versions v ON v.id = e.version_id WHERE v.list_id = $1 \
-     ORDER BY e.version_id, e.position";
+             e.counterpart FROM list_entries e JOIN list_versions v ON v.id = e.version_id WHERE v.list_id = $1 \
+             ORDER BY e.version_id, e.position";
         const SELECT_OVERRIDES_OF_LIST: &str = "SELECT o.version_id, o.position, o.target_kind, o.target_tag, \
-     o.target_unit, o.change_kind, o.item_id, o.item_version, o.duty_kind, o.counterpart, o.reason \
-     FROM list_overrides o JOIN list_versions v ON v.id = o.version_id WHERE v.list_id = $1 \
-     ORDER BY o.version_id, o.position";
+             o.target_unit, o.change_kind, o.item_id, o.item_version, o.duty_kind, o.counterpart, o.reason \
+             FROM list_overrides o JOIN list_versions v ON v.id = o.version_id WHERE v.list_id = $1 \
+             ORDER BY o.version_id, o.position";
         let mut tx = self.begin_read().await?;
         let id = list.to_string();
         let found: Option<(String,)> =
@@ -217,12 +217,12 @@ impl ListStore for SqlStore {
 
     async fn version(&self, id: ListVersionId) -> Result<ListVersion, StoreError> {
         const SELECT_VERSION: &str = "SELECT id, list_id, number, status, effective_from, effective_until, doc_no \
-     FROM list_versions WHERE id = $1";
+             FROM list_versions WHERE id = $1";
         const SELECT_ENTRIES_OF_VERSION: &str = "SELECT version_id, item_id, item_version, duty_kind, counterpart \
-     FROM list_entries WHERE version_id = $1 ORDER BY position";
+             FROM list_entries WHERE version_id = $1 ORDER BY position";
         const SELECT_OVERRIDES_OF_VERSION: &str = "SELECT version_id, position, target_kind, target_tag, target_unit, \
-     change_kind, item_id, item_version, duty_kind, counterpart, reason FROM list_overrides \
-     WHERE version_id = $1 ORDER BY position";
+             change_kind, item_id, item_version, duty_kind, counterpart, reason FROM list_overrides \
+             WHERE version_id = $1 ORDER BY position";
         let mut tx = self.begin_read().await?;
         let key = id.to_string();
         let row: Option<VersionRow> =
@@ -276,19 +276,19 @@ impl ListStore for SqlStore {
 
     async fn snapshot(&self) -> Result<Snapshot, StoreError> {
         const SELECT_ALL_VERSIONS: &str = "SELECT id, list_id, number, status, effective_from, effective_until, \
-     doc_no FROM list_versions ORDER BY list_id, number";
+             doc_no FROM list_versions ORDER BY list_id, number";
         const SELECT_ALL_ENTRIES: &str = "SELECT version_id, item_id, item_version, duty_kind, counterpart \
-     FROM list_entries ORDER BY version_id, position";
+             FROM list_entries ORDER BY version_id, position";
         const SELECT_ALL_OVERRIDES: &str = "SELECT version_id, position, target_kind, target_tag, target_unit, \
-     change_kind, item_id, item_version, duty_kind, counterpart, reason FROM list_overrides \
-     ORDER BY version_id, position";
+             change_kind, item_id, item_version, duty_kind, counterpart, reason FROM list_overrides \
+             ORDER BY version_id, position";
         // Item versions some list version pins, plus the latest version of every item. The indexes on
         // (item_id, item_version) of entries and overrides make each probe an index lookup.
         const SELECT_SNAPSHOT_ITEMS: &str = "SELECT iv.item_id, iv.number, iv.content FROM item_versions iv \
-     WHERE EXISTS (SELECT 1 FROM list_entries e WHERE e.item_id = iv.item_id AND e.item_version = iv.number) \
-     OR EXISTS (SELECT 1 FROM list_overrides o WHERE o.item_id = iv.item_id AND o.item_version = iv.number) \
-     OR iv.number = (SELECT MAX(m.number) FROM item_versions m WHERE m.item_id = iv.item_id) \
-     ORDER BY iv.item_id, iv.number";
+             WHERE EXISTS (SELECT 1 FROM list_entries e WHERE e.item_id = iv.item_id AND e.item_version = iv.number) \
+             OR EXISTS (SELECT 1 FROM list_overrides o WHERE o.item_id = iv.item_id AND o.item_version = iv.number) \
+             OR iv.number = (SELECT MAX(m.number) FROM item_versions m WHERE m.item_id = iv.item_id) \
+             ORDER BY iv.item_id, iv.number";
         const SELECT_GRANTS: &str = "SELECT doc FROM grants ORDER BY id";
         const SELECT_READINESS: &str = "SELECT doc FROM readiness ORDER BY grant_id, town";
         const SELECT_RECLAIMS: &str = "SELECT doc FROM reclaims ORDER BY id";
