@@ -15,10 +15,10 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 
 use crate::StoreError;
+use crate::governance::{SELECT_CHANGE_SET, SELECT_CHANGES_OF};
+use crate::ledger::SELECT_EVENTS;
+use crate::open::SQLITE_CONNECTION_PRAGMAS;
 use crate::rows::{ChangeRow, EventRow};
-use crate::store::{
-    SELECT_CHANGE_SET, SELECT_CHANGES_OF, SELECT_EVENTS, SQLITE_CONNECTION_PRAGMAS,
-};
 
 /// A change set's `(document, revision)` and its change rows.
 pub(crate) type StoredRows = ((String, i64), Vec<ChangeRow>);

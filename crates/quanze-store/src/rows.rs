@@ -678,3 +678,21 @@ impl ChangeRow {
         })
     }
 }
+
+/// A core value as a stored JSON document.
+pub(crate) fn document<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value)
+        .map_err(|e| StoreError::Corrupt(format!("a document does not serialise: {e}")))
+}
+
+/// Stored JSON documents back as core values; `what` names them in the error.
+pub(crate) fn documents<T: serde::de::DeserializeOwned>(
+    what: &str,
+    rows: Vec<(String,)>,
+) -> Result<Vec<T>, StoreError> {
+    rows.into_iter()
+        .map(|(doc,)| {
+            serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+        })
+        .collect()
+}
