@@ -2,32 +2,14 @@
 //! after three rounds, the two devolution batches with readiness in every state, the
 //! establishment and its refusals, and the consistency and devolution reports.
 
-use chrono::NaiveDate;
 use quanze_core::changeset::Stage;
 use quanze_core::establishment::{FunctionalBody, Quota};
 use quanze_core::{EstablishmentChange, QuotaKind, UnitKind};
-use quanze_service::{Config, CurrentUser, Service};
 
-async fn login(service: &Service, name: &str) -> CurrentUser {
-    let login = service.login(name, quanze_service::demo::DEMO_PASSWORD).await.unwrap();
-    service.authenticate(&login.token).await.unwrap()
-}
-
-fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, day).unwrap()
-}
-
-async fn demo() -> (tempfile::TempDir, Service) {
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(&quanze_store::testing::sqlite_url(dir.path()), Config::default())
-        .await
-        .unwrap();
-    service.load_demo(7).await.unwrap();
-    (dir, service)
-}
+use crate::helpers::{d, demo, login};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn the_demo_has_a_governance_history() {
+async fn the_demo_has_a_change_set_history() {
     let (_dir, service) = demo().await;
     // One change set, through three rounds, a comment period and review, published.
     let sets = service.change_sets().await.unwrap();
@@ -46,7 +28,11 @@ async fn the_demo_has_a_governance_history() {
     assert_eq!(v.effective_from, Some(d(2026, 7, 1)));
     assert_eq!(v.doc_no.as_ref().unwrap().as_str(), "清编〔2026〕12号");
     assert_ne!(catalog.version_on(list, d(2026, 6, 30)).unwrap().id, v.id, "the old one is kept");
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_devolution_batches_in_every_state_and_reports_them() {
+    let (_dir, service) = demo().await;
     // Devolution: two batches, readiness in every state on 2026-04-01.
     let report = service.devolution_report(d(2026, 4, 1));
     let sum = |f: fn(&quanze_service::reports::TownDevolution) -> usize| {
@@ -73,7 +59,11 @@ async fn the_demo_has_a_governance_history() {
         let bytes = quanze_service::reports::xlsx(&sheets).unwrap();
         assert_eq!(&bytes[..2], b"PK");
     }
+}
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_has_an_establishment() {
+    let (_dir, service) = demo().await;
     // Establishment: every town has its bodies, every department a quota, two seconded units.
     let e = service.establishment();
     assert!(e.towns.iter().all(|t| (6..=7).contains(&t.bodies.len())));

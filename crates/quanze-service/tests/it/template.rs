@@ -6,17 +6,13 @@ use std::collections::BTreeSet;
 
 use quanze_core::{ListScope, Override, OverrideChange, VersionStatus};
 use quanze_service::lists::ExportFormat;
-use quanze_service::{Config, Service};
+
+use crate::helpers::{demo, login};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_template_round_trips_with_its_differences() {
-    let dir = tempfile::tempdir().unwrap();
-    let service = Service::open(&quanze_store::testing::sqlite_url(dir.path()), Config::default())
-        .await
-        .unwrap();
-    service.load_demo(7).await.unwrap();
-    let login = service.login("editor", quanze_service::demo::DEMO_PASSWORD).await.unwrap();
-    let editor = service.authenticate(&login.token).await.unwrap();
+    let (_dir, service) = demo().await;
+    let editor = login(&service, "editor").await;
     let catalog = service.catalog();
     let template = catalog
         .lists

@@ -1,32 +1,19 @@
 //! Login-failure lockout (等保 2.0: login-failure handling) with a clock the test moves.
 
-use std::sync::{Arc, Mutex};
-
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Duration};
 use quanze_core::{Role, RoleGrant, Username};
-use quanze_service::{Clock, Config, NewUser, Service, ServiceError};
+use quanze_service::{Config, NewUser, ServiceError};
+
+use crate::helpers::{TestClock, service};
 
 const PASSWORD: &str = "Lockout#2026x";
 
-#[derive(Debug)]
-struct TestClock(Mutex<DateTime<Utc>>);
-
-impl Clock for TestClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
-
 #[tokio::test]
 async fn a_lock_expires_and_the_failure_count_starts_again() {
-    let dir = tempfile::tempdir().unwrap();
-    let store =
-        quanze_store::connect(&quanze_store::testing::sqlite_url(dir.path())).await.unwrap();
-    let clock = Arc::new(TestClock(Mutex::new(
-        DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap().to_utc(),
-    )));
+    let clock =
+        TestClock::at(DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap().to_utc());
     let config = Config { lockout_threshold: 3, lockout_minutes: 30, ..Config::default() };
-    let service = Service::new(store, clock.clone(), config).await.unwrap();
+    let (_dir, service) = service(clock.clone(), config).await;
     let user = NewUser {
         username: Username::parse("clerk01").unwrap(),
         display_name: "李四".into(),
@@ -46,10 +33,10 @@ async fn a_lock_expires_and_the_failure_count_starts_again() {
     assert!(matches!(service.login("clerk01", PASSWORD).await, Err(ServiceError::Locked(_))));
 
     // After the lock, one wrong password is one failure, not a new lock.
-    *clock.0.lock().unwrap() += Duration::minutes(31);
+    clock.advance(Duration::minutes(31));
     assert!(matches!(service.login("clerk01", "wrong").await, Err(ServiceError::Unauthenticated)));
     assert!(matches!(service.login("clerk01", "wrong").await, Err(ServiceError::Unauthenticated)));
     assert!(matches!(service.login("clerk01", "wrong").await, Err(ServiceError::Locked(_))));
-    *clock.0.lock().unwrap() += Duration::minutes(31);
+    clock.advance(Duration::minutes(31));
     assert!(service.login("clerk01", PASSWORD).await.is_ok(), "the right password after the lock");
 }

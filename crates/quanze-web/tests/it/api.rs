@@ -1,98 +1,33 @@
 //! HTTP tests: the real router on a real listener over a real SQLite file with the demo county.
 
-use std::sync::Arc;
-
-use quanze_service::{Config, Service, SystemClock};
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-struct TestApp {
-    base: String,
-    client: reqwest::Client,
-    service: Arc<Service>,
-    _dir: tempfile::TempDir,
-}
+use crate::helpers::{TestApp, spawn_app, uuid_like};
 
-async fn spawn_app(with_demo: bool) -> TestApp {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let url = format!("sqlite://{}", dir.path().join("quanze.db").display());
-    let store = quanze_store::connect(&url).await.expect("store");
-    let service = Arc::new(
-        Service::new(store, Arc::new(SystemClock), Config::default()).await.expect("service"),
-    );
-    if with_demo {
-        service.load_demo(7).await.expect("demo loads");
-    }
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
-    let addr = listener.local_addr().expect("addr");
-    let state = quanze_web::AppState { service: service.clone() };
-    tokio::spawn(quanze_web::serve(listener, state, std::future::pending()));
-    TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), service, _dir: dir }
-}
-
-impl TestApp {
-    async fn get(&self, path: &str) -> (StatusCode, Value) {
-        let res = self.client.get(format!("{}{path}", self.base)).send().await.expect("request");
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn post(&self, path: &str, token: Option<&str>, body: Value) -> (StatusCode, Value) {
-        let mut req = self.client.post(format!("{}{path}", self.base)).json(&body);
-        if let Some(t) = token {
-            req = req.bearer_auth(t);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn send(
-        &self,
-        method: reqwest::Method,
-        path: &str,
-        token: &str,
-        body: Option<Value>,
-    ) -> (StatusCode, Value) {
-        let mut req =
-            self.client.request(method, format!("{}{path}", self.base)).bearer_auth(token);
-        if let Some(body) = body {
-            req = req.json(&body);
-        }
-        let res = req.send().await.expect("request");
-        let status = res.status();
-        (status, res.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn token(&self, user: &str) -> String {
-        let (status, body) = self
-            .post(
-                "/api/v1/auth/login",
-                None,
-                json!({ "username": user, "password": quanze_service::demo::DEMO_PASSWORD }),
-            )
-            .await;
-        assert_eq!(status, StatusCode::OK, "{body}");
-        body["token"].as_str().expect("token").to_owned()
-    }
-}
-
-#[tokio::test]
-async fn read_endpoints_answer_from_the_demo_county() {
-    let app = spawn_app(true).await;
-
+/// The demo's units: (all of them, a flood-storage town, a town without tags).
+async fn towns(app: &TestApp) -> (Value, Value, Value) {
     let (status, units) = app.get("/api/v1/units?limit=500").await;
     assert_eq!(status, StatusCode::OK);
-    let total = units["total"].as_u64().unwrap();
-    assert!((40..=50).contains(&total), "{total} units");
     let towns: Vec<&Value> =
         units["items"].as_array().unwrap().iter().filter(|u| u["kind"] == "township").collect();
-    assert_eq!(towns.len(), 12);
     let flood = towns
         .iter()
         .find(|u| u["tags"].as_array().unwrap().iter().any(|t| t == "蓄滞洪区"))
         .unwrap();
     let plain = towns.iter().find(|u| u["tags"].as_array().unwrap().is_empty()).unwrap();
+    let (flood, plain) = ((*flood).clone(), (*plain).clone());
+    (units, flood, plain)
+}
+
+#[tokio::test]
+async fn holdings_and_the_item_query_answer_for_a_town() {
+    let app = spawn_app(true).await;
+    let (units, flood, _) = towns(&app).await;
+    let total = units["total"].as_u64().unwrap();
+    assert!((40..=50).contains(&total), "{total} units");
+    let towns = units["items"].as_array().unwrap().iter().filter(|u| u["kind"] == "township");
+    assert_eq!(towns.count(), 12);
 
     let (status, held) = app
         .get(&format!("/api/v1/units/{}/holdings?date=2026-01-15", flood["id"].as_str().unwrap()))
@@ -140,7 +75,11 @@ async fn read_endpoints_answer_from_the_demo_county() {
         ))
         .await;
     assert_eq!(own["total"], held["by_duty"]["own"]);
+}
 
+#[tokio::test]
+async fn text_search_covers_the_impl_code() {
+    let app = spawn_app(true).await;
     // Text search covers the 实施编码 as well as names and the other codes.
     let (_, all) = app.get("/api/v1/items?date=2026-01-15&limit=500").await;
     let coded = all["items"]
@@ -156,7 +95,12 @@ async fn read_endpoints_answer_from_the_demo_county() {
         found["items"].as_array().unwrap().iter().any(|i| i["item"] == coded["item"]),
         "{code}: {found}"
     );
+}
 
+#[tokio::test]
+async fn towns_and_versions_are_compared() {
+    let app = spawn_app(true).await;
+    let (_, flood, plain) = towns(&app).await;
     // Two towns differ: the flood-storage town holds extra items.
     let (status, d) = app
         .get(&format!(
@@ -197,7 +141,11 @@ async fn read_endpoints_answer_from_the_demo_county() {
         + d["removed"].as_array().unwrap().len()
         + d["changed"].as_array().unwrap().len();
     assert!(changes > 0, "{d}");
+}
 
+#[tokio::test]
+async fn the_openapi_spec_the_docs_and_the_home_page_answer() {
+    let app = spawn_app(true).await;
     // OpenAPI, the browsable page and the home page.
     let (status, spec) = app.get("/api/v1/openapi.json").await;
     assert_eq!(status, StatusCode::OK);
@@ -234,7 +182,7 @@ async fn bad_requests_get_4xx_with_stable_codes() {
 }
 
 #[tokio::test]
-async fn writes_need_a_token_and_logins_lock_after_five_failures() {
+async fn writes_need_a_token_and_leave_an_event_with_their_actor() {
     let app = spawn_app(true).await;
     let body = json!({ "name": "某某县新设局", "kind": "department", "region": app.service.catalog().regions.iter().find(|r| r.level() == quanze_core::RegionLevel::County).unwrap().code.as_str() });
     let (status, err) = app.post("/api/v1/units", None, body.clone()).await;
@@ -277,6 +225,16 @@ async fn writes_need_a_token_and_logins_lock_after_five_failures() {
         .await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 
+    // Every write left an event with its actor.
+    let events = app.service.store().events(0, 100_000).await.unwrap();
+    let created_event = events.iter().rev().find(|e| e.kind == "unit.created").unwrap();
+    assert!(created_event.actor.is_some());
+}
+
+#[tokio::test]
+async fn a_clerk_may_not_create_units_and_unknown_fields_are_refused() {
+    let app = spawn_app(true).await;
+    let editor = app.token("editor").await;
     // A clerk may not create units.
     let clerk = app.token("clerk").await;
     let (status, err) = app
@@ -300,7 +258,11 @@ async fn writes_need_a_token_and_logins_lock_after_five_failures() {
         (status, err["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_body"))
     );
+}
 
+#[tokio::test]
+async fn logins_lock_after_five_failures() {
+    let app = spawn_app(true).await;
     // Lockout after five wrong passwords; the right password is refused while locked.
     for i in 1..=5 {
         let (status, err) = app
@@ -321,11 +283,6 @@ async fn writes_need_a_token_and_logins_lock_after_five_failures() {
         )
         .await;
     assert_eq!((status, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("account_locked")));
-
-    // Every write left an event with its actor.
-    let events = app.service.store().events(0, 100_000).await.unwrap();
-    let created_event = events.iter().rev().find(|e| e.kind == "unit.created").unwrap();
-    assert!(created_event.actor.is_some());
 }
 
 #[tokio::test]
@@ -347,47 +304,77 @@ async fn oversized_uploads_get_413() {
     assert_eq!(err["code"], "file_too_large");
 }
 
-#[tokio::test]
-async fn import_export_and_publish_through_the_api() {
-    let app = spawn_app(true).await;
-    let editor = app.token("editor").await;
-    let catalog = app.service.catalog();
-    // Export a published department list, then import it into a new list for the same unit.
-    let (list, version) = catalog
-        .lists
-        .iter()
-        .filter(|l| matches!(l.scope, quanze_core::ListScope::Unit { .. }))
-        .find_map(|l| {
-            catalog
-                .latest_version(l.id)
-                .filter(|v| v.status == quanze_core::VersionStatus::Published)
-                .map(|v| (l.clone(), v.clone()))
-        })
-        .unwrap();
-    let xlsx = app
-        .client
-        .get(format!("{}/api/v1/versions/{}/export?format=xlsx", app.base, version.id))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(xlsx.status(), StatusCode::OK);
-    let bytes = xlsx.bytes().await.unwrap();
-    let list_id = list.id;
-    let n_versions = catalog.versions(list_id).len() as u64;
-    let upload = |dry: bool, body: Vec<u8>| {
+/// A published department list exported as xlsx, and the editor who imports it back.
+struct Exported {
+    editor: String,
+    list_id: quanze_core::ListId,
+    version: quanze_core::ListVersion,
+    n_versions: u64,
+    bytes: Vec<u8>,
+}
+
+impl Exported {
+    async fn new(app: &TestApp) -> Self {
+        let editor = app.token("editor").await;
+        let catalog = app.service.catalog();
+        // Export a published department list, then import it into a new list for the same unit.
+        let (list, version) = catalog
+            .lists
+            .iter()
+            .filter(|l| matches!(l.scope, quanze_core::ListScope::Unit { .. }))
+            .find_map(|l| {
+                catalog
+                    .latest_version(l.id)
+                    .filter(|v| v.status == quanze_core::VersionStatus::Published)
+                    .map(|v| (l.clone(), v.clone()))
+            })
+            .unwrap();
+        let xlsx = app
+            .client
+            .get(format!("{}/api/v1/versions/{}/export?format=xlsx", app.base, version.id))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(xlsx.status(), StatusCode::OK);
+        let bytes = xlsx.bytes().await.unwrap().to_vec();
+        let list_id = list.id;
+        let n_versions = catalog.versions(list_id).len() as u64;
+        Self { editor, list_id, version, n_versions, bytes }
+    }
+
+    /// Uploads `body` to the list's import, as a dry run or not.
+    async fn upload(&self, app: &TestApp, dry: bool, body: Vec<u8>) -> reqwest::Response {
         app.client
-            .post(format!("{}/api/v1/lists/{list_id}/import?dry_run={dry}", app.base))
-            .bearer_auth(&editor)
+            .post(format!("{}/api/v1/lists/{}/import?dry_run={dry}", app.base, self.list_id))
+            .bearer_auth(&self.editor)
             .body(body)
             .send()
-    };
-    let dry: Value = upload(true, bytes.to_vec()).await.unwrap().json().await.unwrap();
+            .await
+            .unwrap()
+    }
+
+    /// Imports the export as a draft; the outcome and the draft's id.
+    async fn import(&self, app: &TestApp) -> (Value, String) {
+        let res = self.upload(app, false, self.bytes.clone()).await;
+        assert_eq!(res.status(), StatusCode::OK);
+        let outcome: Value = res.json().await.unwrap();
+        let draft = outcome["version"].as_str().unwrap().to_owned();
+        (outcome, draft)
+    }
+}
+
+#[tokio::test]
+async fn a_dry_run_and_a_garbage_file_store_nothing() {
+    let app = spawn_app(true).await;
+    let x = Exported::new(&app).await;
+    let (list_id, version, n_versions, bytes) = (x.list_id, &x.version, x.n_versions, &x.bytes);
+    let dry: Value = x.upload(&app, true, bytes.to_vec()).await.json().await.unwrap();
     assert_eq!(dry["rows"].as_u64().unwrap() as usize, version.entries.len(), "{dry}");
     assert!(dry["version"].is_null());
     assert_eq!(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1["total"], n_versions);
 
     // Garbage is refused with a clear code and nothing is stored.
-    let res = upload(false, b"PK\x03\x04 not really a workbook".to_vec()).await.unwrap();
+    let res = x.upload(&app, false, b"PK\x03\x04 not really a workbook".to_vec()).await;
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let err: Value = res.json().await.unwrap();
     assert!(
@@ -395,15 +382,18 @@ async fn import_export_and_publish_through_the_api() {
         "{err}"
     );
     assert_eq!(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1["total"], n_versions);
+}
 
-    let res = upload(false, bytes.to_vec()).await.unwrap();
-    assert_eq!(res.status(), StatusCode::OK);
-    let outcome: Value = res.json().await.unwrap();
-    let draft = outcome["version"].as_str().unwrap().to_owned();
+#[tokio::test]
+async fn an_import_publishes_once_and_only_a_draft_is_discarded() {
+    let app = spawn_app(true).await;
+    let x = Exported::new(&app).await;
+    let (list_id, editor, bytes) = (x.list_id, x.editor.as_str(), &x.bytes);
+    let (_, draft) = x.import(&app).await;
     let (status, published) = app
         .post(
             &format!("/api/v1/versions/{draft}/publish"),
-            Some(&editor),
+            Some(editor),
             json!({ "effective": "2026-12-01", "doc_no": "某编〔2026〕12号" }),
         )
         .await;
@@ -411,7 +401,7 @@ async fn import_export_and_publish_through_the_api() {
     let (status, again) = app
         .post(
             &format!("/api/v1/versions/{draft}/publish"),
-            Some(&editor),
+            Some(editor),
             json!({ "effective": "2026-12-02", "doc_no": "某编〔2026〕13号" }),
         )
         .await;
@@ -420,25 +410,31 @@ async fn import_export_and_publish_through_the_api() {
         (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_draft"))
     );
     // A published version cannot be discarded; a new draft can, and is gone.
-    let (status, err) = app
-        .send(reqwest::Method::DELETE, &format!("/api/v1/versions/{draft}"), &editor, None)
-        .await;
+    let (status, err) =
+        app.send(reqwest::Method::DELETE, &format!("/api/v1/versions/{draft}"), editor, None).await;
     assert_eq!(
         (status, err["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_draft"))
     );
-    let res = upload(false, bytes.to_vec()).await.unwrap();
+    let res = x.upload(&app, false, bytes.to_vec()).await;
     let second: Value = res.json().await.unwrap();
     let second = second["version"].as_str().unwrap().to_owned();
     let total = |v: Value| v["total"].as_u64().unwrap();
     let before = total(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1);
     let (status, gone) = app
-        .send(reqwest::Method::DELETE, &format!("/api/v1/versions/{second}"), &editor, None)
+        .send(reqwest::Method::DELETE, &format!("/api/v1/versions/{second}"), editor, None)
         .await;
     assert_eq!(status, StatusCode::OK, "{gone}");
     assert_eq!(total(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1), before - 1);
     assert_eq!(app.get(&format!("/api/v1/versions/{second}")).await.0, StatusCode::NOT_FOUND);
+}
 
+#[tokio::test]
+async fn reimporting_an_export_changes_nothing() {
+    let app = spawn_app(true).await;
+    let x = Exported::new(&app).await;
+    let version = &x.version;
+    let (outcome, draft) = x.import(&app).await;
     // Re-importing the export changes nothing: import(export(list)) == list.
     assert_eq!(outcome["unchanged"].as_u64().unwrap() as usize, version.entries.len(), "{outcome}");
     assert_eq!(
@@ -452,9 +448,8 @@ async fn import_export_and_publish_through_the_api() {
     );
 }
 
-#[tokio::test]
-async fn regions_are_added_and_the_ledger_answers_with_proofs() {
-    let app = spawn_app(false).await;
+/// An editor's account on an app without the demo; their token.
+async fn add_editor(app: &TestApp) -> String {
     let editor = quanze_service::NewUser {
         username: quanze_core::Username::parse("editor").unwrap(),
         display_name: "编办".into(),
@@ -462,12 +457,32 @@ async fn regions_are_added_and_the_ledger_answers_with_proofs() {
         roles: vec![quanze_core::RoleGrant { role: quanze_core::Role::StaffingEditor, unit: None }],
     };
     app.service.create_user(None, editor).await.unwrap();
-    let token = app.token("editor").await;
-    let regions = json!({ "regions": [
+    app.token("editor").await
+}
+
+/// Three regions, as the body of `POST /api/v1/regions`.
+fn three_regions() -> Value {
+    json!({ "regions": [
         { "code": "330000000000", "name": "浙江省" },
         { "code": "330600000000", "name": "绍兴市" },
         { "code": "330603000000", "name": "柯桥区" },
-    ] });
+    ] })
+}
+
+/// An app without the demo whose ledger holds an editor's account, their login and token, and
+/// three regions; the leaf index of the regions' write.
+async fn ledger_with_regions(app: &TestApp) -> u64 {
+    let token = add_editor(app).await;
+    let (status, put) = app.post("/api/v1/regions", Some(&token), three_regions()).await;
+    assert_eq!(status, StatusCode::OK, "{put}");
+    put["leaf_index"].as_u64().expect("a write carries its leaf index")
+}
+
+#[tokio::test]
+async fn regions_are_added_by_an_editor_and_bad_codes_refused() {
+    let app = spawn_app(false).await;
+    let token = add_editor(&app).await;
+    let regions = three_regions();
     let (status, _) = app.post("/api/v1/regions", None, regions.clone()).await;
     assert_eq!(status, StatusCode::UNAUTHORIZED);
     let (status, err) = app
@@ -484,9 +499,15 @@ async fn regions_are_added_and_the_ledger_answers_with_proofs() {
     assert!(err["message"].as_str().unwrap().contains("第1个"), "{err}");
     let (status, put) = app.post("/api/v1/regions", Some(&token), regions).await;
     assert_eq!(status, StatusCode::OK, "{put}");
-    let leaf = put["leaf_index"].as_u64().expect("a write carries its leaf index");
+    assert!(put["leaf_index"].as_u64().is_some(), "a write carries its leaf index: {put}");
     let (_, listed) = app.get("/api/v1/regions").await;
     assert_eq!(listed["total"], 3, "{listed}");
+}
+
+#[tokio::test]
+async fn the_ledger_answers_with_proofs() {
+    let app = spawn_app(false).await;
+    let leaf = ledger_with_regions(&app).await;
 
     // The ledger: user, login, token, regions; no key configured, so no checkpoint.
     let (status, head) = app.get("/api/v1/ledger").await;
@@ -517,6 +538,12 @@ async fn regions_are_added_and_the_ledger_answers_with_proofs() {
         app.get(&format!("/api/v1/ledger/proof/consistency?first=1&second={}", leaf + 1)).await;
     assert_eq!(status, StatusCode::OK, "{c}");
     assert_eq!(c["second_root"], head["root"]);
+}
+
+#[tokio::test]
+async fn bad_ledger_requests_get_a_precise_4xx() {
+    let app = spawn_app(false).await;
+    ledger_with_regions(&app).await;
 
     // Bad requests: precise 4xx, never 500.
     for (path, want, code) in [
@@ -716,25 +743,38 @@ async fn accounts_get_roles_per_unit_and_a_clerk_acts_only_for_their_unit() {
     assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
 }
 
-/// A well-formed id that names nothing.
-fn uuid_like() -> String {
-    "0193a5b2-7c4e-7d21-9f00-000000000000".to_owned()
-}
-
-#[tokio::test]
-async fn the_law_registry_records_endings_with_their_impact() {
-    let app = spawn_app(true).await;
+/// The demo's laws: (all of them, the amended edition of the 行政处罚法, its new edition).
+async fn penalty_law_editions(app: &TestApp) -> (Value, Value, Value) {
     let (status, laws) = app.get("/api/v1/laws?limit=500").await;
     assert_eq!(status, StatusCode::OK, "{laws}");
-    assert!(laws["total"].as_u64().unwrap() > 40, "{}", laws["total"]);
-    // The demo's amended edition: the 1996 行政处罚法, replaced on 2021-07-15.
     let items = laws["items"].as_array().unwrap();
     let old = items
         .iter()
         .find(|l| l["title"] == "中华人民共和国行政处罚法" && l["in_force_until"].is_string())
-        .expect("the amended edition");
+        .expect("the amended edition")
+        .clone();
+    let new = items.iter().find(|l| l["id"] == old["amended_by"]).expect("the new edition").clone();
+    (laws, old, new)
+}
+
+/// A municipal rule, registered by the editor; its body and the answer.
+async fn register_law(app: &TestApp, editor: &str) -> (Value, Value) {
+    let body = json!({
+        "title": "清源县城市绿化管理办法", "level": "normative_document",
+        "issuer": "清源县人民政府", "in_force_from": "2020-03-01",
+    });
+    let (status, created) = app.post("/api/v1/laws", Some(editor), body.clone()).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    (body, created)
+}
+
+#[tokio::test]
+async fn the_law_registry_answers_with_an_amended_editions_impact() {
+    let app = spawn_app(true).await;
+    let (laws, old, new) = penalty_law_editions(&app).await;
+    assert!(laws["total"].as_u64().unwrap() > 40, "{}", laws["total"]);
+    // The demo's amended edition: the 1996 行政处罚法, replaced on 2021-07-15.
     assert_eq!(old["in_force_until"], "2021-07-15");
-    let new = items.iter().find(|l| l["id"] == old["amended_by"]).expect("the new edition");
     assert_eq!(new["in_force_from"], "2021-07-15");
     let (status, report) =
         app.get(&format!("/api/v1/laws/{}/impact", old["id"].as_str().unwrap())).await;
@@ -742,15 +782,14 @@ async fn the_law_registry_records_endings_with_their_impact() {
     let impacted = report["items"].as_array().unwrap();
     assert!(impacted.len() > 20, "penalty items cite it: {}", impacted.len());
     assert!(impacted.iter().all(|i| !i["citations"].as_array().unwrap().is_empty()));
+}
 
+#[tokio::test]
+async fn a_law_is_registered_once_and_ended_once() {
+    let app = spawn_app(true).await;
     // Register, refuse a twin, refuse bad endings, end it once.
     let editor = app.token("editor").await;
-    let body = json!({
-        "title": "清源县城市绿化管理办法", "level": "normative_document",
-        "issuer": "清源县人民政府", "in_force_from": "2020-03-01",
-    });
-    let (status, created) = app.post("/api/v1/laws", Some(&editor), body.clone()).await;
-    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let (body, created) = register_law(&app, &editor).await;
     let id = created["id"].as_str().unwrap().to_owned();
     let (status, err) = app.post("/api/v1/laws", Some(&editor), body.clone()).await;
     assert_eq!((status, err["code"].as_str()), (StatusCode::CONFLICT, Some("conflict")), "{err}");
@@ -780,6 +819,18 @@ async fn the_law_registry_records_endings_with_their_impact() {
     );
     let (status, _) = app.get(&format!("/api/v1/laws/{}/impact", uuid_like())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn a_draft_change_set_is_made_only_for_an_ended_law_that_is_cited() {
+    let app = spawn_app(true).await;
+    let (_, old, new) = penalty_law_editions(&app).await;
+    let editor = app.token("editor").await;
+    let (_, created) = register_law(&app, &editor).await;
+    let id = created["id"].as_str().unwrap().to_owned();
+    let end = json!({ "ending": "repealed", "on": "2025-01-01" });
+    let (status, ended) = app.post(&format!("/api/v1/laws/{id}/end"), Some(&editor), end).await;
+    assert_eq!(status, StatusCode::OK, "{ended}");
 
     // A draft change set for the items citing the amended edition; none for a law nothing
     // cites, nor for one in force.
@@ -881,7 +932,7 @@ async fn a_change_set_is_drafted_and_steered_through_the_api() {
 }
 
 #[tokio::test]
-async fn governance_reports_establishment_and_authority_answer_over_http() {
+async fn governance_reports_answer_as_json_xlsx_and_pages() {
     let app = spawn_app(true).await;
     // Reports as JSON, xlsx and pages; bad names and formats are refused.
     let (status, body) = app.get("/api/v1/reports/devolution?date=2026-04-01").await;
@@ -913,7 +964,11 @@ async fn governance_reports_establishment_and_authority_answer_over_http() {
         let html = res.text().await.unwrap();
         assert!(html.contains(text), "{path} lacks {text}");
     }
+}
 
+#[tokio::test]
+async fn a_list_prints_and_a_department_list_is_not_shown_for_a_town() {
+    let app = spawn_app(true).await;
     // The printable page of a published list, and a list that does not exist.
     let list = app.service.catalog().lists[0].clone();
     let res = app.client.get(format!("{}/lists/{}/print", app.base, list.id)).send().await.unwrap();
@@ -940,7 +995,11 @@ async fn governance_reports_establishment_and_authority_answer_over_http() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::NOT_FOUND);
+}
 
+#[tokio::test]
+async fn the_establishment_refuses_a_rise_without_approval_and_a_clerk() {
+    let app = spawn_app(true).await;
     // The establishment: a rise without an approval is refused with its reason; a clerk may
     // not change it at all.
     let (status, body) = app.get("/api/v1/establishment").await;
@@ -963,7 +1022,11 @@ async fn governance_reports_establishment_and_authority_answer_over_http() {
     let (status, body) = app.post("/api/v1/establishment/changes", Some(&editor), cut).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert!(body["leaf_index"].as_u64().is_some());
+}
 
+#[tokio::test]
+async fn authority_answers_for_a_town_with_an_active_grant() {
+    let app = spawn_app(true).await;
     // holds(): a town with an active grant, over HTTP.
     let report =
         app.service.devolution_report(chrono::NaiveDate::from_ymd_opt(2026, 4, 1).unwrap());

@@ -2,8 +2,9 @@
 //! the exit codes scripts rely on.
 
 use std::io::{BufRead, BufReader};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::OnceLock;
 
 const BIN: &str = env!("CARGO_BIN_EXE_quanze");
 
@@ -79,20 +80,54 @@ fn demo_starts_serves_and_reuses_its_data_on_restart() {
     let again = start_demo(&data);
     assert!(again.output.iter().any(|l| l.contains("沿用已有数据")), "{:#?}", again.output);
     drop(again);
+}
 
-    // Token, import (bad file, dry run), export and diff against the demo database.
-    let db = format!("sqlite://{}", data.join("quanze.db").display());
-    let (code, token, err) =
-        quanze(&["token", "--db", &db, "--user", "editor"], &[("QUANZE_PASSWORD", "Quanze#2026")]);
-    assert_eq!(code, 0, "{err}");
-    let token = token.trim().to_owned();
-    let (code, _, _) =
-        quanze(&["token", "--db", &db, "--user", "editor"], &[("QUANZE_PASSWORD", "wrong")]);
-    assert_eq!(code, 4, "a refused login exits 4");
+/// A copy in `dir` of the database `quanze demo` leaves behind, as a URL. The demo runs once
+/// per test binary (generating it takes seconds); each test gets a copy of its own.
+fn demo_db(dir: &Path) -> String {
+    static GENERATED: OnceLock<PathBuf> = OnceLock::new();
+    let generated = GENERATED.get_or_init(|| {
+        let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
+        remove_stale_demos(tmp);
+        let data = tmp.join(format!("cli-demo-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&data);
+        // Stopped (killed) before anything is copied, so the files are still.
+        drop(start_demo(&data));
+        data
+    });
+    let data = dir.join("data");
+    std::fs::create_dir_all(&data).unwrap();
+    for entry in std::fs::read_dir(generated).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_name().unwrap().to_str().unwrap().to_owned();
+        // The shared-memory index is rebuilt from the log on opening.
+        if name.starts_with("quanze.db") && !name.ends_with("-shm") {
+            std::fs::copy(&path, data.join(name)).unwrap();
+        }
+    }
+    format!("sqlite://{}", data.join("quanze.db").display())
+}
 
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let (list, versions) = rt.block_on(async {
-        let store = quanze_store::connect(&db).await.unwrap();
+/// Removes the demo databases earlier runs of this binary left behind (a process that has
+/// ended).
+fn remove_stale_demos(tmp: &Path) {
+    let Ok(entries) = std::fs::read_dir(tmp) else { return };
+    for entry in entries.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name.strip_prefix("cli-demo-") else { continue };
+        if Path::new("/proc").is_dir() && !Path::new("/proc").join(pid).exists() {
+            let _ = std::fs::remove_dir_all(entry.path());
+        }
+    }
+}
+
+/// A department list of the demo database with two versions, and its versions.
+fn list_with_two_versions(
+    rt: &tokio::runtime::Runtime,
+    db: &str,
+) -> (quanze_core::PowerList, Vec<quanze_core::ListVersion>) {
+    rt.block_on(async {
+        let store = quanze_store::connect(db).await.unwrap();
         let lists = store.lists().await.unwrap();
         let mut found = None;
         for l in lists {
@@ -103,7 +138,24 @@ fn demo_starts_serves_and_reuses_its_data_on_restart() {
             }
         }
         found.expect("a department list with two versions")
-    });
+    })
+}
+
+#[test]
+fn a_token_imports_and_lists_export_as_xlsx_and_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    // Token, import (bad file, dry run), export and diff against the demo database.
+    let (code, token, err) =
+        quanze(&["token", "--db", &db, "--user", "editor"], &[("QUANZE_PASSWORD", "Quanze#2026")]);
+    assert_eq!(code, 0, "{err}");
+    let token = token.trim().to_owned();
+    let (code, _, _) =
+        quanze(&["token", "--db", &db, "--user", "editor"], &[("QUANZE_PASSWORD", "wrong")]);
+    assert_eq!(code, 4, "a refused login exits 4");
+
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (list, versions) = list_with_two_versions(&rt, &db);
     let list_id = list.id.to_string();
 
     let bad = dir.path().join("bad.xlsx");
@@ -176,7 +228,14 @@ fn demo_starts_serves_and_reuses_its_data_on_restart() {
     let newest = versions.last().expect("two versions");
     assert_eq!(exported.len(), newest.entries.len(), "every entry of the newest version");
     assert!(exported.iter().all(|i| i["content"]["name"].is_string()), "{}", exported[0]);
+}
 
+#[test]
+fn versions_and_towns_are_compared() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let (_, versions) = list_with_two_versions(&rt, &db);
     let (code, stdout, err) = quanze(
         &["diff", &versions[0].id.to_string(), &versions[1].id.to_string(), "--db", &db],
         &[],

@@ -1,0 +1,3 @@
+//! Integration tests of the demo county generator, one binary.
+
+mod demo;

@@ -1,0 +1,11 @@
+//! Integration tests of the service, one binary: login lockout, change sets, the demo loader,
+//! devolution, governance, the ledger's tamper tests and township templates.
+
+mod auth;
+mod changesets;
+mod demo;
+mod devolution;
+mod governance;
+mod helpers;
+mod ledger;
+mod template;

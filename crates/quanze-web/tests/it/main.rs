@@ -1,0 +1,4 @@
+//! Integration tests of the web layer, one binary: the real router on a real listener.
+
+mod api;
+mod helpers;

@@ -1,0 +1,5 @@
+//! Integration tests of the binary, one test binary: the command line as a user runs it, and
+//! the layout rules of the workspace.
+
+mod cli;
+mod tidy;
