@@ -122,7 +122,7 @@ async fn rejections_answer_with_codes_of_the_table() {
         .await
         .expect_err("broken JSON");
     let (status, code, _) = answer(ApiError::from(rej)).await;
-    assert_eq!((status, code), (StatusCode::BAD_REQUEST, ErrorCode::InvalidBody));
+    assert_eq!((status, code), (StatusCode::UNPROCESSABLE_ENTITY, ErrorCode::InvalidBody));
 
     let rej = Json::<Body1>::from_request(json(None, "{\"n\": 1}"), &())
         .await
@@ -162,4 +162,22 @@ fn the_openapi_schema_lists_every_code() {
         schema["enum"].as_array().expect("an enum").iter().filter_map(|v| v.as_str()).collect();
     let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
     assert_eq!(listed, all);
+}
+
+#[test]
+fn the_openapi_error_body_lists_every_code() {
+    use utoipa::OpenApi;
+    let doc = serde_json::to_value(crate::routes::api::ApiDoc::openapi()).expect("a document");
+    let code = &doc["components"]["schemas"]["ErrorBody"]["properties"]["code"];
+    let schema = match code["$ref"].as_str() {
+        Some(reference) => {
+            let name = reference.trim_start_matches("#/components/schemas/");
+            &doc["components"]["schemas"][name]
+        }
+        None => code,
+    };
+    let listed: Vec<&str> =
+        schema["enum"].as_array().expect("an enum").iter().filter_map(|v| v.as_str()).collect();
+    let all: Vec<&str> = ErrorCode::ALL.iter().map(|c| c.as_str()).collect();
+    assert_eq!(listed, all, "{code}");
 }
