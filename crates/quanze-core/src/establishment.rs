@@ -259,24 +259,6 @@ pub enum EstablishmentError {
 }
 
 impl EstablishmentError {
-    /// A stable code for API clients.
-    pub fn code(&self) -> &'static str {
-        match self {
-            EstablishmentError::UnknownUnit(_) => "unknown_unit",
-            EstablishmentError::NotATown(_) => "not_a_town",
-            EstablishmentError::TooManyBodies { .. } => "too_many_bodies",
-            EstablishmentError::UnnamedBody { .. } => "unnamed_body",
-            EstablishmentError::DuplicateBody { .. } => "duplicate_body",
-            EstablishmentError::IncreaseWithoutApproval { .. } => "quota_increase_without_approval",
-            EstablishmentError::DuplicateQuota { .. } => "duplicate_quota",
-            EstablishmentError::EmptyAdjustment => "empty_adjustment",
-            EstablishmentError::NotSeconded(_) => "not_seconded",
-            EstablishmentError::NotADepartment(_) => "not_a_department",
-            EstablishmentError::BadAppraisalShare(_) => "bad_appraisal_share",
-            EstablishmentError::NoSecondment(_) => "no_secondment",
-        }
-    }
-
     /// The message in Chinese, for end users.
     pub fn zh(&self) -> String {
         match self {

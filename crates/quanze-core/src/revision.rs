@@ -374,27 +374,6 @@ impl ChangeSetError {
             ChangeSetError::NobodyToAsk => "没有需要征求意见的单位".into(),
         }
     }
-
-    /// A stable code for the API.
-    pub fn code(&self) -> &'static str {
-        match self {
-            ChangeSetError::Flow(FlowError::TooManyRounds { .. }) => "too_many_rounds",
-            ChangeSetError::Flow(FlowError::UnresolvedOpinions(_)) => "unresolved_opinions",
-            ChangeSetError::Flow(FlowError::UnansweredComments(_)) => "unanswered_comments",
-            ChangeSetError::Flow(FlowError::ReviewNotPassed(_)) => "review_not_passed",
-            ChangeSetError::Flow(FlowError::CommentPeriodOpen(_)) => "comment_period_open",
-            ChangeSetError::Flow(FlowError::NoRoundYet) => "no_round_yet",
-            ChangeSetError::Flow(FlowError::MissingCountersignatures(_)) => {
-                "missing_countersignatures"
-            }
-            ChangeSetError::Flow(_) => "wrong_stage",
-            ChangeSetError::Opinion(_) => "opinion_refused",
-            ChangeSetError::Review(_) => "verdict_refused",
-            ChangeSetError::Revision(_) => "invalid_change",
-            ChangeSetError::BadPeriod(_) => "bad_comment_period",
-            ChangeSetError::NobodyToAsk => "nobody_to_ask",
-        }
-    }
 }
 
 /// 调整方案 — a proposed revision of one or more lists and everything done with it.

@@ -8,7 +8,7 @@ use quanze_store::UserRecord;
 use sm3::{Digest, Sm3};
 
 use crate::Service;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// The authenticated caller of a use case.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -103,7 +103,7 @@ impl Service {
             new.roles.iter().filter_map(|g| g.unit).find(|u| catalog.unit(*u).is_none())
         {
             return Err(ServiceError::rejected(
-                "unknown_unit",
+                ErrorCode::UnknownUnit,
                 format!("角色所属单位 {unit} 不存在"),
                 format!("the role's unit {unit} does not exist"),
             ));

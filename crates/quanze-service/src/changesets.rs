@@ -24,7 +24,7 @@ use rayon::prelude::*;
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// Who drafts and steers change sets: the staffing office.
 const DRAFTERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
@@ -536,7 +536,7 @@ impl Service {
                     .collect();
                 if verdicts.is_empty() {
                     return Err(ServiceError::rejected(
-                        "empty_verdicts",
+                        ErrorCode::EmptyVerdicts,
                         "审查结论表为空",
                         "the table of verdicts is empty",
                     ));
@@ -643,7 +643,11 @@ impl Service {
         rev: u64,
     ) -> ServiceResult<ActionOutcome> {
         let approval = set.flow.approval.clone().ok_or_else(|| {
-            ServiceError::rejected("wrong_stage", "调整方案尚未审定，不能公布", "not approved")
+            ServiceError::rejected(
+                ErrorCode::WrongStage,
+                "调整方案尚未审定，不能公布",
+                "not approved",
+            )
         })?;
         // The changes are not stored again (publication writes the workflow state only) nor
         // answered, so their contents move into the new item versions.
@@ -712,7 +716,7 @@ impl Service {
                 let index = i + 1;
                 let missing = |what: &str| {
                     ServiceError::rejected(
-                        "invalid_change",
+                        ErrorCode::InvalidChange,
                         format!("第{index}项调整：缺少{what}"),
                         format!("change {index}: {what} is missing"),
                     )
@@ -912,7 +916,7 @@ fn parse_stage(raw: &str) -> ServiceResult<Stage> {
         "approval" | "审定" => Stage::Approval,
         other => {
             return Err(ServiceError::rejected(
-                "invalid_stage",
+                ErrorCode::InvalidStage,
                 format!("无法退回到“{other}”：可退回到 起草、征求意见、公示、合法性审查、审定"),
                 format!("cannot return to {other:?}"),
             ));

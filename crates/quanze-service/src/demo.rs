@@ -10,7 +10,7 @@ use crate::Service;
 
 mod governance;
 use crate::auth::NewUser;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// The password of every demo account (meets the complexity rule; printed by `quanze demo`).
 pub const DEMO_PASSWORD: &str = "Quanze#2026";
@@ -53,7 +53,7 @@ impl Service {
                 return Ok(DemoLoad::Reused);
             }
             return Err(ServiceError::rejected(
-                "demo_incomplete",
+                ErrorCode::DemoIncomplete,
                 "演示数据不完整（上次生成被中断）：请删除数据目录后重新运行 quanze demo",
                 "the demo data is incomplete (an earlier load was cut off): delete the data directory and run quanze demo again",
             ));

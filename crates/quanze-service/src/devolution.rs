@@ -17,7 +17,7 @@ use quanze_core::{
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// Who records devolution: the staffing office.
 const KEEPERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
@@ -25,16 +25,18 @@ const KEEPERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
 impl From<GrantError> for ServiceError {
     fn from(err: GrantError) -> ServiceError {
         let code = match &err {
-            GrantError::EmptyWindow { .. } => "empty_window",
-            GrantError::NoTowns | GrantError::NotATown(_) => "not_a_town",
-            GrantError::DepartmentDoesNotHold { .. } => "department_does_not_hold",
-            GrantError::GrantedTwice { .. } => "granted_twice",
-            GrantError::OverlappingWindow { .. } => "overlapping_window",
-            GrantError::PenaltyWithoutProvincialDecision => "penalty_without_provincial_decision",
-            GrantError::CoercionEntrusted => "coercion_entrusted",
-            GrantError::UnknownGrant(_) => "unknown_grant",
-            GrantError::NoActiveGrant { .. } => "no_active_grant",
-            GrantError::MissingReason => "missing_reason",
+            GrantError::EmptyWindow { .. } => ErrorCode::EmptyWindow,
+            GrantError::NoTowns | GrantError::NotATown(_) => ErrorCode::NotATown,
+            GrantError::DepartmentDoesNotHold { .. } => ErrorCode::DepartmentDoesNotHold,
+            GrantError::GrantedTwice { .. } => ErrorCode::GrantedTwice,
+            GrantError::OverlappingWindow { .. } => ErrorCode::OverlappingWindow,
+            GrantError::PenaltyWithoutProvincialDecision => {
+                ErrorCode::PenaltyWithoutProvincialDecision
+            }
+            GrantError::CoercionEntrusted => ErrorCode::CoercionEntrusted,
+            GrantError::UnknownGrant(_) => ErrorCode::UnknownGrant,
+            GrantError::NoActiveGrant { .. } => ErrorCode::NoActiveGrant,
+            GrantError::MissingReason => ErrorCode::MissingReason,
         };
         ServiceError::Rejected {
             code,
@@ -255,7 +257,7 @@ impl Service {
             .unwrap_or_else(|| Readiness::new(g.id, town));
         if readiness.missing().is_empty() {
             return Err(ServiceError::rejected(
-                "already_ready",
+                ErrorCode::AlreadyReady,
                 "该乡镇已具备承接条件，无需特批",
                 "the town's checklist is complete; no override is needed",
             ));
@@ -333,7 +335,7 @@ fn town_of_grant(catalog: &Catalog, grant: GrantId, town: UnitId) -> ServiceResu
     if !g.towns(&catalog.units).contains(&town) {
         let name = catalog.unit(town).map_or_else(|| town.to_string(), |u| u.name.clone());
         return Err(ServiceError::rejected(
-            "town_not_in_grant",
+            ErrorCode::TownNotInGrant,
             format!("“{name}”不在该赋权的承接乡镇之中"),
             format!("town {town} is not a target of grant {grant}"),
         ));

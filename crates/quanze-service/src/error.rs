@@ -1,13 +1,21 @@
 //! The one error type of the use cases, with stable codes and messages in Chinese and English.
+//!
+//! Every code is in one table, [`ErrorCode`]; each error type of the core maps into it here, in
+//! one exhaustive `match` per type, so a new core error cannot go without a code.
 
-use quanze_core::{Issue, ValidationError};
+mod codes;
+
+use quanze_core::changeset::FlowError;
+use quanze_core::{ChangeSetError, EstablishmentError, Issue, ValidationError};
 use quanze_store::StoreError;
+
+pub use codes::ErrorCode;
 
 /// A problem found in an uploaded file, with where it is.
 pub use quanze_exchange::Problem;
 
-/// What a use case can fail with. `code()` is stable (API clients rely on it); `zh()` is for
-/// users; `Display` is English, for logs.
+/// What a use case can fail with. `code()` is stable (API clients rely on it) and gives the
+/// HTTP status; `zh()` is for users; `Display` is English, for logs.
 #[derive(Debug, thiserror::Error)]
 pub enum ServiceError {
     /// A field failed to parse.
@@ -17,7 +25,7 @@ pub enum ServiceError {
     #[error("rejected: {message_en}")]
     Rejected {
         /// Stable code.
-        code: &'static str,
+        code: ErrorCode,
         /// Chinese message.
         message_zh: String,
         /// English message.
@@ -67,10 +75,10 @@ impl From<StoreError> for ServiceError {
     }
 }
 
-impl From<quanze_core::ChangeSetError> for ServiceError {
-    fn from(err: quanze_core::ChangeSetError) -> ServiceError {
+impl From<ChangeSetError> for ServiceError {
+    fn from(err: ChangeSetError) -> ServiceError {
         ServiceError::Rejected {
-            code: err.code(),
+            code: ErrorCode::from(&err),
             message_zh: err.zh(),
             message_en: err.to_string(),
             issues: vec![],
@@ -80,11 +88,7 @@ impl From<quanze_core::ChangeSetError> for ServiceError {
 
 impl ServiceError {
     /// A rule violation without findings.
-    pub fn rejected(
-        code: &'static str,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> ServiceError {
+    pub fn rejected(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> ServiceError {
         ServiceError::Rejected {
             code,
             message_zh: zh.into(),
@@ -94,18 +98,18 @@ impl ServiceError {
     }
 
     /// The stable error code.
-    pub fn code(&self) -> &'static str {
+    pub fn code(&self) -> ErrorCode {
         match self {
-            ServiceError::Invalid(_) => "invalid_input",
-            ServiceError::Rejected { code, .. } => code,
-            ServiceError::ImportProblems { .. } => "import_problems",
+            ServiceError::Invalid(_) => ErrorCode::InvalidInput,
+            ServiceError::Rejected { code, .. } => *code,
+            ServiceError::ImportProblems { .. } => ErrorCode::ImportProblems,
             ServiceError::File(e) => import_error_code(e),
-            ServiceError::NotFound(_) => "not_found",
-            ServiceError::Conflict(_) => "conflict",
-            ServiceError::Unauthenticated => "unauthenticated",
-            ServiceError::Locked(_) => "account_locked",
-            ServiceError::Forbidden(_) => "forbidden",
-            ServiceError::Store(_) | ServiceError::Internal(_) => "internal",
+            ServiceError::NotFound(_) => ErrorCode::NotFound,
+            ServiceError::Conflict(_) => ErrorCode::Conflict,
+            ServiceError::Unauthenticated => ErrorCode::Unauthenticated,
+            ServiceError::Locked(_) => ErrorCode::AccountLocked,
+            ServiceError::Forbidden(_) => ErrorCode::Forbidden,
+            ServiceError::Store(_) | ServiceError::Internal(_) => ErrorCode::Internal,
         }
     }
 
@@ -133,18 +137,68 @@ impl ServiceError {
 }
 
 /// The stable code of a file that could not be read.
-pub fn import_error_code(err: &quanze_exchange::ImportError) -> &'static str {
+pub fn import_error_code(err: &quanze_exchange::ImportError) -> ErrorCode {
     use quanze_exchange::ImportError as E;
     match err {
-        E::TooLarge { .. } => "file_too_large",
-        E::EmptyFile | E::EmptyWorkbook => "file_empty",
-        E::Encrypted => "file_encrypted",
-        E::LegacyXls => "file_legacy_xls",
-        E::NotXlsx | E::NoWorkbook => "file_not_xlsx",
-        E::Corrupt(_) => "file_corrupt",
-        E::Csv(_) | E::Json(_) => "file_unreadable",
+        E::TooLarge { .. } => ErrorCode::FileTooLarge,
+        E::EmptyFile | E::EmptyWorkbook => ErrorCode::FileEmpty,
+        E::Encrypted => ErrorCode::FileEncrypted,
+        E::LegacyXls => ErrorCode::FileLegacyXls,
+        E::NotXlsx | E::NoWorkbook => ErrorCode::FileNotXlsx,
+        E::Corrupt(_) => ErrorCode::FileCorrupt,
+        E::Csv(_) | E::Json(_) => ErrorCode::FileUnreadable,
+    }
+}
+
+impl From<&ChangeSetError> for ErrorCode {
+    fn from(err: &ChangeSetError) -> ErrorCode {
+        match err {
+            ChangeSetError::Flow(flow) => match flow {
+                FlowError::WrongStage { .. }
+                | FlowError::NotACountersigner(_)
+                | FlowError::MissingReason
+                | FlowError::NotEarlier { .. }
+                | FlowError::NothingToUrge => ErrorCode::WrongStage,
+                FlowError::NoRoundYet => ErrorCode::NoRoundYet,
+                FlowError::TooManyRounds { .. } => ErrorCode::TooManyRounds,
+                FlowError::UnresolvedOpinions(_) => ErrorCode::UnresolvedOpinions,
+                FlowError::UnansweredComments(_) => ErrorCode::UnansweredComments,
+                FlowError::CommentPeriodOpen(_) => ErrorCode::CommentPeriodOpen,
+                FlowError::ReviewNotPassed(_) => ErrorCode::ReviewNotPassed,
+                FlowError::MissingCountersignatures(_) => ErrorCode::MissingCountersignatures,
+            },
+            ChangeSetError::Opinion(_) => ErrorCode::OpinionRefused,
+            ChangeSetError::Review(_) => ErrorCode::VerdictRefused,
+            ChangeSetError::Revision(_) => ErrorCode::InvalidChange,
+            ChangeSetError::BadPeriod(_) => ErrorCode::BadCommentPeriod,
+            ChangeSetError::NobodyToAsk => ErrorCode::NobodyToAsk,
+        }
+    }
+}
+
+impl From<&EstablishmentError> for ErrorCode {
+    fn from(err: &EstablishmentError) -> ErrorCode {
+        match err {
+            EstablishmentError::UnknownUnit(_) => ErrorCode::UnknownUnit,
+            EstablishmentError::NotATown(_) => ErrorCode::NotATown,
+            EstablishmentError::TooManyBodies { .. } => ErrorCode::TooManyBodies,
+            EstablishmentError::UnnamedBody { .. } => ErrorCode::UnnamedBody,
+            EstablishmentError::DuplicateBody { .. } => ErrorCode::DuplicateBody,
+            EstablishmentError::IncreaseWithoutApproval { .. } => {
+                ErrorCode::QuotaIncreaseWithoutApproval
+            }
+            EstablishmentError::DuplicateQuota { .. } => ErrorCode::DuplicateQuota,
+            EstablishmentError::EmptyAdjustment => ErrorCode::EmptyAdjustment,
+            EstablishmentError::NotSeconded(_) => ErrorCode::NotSeconded,
+            EstablishmentError::NotADepartment(_) => ErrorCode::NotADepartment,
+            EstablishmentError::BadAppraisalShare(_) => ErrorCode::BadAppraisalShare,
+            EstablishmentError::NoSecondment(_) => ErrorCode::NoSecondment,
+        }
     }
 }
 
 /// Result of a use case.
 pub type ServiceResult<T> = Result<T, ServiceError>;
+
+#[cfg(test)]
+mod tests;

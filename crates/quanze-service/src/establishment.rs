@@ -17,7 +17,7 @@ use quanze_core::{
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// Who keeps the establishment: the staffing office.
 const KEEPERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
@@ -25,7 +25,7 @@ const KEEPERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
 impl From<EstablishmentError> for ServiceError {
     fn from(err: EstablishmentError) -> ServiceError {
         ServiceError::Rejected {
-            code: err.code(),
+            code: ErrorCode::from(&err),
             message_zh: err.zh(),
             message_en: err.to_string(),
             issues: vec![],

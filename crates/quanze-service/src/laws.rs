@@ -10,7 +10,7 @@ use quanze_core::{ImpactReport, Law, LawId, LawLevel, Role};
 
 use crate::Service;
 use crate::auth::CurrentUser;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// Who keeps the registry: the justice bureau's reviewers, the staffing office, administrators.
 const KEEPERS: [Role; 3] = [Role::JusticeReviewer, Role::StaffingEditor, Role::SysAdmin];
@@ -107,14 +107,14 @@ impl Service {
             .clone();
         if let Some(until) = law.in_force_until {
             return Err(ServiceError::rejected(
-                "law_already_ended",
+                ErrorCode::LawAlreadyEnded,
                 format!("《{}》已于{until}失效", law.title),
                 format!("{} already ended on {until}", law.title),
             ));
         }
         if on <= law.in_force_from {
             return Err(ServiceError::rejected(
-                "law_end_before_start",
+                ErrorCode::LawEndBeforeStart,
                 format!("失效日期{on}不晚于《{}》的施行日期{}", law.title, law.in_force_from),
                 format!("{on} is not after {} took force on {}", law.title, law.in_force_from),
             ));
@@ -122,7 +122,7 @@ impl Service {
         if let Some(other) = by_law {
             if other == id {
                 return Err(ServiceError::rejected(
-                    "law_ends_itself",
+                    ErrorCode::LawEndsItself,
                     "法规不能由其自身废止或修订",
                     "a law cannot end itself",
                 ));
@@ -132,7 +132,7 @@ impl Service {
             }
         } else if ending == Ending::Amended {
             return Err(ServiceError::rejected(
-                "amendment_without_edition",
+                ErrorCode::AmendmentWithoutEdition,
                 "修订须指明新版本（先登记修订后的法规）",
                 "an amendment needs the new edition (register it first)",
             ));
@@ -218,7 +218,7 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("法规 {id}")))?;
         let Some(ended) = law.in_force_until else {
             return Err(ServiceError::rejected(
-                "law_in_force",
+                ErrorCode::LawInForce,
                 format!("《{}》仍然有效，无需调整清单", law.title),
                 format!("{} is still in force", law.title),
             ));
@@ -296,7 +296,7 @@ impl Service {
         }
         if changes.is_empty() {
             return Err(ServiceError::rejected(
-                "nothing_to_revise",
+                ErrorCode::NothingToRevise,
                 format!("没有需要因《{}》失效而调整的事项", law.title),
                 format!("no item needs revising after {} ended", law.title),
             ));

@@ -18,7 +18,7 @@ use quanze_ledger::{Checkpoint, CompactRange, Hash, HashAlg, SignedNote, Signing
 use quanze_store::{LedgerHead, Store, StoredCheckpoint};
 
 use crate::Service;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// How the ledger signs and whom it trusts.
 #[derive(Debug, Clone)]
@@ -193,7 +193,11 @@ fn hexes(hashes: &[Hash]) -> Vec<String> {
 }
 
 fn tree_err(e: quanze_ledger::TreeError) -> ServiceError {
-    ServiceError::rejected("invalid_proof_request", format!("无法生成证明：{e}"), e.to_string())
+    ServiceError::rejected(
+        ErrorCode::InvalidProofRequest,
+        format!("无法生成证明：{e}"),
+        e.to_string(),
+    )
 }
 
 /// Checks every signed checkpoint and returns the `(size, root)` pairs that verified.
@@ -395,7 +399,7 @@ impl Service {
         let head = self.store.ledger_head().await?;
         if size > head.size || index >= size {
             return Err(ServiceError::rejected(
-                "invalid_proof_request",
+                ErrorCode::InvalidProofRequest,
                 format!("需要 index < size ≤ {}（当前账本规模）", head.size),
                 format!("need index < size <= {}", head.size),
             ));
@@ -426,7 +430,11 @@ impl Service {
         size: u64,
     ) -> ServiceResult<InclusionProof> {
         let hash = Hash::from_hex(leaf_hash).map_err(|e| {
-            ServiceError::rejected("invalid_hash", format!("哈希格式不正确：{e}"), e.to_string())
+            ServiceError::rejected(
+                ErrorCode::InvalidHash,
+                format!("哈希格式不正确：{e}"),
+                e.to_string(),
+            )
         })?;
         let index = self
             .store
@@ -445,7 +453,7 @@ impl Service {
         let head = self.store.ledger_head().await?;
         if first > second || second > head.size {
             return Err(ServiceError::rejected(
-                "invalid_proof_request",
+                ErrorCode::InvalidProofRequest,
                 format!("需要 first ≤ second ≤ {}（当前账本规模）", head.size),
                 format!("need first <= second <= {}", head.size),
             ));
@@ -493,7 +501,8 @@ impl Service {
     /// Accepts a cosigned checkpoint from a witness: the note must carry a valid cosignature by
     /// a trusted witness over a checkpoint this ledger signed. Returns the witnesses accepted.
     pub async fn accept_cosignature(&self, cosigned: &str) -> ServiceResult<Vec<String>> {
-        let refuse = |zh: String, en: String| ServiceError::rejected("bad_cosignature", zh, en);
+        let refuse =
+            |zh: String, en: String| ServiceError::rejected(ErrorCode::BadCosignature, zh, en);
         let note = SignedNote::parse(cosigned)
             .map_err(|e| refuse(format!("不是有效的签名检查点：{e}"), e.to_string()))?;
         let checkpoint = Checkpoint::parse(note.text())

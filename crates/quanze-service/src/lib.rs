@@ -27,7 +27,7 @@ use quanze_store::{NewEvent, Store};
 
 pub use auth::{CurrentUser, Login, NewUser};
 pub use catalog::{Catalog, ContentRef};
-pub use error::{ServiceError, ServiceResult};
+pub use error::{ErrorCode, ServiceError, ServiceResult};
 
 /// Where the time comes from (a fixed clock in tests).
 pub trait Clock: Send + Sync + 'static {

@@ -1,50 +1,69 @@
 //! API errors: one JSON shape `{code, message, message_en, issues?, problems?}` with stable
 //! codes; internals never reach the client.
 
+use std::borrow::Cow;
+
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use quanze_service::ServiceError;
+use quanze_service::{ErrorCode, ServiceError};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, SchemaType, Type};
 
-/// The error every handler returns.
+/// The error every handler returns. It is built from an [`ErrorCode`] only, so every code an
+/// answer carries is in the table, and its status is the table's.
 #[derive(Debug)]
 pub struct ApiError {
     status: StatusCode,
-    code: &'static str,
+    code: ErrorCode,
     message: String,
     message_en: String,
     details: Option<serde_json::Value>,
 }
 
 impl ApiError {
-    /// A client error with a stable code.
-    pub fn new(
-        status: StatusCode,
-        code: &'static str,
-        zh: impl Into<String>,
-        en: impl Into<String>,
-    ) -> ApiError {
-        ApiError { status, code, message: zh.into(), message_en: en.into(), details: None }
+    /// A client error with a stable code, answered with the code's status.
+    pub fn new(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> ApiError {
+        ApiError {
+            status: status_of(code.status()),
+            code,
+            message: zh.into(),
+            message_en: en.into(),
+            details: None,
+        }
     }
+
+    /// Answers with one of the code's other statuses (see [`ErrorCode::other_statuses`]).
+    pub(crate) fn with_status(mut self, status: StatusCode) -> ApiError {
+        debug_assert!(
+            self.code.other_statuses().contains(&status.as_u16()),
+            "{status} is not a status of {} in the table",
+            self.code
+        );
+        self.status = status;
+        self
+    }
+
+    /// The HTTP status.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// The stable code.
+    pub fn code(&self) -> ErrorCode {
+        self.code
+    }
+}
+
+/// A status of the table as an HTTP status.
+fn status_of(status: u16) -> StatusCode {
+    StatusCode::from_u16(status).expect("the table of error codes has valid HTTP statuses")
 }
 
 impl From<ServiceError> for ApiError {
     fn from(err: ServiceError) -> ApiError {
-        let status = match &err {
-            ServiceError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::Rejected { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::ImportProblems { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::File(_) if err.code() == "file_too_large" => {
-                StatusCode::PAYLOAD_TOO_LARGE
-            }
-            ServiceError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
-            ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
-            ServiceError::Conflict(_) => StatusCode::CONFLICT,
-            ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
-            ServiceError::Locked(_) => StatusCode::FORBIDDEN,
-            ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        };
+        let code = err.code();
+        let status = status_of(code.status());
         if status.is_server_error() {
             tracing::error!(error = %err, "request failed");
         }
@@ -59,42 +78,41 @@ impl From<ServiceError> for ApiError {
         };
         let message_en =
             if status.is_server_error() { "internal error".to_owned() } else { err.to_string() };
-        ApiError { status, code: err.code(), message: err.zh(), message_en, details }
+        ApiError { status, code, message: err.zh(), message_en, details }
     }
 }
 
 impl From<PathRejection> for ApiError {
     fn from(rej: PathRejection) -> ApiError {
-        ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_id",
-            "路径中的编号格式不正确",
-            rej.body_text(),
-        )
+        ApiError::new(ErrorCode::InvalidId, "路径中的编号格式不正确", rej.body_text())
     }
 }
 
 impl From<QueryRejection> for ApiError {
     fn from(rej: QueryRejection) -> ApiError {
-        ApiError::new(StatusCode::BAD_REQUEST, "invalid_query", "查询参数不正确", rej.body_text())
+        ApiError::new(ErrorCode::InvalidQuery, "查询参数不正确", rej.body_text())
     }
 }
 
 impl From<JsonRejection> for ApiError {
     fn from(rej: JsonRejection) -> ApiError {
         let status = match &rej {
-            JsonRejection::BytesRejection(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            JsonRejection::MissingJsonContentType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            _ => StatusCode::UNPROCESSABLE_ENTITY,
+            JsonRejection::BytesRejection(_) => Some(StatusCode::PAYLOAD_TOO_LARGE),
+            JsonRejection::MissingJsonContentType(_) => Some(StatusCode::UNSUPPORTED_MEDIA_TYPE),
+            _ => None,
         };
-        ApiError::new(status, "invalid_body", "请求内容不正确", rej.body_text())
+        let err = ApiError::new(ErrorCode::InvalidBody, "请求内容不正确", rej.body_text());
+        match status {
+            Some(status) => err.with_status(status),
+            None => err,
+        }
     }
 }
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
         let mut body = serde_json::json!({
-            "code": self.code,
+            "code": self.code.as_str(),
             "message": self.message,
             "message_en": self.message_en,
         });
@@ -106,3 +124,26 @@ impl IntoResponse for ApiError {
         (self.status, axum::Json(body)).into_response()
     }
 }
+
+/// The OpenAPI schema of an error code: a string, one of the codes of the table.
+pub struct ErrorCodeSchema;
+
+impl utoipa::PartialSchema for ErrorCodeSchema {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(SchemaType::new(Type::String))
+            .description(Some("Stable error code; docs/errors.md lists each with its status."))
+            .enum_values(Some(ErrorCode::ALL.iter().map(|code| code.as_str())))
+            .examples([serde_json::json!(ErrorCode::NotFound.as_str())])
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for ErrorCodeSchema {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ErrorCode")
+    }
+}
+
+#[cfg(test)]
+mod tests;

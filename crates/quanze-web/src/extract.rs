@@ -2,9 +2,9 @@
 //! authenticated user from a bearer token.
 
 use axum::extract::{FromRequestParts, OptionalFromRequestParts};
-use axum::http::StatusCode;
 use axum::http::request::Parts;
 use quanze_service::CurrentUser;
+use quanze_service::ErrorCode;
 
 use crate::AppState;
 use crate::error::ApiError;
@@ -39,8 +39,7 @@ impl FromRequestParts<AppState> for Auth {
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Auth, ApiError> {
         let Some(token) = bearer(parts) else {
             return Err(ApiError::new(
-                StatusCode::UNAUTHORIZED,
-                "unauthenticated",
+                ErrorCode::Unauthenticated,
                 "此操作需要登录：请在请求头 Authorization 中提供 Bearer 令牌",
                 "this action needs a bearer token",
             ));

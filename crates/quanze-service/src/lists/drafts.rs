@@ -11,7 +11,7 @@ use quanze_store::DraftWrite;
 use super::*;
 use crate::Service;
 use crate::auth::CurrentUser;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 impl Service {
     /// Discards a draft version (a published or superseded one is never removed). Editors of
@@ -30,7 +30,7 @@ impl Service {
         by.require(&[Role::StaffingEditor, Role::SysAdmin, Role::Clerk], list_unit, "删除草稿")?;
         if version.status != VersionStatus::Draft {
             return Err(ServiceError::rejected(
-                "not_a_draft",
+                ErrorCode::NotADraft,
                 format!("第{}版已{}，只能删除草稿", version.number, version.status.zh()),
                 format!(
                     "version {} is {:?}; only drafts can be discarded",
@@ -132,14 +132,14 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("清单 {}", version.list)))?;
         let ListScope::TownshipTemplate { county } = &list.scope else {
             return Err(ServiceError::rejected(
-                "not_a_template",
+                ErrorCode::NotATemplate,
                 "只有乡镇通用目录才能设置按标签或按乡镇的差异",
                 "overrides apply to township templates only",
             ));
         };
         let bad = |i: usize, zh: String, en: String| {
             ServiceError::rejected(
-                "invalid_override",
+                ErrorCode::InvalidOverride,
                 format!("第{}条差异：{zh}", i + 1),
                 format!("override {}: {en}", i + 1),
             )

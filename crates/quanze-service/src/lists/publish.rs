@@ -10,7 +10,7 @@ use quanze_core::{
 
 use crate::Service;
 use crate::auth::CurrentUser;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 impl Service {
     /// Findings that block publication of a version: 权责不一致 warnings and errors on any item,
@@ -108,7 +108,7 @@ impl Service {
             .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {version_id}")))?;
         if version.status != VersionStatus::Draft {
             return Err(ServiceError::rejected(
-                "not_a_draft",
+                ErrorCode::NotADraft,
                 format!("第{}版已{}，不能再次公布", version.number, version.status.zh()),
                 format!("version {} is {:?}, not a draft", version.number, version.status),
             ));
@@ -116,7 +116,7 @@ impl Service {
         let blockers = self.publication_blockers(version);
         if !blockers.is_empty() {
             return Err(ServiceError::Rejected {
-                code: "publication_blocked",
+                code: ErrorCode::PublicationBlocked,
                 message_zh: format!(
                     "有{}个问题需要先解决才能公布（如：{}）",
                     blockers.len(),

@@ -8,7 +8,7 @@ use quanze_core::{DutyKind, ItemContent, ItemId, ListEntry, ListId, ListVersionI
 
 use super::*;
 use crate::Service;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 impl Service {
     /// The items matching a query, paginated.
@@ -107,7 +107,7 @@ impl Service {
                     format!("unit {unit} has no published list, so none is in force on {date}"),
                 ),
             };
-            return Err(ServiceError::rejected("no_version_on_date", zh, en));
+            return Err(ServiceError::rejected(ErrorCode::NoVersionOnDate, zh, en));
         }
         // Which list each held item comes from, built once (an item can be in one list only
         // per unit and date; a town's override additions fall back to its first list).

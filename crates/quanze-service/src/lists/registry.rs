@@ -5,7 +5,7 @@ use quanze_core::{Issue, Region, Severity, Unit, UnitId};
 use super::*;
 use crate::Service;
 use crate::auth::CurrentUser;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 impl Service {
     /// Adds or renames regions. Returns the ledger leaf of the write.
@@ -19,7 +19,7 @@ impl Service {
         }
         if regions.is_empty() {
             return Err(ServiceError::rejected(
-                "empty_regions",
+                ErrorCode::EmptyRegions,
                 "没有提供任何行政区划",
                 "no regions given",
             ));
@@ -100,7 +100,7 @@ impl Service {
             while let Some(p) = at {
                 if p == id {
                     return Err(ServiceError::rejected(
-                        "parent_cycle",
+                        ErrorCode::ParentCycle,
                         "上级单位不能是本单位或其下级单位".to_owned(),
                         format!("unit {id} cannot sit under itself (through {parent})"),
                     ));
@@ -139,7 +139,7 @@ fn checked_unit(id: UnitId, name: String, new: NewUnit) -> ServiceResult<(Unit, 
     let issues = unit.issues();
     if let Some(err) = issues.iter().find(|i| i.severity == Severity::Error) {
         return Err(ServiceError::Rejected {
-            code: "invalid_unit",
+            code: ErrorCode::InvalidUnit,
             message_zh: err.message_zh.clone(),
             message_en: err.message_en.clone(),
             issues,

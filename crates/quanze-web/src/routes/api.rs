@@ -13,6 +13,7 @@ use quanze_core::{
     CreditCode, DocNo, ListId, ListScope, ListVersionId, PowerCategory, RegionCode, Role,
     RoleGrant, Tag, UnitId, UnitKind, Username,
 };
+use quanze_service::ErrorCode;
 use quanze_service::lists::{ExportFormat, ItemQuery, NewUnit, Page};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
@@ -120,7 +121,8 @@ pub fn docs() -> Router<AppState> {
 /// Error body.
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// Stable code, e.g. `not_found`.
+    /// Stable code, e.g. `not_found`: one of the table of error codes (docs/errors.md).
+    #[schema(value_type = crate::error::ErrorCodeSchema)]
     code: String,
     /// Message in Chinese.
     message: String,
@@ -206,8 +208,7 @@ async fn put_regions(
     for (i, r) in body.regions.into_iter().enumerate() {
         let code = RegionCode::parse(&r.code).map_err(|e| {
             ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_region",
+                ErrorCode::InvalidRegion,
                 format!("第{}个行政区划：{}", i + 1, quanze_service::ServiceError::from(e).zh()),
                 format!("region {}: invalid code {:?}", i + 1, r.code),
             )
@@ -215,8 +216,7 @@ async fn put_regions(
         let name = r.name.trim().to_owned();
         if name.is_empty() {
             return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_region",
+                ErrorCode::InvalidRegion,
                 format!("第{}个行政区划（{}）缺少名称", i + 1, code.as_str()),
                 format!("region {} ({}) has no name", i + 1, code.as_str()),
             ));
@@ -264,8 +264,7 @@ async fn create_user(
     for (i, r) in body.roles.iter().enumerate() {
         let Some(role) = Role::parse(&r.role) else {
             return Err(ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "invalid_role",
+                ErrorCode::InvalidRole,
                 format!("第{}个角色“{}”不存在", i + 1, r.role),
                 format!("role {}: unknown role {:?}", i + 1, r.role),
             ));
@@ -489,8 +488,7 @@ async fn items(
         && !["own", "cooperate", "reclaimed"].contains(&d)
     {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "履职类型应为 own、cooperate 或 reclaimed",
             "duty must be own, cooperate or reclaimed",
         ));
@@ -665,8 +663,7 @@ async fn diff(
         }
         _ => {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 "请提供两个版本（a、b）或两个单位（unit_a、unit_b）",
                 "give either a and b (versions) or unit_a and unit_b (units)",
             ));
@@ -695,12 +692,7 @@ async fn import(
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
     let bytes = body.map_err(|e| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "file_too_large",
-            "上传的文件过大（上限 50 MB）",
-            e.body_text(),
-        )
+        ApiError::new(ErrorCode::FileTooLarge, "上传的文件过大（上限 50 MB）", e.body_text())
     })?;
     let outcome = st.service.import_list(&user, id, &bytes, p.dry_run, None).await?;
     Ok(axum::Json(outcome).into_response())
@@ -728,8 +720,7 @@ async fn export(
         None => ExportFormat::Xlsx,
         Some(f) => ExportFormat::parse(f).ok_or_else(|| {
             ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 "格式应为 xlsx、csv 或 json",
                 "format must be xlsx, csv or json",
             )

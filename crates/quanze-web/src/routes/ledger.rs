@@ -8,6 +8,7 @@ use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
+use quanze_service::ErrorCode;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -52,8 +53,7 @@ pub(crate) async fn head(State(st): State<AppState>) -> Result<Response, ApiErro
 pub(crate) async fn checkpoint(State(st): State<AppState>) -> Result<Response, ApiError> {
     let Some((_, note)) = st.service.checkpoint_note().await? else {
         return Err(ApiError::new(
-            StatusCode::NOT_FOUND,
-            "not_found",
+            ErrorCode::NotFound,
             "尚未签发检查点（服务未配置签名密钥，或账本为空）",
             "no checkpoint has been signed yet",
         ));
@@ -80,8 +80,7 @@ pub(crate) async fn entries(
 ) -> Result<Response, ApiError> {
     if r.start > r.end {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_query",
+            ErrorCode::InvalidQuery,
             "start 不能大于 end",
             "start must not exceed end",
         ));
@@ -114,8 +113,7 @@ pub(crate) async fn inclusion(
         (None, Some(hash)) => st.service.inclusion_proof_by_hash(&hash, p.size).await?,
         _ => {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 "请给出 index 或 leaf_hash 之一",
                 "give exactly one of index and leaf_hash",
             ));
@@ -161,19 +159,18 @@ pub(crate) async fn cosign(
 ) -> Result<Response, ApiError> {
     if body.len() > MAX_NOTE_BYTES {
         return Err(ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "body_too_large",
+            ErrorCode::BodyTooLarge,
             "见证签名过大",
             "cosigned note too large",
         ));
     }
     let Ok(text) = std::str::from_utf8(&body) else {
         return Err(ApiError::new(
-            StatusCode::BAD_REQUEST,
-            "invalid_body",
+            ErrorCode::InvalidBody,
             "见证签名必须是 UTF-8 文本",
             "the note must be UTF-8 text",
-        ));
+        )
+        .with_status(StatusCode::BAD_REQUEST));
     };
     let accepted = st.service.accept_cosignature(text).await?;
     Ok(axum::Json(serde_json::json!({ "accepted": accepted })).into_response())

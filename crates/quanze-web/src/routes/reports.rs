@@ -4,11 +4,12 @@
 
 use axum::Router;
 use axum::extract::State;
-use axum::http::{StatusCode, header};
+use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::EstablishmentChange;
+use quanze_service::ErrorCode;
 use quanze_service::reports;
 use serde::Deserialize;
 use utoipa::IntoParams;
@@ -52,8 +53,7 @@ pub(crate) async fn report(
         Some("xlsx") => true,
         Some(_) => {
             return Err(ApiError::new(
-                StatusCode::BAD_REQUEST,
-                "invalid_query",
+                ErrorCode::InvalidQuery,
                 "格式应为 json 或 xlsx",
                 "format must be json or xlsx",
             ));
@@ -70,8 +70,7 @@ pub(crate) async fn report(
         }
         _ => {
             return Err(ApiError::new(
-                StatusCode::NOT_FOUND,
-                "not_found",
+                ErrorCode::NotFound,
                 "没有这个报告（可选：consistency、devolution）",
                 "no such report (consistency or devolution)",
             ));

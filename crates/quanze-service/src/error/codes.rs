@@ -1,0 +1,286 @@
+//! The table of stable error codes: every code an API answer can carry, with its HTTP status and
+//! its generic message in Chinese and English.
+//!
+//! An error carries a specific message (naming the row, the item, the article); the message here
+//! is the generic one of its code, for documentation and for clients that show no details.
+//! `docs/errors.md` is generated from this table and a snapshot test pins it: adding, changing or
+//! removing a code is a visible diff.
+//! The variant is the CamelCase of the code, so a code can be found from either spelling.
+
+use std::fmt;
+
+/// Defines [`ErrorCode`] and its accessors from one table.
+///
+/// Each line is `Variant = "code", status, "中文", "English";`, with `status | other | ...`
+/// where a code is answered with more than one status.
+macro_rules! error_codes {
+    ($(
+        $(#[doc = $doc:literal])+
+        $variant:ident = $code:literal, $status:literal $(| $other:literal)*, $zh:literal, $en:literal;
+    )+) => {
+        /// 错误代码 — a stable error code of the API.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+        pub enum ErrorCode {
+            $(
+                $(#[doc = $doc])+
+                $variant,
+            )+
+        }
+
+        impl ErrorCode {
+            /// Every code, in table order.
+            pub const ALL: &'static [ErrorCode] = &[$(ErrorCode::$variant),+];
+
+            /// The code as it appears on the wire (snake_case).
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $code,)+
+                }
+            }
+
+            /// The HTTP status the code is answered with.
+            pub const fn status(self) -> u16 {
+                match self {
+                    $(ErrorCode::$variant => $status,)+
+                }
+            }
+
+            /// Other HTTP statuses the code is answered with in some cases (most codes have none).
+            pub const fn other_statuses(self) -> &'static [u16] {
+                match self {
+                    $(ErrorCode::$variant => &[$($other),*],)+
+                }
+            }
+
+            /// The generic message in Chinese.
+            pub const fn zh(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $zh,)+
+                }
+            }
+
+            /// The generic message in English.
+            pub const fn en(self) -> &'static str {
+                match self {
+                    $(ErrorCode::$variant => $en,)+
+                }
+            }
+        }
+    };
+}
+
+error_codes! {
+    // General.
+    /// A field failed to parse (a name too long, a malformed id or date).
+    InvalidInput = "invalid_input", 422, "输入内容不正确", "invalid input";
+    /// The subject of the request does not exist.
+    NotFound = "not_found", 404, "未找到", "not found";
+    /// The request conflicts with stored data (a duplicate, or a stale version).
+    Conflict = "conflict", 409, "与已有数据冲突", "conflict with stored data";
+    /// A failure inside the server; details are logged, never shown.
+    Internal = "internal", 500, "系统内部错误，请稍后重试或联系管理员", "internal error";
+
+    // Requests (answered by the web layer before any use case runs).
+    /// An id in the path is malformed.
+    InvalidId = "invalid_id", 400, "路径中的编号格式不正确", "invalid id in the path";
+    /// A query parameter is malformed or a combination of them is not allowed.
+    InvalidQuery = "invalid_query", 400, "查询参数不正确", "invalid query parameters";
+    /// The request body cannot be read: 422 for JSON that does not fit, 400 for a note that is
+    /// not UTF-8, 413 for a JSON body over the limit, 415 without a JSON content type.
+    InvalidBody = "invalid_body", 422 | 400 | 413 | 415, "请求内容不正确", "invalid request body";
+    /// The request body is over the limit of its endpoint.
+    BodyTooLarge = "body_too_large", 413, "请求内容过大", "request body too large";
+    /// A region of a batch of regions is invalid.
+    InvalidRegion = "invalid_region", 422, "行政区划不正确", "invalid region";
+    /// A role given to a user does not exist.
+    InvalidRole = "invalid_role", 422, "角色不存在", "unknown role";
+
+    // Accounts.
+    /// No bearer token, or a bad one, or a wrong password.
+    Unauthenticated = "unauthenticated", 401, "未登录或令牌无效，请先登录", "not authenticated";
+    /// The account is locked after too many failed logins.
+    AccountLocked = "account_locked", 403, "登录失败次数过多，账号已锁定", "account locked";
+    /// The user lacks the role for this action.
+    Forbidden = "forbidden", 403, "没有权限", "forbidden";
+
+    // Uploaded files.
+    /// An uploaded file had problems (listed in `problems`); nothing was stored.
+    ImportProblems = "import_problems", 422, "文件中有问题，未保存任何内容", "the file has problems; nothing was stored";
+    /// The uploaded file is over the size limit.
+    FileTooLarge = "file_too_large", 413, "上传的文件过大", "file too large";
+    /// The uploaded file or workbook is empty.
+    FileEmpty = "file_empty", 422, "文件为空", "empty file";
+    /// The uploaded workbook is password-protected.
+    FileEncrypted = "file_encrypted", 422, "文件已加密，请取消密码后重新上传", "encrypted file";
+    /// The uploaded file is an Excel 97–2003 workbook (.xls).
+    FileLegacyXls = "file_legacy_xls", 422, "不支持旧版 .xls 文件，请另存为 .xlsx", "legacy .xls file";
+    /// The uploaded file is not an .xlsx workbook.
+    FileNotXlsx = "file_not_xlsx", 422, "文件不是 .xlsx 工作簿", "not an .xlsx workbook";
+    /// The uploaded workbook is damaged.
+    FileCorrupt = "file_corrupt", 422, "文件已损坏，无法读取", "corrupt file";
+    /// The uploaded CSV or JSON file cannot be read.
+    FileUnreadable = "file_unreadable", 422, "文件无法读取", "unreadable file";
+
+    // Registry.
+    /// A batch of regions is empty.
+    EmptyRegions = "empty_regions", 422, "没有提供任何行政区划", "no regions given";
+    /// A unit fails validation (with the findings in `issues`).
+    InvalidUnit = "invalid_unit", 422, "单位信息不正确", "invalid unit";
+    /// A unit would sit under itself.
+    ParentCycle = "parent_cycle", 422, "上级单位不能是本单位或其下级单位", "a unit cannot sit under itself";
+    /// A unit named by the request does not exist.
+    UnknownUnit = "unknown_unit", 422, "单位不存在", "unknown unit";
+
+    // Lists.
+    /// The list version is not a draft.
+    NotADraft = "not_a_draft", 422, "该版本不是草稿", "not a draft";
+    /// Overrides apply to township templates only.
+    NotATemplate = "not_a_template", 422, "只有乡镇通用目录才能设置差异", "not a township template";
+    /// A township override is invalid.
+    InvalidOverride = "invalid_override", 422, "差异设置不正确", "invalid override";
+    /// Findings block publication (listed in `issues`).
+    PublicationBlocked = "publication_blocked", 422, "有问题需要先解决才能公布", "issues block publication";
+    /// No published list version is in force on the date.
+    NoVersionOnDate = "no_version_on_date", 422, "该日期没有生效的清单版本", "no version in force on the date";
+
+    // Laws.
+    /// The law has already ended.
+    LawAlreadyEnded = "law_already_ended", 422, "法规已失效", "the law has already ended";
+    /// A law's end is not after its start.
+    LawEndBeforeStart = "law_end_before_start", 422, "失效日期须晚于施行日期", "a law must end after it takes force";
+    /// A law is named as ending itself.
+    LawEndsItself = "law_ends_itself", 422, "法规不能由其自身废止或修订", "a law cannot end itself";
+    /// An amendment names no new edition.
+    AmendmentWithoutEdition = "amendment_without_edition", 422, "修订须指明新版本", "an amendment needs the new edition";
+    /// The law is still in force, so no list needs revising.
+    LawInForce = "law_in_force", 422, "法规仍然有效，无需调整清单", "the law is still in force";
+    /// No item needs revising after the law ended.
+    NothingToRevise = "nothing_to_revise", 422, "没有需要调整的事项", "nothing to revise";
+
+    // Change sets.
+    /// The change set is at a stage where the operation does not apply.
+    WrongStage = "wrong_stage", 422, "调整方案所处阶段不能进行此操作", "wrong stage for this operation";
+    /// A return names a stage that does not exist.
+    InvalidStage = "invalid_stage", 422, "退回的环节不正确", "invalid stage";
+    /// A proposed change is invalid or incomplete.
+    InvalidChange = "invalid_change", 422, "调整内容不正确", "invalid change";
+    /// No round of opinions has been sent yet.
+    NoRoundYet = "no_round_yet", 422, "尚未征求意见", "no round of opinions yet";
+    /// One more round of opinions would pass the maximum.
+    TooManyRounds = "too_many_rounds", 422, "征求意见轮次已达上限", "too many rounds of opinions";
+    /// Opinions of the round are unresolved.
+    UnresolvedOpinions = "unresolved_opinions", 422, "本轮尚有意见未办理", "unresolved opinions";
+    /// Public comments are unanswered.
+    UnansweredComments = "unanswered_comments", 422, "尚有公众意见未答复", "unanswered comments";
+    /// The public comment period has not ended.
+    CommentPeriodOpen = "comment_period_open", 422, "公示期尚未结束", "the comment period is still open";
+    /// A comment period ends before it opens.
+    BadCommentPeriod = "bad_comment_period", 422, "公示期限不正确", "bad comment period";
+    /// The legality review has not passed.
+    ReviewNotPassed = "review_not_passed", 422, "合法性审查未通过", "the legality review has not passed";
+    /// Units due to countersign have not.
+    MissingCountersignatures = "missing_countersignatures", 422, "尚有单位未会签", "missing countersignatures";
+    /// A round of opinions sent to nobody.
+    NobodyToAsk = "nobody_to_ask", 422, "没有需要征求意见的单位", "nobody to ask for opinions";
+    /// An opinion or public comment was refused.
+    OpinionRefused = "opinion_refused", 422, "意见不能受理", "opinion refused";
+    /// A verdict of the legality review was refused.
+    VerdictRefused = "verdict_refused", 422, "审查结论不能受理", "verdict refused";
+    /// A table of verdicts is empty.
+    EmptyVerdicts = "empty_verdicts", 422, "审查结论表为空", "the table of verdicts is empty";
+
+    // Devolution.
+    /// A grant ends before it starts.
+    EmptyWindow = "empty_window", 422, "赋权的结束日期早于开始日期", "the grant ends before it starts";
+    /// A grant names no town, or a unit that is not a town or subdistrict.
+    NotATown = "not_a_town", 422, "不是乡镇或街道", "not a town or subdistrict";
+    /// The department does not hold the power it grants.
+    DepartmentDoesNotHold = "department_does_not_hold", 422, "部门不持有该事项", "the department does not hold the power";
+    /// The town already holds the power through another grant.
+    GrantedTwice = "granted_twice", 422, "该乡镇已通过其他赋权持有该事项", "the town already holds the power";
+    /// Two grants of one power to one town overlap in time.
+    OverlappingWindow = "overlapping_window", 422, "赋权期限与已有赋权重叠", "the window overlaps another grant";
+    /// A penalty power goes to towns only by a provincial decision (行政处罚法 第24条).
+    PenaltyWithoutProvincialDecision = "penalty_without_provincial_decision", 422, "行政处罚权须经省级决定方可赋予乡镇", "a penalty power needs a provincial decision";
+    /// Administrative coercive measures cannot be entrusted (行政强制法 第17条).
+    CoercionEntrusted = "coercion_entrusted", 422, "行政强制措施不得委托", "coercive measures cannot be entrusted";
+    /// A reclaim names an unknown grant.
+    UnknownGrant = "unknown_grant", 422, "赋权不存在", "unknown grant";
+    /// The grant is not active in the town on the date.
+    NoActiveGrant = "no_active_grant", 422, "该赋权当日在该乡镇未生效", "no active grant";
+    /// A reclaim, override or return without a reason.
+    MissingReason = "missing_reason", 422, "须说明理由", "a reason is required";
+    /// The town already meets the checklist, so no override is needed.
+    AlreadyReady = "already_ready", 422, "该乡镇已具备承接条件，无需特批", "the town is ready already";
+    /// The town is not a target of the grant.
+    TownNotInGrant = "town_not_in_grant", 422, "该乡镇不在赋权的承接乡镇之中", "the town is not in the grant";
+
+    // Establishment.
+    /// A town would have more functional bodies than its limit.
+    TooManyBodies = "too_many_bodies", 422, "内设机构超过限额", "too many functional bodies";
+    /// A functional body has no name.
+    UnnamedBody = "unnamed_body", 422, "内设机构未填写名称", "unnamed functional body";
+    /// Two functional bodies of one town have one name.
+    DuplicateBody = "duplicate_body", 422, "内设机构重名", "duplicate functional body";
+    /// A county's total would rise without a recorded approval (只减不增).
+    QuotaIncreaseWithoutApproval = "quota_increase_without_approval", 422, "编制只减不增，增加须登记上级审批文号", "a quota increase needs an approval";
+    /// One unit and kind appear twice in one adjustment.
+    DuplicateQuota = "duplicate_quota", 422, "同一次调整中编制数重复", "duplicate quota";
+    /// An adjustment without a reason, or that changes nothing.
+    EmptyAdjustment = "empty_adjustment", 422, "编制调整须说明理由并至少改变一项", "empty adjustment";
+    /// The unit is not a seconded unit (派驻机构).
+    NotSeconded = "not_seconded", 422, "不是派驻机构", "not a seconded unit";
+    /// The department of a secondment is not a county department.
+    NotADepartment = "not_a_department", 422, "不是县级部门", "not a county department";
+    /// An appraisal share above 100 %.
+    BadAppraisalShare = "bad_appraisal_share", 422, "考核权重不能超过100%", "bad appraisal share";
+    /// Ending a secondment that is not recorded.
+    NoSecondment = "no_secondment", 422, "未登记派驻关系", "no recorded secondment";
+
+    // Ledger.
+    /// A proof asked for sizes or indexes the ledger does not have.
+    InvalidProofRequest = "invalid_proof_request", 422, "无法生成证明", "invalid proof request";
+    /// A hash is malformed.
+    InvalidHash = "invalid_hash", 422, "哈希格式不正确", "invalid hash";
+    /// A witness cosignature is invalid.
+    BadCosignature = "bad_cosignature", 422, "见证签名无效", "bad cosignature";
+
+    // Demo.
+    /// The demo data is incomplete (an earlier load was cut off).
+    DemoIncomplete = "demo_incomplete", 422, "演示数据不完整", "the demo data is incomplete";
+}
+
+impl ErrorCode {
+    /// The code of a wire string, if it is in the table.
+    pub fn parse(code: &str) -> Option<ErrorCode> {
+        ErrorCode::ALL.iter().copied().find(|c| c.as_str() == code)
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for ErrorCode {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.as_str())
+    }
+}
+
+/// Lets tests and callers compare a code with its wire string.
+impl PartialEq<&str> for ErrorCode {
+    fn eq(&self, other: &&str) -> bool {
+        self.as_str() == *other
+    }
+}
+
+impl PartialEq<ErrorCode> for &str {
+    fn eq(&self, other: &ErrorCode) -> bool {
+        *self == other.as_str()
+    }
+}
+
+#[cfg(test)]
+mod tests;
