@@ -31,24 +31,28 @@ const DRAFTERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
 
 /// A proposed change as a client sends it: an added item gets its id here; an amendment or a
 /// removal may leave out the version it was written on (the current one is assumed).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeInput {
     /// The list changed.
+    #[schema(value_type = String)]
     pub list: ListId,
     /// `add`, `amend` or `remove`.
     pub action: ChangeAction,
     /// The item (amend, remove).
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub item: Option<ItemId>,
     /// The item version the change was written on (amend, remove; default: the current one).
     #[serde(default)]
     pub base: Option<u32>,
     /// How the list's unit holds an added item (default 自行实施).
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub duty: Option<DutyKind>,
     /// The new content (add, amend).
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub content: Option<ItemContent>,
     /// 调整理由.
     pub reason: String,
@@ -57,7 +61,7 @@ pub struct ChangeInput {
 }
 
 /// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeAction {
     /// 新增.
@@ -69,7 +73,7 @@ pub enum ChangeAction {
 }
 
 /// A new change set.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewChangeSet {
     /// Title.
@@ -80,6 +84,7 @@ pub struct NewChangeSet {
     pub changes: Vec<ChangeInput>,
     /// Units that must countersign before approval (会签).
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     pub countersigners: Vec<UnitId>,
 }
 
@@ -261,15 +266,17 @@ impl Action {
 }
 
 /// One change as shown: the item's name, the list's and the fields an amendment changes.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ChangeView {
     /// 1-based position.
     pub index: usize,
     /// The list.
+    #[schema(value_type = String)]
     pub list: ListId,
     /// The list's name.
     pub list_name: String,
     /// The item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// The item's name (new or current).
     pub name: String,
@@ -278,6 +285,7 @@ pub struct ChangeView {
     /// 新增, 调整, 取消.
     pub action_zh: &'static str,
     /// Fields an amendment changes.
+    #[schema(value_type = Vec<Object>)]
     pub fields: Vec<FieldChange>,
     /// 调整理由.
     pub reason: String,
@@ -286,9 +294,10 @@ pub struct ChangeView {
 }
 
 /// A change set with what a reader needs beside it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ChangeSetView {
     /// The whole change set (flow, rounds, comments, review).
+    #[schema(value_type = Object)]
     pub set: ChangeSet,
     /// Its revision.
     pub rev: u64,
@@ -302,9 +311,10 @@ pub struct ChangeSetView {
 /// only drafting and revision change (`change_set` lists them, named and diffed). A change set
 /// may hold 100,000 changes: answering every step with all of them described cost more than
 /// the step.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ChangeSetState {
     /// Id.
+    #[schema(value_type = String)]
     pub id: ChangeSetId,
     /// Title.
     pub title: String,
@@ -317,14 +327,19 @@ pub struct ChangeSetState {
     /// How many changes it proposes.
     pub changes: usize,
     /// The workflow.
+    #[schema(value_type = Object)]
     pub flow: quanze_core::changeset::Flow,
     /// Opinion rounds sent, oldest first.
+    #[schema(value_type = Vec<Object>)]
     pub rounds: Vec<quanze_core::OpinionRound>,
     /// The public comment period, once opened.
+    #[schema(value_type = Option<Object>)]
     pub comments: Option<quanze_core::CommentPeriod>,
     /// The legality review, once started.
+    #[schema(value_type = Option<Object>)]
     pub review: Option<quanze_core::review::LegalReview>,
     /// The list versions it published.
+    #[schema(value_type = Vec<String>)]
     pub published: Vec<quanze_core::ListVersionId>,
 }
 
@@ -347,7 +362,7 @@ impl ChangeSetState {
 }
 
 /// The outcome of an operation.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ActionOutcome {
     /// The change set after it.
     pub change_set: ChangeSetState,
