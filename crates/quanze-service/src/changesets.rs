@@ -89,11 +89,12 @@ pub struct NewChangeSet {
 }
 
 /// One opinion in a unit's reply.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpinionInput {
     /// The item; none for the change set as a whole.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub item: Option<ItemId>,
     /// `agree`, `amend` (with `proposed`) or `object`.
     pub stance: StanceKind,
@@ -106,10 +107,11 @@ pub struct OpinionInput {
 }
 
 /// One verdict of a reviewer's table.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerdictInput {
     /// The item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// Pass, or reject with a reason.
     pub pass: bool,
@@ -119,7 +121,7 @@ pub struct VerdictInput {
 }
 
 /// 意见类型.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StanceKind {
     /// 同意.
@@ -131,7 +133,7 @@ pub enum StanceKind {
 }
 
 /// One operation on a change set.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Replace the changes (drafting only).
@@ -143,6 +145,7 @@ pub enum Action {
     SendRound {
         /// Units asked; default: every unit the changes affect.
         #[serde(default)]
+        #[schema(value_type = Option<Vec<String>>)]
         units: Option<Vec<UnitId>>,
         /// Working days to reply (default from the settings).
         #[serde(default)]
@@ -151,6 +154,7 @@ pub enum Action {
     /// A unit's reply to the open round.
     Reply {
         /// The replying unit.
+        #[schema(value_type = String)]
         unit: UnitId,
         /// Its opinions (none: 无意见).
         opinions: Vec<OpinionInput>,
@@ -158,8 +162,10 @@ pub enum Action {
     /// The staffing office resolves an opinion.
     Resolve {
         /// The opinion.
+        #[schema(value_type = String)]
         opinion: OpinionId,
         /// adopted, partly_adopted, not_adopted.
+        #[schema(value_type = String)]
         kind: ResolutionKind,
         /// Why (required unless adopted).
         #[serde(default)]
@@ -177,8 +183,10 @@ pub enum Action {
     /// Answer a public comment.
     Answer {
         /// The comment.
+        #[schema(value_type = String)]
         comment: OpinionId,
         /// adopted, partly_adopted, not_adopted.
+        #[schema(value_type = String)]
         kind: ResolutionKind,
         /// The answer.
         text: String,
@@ -188,6 +196,7 @@ pub enum Action {
     /// The reviewer's verdict on one item.
     Verdict {
         /// The item.
+        #[schema(value_type = String)]
         item: ItemId,
         /// Pass, or reject with a reason.
         pass: bool,
@@ -205,6 +214,7 @@ pub enum Action {
     /// 会签 for a unit.
     Countersign {
         /// The unit signing.
+        #[schema(value_type = String)]
         unit: UnitId,
     },
     /// 审定.
@@ -233,6 +243,7 @@ pub enum Action {
     /// 转办 to another unit.
     Transfer {
         /// The new handling unit.
+        #[schema(value_type = String)]
         to: UnitId,
         /// Why.
         #[serde(default)]

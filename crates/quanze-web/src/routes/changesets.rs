@@ -58,7 +58,7 @@ pub(crate) async fn create(
 }
 
 #[utoipa::path(post, path = "/api/v1/change-sets/{id}/actions", operation_id = "act_on_change_set", params(("id" = String, Path, description = "change set id")),
-    request_body(content = Object, description = "{action: revise|send_round|reply|resolve|close_round|urge|open_comment|answer|submit_for_review|verdict|verdicts|submit_for_approval|countersign|approve|publish|return|withdraw|transfer, …}"),
+    request_body(content = Action, description = "one operation: {action: revise|send_round|reply|resolve|close_round|urge|open_comment|answer|submit_for_review|verdict|verdicts|submit_for_approval|countersign|approve|publish|return|withdraw|transfer, …}"),
     responses((status = 200, description = "done; the change set's workflow state after it (its changes are counted, not listed: GET the change set for them) and the ledger leaf", body = ActionOutcome),
         (status = 401, description = "no or bad token", body = ErrorBody),
         (status = 403, description = "not allowed to act at this stage", body = ErrorBody),
