@@ -249,23 +249,19 @@ impl Service {
     /// A page of the lists, each with its number of versions and its latest one.
     pub fn list_page(&self, offset: usize, limit: usize) -> ListPage {
         let catalog = self.catalog();
-        let rows = catalog
-            .lists
-            .iter()
-            .map(|l| ListSummary {
-                id: l.id,
-                name: l.name.clone(),
-                scope: l.scope.clone(),
-                versions: catalog.versions(l.id).len(),
-                latest: catalog.latest_version(l.id).map(|v| LatestVersion {
-                    id: v.id,
-                    number: v.number,
-                    status: v.status,
-                    entries: v.entries.len(),
-                }),
-            })
-            .collect();
-        ListPage::of(rows, offset, limit)
+        let rows: Vec<_> = catalog.lists.iter().collect();
+        ListPage::of_mapped(rows, offset, limit, |l| ListSummary {
+            id: l.id,
+            name: l.name.clone(),
+            scope: l.scope.clone(),
+            versions: catalog.versions(l.id).len(),
+            latest: catalog.latest_version(l.id).map(|v| LatestVersion {
+                id: v.id,
+                number: v.number,
+                status: v.status,
+                entries: v.entries.len(),
+            }),
+        })
     }
 
     /// Creates a list.
@@ -285,8 +281,8 @@ impl Service {
         if catalog.list(list).is_none() {
             return Err(ServiceError::NotFound(format!("清单 {list}")));
         }
-        let rows = catalog.versions(list).iter().map(VersionSummary::from).collect();
-        Ok(VersionPage::of(rows, offset, limit))
+        let rows: Vec<_> = catalog.versions(list).iter().collect();
+        Ok(VersionPage::of_mapped(rows, offset, limit, VersionSummary::from))
     }
 
     /// One version with its entries, overrides and publication blockers.

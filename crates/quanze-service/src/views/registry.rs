@@ -305,18 +305,14 @@ impl Service {
 
     /// A page of the regions, by code.
     pub fn region_page(&self, offset: usize, limit: usize) -> RegionPage {
-        let regions = self
-            .catalog()
-            .regions
-            .iter()
-            .map(|r| RegionView {
-                code: r.code.clone(),
-                name: r.name.clone(),
-                level: r.level(),
-                parent: r.parent(),
-            })
-            .collect();
-        RegionPage::of(regions, offset, limit)
+        let catalog = self.catalog();
+        let regions: Vec<_> = catalog.regions.iter().collect();
+        RegionPage::of_mapped(regions, offset, limit, |r| RegionView {
+            code: r.code.clone(),
+            name: r.name.clone(),
+            level: r.level(),
+            parent: r.parent(),
+        })
     }
 
     /// A page of the units of a kind and with a tag (each optional), with the number of items
@@ -330,17 +326,16 @@ impl Service {
     ) -> UnitPage {
         let catalog = self.catalog();
         let today = self.today();
-        let rows = catalog
+        let rows: Vec<_> = catalog
             .units
             .iter()
             .filter(|u| kind.is_none_or(|k| u.kind == k))
             .filter(|u| tag.is_none_or(|t| u.tags.iter().any(|x| x.as_str() == t)))
-            .map(|u| UnitSummary {
-                unit: UnitView::from(u),
-                items_today: catalog.holdings.holdings(u.id, today).count(),
-            })
             .collect();
-        UnitPage::of(rows, offset, limit)
+        UnitPage::of_mapped(rows, offset, limit, |u| UnitSummary {
+            unit: UnitView::from(u),
+            items_today: catalog.holdings.holdings(u.id, today).count(),
+        })
     }
 
     /// One unit with the lists that apply to it.
