@@ -31,24 +31,28 @@ const DRAFTERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
 
 /// A proposed change as a client sends it: an added item gets its id here; an amendment or a
 /// removal may leave out the version it was written on (the current one is assumed).
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ChangeInput {
     /// The list changed.
+    #[schema(value_type = String)]
     pub list: ListId,
     /// `add`, `amend` or `remove`.
     pub action: ChangeAction,
     /// The item (amend, remove).
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub item: Option<ItemId>,
     /// The item version the change was written on (amend, remove; default: the current one).
     #[serde(default)]
     pub base: Option<u32>,
     /// How the list's unit holds an added item (default 自行实施).
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub duty: Option<DutyKind>,
     /// The new content (add, amend).
     #[serde(default)]
+    #[schema(value_type = Option<Object>)]
     pub content: Option<ItemContent>,
     /// 调整理由.
     pub reason: String,
@@ -57,7 +61,7 @@ pub struct ChangeInput {
 }
 
 /// What a change does.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeAction {
     /// 新增.
@@ -69,7 +73,7 @@ pub enum ChangeAction {
 }
 
 /// A new change set.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewChangeSet {
     /// Title.
@@ -80,15 +84,17 @@ pub struct NewChangeSet {
     pub changes: Vec<ChangeInput>,
     /// Units that must countersign before approval (会签).
     #[serde(default)]
+    #[schema(value_type = Vec<String>)]
     pub countersigners: Vec<UnitId>,
 }
 
 /// One opinion in a unit's reply.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct OpinionInput {
     /// The item; none for the change set as a whole.
     #[serde(default)]
+    #[schema(value_type = Option<String>)]
     pub item: Option<ItemId>,
     /// `agree`, `amend` (with `proposed`) or `object`.
     pub stance: StanceKind,
@@ -101,10 +107,11 @@ pub struct OpinionInput {
 }
 
 /// One verdict of a reviewer's table.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerdictInput {
     /// The item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// Pass, or reject with a reason.
     pub pass: bool,
@@ -114,7 +121,7 @@ pub struct VerdictInput {
 }
 
 /// 意见类型.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum StanceKind {
     /// 同意.
@@ -126,7 +133,7 @@ pub enum StanceKind {
 }
 
 /// One operation on a change set.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
 pub enum Action {
     /// Replace the changes (drafting only).
@@ -138,6 +145,7 @@ pub enum Action {
     SendRound {
         /// Units asked; default: every unit the changes affect.
         #[serde(default)]
+        #[schema(value_type = Option<Vec<String>>)]
         units: Option<Vec<UnitId>>,
         /// Working days to reply (default from the settings).
         #[serde(default)]
@@ -146,6 +154,7 @@ pub enum Action {
     /// A unit's reply to the open round.
     Reply {
         /// The replying unit.
+        #[schema(value_type = String)]
         unit: UnitId,
         /// Its opinions (none: 无意见).
         opinions: Vec<OpinionInput>,
@@ -153,8 +162,10 @@ pub enum Action {
     /// The staffing office resolves an opinion.
     Resolve {
         /// The opinion.
+        #[schema(value_type = String)]
         opinion: OpinionId,
         /// adopted, partly_adopted, not_adopted.
+        #[schema(value_type = String)]
         kind: ResolutionKind,
         /// Why (required unless adopted).
         #[serde(default)]
@@ -172,8 +183,10 @@ pub enum Action {
     /// Answer a public comment.
     Answer {
         /// The comment.
+        #[schema(value_type = String)]
         comment: OpinionId,
         /// adopted, partly_adopted, not_adopted.
+        #[schema(value_type = String)]
         kind: ResolutionKind,
         /// The answer.
         text: String,
@@ -183,6 +196,7 @@ pub enum Action {
     /// The reviewer's verdict on one item.
     Verdict {
         /// The item.
+        #[schema(value_type = String)]
         item: ItemId,
         /// Pass, or reject with a reason.
         pass: bool,
@@ -200,6 +214,7 @@ pub enum Action {
     /// 会签 for a unit.
     Countersign {
         /// The unit signing.
+        #[schema(value_type = String)]
         unit: UnitId,
     },
     /// 审定.
@@ -228,6 +243,7 @@ pub enum Action {
     /// 转办 to another unit.
     Transfer {
         /// The new handling unit.
+        #[schema(value_type = String)]
         to: UnitId,
         /// Why.
         #[serde(default)]
@@ -261,15 +277,17 @@ impl Action {
 }
 
 /// One change as shown: the item's name, the list's and the fields an amendment changes.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ChangeView {
     /// 1-based position.
     pub index: usize,
     /// The list.
+    #[schema(value_type = String)]
     pub list: ListId,
     /// The list's name.
     pub list_name: String,
     /// The item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// The item's name (new or current).
     pub name: String,
@@ -278,6 +296,7 @@ pub struct ChangeView {
     /// 新增, 调整, 取消.
     pub action_zh: &'static str,
     /// Fields an amendment changes.
+    #[schema(value_type = Vec<Object>)]
     pub fields: Vec<FieldChange>,
     /// 调整理由.
     pub reason: String,
@@ -286,9 +305,10 @@ pub struct ChangeView {
 }
 
 /// A change set with what a reader needs beside it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ChangeSetView {
     /// The whole change set (flow, rounds, comments, review).
+    #[schema(value_type = Object)]
     pub set: ChangeSet,
     /// Its revision.
     pub rev: u64,
@@ -302,9 +322,10 @@ pub struct ChangeSetView {
 /// only drafting and revision change (`change_set` lists them, named and diffed). A change set
 /// may hold 100,000 changes: answering every step with all of them described cost more than
 /// the step.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ChangeSetState {
     /// Id.
+    #[schema(value_type = String)]
     pub id: ChangeSetId,
     /// Title.
     pub title: String,
@@ -317,14 +338,19 @@ pub struct ChangeSetState {
     /// How many changes it proposes.
     pub changes: usize,
     /// The workflow.
+    #[schema(value_type = Object)]
     pub flow: quanze_core::changeset::Flow,
     /// Opinion rounds sent, oldest first.
+    #[schema(value_type = Vec<Object>)]
     pub rounds: Vec<quanze_core::OpinionRound>,
     /// The public comment period, once opened.
+    #[schema(value_type = Option<Object>)]
     pub comments: Option<quanze_core::CommentPeriod>,
     /// The legality review, once started.
+    #[schema(value_type = Option<Object>)]
     pub review: Option<quanze_core::review::LegalReview>,
     /// The list versions it published.
+    #[schema(value_type = Vec<String>)]
     pub published: Vec<quanze_core::ListVersionId>,
 }
 
@@ -347,7 +373,7 @@ impl ChangeSetState {
 }
 
 /// The outcome of an operation.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ActionOutcome {
     /// The change set after it.
     pub change_set: ChangeSetState,

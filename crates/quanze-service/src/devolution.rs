@@ -48,16 +48,20 @@ impl From<GrantError> for ServiceError {
 }
 
 /// A grant to record.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewGrant {
     /// The department's power item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// The granting department.
+    #[schema(value_type = String)]
     pub from: UnitId,
     /// The towns, named or by tag.
+    #[schema(value_type = Object)]
     pub to: GrantTarget,
-    /// How.
+    /// How: `direct`, `entrusted`, `review_power` or `window_forward`.
+    #[schema(value_type = String)]
     pub mode: GrantMode,
     /// In force from.
     pub effective_from: NaiveDate,
@@ -75,11 +79,12 @@ pub struct NewGrant {
 }
 
 /// A town's readiness checklist as sent.
-#[derive(Debug, Clone, Default, serde::Deserialize)]
+#[derive(Debug, Clone, Default, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ReadinessInput {
     /// Trained staff with their training records.
     #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
     pub staff: Vec<TrainedStaff>,
     /// System access granted.
     #[serde(default)]
@@ -99,13 +104,15 @@ pub struct ReadinessInput {
 }
 
 /// One town of a grant, as shown.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TownStanding {
     /// The town.
+    #[schema(value_type = String)]
     pub town: UnitId,
     /// Its name.
     pub name: String,
     /// Its readiness state on the day asked.
+    #[schema(value_type = Object)]
     pub state: ReadinessState,
     /// The state in Chinese.
     pub state_zh: &'static str,
@@ -114,9 +121,11 @@ pub struct TownStanding {
 }
 
 /// A grant with its towns' standing.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+#[schema(example = json!({ "grant": { "id": "0190c3a4-7e1b-7c2d-9a51-3f0e2b6d8c31", "item": "0190c3a4-7e1b-7c2d-9a51-3f0e2b6d8c41", "from": "0190c3a4-7e1b-7c2d-9a51-3f0e2b6d8c51", "to": { "kind": "towns", "towns": ["0190c3a4-7e1b-7c2d-9a51-3f0e2b6d8c11"] }, "mode": "entrusted", "effective_from": "2026-01-01", "batch": "2026年第一批" }, "item_name": "对未取得食品经营许可从事食品经营活动的行政处罚", "from_name": "某某县市场监督管理局", "mode_zh": "委托下放", "towns": [{ "town": "0190c3a4-7e1b-7c2d-9a51-3f0e2b6d8c11", "name": "王坛镇人民政府", "state": { "state": "ready" }, "state_zh": "已具备承接条件", "active": true }] }))]
 pub struct GrantView {
     /// The grant.
+    #[schema(value_type = Object)]
     pub grant: Grant,
     /// The item's name.
     pub item_name: String,

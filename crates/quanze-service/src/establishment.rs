@@ -34,37 +34,43 @@ impl From<EstablishmentError> for ServiceError {
 }
 
 /// One town's bodies as shown.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TownBodies {
     /// The town.
+    #[schema(value_type = String)]
     pub town: UnitId,
     /// Its name.
     pub name: String,
     /// Its bodies.
+    #[schema(value_type = Vec<Object>)]
     pub bodies: Vec<FunctionalBody>,
     /// The limit.
     pub max: usize,
 }
 
 /// One unit's quotas as shown.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UnitQuotas {
     /// The unit.
+    #[schema(value_type = String)]
     pub unit: UnitId,
     /// Its name.
     pub name: String,
     /// Its quotas by kind.
+    #[schema(value_type = Object)]
     pub quotas: BTreeMap<QuotaKind, u32>,
 }
 
 /// One county's total of one kind.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct QuotaTotal {
     /// The county.
+    #[schema(value_type = String)]
     pub county: RegionCode,
     /// Its name (the code when the region is not registered).
     pub county_name: String,
     /// The kind.
+    #[schema(value_type = String)]
     pub kind: QuotaKind,
     /// The kind in Chinese.
     pub kind_zh: &'static str,
@@ -73,9 +79,10 @@ pub struct QuotaTotal {
 }
 
 /// A seconded unit as shown.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct SecondmentView {
     /// The arrangement.
+    #[schema(value_type = Object)]
     pub secondment: Secondment,
     /// The seconded unit's name.
     pub name: String,
@@ -88,7 +95,7 @@ pub struct SecondmentView {
 }
 
 /// The establishment as shown.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct EstablishmentView {
     /// Every town and subdistrict with its bodies.
     pub towns: Vec<TownBodies>,
@@ -99,6 +106,7 @@ pub struct EstablishmentView {
     /// Seconded units.
     pub secondments: Vec<SecondmentView>,
     /// Every quota adjustment, oldest first.
+    #[schema(value_type = Vec<Object>)]
     pub adjustments: Vec<QuotaAdjustment>,
 }
 

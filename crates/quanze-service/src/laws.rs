@@ -16,12 +16,15 @@ use crate::error::{ErrorCode, ServiceError, ServiceResult};
 const KEEPERS: [Role; 3] = [Role::JusticeReviewer, Role::StaffingEditor, Role::SysAdmin];
 
 /// A law to register.
-#[derive(Debug, Clone, serde::Deserialize)]
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "title": "中华人民共和国行政处罚法", "level": "law", "issuer": "全国人民代表大会常务委员会", "in_force_from": "2021-07-15" }))]
 pub struct NewLaw {
     /// The title as promulgated.
     pub title: String,
-    /// Its rank.
+    /// Its rank: `law`, `administrative_regulation`, `local_regulation`, `departmental_rule`,
+    /// `local_government_rule` or `normative_document`.
+    #[schema(value_type = String)]
     pub level: LawLevel,
     /// 制定机关.
     pub issuer: String,

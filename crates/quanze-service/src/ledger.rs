@@ -38,7 +38,7 @@ impl Default for LedgerConfig {
 }
 
 /// One ledger entry as served: its leaf bytes (the event's canonical JSON) and leaf hash.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct Entry {
     /// Leaf index.
     pub index: u64,
@@ -49,7 +49,7 @@ pub struct Entry {
 }
 
 /// An inclusion proof.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct InclusionProof {
     /// Leaf index.
     pub index: u64,
@@ -64,7 +64,7 @@ pub struct InclusionProof {
 }
 
 /// A consistency proof.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ConsistencyProof {
     /// Older size.
     pub first: u64,
@@ -80,7 +80,7 @@ pub struct ConsistencyProof {
 
 /// 回执 — everything needed to check one write offline: the leaf, its inclusion proof and the
 /// signed checkpoint it is proven against.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct LedgerReceipt {
     /// The entry.
     pub entry: Entry,

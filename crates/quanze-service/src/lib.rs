@@ -16,6 +16,7 @@ pub mod laws;
 pub mod ledger;
 pub mod lists;
 pub mod reports;
+pub mod views;
 
 pub use quanze_store::ConnectOptions;
 

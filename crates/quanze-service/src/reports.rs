@@ -23,13 +23,15 @@ use crate::Service;
 use crate::catalog::Catalog;
 
 /// One item in force with 权责一致 findings.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct IncompleteItem {
     /// The holder.
+    #[schema(value_type = String)]
     pub unit: UnitId,
     /// The holder's name.
     pub unit_name: String,
     /// The item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// Its name.
     pub item_name: String,
@@ -40,9 +42,10 @@ pub struct IncompleteItem {
 }
 
 /// A grant in force in a town that is not ready for it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UnreadyGrant {
     /// The grant.
+    #[schema(value_type = String)]
     pub grant: GrantId,
     /// Its batch.
     pub batch: String,
@@ -51,6 +54,7 @@ pub struct UnreadyGrant {
     /// The granting department's name.
     pub department: String,
     /// The town.
+    #[schema(value_type = String)]
     pub town: UnitId,
     /// The town's name.
     pub town_name: String,
@@ -59,9 +63,10 @@ pub struct UnreadyGrant {
 }
 
 /// A power nobody holds in its own right.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct UnheldPower {
     /// The item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// Its name.
     pub item_name: String,
@@ -70,13 +75,15 @@ pub struct UnheldPower {
 }
 
 /// A power a town holds twice.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DoubleHolding {
     /// The town.
+    #[schema(value_type = String)]
     pub town: UnitId,
     /// Its name.
     pub town_name: String,
     /// The item.
+    #[schema(value_type = String)]
     pub item: ItemId,
     /// Its name.
     pub item_name: String,
@@ -85,7 +92,7 @@ pub struct DoubleHolding {
 }
 
 /// 一致性检查报告.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ConsistencyReport {
     /// The day checked.
     pub date: NaiveDate,
@@ -100,9 +107,10 @@ pub struct ConsistencyReport {
 }
 
 /// One town's line of the devolution report.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct TownDevolution {
     /// The town.
+    #[schema(value_type = String)]
     pub town: UnitId,
     /// Its name.
     pub name: String,
@@ -121,7 +129,7 @@ pub struct TownDevolution {
 }
 
 /// One grant in one town, for the detail sheet.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct GrantInTown {
     /// The town's name.
     pub town_name: String,
@@ -140,7 +148,7 @@ pub struct GrantInTown {
 }
 
 /// 赋权承接情况报告.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct DevolutionReport {
     /// The day.
     pub date: NaiveDate,

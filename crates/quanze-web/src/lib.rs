@@ -47,6 +47,14 @@ pub fn router(state: AppState) -> Router {
         .with_state(state)
 }
 
+/// The API's OpenAPI 3.1 document, as pretty JSON (what `/api/v1/openapi.json` serves).
+pub fn openapi_json() -> String {
+    use utoipa::OpenApi;
+    routes::api::ApiDoc::openapi()
+        .to_pretty_json()
+        .expect("the OpenAPI document is plain data and always serialises")
+}
+
 /// Serves the application on a bound listener until `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,

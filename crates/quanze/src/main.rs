@@ -164,6 +164,8 @@ enum Command {
         #[command(subcommand)]
         command: ledger::WitnessCommand,
     },
+    /// 打印 API 的 OpenAPI 3.1 描述 (print the API's OpenAPI 3.1 document as JSON)
+    Openapi,
 }
 
 /// How a server signs its ledger and whom it trusts.
@@ -259,6 +261,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
         }
         Command::Ledger { command } => ledger::ledger(command).await,
         Command::Witness { command } => ledger::witness(command).await,
+        Command::Openapi => {
+            println!("{}", quanze_web::openapi_json());
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Init { db, admin, password_env, ledger_hash } => {
             let ledger_hash = ledger_hash
                 .parse()

@@ -39,17 +39,22 @@ pub struct NewUnit {
 }
 
 /// One item as a list shows it: the entry and its content.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ItemView {
     /// Stable item id.
+    #[schema(value_type = String, format = Uuid)]
     pub item: ItemId,
     /// Content version.
     pub version: u32,
     /// The list it comes from.
+    #[schema(value_type = String, format = Uuid)]
     pub list: ListId,
-    /// Duty kind.
+    /// Duty kind: `{"kind": "own"}`, `{"kind": "cooperate", "lead": id}` or
+    /// `{"kind": "reclaimed", "receiver": id}`.
+    #[schema(value_type = Object)]
     pub duty: DutyKind,
     /// Content (shared with the catalogue).
+    #[schema(value_type = Object)]
     pub content: ContentRef,
 }
 
@@ -95,15 +100,17 @@ impl<T> Page<T> {
 }
 
 /// What an import found and did.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
 pub struct ImportOutcome {
     /// Rows read.
     pub rows: usize,
     /// Every problem, with where it is.
+    #[schema(value_type = Vec<Object>)]
     pub problems: Vec<Problem>,
     /// Whether this was a dry run (nothing stored).
     pub dry_run: bool,
     /// The draft version written (not on a dry run).
+    #[schema(value_type = Option<String>, format = Uuid)]
     pub version: Option<ListVersionId>,
     /// Items new to the list.
     pub added: usize,

@@ -1,7 +1,5 @@
 //! The JSON API under `/api/v1`.
 
-use std::collections::BTreeSet;
-
 use axum::Router;
 use axum::body::Bytes;
 use axum::extract::State;
@@ -10,11 +8,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{
-    CreditCode, DocNo, ListId, ListScope, ListVersionId, PowerCategory, RegionCode, Role,
-    RoleGrant, Tag, UnitId, UnitKind, Username,
+    DocNo, ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleGrant, UnitId, UnitKind,
+    Username,
 };
 use quanze_service::ErrorCode;
-use quanze_service::lists::{ExportFormat, ItemQuery, NewUnit, Page};
+use quanze_service::lists::{ExportFormat, ImportOutcome, ItemQuery, ItemView};
+use quanze_service::views::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, OpenApi, ToSchema};
 use utoipa_swagger_ui::SwaggerUi;
@@ -81,13 +80,40 @@ use crate::extract::{Auth, Json, Path, Query};
     ),
     components(schemas(
         ErrorBody,
-        LoginBody,
-        RegionsBody,
-        RegionBody,
-        NewUnitBody,
-        NewListBody,
-        PublishBody,
-        PageMeta
+        Receipt,
+        Created,
+        LoginRequest,
+        LoginView,
+        SessionUser,
+        NewUserRequest,
+        RoleRequest,
+        RegionsRequest,
+        RegionRequest,
+        RegionView,
+        RegionPage,
+        UnitRequest,
+        UnitView,
+        UnitSummary,
+        UnitPage,
+        UnitDetail,
+        UnitReceipt,
+        ListView,
+        HoldingsView,
+        ItemView,
+        ItemPage,
+        NewListRequest,
+        ListSummary,
+        LatestVersion,
+        ListPage,
+        VersionSummary,
+        VersionPage,
+        VersionDetail,
+        VersionReceipt,
+        PublishRequest,
+        OverridesRequest,
+        OverridesReceipt,
+        DiffView,
+        ImportOutcome
     ))
 )]
 pub struct ApiDoc;
@@ -130,17 +156,6 @@ pub struct ErrorBody {
     message_en: String,
 }
 
-/// Pagination fields every collection carries next to `items`.
-#[derive(Serialize, ToSchema)]
-pub struct PageMeta {
-    /// How many match in all.
-    total: usize,
-    /// Offset of the first item.
-    offset: usize,
-    /// Page size.
-    limit: usize,
-}
-
 /// Paging parameters.
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -157,53 +172,28 @@ fn default_limit() -> usize {
     50
 }
 
-/// Login body.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct LoginBody {
-    username: String,
-    password: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/auth/login", request_body = LoginBody,
-    responses((status = 200, description = "token"), (status = 401, body = ErrorBody), (status = 403, description = "locked", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "login", request_body = LoginRequest,
+    responses((status = 200, description = "a new bearer token and the account", body = LoginView),
+        (status = 401, description = "wrong name or password", body = ErrorBody),
+        (status = 403, description = "locked", body = ErrorBody),
+        (status = 422, description = "the body does not parse", body = ErrorBody)))]
 async fn login(
     State(st): State<AppState>,
-    Json(body): Json<LoginBody>,
-) -> Result<Response, ApiError> {
-    let login = st.service.login(&body.username, &body.password).await?;
-    let roles: Vec<&str> = login.user.roles.iter().map(|g| g.role.code()).collect();
-    Ok(axum::Json(serde_json::json!({
-        "token": login.token,
-        "user": { "id": login.user.id, "username": login.user.username.as_str(), "roles": roles },
-    }))
-    .into_response())
+    Json(body): Json<LoginRequest>,
+) -> Result<axum::Json<LoginView>, ApiError> {
+    Ok(axum::Json(st.service.log_in(&body).await?))
 }
 
-/// Regions to add or rename.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegionsBody {
-    regions: Vec<RegionBody>,
-}
-
-/// One region.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RegionBody {
-    /// The 12-digit statistical code, e.g. 330603107000.
-    code: String,
-    /// The name, e.g. 王坛镇.
-    name: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/regions", request_body = RegionsBody,
-    responses((status = 200, description = "stored; the ledger leaf of the write"), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/regions", operation_id = "put_regions", request_body = RegionsRequest,
+    responses((status = 200, description = "stored; the ledger leaf of the write", body = Receipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not an editor", body = ErrorBody),
+        (status = 422, description = "a code or name that does not parse", body = ErrorBody)))]
 async fn put_regions(
     State(st): State<AppState>,
     Auth(user): Auth,
-    Json(body): Json<RegionsBody>,
-) -> Result<Response, ApiError> {
+    Json(body): Json<RegionsRequest>,
+) -> Result<axum::Json<Receipt>, ApiError> {
     let mut regions = Vec::with_capacity(body.regions.len());
     for (i, r) in body.regions.into_iter().enumerate() {
         let code = RegionCode::parse(&r.code).map_err(|e| {
@@ -223,42 +213,20 @@ async fn put_regions(
         }
         regions.push(quanze_core::Region { code, name });
     }
-    let leaf_index = st.service.put_regions(Some(&user), regions).await?;
-    Ok(axum::Json(serde_json::json!({ "leaf_index": leaf_index })).into_response())
+    Ok(axum::Json(st.service.add_regions(&user, regions).await?))
 }
 
-/// A new account (system administrators only).
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUserBody {
-    /// Login name.
-    username: String,
-    /// The person's name (kept out of the ledger in clear).
-    display_name: String,
-    /// Initial password (at least 10 characters of three kinds).
-    password: String,
-    /// Roles, each for one unit or (without `unit`) the whole county.
-    roles: Vec<RoleBody>,
-}
-
-/// One role grant.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RoleBody {
-    /// staffing_editor, clerk, reviewer, leader, justice_reviewer, supervisor, auditor, sys_admin.
-    role: String,
-    /// The unit it applies to; omitted for the whole county.
-    #[schema(value_type = Option<String>)]
-    unit: Option<UnitId>,
-}
-
-#[utoipa::path(post, path = "/api/v1/users", request_body = NewUserBody,
-    responses((status = 201, description = "created"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 409, description = "name taken", body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/users", operation_id = "create_user", request_body = NewUserRequest,
+    responses((status = 201, description = "created: the account id and the ledger leaf", body = Created),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not a system administrator", body = ErrorBody),
+        (status = 409, description = "name taken", body = ErrorBody),
+        (status = 422, description = "a bad name, weak password or unknown role", body = ErrorBody)))]
 async fn create_user(
     State(st): State<AppState>,
     Auth(user): Auth,
-    Json(body): Json<NewUserBody>,
-) -> Result<Response, ApiError> {
+    Json(body): Json<NewUserRequest>,
+) -> Result<(StatusCode, axum::Json<Created>), ApiError> {
     let username = Username::parse(&body.username).map_err(quanze_service::ServiceError::from)?;
     let mut roles = Vec::with_capacity(body.roles.len());
     for (i, r) in body.roles.iter().enumerate() {
@@ -277,21 +245,14 @@ async fn create_user(
         password: body.password,
         roles,
     };
-    let (id, leaf_index) = st.service.create_user(Some(&user), new).await?;
-    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id, "leaf_index": leaf_index })))
-        .into_response())
+    Ok((StatusCode::CREATED, axum::Json(st.service.add_user(&user, new).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/regions", params(Paging), responses((status = 200, description = "regions by code")))]
-async fn regions(State(st): State<AppState>, Query(p): Query<Paging>) -> Response {
-    let regions: Vec<serde_json::Value> = st
-        .service
-        .catalog()
-        .regions
-        .iter()
-        .map(|r| serde_json::json!({ "code": r.code, "name": r.name, "level": r.level(), "parent": r.parent() }))
-        .collect();
-    axum::Json(Page::of(regions, p.offset, p.limit.clamp(1, 500))).into_response()
+#[utoipa::path(get, path = "/api/v1/regions", operation_id = "regions", params(Paging),
+    responses((status = 200, description = "regions by code", body = RegionPage),
+        (status = 400, description = "bad paging parameters", body = ErrorBody)))]
+async fn regions(State(st): State<AppState>, Query(p): Query<Paging>) -> axum::Json<RegionPage> {
+    axum::Json(st.service.region_page(p.offset, p.limit.clamp(1, 500)))
 }
 
 /// Unit filters.
@@ -303,110 +264,76 @@ pub struct UnitFilter {
     kind: Option<UnitKind>,
     /// A tag such as 经济发达镇.
     tag: Option<String>,
+    /// Skip this many (default 0).
     #[serde(default)]
     offset: usize,
+    /// Page size (default 50, at most 500).
     #[serde(default = "default_limit")]
     limit: usize,
 }
 
-#[utoipa::path(get, path = "/api/v1/units", params(UnitFilter), responses((status = 200, description = "units with the number of items each holds today")))]
-async fn units(State(st): State<AppState>, Query(f): Query<UnitFilter>) -> Response {
-    let catalog = st.service.catalog();
-    let today = st.service.today();
-    let rows: Vec<serde_json::Value> = catalog
-        .units
-        .iter()
-        .filter(|u| f.kind.is_none_or(|k| u.kind == k))
-        .filter(|u| f.tag.as_deref().is_none_or(|t| u.tags.iter().any(|x| x.as_str() == t)))
-        .map(|u| {
-            let mut v = serde_json::to_value(u).unwrap_or_default();
-            v["items_today"] = catalog.holdings.holdings(u.id, today).count().into();
-            v
-        })
-        .collect();
-    axum::Json(Page::of(rows, f.offset, f.limit.clamp(1, 500))).into_response()
+#[utoipa::path(get, path = "/api/v1/units", operation_id = "units", params(UnitFilter),
+    responses((status = 200, description = "units with the number of items each holds today", body = UnitPage),
+        (status = 400, description = "bad filter or paging parameters", body = ErrorBody)))]
+async fn units(State(st): State<AppState>, Query(f): Query<UnitFilter>) -> axum::Json<UnitPage> {
+    axum::Json(st.service.unit_page(f.kind, f.tag.as_deref(), f.offset, f.limit.clamp(1, 500)))
 }
 
-/// A unit to create.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewUnitBody {
-    name: String,
-    /// department, township, subdistrict, office, seconded.
-    #[schema(value_type = String)]
-    kind: UnitKind,
-    /// 12-digit statistical code (6 or 9 digits are padded).
-    region: String,
-    credit_code: Option<String>,
-    #[schema(value_type = Option<String>)]
-    parent: Option<UnitId>,
-    #[serde(default)]
-    tags: Vec<String>,
-}
-
-fn new_unit(body: NewUnitBody) -> Result<NewUnit, quanze_service::ServiceError> {
-    let tags = body.tags.iter().map(|t| Tag::parse(t)).collect::<Result<BTreeSet<_>, _>>()?;
-    Ok(NewUnit {
-        name: body.name,
-        kind: body.kind,
-        region: RegionCode::parse(&body.region)?,
-        credit_code: body.credit_code.as_deref().map(CreditCode::parse).transpose()?,
-        parent: body.parent,
-        tags,
-    })
-}
-
-#[utoipa::path(put, path = "/api/v1/units/{id}", request_body = NewUnitBody, params(("id" = String, Path, description = "unit id")),
-    responses((status = 200, description = "updated"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/units/{id}", operation_id = "update_unit", request_body = UnitRequest, params(("id" = String, Path, description = "unit id")),
+    responses((status = 200, description = "updated; warnings that did not stop it", body = UnitReceipt),
+        (status = 400, description = "a malformed id", body = ErrorBody),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not an editor", body = ErrorBody),
+        (status = 404, description = "no such unit, region or parent", body = ErrorBody),
+        (status = 422, description = "a field that does not parse", body = ErrorBody)))]
 async fn update_unit(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<UnitId>,
-    Json(body): Json<NewUnitBody>,
-) -> Result<Response, ApiError> {
-    let new = new_unit(body)?;
-    let (warnings, leaf_index) = st.service.update_unit(Some(&user), id, new).await?;
-    Ok(axum::Json(serde_json::json!({ "id": id, "warnings": warnings, "leaf_index": leaf_index }))
-        .into_response())
+    Json(body): Json<UnitRequest>,
+) -> Result<axum::Json<UnitReceipt>, ApiError> {
+    let new = body.parse()?;
+    Ok(axum::Json(st.service.change_unit(&user, id, new).await?))
 }
 
-#[utoipa::path(delete, path = "/api/v1/versions/{id}", params(("id" = String, Path, description = "draft version id")),
-    responses((status = 200, description = "discarded"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, description = "not a draft", body = ErrorBody)))]
+#[utoipa::path(delete, path = "/api/v1/versions/{id}", operation_id = "discard_draft", params(("id" = String, Path, description = "draft version id")),
+    responses((status = 200, description = "discarded", body = VersionReceipt),
+        (status = 400, description = "a malformed id", body = ErrorBody),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 404, description = "no such version", body = ErrorBody),
+        (status = 422, description = "not a draft", body = ErrorBody)))]
 async fn discard_draft(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<ListVersionId>,
-) -> Result<Response, ApiError> {
-    let leaf_index = st.service.discard_draft(&user, id).await?;
-    Ok(axum::Json(serde_json::json!({ "id": id, "status": "discarded", "leaf_index": leaf_index }))
-        .into_response())
+) -> Result<axum::Json<VersionReceipt>, ApiError> {
+    Ok(axum::Json(st.service.discard_version(&user, id).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/units", request_body = NewUnitBody,
-    responses((status = 201, description = "created"), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/units", operation_id = "create_unit", request_body = UnitRequest,
+    responses((status = 201, description = "created; warnings that did not stop it", body = UnitReceipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not an editor", body = ErrorBody),
+        (status = 404, description = "no such region or parent", body = ErrorBody),
+        (status = 422, description = "a field that does not parse", body = ErrorBody)))]
 async fn create_unit(
     State(st): State<AppState>,
     Auth(user): Auth,
-    Json(body): Json<NewUnitBody>,
-) -> Result<Response, ApiError> {
-    let new = new_unit(body)?;
-    let (id, warnings, leaf_index) = st.service.create_unit(Some(&user), new).await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(serde_json::json!({ "id": id, "warnings": warnings, "leaf_index": leaf_index })),
-    )
-        .into_response())
+    Json(body): Json<UnitRequest>,
+) -> Result<(StatusCode, axum::Json<UnitReceipt>), ApiError> {
+    let new = body.parse()?;
+    Ok((StatusCode::CREATED, axum::Json(st.service.add_unit(&user, new).await?)))
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{id}", params(("id" = String, Path, description = "unit id")),
-    responses((status = 200, description = "the unit"), (status = 404, body = ErrorBody)))]
-async fn unit(State(st): State<AppState>, Path(id): Path<UnitId>) -> Result<Response, ApiError> {
-    let catalog = st.service.catalog();
-    let unit = catalog
-        .unit(id)
-        .ok_or_else(|| quanze_service::ServiceError::NotFound(format!("单位 {id}")))?;
-    let lists: Vec<_> = catalog.lists_for_unit(unit).into_iter().cloned().collect();
-    Ok(axum::Json(serde_json::json!({ "unit": unit, "lists": lists })).into_response())
+#[utoipa::path(get, path = "/api/v1/units/{id}", operation_id = "unit", params(("id" = String, Path, description = "unit id")),
+    responses((status = 200, description = "the unit and the lists that apply to it", body = UnitDetail),
+        (status = 400, description = "a malformed id", body = ErrorBody),
+        (status = 404, description = "no such unit", body = ErrorBody)))]
+async fn unit(
+    State(st): State<AppState>,
+    Path(id): Path<UnitId>,
+) -> Result<axum::Json<UnitDetail>, ApiError> {
+    Ok(axum::Json(st.service.unit_detail(id)?))
 }
 
 /// The date to ask about, and a page of the answer.
@@ -428,27 +355,16 @@ fn holdings_limit() -> usize {
     500
 }
 
-#[utoipa::path(get, path = "/api/v1/units/{id}/holdings", params(("id" = String, Path, description = "unit id"), HoldingsQuery),
-    responses((status = 200, description = "what the unit holds on the date: total, counts by duty kind (of all), and one page"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/units/{id}/holdings", operation_id = "holdings", params(("id" = String, Path, description = "unit id"), HoldingsQuery),
+    responses((status = 200, description = "what the unit holds on the date: total, counts by duty kind (of all), and one page", body = HoldingsView),
+        (status = 400, description = "a malformed id or query", body = ErrorBody),
+        (status = 404, description = "no such unit", body = ErrorBody)))]
 async fn holdings(
     State(st): State<AppState>,
     Path(id): Path<UnitId>,
     Query(q): Query<HoldingsQuery>,
-) -> Result<Response, ApiError> {
-    let date = q.date.unwrap_or_else(|| st.service.today());
-    let items = st.service.holdings(id, date)?;
-    let mut counts = std::collections::BTreeMap::<&str, usize>::new();
-    for v in &items {
-        *counts.entry(v.duty.code()).or_default() += 1;
-    }
-    let total = items.len();
-    let limit = q.limit.clamp(1, 500);
-    let page: Vec<_> = items.into_iter().skip(q.offset).take(limit).collect();
-    Ok(axum::Json(serde_json::json!({
-        "unit": id, "date": date, "total": total, "offset": q.offset, "limit": limit,
-        "by_duty": counts, "items": page,
-    }))
-    .into_response())
+) -> Result<axum::Json<HoldingsView>, ApiError> {
+    Ok(axum::Json(st.service.holdings_page(id, q.date, q.offset, q.limit.clamp(1, 500))?))
 }
 
 /// Item filters.
@@ -467,17 +383,23 @@ pub struct ItemFilter {
     /// YYYY-MM-DD (default today).
     #[param(value_type = Option<String>)]
     date: Option<NaiveDate>,
+    /// Skip this many (default 0).
     #[serde(default)]
     offset: usize,
+    /// Page size (default 50, at most 500).
     #[serde(default = "default_limit")]
     limit: usize,
 }
 
-#[utoipa::path(get, path = "/api/v1/items", params(ItemFilter), responses((status = 200, description = "items, paginated"), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/items", operation_id = "items", params(ItemFilter),
+    responses((status = 200, description = "items, paginated", body = ItemPage),
+        (status = 400, description = "a bad filter", body = ErrorBody),
+        (status = 404, description = "no such unit", body = ErrorBody),
+        (status = 422, description = "an unknown category", body = ErrorBody)))]
 async fn items(
     State(st): State<AppState>,
     Query(f): Query<ItemFilter>,
-) -> Result<Response, ApiError> {
+) -> Result<axum::Json<ItemPage>, ApiError> {
     let category = f
         .category
         .as_deref()
@@ -502,165 +424,117 @@ async fn items(
         offset: f.offset,
         limit: f.limit,
     };
-    Ok(axum::Json(st.service.items(&query)?).into_response())
+    Ok(axum::Json(st.service.item_page(&query)?))
 }
 
-#[utoipa::path(get, path = "/api/v1/lists", params(Paging), responses((status = 200, description = "lists")))]
-async fn lists(State(st): State<AppState>, Query(p): Query<Paging>) -> Response {
-    let catalog = st.service.catalog();
-    let rows: Vec<serde_json::Value> = catalog
-        .lists
-        .iter()
-        .map(|l| {
-            let latest = catalog.latest_version(l.id);
-            serde_json::json!({
-                "id": l.id, "name": l.name, "scope": l.scope,
-                "versions": catalog.versions(l.id).len(),
-                "latest": latest.map(|v| serde_json::json!({ "id": v.id, "number": v.number, "status": v.status, "entries": v.entries.len() })),
-            })
-        })
-        .collect();
-    axum::Json(Page::of(rows, p.offset, p.limit.clamp(1, 500))).into_response()
+#[utoipa::path(get, path = "/api/v1/lists", operation_id = "lists", params(Paging),
+    responses((status = 200, description = "lists, each with its number of versions and its latest one", body = ListPage),
+        (status = 400, description = "bad paging parameters", body = ErrorBody)))]
+async fn lists(State(st): State<AppState>, Query(p): Query<Paging>) -> axum::Json<ListPage> {
+    axum::Json(st.service.list_page(p.offset, p.limit.clamp(1, 500)))
 }
 
-/// A list to create.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewListBody {
-    name: String,
-    /// `{"kind":"unit","unit":"<id>"}` or `{"kind":"township_template","county":"<code>"}`.
-    #[schema(value_type = Object)]
-    scope: ListScope,
-}
-
-#[utoipa::path(post, path = "/api/v1/lists", request_body = NewListBody,
-    responses((status = 201, description = "created"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/lists", operation_id = "create_list", request_body = NewListRequest,
+    responses((status = 201, description = "created: the list id and the ledger leaf", body = Created),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not an editor", body = ErrorBody),
+        (status = 404, description = "no such unit or county", body = ErrorBody),
+        (status = 422, description = "a field that does not parse", body = ErrorBody)))]
 async fn create_list(
     State(st): State<AppState>,
     Auth(user): Auth,
-    Json(body): Json<NewListBody>,
-) -> Result<Response, ApiError> {
-    let (id, leaf_index) = st.service.create_list(Some(&user), &body.name, body.scope).await?;
-    Ok((StatusCode::CREATED, axum::Json(serde_json::json!({ "id": id, "leaf_index": leaf_index })))
-        .into_response())
+    Json(body): Json<NewListRequest>,
+) -> Result<(StatusCode, axum::Json<Created>), ApiError> {
+    Ok((StatusCode::CREATED, axum::Json(st.service.add_list(&user, body).await?)))
 }
 
-fn version_summary(v: &quanze_core::ListVersion) -> serde_json::Value {
-    serde_json::json!({
-        "id": v.id, "list": v.list, "number": v.number, "status": v.status,
-        "effective_from": v.effective_from, "effective_until": v.effective_until,
-        "doc_no": v.doc_no, "entries": v.entries.len(), "overrides": v.overrides.len(),
-    })
-}
-
-#[utoipa::path(get, path = "/api/v1/lists/{id}/versions", params(("id" = String, Path, description = "list id"), Paging),
-    responses((status = 200, description = "versions, oldest first"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/lists/{id}/versions", operation_id = "versions", params(("id" = String, Path, description = "list id"), Paging),
+    responses((status = 200, description = "versions, oldest first", body = VersionPage),
+        (status = 400, description = "a malformed id or paging parameters", body = ErrorBody),
+        (status = 404, description = "no such list", body = ErrorBody)))]
 async fn versions(
     State(st): State<AppState>,
     Path(id): Path<ListId>,
     Query(p): Query<Paging>,
-) -> Result<Response, ApiError> {
-    let catalog = st.service.catalog();
-    if catalog.list(id).is_none() {
-        return Err(quanze_service::ServiceError::NotFound(format!("清单 {id}")).into());
-    }
-    let rows: Vec<_> = catalog.versions(id).iter().map(version_summary).collect();
-    Ok(axum::Json(Page::of(rows, p.offset, p.limit.clamp(1, 500))).into_response())
+) -> Result<axum::Json<VersionPage>, ApiError> {
+    Ok(axum::Json(st.service.version_page(id, p.offset, p.limit.clamp(1, 500))?))
 }
 
-#[utoipa::path(get, path = "/api/v1/versions/{id}", params(("id" = String, Path, description = "version id")),
-    responses((status = 200, description = "the version with its entries and overrides"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/versions/{id}", operation_id = "version", params(("id" = String, Path, description = "version id")),
+    responses((status = 200, description = "the version with its entries, overrides and publication blockers", body = VersionDetail),
+        (status = 400, description = "a malformed id", body = ErrorBody),
+        (status = 404, description = "no such version", body = ErrorBody)))]
 async fn version(
     State(st): State<AppState>,
     Path(id): Path<ListVersionId>,
-) -> Result<Response, ApiError> {
-    let catalog = st.service.catalog();
-    let v = catalog
-        .version(id)
-        .ok_or_else(|| quanze_service::ServiceError::NotFound(format!("清单版本 {id}")))?;
-    let mut body = version_summary(v);
-    body["entries"] = serde_json::to_value(&v.entries).unwrap_or_default();
-    body["overrides"] = serde_json::to_value(&v.overrides).unwrap_or_default();
-    body["issues"] = serde_json::to_value(st.service.publication_blockers(v)).unwrap_or_default();
-    Ok(axum::Json(body).into_response())
+) -> Result<axum::Json<VersionDetail>, ApiError> {
+    Ok(axum::Json(st.service.version_detail(id)?))
 }
 
-/// Publication details.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PublishBody {
-    /// YYYY-MM-DD.
-    #[schema(value_type = String)]
-    effective: NaiveDate,
-    /// e.g. x编〔2024〕34号.
-    doc_no: String,
-}
-
-#[utoipa::path(post, path = "/api/v1/versions/{id}/publish", request_body = PublishBody, params(("id" = String, Path, description = "version id")),
-    responses((status = 200, description = "published"), (status = 401, body = ErrorBody), (status = 422, description = "blocked, with issues", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/versions/{id}/publish", operation_id = "publish", request_body = PublishRequest, params(("id" = String, Path, description = "version id")),
+    responses((status = 200, description = "published", body = VersionReceipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not an editor", body = ErrorBody),
+        (status = 404, description = "no such version", body = ErrorBody),
+        (status = 422, description = "blocked, with issues", body = ErrorBody)))]
 async fn publish(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<ListVersionId>,
-    Json(body): Json<PublishBody>,
-) -> Result<Response, ApiError> {
+    Json(body): Json<PublishRequest>,
+) -> Result<axum::Json<VersionReceipt>, ApiError> {
     let doc_no = DocNo::parse(&body.doc_no).map_err(quanze_service::ServiceError::from)?;
-    let leaf_index = st.service.publish(Some(&user), id, body.effective, doc_no).await?;
-    Ok(axum::Json(serde_json::json!({ "id": id, "status": "published", "leaf_index": leaf_index }))
-        .into_response())
+    Ok(axum::Json(st.service.publish_version(&user, id, body.effective, doc_no).await?))
 }
 
-/// A township template draft's declared differences, replacing the ones it has.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct OverridesBody {
-    /// Each: `{"target": {"kind": "tag", "tag": "蓄滞洪区"} | {"kind": "town", "unit": id},
-    /// "change": {"kind": "add", "entry": {...}} | {"kind": "remove", "item": id}, "reason": ""}`.
-    #[schema(value_type = Vec<Object>)]
-    overrides: Vec<quanze_core::Override>,
-}
-
-#[utoipa::path(put, path = "/api/v1/versions/{id}/overrides", request_body = OverridesBody, params(("id" = String, Path, description = "draft version id of a township template")),
-    responses((status = 200, description = "stored; the ledger leaf of the write"), (status = 401, body = ErrorBody), (status = 409, description = "not a draft", body = ErrorBody), (status = 422, description = "an override names what does not exist", body = ErrorBody)))]
+#[utoipa::path(put, path = "/api/v1/versions/{id}/overrides", operation_id = "set_overrides", request_body = OverridesRequest, params(("id" = String, Path, description = "draft version id of a township template")),
+    responses((status = 200, description = "stored: how many overrides and the ledger leaf of the write", body = OverridesReceipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not an editor", body = ErrorBody),
+        (status = 404, description = "no such version", body = ErrorBody),
+        (status = 409, description = "not a draft", body = ErrorBody),
+        (status = 422, description = "an override names what does not exist", body = ErrorBody)))]
 async fn set_overrides(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<ListVersionId>,
-    Json(body): Json<OverridesBody>,
-) -> Result<Response, ApiError> {
-    let n = body.overrides.len();
-    let leaf_index = st.service.set_overrides(&user, id, body.overrides).await?;
-    Ok(axum::Json(serde_json::json!({ "id": id, "overrides": n, "leaf_index": leaf_index }))
-        .into_response())
+    Json(body): Json<OverridesRequest>,
+) -> Result<axum::Json<OverridesReceipt>, ApiError> {
+    Ok(axum::Json(st.service.replace_overrides(&user, id, body).await?))
 }
 
 /// What to compare: two versions (`a`, `b`), or two units on a date (`unit_a`, `unit_b`).
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 pub struct DiffParams {
+    /// The left version.
     #[param(value_type = Option<String>)]
     a: Option<ListVersionId>,
+    /// The right version.
     #[param(value_type = Option<String>)]
     b: Option<ListVersionId>,
+    /// The left unit.
     #[param(value_type = Option<String>)]
     unit_a: Option<UnitId>,
+    /// The right unit.
     #[param(value_type = Option<String>)]
     unit_b: Option<UnitId>,
+    /// For units: YYYY-MM-DD (default today).
     #[param(value_type = Option<String>)]
     date: Option<NaiveDate>,
 }
 
-#[utoipa::path(get, path = "/api/v1/diff", params(DiffParams),
-    responses((status = 200, description = "added, removed and changed items, field by field"), (status = 400, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/diff", operation_id = "diff", params(DiffParams),
+    responses((status = 200, description = "added, removed and changed items, field by field", body = DiffView),
+        (status = 400, description = "neither two versions nor two units", body = ErrorBody),
+        (status = 404, description = "no such version or unit", body = ErrorBody)))]
 async fn diff(
     State(st): State<AppState>,
     Query(p): Query<DiffParams>,
-) -> Result<Response, ApiError> {
-    let d = match (p.a, p.b, p.unit_a, p.unit_b) {
-        (Some(a), Some(b), None, None) => st.service.diff_versions(a, b)?,
-        (None, None, Some(a), Some(b)) => {
-            st.service.diff_units(a, b, p.date.unwrap_or_else(|| st.service.today()))?
-        }
+) -> Result<axum::Json<DiffView>, ApiError> {
+    let of = match (p.a, p.b, p.unit_a, p.unit_b) {
+        (Some(a), Some(b), None, None) => DiffOf::Versions(a, b),
+        (None, None, Some(a), Some(b)) => DiffOf::Units(a, b, p.date),
         _ => {
             return Err(ApiError::new(
                 ErrorCode::InvalidQuery,
@@ -669,7 +543,7 @@ async fn diff(
             ));
         }
     };
-    Ok(axum::Json(d).into_response())
+    Ok(axum::Json(st.service.diff_of(of)?))
 }
 
 /// Import options.
@@ -681,21 +555,24 @@ pub struct ImportParams {
     dry_run: bool,
 }
 
-#[utoipa::path(post, path = "/api/v1/lists/{id}/import", params(("id" = String, Path, description = "list id"), ImportParams),
-    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-    responses((status = 200, description = "outcome with every problem"), (status = 413, body = ErrorBody), (status = 422, description = "problems; nothing stored", body = ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/lists/{id}/import", operation_id = "import_list", params(("id" = String, Path, description = "list id"), ImportParams),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", description = "the list as an xlsx workbook"),
+    responses((status = 200, description = "outcome with every problem", body = ImportOutcome),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 404, description = "no such list", body = ErrorBody),
+        (status = 413, description = "the file is too large", body = ErrorBody),
+        (status = 422, description = "problems; nothing stored", body = ErrorBody)))]
 async fn import(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<ListId>,
     Query(p): Query<ImportParams>,
     body: Result<Bytes, axum::extract::rejection::BytesRejection>,
-) -> Result<Response, ApiError> {
+) -> Result<axum::Json<ImportOutcome>, ApiError> {
     let bytes = body.map_err(|e| {
         ApiError::new(ErrorCode::FileTooLarge, "上传的文件过大（上限 50 MB）", e.body_text())
     })?;
-    let outcome = st.service.import_list(&user, id, &bytes, p.dry_run, None).await?;
-    Ok(axum::Json(outcome).into_response())
+    Ok(axum::Json(st.service.import_file(&user, id, &bytes, p.dry_run).await?))
 }
 
 /// Export options.
@@ -709,8 +586,15 @@ pub struct ExportParams {
     town: Option<UnitId>,
 }
 
-#[utoipa::path(get, path = "/api/v1/versions/{id}/export", params(("id" = String, Path, description = "version id"), ExportParams),
-    responses((status = 200, description = "the file"), (status = 404, body = ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/versions/{id}/export", operation_id = "export_version", params(("id" = String, Path, description = "version id"), ExportParams),
+    responses((status = 200, description = "the file",
+            content(
+                (Vec<u8> = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                (String = "text/csv"),
+                (Object = "application/json")
+            )),
+        (status = 400, description = "an unknown format", body = ErrorBody),
+        (status = 404, description = "no such version or town", body = ErrorBody)))]
 async fn export(
     State(st): State<AppState>,
     Path(id): Path<ListVersionId>,
@@ -726,19 +610,14 @@ async fn export(
             )
         })?,
     };
-    let (name, bytes) = st.service.export_version(id, p.town, format, None)?;
-    let content_type = match format {
-        ExportFormat::Xlsx => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        ExportFormat::Csv => "text/csv; charset=utf-8",
-        ExportFormat::Json => "application/json",
-    };
-    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&name));
+    let file = st.service.export_file(id, p.town, format)?;
+    let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&file.name));
     Ok((
         [
-            (header::CONTENT_TYPE, content_type.to_owned()),
+            (header::CONTENT_TYPE, file.content_type.to_owned()),
             (header::CONTENT_DISPOSITION, disposition),
         ],
-        bytes,
+        file.bytes,
     )
         .into_response())
 }

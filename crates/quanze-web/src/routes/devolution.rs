@@ -5,17 +5,20 @@
 use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
 use chrono::NaiveDate;
 use quanze_core::{GrantId, ItemId, UnitId};
-use quanze_service::devolution::{NewGrant, ReadinessInput};
+use quanze_service::devolution::{GrantView, NewGrant, ReadinessInput};
+use quanze_service::views::{
+    AuthorityAnswer, GrantReceipt, ReadinessReceipt, ReasonRequest, Receipt,
+};
 use serde::Deserialize;
-use utoipa::{IntoParams, ToSchema};
+use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Auth, Json, Path, Query};
+use crate::routes::api::ErrorBody;
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -36,92 +39,78 @@ pub struct DateQuery {
     date: Option<NaiveDate>,
 }
 
-#[utoipa::path(get, path = "/api/v1/grants", params(DateQuery),
-    responses((status = 200, description = "every grant with each town's readiness state and whether it is active on the day")))]
+#[utoipa::path(get, path = "/api/v1/grants", operation_id = "grants", params(DateQuery),
+    responses((status = 200, description = "every grant with each town's readiness state and whether it is active on the day", body = [GrantView]),
+        (status = 400, description = "a malformed date", body = ErrorBody)))]
 pub(crate) async fn grants(
     State(st): State<AppState>,
     Query(q): Query<DateQuery>,
-) -> Result<Response, ApiError> {
-    let date = q.date.unwrap_or_else(|| st.service.today());
-    Ok(axum::Json(st.service.grants(date)).into_response())
+) -> axum::Json<Vec<GrantView>> {
+    axum::Json(st.service.grant_list(q.date))
 }
 
-#[utoipa::path(post, path = "/api/v1/grants",
-    request_body(content = Object, description = "{item, from, to: {kind: towns, towns: [..]} | {kind: tag, tag}, mode: direct|entrusted|review_power|window_forward, effective_from, effective_until?, batch, confirmation_doc?, provincial_decision?}"),
-    responses((status = 201, description = "recorded"), (status = 403, body = crate::routes::api::ErrorBody),
-        (status = 422, description = "the department does not hold it, a town twice, overlapping windows, a penalty power without a provincial decision, ...", body = crate::routes::api::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/grants", operation_id = "create_grant", request_body = NewGrant,
+    responses((status = 201, description = "recorded: the grant with its towns' standing and the ledger leaf", body = GrantReceipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not a keeper of devolution", body = ErrorBody),
+        (status = 422, description = "the department does not hold it, a town twice, overlapping windows, a penalty power without a provincial decision, ...", body = ErrorBody)))]
 pub(crate) async fn create(
     State(st): State<AppState>,
     Auth(user): Auth,
     Json(body): Json<NewGrant>,
-) -> Result<Response, ApiError> {
-    let (view, leaf_index) = st.service.create_grant(&user, body).await?;
-    Ok((
-        StatusCode::CREATED,
-        axum::Json(serde_json::json!({ "grant": view, "leaf_index": leaf_index })),
-    )
-        .into_response())
+) -> Result<(StatusCode, axum::Json<GrantReceipt>), ApiError> {
+    Ok((StatusCode::CREATED, axum::Json(st.service.add_grant(&user, body).await?)))
 }
 
-#[utoipa::path(put, path = "/api/v1/grants/{id}/towns/{town}/readiness",
+#[utoipa::path(put, path = "/api/v1/grants/{id}/towns/{town}/readiness", operation_id = "record_readiness",
     params(("id" = String, Path, description = "grant id"), ("town" = String, Path, description = "town id")),
-    request_body(content = Object, description = "{staff: [{name, trainings: [{course, date}]}], system_access, seal, funding, guidance_doc?, confirmed_on?}"),
-    responses((status = 200, description = "recorded; the readiness state"), (status = 422, body = crate::routes::api::ErrorBody)))]
+    request_body = ReadinessInput,
+    responses((status = 200, description = "recorded; the readiness state", body = ReadinessReceipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not allowed for this town", body = ErrorBody),
+        (status = 404, description = "no such grant or town", body = ErrorBody),
+        (status = 422, description = "the town is not in the grant, or a field that does not parse", body = ErrorBody)))]
 pub(crate) async fn readiness(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path((id, town)): Path<(GrantId, UnitId)>,
     Json(body): Json<ReadinessInput>,
-) -> Result<Response, ApiError> {
-    let (state, leaf_index) = st.service.record_readiness(&user, id, town, body).await?;
-    Ok(axum::Json(
-        serde_json::json!({ "state": state, "state_zh": state.zh(), "leaf_index": leaf_index }),
-    )
-    .into_response())
+) -> Result<axum::Json<ReadinessReceipt>, ApiError> {
+    Ok(axum::Json(st.service.put_readiness(&user, id, town, body).await?))
 }
 
-/// An override of an incomplete checklist, or a reclaim.
-#[derive(Debug, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ReasonBody {
-    /// Why.
-    reason: String,
-    /// From which day.
-    #[schema(value_type = String)]
-    effective_on: NaiveDate,
-    /// The document (reclaims).
-    #[serde(default)]
-    doc: Option<String>,
-}
-
-#[utoipa::path(post, path = "/api/v1/grants/{id}/towns/{town}/override",
+#[utoipa::path(post, path = "/api/v1/grants/{id}/towns/{town}/override", operation_id = "override_readiness",
     params(("id" = String, Path, description = "grant id"), ("town" = String, Path, description = "town id")),
-    request_body = ReasonBody,
-    responses((status = 200, description = "recorded"), (status = 422, body = crate::routes::api::ErrorBody)))]
+    request_body = ReasonRequest,
+    responses((status = 200, description = "recorded; the ledger leaf", body = Receipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not a leader or editor", body = ErrorBody),
+        (status = 404, description = "no such grant or town", body = ErrorBody),
+        (status = 422, description = "no reason, or nothing to override", body = ErrorBody)))]
 pub(crate) async fn override_readiness(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path((id, town)): Path<(GrantId, UnitId)>,
-    Json(body): Json<ReasonBody>,
-) -> Result<Response, ApiError> {
-    let leaf_index =
-        st.service.override_readiness(&user, id, town, &body.reason, body.effective_on).await?;
-    Ok(axum::Json(serde_json::json!({ "leaf_index": leaf_index })).into_response())
+    Json(body): Json<ReasonRequest>,
+) -> Result<axum::Json<Receipt>, ApiError> {
+    Ok(axum::Json(st.service.approve_override(&user, id, town, &body).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/grants/{id}/towns/{town}/reclaim",
+#[utoipa::path(post, path = "/api/v1/grants/{id}/towns/{town}/reclaim", operation_id = "reclaim_grant",
     params(("id" = String, Path, description = "grant id"), ("town" = String, Path, description = "town id")),
-    request_body = ReasonBody,
-    responses((status = 200, description = "recorded"), (status = 422, description = "no reason, or the grant is not active there on the day", body = crate::routes::api::ErrorBody)))]
+    request_body = ReasonRequest,
+    responses((status = 200, description = "recorded; the ledger leaf", body = Receipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not a keeper of devolution", body = ErrorBody),
+        (status = 404, description = "no such grant or town", body = ErrorBody),
+        (status = 422, description = "no reason, or the grant is not active there on the day", body = ErrorBody)))]
 pub(crate) async fn reclaim(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path((id, town)): Path<(GrantId, UnitId)>,
-    Json(body): Json<ReasonBody>,
-) -> Result<Response, ApiError> {
-    let leaf_index =
-        st.service.reclaim(&user, id, town, body.effective_on, &body.reason, body.doc).await?;
-    Ok(axum::Json(serde_json::json!({ "leaf_index": leaf_index })).into_response())
+    Json(body): Json<ReasonRequest>,
+) -> Result<axum::Json<Receipt>, ApiError> {
+    Ok(axum::Json(st.service.take_back(&user, id, town, body).await?))
 }
 
 /// The question.
@@ -139,21 +128,12 @@ pub struct AuthorityQuery {
     date: Option<NaiveDate>,
 }
 
-#[utoipa::path(get, path = "/api/v1/authority", params(AuthorityQuery),
-    responses((status = 200, description = "{holds: false} or {holds: true, exercise, source, except_in}")))]
+#[utoipa::path(get, path = "/api/v1/authority", operation_id = "authority", params(AuthorityQuery),
+    responses((status = 200, description = "{holds: false, date, message} or {holds: true, date, exercise, exercise_zh, source, except_in}", body = AuthorityAnswer),
+        (status = 400, description = "a missing or malformed unit, item or date", body = ErrorBody)))]
 pub(crate) async fn authority(
     State(st): State<AppState>,
     Query(q): Query<AuthorityQuery>,
-) -> Result<Response, ApiError> {
-    let date = q.date.unwrap_or_else(|| st.service.today());
-    let body = match st.service.holds(q.unit, q.item, date) {
-        None => {
-            serde_json::json!({ "holds": false, "date": date, "message": "该单位在该日不享有此项职权（法无授权不可为）" })
-        }
-        Some(a) => serde_json::json!({
-            "holds": true, "date": date, "exercise": a.exercise, "exercise_zh": a.exercise.zh(),
-            "source": a.source, "except_in": a.except_in,
-        }),
-    };
-    Ok(axum::Json(body).into_response())
+) -> axum::Json<AuthorityAnswer> {
+    axum::Json(st.service.authority(q.unit, q.item, q.date))
 }

@@ -9,12 +9,15 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use quanze_service::ErrorCode;
+use quanze_service::ledger::{ConsistencyProof, InclusionProof, LedgerReceipt};
+use quanze_service::views::{CosignView, EntryRange, LeafRef, LedgerHeadView};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Path, Query};
+use crate::routes::api::ErrorBody;
 
 /// The largest cosigned note a witness may post.
 const MAX_NOTE_BYTES: usize = 16 * 1024;
@@ -31,27 +34,21 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/ledger/cosignatures", post(cosign))
 }
 
-#[utoipa::path(get, path = "/api/v1/ledger",
-    responses((status = 200, description = "hash algorithm, size, root, origin and the log's public key")))]
-pub(crate) async fn head(State(st): State<AppState>) -> Result<Response, ApiError> {
-    let head = st.service.ledger_head().await?;
-    let latest = st.service.checkpoint_note().await?;
-    Ok(axum::Json(serde_json::json!({
-        "alg": head.alg.name(),
-        "size": head.size,
-        "root": head.root.to_hex(),
-        "origin": st.service.ledger_origin(),
-        "public_key": st.service.ledger_public_key().map(|k| k.to_string()),
-        "checkpoint_size": latest.map(|(c, _)| c.size),
-    }))
-    .into_response())
+#[utoipa::path(get, path = "/api/v1/ledger", operation_id = "ledger_head",
+    responses((status = 200, description = "hash algorithm, size, root, origin and the log's public key", body = LedgerHeadView),
+        (status = 500, description = "the store failed", body = ErrorBody)))]
+pub(crate) async fn head(
+    State(st): State<AppState>,
+) -> Result<axum::Json<LedgerHeadView>, ApiError> {
+    Ok(axum::Json(st.service.ledger_head_view().await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/ledger/checkpoint",
-    responses((status = 200, description = "the latest signed checkpoint (C2SP signed note) with witness cosignatures, as text/plain"),
-        (status = 404, description = "no checkpoint signed yet", body = crate::routes::api::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ledger/checkpoint", operation_id = "ledger_checkpoint",
+    responses((status = 200, description = "the latest signed checkpoint (C2SP signed note) with witness cosignatures",
+            body = String, content_type = "text/plain"),
+        (status = 404, description = "no checkpoint signed yet", body = ErrorBody)))]
 pub(crate) async fn checkpoint(State(st): State<AppState>) -> Result<Response, ApiError> {
-    let Some((_, note)) = st.service.checkpoint_note().await? else {
+    let Some(note) = st.service.latest_checkpoint().await? else {
         return Err(ApiError::new(
             ErrorCode::NotFound,
             "尚未签发检查点（服务未配置签名密钥，或账本为空）",
@@ -71,13 +68,14 @@ pub struct Range {
     end: u64,
 }
 
-#[utoipa::path(get, path = "/api/v1/ledger/entries", params(Range),
-    responses((status = 200, description = "entries: index, leaf hash and the leaf (RFC 8785 canonical JSON of the event)"),
-        (status = 400, body = crate::routes::api::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ledger/entries", operation_id = "ledger_entries", params(Range),
+    responses((status = 200, description = "entries: index, leaf hash and the leaf (RFC 8785 canonical JSON of the event)", body = EntryRange),
+        (status = 400, description = "a bad range", body = ErrorBody),
+        (status = 422, description = "a range beyond the tree", body = ErrorBody)))]
 pub(crate) async fn entries(
     State(st): State<AppState>,
     Query(r): Query<Range>,
-) -> Result<Response, ApiError> {
+) -> Result<axum::Json<EntryRange>, ApiError> {
     if r.start > r.end {
         return Err(ApiError::new(
             ErrorCode::InvalidQuery,
@@ -85,8 +83,7 @@ pub(crate) async fn entries(
             "start must not exceed end",
         ));
     }
-    let entries = st.service.ledger_entries(r.start, r.end).await?;
-    Ok(axum::Json(serde_json::json!({ "entries": entries })).into_response())
+    Ok(axum::Json(st.service.entry_range(r.start, r.end).await?))
 }
 
 /// Which leaf, in which tree.
@@ -101,16 +98,18 @@ pub struct InclusionParams {
     size: u64,
 }
 
-#[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", params(InclusionParams),
-    responses((status = 200, description = "inclusion proof"), (status = 400, body = crate::routes::api::ErrorBody),
-        (status = 422, description = "index or size beyond the tree", body = crate::routes::api::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ledger/proof/inclusion", operation_id = "ledger_inclusion_proof", params(InclusionParams),
+    responses((status = 200, description = "inclusion proof", body = InclusionProof),
+        (status = 400, description = "neither or both of index and leaf_hash", body = ErrorBody),
+        (status = 404, description = "no leaf with that hash", body = ErrorBody),
+        (status = 422, description = "index or size beyond the tree", body = ErrorBody)))]
 pub(crate) async fn inclusion(
     State(st): State<AppState>,
     Query(p): Query<InclusionParams>,
-) -> Result<Response, ApiError> {
-    let proof = match (p.index, p.leaf_hash) {
-        (Some(index), None) => st.service.inclusion_proof(index, p.size).await?,
-        (None, Some(hash)) => st.service.inclusion_proof_by_hash(&hash, p.size).await?,
+) -> Result<axum::Json<InclusionProof>, ApiError> {
+    let leaf = match (p.index, p.leaf_hash) {
+        (Some(index), None) => LeafRef::Index(index),
+        (None, Some(hash)) => LeafRef::Hash(hash),
         _ => {
             return Err(ApiError::new(
                 ErrorCode::InvalidQuery,
@@ -119,7 +118,7 @@ pub(crate) async fn inclusion(
             ));
         }
     };
-    Ok(axum::Json(proof).into_response())
+    Ok(axum::Json(st.service.inclusion_of(leaf, p.size).await?))
 }
 
 /// Two tree sizes.
@@ -132,31 +131,37 @@ pub struct ConsistencyParams {
     second: u64,
 }
 
-#[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", params(ConsistencyParams),
-    responses((status = 200, description = "consistency proof"), (status = 422, description = "sizes beyond the tree", body = crate::routes::api::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ledger/proof/consistency", operation_id = "ledger_consistency_proof", params(ConsistencyParams),
+    responses((status = 200, description = "consistency proof", body = ConsistencyProof),
+        (status = 400, description = "missing sizes", body = ErrorBody),
+        (status = 422, description = "sizes beyond the tree", body = ErrorBody)))]
 pub(crate) async fn consistency(
     State(st): State<AppState>,
     Query(p): Query<ConsistencyParams>,
-) -> Result<Response, ApiError> {
-    Ok(axum::Json(st.service.consistency_proof(p.first, p.second).await?).into_response())
+) -> Result<axum::Json<ConsistencyProof>, ApiError> {
+    Ok(axum::Json(st.service.consistency_proof(p.first, p.second).await?))
 }
 
-#[utoipa::path(get, path = "/api/v1/ledger/receipts/{index}", params(("index" = u64, Path, description = "leaf index")),
-    responses((status = 200, description = "the leaf, its inclusion proof and the signed checkpoint it is proven against"),
-        (status = 404, body = crate::routes::api::ErrorBody)))]
+#[utoipa::path(get, path = "/api/v1/ledger/receipts/{index}", operation_id = "ledger_receipt", params(("index" = u64, Path, description = "leaf index")),
+    responses((status = 200, description = "the leaf, its inclusion proof and the signed checkpoint it is proven against", body = LedgerReceipt),
+        (status = 400, description = "a malformed index", body = ErrorBody),
+        (status = 404, description = "no such leaf, or no checkpoint covers it yet", body = ErrorBody)))]
 pub(crate) async fn receipt(
     State(st): State<AppState>,
     Path(index): Path<u64>,
-) -> Result<Response, ApiError> {
-    Ok(axum::Json(st.service.receipt(index).await?).into_response())
+) -> Result<axum::Json<LedgerReceipt>, ApiError> {
+    Ok(axum::Json(st.service.receipt(index).await?))
 }
 
-#[utoipa::path(post, path = "/api/v1/ledger/cosignatures", request_body(content = String, content_type = "text/plain", description = "the checkpoint note with the witness's cosignature line"),
-    responses((status = 200, description = "accepted witnesses"), (status = 422, description = "not a cosignature by a trusted witness over a checkpoint of this log", body = crate::routes::api::ErrorBody)))]
+#[utoipa::path(post, path = "/api/v1/ledger/cosignatures", operation_id = "ledger_cosign", request_body(content = String, content_type = "text/plain", description = "the checkpoint note with the witness's cosignature line"),
+    responses((status = 200, description = "accepted witnesses", body = CosignView),
+        (status = 400, description = "not UTF-8 text", body = ErrorBody),
+        (status = 413, description = "the note is too large", body = ErrorBody),
+        (status = 422, description = "not a cosignature by a trusted witness over a checkpoint of this log", body = ErrorBody)))]
 pub(crate) async fn cosign(
     State(st): State<AppState>,
     body: axum::body::Bytes,
-) -> Result<Response, ApiError> {
+) -> Result<axum::Json<CosignView>, ApiError> {
     if body.len() > MAX_NOTE_BYTES {
         return Err(ApiError::new(
             ErrorCode::BodyTooLarge,
@@ -172,6 +177,5 @@ pub(crate) async fn cosign(
         )
         .with_status(StatusCode::BAD_REQUEST));
     };
-    let accepted = st.service.accept_cosignature(text).await?;
-    Ok(axum::Json(serde_json::json!({ "accepted": accepted })).into_response())
+    Ok(axum::Json(st.service.witness_cosignature(text).await?))
 }

@@ -8,9 +8,10 @@ use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use quanze_core::{ListId, ListScope, UnitId};
+use quanze_core::{ListId, UnitId};
 use quanze_service::establishment::EstablishmentView;
 use quanze_service::reports::{ConsistencyReport, DevolutionReport};
+use quanze_service::views::{PageMissing, PrintRow, UnitTally};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -69,6 +70,21 @@ struct UnitRow {
     reclaimed: usize,
 }
 
+impl From<UnitTally> for UnitRow {
+    fn from(u: UnitTally) -> UnitRow {
+        UnitRow {
+            name: u.name,
+            print: u.print,
+            kind: u.kind,
+            tags: u.tags,
+            items: u.tally.items,
+            own: u.tally.own,
+            cooperate: u.tally.cooperate,
+            reclaimed: u.tally.reclaimed,
+        }
+    }
+}
+
 #[derive(Template)]
 #[template(path = "home.html")]
 struct HomePage {
@@ -80,44 +96,14 @@ struct HomePage {
 }
 
 async fn home(State(st): State<AppState>) -> Response {
-    let catalog = st.service.catalog();
-    let today = st.service.today();
-    let county = catalog
-        .regions
-        .iter()
-        .find(|r| r.level() == quanze_core::RegionLevel::County)
-        .map(|r| r.name.clone())
-        .unwrap_or_else(|| "（尚未建立区划）".to_owned());
-    let mut departments = Vec::new();
-    let mut towns = Vec::new();
-    let mut total_items = 0;
-    for u in &catalog.units {
-        let print = catalog.lists_for_unit(u).first().map(|l| match l.scope {
-            ListScope::TownshipTemplate { .. } => format!("/lists/{}/print?town={}", l.id, u.id),
-            ListScope::Unit { .. } => format!("/lists/{}/print", l.id),
-        });
-        let mut row = UnitRow {
-            name: u.name.clone(),
-            print,
-            kind: u.kind.zh(),
-            tags: u.tags.iter().map(|t| t.as_str()).collect::<Vec<_>>().join("、"),
-            items: 0,
-            own: 0,
-            cooperate: 0,
-            reclaimed: 0,
-        };
-        for e in catalog.holdings.holdings(u.id, today) {
-            row.items += 1;
-            match e.duty {
-                quanze_core::DutyKind::Own => row.own += 1,
-                quanze_core::DutyKind::Cooperate { .. } => row.cooperate += 1,
-                quanze_core::DutyKind::Reclaimed { .. } => row.reclaimed += 1,
-            }
-        }
-        total_items += row.items;
-        if u.kind.is_township_level() { towns.push(row) } else { departments.push(row) }
-    }
-    render(&HomePage { today: today.to_string(), county, departments, towns, total_items })
+    let h = st.service.home_view();
+    render(&HomePage {
+        today: h.today.to_string(),
+        county: h.county,
+        departments: h.departments.into_iter().map(UnitRow::from).collect(),
+        towns: h.towns.into_iter().map(UnitRow::from).collect(),
+        total_items: h.total_items,
+    })
 }
 
 /// The day a page is for.
@@ -134,8 +120,7 @@ struct ConsistencyPage {
 }
 
 async fn consistency(State(st): State<AppState>, Query(q): Query<DateQuery>) -> Response {
-    let date = q.date.unwrap_or_else(|| st.service.today());
-    render(&ConsistencyPage { r: st.service.consistency_report(date) })
+    render(&ConsistencyPage { r: st.service.consistency_page(q.date) })
 }
 
 #[derive(Template)]
@@ -145,8 +130,7 @@ struct DevolutionPage {
 }
 
 async fn devolution(State(st): State<AppState>, Query(q): Query<DateQuery>) -> Response {
-    let date = q.date.unwrap_or_else(|| st.service.today());
-    render(&DevolutionPage { r: st.service.devolution_report(date) })
+    render(&DevolutionPage { r: st.service.devolution_page(q.date) })
 }
 
 #[derive(Template)]
@@ -178,16 +162,6 @@ async fn establishment(State(st): State<AppState>) -> Response {
     render(&EstablishmentPage { e, max, quotas })
 }
 
-struct PrintRow {
-    category: String,
-    name: String,
-    basis: String,
-    holder: String,
-    responsibilities: String,
-    accountability: String,
-    duty: &'static str,
-}
-
 #[derive(Template)]
 #[template(path = "print.html")]
 struct PrintPage {
@@ -214,70 +188,15 @@ async fn print(
     Path(id): Path<ListId>,
     Query(q): Query<PrintQuery>,
 ) -> Response {
-    let catalog = st.service.catalog();
-    let date = q.date.unwrap_or_else(|| st.service.today());
-    let Some(list) = catalog.list(id) else { return not_found("没有这个清单") };
-    let Some(version) = catalog.version_on(id, date) else {
-        return not_found(&format!("“{}”在{date}没有已公布的版本", list.name));
-    };
-    // A town only for a township template, and only one of the template's county.
-    let town = match (q.town, &list.scope) {
-        (None, _) => None,
-        (Some(t), ListScope::TownshipTemplate { county }) => {
-            match catalog
-                .unit(t)
-                .filter(|u| u.kind.is_township_level() && u.region.is_within(county))
-            {
-                Some(u) => Some(u),
-                None => return not_found("该乡镇不在这份通用目录的适用范围内"),
-            }
-        }
-        (Some(_), ListScope::Unit { .. }) => return not_found("部门清单不按乡镇查看"),
-    };
-    let township = matches!(list.scope, ListScope::TownshipTemplate { .. });
-    let name = |u: UnitId| catalog.unit(u).map_or_else(|| u.to_string(), |u| u.name.clone());
-    let rows = catalog
-        .entries_for(version, town)
-        .iter()
-        .filter_map(|e| {
-            let c = catalog.content(e)?;
-            let join = |v: Vec<String>| v.join("\n");
-            Some(PrintRow {
-                category: c.category.to_string(),
-                name: c.display_name(),
-                basis: join(c.legal_basis.iter().map(ToString::to_string).collect()),
-                holder: name(c.holder),
-                responsibilities: join(
-                    c.responsibilities
-                        .iter()
-                        .map(|r| format!("{}：{}", r.stage, r.content))
-                        .collect(),
-                ),
-                accountability: join(
-                    c.accountability.iter().map(|a| a.situation.clone()).collect(),
-                ),
-                duty: e.duty.zh(),
-            })
-        })
-        .collect();
-    let title = match town {
-        Some(t) => format!("{}权责清单", t.name),
-        None => list.name.clone(),
-    };
-    let subtitle = format!(
-        "第{}版 · {} · 自{}起施行 · 共{}项",
-        version.number,
-        version.doc_no.as_ref().map_or_else(|| "（无文号）".to_owned(), ToString::to_string),
-        version.effective_from.map_or_else(String::new, |d| d.to_string()),
-        catalog.entries_for(version, town).len(),
-    );
-    let export_query = town.map_or_else(String::new, |t| format!("?town={}", t.id));
-    render(&PrintPage {
-        title,
-        subtitle,
-        version_id: version.id.to_string(),
-        export_query,
-        township,
-        rows,
-    })
+    match st.service.print_view(id, q.date, q.town) {
+        Ok(v) => render(&PrintPage {
+            title: v.title,
+            subtitle: v.subtitle,
+            version_id: v.version_id,
+            export_query: v.export_query,
+            township: v.township,
+            rows: v.rows,
+        }),
+        Err(PageMissing(what)) => not_found(&what),
+    }
 }

@@ -1,0 +1,163 @@
+//! The law registry (法规库): laws, their ending and the impact report, as the API answers
+//! them, and the request bodies.
+
+use chrono::NaiveDate;
+use quanze_core::law::{ImpactReport, ImpactedItem};
+use quanze_core::{Law, LawId, LawLevel};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::{ChangeSetReceipt, Created, page};
+use crate::Service;
+use crate::auth::CurrentUser;
+use crate::error::ServiceResult;
+use crate::laws::{Ending, NewLaw};
+
+/// 法规 — a law of the registry, one edition with its window of force.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({ "id": "0190c3a4-7e1b-7c2d-9a51-3f0e2b6d8c21", "title": "中华人民共和国行政处罚法", "level": "law", "issuer": "全国人民代表大会常务委员会", "in_force_from": "2021-07-15" }))]
+pub struct LawView {
+    /// Stable id.
+    #[schema(value_type = String, format = Uuid)]
+    pub id: LawId,
+    /// The title as promulgated.
+    pub title: String,
+    /// `law`, `administrative_regulation`, `local_regulation`, `departmental_rule`,
+    /// `local_government_rule` or `normative_document`.
+    #[schema(value_type = String)]
+    pub level: LawLevel,
+    /// 制定机关.
+    pub issuer: String,
+    /// In force from.
+    pub in_force_from: NaiveDate,
+    /// In force until (exclusive), once repealed or replaced.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub in_force_until: Option<NaiveDate>,
+    /// The entry that amended this edition.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub amended_by: Option<LawId>,
+    /// The entry that repealed this one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub repealed_by: Option<LawId>,
+}
+
+impl From<Law> for LawView {
+    fn from(l: Law) -> LawView {
+        LawView {
+            id: l.id,
+            title: l.title,
+            level: l.level,
+            issuer: l.issuer,
+            in_force_from: l.in_force_from,
+            in_force_until: l.in_force_until,
+            amended_by: l.amended_by,
+            repealed_by: l.repealed_by,
+        }
+    }
+}
+
+page!(
+    /// A page of the law registry, by start of force.
+    LawPage of LawView
+);
+
+/// How a law ends.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({ "ending": "repealed", "on": "2026-01-01" }))]
+pub struct EndLawRequest {
+    /// `repealed` (废止) or `amended` (修订/修正; `by` is then required).
+    #[schema(value_type = String)]
+    pub ending: Ending,
+    /// The first day it is no longer in force.
+    pub on: NaiveDate,
+    /// The repealing law or the new edition, when registered.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Uuid)]
+    pub by: Option<LawId>,
+}
+
+/// The day a revision drafted for an ended law is to take effect.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftForLawRequest {
+    /// YYYY-MM-DD.
+    pub effective_on: NaiveDate,
+}
+
+/// 影响评估 — every item citing a law, with where.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct ImpactView {
+    /// The law.
+    #[schema(value_type = String, format = Uuid)]
+    pub law: LawId,
+    /// Its title.
+    pub title: String,
+    /// Items citing it: each with its lists, units and the citations.
+    #[schema(value_type = Vec<Object>)]
+    pub items: Vec<ImpactedItem>,
+}
+
+impl From<ImpactReport> for ImpactView {
+    fn from(r: ImpactReport) -> ImpactView {
+        ImpactView { law: r.law, title: r.title, items: r.items }
+    }
+}
+
+/// The answer to a law's ending: the impact report and the ledger leaf.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EndLawReceipt {
+    /// Every item in force today that cites the law.
+    pub impact: ImpactView,
+    /// Index of the ledger leaf of the write.
+    pub leaf_index: u64,
+}
+
+impl Service {
+    /// A page of the law registry.
+    pub async fn law_page(&self, offset: usize, limit: usize) -> ServiceResult<LawPage> {
+        let laws = self.laws().await?.into_iter().map(LawView::from).collect();
+        Ok(LawPage::of(laws, offset, limit))
+    }
+
+    /// Registers a law.
+    pub async fn add_law(&self, by: &CurrentUser, new: NewLaw) -> ServiceResult<Created> {
+        let (id, leaf_index) = self.register_law(Some(by), new).await?;
+        Ok(Created { id: id.as_uuid(), leaf_index })
+    }
+
+    /// Records a law's repeal or amendment: the impact report.
+    pub async fn end_law_view(
+        &self,
+        by: &CurrentUser,
+        id: LawId,
+        body: EndLawRequest,
+    ) -> ServiceResult<EndLawReceipt> {
+        let (report, leaf_index) =
+            self.end_law(Some(by), id, body.ending, body.on, body.by).await?;
+        Ok(EndLawReceipt { impact: report.into(), leaf_index })
+    }
+
+    /// The items in force on `date` (default today) that cite a law.
+    pub async fn impact_view(
+        &self,
+        id: LawId,
+        date: Option<NaiveDate>,
+    ) -> ServiceResult<ImpactView> {
+        let date = date.unwrap_or_else(|| self.today());
+        Ok(self.law_impact(id, date).await?.into())
+    }
+
+    /// Drafts a change set revising every item that cites an ended law.
+    pub async fn draft_for_law_view(
+        &self,
+        by: &CurrentUser,
+        id: LawId,
+        body: DraftForLawRequest,
+    ) -> ServiceResult<ChangeSetReceipt> {
+        let (change_set, leaf_index) = self.draft_for_law(by, id, body.effective_on).await?;
+        Ok(ChangeSetReceipt { change_set, leaf_index })
+    }
+}

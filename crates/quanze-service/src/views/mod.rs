@@ -1,0 +1,182 @@
+//! Typed answers of the use cases the web calls: one named, documented type per response,
+//! built here from the catalogue and the other use cases, and the request bodies those use
+//! cases take. Each type derives `serde::Serialize` (or `Deserialize` for requests) and
+//! `utoipa::ToSchema`, so the API's OpenAPI document describes every body.
+//!
+//! Core types inside a view keep their own serialisation; their schema is given with
+//! `#[schema(value_type = ...)]` so that `quanze-core` stays free of web concerns.
+//!
+//! One module per resource; the types they share are here.
+
+pub mod devolution;
+pub mod governance;
+pub mod laws;
+pub mod ledger;
+pub mod lists;
+pub mod pages;
+pub mod registry;
+pub mod reports;
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub use devolution::*;
+pub use governance::*;
+pub use laws::*;
+pub use ledger::*;
+pub use lists::*;
+pub use pages::*;
+pub use registry::*;
+pub use reports::*;
+
+/// The answer to a write: the ledger leaf that records it (全程留痕).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({ "leaf_index": 42 }))]
+pub struct Receipt {
+    /// Index of the ledger leaf of the write.
+    pub leaf_index: u64,
+}
+
+/// The answer to a write that created something: its id and the ledger leaf.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[schema(example = json!({ "id": "0190c3a4-7e1b-7c2d-9a51-3f0e2b6d8c11", "leaf_index": 42 }))]
+pub struct Created {
+    /// Id of what was created (a UUID).
+    #[schema(value_type = String, format = Uuid)]
+    pub id: uuid::Uuid,
+    /// Index of the ledger leaf of the write.
+    pub leaf_index: u64,
+}
+
+/// What a unit holds, counted by duty kind (履职类型): the one tally behind the holdings
+/// answer's `by_duty` and the home page's columns.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct DutyTally {
+    /// Items in all.
+    pub items: usize,
+    /// 基本履职.
+    pub own: usize,
+    /// 配合履职.
+    pub cooperate: usize,
+    /// 上级部门收回.
+    pub reclaimed: usize,
+}
+
+impl DutyTally {
+    /// Counts duty kinds.
+    pub fn of(duties: impl IntoIterator<Item = quanze_core::DutyKind>) -> DutyTally {
+        let mut t = DutyTally::default();
+        for duty in duties {
+            t.items += 1;
+            match duty {
+                quanze_core::DutyKind::Own => t.own += 1,
+                quanze_core::DutyKind::Cooperate { .. } => t.cooperate += 1,
+                quanze_core::DutyKind::Reclaimed { .. } => t.reclaimed += 1,
+            }
+        }
+        t
+    }
+
+    /// The non-zero counts by duty code (`own`, `cooperate`, `reclaimed`).
+    pub fn by_code(&self) -> std::collections::BTreeMap<String, usize> {
+        [("own", self.own), ("cooperate", self.cooperate), ("reclaimed", self.reclaimed)]
+            .into_iter()
+            .filter(|(_, n)| *n > 0)
+            .map(|(code, n)| (code.to_owned(), n))
+            .collect()
+    }
+}
+
+/// Cuts `offset..offset + limit` out of `all`: (total, the page).
+pub(crate) fn cut<T>(all: Vec<T>, offset: usize, limit: usize) -> (usize, Vec<T>) {
+    let total = all.len();
+    (total, all.into_iter().skip(offset).take(limit).collect())
+}
+
+/// Defines a page type of a collection: `total`, `offset`, `limit` and `items`.
+macro_rules! page {
+    ($(#[$doc:meta])* $name:ident of $item:ty) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+        pub struct $name {
+            /// How many match in all.
+            pub total: usize,
+            /// Offset of the first item.
+            pub offset: usize,
+            /// Page size.
+            pub limit: usize,
+            /// The page.
+            pub items: Vec<$item>,
+        }
+
+        impl $name {
+            /// Cuts a page out of all results.
+            pub fn of(all: Vec<$item>, offset: usize, limit: usize) -> $name {
+                let (total, items) = $crate::views::cut(all, offset, limit);
+                $name { total, offset, limit, items }
+            }
+        }
+
+        impl $name {
+            /// Cuts a page out of all matches and builds the answers of the page's rows only
+            /// (building every row's answer to keep fifty was most of a page's cost).
+            pub fn of_mapped<S>(
+                all: Vec<S>,
+                offset: usize,
+                limit: usize,
+                answer: impl FnMut(S) -> $item,
+            ) -> $name {
+                let (total, rows) = $crate::views::cut(all, offset, limit);
+                $name { total, offset, limit, items: rows.into_iter().map(answer).collect() }
+            }
+        }
+
+        impl From<$crate::lists::Page<$item>> for $name {
+            fn from(p: $crate::lists::Page<$item>) -> $name {
+                $name { total: p.total, offset: p.offset, limit: p.limit, items: p.items }
+            }
+        }
+    };
+}
+pub(crate) use page;
+
+#[cfg(test)]
+mod tests {
+    use quanze_core::{DutyKind, UnitId};
+
+    use super::*;
+
+    #[test]
+    fn a_tally_counts_each_duty_kind_and_names_only_the_present_ones() {
+        let lead = UnitId::from_uuid(uuid::Uuid::nil());
+        let t = DutyTally::of([
+            DutyKind::Own,
+            DutyKind::Own,
+            DutyKind::Cooperate { lead },
+            DutyKind::Own,
+        ]);
+        assert_eq!(t, DutyTally { items: 4, own: 3, cooperate: 1, reclaimed: 0 });
+        let by_code: Vec<(String, usize)> = t.by_code().into_iter().collect();
+        assert_eq!(by_code, vec![("cooperate".to_owned(), 1), ("own".to_owned(), 3)]);
+        assert!(DutyTally::of([]).by_code().is_empty());
+    }
+
+    #[test]
+    fn a_page_keeps_the_total_and_cuts_the_window() {
+        assert_eq!(cut((0..10).collect(), 8, 5), (10, vec![8, 9]));
+        assert_eq!(cut((0..10).collect(), 20, 5), (10, Vec::<i32>::new()));
+        let page = LawPage::of(Vec::new(), 0, 50);
+        assert_eq!((page.total, page.offset, page.limit), (0, 0, 50));
+    }
+
+    #[test]
+    fn receipts_serialise_as_the_api_answers() {
+        let r = serde_json::to_value(Receipt { leaf_index: 7 }).expect("plain data");
+        assert_eq!(r, serde_json::json!({ "leaf_index": 7 }));
+        let c = Created { id: uuid::Uuid::nil(), leaf_index: 7 };
+        assert_eq!(
+            serde_json::to_value(c).expect("plain data"),
+            serde_json::json!({ "id": "00000000-0000-0000-0000-000000000000", "leaf_index": 7 })
+        );
+    }
+}
