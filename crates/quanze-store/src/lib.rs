@@ -9,6 +9,7 @@
 mod batch;
 mod checkpoint;
 mod direct;
+mod laws_page;
 mod ledger;
 mod rows;
 mod store;
@@ -240,6 +241,13 @@ pub trait Store: Send + Sync + 'static {
     /// The law registry, by start of force (the same order on every backend: titles would
     /// sort by each database's collation).
     async fn laws(&self) -> Result<Vec<quanze_core::Law>, StoreError>;
+    /// How many laws there are, and the laws from `offset` on (at most `limit`) in the order of
+    /// [`Store::laws`], cut in the database.
+    async fn laws_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<quanze_core::Law>), StoreError>;
 
     /// Creates a unit; `Conflict` if the id or (name) exists; its region must exist
     /// (`NotFound` otherwise), and so must its parent.

@@ -990,6 +990,14 @@ impl Store for SqlStore {
         rows.into_iter().map(quanze_core::Law::try_from).collect()
     }
 
+    async fn laws_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> Result<(usize, Vec<quanze_core::Law>), StoreError> {
+        crate::laws_page::laws_page(&self.pool, offset, limit).await
+    }
+
     async fn put_grant(
         &self,
         grant: &quanze_core::Grant,

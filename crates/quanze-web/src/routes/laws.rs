@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::LawId;
 use quanze_service::laws::{Ending, NewLaw};
-use quanze_service::lists::Page;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
 
@@ -33,8 +32,8 @@ pub(crate) async fn laws(
     State(st): State<AppState>,
     Query(p): Query<Paging>,
 ) -> Result<Response, ApiError> {
-    let laws = st.service.laws().await?;
-    Ok(axum::Json(Page::of(laws, p.offset, p.limit.clamp(1, 500))).into_response())
+    let page = st.service.laws_page(p.offset, p.limit.clamp(1, 500)).await?;
+    Ok(axum::Json(page).into_response())
 }
 
 /// A law to register.
