@@ -285,14 +285,15 @@ async fn create_user(
 
 #[utoipa::path(get, path = "/api/v1/regions", params(Paging), responses((status = 200, description = "regions by code")))]
 async fn regions(State(st): State<AppState>, Query(p): Query<Paging>) -> Response {
-    let regions: Vec<serde_json::Value> = st
-        .service
-        .catalog()
-        .regions
-        .iter()
-        .map(|r| serde_json::json!({ "code": r.code, "name": r.name, "level": r.level(), "parent": r.parent() }))
-        .collect();
-    axum::Json(Page::of(regions, p.offset, p.limit.clamp(1, 500))).into_response()
+    let catalog = st.service.catalog();
+    let regions: Vec<_> = catalog.regions.iter().collect();
+    let page = Page::of_mapped(
+        regions,
+        p.offset,
+        p.limit.clamp(1, 500),
+        |r| serde_json::json!({ "code": r.code, "name": r.name, "level": r.level(), "parent": r.parent() }),
+    );
+    axum::Json(page).into_response()
 }
 
 /// Unit filters.
@@ -314,18 +315,18 @@ pub struct UnitFilter {
 async fn units(State(st): State<AppState>, Query(f): Query<UnitFilter>) -> Response {
     let catalog = st.service.catalog();
     let today = st.service.today();
-    let rows: Vec<serde_json::Value> = catalog
+    let rows: Vec<_> = catalog
         .units
         .iter()
         .filter(|u| f.kind.is_none_or(|k| u.kind == k))
         .filter(|u| f.tag.as_deref().is_none_or(|t| u.tags.iter().any(|x| x.as_str() == t)))
-        .map(|u| {
-            let mut v = serde_json::to_value(u).unwrap_or_default();
-            v["items_today"] = catalog.holdings.holdings(u.id, today).count().into();
-            v
-        })
         .collect();
-    axum::Json(Page::of(rows, f.offset, f.limit.clamp(1, 500))).into_response()
+    let page = Page::of_mapped(rows, f.offset, f.limit.clamp(1, 500), |u| {
+        let mut v = serde_json::to_value(u).unwrap_or_default();
+        v["items_today"] = catalog.holdings.holdings(u.id, today).count().into();
+        v
+    });
+    axum::Json(page).into_response()
 }
 
 /// A unit to create.
@@ -510,19 +511,16 @@ async fn items(
 #[utoipa::path(get, path = "/api/v1/lists", params(Paging), responses((status = 200, description = "lists")))]
 async fn lists(State(st): State<AppState>, Query(p): Query<Paging>) -> Response {
     let catalog = st.service.catalog();
-    let rows: Vec<serde_json::Value> = catalog
-        .lists
-        .iter()
-        .map(|l| {
-            let latest = catalog.latest_version(l.id);
-            serde_json::json!({
-                "id": l.id, "name": l.name, "scope": l.scope,
-                "versions": catalog.versions(l.id).len(),
-                "latest": latest.map(|v| serde_json::json!({ "id": v.id, "number": v.number, "status": v.status, "entries": v.entries.len() })),
-            })
+    let rows: Vec<_> = catalog.lists.iter().collect();
+    let page = Page::of_mapped(rows, p.offset, p.limit.clamp(1, 500), |l| {
+        let latest = catalog.latest_version(l.id);
+        serde_json::json!({
+            "id": l.id, "name": l.name, "scope": l.scope,
+            "versions": catalog.versions(l.id).len(),
+            "latest": latest.map(|v| serde_json::json!({ "id": v.id, "number": v.number, "status": v.status, "entries": v.entries.len() })),
         })
-        .collect();
-    axum::Json(Page::of(rows, p.offset, p.limit.clamp(1, 500))).into_response()
+    });
+    axum::Json(page).into_response()
 }
 
 /// A list to create.
@@ -566,8 +564,9 @@ async fn versions(
     if catalog.list(id).is_none() {
         return Err(quanze_service::ServiceError::NotFound(format!("清单 {id}")).into());
     }
-    let rows: Vec<_> = catalog.versions(id).iter().map(version_summary).collect();
-    Ok(axum::Json(Page::of(rows, p.offset, p.limit.clamp(1, 500))).into_response())
+    let rows: Vec<_> = catalog.versions(id).iter().collect();
+    let page = Page::of_mapped(rows, p.offset, p.limit.clamp(1, 500), version_summary);
+    Ok(axum::Json(page).into_response())
 }
 
 #[utoipa::path(get, path = "/api/v1/versions/{id}", params(("id" = String, Path, description = "version id")),
