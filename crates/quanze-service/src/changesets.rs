@@ -694,6 +694,7 @@ impl Service {
                 "items": drafts.iter().map(|d| d.new_items.len()).sum::<usize>(),
             }),
         );
+        let writer = self.catalog_writer().await;
         let receipt = self
             .store
             .publish_change_set(&set, rev, &drafts, set.effective_on, &approval.doc_no, ev)
@@ -701,7 +702,7 @@ impl Service {
         let (versions, new_items): (Vec<_>, Vec<_>) =
             drafts.into_iter().map(|d| (d.version, d.new_items)).unzip();
         let new_items = new_items.into_iter().flatten().collect();
-        self.refresh_published(versions, new_items, set.effective_on, &approval.doc_no).await?;
+        writer.apply(|c| c.with_published(versions, new_items, set.effective_on, &approval.doc_no));
         Ok(ActionOutcome {
             change_set: ChangeSetState { changes: count, ..ChangeSetState::of(set, rev + 1) },
             leaf_index: receipt.leaf_index(),

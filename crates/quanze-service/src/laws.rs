@@ -48,6 +48,16 @@ impl Service {
         Ok(self.store.laws().await?)
     }
 
+    /// One page of the law registry, by start of force, cut in the store's index.
+    pub async fn laws_page(
+        &self,
+        offset: usize,
+        limit: usize,
+    ) -> ServiceResult<crate::lists::Page<Law>> {
+        let (total, items) = self.store.laws_page(offset, limit).await?;
+        Ok(crate::lists::Page { total, offset, limit, items })
+    }
+
     /// Registers a law. Refused: an empty title or issuer, or the same title already in force
     /// from the same date.
     pub async fn register_law(

@@ -2,8 +2,8 @@
 //!
 //! Each use case checks who may do it, validates with the domain core, and writes state and
 //! its event in one store transaction; reads are answered from the in-memory [`Catalog`],
-//! which is rebuilt after every write that changes units or lists. This crate knows nothing
-//! about HTTP.
+//! which each write changes in step with the store (built whole only at start). This crate
+//! knows nothing about HTTP.
 
 pub mod auth;
 pub mod catalog;
@@ -23,7 +23,7 @@ pub use quanze_store::ConnectOptions;
 use std::sync::{Arc, RwLock};
 
 use chrono::{DateTime, NaiveDate, Utc};
-use quanze_core::{ItemId, ListId, ListVersionId, UnitId, UserId, VersionStatus};
+use quanze_core::{ItemId, ListId, ListVersionId, UnitId, UserId};
 use quanze_store::{NewEvent, Store};
 
 pub use auth::{CurrentUser, Login, NewUser};
@@ -148,8 +148,8 @@ impl Default for Config {
 pub struct Service {
     store: Arc<dyn Store>,
     catalog: RwLock<Arc<Catalog>>,
-    /// Serialises catalogue rebuilds, so a rebuild from an older read never replaces a newer
-    /// one (readers are never blocked: they keep the catalogue they got).
+    /// Serialises catalogue changes with the store writes they follow (see
+    /// [`Service::catalog_writer`]).
     catalog_writes: tokio::sync::Mutex<()>,
     clock: Arc<dyn Clock>,
     ids: Ids,
@@ -162,6 +162,22 @@ pub struct Service {
     establishment_writes: tokio::sync::Mutex<()>,
     /// Serialises checkpoint signing so two signers never race on the same size.
     signing: tokio::sync::Mutex<()>,
+}
+
+/// The right to change the catalogue, held from before a store write until its change is
+/// applied (dropped unapplied when the write fails). Readers are never blocked: they keep the
+/// catalogue they got.
+pub(crate) struct CatalogWriter<'a> {
+    service: &'a Service,
+    _one_writer: tokio::sync::MutexGuard<'a, ()>,
+}
+
+impl CatalogWriter<'_> {
+    /// Replaces the catalogue with `change` of the current one.
+    pub(crate) fn apply(self, change: impl FnOnce(&Catalog) -> Catalog) {
+        let next = Arc::new(change(&self.service.catalog()));
+        *self.service.catalog.write().expect("catalogue lock is never poisoned") = next;
+    }
 }
 
 impl std::fmt::Debug for Service {
@@ -213,7 +229,9 @@ impl Service {
         self.catalog.read().expect("catalogue lock is never poisoned: no panics while held").clone()
     }
 
-    /// Rebuilds the catalogue from the store.
+    /// Rebuilds the catalogue from the store: at start, after a bulk load written around this
+    /// service (the demo), and for repair. Writes change the catalogue instead
+    /// ([`Service::catalog_writer`]).
     pub async fn reload(&self) -> ServiceResult<()> {
         let _one_writer = self.catalog_writes.lock().await;
         let snapshot = self.store.snapshot().await?;
@@ -222,41 +240,12 @@ impl Service {
         Ok(())
     }
 
-    /// After the store published `versions` (drafts) on `effective` under `doc_no`: the
-    /// catalogue with the same done to it — every version of the list in force so far
-    /// superseded on `effective`, the new one published — and the new item versions (in hand)
-    /// added, instead of a reload that parses every stored item version again (12 s at
-    /// 200,000). The test of change sets checks the result against a full reload.
-    pub(crate) async fn refresh_published(
-        &self,
-        versions: Vec<quanze_core::ListVersion>,
-        new_items: Vec<quanze_core::PowerItem>,
-        effective: NaiveDate,
-        doc_no: &quanze_core::DocNo,
-    ) -> ServiceResult<()> {
-        let _one_writer = self.catalog_writes.lock().await;
-        let current = self.catalog();
-        let lists = versions
-            .into_iter()
-            .map(|mut new| {
-                let list = new.list;
-                let mut versions = current.versions(list).to_vec();
-                for v in versions.iter_mut().filter(|v| v.status == VersionStatus::Published) {
-                    v.status = VersionStatus::Superseded;
-                    v.effective_until = Some(effective);
-                }
-                new.status = VersionStatus::Published;
-                new.effective_from = Some(effective);
-                new.doc_no = Some(doc_no.clone());
-                versions.push(new);
-                (list, versions)
-            })
-            .collect();
-        let catalog = Arc::new(current.with_lists(lists, new_items));
-        *self.catalog.write().expect("catalogue lock is never poisoned") = catalog;
-        Ok(())
+    /// The catalogue's one writer, to hold across a store write and the change it makes to
+    /// the catalogue: changes then apply in the order the store committed them, so an older
+    /// catalogue never replaces a newer one and two writes of one key end as in the store.
+    pub(crate) async fn catalog_writer(&self) -> CatalogWriter<'_> {
+        CatalogWriter { service: self, _one_writer: self.catalog_writes.lock().await }
     }
-
     /// The store (for the CLI's maintenance commands and tests).
     pub fn store(&self) -> &Arc<dyn Store> {
         &self.store

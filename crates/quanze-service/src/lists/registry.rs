@@ -32,8 +32,9 @@ impl Service {
             "regions".into(),
             serde_json::json!({ "codes": codes }),
         );
+        let writer = self.catalog_writer().await;
         let receipt = self.store.put_regions(&regions, ev).await?;
-        self.reload().await?;
+        writer.apply(|c| c.with_regions(&regions));
         Ok(receipt.leaf_index())
     }
 
@@ -68,9 +69,11 @@ impl Service {
             format!("unit:{}", unit.id),
             serde_json::to_value(&unit).unwrap_or_default(),
         );
+        let writer = self.catalog_writer().await;
         let receipt = self.store.create_unit(&unit, ev).await?;
-        self.reload().await?;
-        Ok((unit.id, issues, receipt.leaf_index()))
+        let id = unit.id;
+        writer.apply(|c| c.with_unit(unit));
+        Ok((id, issues, receipt.leaf_index()))
     }
 
     /// Changes a unit's name, kind, region, credit code, parent or tags (its id stays). Returns
@@ -119,8 +122,9 @@ impl Service {
             format!("unit:{id}"),
             serde_json::json!({ "before": before, "after": unit }),
         );
+        let writer = self.catalog_writer().await;
         let receipt = self.store.update_unit(&unit, ev).await?;
-        self.reload().await?;
+        writer.apply(|c| c.with_unit(unit));
         Ok((issues, receipt.leaf_index()))
     }
 }

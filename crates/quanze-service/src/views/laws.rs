@@ -118,8 +118,11 @@ pub struct EndLawReceipt {
 impl Service {
     /// A page of the law registry.
     pub async fn law_page(&self, offset: usize, limit: usize) -> ServiceResult<LawPage> {
-        let laws = self.laws().await?.into_iter().map(LawView::from).collect();
-        Ok(LawPage::of(laws, offset, limit))
+        // Cut in the store along its index: reading every law to keep fifty took 0.37 s a
+        // page at 90,000 laws.
+        let page = self.laws_page(offset, limit).await?;
+        let items = page.items.into_iter().map(LawView::from).collect();
+        Ok(LawPage { total: page.total, offset, limit, items })
     }
 
     /// Registers a law.

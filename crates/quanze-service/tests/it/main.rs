@@ -1,5 +1,6 @@
 //! Integration tests of the service, one binary: login lockout, change sets, the demo loader,
-//! devolution, governance, the ledger's tamper tests and township templates.
+//! devolution, governance, the incremental catalogue, the ledger's tamper tests and township
+//! templates.
 
 mod auth;
 mod changesets;
@@ -7,5 +8,6 @@ mod demo;
 mod devolution;
 mod governance;
 mod helpers;
+mod incremental;
 mod ledger;
 mod template;
