@@ -65,7 +65,8 @@ pub(crate) async fn report(
         }
     };
     let Some(kind) = ReportKind::parse(&name) else {
-        return Err(ApiError::new(ErrorCode::NotFound,
+        return Err(ApiError::new(
+            ErrorCode::NotFound,
             "没有这个报告（可选：consistency、devolution）",
             "no such report (consistency or devolution)",
         ));
