@@ -1,0 +1,408 @@
+//! The use cases on change sets: listing and reading, drafting, every workflow operation and
+//! the public's comments.
+
+use super::*;
+
+impl Service {
+    /// Every change set, newest first.
+    pub async fn change_sets(&self) -> ServiceResult<Vec<ChangeSetView>> {
+        let catalog = self.catalog();
+        Ok(self.store.change_sets().await?.into_iter().map(|s| view(&catalog, s)).collect())
+    }
+
+    /// One change set.
+    pub async fn change_set(&self, id: ChangeSetId) -> ServiceResult<ChangeSetView> {
+        Ok(view(&self.catalog(), self.store.change_set(id).await?))
+    }
+
+    /// Drafts a change set. Refused: a change without reason or basis, an item changed
+    /// twice, a list that does not exist, an amendment or removal of an item not in the list,
+    /// an addition of an item already there, an amendment that changes nothing.
+    pub async fn create_change_set(
+        &self,
+        by: &CurrentUser,
+        new: NewChangeSet,
+    ) -> ServiceResult<(ChangeSetView, u64)> {
+        by.require(&DRAFTERS, None, "起草调整方案")?;
+        let title = new.title.trim().to_owned();
+        if title.is_empty() {
+            return Err(quanze_core::ValidationError::Empty { field: "title" }.into());
+        }
+        let catalog = self.catalog();
+        let changes = self.proposed(&catalog, new.changes)?;
+        for unit in &new.countersigners {
+            if catalog.unit(*unit).is_none() {
+                return Err(ServiceError::NotFound(format!("会签单位 {unit}")));
+            }
+        }
+        let handler = self.handler_of(by, &catalog, &changes);
+        let set = ChangeSet::draft(
+            self.ids.change_set(),
+            title,
+            new.effective_on,
+            changes,
+            handler,
+            self.config.governance.max_rounds,
+            new.countersigners.into_iter().collect(),
+            self.actor(by),
+        )?;
+        check_against_lists(&catalog, &set)?;
+        let ev = self.event(
+            Some(by),
+            None,
+            "change_set.drafted",
+            format!("change_set:{}", set.id),
+            serde_json::json!({ "title": set.title, "effective_on": set.effective_on, "changes": set.changes }),
+        );
+        let receipt = self.store.put_change_set(&set, ChangeSetWrite::Create, ev).await?;
+        let stored = StoredChangeSet { set, rev: 1 };
+        Ok((view(&catalog, stored), receipt.leaf_index()))
+    }
+
+    /// Applies one operation to a change set, as `by` (none: a member of the public, who may
+    /// only comment during 公示).
+    pub async fn act_on_change_set(
+        &self,
+        by: Option<&CurrentUser>,
+        id: ChangeSetId,
+        action: Action,
+    ) -> ServiceResult<ActionOutcome> {
+        let StoredChangeSet { mut set, rev } = self.store.change_set(id).await?;
+        let catalog = self.catalog();
+        let today = self.today();
+        let kind = action.name();
+        let Some(user) = by else {
+            return Err(ServiceError::Unauthenticated);
+        };
+        let who = self.actor(user);
+        let cal = &self.calendar;
+        let days = self.config.governance.round_working_days;
+        let mut payload = serde_json::json!({});
+        // Only a revision rewrites the changes; every other step writes the workflow state.
+        let mut write = ChangeSetWrite::State { prev_rev: rev };
+        match action {
+            Action::Revise { changes } => {
+                user.require(&DRAFTERS, None, "修改调整方案")?;
+                let changes = self.proposed(&catalog, changes)?;
+                set.revise(changes)?;
+                check_against_lists(&catalog, &set)?;
+                payload = serde_json::json!({ "changes": set.changes });
+                write = ChangeSetWrite::StateAndChanges { prev_rev: rev };
+            }
+            Action::SendRound { units, working_days } => {
+                user.require(&DRAFTERS, None, "发起征求意见")?;
+                let units: BTreeSet<UnitId> = match units {
+                    Some(units) => units.into_iter().collect(),
+                    None => affected_units(&catalog, &set),
+                };
+                if let Some(u) = units.iter().find(|u| catalog.unit(**u).is_none()) {
+                    return Err(ServiceError::NotFound(format!("单位 {u}")));
+                }
+                let n =
+                    set.send_round(units.clone(), today, working_days.unwrap_or(days), cal, who)?;
+                payload = serde_json::json!({ "round": n, "units": units });
+            }
+            Action::Reply { unit, opinions } => {
+                user.require(&[Role::Clerk, Role::Reviewer, Role::Leader], Some(unit), "反馈意见")
+                    .or_else(|_| user.require(&DRAFTERS, None, "代为录入反馈意见"))?;
+                let opinions: Vec<NewOpinion> = opinions
+                    .into_iter()
+                    .map(|o| NewOpinion {
+                        id: self.ids.opinion(),
+                        item: o.item,
+                        stance: match o.stance {
+                            StanceKind::Agree => Stance::Agree,
+                            StanceKind::Amend => {
+                                Stance::Amend { proposed: o.proposed.unwrap_or_default() }
+                            }
+                            StanceKind::Object => Stance::Object,
+                        },
+                        reason: o.reason,
+                    })
+                    .collect();
+                payload = serde_json::json!({ "unit": unit, "opinions": opinions });
+                set.reply(unit, opinions, who)?;
+            }
+            Action::Resolve { opinion, kind, reason } => {
+                user.require(&DRAFTERS, None, "办理意见")?;
+                set.resolve(opinion, kind, &reason, who)?;
+                payload = serde_json::json!({ "opinion": opinion, "kind": kind, "reason": reason });
+            }
+            Action::CloseRound => {
+                user.require(&DRAFTERS, None, "结束本轮征求意见")?;
+                set.close_round(who)?;
+            }
+            Action::Urge => {
+                user.require(&DRAFTERS, None, "催办")?;
+                let units = set.urge(who)?;
+                payload = serde_json::json!({ "units": units });
+            }
+            Action::OpenComment { until } => {
+                user.require(&DRAFTERS, None, "发起公示")?;
+                set.open_comment(today, until, who)?;
+                payload = serde_json::json!({ "until": until });
+            }
+            Action::Answer { comment, kind, text } => {
+                user.require(&DRAFTERS, None, "答复公众意见")?;
+                set.answer(comment, kind, &text, who)?;
+                payload = serde_json::json!({ "comment": comment, "kind": kind, "text": text });
+            }
+            Action::SubmitForReview => {
+                user.require(&DRAFTERS, None, "提交合法性审查")?;
+                let laws = LawRegistry::new(self.store.laws().await?);
+                let known: HashSet<UnitId> = catalog.units.iter().map(|u| u.id).collect();
+                let ctx = ReviewContext {
+                    laws: &laws,
+                    known_units: &known,
+                    effective_on: set.effective_on,
+                    // 行政处罚法 24 and 行政强制法 17 are checked against the recorded grants.
+                    grants: &catalog.grants,
+                };
+                let duties = current_duties(&catalog, &set);
+                set.submit_for_review(&ctx, &duties, today, who)?;
+                let open = set.review.as_ref().map_or(0, |r| r.open_findings());
+                payload = serde_json::json!({ "open_findings": open });
+            }
+            Action::Verdict { item, pass, reason } => {
+                user.require(&[Role::JusticeReviewer, Role::SysAdmin], None, "作出合法性审查结论")?;
+                let verdict = if pass { Verdict::Pass } else { Verdict::Reject { reason } };
+                payload = serde_json::json!({ "item": item, "verdict": verdict });
+                set.verdict(item, verdict, who)?;
+            }
+            Action::Verdicts { verdicts } => {
+                user.require(&[Role::JusticeReviewer, Role::SysAdmin], None, "作出合法性审查结论")?;
+                let verdicts: Vec<(ItemId, Verdict)> = verdicts
+                    .into_iter()
+                    .map(|v| {
+                        let verdict = if v.pass {
+                            Verdict::Pass
+                        } else {
+                            Verdict::Reject { reason: v.reason }
+                        };
+                        (v.item, verdict)
+                    })
+                    .collect();
+                if verdicts.is_empty() {
+                    return Err(ServiceError::rejected(
+                        ErrorCode::EmptyVerdicts,
+                        "审查结论表为空",
+                        "the table of verdicts is empty",
+                    ));
+                }
+                // Every item and verdict goes into the ledger, as the single verdict does.
+                let table: Vec<_> = verdicts
+                    .iter()
+                    .map(|(item, verdict)| serde_json::json!({ "item": item, "verdict": verdict }))
+                    .collect();
+                payload = serde_json::json!({ "verdicts": table });
+                set.verdicts(verdicts, who)?;
+            }
+            Action::SubmitForApproval => {
+                user.require(&DRAFTERS, None, "提请审定")?;
+                set.submit_for_approval(who)?;
+            }
+            Action::Countersign { unit } => {
+                user.require(&[Role::Leader, Role::Reviewer], Some(unit), "会签")
+                    .or_else(|_| user.require(&DRAFTERS, None, "代为录入会签"))?;
+                set.countersign(unit, who)?;
+                payload = serde_json::json!({ "unit": unit });
+            }
+            Action::Approve { meeting, decided_on, doc_no } => {
+                user.require(&[Role::Leader, Role::SysAdmin], None, "审定调整方案")?;
+                let meeting = meeting.trim().to_owned();
+                if meeting.is_empty() {
+                    return Err(quanze_core::ValidationError::Empty { field: "meeting" }.into());
+                }
+                let approval = Approval { meeting, decided_on, doc_no: DocNo::parse(&doc_no)? };
+                payload = serde_json::to_value(&approval).unwrap_or_default();
+                set.approve(approval, who)?;
+            }
+            Action::Publish => {
+                user.require(&[Role::StaffingEditor, Role::Leader, Role::SysAdmin], None, "公布")?;
+                return self.publish_change_set(user, &catalog, set, rev).await;
+            }
+            Action::Return { to, reason } => {
+                user.require(&DRAFTERS, None, "退回").or_else(|_| {
+                    user.require(&[Role::JusticeReviewer, Role::Leader], None, "退回")
+                })?;
+                let to = parse_stage(&to)?;
+                set.return_to(to, &reason, today, days, cal, who)?;
+                payload = serde_json::json!({ "to": set.flow.stage, "reason": reason });
+            }
+            Action::Withdraw { reason } => {
+                user.require(&DRAFTERS, None, "撤回调整方案")?;
+                set.withdraw(&reason, who)?;
+                payload = serde_json::json!({ "reason": reason });
+            }
+            Action::Transfer { to, reason } => {
+                user.require(&DRAFTERS, None, "转办")?;
+                if catalog.unit(to).is_none() {
+                    return Err(ServiceError::NotFound(format!("单位 {to}")));
+                }
+                set.transfer(to, &reason, who)?;
+                payload = serde_json::json!({ "to": to, "reason": reason });
+            }
+        }
+        if let serde_json::Value::Object(map) = &mut payload {
+            map.insert("stage".into(), serde_json::to_value(set.flow.stage).unwrap_or_default());
+        }
+        let ev = self.event(
+            Some(user),
+            None,
+            &format!("change_set.{kind}"),
+            format!("change_set:{id}"),
+            payload,
+        );
+        let receipt = self.store.put_change_set(&set, write, ev).await?;
+        Ok(ActionOutcome {
+            change_set: ChangeSetState::of(set, rev + 1),
+            leaf_index: receipt.leaf_index(),
+        })
+    }
+
+    /// A comment from the public during 公示 (no account needed; `name` is not stored).
+    pub async fn comment_on_change_set(
+        &self,
+        id: ChangeSetId,
+        item: Option<ItemId>,
+        text: &str,
+    ) -> ServiceResult<u64> {
+        let StoredChangeSet { mut set, rev } = self.store.change_set(id).await?;
+        let comment = self.ids.opinion();
+        set.comment(comment, item, text, self.today())?;
+        let ev = self.event(
+            None,
+            None,
+            "change_set.commented",
+            format!("change_set:{id}"),
+            serde_json::json!({ "comment": comment, "item": item, "text": text.trim() }),
+        );
+        let write = ChangeSetWrite::State { prev_rev: rev };
+        Ok(self.store.put_change_set(&set, write, ev).await?.leaf_index())
+    }
+
+    /// 公布: builds the next version of every affected list from its current one and
+    /// publishes them all with the change set in one transaction.
+    async fn publish_change_set(
+        &self,
+        by: &CurrentUser,
+        catalog: &Catalog,
+        mut set: ChangeSet,
+        rev: u64,
+    ) -> ServiceResult<ActionOutcome> {
+        let approval = set.flow.approval.clone().ok_or_else(|| {
+            ServiceError::rejected(
+                ErrorCode::WrongStage,
+                "调整方案尚未审定，不能公布",
+                "not approved",
+            )
+        })?;
+        // The changes are not stored again (publication writes the workflow state only) nor
+        // answered, so their contents move into the new item versions.
+        let changes = std::mem::take(&mut set.changes);
+        let count = changes.len();
+        let drafts = next_versions(self, catalog, changes)?;
+        let versions = drafts.iter().map(|d| d.version.id).collect();
+        set.publish(versions, self.actor(by))?;
+        let ev = self.event(
+            Some(by),
+            None,
+            "change_set.published",
+            format!("change_set:{}", set.id),
+            serde_json::json!({
+                "versions": set.published,
+                "effective_on": set.effective_on,
+                "doc_no": approval.doc_no.as_str(),
+                "items": drafts.iter().map(|d| d.new_items.len()).sum::<usize>(),
+            }),
+        );
+        let writer = self.catalog_writer().await;
+        let receipt = self
+            .store
+            .publish_change_set(&set, rev, &drafts, set.effective_on, &approval.doc_no, ev)
+            .await?;
+        let (versions, new_items): (Vec<_>, Vec<_>) =
+            drafts.into_iter().map(|d| (d.version, d.new_items)).unzip();
+        let new_items = new_items.into_iter().flatten().collect();
+        writer.apply(|c| c.with_published(versions, new_items, set.effective_on, &approval.doc_no));
+        Ok(ActionOutcome {
+            change_set: ChangeSetState { changes: count, ..ChangeSetState::of(set, rev + 1) },
+            leaf_index: receipt.leaf_index(),
+        })
+    }
+
+    fn actor(&self, by: &CurrentUser) -> Actor {
+        Actor { by: by.id, at: self.clock.now() }
+    }
+
+    /// The unit handling a new change set: the staffing office the drafter works in, else
+    /// the holder of the first changed item.
+    fn handler_of(
+        &self,
+        by: &CurrentUser,
+        catalog: &Catalog,
+        changes: &[ProposedChange],
+    ) -> UnitId {
+        by.roles
+            .iter()
+            .find_map(|g| g.unit)
+            .or_else(|| changes.iter().find_map(|c| current_holder(catalog, c)))
+            .unwrap_or_else(|| UnitId::from_uuid(uuid::Uuid::nil()))
+    }
+
+    /// Turns client changes into proposed changes: ids for added items, the current version
+    /// as the base when none is given.
+    fn proposed(
+        &self,
+        catalog: &Catalog,
+        inputs: Vec<ChangeInput>,
+    ) -> ServiceResult<Vec<ProposedChange>> {
+        let mut latest = EntryIndex::new(|catalog: &Catalog, list| catalog.latest_version(list));
+        inputs
+            .into_iter()
+            .enumerate()
+            .map(|(i, c)| {
+                let index = i + 1;
+                let missing = |what: &str| {
+                    ServiceError::rejected(
+                        ErrorCode::InvalidChange,
+                        format!("第{index}项调整：缺少{what}"),
+                        format!("change {index}: {what} is missing"),
+                    )
+                };
+                if catalog.list(c.list).is_none() {
+                    return Err(ServiceError::from(quanze_core::ChangeSetError::from(
+                        quanze_core::RevisionError::UnknownList { index, list: c.list },
+                    )));
+                }
+                let mut current =
+                    |item: ItemId| latest.entry(catalog, c.list, item).map(|e| e.item_version);
+                let change = match c.action {
+                    ChangeAction::Add => Change::Add {
+                        item: self.ids.item(),
+                        duty: c.duty.unwrap_or(DutyKind::Own),
+                        content: c.content.ok_or_else(|| missing("事项内容"))?,
+                    },
+                    ChangeAction::Amend => {
+                        let item = c.item.ok_or_else(|| missing("事项"))?;
+                        Change::Amend {
+                            item,
+                            base: c.base.or_else(|| current(item)).unwrap_or(0),
+                            content: c.content.ok_or_else(|| missing("事项内容"))?,
+                        }
+                    }
+                    ChangeAction::Remove => {
+                        let item = c.item.ok_or_else(|| missing("事项"))?;
+                        Change::Remove { item, base: c.base.or_else(|| current(item)).unwrap_or(0) }
+                    }
+                };
+                Ok(ProposedChange {
+                    list: c.list,
+                    change,
+                    reason: c.reason.trim().to_owned(),
+                    basis: c.basis.trim().to_owned(),
+                })
+            })
+            .collect()
+    }
+}
