@@ -14,10 +14,10 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use chrono::NaiveDate;
-use quanze_core::grant::{GrantTarget, TrainedStaff, TrainingRecord};
+use quanze_core::devolution::{GrantTarget, TrainedStaff, TrainingRecord};
 use quanze_core::{
-    AuthorityIndex, DutyKind, Grant, GrantId, GrantMode, HoldingsIndex, ItemId, ListEntry, ListId,
-    Readiness, Reclaim, ReclaimId, RegionCode, Unit, UnitId, UnitKind,
+    AuthorityIndex, DutyKind, Grant, GrantId, GrantMode, GrantReclaim, ItemId, ListEntry,
+    ListHoldings, ListId, Readiness, ReclaimId, RegionCode, Unit, UnitId, UnitKind,
 };
 
 const ITEMS: u32 = 1_000_000;
@@ -60,10 +60,10 @@ fn town_of(grant: u32) -> u32 {
 
 struct County {
     units: Vec<Unit>,
-    holdings: HoldingsIndex,
+    holdings: ListHoldings,
     grants: Vec<Grant>,
     readiness: Vec<Readiness>,
-    reclaims: Vec<Reclaim>,
+    reclaims: Vec<GrantReclaim>,
 }
 
 fn county() -> County {
@@ -79,14 +79,14 @@ fn county() -> County {
     };
     let mut units: Vec<Unit> = (0..DEPARTMENTS).map(|n| unit(n, UnitKind::Department)).collect();
     units.extend((0..TOWNS).map(|n| unit(DEPARTMENTS + n, UnitKind::Township)));
-    let mut holdings = HoldingsIndex::new();
+    let mut holdings = ListHoldings::new();
     for d in 0..DEPARTMENTS {
         let entries = (0..ITEMS)
             .filter(|i| department_of(*i) == d)
             .map(|i| ListEntry { item: item_id(i), item_version: 1, duty: DutyKind::Own })
             .collect();
         let list = ListId::from_uuid(uuid::Uuid::from_u128(3 << 64 | u128::from(d)));
-        holdings.add(unit_id(d), list, day(0), None, HoldingsIndex::sorted(entries));
+        holdings.add(unit_id(d), list, day(0), None, ListHoldings::sorted(entries));
     }
     let mut rng = Rng(7);
     let modes = [GrantMode::Direct, GrantMode::Entrusted, GrantMode::ReviewPower];
@@ -126,7 +126,7 @@ fn county() -> County {
                 ..Readiness::new(id, town)
             });
             if roll < 5 {
-                reclaims.push(Reclaim {
+                reclaims.push(GrantReclaim {
                     id: ReclaimId::from_uuid(uuid::Uuid::from_u128(5 << 64 | u128::from(g))),
                     grant: id,
                     town,
@@ -244,7 +244,7 @@ mod cedar {
         RestrictedExpression,
     };
     use chrono::NaiveDate;
-    use quanze_core::grant::active_window;
+    use quanze_core::devolution::active_window;
     use quanze_core::{AuthorityIndex, ItemId, UnitId};
 
     use super::{County, day, percentiles};

@@ -76,16 +76,17 @@ impl Role {
     }
 }
 
-/// A role held for one unit, or everywhere (`unit: None`).
+/// 角色分配 — a role an account holds for one unit, or everywhere (`unit: None`). Not a
+/// devolution [`crate::Grant`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-pub struct RoleGrant {
+pub struct RoleAssignment {
     /// The role.
     pub role: Role,
     /// The unit it applies to; `None` for the whole county.
     pub unit: Option<UnitId>,
 }
 
-impl RoleGrant {
+impl RoleAssignment {
     /// Whether this grant gives `role` over `unit`.
     pub fn covers(&self, role: Role, unit: Option<UnitId>) -> bool {
         self.role == role && (self.unit.is_none() || self.unit == unit)

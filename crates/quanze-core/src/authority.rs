@@ -13,8 +13,8 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 use rustc_hash::FxHashMap;
 
-use crate::grant::{Grant, GrantMode, Readiness, Reclaim, active_window};
-use crate::holdings::HoldingsIndex;
+use crate::devolution::{Grant, GrantMode, GrantReclaim, Readiness, active_window};
+use crate::holdings::ListHoldings;
 use crate::ids::{GrantId, ItemId, ListId, UnitId};
 use crate::list::{DutyKind, ListEntry};
 use crate::unit::Unit;
@@ -173,7 +173,7 @@ struct Slot {
 /// million items; two lookups per question cost 2.3 µs at p99).
 #[derive(Debug, Default, Clone)]
 pub struct AuthorityIndex {
-    holdings: HoldingsIndex,
+    holdings: ListHoldings,
     slots: FxHashMap<(UnitId, ItemId), Slot>,
     n_granted: usize,
 }
@@ -182,15 +182,15 @@ impl AuthorityIndex {
     /// Builds the index from the holdings of published lists and every grant, readiness
     /// record and reclaim. `units` resolves grants by tag.
     pub fn build(
-        holdings: HoldingsIndex,
+        holdings: ListHoldings,
         units: &[Unit],
         grants: &[Grant],
         readiness: &[Readiness],
-        reclaims: &[Reclaim],
+        reclaims: &[GrantReclaim],
     ) -> AuthorityIndex {
         let ready: HashMap<(GrantId, UnitId), &Readiness> =
             readiness.iter().map(|r| ((r.grant, r.town), r)).collect();
-        let mut by_grant: HashMap<GrantId, Vec<Reclaim>> = HashMap::new();
+        let mut by_grant: HashMap<GrantId, Vec<GrantReclaim>> = HashMap::new();
         for r in reclaims {
             by_grant.entry(r.grant).or_default().push(r.clone());
         }
@@ -276,7 +276,7 @@ impl AuthorityIndex {
     }
 
     /// The holdings of published lists.
-    pub fn holdings(&self) -> &HoldingsIndex {
+    pub fn holdings(&self) -> &ListHoldings {
         &self.holdings
     }
 

@@ -1,576 +1,731 @@
-//! The workflow of a change set (调整方案): drafting, opinion rounds (三上三下), the public
-//! comment period (公示), legality review, approval and publication, with the approval verbs
-//! — 退回, 撤回, 会签, 转办, 催办 — as recorded operations. Pure: the caller passes the clock,
-//! the rounds and the review, and stores what comes back.
+//! 调整方案 — a change set as a whole: the proposed item changes (added, amended field by
+//! field, removed; each with its reason and legal basis), the workflow ([`Flow`]), its opinion
+//! rounds (三上三下), the public comment period (公示) and the legality review. Every operation
+//! either applies completely or returns an error and leaves the change set as it was.
+//!
+//! [`apply_to_list`] turns a list's changes into the entries and item versions of its next
+//! version; the caller stores them.
 
-use std::collections::BTreeSet;
+use std::borrow::Cow;
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use crate::ids::{UnitId, UserId};
-use crate::list::DocNo;
-use crate::opinion::{CommentPeriod, OpinionRound};
-use crate::review::{LegalReview, ReviewOutcome};
+use crate::calendar::WorkCalendar;
+use crate::diff::{DiffSide, FieldChange, diff_fields};
+use crate::ids::{ChangeSetId, ItemId, ListId, ListVersionId, OpinionId, UnitId, UserId};
+use crate::item::{ItemContent, PowerItem};
+use crate::list::{DutyKind, ListEntry, ListVersion, OverrideChange};
+use crate::opinion::{CommentPeriod, NewOpinion, OpinionError, OpinionRound, ResolutionKind};
+use crate::review::{LegalReview, ReviewContext, ReviewError, ReviewItem, Verdict};
+use crate::workflow::{Actor, Approval, Flow, FlowError, Operation, Stage};
 
-/// 方案状态 — where a change set stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "state", rename_all = "snake_case")]
-pub enum Stage {
-    /// 起草.
-    Drafting,
-    /// 征求意见 — round `round` is out.
-    Opinions {
-        /// 1, 2, 3 …
-        round: u8,
-    },
-    /// 公示.
-    PublicComment,
-    /// 合法性审查.
-    LegalReview,
-    /// 审定 — awaiting the leading body's decision and the countersignatures.
-    Approval,
-    /// 已批准 — approved, not yet published.
-    Approved,
-    /// 已公布.
-    Published,
-    /// 已撤回.
-    Withdrawn,
-}
-
-impl Stage {
-    /// The Chinese label.
-    pub fn zh(self) -> String {
-        match self {
-            Stage::Drafting => "起草".into(),
-            Stage::Opinions { round } => format!("第{round}轮征求意见"),
-            Stage::PublicComment => "公示".into(),
-            Stage::LegalReview => "合法性审查".into(),
-            Stage::Approval => "审定".into(),
-            Stage::Approved => "已批准".into(),
-            Stage::Published => "已公布".into(),
-            Stage::Withdrawn => "已撤回".into(),
-        }
-    }
-
-    /// Whether this is a step before the legality review (a return there discards the review).
-    pub fn is_before_review(self) -> bool {
-        self.rank() < 3
-    }
-
-    /// The order of the steps, for "return to an earlier step" (withdrawn is last, so it is
-    /// never an earlier step).
-    fn rank(self) -> u8 {
-        match self {
-            Stage::Drafting => 0,
-            Stage::Opinions { .. } => 1,
-            Stage::PublicComment => 2,
-            Stage::LegalReview => 3,
-            Stage::Approval => 4,
-            Stage::Approved => 5,
-            Stage::Published => 6,
-            Stage::Withdrawn => 7,
-        }
-    }
-}
-
-/// 审定记录 — the leading body's approval.
+/// 变更 — what happens to one item.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Approval {
-    /// The meeting (e.g. 县委编委第3次会议).
-    pub meeting: String,
-    /// The day it decided.
-    pub decided_on: NaiveDate,
-    /// The document number it was issued under.
-    pub doc_no: DocNo,
-}
-
-/// 操作 — one recorded operation on a change set.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(tag = "verb", rename_all = "snake_case")]
-pub enum Verb {
-    /// A round of opinions sent down.
-    SendRound,
-    /// The open round closed.
-    CloseRound,
-    /// The public comment period opened.
-    OpenComment,
-    /// Sent to legality review.
-    SubmitForReview,
-    /// Sent to the leading body after the review passed.
-    SubmitForApproval,
-    /// 会签 — a unit signed.
-    Countersign {
-        /// The unit.
-        unit: UnitId,
+#[serde(tag = "action", rename_all = "snake_case")]
+pub enum Change {
+    /// 新增 — a new item in the list.
+    Add {
+        /// The new item's id.
+        item: ItemId,
+        /// How the list's unit holds it.
+        duty: DutyKind,
+        /// Its content.
+        content: ItemContent,
     },
-    /// 审定.
-    Approve,
-    /// 公布.
-    Publish,
-    /// 退回 — back to an earlier step.
-    Return,
-    /// 撤回.
-    Withdraw,
-    /// 转办 — handled by another unit from now on.
-    Transfer {
-        /// The new handling unit.
-        to: UnitId,
+    /// 调整 — new content for an item of the list; the fields that differ from `base` are the
+    /// change.
+    Amend {
+        /// The item.
+        item: ItemId,
+        /// The item version the change was written against (a newer one makes it stale).
+        base: u32,
+        /// The new content.
+        content: ItemContent,
     },
-    /// 催办 — units with pending tasks were urged.
-    Urge {
-        /// The units urged.
-        units: BTreeSet<UnitId>,
+    /// 取消 — the item leaves the list.
+    Remove {
+        /// The item.
+        item: ItemId,
+        /// The item version the change was written against.
+        base: u32,
     },
 }
 
-/// 办理记录 — who did what, when, from which step to which, and why.
+/// 调整事项 — one proposed change with its reason and basis.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Step {
-    /// The operation.
-    pub verb: Verb,
-    /// Who.
-    pub by: UserId,
-    /// When.
-    pub at: DateTime<Utc>,
-    /// The stage before.
-    pub from: Stage,
-    /// The stage after.
-    pub to: Stage,
-    /// The reason (required to return or withdraw).
+pub struct ProposedChange {
+    /// The list it changes.
+    pub list: ListId,
+    /// What changes.
+    #[serde(flatten)]
+    pub change: Change,
+    /// 调整理由.
     pub reason: String,
+    /// 调整依据 — the law or decision that requires it.
+    pub basis: String,
 }
 
-/// 操作名称 — an operation, named in refusals.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
-    /// 发起征求意见.
-    SendRound,
-    /// 结束本轮征求意见.
-    CloseRound,
-    /// 反馈意见.
-    Reply,
-    /// 办理意见.
-    Resolve,
-    /// 发起公示.
-    OpenComment,
-    /// 提交公众意见.
-    Comment,
-    /// 答复公众意见.
-    Answer,
-    /// 修改调整内容.
-    Revise,
-    /// 提交合法性审查.
-    SubmitForReview,
-    /// 审查结论.
-    Verdict,
-    /// 提请审定.
-    SubmitForApproval,
-    /// 会签.
-    Countersign,
-    /// 审定.
-    Approve,
-    /// 公布.
-    Publish,
-    /// 退回.
-    Return,
-    /// 撤回.
-    Withdraw,
-    /// 转办.
-    Transfer,
-    /// 催办.
-    Urge,
-}
-
-impl Op {
-    /// The English name, for logs.
-    pub fn en(self) -> &'static str {
-        match self {
-            Op::SendRound => "send a round",
-            Op::CloseRound => "close a round",
-            Op::Reply => "reply",
-            Op::Resolve => "resolve an opinion",
-            Op::OpenComment => "open the comment period",
-            Op::Comment => "comment",
-            Op::Answer => "answer a comment",
-            Op::Revise => "revise the changes",
-            Op::SubmitForReview => "submit for review",
-            Op::Verdict => "record a verdict",
-            Op::SubmitForApproval => "submit for approval",
-            Op::Countersign => "countersign",
-            Op::Approve => "approve",
-            Op::Publish => "publish",
-            Op::Return => "return",
-            Op::Withdraw => "withdraw",
-            Op::Transfer => "transfer",
-            Op::Urge => "urge",
+impl ProposedChange {
+    /// The item changed.
+    pub fn item(&self) -> ItemId {
+        match &self.change {
+            Change::Add { item, .. } | Change::Amend { item, .. } | Change::Remove { item, .. } => {
+                *item
+            }
         }
     }
 
-    /// The Chinese name, for end users.
-    pub fn zh(self) -> &'static str {
-        match self {
-            Op::SendRound => "发起征求意见",
-            Op::CloseRound => "结束本轮征求意见",
-            Op::Reply => "反馈意见",
-            Op::Resolve => "办理意见",
-            Op::OpenComment => "发起公示",
-            Op::Comment => "提交公众意见",
-            Op::Answer => "答复公众意见",
-            Op::Revise => "修改调整内容",
-            Op::SubmitForReview => "提交合法性审查",
-            Op::Verdict => "作出审查结论",
-            Op::SubmitForApproval => "提请审定",
-            Op::Countersign => "会签",
-            Op::Approve => "审定",
-            Op::Publish => "公布",
-            Op::Return => "退回",
-            Op::Withdraw => "撤回",
-            Op::Transfer => "转办",
-            Op::Urge => "催办",
+    /// The new content, unless the item is removed.
+    pub fn content(&self) -> Option<&ItemContent> {
+        match &self.change {
+            Change::Add { content, .. } | Change::Amend { content, .. } => Some(content),
+            Change::Remove { .. } => None,
+        }
+    }
+
+    /// The fields an amendment changes, against the content it was written on.
+    pub fn fields(&self, base: &ItemContent, duty: DutyKind) -> Vec<FieldChange> {
+        match &self.change {
+            Change::Amend { item, content, .. } => diff_fields(
+                &DiffSide { item: *item, duty, content: base },
+                &DiffSide { item: *item, duty, content },
+            ),
+            Change::Add { .. } | Change::Remove { .. } => Vec::new(),
         }
     }
 }
 
-impl std::fmt::Display for Op {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.en())
-    }
-}
-
-/// Why an operation was refused. Nothing changed.
+/// Why a set of changes was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum FlowError {
-    /// The operation does not apply at this stage.
-    #[error("cannot {op} while the change set is at {stage:?}")]
-    WrongStage {
-        /// What was asked.
-        op: Op,
-        /// Where the change set is.
-        stage: Stage,
+pub enum RevisionError {
+    /// A change set with nothing in it.
+    #[error("the change set has no changes")]
+    Empty,
+    /// A change without its reason.
+    #[error("change {index}: the reason is empty")]
+    MissingReason {
+        /// 1-based position.
+        index: usize,
     },
-    /// The draft has not been sent for opinions yet (公示 and review come after a round).
-    #[error("no round of opinions has been sent yet")]
-    NoRoundYet,
-    /// One more round would pass the maximum.
-    #[error("round {next} is beyond the maximum of {max} rounds")]
-    TooManyRounds {
-        /// The round asked for.
-        next: u8,
-        /// The maximum.
-        max: u8,
+    /// A change without its basis.
+    #[error("change {index}: the basis is empty")]
+    MissingBasis {
+        /// 1-based position.
+        index: usize,
     },
-    /// Opinions of the round are unresolved.
-    #[error("{0} opinion(s) of the round are unresolved")]
-    UnresolvedOpinions(usize),
-    /// Comments of the public comment period are unanswered.
-    #[error("{0} public comment(s) are unanswered")]
-    UnansweredComments(usize),
-    /// The comment period has not ended.
-    #[error("the comment period runs until {0}")]
-    CommentPeriodOpen(NaiveDate),
-    /// The legality review has not passed.
-    #[error("the legality review has not passed: {0:?}")]
-    ReviewNotPassed(ReviewOutcome),
-    /// Units required to countersign have not.
-    #[error("{} unit(s) have not countersigned", .0.len())]
-    MissingCountersignatures(BTreeSet<UnitId>),
-    /// The unit is not asked to countersign, or signed already.
-    #[error("unit {0} is not due to countersign")]
-    NotACountersigner(UnitId),
-    /// Returning or withdrawing needs a reason.
-    #[error("a reason is required")]
-    MissingReason,
-    /// A return must go to an earlier step.
-    #[error("{to:?} is not an earlier step than {from:?}")]
-    NotEarlier {
-        /// Where the change set is.
-        from: Stage,
-        /// Where it was asked to go.
-        to: Stage,
+    /// One item changed twice in the set.
+    #[error("change {index}: item {item} is already changed by change {first}")]
+    Twice {
+        /// 1-based position.
+        index: usize,
+        /// The item.
+        item: ItemId,
+        /// The earlier change.
+        first: usize,
     },
-    /// Nobody to urge: no task is pending.
-    #[error("no unit has a pending task to urge")]
-    NothingToUrge,
+    /// The list does not exist.
+    #[error("change {index}: list {list} does not exist")]
+    UnknownList {
+        /// 1-based position.
+        index: usize,
+        /// The list.
+        list: ListId,
+    },
+    /// An amendment or removal of an item the list does not have.
+    #[error("change {index}: item {item} is not in the list")]
+    NotInList {
+        /// 1-based position.
+        index: usize,
+        /// The item.
+        item: ItemId,
+    },
+    /// An addition of an item the list has already.
+    #[error("change {index}: item {item} is already in the list")]
+    AlreadyInList {
+        /// 1-based position.
+        index: usize,
+        /// The item.
+        item: ItemId,
+    },
+    /// The item changed since the change was written.
+    #[error(
+        "change {index}: item {item} is at version {current}, the change was written on {base}"
+    )]
+    Stale {
+        /// 1-based position.
+        index: usize,
+        /// The item.
+        item: ItemId,
+        /// The version it was written on.
+        base: u32,
+        /// The version now.
+        current: u32,
+    },
+    /// An amendment that changes nothing.
+    #[error("change {index}: the amendment changes no field")]
+    NoDifference {
+        /// 1-based position.
+        index: usize,
+    },
 }
 
-impl FlowError {
+impl RevisionError {
     /// The message in Chinese, for end users.
     pub fn zh(&self) -> String {
         match self {
-            FlowError::WrongStage { op, stage } => {
-                format!("调整方案处于“{}”阶段，不能{}", stage.zh(), op.zh())
+            RevisionError::Empty => "调整方案没有任何调整事项".into(),
+            RevisionError::MissingReason { index } => format!("第{index}项调整：调整理由不能为空"),
+            RevisionError::MissingBasis { index } => format!("第{index}项调整：调整依据不能为空"),
+            RevisionError::Twice { index, first, .. } => {
+                format!("第{index}项调整：该事项已在第{first}项调整，同一事项只能调整一次")
             }
-            FlowError::NoRoundYet => "尚未征求意见：请先发起第一轮征求意见".into(),
-            FlowError::TooManyRounds { next, max } => {
-                format!("征求意见最多{max}轮，不能开启第{next}轮")
+            RevisionError::UnknownList { index, list } => {
+                format!("第{index}项调整：清单{list}不存在")
             }
-            FlowError::UnresolvedOpinions(n) => format!("本轮尚有{n}条意见未办理，不能结束本轮"),
-            FlowError::UnansweredComments(n) => format!("公示期尚有{n}条公众意见未答复"),
-            FlowError::CommentPeriodOpen(until) => format!("公示期至{until}，尚未结束"),
-            FlowError::ReviewNotPassed(outcome) => match outcome {
-                ReviewOutcome::Rejected { rejected } => {
-                    format!("合法性审查未通过：{rejected}个事项被驳回")
-                }
-                ReviewOutcome::Incomplete { missing } => {
-                    format!("合法性审查未完成：{missing}个事项尚无审查结论")
-                }
-                ReviewOutcome::Passed => "合法性审查已通过".into(),
-            },
-            FlowError::MissingCountersignatures(units) => {
-                format!("尚有{}个单位未会签", units.len())
+            RevisionError::NotInList { index, item } => {
+                format!("第{index}项调整：清单中没有事项{item}")
             }
-            FlowError::NotACountersigner(unit) => format!("单位{unit}不在会签范围内或已会签"),
-            FlowError::MissingReason => "退回或撤回须说明理由".into(),
-            FlowError::NotEarlier { from, to } => {
-                format!("只能退回到“{}”之前的环节，“{}”不是", from.zh(), to.zh())
+            RevisionError::AlreadyInList { index, item } => {
+                format!("第{index}项调整：事项{item}已在清单中，应使用“调整”而非“新增”")
             }
-            FlowError::NothingToUrge => "没有待反馈的单位，无需催办".into(),
+            RevisionError::Stale { index, base, current, .. } => format!(
+                "第{index}项调整：事项已更新为第{current}版，本调整依据的是第{base}版，请基于最新版本重新填写"
+            ),
+            RevisionError::NoDifference { index } => {
+                format!("第{index}项调整：调整后的内容与现行内容相同")
+            }
         }
     }
 }
 
-/// 调整方案流程 — the workflow state of one change set and every operation on it.
+/// Checks what needs no list: a reason and a basis on every change, each item once.
+pub fn check_changes(changes: &[ProposedChange]) -> Result<(), RevisionError> {
+    if changes.is_empty() {
+        return Err(RevisionError::Empty);
+    }
+    let mut first: BTreeMap<ItemId, usize> = BTreeMap::new();
+    for (i, c) in changes.iter().enumerate() {
+        let index = i + 1;
+        if c.reason.trim().is_empty() {
+            return Err(RevisionError::MissingReason { index });
+        }
+        if c.basis.trim().is_empty() {
+            return Err(RevisionError::MissingBasis { index });
+        }
+        if let Some(&first) = first.get(&c.item()) {
+            return Err(RevisionError::Twice { index, item: c.item(), first });
+        }
+        first.insert(c.item(), index);
+    }
+    Ok(())
+}
+
+/// The next version of one list: its entries and the item versions it introduces.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Applied {
+    /// Every entry of the new version, in the order of the base version, additions last.
+    pub entries: Vec<ListEntry>,
+    /// New item versions (added items at version 1, amended ones at their next version).
+    pub new_items: Vec<PowerItem>,
+    /// Declared differences kept from the base version (those of removed items dropped).
+    pub overrides: Vec<crate::list::Override>,
+}
+
+/// Applies the changes to one list (the `(index, change)` pairs all name `base`'s list) on top
+/// of its current version `base` (none for a list never published). `latest` gives the latest
+/// stored version number of an item, so an amendment gets the next number.
+pub fn apply_to_list<'a>(
+    base: Option<&ListVersion>,
+    changes: impl IntoIterator<Item = (usize, &'a ProposedChange)>,
+    latest: impl Fn(ItemId) -> Option<u32>,
+    base_content: impl Fn(ItemId, u32) -> Option<&'a ItemContent>,
+) -> Result<Applied, RevisionError> {
+    let changes = changes.into_iter().map(|(i, c)| (i, Cow::Borrowed(c)));
+    apply(base, changes, latest, base_content)
+}
+
+/// [`apply_to_list`] consuming the changes: the new item versions take their contents instead
+/// of copying them (publication, where the changes are not needed after: 100,000 contents
+/// copied and then dropped cost most of a second).
+pub fn apply_owned_to_list<'a>(
+    base: Option<&ListVersion>,
+    changes: impl IntoIterator<Item = (usize, ProposedChange)>,
+    latest: impl Fn(ItemId) -> Option<u32>,
+    base_content: impl Fn(ItemId, u32) -> Option<&'a ItemContent>,
+) -> Result<Applied, RevisionError> {
+    let changes = changes.into_iter().map(|(i, c)| (i, Cow::Owned(c)));
+    apply(base, changes, latest, base_content)
+}
+
+/// The new content a change carries, taken when owned.
+fn content_of(c: Cow<'_, ProposedChange>) -> Option<ItemContent> {
+    match c {
+        Cow::Borrowed(c) => c.content().cloned(),
+        Cow::Owned(c) => match c.change {
+            Change::Add { content, .. } | Change::Amend { content, .. } => Some(content),
+            Change::Remove { .. } => None,
+        },
+    }
+}
+
+fn apply<'a, 'c>(
+    base: Option<&ListVersion>,
+    changes: impl Iterator<Item = (usize, Cow<'c, ProposedChange>)>,
+    latest: impl Fn(ItemId) -> Option<u32>,
+    base_content: impl Fn(ItemId, u32) -> Option<&'a ItemContent>,
+) -> Result<Applied, RevisionError> {
+    let mut entries: Vec<ListEntry> = base.map(|b| b.entries.clone()).unwrap_or_default();
+    let mut overrides = base.map(|b| b.overrides.clone()).unwrap_or_default();
+    let mut new_items = Vec::new();
+    let mut removed = HashSet::new();
+    // Positions of the live entries, and tombstones for removed ones (dropped at the end), so
+    // a change set of 100,000 items is applied in linear time.
+    let mut position: HashMap<ItemId, usize> =
+        entries.iter().enumerate().map(|(i, e)| (e.item, i)).collect();
+    let mut alive = vec![true; entries.len()];
+    for (i, c) in changes {
+        let index = i + 1;
+        let at = position.get(&c.item()).copied();
+        match (&c.change, at) {
+            (Change::Add { item, duty, .. }, None) => {
+                let (item, duty) = (*item, *duty);
+                let version = latest(item).map_or(1, |v| v + 1);
+                position.insert(item, entries.len());
+                entries.push(ListEntry { item, item_version: version, duty });
+                alive.push(true);
+                if let Some(content) = content_of(c) {
+                    new_items.push(PowerItem { id: item, version, content });
+                }
+            }
+            (Change::Add { item, .. }, Some(_)) => {
+                return Err(RevisionError::AlreadyInList { index, item: *item });
+            }
+            (Change::Amend { item, .. } | Change::Remove { item, .. }, None) => {
+                return Err(RevisionError::NotInList { index, item: *item });
+            }
+            (Change::Amend { item, base, content }, Some(at)) => {
+                let current = entries[at].item_version;
+                if current != *base {
+                    return Err(RevisionError::Stale { index, item: *item, base: *base, current });
+                }
+                if base_content(*item, current) == Some(content) {
+                    return Err(RevisionError::NoDifference { index });
+                }
+                let item = *item;
+                let version = latest(item).unwrap_or(current).max(current) + 1;
+                entries[at].item_version = version;
+                if let Some(content) = content_of(c) {
+                    new_items.push(PowerItem { id: item, version, content });
+                }
+            }
+            (Change::Remove { item, base }, Some(at)) => {
+                let current = entries[at].item_version;
+                if current != *base {
+                    return Err(RevisionError::Stale { index, item: *item, base: *base, current });
+                }
+                alive[at] = false;
+                position.remove(item);
+                removed.insert(*item);
+            }
+        }
+    }
+    let mut alive = alive.into_iter();
+    entries.retain(|_| alive.next().unwrap_or(false));
+    overrides.retain(|o| match &o.change {
+        OverrideChange::Remove { item } => !removed.contains(item),
+        OverrideChange::Add { .. } => true,
+    });
+    Ok(Applied { entries, new_items, overrides })
+}
+
+/// Any refusal of an operation on a change set. Nothing changed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChangeSetError {
+    /// The workflow refused.
+    #[error(transparent)]
+    Flow(#[from] FlowError),
+    /// The opinion or comment was refused.
+    #[error(transparent)]
+    Opinion(#[from] OpinionError),
+    /// The verdict was refused.
+    #[error(transparent)]
+    Review(#[from] ReviewError),
+    /// The changes were refused.
+    #[error(transparent)]
+    Revision(#[from] RevisionError),
+    /// A comment period that ends before it opens.
+    #[error("the comment period must end after {0}")]
+    BadPeriod(NaiveDate),
+    /// A round sent to nobody.
+    #[error("no unit to ask for opinions")]
+    NobodyToAsk,
+}
+
+impl ChangeSetError {
+    /// The message in Chinese, for end users.
+    pub fn zh(&self) -> String {
+        match self {
+            ChangeSetError::Flow(e) => e.zh(),
+            ChangeSetError::Opinion(e) => e.zh(),
+            ChangeSetError::Review(e) => e.zh(),
+            ChangeSetError::Revision(e) => e.zh(),
+            ChangeSetError::BadPeriod(opens) => format!("公示截止日期须晚于{opens}"),
+            ChangeSetError::NobodyToAsk => "没有需要征求意见的单位".into(),
+        }
+    }
+}
+
+/// 调整方案 — a proposed revision of one or more lists and everything done with it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Flow {
-    /// Where it stands.
-    pub stage: Stage,
-    /// The most opinion rounds allowed (3 by default: 三上三下).
-    pub max_rounds: u8,
-    /// Rounds sent so far.
-    pub rounds_sent: u8,
-    /// The unit handling it (the staffing office, until transferred).
-    pub handler: UnitId,
-    /// Units that must countersign before approval (会签).
-    pub countersigners: BTreeSet<UnitId>,
-    /// Units that have.
-    pub countersigned: BTreeSet<UnitId>,
-    /// The approval, once given.
-    pub approval: Option<Approval>,
-    /// Every operation, oldest first.
-    pub history: Vec<Step>,
-}
-
-/// Who acts and when.
-#[derive(Debug, Clone, Copy)]
-pub struct Actor {
-    /// Who.
-    pub by: UserId,
+pub struct ChangeSet {
+    /// Id.
+    pub id: ChangeSetId,
+    /// Title (e.g. 关于调整县市场监管局权责清单的方案).
+    pub title: String,
+    /// The day the new versions take effect once published.
+    pub effective_on: NaiveDate,
+    /// The changes, in the order proposed.
+    pub changes: Vec<ProposedChange>,
+    /// The workflow.
+    pub flow: Flow,
+    /// Opinion rounds sent, oldest first.
+    pub rounds: Vec<OpinionRound>,
+    /// The public comment period, once opened.
+    pub comments: Option<CommentPeriod>,
+    /// The legality review, once started (restarted on each submission).
+    pub review: Option<LegalReview>,
+    /// The list versions it published.
+    pub published: Vec<ListVersionId>,
+    /// Who drafted it.
+    pub created_by: UserId,
     /// When.
-    pub at: DateTime<Utc>,
+    pub created_at: DateTime<Utc>,
 }
 
-impl Flow {
-    /// A new change set in drafting, handled by `handler`.
-    pub fn new(handler: UnitId, max_rounds: u8, countersigners: BTreeSet<UnitId>) -> Flow {
-        Flow {
-            stage: Stage::Drafting,
-            max_rounds,
-            rounds_sent: 0,
-            handler,
-            countersigners,
-            countersigned: BTreeSet::new(),
-            approval: None,
-            history: Vec::new(),
+impl ChangeSet {
+    /// A new change set in drafting. The changes are checked for reason, basis and
+    /// duplicates here; against the lists by the caller with [`apply_to_list`].
+    #[allow(clippy::too_many_arguments)]
+    pub fn draft(
+        id: ChangeSetId,
+        title: String,
+        effective_on: NaiveDate,
+        changes: Vec<ProposedChange>,
+        handler: UnitId,
+        max_rounds: u8,
+        countersigners: BTreeSet<UnitId>,
+        who: Actor,
+    ) -> Result<ChangeSet, ChangeSetError> {
+        check_changes(&changes)?;
+        Ok(ChangeSet {
+            id,
+            title,
+            effective_on,
+            changes,
+            flow: Flow::new(handler, max_rounds, countersigners),
+            rounds: Vec::new(),
+            comments: None,
+            review: None,
+            published: Vec::new(),
+            created_by: who.by,
+            created_at: who.at,
+        })
+    }
+
+    /// The items it touches.
+    pub fn items(&self) -> BTreeSet<ItemId> {
+        self.changes.iter().map(ProposedChange::item).collect()
+    }
+
+    /// The lists it touches.
+    pub fn lists(&self) -> BTreeSet<ListId> {
+        self.changes.iter().map(|c| c.list).collect()
+    }
+
+    /// The changes to one list, with their 0-based positions.
+    pub fn changes_to(&self, list: ListId) -> impl Iterator<Item = (usize, &ProposedChange)> {
+        self.changes.iter().enumerate().filter(move |(_, c)| c.list == list)
+    }
+
+    /// The round that is out, if one is.
+    pub fn open_round(&self) -> Option<&OpinionRound> {
+        match self.flow.stage {
+            Stage::Opinions { round } => self.rounds.iter().find(|r| r.number == round),
+            _ => None,
         }
     }
 
-    fn step(&mut self, verb: Verb, to: Stage, who: Actor, reason: &str) {
-        self.history.push(Step {
-            verb,
-            by: who.by,
-            at: who.at,
-            from: self.stage,
-            to,
-            reason: reason.to_owned(),
-        });
-        self.stage = to;
+    fn open_round_mut(&mut self, op: Operation) -> Result<&mut OpinionRound, ChangeSetError> {
+        let Stage::Opinions { round } = self.flow.stage else {
+            return Err(FlowError::WrongStage { op, stage: self.flow.stage }.into());
+        };
+        self.rounds
+            .iter_mut()
+            .find(|r| r.number == round)
+            .ok_or(FlowError::WrongStage { op, stage: Stage::Drafting }.into())
     }
 
-    fn expect(&self, op: Op, ok: bool) -> Result<(), FlowError> {
-        if ok { Ok(()) } else { Err(FlowError::WrongStage { op, stage: self.stage }) }
-    }
-
-    /// Refuses `op` unless the change set is at one of the given stages (for the operations
-    /// on rounds, comments and the review kept beside the flow).
-    pub fn require(&self, op: Op, ok: impl FnOnce(Stage) -> bool) -> Result<(), FlowError> {
-        self.expect(op, ok(self.stage))
-    }
-
-    /// Sends the next round of opinions down (from drafting, or straight after a round).
-    pub fn send_round(&mut self, who: Actor) -> Result<u8, FlowError> {
-        self.expect(Op::SendRound, self.stage == Stage::Drafting)?;
-        let next = self.rounds_sent + 1;
-        if next > self.max_rounds {
-            return Err(FlowError::TooManyRounds { next, max: self.max_rounds });
-        }
-        self.rounds_sent = next;
-        self.step(Verb::SendRound, Stage::Opinions { round: next }, who, "");
-        Ok(next)
-    }
-
-    /// Closes the open round once every opinion in it is resolved; the draft is revised next.
-    pub fn close_round(&mut self, round: &OpinionRound, who: Actor) -> Result<(), FlowError> {
-        self.expect(Op::CloseRound, matches!(self.stage, Stage::Opinions { .. }))?;
-        let open = round.unresolved().count();
-        if open > 0 {
-            return Err(FlowError::UnresolvedOpinions(open));
-        }
-        self.step(Verb::CloseRound, Stage::Drafting, who, "");
+    /// Replaces the changes while drafting (after a round, to adopt its opinions).
+    pub fn revise(&mut self, changes: Vec<ProposedChange>) -> Result<(), ChangeSetError> {
+        self.flow.require(Operation::Revise, |s| s == Stage::Drafting)?;
+        check_changes(&changes)?;
+        self.changes = changes;
         Ok(())
     }
 
-    /// Opens the public comment period on the draft (after at least one round).
-    pub fn open_comment(&mut self, who: Actor) -> Result<(), FlowError> {
-        self.expect(Op::OpenComment, self.stage == Stage::Drafting)?;
-        if self.rounds_sent == 0 {
-            return Err(FlowError::NoRoundYet);
+    /// 征求意见 — sends the next round to `units`, due `working_days` working days after
+    /// `today`. Returns the round's number.
+    pub fn send_round(
+        &mut self,
+        units: BTreeSet<UnitId>,
+        today: NaiveDate,
+        working_days: u32,
+        calendar: &WorkCalendar,
+        who: Actor,
+    ) -> Result<u8, ChangeSetError> {
+        if units.is_empty() {
+            return Err(ChangeSetError::NobodyToAsk);
         }
-        self.step(Verb::OpenComment, Stage::PublicComment, who, "");
+        let mut flow = self.flow.clone();
+        let number = flow.send_round(who)?;
+        self.rounds.push(OpinionRound::open(number, units, today, working_days, calendar));
+        self.flow = flow;
+        Ok(number)
+    }
+
+    /// A unit's reply to the open round.
+    pub fn reply(
+        &mut self,
+        unit: UnitId,
+        opinions: Vec<NewOpinion>,
+        who: Actor,
+    ) -> Result<(), ChangeSetError> {
+        let items = self.items();
+        self.open_round_mut(Operation::Reply)?.reply(unit, opinions, &items, who.by, who.at)?;
         Ok(())
     }
 
-    /// Sends the draft to legality review: from drafting after at least one round, or from
-    /// the comment period once it has ended and every comment is answered.
+    /// The staffing office resolves an opinion of the open round.
+    pub fn resolve(
+        &mut self,
+        opinion: OpinionId,
+        kind: ResolutionKind,
+        reason: &str,
+        who: Actor,
+    ) -> Result<(), ChangeSetError> {
+        self.open_round_mut(Operation::Resolve)?.resolve(opinion, kind, reason, who.by, who.at)?;
+        Ok(())
+    }
+
+    /// Closes the open round (every opinion resolved).
+    pub fn close_round(&mut self, who: Actor) -> Result<(), ChangeSetError> {
+        let round = self.open_round_mut(Operation::CloseRound)?.clone();
+        self.flow.close_round(&round, who)?;
+        Ok(())
+    }
+
+    /// 催办 — the units of the open round that have not replied.
+    pub fn urge(&mut self, who: Actor) -> Result<BTreeSet<UnitId>, ChangeSetError> {
+        let round = self.open_round_mut(Operation::Urge)?.clone();
+        Ok(self.flow.urge(&round, who)?)
+    }
+
+    /// 公示 — opens the public comment period from `today` until `until` (inclusive).
+    pub fn open_comment(
+        &mut self,
+        today: NaiveDate,
+        until: NaiveDate,
+        who: Actor,
+    ) -> Result<(), ChangeSetError> {
+        if until <= today {
+            return Err(ChangeSetError::BadPeriod(today));
+        }
+        self.flow.open_comment(who)?;
+        self.comments = Some(CommentPeriod::new(today, until));
+        Ok(())
+    }
+
+    /// A comment from the public during the period.
+    pub fn comment(
+        &mut self,
+        id: OpinionId,
+        item: Option<ItemId>,
+        text: &str,
+        today: NaiveDate,
+    ) -> Result<(), ChangeSetError> {
+        self.flow.require(Operation::Comment, |s| s == Stage::PublicComment)?;
+        if let Some(item) = item
+            && !self.items().contains(&item)
+        {
+            return Err(OpinionError::UnknownItem(item).into());
+        }
+        let period = self
+            .comments
+            .as_mut()
+            .ok_or(FlowError::WrongStage { op: Operation::Comment, stage: self.flow.stage })?;
+        period.receive(id, item, text, today)?;
+        Ok(())
+    }
+
+    /// The answer to a public comment (during or after the period, before review).
+    pub fn answer(
+        &mut self,
+        id: OpinionId,
+        kind: ResolutionKind,
+        text: &str,
+        who: Actor,
+    ) -> Result<(), ChangeSetError> {
+        self.flow.require(Operation::Answer, |s| s == Stage::PublicComment)?;
+        let period = self
+            .comments
+            .as_mut()
+            .ok_or(FlowError::WrongStage { op: Operation::Answer, stage: self.flow.stage })?;
+        period.answer(id, kind, text, who.by, who.at)?;
+        Ok(())
+    }
+
+    /// The items the legality review looks at: every added or amended item with its new
+    /// content (a removal needs no legal grant).
+    pub fn review_items(&self) -> Vec<ReviewItem<'_>> {
+        self.changes
+            .iter()
+            .filter_map(|c| match &c.change {
+                Change::Add { item, duty, content } => {
+                    Some(ReviewItem { item: *item, list: c.list, duty: *duty, content })
+                }
+                Change::Amend { item, content, .. } => {
+                    Some(ReviewItem { item: *item, list: c.list, duty: DutyKind::Own, content })
+                }
+                Change::Remove { .. } => None,
+            })
+            .collect()
+    }
+
+    /// Sends the draft to legality review and runs the automatic checks. `duties` gives the
+    /// current duty kind of amended items (their entry keeps it).
     pub fn submit_for_review(
         &mut self,
-        comments: Option<&CommentPeriod>,
+        ctx: &ReviewContext<'_>,
+        duties: &BTreeMap<ItemId, DutyKind>,
         today: NaiveDate,
         who: Actor,
-    ) -> Result<(), FlowError> {
-        match self.stage {
-            Stage::Drafting if self.rounds_sent > 0 => {}
-            Stage::Drafting => return Err(FlowError::NoRoundYet),
-            Stage::PublicComment => {
-                if let Some(period) = comments {
-                    if today <= period.until {
-                        return Err(FlowError::CommentPeriodOpen(period.until));
-                    }
-                    let open = period.unanswered().count();
-                    if open > 0 {
-                        return Err(FlowError::UnansweredComments(open));
-                    }
-                }
-            }
-            _ => {
-                return Err(FlowError::WrongStage { op: Op::SubmitForReview, stage: self.stage });
+    ) -> Result<(), ChangeSetError> {
+        let mut flow = self.flow.clone();
+        flow.submit_for_review(self.comments.as_ref(), today, who)?;
+        let mut items = self.review_items();
+        for it in &mut items {
+            if let Some(duty) = duties.get(&it.item) {
+                it.duty = *duty;
             }
         }
-        self.step(Verb::SubmitForReview, Stage::LegalReview, who, "");
+        let review = LegalReview::start(&items, ctx);
+        self.flow = flow;
+        self.review = Some(review);
         Ok(())
     }
 
-    /// Sends the change set to the leading body once the review has passed.
-    pub fn submit_for_approval(
+    /// The reviewer's verdict on one item.
+    pub fn verdict(
         &mut self,
-        review: &LegalReview,
+        item: ItemId,
+        verdict: Verdict,
         who: Actor,
-    ) -> Result<(), FlowError> {
-        self.expect(Op::SubmitForApproval, self.stage == Stage::LegalReview)?;
-        match review.outcome() {
-            ReviewOutcome::Passed => {}
-            other => return Err(FlowError::ReviewNotPassed(other)),
-        }
-        self.step(Verb::SubmitForApproval, Stage::Approval, who, "");
+    ) -> Result<(), ChangeSetError> {
+        self.verdicts(vec![(item, verdict)], who)
+    }
+
+    /// The reviewer's verdicts on many items at once; none is recorded if one is refused.
+    pub fn verdicts(
+        &mut self,
+        verdicts: Vec<(ItemId, Verdict)>,
+        who: Actor,
+    ) -> Result<(), ChangeSetError> {
+        self.flow.require(Operation::Verdict, |s| s == Stage::LegalReview)?;
+        let review = self
+            .review
+            .as_mut()
+            .ok_or(FlowError::WrongStage { op: Operation::Verdict, stage: self.flow.stage })?;
+        review.record_all(verdicts, who.by, who.at)?;
         Ok(())
     }
 
-    /// 会签 — one required unit signs.
-    pub fn countersign(&mut self, unit: UnitId, who: Actor) -> Result<(), FlowError> {
-        self.expect(Op::Countersign, self.stage == Stage::Approval)?;
-        if !self.countersigners.contains(&unit) || self.countersigned.contains(&unit) {
-            return Err(FlowError::NotACountersigner(unit));
-        }
-        self.countersigned.insert(unit);
-        self.step(Verb::Countersign { unit }, Stage::Approval, who, "");
-        Ok(())
-    }
-
-    /// 审定 — records the approval once every required unit has countersigned.
-    pub fn approve(&mut self, approval: Approval, who: Actor) -> Result<(), FlowError> {
-        self.expect(Op::Approve, self.stage == Stage::Approval)?;
-        let missing: BTreeSet<UnitId> =
-            self.countersigners.difference(&self.countersigned).copied().collect();
-        if !missing.is_empty() {
-            return Err(FlowError::MissingCountersignatures(missing));
-        }
-        self.approval = Some(approval);
-        self.step(Verb::Approve, Stage::Approved, who, "");
-        Ok(())
-    }
-
-    /// 公布 — marks the approved change set published (the caller publishes the versions in
-    /// the same transaction).
-    pub fn publish(&mut self, who: Actor) -> Result<(), FlowError> {
-        self.expect(Op::Publish, self.stage == Stage::Approved)?;
-        self.step(Verb::Publish, Stage::Published, who, "");
-        Ok(())
-    }
-
-    /// 退回 — back to an earlier step, with the reason. Returning to an opinion round sends a
-    /// new round (within the maximum); countersignatures are cleared, as the text may change.
-    pub fn return_to(&mut self, to: Stage, reason: &str, who: Actor) -> Result<(), FlowError> {
-        if reason.trim().is_empty() {
-            return Err(FlowError::MissingReason);
-        }
-        self.expect(Op::Return, !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
-        if to.rank() >= self.stage.rank() {
-            return Err(FlowError::NotEarlier { from: self.stage, to });
-        }
-        let to = match to {
-            Stage::Opinions { .. } => {
-                let next = self.rounds_sent + 1;
-                if next > self.max_rounds {
-                    return Err(FlowError::TooManyRounds { next, max: self.max_rounds });
-                }
-                self.rounds_sent = next;
-                Stage::Opinions { round: next }
+    /// 提请审定 — once the review has passed.
+    pub fn submit_for_approval(&mut self, who: Actor) -> Result<(), ChangeSetError> {
+        let Some(review) = &self.review else {
+            return Err(FlowError::WrongStage {
+                op: Operation::SubmitForApproval,
+                stage: self.flow.stage,
             }
-            other => other,
+            .into());
         };
-        self.countersigned.clear();
-        self.approval = None;
-        self.step(Verb::Return, to, who, reason);
+        let review = review.clone();
+        self.flow.submit_for_approval(&review, who)?;
         Ok(())
     }
 
-    /// 撤回 — withdraws the change set for good, with the reason.
-    pub fn withdraw(&mut self, reason: &str, who: Actor) -> Result<(), FlowError> {
-        if reason.trim().is_empty() {
-            return Err(FlowError::MissingReason);
-        }
-        self.expect(Op::Withdraw, !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
-        self.step(Verb::Withdraw, Stage::Withdrawn, who, reason);
-        Ok(())
+    /// 会签.
+    pub fn countersign(&mut self, unit: UnitId, who: Actor) -> Result<(), ChangeSetError> {
+        Ok(self.flow.countersign(unit, who)?)
     }
 
-    /// 转办 — another unit handles the change set from now on.
-    pub fn transfer(&mut self, to: UnitId, reason: &str, who: Actor) -> Result<(), FlowError> {
-        self.expect(Op::Transfer, !matches!(self.stage, Stage::Published | Stage::Withdrawn))?;
-        self.handler = to;
-        let stage = self.stage;
-        self.step(Verb::Transfer { to }, stage, who, reason);
-        Ok(())
+    /// 审定.
+    pub fn approve(&mut self, approval: Approval, who: Actor) -> Result<(), ChangeSetError> {
+        Ok(self.flow.approve(approval, who)?)
     }
 
-    /// 催办 — urges the units of the open round that have not replied (due or overdue).
-    pub fn urge(
+    /// 公布 — records the versions published (the caller writes them in the same transaction).
+    pub fn publish(
         &mut self,
-        round: &OpinionRound,
+        versions: Vec<ListVersionId>,
         who: Actor,
-    ) -> Result<BTreeSet<UnitId>, FlowError> {
-        self.expect(Op::Urge, matches!(self.stage, Stage::Opinions { .. }))?;
-        let units: BTreeSet<UnitId> =
-            round.tasks.iter().filter(|t| t.replied_at.is_none()).map(|t| t.unit).collect();
-        if units.is_empty() {
-            return Err(FlowError::NothingToUrge);
+    ) -> Result<(), ChangeSetError> {
+        self.flow.publish(who)?;
+        self.published = versions;
+        Ok(())
+    }
+
+    /// 退回 — back to an earlier step. Returning to opinions sends the next round to the same
+    /// units as the last one.
+    pub fn return_to(
+        &mut self,
+        to: Stage,
+        reason: &str,
+        today: NaiveDate,
+        working_days: u32,
+        calendar: &WorkCalendar,
+        who: Actor,
+    ) -> Result<(), ChangeSetError> {
+        let mut flow = self.flow.clone();
+        flow.return_to(to, reason, who)?;
+        if let Stage::Opinions { round } = flow.stage {
+            let units: BTreeSet<UnitId> = self
+                .rounds
+                .last()
+                .map(|r| r.tasks.iter().map(|t| t.unit).collect())
+                .unwrap_or_default();
+            if units.is_empty() {
+                return Err(ChangeSetError::NobodyToAsk);
+            }
+            self.rounds.push(OpinionRound::open(round, units, today, working_days, calendar));
         }
-        let stage = self.stage;
-        self.step(Verb::Urge { units: units.clone() }, stage, who, "");
-        Ok(units)
+        if flow.stage.is_before_review() {
+            self.review = None;
+        }
+        self.flow = flow;
+        Ok(())
+    }
+
+    /// 撤回.
+    pub fn withdraw(&mut self, reason: &str, who: Actor) -> Result<(), ChangeSetError> {
+        Ok(self.flow.withdraw(reason, who)?)
+    }
+
+    /// 转办.
+    pub fn transfer(&mut self, to: UnitId, reason: &str, who: Actor) -> Result<(), ChangeSetError> {
+        Ok(self.flow.transfer(to, reason, who)?)
     }
 }
 
-#[cfg(test)]
-mod table_tests;
 #[cfg(test)]
 mod tests;

@@ -19,17 +19,19 @@ struct Period {
     entries: Arc<[ListEntry]>,
 }
 
-/// 持有索引 — for every unit, the entries it holds under each list, by effective window.
+/// 清单持有 — for every unit, the entries it holds by its published lists alone, by effective
+/// window. Grants are not in it: who may exercise a power, lists and grants together, is
+/// [`crate::AuthorityIndex::holds`].
 #[derive(Debug, Default, Clone)]
-pub struct HoldingsIndex {
+pub struct ListHoldings {
     units: HashMap<UnitId, Vec<(ListId, Vec<Period>)>>,
     n_entries: usize,
 }
 
-impl HoldingsIndex {
+impl ListHoldings {
     /// An empty index.
-    pub fn new() -> HoldingsIndex {
-        HoldingsIndex::default()
+    pub fn new() -> ListHoldings {
+        ListHoldings::default()
     }
 
     /// Records that `unit` holds `entries` under `list` from `from` until `until` (exclusive).
@@ -56,7 +58,7 @@ impl HoldingsIndex {
         periods.insert(at, Period { from, until, entries });
     }
 
-    /// Sorts entries by item id, as [`HoldingsIndex::add`] requires.
+    /// Sorts entries by item id, as [`ListHoldings::add`] requires.
     pub fn sorted(mut entries: Vec<ListEntry>) -> Arc<[ListEntry]> {
         entries.sort_by_key(|e| e.item);
         entries.into()
@@ -77,7 +79,7 @@ impl HoldingsIndex {
         self.holds_in(unit, item, date).map(|(_, e)| e)
     }
 
-    /// Like [`HoldingsIndex::holds`], with the list the entry is in.
+    /// Like [`ListHoldings::holds`], with the list the entry is in.
     pub fn holds_in(
         &self,
         unit: UnitId,
@@ -134,14 +136,14 @@ mod tests {
             item_version: 1,
             duty: DutyKind::Own,
         };
-        let mut idx = HoldingsIndex::new();
-        idx.add(unit, list, d(2025, 3, 1), None, HoldingsIndex::sorted(vec![e(3), e(1)]));
+        let mut idx = ListHoldings::new();
+        idx.add(unit, list, d(2025, 3, 1), None, ListHoldings::sorted(vec![e(3), e(1)]));
         idx.add(
             unit,
             list,
             d(2024, 1, 1),
             Some(d(2025, 3, 1)),
-            HoldingsIndex::sorted(vec![e(1), e(2)]),
+            ListHoldings::sorted(vec![e(1), e(2)]),
         );
         assert_eq!(idx.holdings(unit, d(2023, 12, 31)).count(), 0);
         assert!(idx.holds(unit, e(2).item, d(2025, 2, 28)).is_some());

@@ -1,5 +1,6 @@
 //! Quanze domain core: regions, units, power items, lists and their versions, township
-//! overrides, duty kinds, the holdings index, accounts and events.
+//! differences, duty kinds, list holdings and authority, change sets and their workflow,
+//! devolution, accounts and events.
 //!
 //! This crate does no I/O, no async, no SQL and no HTTP. The clock and new ids come in as
 //! arguments, so every function here is deterministic and testable on its own.
@@ -11,11 +12,11 @@ pub mod calendar;
 pub mod canonical;
 pub mod changeset;
 pub mod codes;
+pub mod devolution;
 pub mod diff;
 pub mod error;
 pub mod establishment;
 pub mod event;
-pub mod grant;
 pub mod holdings;
 pub mod ids;
 pub mod import_match;
@@ -26,25 +27,27 @@ pub mod numerals;
 pub mod opinion;
 pub mod region;
 pub mod review;
-pub mod revision;
 pub mod unit;
+pub mod workflow;
 
 #[cfg(test)]
 mod fixtures;
 
-pub use account::{Role, RoleGrant, Username};
+pub use account::{Role, RoleAssignment, Username};
 pub use authority::{Authority, AuthorityIndex, Exercise};
 pub use calendar::{Deadline, Period, WorkCalendar};
+pub use changeset::{Change, ChangeSet, ChangeSetError, ProposedChange, RevisionError};
 pub use codes::{BaseCode, CreditCode, ImplCode, RegionCode};
+pub use devolution::{
+    Grant, GrantError, GrantMode, GrantReclaim, GrantTarget, Readiness, ReadinessItem,
+    ReadinessState,
+};
 pub use error::{Issue, Severity, ValidationError};
 pub use establishment::{
     Establishment, EstablishmentChange, EstablishmentError, EstablishmentRules, QuotaKind,
 };
 pub use event::Event;
-pub use grant::{
-    Grant, GrantError, GrantMode, GrantTarget, Readiness, ReadinessItem, ReadinessState, Reclaim,
-};
-pub use holdings::HoldingsIndex;
+pub use holdings::ListHoldings;
 pub use ids::{
     ChangeSetId, GrantId, ItemId, LawId, ListId, ListVersionId, OpinionId, ReclaimId, UnitId,
     UserId,
@@ -60,5 +63,4 @@ pub use list::{
 };
 pub use opinion::{CommentPeriod, Opinion, OpinionRound, ResolutionKind, Stance};
 pub use region::{Region, RegionLevel};
-pub use revision::{Change, ChangeSet, ChangeSetError, ProposedChange, RevisionError};
 pub use unit::{Tag, Unit, UnitKind};

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use chrono::{DateTime, NaiveDate, Utc};
 
+use crate::devolution::{Grant, GrantMode};
 use crate::error::{Issue, Severity};
-use crate::grant::{Grant, GrantMode};
 use crate::ids::{ItemId, ListId, UnitId, UserId};
 use crate::item::{ItemContent, PowerCategory, PowerSource};
 use crate::law::{LawRegistry, Standing};

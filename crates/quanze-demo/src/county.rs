@@ -7,10 +7,10 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use quanze_core::{
-    Cooperation, CreditCode, DocNo, DutyKind, ExerciseLevel, HoldingsIndex, ImplCode, ItemContent,
-    ItemId, ListEntry, ListId, ListScope, ListVersion, Override, OverrideChange, OverrideTarget,
-    PowerCategory, PowerItem, PowerList, PowerSource, Region, RegionCode, Tag, Unit, UnitId,
-    UnitKind, VersionStatus,
+    Cooperation, CreditCode, DocNo, DutyKind, ExerciseLevel, ImplCode, ItemContent, ItemId,
+    ListEntry, ListHoldings, ListId, ListScope, ListVersion, Override, OverrideChange,
+    OverrideTarget, PowerCategory, PowerItem, PowerList, PowerSource, Region, RegionCode, Tag,
+    Unit, UnitId, UnitKind, VersionStatus,
 };
 
 use crate::content::{self, HolderCtx, Spec, legal_ref, owner_segment, plain_spec};
@@ -94,14 +94,14 @@ impl DemoCounty {
 
     /// The holdings index over every published and superseded version: department lists for
     /// their unit, the template resolved for each town and subdistrict.
-    pub fn holdings_index(&self) -> HoldingsIndex {
-        let mut index = HoldingsIndex::new();
+    pub fn holdings_index(&self) -> ListHoldings {
+        let mut index = ListHoldings::new();
         for version in self.versions.iter().filter(|v| v.status != VersionStatus::Draft) {
             let Some(from) = version.effective_from else { continue };
             let list = self.lists.iter().find(|l| l.id == version.list);
             match list.map(|l| &l.scope) {
                 Some(ListScope::Unit { unit }) => {
-                    let entries = HoldingsIndex::sorted(version.entries.clone());
+                    let entries = ListHoldings::sorted(version.entries.clone());
                     index.add(*unit, version.list, from, version.effective_until, entries);
                 }
                 Some(ListScope::TownshipTemplate { .. }) => {

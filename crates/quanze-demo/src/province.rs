@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 
 use quanze_core::{
-    DocNo, DutyKind, ExerciseLevel, HoldingsIndex, ItemContent, ItemId, ListEntry, ListId,
+    DocNo, DutyKind, ExerciseLevel, ItemContent, ItemId, ListEntry, ListHoldings, ListId,
     ListScope, ListVersion, Override, OverrideChange, OverrideTarget, PowerItem, PowerList,
     PowerSource, Region, RegionCode, Tag, Unit, UnitId, UnitKind, VersionStatus,
 };
@@ -59,7 +59,7 @@ pub struct CatalogueItem {
     pub template: u32,
 }
 
-/// What one unit holds under one list from a date: the arguments of [`HoldingsIndex::add`].
+/// What one unit holds under one list from a date: the arguments of [`ListHoldings::add`].
 #[derive(Debug, Clone)]
 pub struct Holding {
     /// The unit.
@@ -158,8 +158,8 @@ impl ProvinceCatalogue {
     }
 
     /// The holdings index over the whole catalogue.
-    pub fn build_index(&self) -> HoldingsIndex {
-        let mut index = HoldingsIndex::new();
+    pub fn build_index(&self) -> ListHoldings {
+        let mut index = ListHoldings::new();
         for batch in self.counties() {
             for h in batch.holdings {
                 index.add(h.unit, h.list, h.from, h.until, h.entries);
@@ -217,7 +217,7 @@ impl ProvinceCatalogue {
                 list: list.id,
                 from,
                 until: None,
-                entries: HoldingsIndex::sorted(entries.clone()),
+                entries: ListHoldings::sorted(entries.clone()),
             };
             batch.versions.push(published(&mut rng, list.id, from, doc(d + 1), entries, vec![]));
             batch.lists.push(list);

@@ -24,10 +24,12 @@ use std::time::{Duration, Instant};
 use chrono::NaiveDate;
 use quanze_core::{
     DocNo, DutyKind, ItemId, LawLevel, ListEntry, ListScope, ListVersion, ListVersionId, Region,
-    RegionCode, Role, RoleGrant, UnitKind, Username, VersionStatus,
+    RegionCode, Role, RoleAssignment, UnitKind, Username, VersionStatus,
 };
 use quanze_service::auth::NewUser;
-use quanze_service::changesets::{Action, ChangeAction, ChangeInput, NewChangeSet, VerdictInput};
+use quanze_service::changesets::{
+    ChangeAction, ChangeInput, ChangeSetCommand, NewChangeSet, VerdictInput,
+};
 use quanze_service::laws::NewLaw;
 use quanze_service::lists::NewUnit;
 use quanze_service::{Config, CurrentUser, Service};
@@ -48,7 +50,7 @@ async fn user(service: &Service, name: &str, role: Role) -> CurrentUser {
         username: Username::parse(name).expect("name"),
         display_name: name.to_owned(),
         password: PASSWORD.to_owned(),
-        roles: vec![RoleGrant { role, unit: None }],
+        roles: vec![RoleAssignment { role, unit: None }],
     };
     service.create_user(None, new).await.expect("user");
     let login = service.login(name, PASSWORD).await.expect("login");
@@ -230,16 +232,20 @@ async fn run(n: usize) {
     let (view, _) = service.create_change_set(&editor, new).await.expect("change set");
     println!("create_change_set ({n} amendments): {}", secs(t.elapsed()));
     let id = view.set.id;
-    let act = |who: &CurrentUser, action: Action| {
+    let act = |who: &CurrentUser, action: ChangeSetCommand| {
         let service = &service;
         let who = who.clone();
         async move { service.act_on_change_set(Some(&who), id, action).await.expect("action") }
     };
-    let steps: Vec<(&str, &CurrentUser, Action)> = vec![
-        ("send_round", &editor, Action::SendRound { units: Some(vec![dept]), working_days: None }),
-        ("reply", &editor, Action::Reply { unit: dept, opinions: vec![] }),
-        ("close_round", &editor, Action::CloseRound),
-        ("submit_for_review (automatic checks)", &editor, Action::SubmitForReview),
+    let steps: Vec<(&str, &CurrentUser, ChangeSetCommand)> = vec![
+        (
+            "send_round",
+            &editor,
+            ChangeSetCommand::SendRound { units: Some(vec![dept]), working_days: None },
+        ),
+        ("reply", &editor, ChangeSetCommand::Reply { unit: dept, opinions: vec![] }),
+        ("close_round", &editor, ChangeSetCommand::CloseRound),
+        ("submit_for_review (automatic checks)", &editor, ChangeSetCommand::SubmitForReview),
     ];
     for (name, who, action) in steps {
         let t = Instant::now();
@@ -251,7 +257,7 @@ async fn run(n: usize) {
         .map(|p| VerdictInput { item: p.id, pass: true, reason: String::new() })
         .collect();
     let t = Instant::now();
-    act(&justice, Action::Verdicts { verdicts }).await;
+    act(&justice, ChangeSetCommand::Verdicts { verdicts }).await;
     println!("verdicts ({n} in one table): {}", secs(t.elapsed()));
     // Where an action's time goes: reading the stored change set, and building its view.
     let t = Instant::now();
@@ -272,8 +278,8 @@ async fn run(n: usize) {
     let t = Instant::now();
     service.reload().await.expect("reload");
     println!("catalogue reload before publication ({n} item versions): {}", secs(t.elapsed()));
-    act(&editor, Action::SubmitForApproval).await;
-    let approve = Action::Approve {
+    act(&editor, ChangeSetCommand::SubmitForApproval).await;
+    let approve = ChangeSetCommand::Approve {
         meeting: "区委编委2026年第4次会议".into(),
         decided_on: day(2026, 12, 1),
         doc_no: "柯编〔2026〕40号".into(),
@@ -281,7 +287,7 @@ async fn run(n: usize) {
     act(&leader, approve).await;
 
     let t = Instant::now();
-    let out = act(&editor, Action::Publish).await;
+    let out = act(&editor, ChangeSetCommand::Publish).await;
     let publish = t.elapsed();
     let v2 = out.change_set.published[0];
     let t = Instant::now();

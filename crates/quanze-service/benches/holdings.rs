@@ -1,7 +1,7 @@
 //! "Which items does unit U hold on date D" with 1,000,000 items stored (issue 2, figure 1).
 //! Figures, command and machine are recorded in docs/performance/registry.md.
 //!
-//! - `index/*`: `quanze_core::HoldingsIndex` built from `quanze_demo::province_catalogue`.
+//! - `index/*`: `quanze_core::ListHoldings` built from `quanze_demo::province_catalogue`.
 //! - `sqlite/*`, `postgres/*`: the same question answered by one SQL statement over the
 //!   schema's `units`, `lists`, `list_versions`, `list_entries` and `list_overrides`, in
 //!   databases filled through the real store (`quanze_store::connect`, then `put_regions`,
@@ -28,7 +28,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, NaiveDate, Utc};
 use criterion::Criterion;
 use quanze_core::{
-    HoldingsIndex, ItemId, ListEntry, OverrideChange, UnitId, UnitKind, VersionStatus,
+    ItemId, ListEntry, ListHoldings, OverrideChange, UnitId, UnitKind, VersionStatus,
 };
 use quanze_demo::{CatalogueItem, ProvinceCatalogue, province_catalogue};
 use quanze_store::{DraftWrite, NewEvent, Store};
@@ -206,7 +206,7 @@ impl Stats {
     }
 }
 
-fn index_answer(index: &HoldingsIndex, q: Query) -> Vec<ListEntry> {
+fn index_answer(index: &ListHoldings, q: Query) -> Vec<ListEntry> {
     index.holdings(q.unit, q.date).copied().collect()
 }
 
@@ -219,7 +219,7 @@ async fn sql_answer(conn: &mut AnyConnection, q: Query) -> Vec<Row> {
         .expect("holdings query")
 }
 
-fn index_latencies(index: &HoldingsIndex, qs: &[Query]) -> Stats {
+fn index_latencies(index: &ListHoldings, qs: &[Query]) -> Stats {
     let mut lat = Vec::with_capacity(qs.len());
     let mut rows = 0;
     for &q in qs {
@@ -244,7 +244,7 @@ async fn sql_latencies(conn: &mut AnyConnection, qs: &[Query]) -> Stats {
 }
 
 /// The SQL answer must be the index's answer (as a set of entries).
-async fn check_same(conn: &mut AnyConnection, index: &HoldingsIndex, qs: &[Query], name: &str) {
+async fn check_same(conn: &mut AnyConnection, index: &ListHoldings, qs: &[Query], name: &str) {
     for &q in qs {
         let mut want: Vec<(String, i64, String, Option<String>)> = index_answer(index, q)
             .iter()
@@ -418,7 +418,7 @@ fn main() {
     // The same build, holdings generated first, to separate the index from the generator.
     let holdings: Vec<_> = cat.counties().flat_map(|b| b.holdings).collect();
     let t = Instant::now();
-    let mut only = HoldingsIndex::new();
+    let mut only = ListHoldings::new();
     for h in holdings {
         only.add(h.unit, h.list, h.from, h.until, h.entries);
     }
@@ -426,7 +426,7 @@ fn main() {
     drop(only);
     println!(
         "index: {} units, {} (unit, entry) pairs; build_index {:.0} ms (generation included), \
-         HoldingsIndex::add alone {:.0} ms; VmRSS {} kB -> {} kB (+{:.1} MiB), VmHWM {} kB",
+         ListHoldings::add alone {:.0} ms; VmRSS {} kB -> {} kB (+{:.1} MiB), VmHWM {} kB",
         index.n_units(),
         index.n_entries(),
         build.as_secs_f64() * 1e3,

@@ -3,7 +3,7 @@
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::Duration;
 use quanze_core::account::check_password;
-use quanze_core::{Role, RoleGrant, UnitId, UserId, Username};
+use quanze_core::{Role, RoleAssignment, UnitId, UserId, Username};
 use quanze_store::UserRecord;
 use sm3::{Digest, Sm3};
 
@@ -18,7 +18,7 @@ pub struct CurrentUser {
     /// Login name.
     pub username: Username,
     /// Roles.
-    pub roles: Vec<RoleGrant>,
+    pub roles: Vec<RoleAssignment>,
 }
 
 impl CurrentUser {
@@ -58,7 +58,7 @@ pub struct NewUser {
     /// Initial password (checked for complexity).
     pub password: String,
     /// Roles.
-    pub roles: Vec<RoleGrant>,
+    pub roles: Vec<RoleAssignment>,
 }
 
 /// The outcome of a successful login.

@@ -13,7 +13,7 @@ use std::sync::Arc;
 use chrono::NaiveDate;
 use quanze_core::list::version_on;
 use quanze_core::{
-    DocNo, HoldingsIndex, ItemContent, ItemId, ListEntry, ListId, ListScope, ListVersion,
+    DocNo, ItemContent, ItemId, ListEntry, ListHoldings, ListId, ListScope, ListVersion,
     ListVersionId, OverrideChange, PowerItem, PowerList, Region, Unit, UnitId, VersionStatus,
 };
 use quanze_store::Snapshot;
@@ -60,13 +60,13 @@ pub struct Catalog {
     /// How many entries and added overrides of any version pin each item version.
     pins: Shards<(ItemId, u32), u32>,
     /// Which unit holds what on which date.
-    pub holdings: Arc<HoldingsIndex>,
+    pub holdings: Arc<ListHoldings>,
     /// Devolution grants.
     pub grants: Vec<quanze_core::Grant>,
     /// Towns' readiness for grants.
     pub readiness: Vec<quanze_core::Readiness>,
     /// Reclaims.
-    pub reclaims: Vec<quanze_core::Reclaim>,
+    pub reclaims: Vec<quanze_core::GrantReclaim>,
     /// Who may exercise which power where and how (published lists and active grants).
     pub authority: Arc<quanze_core::AuthorityIndex>,
     /// The establishment (机构编制).
@@ -273,7 +273,7 @@ impl Catalog {
     }
 
     /// This catalogue after a reclaim was recorded.
-    pub fn with_reclaim(&self, reclaim: quanze_core::Reclaim) -> Catalog {
+    pub fn with_reclaim(&self, reclaim: quanze_core::GrantReclaim) -> Catalog {
         let mut next = self.clone();
         match next.reclaims.binary_search_by(|r| r.id.cmp(&reclaim.id)) {
             Ok(at) => next.reclaims[at] = reclaim,
@@ -361,15 +361,15 @@ impl Catalog {
         ));
     }
 
-    fn build_holdings(&self) -> HoldingsIndex {
-        let mut index = HoldingsIndex::new();
+    fn build_holdings(&self) -> ListHoldings {
+        let mut index = ListHoldings::new();
         for list in &self.lists {
             let Some(versions) = self.versions.get(&list.id) else { continue };
             for v in versions.iter().filter(|v| v.status != VersionStatus::Draft) {
                 let Some(from) = v.effective_from else { continue };
                 match &list.scope {
                     ListScope::Unit { unit } => {
-                        let entries = HoldingsIndex::sorted(v.entries.clone());
+                        let entries = ListHoldings::sorted(v.entries.clone());
                         index.add(*unit, list.id, from, v.effective_until, entries);
                     }
                     ListScope::TownshipTemplate { county } => {

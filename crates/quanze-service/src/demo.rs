@@ -3,7 +3,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use quanze_core::{ItemId, Role, RoleGrant, Username, VersionStatus};
+use quanze_core::{ItemId, Role, RoleAssignment, Username, VersionStatus};
 use quanze_store::DraftWrite;
 
 use crate::Service;
@@ -171,7 +171,7 @@ impl Service {
                 username: Username::parse(name)?,
                 display_name: (*display).to_owned(),
                 password: DEMO_PASSWORD.to_owned(),
-                roles: vec![RoleGrant { role: *role, unit: None }],
+                roles: vec![RoleAssignment { role: *role, unit: None }],
             };
             self.create_user(None, new).await?;
         }

@@ -6,12 +6,12 @@
 //! lock), so two clerks cannot both grant the same power to the same town.
 
 use chrono::NaiveDate;
-use quanze_core::grant::{
+use quanze_core::devolution::{
     GrantContext, GrantTarget, ReadinessIndex, TrainedStaff, validate_grant, validate_reclaim,
 };
 use quanze_core::{
-    Authority, DocNo, Grant, GrantError, GrantId, GrantMode, ItemId, Readiness, ReadinessState,
-    Reclaim, Role, UnitId,
+    Authority, DocNo, Grant, GrantError, GrantId, GrantMode, GrantReclaim, ItemId, Readiness,
+    ReadinessState, Role, UnitId,
 };
 
 use crate::Service;
@@ -301,7 +301,7 @@ impl Service {
         by.require(&KEEPERS, None, "收回赋权事项")?;
         let _writing = self.devolution.lock().await;
         let catalog = self.catalog();
-        let reclaim = Reclaim {
+        let reclaim = GrantReclaim {
             id: self.ids.reclaim(),
             grant,
             town,

@@ -5,7 +5,7 @@
 
 mod codes;
 
-use quanze_core::changeset::FlowError;
+use quanze_core::workflow::FlowError;
 use quanze_core::{ChangeSetError, EstablishmentError, Issue, ValidationError};
 use quanze_store::StoreError;
 

@@ -15,7 +15,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
 use quanze_core::authority::Source;
-use quanze_core::grant::ReadinessIndex;
+use quanze_core::devolution::ReadinessIndex;
 use quanze_core::{DutyKind, GrantId, ItemId, ReadinessState, UnitId};
 use quanze_exchange::{ReportCell, ReportSheet};
 

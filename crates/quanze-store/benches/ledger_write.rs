@@ -23,7 +23,7 @@ use std::sync::Arc;
 
 use chrono::Utc;
 use criterion::{Criterion, criterion_group, criterion_main};
-use quanze_core::{Role, RoleGrant, UserId, Username};
+use quanze_core::{Role, RoleAssignment, UserId, Username};
 use quanze_store::{NewEvent, SQLITE_CONNECTION_PRAGMAS, Store, UserRecord};
 use sqlx::AnyPool;
 use sqlx::any::AnyPoolOptions;
@@ -44,7 +44,7 @@ fn record(n: u64) -> UserRecord {
         username: Username::parse(&format!("clerk{n:08}")).expect("valid name"),
         display_name: "经办人".into(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA".into(),
-        roles: vec![RoleGrant { role: Role::Clerk, unit: None }],
+        roles: vec![RoleAssignment { role: Role::Clerk, unit: None }],
         failed_logins: 0,
         locked_until: None,
     }

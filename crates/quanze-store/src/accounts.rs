@@ -10,7 +10,7 @@ use std::collections::BTreeSet;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
-use quanze_core::{RoleGrant, UnitId, UserId, Username};
+use quanze_core::{RoleAssignment, UnitId, UserId, Username};
 use sqlx::AnyConnection;
 
 use crate::batch::insert_rows;
@@ -31,7 +31,7 @@ pub struct UserRecord {
     /// PHC-format argon2id hash.
     pub password_hash: String,
     /// Roles.
-    pub roles: Vec<RoleGrant>,
+    pub roles: Vec<RoleAssignment>,
     /// Consecutive failed logins.
     pub failed_logins: u32,
     /// Locked until this instant, after too many failures.

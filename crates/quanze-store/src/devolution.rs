@@ -36,7 +36,7 @@ pub trait DevolutionStore: Send + Sync {
     /// Records a reclaim. `NotFound` if the grant or the town does not exist.
     async fn put_reclaim(
         &self,
-        reclaim: &quanze_core::Reclaim,
+        reclaim: &quanze_core::GrantReclaim,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;
 
@@ -94,7 +94,7 @@ impl DevolutionStore for SqlStore {
 
     async fn put_reclaim(
         &self,
-        reclaim: &quanze_core::Reclaim,
+        reclaim: &quanze_core::GrantReclaim,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
         const INSERT_RECLAIM: &str =

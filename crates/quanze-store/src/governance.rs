@@ -304,7 +304,7 @@ struct StateDocument<'a> {
     title: &'a str,
     effective_on: NaiveDate,
     changes: [(); 0],
-    flow: &'a quanze_core::changeset::Flow,
+    flow: &'a quanze_core::workflow::Flow,
     rounds: &'a [quanze_core::OpinionRound],
     comments: &'a Option<quanze_core::opinion::CommentPeriod>,
     review: &'a Option<quanze_core::review::LegalReview>,

@@ -8,11 +8,11 @@ use std::collections::BTreeSet;
 use std::str::FromStr;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
-use quanze_core::revision::{Change, ProposedChange};
+use quanze_core::changeset::{Change, ProposedChange};
 use quanze_core::{
     CreditCode, DocNo, DutyKind, Event, ItemContent, ItemId, ListEntry, ListId, ListScope,
     ListVersionId, Override, OverrideChange, OverrideTarget, PowerItem, PowerList, Region,
-    RegionCode, RegionLevel, Role, RoleGrant, Tag, Unit, UnitId, UnitKind, UserId, Username,
+    RegionCode, RegionLevel, Role, RoleAssignment, Tag, Unit, UnitId, UnitKind, UserId, Username,
     VersionStatus,
 };
 
@@ -520,7 +520,7 @@ impl UserRow {
                     corrupt("user_roles", key, "role", format!("unknown role {:?}", row.role))
                 })?;
                 let unit = parse_opt_id("user_roles", key, "unit_id", row.unit_id.as_deref())?;
-                Ok(RoleGrant { role, unit })
+                Ok(RoleAssignment { role, unit })
             })
             .collect::<Result<Vec<_>, StoreError>>()?;
         Ok(UserRecord {

@@ -13,7 +13,7 @@ use std::time::Duration;
 
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
-use quanze_core::{ListId, ListVersionId, Role, RoleGrant, UnitId, Username};
+use quanze_core::{ListId, ListVersionId, Role, RoleAssignment, UnitId, Username};
 use quanze_service::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, DemoLoad};
 use quanze_service::lists::ExportFormat;
 use quanze_service::{Config, NewUser, Service, ServiceError};
@@ -286,8 +286,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 display_name: "系统管理员".into(),
                 password,
                 roles: vec![
-                    RoleGrant { role: Role::SysAdmin, unit: None },
-                    RoleGrant { role: Role::StaffingEditor, unit: None },
+                    RoleAssignment { role: Role::SysAdmin, unit: None },
+                    RoleAssignment { role: Role::StaffingEditor, unit: None },
                 ],
             };
             service.create_user(None, new).await?;

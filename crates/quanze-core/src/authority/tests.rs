@@ -1,8 +1,8 @@
 use std::collections::BTreeSet;
 
 use super::*;
+use crate::devolution::{GrantTarget, TrainedStaff, TrainingRecord};
 use crate::fixtures::{d, item, list, uid, unit, units};
-use crate::grant::{GrantTarget, TrainedStaff, TrainingRecord};
 use crate::list::ListEntry;
 use crate::unit::Tag;
 
@@ -38,15 +38,15 @@ fn ready(grant: &Grant, town: u128, on: NaiveDate) -> Readiness {
 
 /// The department holds items 1 and 2 from 2025 until 2027-01-01; town 12 holds item 3 of its
 /// own (a cooperation duty) and item 4 reclaimed.
-fn holdings() -> HoldingsIndex {
-    let mut h = HoldingsIndex::new();
+fn holdings() -> ListHoldings {
+    let mut h = ListHoldings::new();
     let own = |i| ListEntry { item: item(i), item_version: 2, duty: DutyKind::Own };
     h.add(
         unit(1),
         list(1),
         d(2025, 1, 1),
         Some(d(2027, 1, 1)),
-        HoldingsIndex::sorted(vec![own(1), own(2)]),
+        ListHoldings::sorted(vec![own(1), own(2)]),
     );
     let town_entries = vec![
         ListEntry { item: item(3), item_version: 1, duty: DutyKind::Cooperate { lead: unit(1) } },
@@ -56,7 +56,7 @@ fn holdings() -> HoldingsIndex {
             duty: DutyKind::Reclaimed { receiver: unit(1) },
         },
     ];
-    h.add(unit(12), list(2), d(2025, 1, 1), None, HoldingsIndex::sorted(town_entries));
+    h.add(unit(12), list(2), d(2025, 1, 1), None, ListHoldings::sorted(town_entries));
     h
 }
 
@@ -67,7 +67,7 @@ fn a_grant_moves_exercise_to_ready_towns_only_while_active() {
     let g = grant(1, GrantMode::Direct, tag, d(2026, 1, 1));
     // Town 11 ready from 2026-03-01; town 13 never ready; reclaimed from town 11 on 2026-09-01.
     let readiness = [ready(&g, 11, d(2026, 3, 1))];
-    let reclaim = Reclaim {
+    let reclaim = GrantReclaim {
         id: crate::ids::ReclaimId::from_uuid(uid(900)),
         grant: g.id,
         town: unit(11),

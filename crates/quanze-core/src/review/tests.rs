@@ -102,7 +102,7 @@ fn devolution_rules_of_the_coercion_and_penalty_laws() {
         id: GrantId::from_uuid(uid(n)),
         item,
         from: unit(1),
-        to: crate::grant::GrantTarget::Towns { towns: [unit(11)].into_iter().collect() },
+        to: crate::devolution::GrantTarget::Towns { towns: [unit(11)].into_iter().collect() },
         mode,
         effective_from: d(2025, 6, 1),
         effective_until: None,

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
-use quanze_core::{HoldingsIndex, ItemId, ListEntry, ListId, UnitId};
+use quanze_core::{ItemId, ListEntry, ListHoldings, ListId, UnitId};
 
 use super::Catalog;
 
@@ -134,7 +134,7 @@ impl Catalog {
 }
 
 /// The holdings by unit, in the order the index answers them.
-fn holdings(index: &HoldingsIndex) -> BTreeMap<UnitId, UnitHoldings> {
+fn holdings(index: &ListHoldings) -> BTreeMap<UnitId, UnitHoldings> {
     let mut out: BTreeMap<UnitId, UnitHoldings> = BTreeMap::new();
     for (unit, list, from, until, entries) in index.periods() {
         out.entry(unit).or_default().push((list, from, until, entries.to_vec()));
@@ -142,6 +142,6 @@ fn holdings(index: &HoldingsIndex) -> BTreeMap<UnitId, UnitHoldings> {
     out
 }
 
-fn counts(index: &HoldingsIndex) -> (usize, usize) {
+fn counts(index: &ListHoldings) -> (usize, usize) {
     (index.n_units(), index.n_entries())
 }

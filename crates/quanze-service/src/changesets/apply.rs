@@ -20,7 +20,7 @@ pub(super) fn apply(
     catalog: &Catalog,
     set: &ChangeSet,
     list: ListId,
-) -> Result<quanze_core::revision::Applied, quanze_core::ChangeSetError> {
+) -> Result<quanze_core::changeset::Applied, quanze_core::ChangeSetError> {
     let latest = |item: ItemId| catalog.latest_item_version(item);
     let content = |item: ItemId, v: u32| catalog.item(item, v).map(|p| &p.content);
     Ok(apply_to_list(base_version(catalog, list), set.changes_to(list), latest, content)?)
@@ -41,7 +41,7 @@ pub(super) fn next_versions(
     let content = |item: ItemId, v: u32| catalog.item(item, v).map(|p| &p.content);
     let mut drafts = Vec::new();
     for (list, changes) in by_list {
-        let applied = quanze_core::revision::apply_owned_to_list(
+        let applied = quanze_core::changeset::apply_owned_to_list(
             base_version(catalog, list),
             changes,
             latest,

@@ -9,11 +9,11 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
-use quanze_core::changeset::{Actor, Approval, Stage};
+use quanze_core::changeset::{Change, apply_to_list};
 use quanze_core::diff::FieldChange;
 use quanze_core::opinion::NewOpinion;
 use quanze_core::review::{ReviewContext, Verdict};
-use quanze_core::revision::{Change, apply_to_list};
+use quanze_core::workflow::{Actor, Approval, Operation, Stage};
 use quanze_core::{
     ChangeSet, ChangeSetId, DocNo, DutyKind, ItemContent, ItemId, LawRegistry, ListId, ListScope,
     ListVersion, OpinionId, ProposedChange, ResolutionKind, Role, Stance, UnitId, VersionStatus,
@@ -137,10 +137,11 @@ pub enum StanceKind {
     Object,
 }
 
-/// One operation on a change set.
+/// 办理请求 — a request to perform one [`Operation`] on a change set, with its input (the
+/// body of `POST /api/v1/change-sets/{id}/actions`).
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
 #[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
-pub enum Action {
+pub enum ChangeSetCommand {
     /// Replace the changes (drafting only).
     Revise {
         /// The new changes.
@@ -256,27 +257,52 @@ pub enum Action {
     },
 }
 
-impl Action {
+impl ChangeSetCommand {
+    /// The operation this command requests.
+    pub fn operation(&self) -> Operation {
+        match self {
+            ChangeSetCommand::Revise { .. } => Operation::Revise,
+            ChangeSetCommand::SendRound { .. } => Operation::SendRound,
+            ChangeSetCommand::Reply { .. } => Operation::Reply,
+            ChangeSetCommand::Resolve { .. } => Operation::Resolve,
+            ChangeSetCommand::CloseRound => Operation::CloseRound,
+            ChangeSetCommand::Urge => Operation::Urge,
+            ChangeSetCommand::OpenComment { .. } => Operation::OpenComment,
+            ChangeSetCommand::Answer { .. } => Operation::Answer,
+            ChangeSetCommand::SubmitForReview => Operation::SubmitForReview,
+            ChangeSetCommand::Verdict { .. } | ChangeSetCommand::Verdicts { .. } => {
+                Operation::Verdict
+            }
+            ChangeSetCommand::SubmitForApproval => Operation::SubmitForApproval,
+            ChangeSetCommand::Countersign { .. } => Operation::Countersign,
+            ChangeSetCommand::Approve { .. } => Operation::Approve,
+            ChangeSetCommand::Publish => Operation::Publish,
+            ChangeSetCommand::Return { .. } => Operation::Return,
+            ChangeSetCommand::Withdraw { .. } => Operation::Withdraw,
+            ChangeSetCommand::Transfer { .. } => Operation::Transfer,
+        }
+    }
+
     fn name(&self) -> &'static str {
         match self {
-            Action::Revise { .. } => "revised",
-            Action::SendRound { .. } => "round_sent",
-            Action::Reply { .. } => "replied",
-            Action::Resolve { .. } => "opinion_resolved",
-            Action::CloseRound => "round_closed",
-            Action::Urge => "urged",
-            Action::OpenComment { .. } => "comment_opened",
-            Action::Answer { .. } => "comment_answered",
-            Action::SubmitForReview => "submitted_for_review",
-            Action::Verdict { .. } => "verdict",
-            Action::Verdicts { .. } => "verdicts",
-            Action::SubmitForApproval => "submitted_for_approval",
-            Action::Countersign { .. } => "countersigned",
-            Action::Approve { .. } => "approved",
-            Action::Publish => "published",
-            Action::Return { .. } => "returned",
-            Action::Withdraw { .. } => "withdrawn",
-            Action::Transfer { .. } => "transferred",
+            ChangeSetCommand::Revise { .. } => "revised",
+            ChangeSetCommand::SendRound { .. } => "round_sent",
+            ChangeSetCommand::Reply { .. } => "replied",
+            ChangeSetCommand::Resolve { .. } => "opinion_resolved",
+            ChangeSetCommand::CloseRound => "round_closed",
+            ChangeSetCommand::Urge => "urged",
+            ChangeSetCommand::OpenComment { .. } => "comment_opened",
+            ChangeSetCommand::Answer { .. } => "comment_answered",
+            ChangeSetCommand::SubmitForReview => "submitted_for_review",
+            ChangeSetCommand::Verdict { .. } => "verdict",
+            ChangeSetCommand::Verdicts { .. } => "verdicts",
+            ChangeSetCommand::SubmitForApproval => "submitted_for_approval",
+            ChangeSetCommand::Countersign { .. } => "countersigned",
+            ChangeSetCommand::Approve { .. } => "approved",
+            ChangeSetCommand::Publish => "published",
+            ChangeSetCommand::Return { .. } => "returned",
+            ChangeSetCommand::Withdraw { .. } => "withdrawn",
+            ChangeSetCommand::Transfer { .. } => "transferred",
         }
     }
 }
@@ -344,7 +370,7 @@ pub struct ChangeSetState {
     pub changes: usize,
     /// The workflow.
     #[schema(value_type = Object)]
-    pub flow: quanze_core::changeset::Flow,
+    pub flow: quanze_core::workflow::Flow,
     /// Opinion rounds sent, oldest first.
     #[schema(value_type = Vec<Object>)]
     pub rounds: Vec<quanze_core::OpinionRound>,

@@ -65,7 +65,7 @@ impl Service {
         &self,
         by: Option<&CurrentUser>,
         id: ChangeSetId,
-        action: Action,
+        action: ChangeSetCommand,
     ) -> ServiceResult<ActionOutcome> {
         let StoredChangeSet { mut set, rev } = self.store.change_set(id).await?;
         let catalog = self.catalog();
@@ -81,7 +81,7 @@ impl Service {
         // Only a revision rewrites the changes; every other step writes the workflow state.
         let mut write = ChangeSetWrite::State { prev_rev: rev };
         match action {
-            Action::Revise { changes } => {
+            ChangeSetCommand::Revise { changes } => {
                 user.require(&DRAFTERS, None, "修改调整方案")?;
                 let changes = self.proposed(&catalog, changes)?;
                 set.revise(changes)?;
@@ -89,7 +89,7 @@ impl Service {
                 payload = serde_json::json!({ "changes": set.changes });
                 write = ChangeSetWrite::StateAndChanges { prev_rev: rev };
             }
-            Action::SendRound { units, working_days } => {
+            ChangeSetCommand::SendRound { units, working_days } => {
                 user.require(&DRAFTERS, None, "发起征求意见")?;
                 let units: BTreeSet<UnitId> = match units {
                     Some(units) => units.into_iter().collect(),
@@ -102,7 +102,7 @@ impl Service {
                     set.send_round(units.clone(), today, working_days.unwrap_or(days), cal, who)?;
                 payload = serde_json::json!({ "round": n, "units": units });
             }
-            Action::Reply { unit, opinions } => {
+            ChangeSetCommand::Reply { unit, opinions } => {
                 user.require(&[Role::Clerk, Role::Reviewer, Role::Leader], Some(unit), "反馈意见")
                     .or_else(|_| user.require(&DRAFTERS, None, "代为录入反馈意见"))?;
                 let opinions: Vec<NewOpinion> = opinions
@@ -123,31 +123,31 @@ impl Service {
                 payload = serde_json::json!({ "unit": unit, "opinions": opinions });
                 set.reply(unit, opinions, who)?;
             }
-            Action::Resolve { opinion, kind, reason } => {
+            ChangeSetCommand::Resolve { opinion, kind, reason } => {
                 user.require(&DRAFTERS, None, "办理意见")?;
                 set.resolve(opinion, kind, &reason, who)?;
                 payload = serde_json::json!({ "opinion": opinion, "kind": kind, "reason": reason });
             }
-            Action::CloseRound => {
+            ChangeSetCommand::CloseRound => {
                 user.require(&DRAFTERS, None, "结束本轮征求意见")?;
                 set.close_round(who)?;
             }
-            Action::Urge => {
+            ChangeSetCommand::Urge => {
                 user.require(&DRAFTERS, None, "催办")?;
                 let units = set.urge(who)?;
                 payload = serde_json::json!({ "units": units });
             }
-            Action::OpenComment { until } => {
+            ChangeSetCommand::OpenComment { until } => {
                 user.require(&DRAFTERS, None, "发起公示")?;
                 set.open_comment(today, until, who)?;
                 payload = serde_json::json!({ "until": until });
             }
-            Action::Answer { comment, kind, text } => {
+            ChangeSetCommand::Answer { comment, kind, text } => {
                 user.require(&DRAFTERS, None, "答复公众意见")?;
                 set.answer(comment, kind, &text, who)?;
                 payload = serde_json::json!({ "comment": comment, "kind": kind, "text": text });
             }
-            Action::SubmitForReview => {
+            ChangeSetCommand::SubmitForReview => {
                 user.require(&DRAFTERS, None, "提交合法性审查")?;
                 let laws = LawRegistry::new(self.store.laws().await?);
                 let known: HashSet<UnitId> = catalog.units.iter().map(|u| u.id).collect();
@@ -163,13 +163,13 @@ impl Service {
                 let open = set.review.as_ref().map_or(0, |r| r.open_findings());
                 payload = serde_json::json!({ "open_findings": open });
             }
-            Action::Verdict { item, pass, reason } => {
+            ChangeSetCommand::Verdict { item, pass, reason } => {
                 user.require(&[Role::JusticeReviewer, Role::SysAdmin], None, "作出合法性审查结论")?;
                 let verdict = if pass { Verdict::Pass } else { Verdict::Reject { reason } };
                 payload = serde_json::json!({ "item": item, "verdict": verdict });
                 set.verdict(item, verdict, who)?;
             }
-            Action::Verdicts { verdicts } => {
+            ChangeSetCommand::Verdicts { verdicts } => {
                 user.require(&[Role::JusticeReviewer, Role::SysAdmin], None, "作出合法性审查结论")?;
                 let verdicts: Vec<(ItemId, Verdict)> = verdicts
                     .into_iter()
@@ -197,17 +197,17 @@ impl Service {
                 payload = serde_json::json!({ "verdicts": table });
                 set.verdicts(verdicts, who)?;
             }
-            Action::SubmitForApproval => {
+            ChangeSetCommand::SubmitForApproval => {
                 user.require(&DRAFTERS, None, "提请审定")?;
                 set.submit_for_approval(who)?;
             }
-            Action::Countersign { unit } => {
+            ChangeSetCommand::Countersign { unit } => {
                 user.require(&[Role::Leader, Role::Reviewer], Some(unit), "会签")
                     .or_else(|_| user.require(&DRAFTERS, None, "代为录入会签"))?;
                 set.countersign(unit, who)?;
                 payload = serde_json::json!({ "unit": unit });
             }
-            Action::Approve { meeting, decided_on, doc_no } => {
+            ChangeSetCommand::Approve { meeting, decided_on, doc_no } => {
                 user.require(&[Role::Leader, Role::SysAdmin], None, "审定调整方案")?;
                 let meeting = meeting.trim().to_owned();
                 if meeting.is_empty() {
@@ -217,11 +217,11 @@ impl Service {
                 payload = serde_json::to_value(&approval).unwrap_or_default();
                 set.approve(approval, who)?;
             }
-            Action::Publish => {
+            ChangeSetCommand::Publish => {
                 user.require(&[Role::StaffingEditor, Role::Leader, Role::SysAdmin], None, "公布")?;
                 return self.publish_change_set(user, &catalog, set, rev).await;
             }
-            Action::Return { to, reason } => {
+            ChangeSetCommand::Return { to, reason } => {
                 user.require(&DRAFTERS, None, "退回").or_else(|_| {
                     user.require(&[Role::JusticeReviewer, Role::Leader], None, "退回")
                 })?;
@@ -229,12 +229,12 @@ impl Service {
                 set.return_to(to, &reason, today, days, cal, who)?;
                 payload = serde_json::json!({ "to": set.flow.stage, "reason": reason });
             }
-            Action::Withdraw { reason } => {
+            ChangeSetCommand::Withdraw { reason } => {
                 user.require(&DRAFTERS, None, "撤回调整方案")?;
                 set.withdraw(&reason, who)?;
                 payload = serde_json::json!({ "reason": reason });
             }
-            Action::Transfer { to, reason } => {
+            ChangeSetCommand::Transfer { to, reason } => {
                 user.require(&DRAFTERS, None, "转办")?;
                 if catalog.unit(to).is_none() {
                     return Err(ServiceError::NotFound(format!("单位 {to}")));

@@ -16,15 +16,15 @@ use std::collections::BTreeSet;
 use std::sync::Mutex;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use quanze_core::devolution::{GrantTarget, TrainedStaff, TrainingRecord};
 use quanze_core::establishment::{FunctionalBody, Quota, QuotaApproval, Secondment};
-use quanze_core::grant::{GrantTarget, TrainedStaff, TrainingRecord};
 use quanze_core::{
     DocNo, EstablishmentChange, GrantMode, ItemId, ListScope, PowerCategory, QuotaKind,
     ResolutionKind, Tag, UnitId, UnitKind, VersionStatus,
 };
 
 use crate::changesets::{
-    Action, ChangeAction, ChangeInput, NewChangeSet, OpinionInput, StanceKind,
+    ChangeAction, ChangeInput, ChangeSetCommand, NewChangeSet, OpinionInput, StanceKind,
 };
 use crate::devolution::{NewGrant, ReadinessInput};
 use crate::error::{ServiceError, ServiceResult};
@@ -348,7 +348,7 @@ async fn change_set(
     };
     let (view, _) = service.create_change_set(editor, new).await?;
     let id = view.set.id;
-    let act = |who: &CurrentUser, action: Action| {
+    let act = |who: &CurrentUser, action: ChangeSetCommand| {
         let who = who.clone();
         async move { service.act_on_change_set(Some(&who), id, action).await }
     };
@@ -372,7 +372,8 @@ async fn change_set(
         (StanceKind::Agree, "", None, ResolutionKind::Adopted, ""),
     ];
     for (n, (stance, reason, proposed, resolution, answer)) in rounds.into_iter().enumerate() {
-        let out = act(editor, Action::SendRound { units: None, working_days: None }).await?;
+        let out =
+            act(editor, ChangeSetCommand::SendRound { units: None, working_days: None }).await?;
         let unit = out.change_set.rounds[n]
             .tasks
             .first()
@@ -385,18 +386,21 @@ async fn change_set(
             proposed: proposed.map(str::to_owned),
             reason: reason.to_owned(),
         };
-        act(clerk, Action::Reply { unit, opinions: vec![opinion] }).await?;
+        act(clerk, ChangeSetCommand::Reply { unit, opinions: vec![opinion] }).await?;
         let set = service.change_set(id).await?.set;
         for o in set.rounds[n].opinions.iter().filter(|o| o.resolution.is_none()) {
-            let action =
-                Action::Resolve { opinion: o.id, kind: resolution, reason: answer.to_owned() };
+            let action = ChangeSetCommand::Resolve {
+                opinion: o.id,
+                kind: resolution,
+                reason: answer.to_owned(),
+            };
             act(editor, action).await?;
         }
-        act(editor, Action::CloseRound).await?;
+        act(editor, ChangeSetCommand::CloseRound).await?;
     }
     // 公示 for a week, one comment answered.
     clock.set(day(2026, 3, 9));
-    act(editor, Action::OpenComment { until: day(2026, 3, 16) }).await?;
+    act(editor, ChangeSetCommand::OpenComment { until: day(2026, 3, 16) }).await?;
     service.comment_on_change_set(id, None, "建议将调整后的办事指南一并公布，方便群众查询").await?;
     clock.set(day(2026, 3, 17));
     let comment = service
@@ -406,14 +410,14 @@ async fn change_set(
         .comments
         .and_then(|c| c.comments.first().map(|c| c.id))
         .ok_or_else(|| internal("the public comment"))?;
-    let answer = Action::Answer {
+    let answer = ChangeSetCommand::Answer {
         comment,
         kind: ResolutionKind::Adopted,
         text: "采纳，办事指南将与清单同步公布".into(),
     };
     act(editor, answer).await?;
     // Legality review, approval, publication.
-    let out = act(editor, Action::SubmitForReview).await?;
+    let out = act(editor, ChangeSetCommand::SubmitForReview).await?;
     let items: Vec<ItemId> = out
         .change_set
         .review
@@ -422,17 +426,17 @@ async fn change_set(
         .unwrap_or_default();
     clock.set(day(2026, 3, 19));
     for item in items {
-        act(justice, Action::Verdict { item, pass: true, reason: String::new() }).await?;
+        act(justice, ChangeSetCommand::Verdict { item, pass: true, reason: String::new() }).await?;
     }
-    act(editor, Action::SubmitForApproval).await?;
+    act(editor, ChangeSetCommand::SubmitForApproval).await?;
     clock.set(day(2026, 3, 20));
-    let approve = Action::Approve {
+    let approve = ChangeSetCommand::Approve {
         meeting: "县委机构编制委员会2026年第2次会议".into(),
         decided_on: day(2026, 3, 20),
         doc_no: format!("{}〔2026〕12号", quanze_demo::data::DOC_PREFIX),
     };
     act(leader, approve).await?;
-    act(editor, Action::Publish).await?;
+    act(editor, ChangeSetCommand::Publish).await?;
     Ok(())
 }
 

@@ -4,10 +4,10 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use quanze_core::changeset::{FlowError, Op, Stage};
 use quanze_core::establishment::QuotaKind;
 use quanze_core::opinion::OpinionError;
 use quanze_core::review::{ReviewError, ReviewOutcome};
+use quanze_core::workflow::{FlowError, Operation, Stage};
 use quanze_core::{ChangeSetError, EstablishmentError, ItemId, RegionCode, RevisionError, UnitId};
 
 use super::{ErrorCode, ServiceError};
@@ -59,7 +59,10 @@ fn change_set_errors_keep_their_codes() {
     let day = NaiveDate::from_ymd_opt(2026, 5, 1).expect("a date");
     let flow = |e: FlowError| ChangeSetError::Flow(e);
     let cases = [
-        (flow(FlowError::WrongStage { op: Op::SendRound, stage: Stage::Drafting }), "wrong_stage"),
+        (
+            flow(FlowError::WrongStage { op: Operation::SendRound, stage: Stage::Drafting }),
+            "wrong_stage",
+        ),
         (flow(FlowError::NoRoundYet), "no_round_yet"),
         (flow(FlowError::TooManyRounds { next: 4, max: 3 }), "too_many_rounds"),
         (flow(FlowError::UnresolvedOpinions(2)), "unresolved_opinions"),

@@ -1,7 +1,7 @@
 //! Login-failure lockout (等保 2.0: login-failure handling) with a clock the test moves.
 
 use chrono::{DateTime, Duration};
-use quanze_core::{Role, RoleGrant, Username};
+use quanze_core::{Role, RoleAssignment, Username};
 use quanze_service::{Config, NewUser, ServiceError};
 
 use crate::helpers::{TestClock, service};
@@ -18,7 +18,7 @@ async fn a_lock_expires_and_the_failure_count_starts_again() {
         username: Username::parse("clerk01").unwrap(),
         display_name: "李四".into(),
         password: PASSWORD.into(),
-        roles: vec![RoleGrant { role: Role::Clerk, unit: None }],
+        roles: vec![RoleAssignment { role: Role::Clerk, unit: None }],
     };
     service.create_user(None, user).await.unwrap();
 

@@ -9,10 +9,11 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use quanze_core::changeset::Stage;
+use quanze_core::workflow::Stage;
 use quanze_core::{ChangeSetId, ItemContent, ListScope, ListVersion, PowerList, VersionStatus};
 use quanze_service::changesets::{
-    Action, ActionOutcome, ChangeAction, ChangeInput, NewChangeSet, OpinionInput, StanceKind,
+    ActionOutcome, ChangeAction, ChangeInput, ChangeSetCommand, NewChangeSet, OpinionInput,
+    StanceKind,
 };
 use quanze_service::{CurrentUser, Service, ServiceResult};
 
@@ -112,7 +113,7 @@ impl Scenario {
         &self,
         who: &CurrentUser,
         id: ChangeSetId,
-        action: Action,
+        action: ChangeSetCommand,
     ) -> ServiceResult<ActionOutcome> {
         self.service.act_on_change_set(Some(who), id, action).await
     }
@@ -126,16 +127,20 @@ impl Scenario {
     async fn round_closed(&self) -> ChangeSetId {
         let id = self.drafted().await;
         let out = self
-            .act(&self.editor, id, Action::SendRound { units: None, working_days: None })
+            .act(&self.editor, id, ChangeSetCommand::SendRound { units: None, working_days: None })
             .await
             .unwrap();
         let unit = out.change_set.rounds[0].tasks[0].unit;
-        self.act(&self.clerk, id, Action::Reply { unit, opinions: vec![self.objection()] })
-            .await
-            .unwrap();
+        self.act(
+            &self.clerk,
+            id,
+            ChangeSetCommand::Reply { unit, opinions: vec![self.objection()] },
+        )
+        .await
+        .unwrap();
         let opinion = self.service.change_set(id).await.unwrap().set.rounds[0].opinions[0].id;
         self.act(&self.editor, id, self.not_adopted(opinion)).await.unwrap();
-        self.act(&self.editor, id, Action::CloseRound).await.unwrap();
+        self.act(&self.editor, id, ChangeSetCommand::CloseRound).await.unwrap();
         id
     }
 
@@ -148,7 +153,7 @@ impl Scenario {
         let comment =
             self.service.change_set(id).await.unwrap().set.comments.unwrap().comments[0].id;
         self.act(&self.editor, id, Self::answer(comment)).await.unwrap();
-        self.act(&self.editor, id, Action::SubmitForReview).await.unwrap();
+        self.act(&self.editor, id, ChangeSetCommand::SubmitForReview).await.unwrap();
         id
     }
 
@@ -159,7 +164,7 @@ impl Scenario {
         for finding in &review.findings {
             self.act(&self.justice, id, Self::verdict(finding.item)).await.unwrap();
         }
-        self.act(&self.editor, id, Action::SubmitForApproval).await.unwrap();
+        self.act(&self.editor, id, ChangeSetCommand::SubmitForApproval).await.unwrap();
         self.act(&self.leader, id, Self::approve()).await.unwrap();
         id
     }
@@ -173,32 +178,32 @@ impl Scenario {
         }
     }
 
-    fn not_adopted(&self, opinion: quanze_core::OpinionId) -> Action {
-        Action::Resolve {
+    fn not_adopted(&self, opinion: quanze_core::OpinionId) -> ChangeSetCommand {
+        ChangeSetCommand::Resolve {
             opinion,
             kind: quanze_core::ResolutionKind::NotAdopted,
             reason: "已由县级统一办理".into(),
         }
     }
 
-    fn open_comment() -> Action {
-        Action::OpenComment { until: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap() }
+    fn open_comment() -> ChangeSetCommand {
+        ChangeSetCommand::OpenComment { until: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap() }
     }
 
-    fn answer(comment: quanze_core::OpinionId) -> Action {
-        Action::Answer {
+    fn answer(comment: quanze_core::OpinionId) -> ChangeSetCommand {
+        ChangeSetCommand::Answer {
             comment,
             kind: quanze_core::ResolutionKind::Adopted,
             text: "将随清单一并公布".into(),
         }
     }
 
-    fn verdict(item: quanze_core::ItemId) -> Action {
-        Action::Verdict { item, pass: true, reason: String::new() }
+    fn verdict(item: quanze_core::ItemId) -> ChangeSetCommand {
+        ChangeSetCommand::Verdict { item, pass: true, reason: String::new() }
     }
 
-    fn approve() -> Action {
-        Action::Approve {
+    fn approve() -> ChangeSetCommand {
+        ChangeSetCommand::Approve {
             meeting: "县委编委2026年第2次会议".into(),
             decided_on: NaiveDate::from_ymd_opt(2026, 3, 20).unwrap(),
             doc_no: "某编〔2026〕12号".into(),
@@ -236,20 +241,24 @@ async fn a_round_goes_to_every_affected_unit_and_closes_once_opinions_are_resolv
     let id = s.drafted().await;
 
     // Round 1 goes to every affected unit, due in 10 working days.
-    let out =
-        s.act(editor, id, Action::SendRound { units: None, working_days: None }).await.unwrap();
+    let out = s
+        .act(editor, id, ChangeSetCommand::SendRound { units: None, working_days: None })
+        .await
+        .unwrap();
     let round = &out.change_set.rounds[0];
     assert!(round.tasks.iter().any(|t| t.unit == s.a.holder), "{:?}", round.tasks);
     assert_eq!(round.tasks[0].due, NaiveDate::from_ymd_opt(2026, 3, 16).unwrap());
     let unit = round.tasks[0].unit;
-    s.act(&s.clerk, id, Action::Reply { unit, opinions: vec![s.objection()] }).await.unwrap();
-    let err = s.act(editor, id, Action::CloseRound).await.unwrap_err();
+    s.act(&s.clerk, id, ChangeSetCommand::Reply { unit, opinions: vec![s.objection()] })
+        .await
+        .unwrap();
+    let err = s.act(editor, id, ChangeSetCommand::CloseRound).await.unwrap_err();
     assert_eq!(err.code(), "unresolved_opinions");
     let rev = service.change_set(id).await.unwrap().rev;
     let opinion = service.change_set(id).await.unwrap().set.rounds[0].opinions[0].id;
     s.act(editor, id, s.not_adopted(opinion)).await.unwrap();
     assert_eq!(service.change_set(id).await.unwrap().rev, rev + 1);
-    s.act(editor, id, Action::CloseRound).await.unwrap();
+    s.act(editor, id, ChangeSetCommand::CloseRound).await.unwrap();
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -262,18 +271,18 @@ async fn review_waits_for_the_comment_period_and_its_answers() {
     s.act(editor, id, Scenario::open_comment()).await.unwrap();
     service.comment_on_change_set(id, None, "建议同步公布办事指南").await.unwrap();
     assert_eq!(
-        s.act(editor, id, Action::SubmitForReview).await.unwrap_err().code(),
+        s.act(editor, id, ChangeSetCommand::SubmitForReview).await.unwrap_err().code(),
         "comment_period_open"
     );
     s.clock.advance(Duration::days(8));
     assert!(service.comment_on_change_set(id, None, "过期意见").await.is_err());
     assert_eq!(
-        s.act(editor, id, Action::SubmitForReview).await.unwrap_err().code(),
+        s.act(editor, id, ChangeSetCommand::SubmitForReview).await.unwrap_err().code(),
         "unanswered_comments"
     );
     let comment = service.change_set(id).await.unwrap().set.comments.unwrap().comments[0].id;
     s.act(editor, id, Scenario::answer(comment)).await.unwrap();
-    let out = s.act(editor, id, Action::SubmitForReview).await.unwrap();
+    let out = s.act(editor, id, ChangeSetCommand::SubmitForReview).await.unwrap();
     let review = out.change_set.review.clone().unwrap();
     assert_eq!(review.findings.len(), 2, "the removal is not reviewed");
     assert_eq!(review.open_findings(), 0, "{:#?}", review.findings);
@@ -294,12 +303,15 @@ async fn only_the_justice_bureau_gives_verdicts_and_approval_waits_for_all() {
     );
     s.act(&s.justice, id, Scenario::verdict(items[0])).await.unwrap();
     assert_eq!(
-        s.act(editor, id, Action::SubmitForApproval).await.unwrap_err().code(),
+        s.act(editor, id, ChangeSetCommand::SubmitForApproval).await.unwrap_err().code(),
         "review_not_passed"
     );
     s.act(&s.justice, id, Scenario::verdict(items[1])).await.unwrap();
-    s.act(editor, id, Action::SubmitForApproval).await.unwrap();
-    assert_eq!(s.act(editor, id, Action::Publish).await.unwrap_err().code(), "wrong_stage");
+    s.act(editor, id, ChangeSetCommand::SubmitForApproval).await.unwrap();
+    assert_eq!(
+        s.act(editor, id, ChangeSetCommand::Publish).await.unwrap_err().code(),
+        "wrong_stage"
+    );
     s.act(&s.leader, id, Scenario::approve()).await.unwrap();
 }
 
@@ -312,7 +324,7 @@ async fn publication_puts_the_new_version_in_force_from_the_effective_date() {
 
     // A stale writer is refused: the store's revision moved on.
     let stale = service.change_set(id).await.unwrap();
-    let out = s.act(editor, id, Action::Publish).await.unwrap();
+    let out = s.act(editor, id, ChangeSetCommand::Publish).await.unwrap();
     assert_eq!(out.change_set.flow.stage, Stage::Published);
     assert!(
         service
@@ -389,6 +401,7 @@ async fn publication_puts_the_new_version_in_force_from_the_effective_date() {
     }
 
     // Published change sets take no more operations.
-    let err = s.act(editor, id, Action::Withdraw { reason: "x".into() }).await.unwrap_err();
+    let err =
+        s.act(editor, id, ChangeSetCommand::Withdraw { reason: "x".into() }).await.unwrap_err();
     assert_eq!(err.zh(), "调整方案处于“已公布”阶段，不能撤回");
 }

@@ -8,7 +8,7 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
-use quanze_core::grant::{GrantTarget, TrainedStaff, TrainingRecord};
+use quanze_core::devolution::{GrantTarget, TrainedStaff, TrainingRecord};
 use quanze_core::{
     Exercise, GrantId, GrantMode, ItemId, ListScope, PowerCategory, ReadinessState, UnitId,
     UnitKind, VersionStatus,

@@ -2,8 +2,8 @@
 //! after three rounds, the two devolution batches with readiness in every state, the
 //! establishment and its refusals, and the consistency and devolution reports.
 
-use quanze_core::changeset::Stage;
 use quanze_core::establishment::{FunctionalBody, Quota};
+use quanze_core::workflow::Stage;
 use quanze_core::{EstablishmentChange, QuotaKind, UnitKind};
 
 use crate::helpers::{d, demo, login};

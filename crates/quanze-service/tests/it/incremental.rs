@@ -6,8 +6,8 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::Duration;
+use quanze_core::devolution::{GrantTarget, TrainedStaff, TrainingRecord};
 use quanze_core::establishment::Quota;
-use quanze_core::grant::{GrantTarget, TrainedStaff, TrainingRecord};
 use quanze_core::{
     DocNo, EstablishmentChange, GrantMode, ListScope, ListVersion, ListVersionId, OverrideChange,
     PowerCategory, PowerItem, QuotaKind, Region, RegionCode, UnitKind, VersionStatus,

@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use quanze_core::{Role, RoleGrant, Username};
+use quanze_core::{Role, RoleAssignment, Username};
 use quanze_ledger::note::SigAlg;
 use quanze_ledger::{SigningKey, VerifierKey};
 use quanze_service::ledger::{DamageKind, LedgerConfig, VerifyReport, verify_export};
@@ -41,7 +41,7 @@ async fn populate(service: &Service) {
         username: Username::parse("clerk01").unwrap(),
         display_name: "张三".into(),
         password: PASSWORD.into(),
-        roles: vec![RoleGrant { role: Role::Clerk, unit: None }],
+        roles: vec![RoleAssignment { role: Role::Clerk, unit: None }],
     };
     service.create_user(None, user).await.unwrap();
     for i in 1..8 {

@@ -58,7 +58,7 @@ pub struct Snapshot {
     /// Readiness records of towns for grants.
     pub readiness: Vec<quanze_core::Readiness>,
     /// Reclaims.
-    pub reclaims: Vec<quanze_core::Reclaim>,
+    pub reclaims: Vec<quanze_core::GrantReclaim>,
     /// The establishment (机构编制); empty until one is recorded.
     pub establishment: quanze_core::Establishment,
 }

@@ -10,8 +10,8 @@ contract!(users_roles_logins_and_tokens, |store| {
         display_name: "张三".to_owned(),
         password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".to_owned(),
         roles: vec![
-            RoleGrant { role: Role::StaffingEditor, unit: None },
-            RoleGrant { role: Role::Clerk, unit: Some(dept.id) },
+            RoleAssignment { role: Role::StaffingEditor, unit: None },
+            RoleAssignment { role: Role::Clerk, unit: Some(dept.id) },
         ],
         failed_logins: 0,
         locked_until: None,
@@ -28,7 +28,10 @@ contract!(users_roles_logins_and_tokens, |store| {
     let stray = UserRecord {
         id: UserId::from_uuid(Uuid::now_v7()),
         username: Username::parse("clerk.02").unwrap(),
-        roles: vec![RoleGrant { role: Role::Clerk, unit: Some(UnitId::from_uuid(Uuid::now_v7())) }],
+        roles: vec![RoleAssignment {
+            role: Role::Clerk,
+            unit: Some(UnitId::from_uuid(Uuid::now_v7())),
+        }],
         ..user.clone()
     };
     assert_not_found(store.create_user(&stray, ev("user.created")).await);

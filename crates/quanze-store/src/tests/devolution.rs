@@ -3,8 +3,8 @@
 use super::*;
 
 contract!(grants_readiness_and_reclaims_round_trip_through_the_snapshot, |store| {
-    use quanze_core::grant::GrantTarget;
-    use quanze_core::{Grant, GrantId, GrantMode, Readiness, Reclaim, ReclaimId};
+    use quanze_core::devolution::GrantTarget;
+    use quanze_core::{Grant, GrantId, GrantMode, GrantReclaim, Readiness, ReclaimId};
 
     let (dept, town) = setup(&store).await;
     let grant = Grant {
@@ -35,7 +35,7 @@ contract!(grants_readiness_and_reclaims_round_trip_through_the_snapshot, |store|
     store.put_readiness(&readiness, ev("readiness")).await.unwrap();
     let stray = Readiness::new(orphan.id, town.id);
     assert_not_found(store.put_readiness(&stray, ev("readiness")).await);
-    let reclaim = Reclaim {
+    let reclaim = GrantReclaim {
         id: ReclaimId::from_uuid(Uuid::now_v7()),
         grant: grant.id,
         town: town.id,

@@ -3,8 +3,8 @@
 use super::*;
 
 contract!(change_sets_are_versioned_and_publish_every_list_in_one_transaction, |store| {
-    use quanze_core::changeset::Actor;
-    use quanze_core::revision::{Change, ProposedChange};
+    use quanze_core::changeset::{Change, ProposedChange};
+    use quanze_core::workflow::Actor;
     use quanze_core::{ChangeSet, ChangeSetId};
 
     let (dept, town) = setup(&store).await;
@@ -108,8 +108,8 @@ contract!(change_sets_are_versioned_and_publish_every_list_in_one_transaction, |
 /// into rows: a change set drafted on the old schema reads back whole, at its revision.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn migration_0009_moves_stored_changes_into_rows() {
-    use quanze_core::changeset::Actor;
-    use quanze_core::revision::{Change, ProposedChange};
+    use quanze_core::changeset::{Change, ProposedChange};
+    use quanze_core::workflow::Actor;
     use quanze_core::{ChangeSet, ChangeSetId};
 
     let dir = tempfile::tempdir().expect("temporary directory");

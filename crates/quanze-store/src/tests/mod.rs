@@ -12,8 +12,8 @@ use chrono::{NaiveDate, TimeZone, Utc};
 use quanze_core::{
     Cooperation, CreditCode, DocNo, DutyKind, ExerciseLevel, ItemContent, ItemId, ListEntry,
     ListId, ListScope, ListVersion, ListVersionId, Override, OverrideChange, OverrideTarget,
-    PowerCategory, PowerItem, PowerList, PowerSource, Region, RegionCode, Role, RoleGrant, Tag,
-    Unit, UnitId, UnitKind, UserId, Username, VersionStatus,
+    PowerCategory, PowerItem, PowerList, PowerSource, Region, RegionCode, Role, RoleAssignment,
+    Tag, Unit, UnitId, UnitKind, UserId, Username, VersionStatus,
 };
 use serde_json::json;
 use uuid::Uuid;

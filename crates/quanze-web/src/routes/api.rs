@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{
-    DocNo, ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleGrant, UnitId, UnitKind,
-    Username,
+    DocNo, ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleAssignment, UnitId,
+    UnitKind, Username,
 };
 use quanze_service::ErrorCode;
 use quanze_service::lists::{ExportFormat, ImportOutcome, ItemQuery, ItemView};
@@ -237,7 +237,7 @@ async fn create_user(
                 format!("role {}: unknown role {:?}", i + 1, r.role),
             ));
         };
-        roles.push(RoleGrant { role, unit: r.unit });
+        roles.push(RoleAssignment { role, unit: r.unit });
     }
     let new = quanze_service::NewUser {
         username,

@@ -7,7 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use quanze_core::ChangeSetId;
-use quanze_service::changesets::{Action, ActionOutcome, ChangeSetView, NewChangeSet};
+use quanze_service::changesets::{ActionOutcome, ChangeSetCommand, ChangeSetView, NewChangeSet};
 use quanze_service::views::{ChangeSetReceipt, CommentRequest, Receipt};
 
 use crate::AppState;
@@ -58,7 +58,7 @@ pub(crate) async fn create(
 }
 
 #[utoipa::path(post, path = "/api/v1/change-sets/{id}/actions", operation_id = "act_on_change_set", params(("id" = String, Path, description = "change set id")),
-    request_body(content = Action, description = "one operation: {action: revise|send_round|reply|resolve|close_round|urge|open_comment|answer|submit_for_review|verdict|verdicts|submit_for_approval|countersign|approve|publish|return|withdraw|transfer, …}"),
+    request_body(content = ChangeSetCommand, description = "one operation: {action: revise|send_round|reply|resolve|close_round|urge|open_comment|answer|submit_for_review|verdict|verdicts|submit_for_approval|countersign|approve|publish|return|withdraw|transfer, …}"),
     responses((status = 200, description = "done; the change set's workflow state after it (its changes are counted, not listed: GET the change set for them) and the ledger leaf", body = ActionOutcome),
         (status = 401, description = "no or bad token", body = ErrorBody),
         (status = 403, description = "not allowed to act at this stage", body = ErrorBody),
@@ -69,7 +69,7 @@ pub(crate) async fn act(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<ChangeSetId>,
-    Json(action): Json<Action>,
+    Json(action): Json<ChangeSetCommand>,
 ) -> Result<axum::Json<ActionOutcome>, ApiError> {
     Ok(axum::Json(st.service.act_on_change_set(Some(&user), id, action).await?))
 }

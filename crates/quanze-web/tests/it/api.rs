@@ -454,7 +454,10 @@ async fn add_editor(app: &TestApp) -> String {
         username: quanze_core::Username::parse("editor").unwrap(),
         display_name: "编办".into(),
         password: quanze_service::demo::DEMO_PASSWORD.into(),
-        roles: vec![quanze_core::RoleGrant { role: quanze_core::Role::StaffingEditor, unit: None }],
+        roles: vec![quanze_core::RoleAssignment {
+            role: quanze_core::Role::StaffingEditor,
+            unit: None,
+        }],
     };
     app.service.create_user(None, editor).await.unwrap();
     app.token("editor").await

@@ -48,7 +48,7 @@ fn check(
     g: &Grant,
     category: PowerCategory,
     existing: &[Grant],
-    reclaims: &[Reclaim],
+    reclaims: &[GrantReclaim],
 ) -> Result<Vec<UnitId>, GrantError> {
     let units = units();
     let content = power("食品经营许可", category, unit(1));
@@ -119,7 +119,7 @@ fn a_town_gets_a_power_once_per_window() {
         "adjacent windows do not overlap"
     );
     // Reclaimed on 2025-07-01: a new grant from then on is fine.
-    let reclaim = Reclaim {
+    let reclaim = GrantReclaim {
         id: ReclaimId::from_uuid(uid(1)),
         grant: gid(1),
         town: unit(11),
@@ -181,7 +181,7 @@ fn reclaims_need_an_active_grant() {
     let g = grant(1, &[11, 12], d(2025, 1, 1), None);
     let units = units();
     let readiness = [ready(g.id, unit(11), d(2025, 2, 10)), Readiness::new(g.id, unit(12))];
-    let reclaim = |town: u128, on| Reclaim {
+    let reclaim = |town: u128, on| GrantReclaim {
         id: ReclaimId::from_uuid(uid(town)),
         grant: g.id,
         town: unit(town),
@@ -222,9 +222,9 @@ fn reclaims_need_an_active_grant() {
         ),
         "reclaimed twice"
     );
-    let other = Reclaim { grant: gid(9), ..reclaim(11, d(2025, 6, 1)) };
+    let other = GrantReclaim { grant: gid(9), ..reclaim(11, d(2025, 6, 1)) };
     assert_eq!(validate_reclaim(&other, ctx(&[])), Err(GrantError::UnknownGrant(gid(9))));
-    let no_reason = Reclaim { reason: String::new(), ..reclaim(11, d(2025, 6, 1)) };
+    let no_reason = GrantReclaim { reason: String::new(), ..reclaim(11, d(2025, 6, 1)) };
     assert_eq!(validate_reclaim(&no_reason, ctx(&[])), Err(GrantError::MissingReason));
 
     assert_eq!(readiness_state(&g, unit(11), d(2025, 6, 1), ctx(&done)), ReadinessState::Reclaimed);

@@ -105,9 +105,10 @@ impl Grant {
     }
 }
 
-/// 收回 — a granted power taken back from one town, from a date on.
+/// 收回赋权 — a granted power taken back from one town, from a date on. Not the duty kind
+/// [`crate::DutyKind::Reclaimed`] of a township list entry.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct Reclaim {
+pub struct GrantReclaim {
     /// Id.
     pub id: ReclaimId,
     /// The grant.
@@ -142,9 +143,10 @@ pub struct TrainedStaff {
     pub trainings: Vec<TrainingRecord>,
 }
 
-/// An override of an incomplete checklist, with its reason.
+/// 特批承接 — a leader's waiver of an incomplete readiness checklist, with its reason (the API
+/// and the events call it an override). Not a township list's [`crate::Override`].
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct ReadinessOverride {
+pub struct ReadinessWaiver {
     /// Why the town may take the power anyway.
     pub reason: String,
     /// Who decided.
@@ -213,7 +215,7 @@ pub struct Readiness {
     pub confirmed_on: Option<NaiveDate>,
     /// An override of an incomplete checklist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub overridden: Option<ReadinessOverride>,
+    pub overridden: Option<ReadinessWaiver>,
 }
 
 /// 承接状态 — where a town stands with a grant.
@@ -321,7 +323,7 @@ impl Readiness {
             return Err(GrantError::MissingReason);
         }
         let reason = reason.trim().to_owned();
-        self.overridden = Some(ReadinessOverride { reason, by, at, effective_on });
+        self.overridden = Some(ReadinessWaiver { reason, by, at, effective_on });
         Ok(())
     }
 }
@@ -332,7 +334,7 @@ pub fn active_window(
     grant: &Grant,
     town: UnitId,
     readiness: Option<&Readiness>,
-    reclaims: &[Reclaim],
+    reclaims: &[GrantReclaim],
 ) -> Option<(NaiveDate, Option<NaiveDate>)> {
     let taken = readiness.filter(|r| r.grant == grant.id && r.town == town)?.taken_from()?;
     let from = grant.effective_from.max(taken);
@@ -461,7 +463,7 @@ pub struct GrantContext<'a> {
     /// Grants already recorded.
     pub grants: &'a [Grant],
     /// Reclaims already recorded.
-    pub reclaims: &'a [Reclaim],
+    pub reclaims: &'a [GrantReclaim],
     /// Readiness records already recorded.
     pub readiness: &'a [Readiness],
 }
@@ -546,7 +548,7 @@ pub fn validate_grant(
 }
 
 /// Checks a reclaim: it needs a reason, and the grant must be active in the town on the day.
-pub fn validate_reclaim(reclaim: &Reclaim, ctx: GrantContext<'_>) -> Result<(), GrantError> {
+pub fn validate_reclaim(reclaim: &GrantReclaim, ctx: GrantContext<'_>) -> Result<(), GrantError> {
     if reclaim.reason.trim().is_empty() {
         return Err(GrantError::MissingReason);
     }
@@ -599,7 +601,7 @@ pub struct ReadinessIndex<'a> {
 
 impl<'a> ReadinessIndex<'a> {
     /// Indexes the records.
-    pub fn new(readiness: &'a [Readiness], reclaims: &[Reclaim]) -> ReadinessIndex<'a> {
+    pub fn new(readiness: &'a [Readiness], reclaims: &[GrantReclaim]) -> ReadinessIndex<'a> {
         let mut reclaimed: std::collections::HashMap<(GrantId, UnitId), NaiveDate> =
             std::collections::HashMap::new();
         for r in reclaims {

@@ -207,23 +207,23 @@ const STAGES: &[&str] = &[
     "withdrawn",
 ];
 
-/// Every operation of the table, with the `Op` a wrong-stage refusal names.
-const ACTIONS: &[(&str, Op)] = &[
-    ("send_round", Op::SendRound),
-    ("close_round", Op::CloseRound),
-    ("open_comment", Op::OpenComment),
-    ("submit_for_review", Op::SubmitForReview),
-    ("submit_for_approval", Op::SubmitForApproval),
-    ("countersign", Op::Countersign),
-    ("approve", Op::Approve),
-    ("publish", Op::Publish),
-    ("return_to_drafting", Op::Return),
-    ("return_to_opinions", Op::Return),
-    ("return_without_reason", Op::Return),
-    ("withdraw", Op::Withdraw),
-    ("withdraw_without_reason", Op::Withdraw),
-    ("transfer", Op::Transfer),
-    ("urge", Op::Urge),
+/// Every operation of the table, with the `Operation` a wrong-stage refusal names.
+const ACTIONS: &[(&str, Operation)] = &[
+    ("send_round", Operation::SendRound),
+    ("close_round", Operation::CloseRound),
+    ("open_comment", Operation::OpenComment),
+    ("submit_for_review", Operation::SubmitForReview),
+    ("submit_for_approval", Operation::SubmitForApproval),
+    ("countersign", Operation::Countersign),
+    ("approve", Operation::Approve),
+    ("publish", Operation::Publish),
+    ("return_to_drafting", Operation::Return),
+    ("return_to_opinions", Operation::Return),
+    ("return_without_reason", Operation::Return),
+    ("withdraw", Operation::Withdraw),
+    ("withdraw_without_reason", Operation::Withdraw),
+    ("transfer", Operation::Transfer),
+    ("urge", Operation::Urge),
 ];
 
 const MAX_ROUNDS: u8 = 3;
@@ -345,16 +345,15 @@ fn stage_text(stage: Stage) -> String {
 /// The outcome as the table writes it; anything off (a refusal that changed the flow, a step
 /// not recorded, a wrong-stage refusal naming another operation or stage) is spelled out so
 /// it cannot match.
-fn outcome(stage: &str, action: &str, op: Op) -> String {
+fn outcome(stage: &str, action: &str, op: Operation) -> String {
     let before = flow_at(stage);
     let mut flow = before.clone();
     match apply(&mut flow, action) {
         Ok(()) => {
             let recorded = flow.history.len() == before.history.len() + 1
-                && flow
-                    .history
-                    .last()
-                    .is_some_and(|s| s.from == before.stage && s.to == flow.stage);
+                && flow.history.last().is_some_and(|s| {
+                    s.from == before.stage && s.to == flow.stage && s.verb.operation() == op
+                });
             if recorded {
                 format!("ok {}", stage_text(flow.stage))
             } else {
