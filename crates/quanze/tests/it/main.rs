@@ -1,5 +1,6 @@
 //! Integration tests of the binary, one test binary: the command line as a user runs it, and
-//! the layout rules of the workspace.
+//! the layout rules of the workspace and the code map in ARCHITECTURE.md.
 
+mod architecture;
 mod cli;
 mod tidy;
