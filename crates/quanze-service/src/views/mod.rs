@@ -87,12 +87,6 @@ impl DutyTally {
     }
 }
 
-/// Cuts `offset..offset + limit` out of `all`: (total, the page).
-pub(crate) fn cut<T>(all: Vec<T>, offset: usize, limit: usize) -> (usize, Vec<T>) {
-    let total = all.len();
-    (total, all.into_iter().skip(offset).take(limit).collect())
-}
-
 /// Defines a page type of a collection: `total`, `offset`, `limit` and `items`.
 macro_rules! page {
     ($(#[$doc:meta])* $name:ident of $item:ty) => {
@@ -112,8 +106,7 @@ macro_rules! page {
         impl $name {
             /// Cuts a page out of all results.
             pub fn of(all: Vec<$item>, offset: usize, limit: usize) -> $name {
-                let (total, items) = $crate::views::cut(all, offset, limit);
-                $name { total, offset, limit, items }
+                $crate::lists::Page::of(all, offset, limit).into()
             }
         }
 
@@ -126,8 +119,7 @@ macro_rules! page {
                 limit: usize,
                 answer: impl FnMut(S) -> $item,
             ) -> $name {
-                let (total, rows) = $crate::views::cut(all, offset, limit);
-                $name { total, offset, limit, items: rows.into_iter().map(answer).collect() }
+                $crate::lists::Page::of_mapped(all, offset, limit, answer).into()
             }
         }
 
@@ -159,12 +151,23 @@ mod tests {
         let by_code: Vec<(String, usize)> = t.by_code().into_iter().collect();
         assert_eq!(by_code, vec![("cooperate".to_owned(), 1), ("own".to_owned(), 3)]);
         assert!(DutyTally::of([]).by_code().is_empty());
+        // The keys are the duty kinds' own codes, the ones the `duty=` filter takes.
+        let kinds =
+            [DutyKind::Own, DutyKind::Cooperate { lead }, DutyKind::Reclaimed { receiver: lead }];
+        let keys: Vec<String> = DutyTally::of(kinds).by_code().into_keys().collect();
+        let mut codes: Vec<String> = kinds.iter().map(|k| k.code().to_owned()).collect();
+        codes.sort();
+        assert_eq!(keys, codes);
     }
 
     #[test]
     fn a_page_keeps_the_total_and_cuts_the_window() {
-        assert_eq!(cut((0..10).collect(), 8, 5), (10, vec![8, 9]));
-        assert_eq!(cut((0..10).collect(), 20, 5), (10, Vec::<i32>::new()));
+        let cut = |offset, limit| {
+            let page = crate::lists::Page::of((0..10).collect::<Vec<i32>>(), offset, limit);
+            (page.total, page.items)
+        };
+        assert_eq!(cut(8, 5), (10, vec![8, 9]));
+        assert_eq!(cut(20, 5), (10, Vec::<i32>::new()));
         let page = LawPage::of(Vec::new(), 0, 50);
         assert_eq!((page.total, page.offset, page.limit), (0, 0, 50));
     }

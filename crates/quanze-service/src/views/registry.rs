@@ -374,7 +374,15 @@ impl Service {
         let date = date.unwrap_or_else(|| self.today());
         let items = self.holdings(unit, date)?;
         let by_duty = super::DutyTally::of(items.iter().map(|v| v.duty)).by_code();
-        let (total, items) = super::cut(items, offset, limit);
-        Ok(HoldingsView { unit, date, total, offset, limit, by_duty, items })
+        let page = crate::lists::Page::of(items, offset, limit);
+        Ok(HoldingsView {
+            unit,
+            date,
+            total: page.total,
+            offset,
+            limit,
+            by_duty,
+            items: page.items,
+        })
     }
 }
