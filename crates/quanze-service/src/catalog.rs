@@ -106,6 +106,12 @@ impl Catalog {
         };
         catalog.units.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         catalog.lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        // The writes insert by binary search in these orders, so they are set here rather than
+        // left to the order the store's queries happen to return.
+        catalog.regions.sort_by(|a, b| a.code.cmp(&b.code));
+        catalog.grants.sort_by_key(|g| g.id);
+        catalog.readiness.sort_by_key(|r| (r.grant, r.town));
+        catalog.reclaims.sort_by_key(|r| r.id);
         catalog.index_units();
         catalog.index_lists();
         for vs in catalog.versions.values_mut() {

@@ -191,8 +191,8 @@ impl Service {
             format!("grant:{}", grant.id),
             serde_json::json!({ "grant": grant, "towns": towns }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.put_grant(&grant, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.put_grant(&grant, ev)).await?;
         writer.apply(|c| c.with_grant(grant.clone()));
         let catalog = self.catalog();
         let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
@@ -240,8 +240,8 @@ impl Service {
             }),
         );
         ev.personal = Some(serde_json::json!({ "staff": readiness.staff }));
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.put_readiness(&readiness, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.put_readiness(&readiness, ev)).await?;
         writer.apply(|c| c.with_readiness(readiness));
         Ok((state, receipt.leaf_index()))
     }
@@ -281,8 +281,8 @@ impl Service {
             format!("grant:{grant}"),
             serde_json::json!({ "town": town, "reason": reason.trim(), "effective_on": effective_on, "missing": readiness.missing() }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.put_readiness(&readiness, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.put_readiness(&readiness, ev)).await?;
         writer.apply(|c| c.with_readiness(readiness));
         Ok(receipt.leaf_index())
     }
@@ -317,8 +317,8 @@ impl Service {
             format!("grant:{grant}"),
             serde_json::to_value(&reclaim).unwrap_or_default(),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.put_reclaim(&reclaim, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.put_reclaim(&reclaim, ev)).await?;
         writer.apply(|c| c.with_reclaim(reclaim));
         Ok(receipt.leaf_index())
     }

@@ -164,8 +164,8 @@ impl Service {
                 "totals_after": totals(&next),
             }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.put_establishment(&next, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.put_establishment(&next, ev)).await?;
         writer.apply(|c| c.with_establishment(next));
         Ok((self.establishment(), receipt.leaf_index()))
     }

@@ -18,6 +18,9 @@ pub mod lists;
 pub mod reports;
 pub mod views;
 
+#[cfg(test)]
+mod tests;
+
 pub use quanze_store::ConnectOptions;
 
 use std::sync::{Arc, RwLock};
@@ -151,6 +154,9 @@ pub struct Service {
     /// Serialises catalogue changes with the store writes they follow (see
     /// [`Service::catalog_writer`]).
     catalog_writes: tokio::sync::Mutex<()>,
+    /// Set when a store write was abandoned mid-way (its request went away while it ran): it
+    /// may have committed without the catalogue hearing of it, so the next writer rebuilds.
+    catalog_stale: std::sync::atomic::AtomicBool,
     clock: Arc<dyn Clock>,
     ids: Ids,
     config: Config,
@@ -170,13 +176,33 @@ pub struct Service {
 pub(crate) struct CatalogWriter<'a> {
     service: &'a Service,
     _one_writer: tokio::sync::MutexGuard<'a, ()>,
+    /// A store write is running under this writer.
+    in_flight: bool,
 }
 
 impl CatalogWriter<'_> {
+    /// Runs the store write whose change this writer will apply. If the caller is dropped while
+    /// it runs (a client that went away), the write may still commit: the catalogue is then
+    /// marked stale and the next writer rebuilds it from the store.
+    pub(crate) async fn write<T>(&mut self, write: impl Future<Output = T>) -> T {
+        self.in_flight = true;
+        let out = write.await;
+        self.in_flight = false;
+        out
+    }
+
     /// Replaces the catalogue with `change` of the current one.
     pub(crate) fn apply(self, change: impl FnOnce(&Catalog) -> Catalog) {
         let next = Arc::new(change(&self.service.catalog()));
         *self.service.catalog.write().expect("catalogue lock is never poisoned") = next;
+    }
+}
+
+impl Drop for CatalogWriter<'_> {
+    fn drop(&mut self) {
+        if self.in_flight {
+            self.service.catalog_stale.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
     }
 }
 
@@ -197,6 +223,7 @@ impl Service {
             store,
             catalog: RwLock::new(Arc::new(Catalog::default())),
             catalog_writes: tokio::sync::Mutex::new(()),
+            catalog_stale: std::sync::atomic::AtomicBool::new(false),
             clock,
             ids: Ids,
             config,
@@ -234,6 +261,11 @@ impl Service {
     /// ([`Service::catalog_writer`]).
     pub async fn reload(&self) -> ServiceResult<()> {
         let _one_writer = self.catalog_writes.lock().await;
+        self.rebuild_catalog().await
+    }
+
+    /// Rebuilds the catalogue from the store; the caller holds `catalog_writes`.
+    async fn rebuild_catalog(&self) -> ServiceResult<()> {
         let snapshot = self.store.snapshot().await?;
         let catalog = Arc::new(Catalog::build(snapshot));
         *self.catalog.write().expect("catalogue lock is never poisoned") = catalog;
@@ -243,8 +275,16 @@ impl Service {
     /// The catalogue's one writer, to hold across a store write and the change it makes to
     /// the catalogue: changes then apply in the order the store committed them, so an older
     /// catalogue never replaces a newer one and two writes of one key end as in the store.
-    pub(crate) async fn catalog_writer(&self) -> CatalogWriter<'_> {
-        CatalogWriter { service: self, _one_writer: self.catalog_writes.lock().await }
+    /// A catalogue marked stale by an abandoned write is rebuilt first.
+    pub(crate) async fn catalog_writer(&self) -> ServiceResult<CatalogWriter<'_>> {
+        let one_writer = self.catalog_writes.lock().await;
+        if self.catalog_stale.swap(false, std::sync::atomic::Ordering::SeqCst)
+            && let Err(err) = self.rebuild_catalog().await
+        {
+            self.catalog_stale.store(true, std::sync::atomic::Ordering::SeqCst);
+            return Err(err);
+        }
+        Ok(CatalogWriter { service: self, _one_writer: one_writer, in_flight: false })
     }
     /// The store (for the CLI's maintenance commands and tests).
     pub fn store(&self) -> &Arc<dyn Store> {

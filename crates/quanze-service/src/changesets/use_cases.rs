@@ -316,10 +316,16 @@ impl Service {
                 "items": drafts.iter().map(|d| d.new_items.len()).sum::<usize>(),
             }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self
-            .store
-            .publish_change_set(&set, rev, &drafts, set.effective_on, &approval.doc_no, ev)
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer
+            .write(self.store.publish_change_set(
+                &set,
+                rev,
+                &drafts,
+                set.effective_on,
+                &approval.doc_no,
+                ev,
+            ))
             .await?;
         let (versions, new_items): (Vec<_>, Vec<_>) =
             drafts.into_iter().map(|d| (d.version, d.new_items)).unzip();

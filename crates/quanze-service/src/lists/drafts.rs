@@ -45,8 +45,8 @@ impl Service {
             format!("list_version:{version_id}"),
             serde_json::json!({ "list": version.list, "number": version.number }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.discard_draft(version_id, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.discard_draft(version_id, ev)).await?;
         writer.apply(|c| c.without_draft(version_id));
         Ok(receipt.leaf_index())
     }
@@ -80,8 +80,8 @@ impl Service {
             format!("list:{}", list.id),
             serde_json::to_value(&list).unwrap_or_default(),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.create_list(&list, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.create_list(&list, ev)).await?;
         let id = list.id;
         writer.apply(|c| c.with_list(list));
         Ok((id, receipt.leaf_index()))
@@ -104,8 +104,8 @@ impl Service {
             format!("list_version:{}", v.id),
             serde_json::json!({ "list": v.list, "number": v.number, "entries": v.entries.len(), "new_items": draft.new_items.len() }),
         );
-        let writer = self.catalog_writer().await;
-        self.store.save_draft(&draft, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        writer.write(self.store.save_draft(&draft, ev)).await?;
         writer.apply(|c| c.with_draft(draft.version, draft.new_items));
         Ok(())
     }
@@ -206,10 +206,12 @@ impl Service {
             format!("list_version:{version_id}"),
             serde_json::json!({ "list": draft.list, "number": draft.number, "overrides": draft.overrides.len() }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self
-            .store
-            .save_draft(&DraftWrite { version: draft.clone(), new_items: Vec::new() }, ev)
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer
+            .write(
+                self.store
+                    .save_draft(&DraftWrite { version: draft.clone(), new_items: Vec::new() }, ev),
+            )
             .await?;
         writer.apply(|c| c.with_draft(draft, Vec::new()));
         Ok(receipt.leaf_index())

@@ -108,9 +108,9 @@ impl Service {
         if let Some(p) = &progress {
             p.0.stage("保存草稿版本", 0);
         }
-        let writer = self.catalog_writer().await;
+        let mut writer = self.catalog_writer().await?;
         let draft = DraftWrite { version, new_items };
-        let receipt = self.store.save_draft(&draft, ev).await?;
+        let receipt = writer.write(self.store.save_draft(&draft, ev)).await?;
         writer.apply(|c| c.with_draft(draft.version, draft.new_items));
         outcome.version = Some(id);
         outcome.leaf_index = Some(receipt.leaf_index());

@@ -137,8 +137,8 @@ impl Service {
             format!("list_version:{version_id}"),
             serde_json::json!({ "list": version.list, "number": version.number, "effective": effective, "doc_no": doc_no.as_str() }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.publish(version_id, effective, &doc_no, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.publish(version_id, effective, &doc_no, ev)).await?;
         writer.apply(|c| match c.version(version_id) {
             Some(v) => c.with_published(vec![v.clone()], Vec::new(), effective, &doc_no),
             None => c.clone(),

@@ -32,8 +32,8 @@ impl Service {
             "regions".into(),
             serde_json::json!({ "codes": codes }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.put_regions(&regions, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.put_regions(&regions, ev)).await?;
         writer.apply(|c| c.with_regions(&regions));
         Ok(receipt.leaf_index())
     }
@@ -69,8 +69,8 @@ impl Service {
             format!("unit:{}", unit.id),
             serde_json::to_value(&unit).unwrap_or_default(),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.create_unit(&unit, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.create_unit(&unit, ev)).await?;
         let id = unit.id;
         writer.apply(|c| c.with_unit(unit));
         Ok((id, issues, receipt.leaf_index()))
@@ -122,8 +122,8 @@ impl Service {
             format!("unit:{id}"),
             serde_json::json!({ "before": before, "after": unit }),
         );
-        let writer = self.catalog_writer().await;
-        let receipt = self.store.update_unit(&unit, ev).await?;
+        let mut writer = self.catalog_writer().await?;
+        let receipt = writer.write(self.store.update_unit(&unit, ev)).await?;
         writer.apply(|c| c.with_unit(unit));
         Ok((issues, receipt.leaf_index()))
     }
