@@ -181,9 +181,9 @@ pub struct AuthorityIndex {
 impl AuthorityIndex {
     /// Builds the index from the holdings of published lists and every grant, readiness
     /// record and reclaim. `units` resolves grants by tag.
-    pub fn build(
+    pub fn build<U: std::borrow::Borrow<Unit>>(
         holdings: ListHoldings,
-        units: &[Unit],
+        units: &[U],
         grants: &[Grant],
         readiness: &[Readiness],
         reclaims: &[GrantReclaim],

@@ -93,11 +93,12 @@ pub struct Grant {
 
 impl Grant {
     /// The towns this grant names or selects by tag among `units` (township-level units only).
-    pub fn towns(&self, units: &[Unit]) -> Vec<UnitId> {
+    pub fn towns<U: std::borrow::Borrow<Unit>>(&self, units: &[U]) -> Vec<UnitId> {
         match &self.to {
             GrantTarget::Towns { towns } => towns.iter().copied().collect(),
             GrantTarget::Tag { tag } => units
                 .iter()
+                .map(U::borrow)
                 .filter(|u| u.kind.is_township_level() && u.tags.contains(tag))
                 .map(|u| u.id)
                 .collect(),
@@ -458,8 +459,9 @@ impl fmt::Display for GrantMode {
 /// What a grant is checked against.
 #[derive(Debug, Clone, Copy)]
 pub struct GrantContext<'a> {
-    /// Every unit of the county (to resolve tags and check towns).
-    pub units: &'a [Unit],
+    /// Every unit of the county (to resolve tags and check towns), shared as the catalogue
+    /// holds them.
+    pub units: &'a [std::sync::Arc<Unit>],
     /// Grants already recorded.
     pub grants: &'a [Grant],
     /// Reclaims already recorded.

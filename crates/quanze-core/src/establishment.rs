@@ -11,6 +11,7 @@
 //! units and the rules and returns the new state, or an [`EstablishmentError`] and nothing
 //! changed.
 
+use std::borrow::Borrow;
 use std::collections::{BTreeMap, BTreeSet};
 
 use chrono::NaiveDate;
@@ -303,7 +304,7 @@ impl Establishment {
 
     /// The total quota of each kind per county (units grouped by their region's county),
     /// summed in 64 bits so no total can wrap.
-    pub fn totals(&self, units: &[Unit]) -> BTreeMap<(RegionCode, QuotaKind), u64> {
+    pub fn totals<U: Borrow<Unit>>(&self, units: &[U]) -> BTreeMap<(RegionCode, QuotaKind), u64> {
         let county_of = county_of(units);
         let mut totals = BTreeMap::new();
         for (unit, kinds) in &self.quotas {
@@ -316,7 +317,7 @@ impl Establishment {
     }
 
     /// The counties that have ever recorded a quota (their first numbers were the baseline).
-    fn recorded_counties(&self, units: &[Unit]) -> BTreeSet<RegionCode> {
+    fn recorded_counties<U: Borrow<Unit>>(&self, units: &[U]) -> BTreeSet<RegionCode> {
         let county_of = county_of(units);
         self.adjustments
             .iter()
@@ -327,15 +328,19 @@ impl Establishment {
 
     /// Applies one change on `on`, checked against the registry's units and the rules. The
     /// result is the new establishment; on a refusal nothing changed.
-    pub fn apply(
+    pub fn apply<U: Borrow<Unit>>(
         &self,
         change: &EstablishmentChange,
         on: NaiveDate,
-        units: &[Unit],
+        units: &[U],
         rules: EstablishmentRules,
     ) -> Result<Establishment, EstablishmentError> {
         let unit = |id: UnitId| {
-            units.iter().find(|u| u.id == id).ok_or(EstablishmentError::UnknownUnit(id))
+            units
+                .iter()
+                .map(U::borrow)
+                .find(|u| u.id == id)
+                .ok_or(EstablishmentError::UnknownUnit(id))
         };
         let mut next = self.clone();
         match change {
@@ -458,8 +463,12 @@ impl Establishment {
     }
 }
 
-fn county_of(units: &[Unit]) -> BTreeMap<UnitId, RegionCode> {
-    units.iter().map(|u| (u.id, u.region.county().unwrap_or_else(|| u.region.clone()))).collect()
+fn county_of<U: Borrow<Unit>>(units: &[U]) -> BTreeMap<UnitId, RegionCode> {
+    units
+        .iter()
+        .map(U::borrow)
+        .map(|u| (u.id, u.region.county().unwrap_or_else(|| u.region.clone())))
+        .collect()
 }
 
 #[cfg(test)]

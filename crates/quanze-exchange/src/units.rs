@@ -23,9 +23,9 @@ struct UnitInfo {
 
 impl UnitDirectory {
     /// Builds the directory from the units of a county.
-    pub fn new(units: &[Unit]) -> UnitDirectory {
+    pub fn new<U: std::borrow::Borrow<Unit>>(units: &[U]) -> UnitDirectory {
         let mut dir = UnitDirectory::default();
-        for unit in units {
+        for unit in units.iter().map(U::borrow) {
             dir.by_name.insert(unit.name.trim().to_owned(), unit.id);
             dir.by_normalised
                 .entry(normalise(&unit.name))

@@ -10,7 +10,7 @@
 //! - `laws`: `QUANZE_BENCH_LAWS` (default 100,000) laws inserted in one SQL transaction, then
 //!   200 random pages of 50 as `GET /api/v1/laws` reads them ([`page_of_laws`]).
 //!
-//! Figures, command and machine are in docs/performance/issue13.md. Run with
+//! Figures, command and machine are in docs/performance/writes.md. Run with
 //! `cargo bench -p quanze-service --bench small_writes`, or in the dev profile with
 //! `cargo test -p quanze-service --bench small_writes -- --nocapture`.
 
@@ -91,7 +91,7 @@ async fn small_writes(service: &Service, label: &str, n: usize) {
 
 async fn concurrent(service: &Arc<Service>, n: usize) {
     let dept = service.catalog().units.iter().find(|u| u.kind == UnitKind::Department).cloned();
-    let region = dept.expect("a department").region;
+    let region = dept.expect("a department").region.clone();
     let started = Instant::now();
     let mut tasks = Vec::new();
     for w in 0..16 {

@@ -44,13 +44,14 @@ impl serde::Serialize for ContentRef {
 #[derive(Debug, Default, Clone)]
 pub struct Catalog {
     /// Regions by code.
-    pub regions: Vec<Region>,
-    /// Units in name order.
-    pub units: Vec<Unit>,
-    unit_by_id: HashMap<UnitId, usize>,
+    pub regions: Arc<Vec<Region>>,
+    /// Units in name order. Each unit sits behind its own `Arc`, so a unit write copies
+    /// pointers, not the units (a province registry has thousands).
+    pub units: Arc<Vec<Arc<Unit>>>,
+    unit_by_id: Arc<HashMap<UnitId, Arc<Unit>>>,
     /// Lists in name order.
-    pub lists: Vec<PowerList>,
-    list_by_id: HashMap<ListId, usize>,
+    pub lists: Arc<Vec<PowerList>>,
+    list_by_id: Arc<HashMap<ListId, usize>>,
     versions: HashMap<ListId, Arc<Vec<ListVersion>>>,
     version_by_id: HashMap<ListVersionId, (ListId, usize)>,
     /// The item versions some list version pins, and the latest version of every item: what
@@ -62,15 +63,15 @@ pub struct Catalog {
     /// Which unit holds what on which date.
     pub holdings: Arc<ListHoldings>,
     /// Devolution grants.
-    pub grants: Vec<quanze_core::Grant>,
+    pub grants: Arc<Vec<quanze_core::Grant>>,
     /// Towns' readiness for grants.
-    pub readiness: Vec<quanze_core::Readiness>,
+    pub readiness: Arc<Vec<quanze_core::Readiness>>,
     /// Reclaims.
-    pub reclaims: Vec<quanze_core::GrantReclaim>,
+    pub reclaims: Arc<Vec<quanze_core::GrantReclaim>>,
     /// Who may exercise which power where and how (published lists and active grants).
     pub authority: Arc<quanze_core::AuthorityIndex>,
     /// The establishment (机构编制).
-    pub establishment: quanze_core::Establishment,
+    pub establishment: Arc<quanze_core::Establishment>,
 }
 
 impl Catalog {
@@ -92,27 +93,30 @@ impl Catalog {
         for v in versions {
             by_list.entry(v.list).or_default().push(v);
         }
-        let mut catalog = Catalog {
-            regions,
-            units,
-            lists,
-            versions: by_list.into_iter().map(|(list, vs)| (list, Arc::new(vs))).collect(),
-            items: items.into_iter().map(|it| ((it.id, it.version), Arc::new(it))).collect(),
-            grants,
-            readiness,
-            reclaims,
-            establishment,
-            ..Catalog::default()
-        };
-        catalog.units.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        catalog.lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        let mut units: Vec<Arc<Unit>> = units.into_iter().map(Arc::new).collect();
+        let (mut lists, mut regions, mut grants, mut readiness, mut reclaims) =
+            (lists, regions, grants, readiness, reclaims);
+        units.sort_by(|a, b| unit_order(a, b));
+        lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         // The writes insert by binary search in these orders, so they are set here rather than
         // left to the order the store's queries happen to return.
-        catalog.regions.sort_by(|a, b| a.code.cmp(&b.code));
-        catalog.grants.sort_by_key(|g| g.id);
-        catalog.readiness.sort_by_key(|r| (r.grant, r.town));
-        catalog.reclaims.sort_by_key(|r| r.id);
-        catalog.index_units();
+        regions.sort_by(|a, b| a.code.cmp(&b.code));
+        grants.sort_by_key(|g| g.id);
+        readiness.sort_by_key(|r| (r.grant, r.town));
+        reclaims.sort_by_key(|r| r.id);
+        let mut catalog = Catalog {
+            regions: Arc::new(regions),
+            unit_by_id: Arc::new(units.iter().map(|u| (u.id, Arc::clone(u))).collect()),
+            units: Arc::new(units),
+            lists: Arc::new(lists),
+            versions: by_list.into_iter().map(|(list, vs)| (list, Arc::new(vs))).collect(),
+            items: items.into_iter().map(|it| ((it.id, it.version), Arc::new(it))).collect(),
+            grants: Arc::new(grants),
+            readiness: Arc::new(readiness),
+            reclaims: Arc::new(reclaims),
+            establishment: Arc::new(establishment),
+            ..Catalog::default()
+        };
         catalog.index_lists();
         for vs in catalog.versions.values_mut() {
             Arc::make_mut(vs).sort_by_key(|v| v.number);
@@ -138,10 +142,11 @@ impl Catalog {
     /// This catalogue after regions were added or renamed (the last of a code wins).
     pub fn with_regions(&self, regions: &[Region]) -> Catalog {
         let mut next = self.clone();
+        let all = Arc::make_mut(&mut next.regions);
         for region in regions {
-            match next.regions.binary_search_by(|r| r.code.cmp(&region.code)) {
-                Ok(at) => next.regions[at] = region.clone(),
-                Err(at) => next.regions.insert(at, region.clone()),
+            match all.binary_search_by(|r| r.code.cmp(&region.code)) {
+                Ok(at) => all[at] = region.clone(),
+                Err(at) => all.insert(at, region.clone()),
             }
         }
         next
@@ -155,12 +160,17 @@ impl Catalog {
         let before = self.unit(unit.id);
         let touches_towns =
             unit.kind.is_township_level() || before.is_some_and(|b| b.kind.is_township_level());
-        match self.unit_by_id.get(&unit.id) {
-            Some(&at) => next.units[at] = unit,
-            None => next.units.push(unit),
+        let unit = Arc::new(unit);
+        let units = Arc::make_mut(&mut next.units);
+        if let Some(old) = before {
+            // A rename moves the unit in the name order: take it out first.
+            if let Ok(at) = units.binary_search_by(|u| unit_order(u, old)) {
+                units.remove(at);
+            }
         }
-        next.units.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-        next.index_units();
+        let at = units.binary_search_by(|u| unit_order(u, &unit)).unwrap_or_else(|at| at);
+        units.insert(at, Arc::clone(&unit));
+        Arc::make_mut(&mut next.unit_by_id).insert(unit.id, unit);
         if touches_towns {
             next.rebuild_holdings();
         }
@@ -170,8 +180,9 @@ impl Catalog {
     /// This catalogue after a list was created (with no versions: no holding changes).
     pub fn with_list(&self, list: PowerList) -> Catalog {
         let mut next = self.clone();
-        next.lists.push(list);
-        next.lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
+        let lists = Arc::make_mut(&mut next.lists);
+        lists.push(list);
+        lists.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
         next.index_lists();
         next
     }
@@ -258,9 +269,10 @@ impl Catalog {
     /// This catalogue after a grant was recorded.
     pub fn with_grant(&self, grant: quanze_core::Grant) -> Catalog {
         let mut next = self.clone();
-        match next.grants.binary_search_by(|g| g.id.cmp(&grant.id)) {
-            Ok(at) => next.grants[at] = grant,
-            Err(at) => next.grants.insert(at, grant),
+        let grants = Arc::make_mut(&mut next.grants);
+        match grants.binary_search_by(|g| g.id.cmp(&grant.id)) {
+            Ok(at) => grants[at] = grant,
+            Err(at) => grants.insert(at, grant),
         }
         next.rebuild_authority();
         next
@@ -270,9 +282,10 @@ impl Catalog {
     pub fn with_readiness(&self, readiness: quanze_core::Readiness) -> Catalog {
         let mut next = self.clone();
         let key = |r: &quanze_core::Readiness| (r.grant, r.town);
-        match next.readiness.binary_search_by(|r| key(r).cmp(&key(&readiness))) {
-            Ok(at) => next.readiness[at] = readiness,
-            Err(at) => next.readiness.insert(at, readiness),
+        let all = Arc::make_mut(&mut next.readiness);
+        match all.binary_search_by(|r| key(r).cmp(&key(&readiness))) {
+            Ok(at) => all[at] = readiness,
+            Err(at) => all.insert(at, readiness),
         }
         next.rebuild_authority();
         next
@@ -281,9 +294,10 @@ impl Catalog {
     /// This catalogue after a reclaim was recorded.
     pub fn with_reclaim(&self, reclaim: quanze_core::GrantReclaim) -> Catalog {
         let mut next = self.clone();
-        match next.reclaims.binary_search_by(|r| r.id.cmp(&reclaim.id)) {
-            Ok(at) => next.reclaims[at] = reclaim,
-            Err(at) => next.reclaims.insert(at, reclaim),
+        let reclaims = Arc::make_mut(&mut next.reclaims);
+        match reclaims.binary_search_by(|r| r.id.cmp(&reclaim.id)) {
+            Ok(at) => reclaims[at] = reclaim,
+            Err(at) => reclaims.insert(at, reclaim),
         }
         next.rebuild_authority();
         next
@@ -291,15 +305,11 @@ impl Catalog {
 
     /// This catalogue with another establishment.
     pub fn with_establishment(&self, establishment: quanze_core::Establishment) -> Catalog {
-        Catalog { establishment, ..self.clone() }
-    }
-
-    fn index_units(&mut self) {
-        self.unit_by_id = self.units.iter().enumerate().map(|(i, u)| (u.id, i)).collect();
+        Catalog { establishment: Arc::new(establishment), ..self.clone() }
     }
 
     fn index_lists(&mut self) {
-        self.list_by_id = self.lists.iter().enumerate().map(|(i, l)| (l.id, i)).collect();
+        self.list_by_id = Arc::new(self.lists.iter().enumerate().map(|(i, l)| (l.id, i)).collect());
     }
 
     fn index_versions(&mut self) {
@@ -369,7 +379,7 @@ impl Catalog {
 
     fn build_holdings(&self) -> ListHoldings {
         let mut index = ListHoldings::new();
-        for list in &self.lists {
+        for list in self.lists.iter() {
             let Some(versions) = self.versions.get(&list.id) else { continue };
             for v in versions.iter().filter(|v| v.status != VersionStatus::Draft) {
                 let Some(from) = v.effective_from else { continue };
@@ -395,17 +405,20 @@ impl Catalog {
         &'a self,
         county: &'a quanze_core::RegionCode,
     ) -> impl Iterator<Item = &'a Unit> + 'a {
-        self.units.iter().filter(move |u| u.kind.is_township_level() && u.region.is_within(county))
+        self.units
+            .iter()
+            .map(|u| &**u)
+            .filter(move |u| u.kind.is_township_level() && u.region.is_within(county))
     }
 
     /// One unit.
     pub fn unit(&self, id: UnitId) -> Option<&Unit> {
-        self.unit_by_id.get(&id).map(|&i| &self.units[i])
+        self.unit_by_id.get(&id).map(|u| &**u)
     }
 
     /// A unit by exact name.
     pub fn unit_by_name(&self, name: &str) -> Option<&Unit> {
-        self.units.iter().find(|u| u.name == name)
+        self.units.iter().map(|u| &**u).find(|u| u.name == name)
     }
 
     /// One list.
@@ -501,4 +514,9 @@ fn pinned(version: &ListVersion) -> impl Iterator<Item = (ItemId, u32)> + '_ {
         OverrideChange::Remove { .. } => None,
     });
     version.entries.iter().chain(added).map(|e| (e.item, e.item_version))
+}
+
+/// The catalogue's order of units: by name, then id.
+fn unit_order(a: &Unit, b: &Unit) -> std::cmp::Ordering {
+    a.name.cmp(&b.name).then(a.id.cmp(&b.id))
 }

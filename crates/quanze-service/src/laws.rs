@@ -189,7 +189,7 @@ impl Service {
         let catalog = self.catalog();
         let mut seen = BTreeSet::new();
         let mut items = Vec::new();
-        for list in &catalog.lists {
+        for list in catalog.lists.iter() {
             let Some(version) = catalog.version_on(list.id, date) else { continue };
             let added = version.overrides.iter().filter_map(|o| match &o.change {
                 quanze_core::OverrideChange::Add { entry } => Some(entry),
@@ -245,7 +245,7 @@ impl Service {
         // Each item's first list (in catalogue order) whose version in force holds it as an
         // entry, found in one pass over the lists.
         let mut entry_of = std::collections::HashMap::new();
-        for l in &catalog.lists {
+        for l in catalog.lists.iter() {
             let Some(v) = catalog.version_on(l.id, effective_on) else { continue };
             for e in &v.entries {
                 entry_of.entry(e.item).or_insert((l.id, *e));

@@ -230,7 +230,7 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
     let mut unready_grants = Vec::new();
     let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
     let mut held_twice = Vec::new();
-    for g in &catalog.grants {
+    for g in catalog.grants.iter() {
         let in_force =
             g.effective_from <= date && g.effective_until.is_none_or(|until| date < until);
         for town in g.towns(&catalog.units) {
@@ -353,7 +353,7 @@ fn devolution(catalog: &Catalog, date: NaiveDate) -> DevolutionReport {
         .map(|u| (u.id, TownDevolution::new(catalog, u.id)))
         .collect();
     let mut details = Vec::new();
-    for g in &catalog.grants {
+    for g in catalog.grants.iter() {
         for town in g.towns(&catalog.units) {
             let state = ready.state(g.id, town, date);
             let active = catalog

@@ -50,7 +50,7 @@ fn check(
     existing: &[Grant],
     reclaims: &[GrantReclaim],
 ) -> Result<Vec<UnitId>, GrantError> {
-    let units = units();
+    let units: Vec<std::sync::Arc<Unit>> = units().into_iter().map(std::sync::Arc::new).collect();
     let content = power("食品经营许可", category, unit(1));
     let ctx = GrantContext { units: &units, grants: existing, reclaims, readiness: &[] };
     validate_grant(g, &content, holds, ctx)
@@ -179,7 +179,7 @@ fn readiness_states_and_active_windows() {
 #[test]
 fn reclaims_need_an_active_grant() {
     let g = grant(1, &[11, 12], d(2025, 1, 1), None);
-    let units = units();
+    let units: Vec<std::sync::Arc<Unit>> = units().into_iter().map(std::sync::Arc::new).collect();
     let readiness = [ready(g.id, unit(11), d(2025, 2, 10)), Readiness::new(g.id, unit(12))];
     let reclaim = |town: u128, on| GrantReclaim {
         id: ReclaimId::from_uuid(uid(town)),

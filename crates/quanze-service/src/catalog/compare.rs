@@ -32,11 +32,11 @@ impl Catalog {
         }
         same!("regions", &self.regions, &other.regions);
         same!("units", &self.units, &other.units);
-        for u in self.units.iter().chain(&other.units) {
+        for u in self.units.iter().chain(other.units.iter()) {
             same!(&format!("unit {}", u.id), &self.unit(u.id), &other.unit(u.id));
         }
         same!("lists", &self.lists, &other.lists);
-        for l in self.lists.iter().chain(&other.lists) {
+        for l in self.lists.iter().chain(other.lists.iter()) {
             same!(&format!("list {}", l.id), &self.list(l.id), &other.list(l.id));
         }
         let lists = |c: &Catalog| c.versions.keys().copied().collect::<BTreeSet<_>>();
@@ -95,7 +95,7 @@ impl Catalog {
             .periods()
             .flat_map(|(unit, _, _, _, entries)| entries.iter().map(move |e| (unit, e.item)))
             .collect();
-        for g in &self.grants {
+        for g in self.grants.iter() {
             pairs.insert((g.from, g.item));
             pairs.extend(g.towns(&self.units).into_iter().map(|town| (town, g.item)));
         }
@@ -110,13 +110,13 @@ impl Catalog {
             dates.extend(until);
         }
         let mut values = Vec::new();
-        for g in &self.grants {
+        for g in self.grants.iter() {
             values.push(serde_json::to_value(g).unwrap_or_default());
         }
-        for r in &self.readiness {
+        for r in self.readiness.iter() {
             values.push(serde_json::to_value(r).unwrap_or_default());
         }
-        for r in &self.reclaims {
+        for r in self.reclaims.iter() {
             values.push(serde_json::to_value(r).unwrap_or_default());
         }
         while let Some(value) = values.pop() {

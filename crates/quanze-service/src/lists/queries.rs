@@ -52,7 +52,7 @@ impl Service {
                 }
             }
             None => {
-                for list in &catalog.lists {
+                for list in catalog.lists.iter() {
                     if let Some(v) = catalog.version_on(list.id, date) {
                         for e in &v.entries {
                             push(list.id, e);

@@ -93,7 +93,7 @@ impl Service {
         let mut departments = Vec::new();
         let mut towns = Vec::new();
         let mut total_items = 0;
-        for u in &catalog.units {
+        for u in catalog.units.iter() {
             let print = catalog.lists_for_unit(u).first().map(|l| match l.scope {
                 ListScope::TownshipTemplate { .. } => {
                     format!("/lists/{}/print?town={}", l.id, u.id)

@@ -333,7 +333,7 @@ impl Service {
             .filter(|u| tag.is_none_or(|t| u.tags.iter().any(|x| x.as_str() == t)))
             .collect();
         UnitPage::of_mapped(rows, offset, limit, |u| UnitSummary {
-            unit: UnitView::from(u),
+            unit: UnitView::from(&**u),
             items_today: catalog.holdings.holdings(u.id, today).count(),
         })
     }

@@ -376,7 +376,7 @@ async fn publication_puts_the_new_version_in_force_from_the_effective_date() {
     service.reload().await.unwrap();
     let reloaded = service.catalog();
     let dates = [before, effective];
-    for l in &reloaded.lists {
+    for l in reloaded.lists.iter() {
         assert_eq!(catalog.versions(l.id), reloaded.versions(l.id), "versions of {}", l.name);
         for v in reloaded.versions(l.id) {
             for e in &v.entries {
@@ -385,7 +385,7 @@ async fn publication_puts_the_new_version_in_force_from_the_effective_date() {
                     catalog.latest_item_version(e.item),
                     reloaded.latest_item_version(e.item)
                 );
-                for unit in &reloaded.units {
+                for unit in reloaded.units.iter() {
                     for date in dates {
                         assert_eq!(
                             catalog.authority.holds(unit.id, e.item, date),
