@@ -142,7 +142,8 @@ fn citations_of_several_articles() {
     let pos = |refs: &[LegalRef]| {
         refs.iter().map(|r| (r.article, r.paragraph, r.point)).collect::<Vec<_>>()
     };
-    let table: [(&str, Vec<(Option<u32>, Option<u32>, Option<u32>)>); 9] = [
+    type Provision = (Option<u32>, Option<u32>, Option<u32>);
+    let table: [(&str, Vec<Provision>); 9] = [
         (
             "《行政许可法》第三十条、第三十二条",
             vec![(Some(30), None, None), (Some(32), None, None)],

@@ -226,7 +226,7 @@ mod tests {
             (remove(tag.clone(), 12), Some(OverrideError::NotInTemplate { item: item(12) })),
         ];
         for (o, expected) in table {
-            let got = check_overrides(&county, &template, &[o.clone()], lookup, exists);
+            let got = check_overrides(&county, &template, std::slice::from_ref(&o), lookup, exists);
             let got: Vec<_> = got.into_iter().map(|p| p.error).collect();
             assert_eq!(got, expected.into_iter().collect::<Vec<_>>(), "{o:?}");
         }
