@@ -1,5 +1,6 @@
 //! National codes: statistical region codes (GB/T 2260 + 乡级/村级), unified social credit codes
-//! (GB 32100-2015), and the power-item codes of GB/T 39554.1 (基本编码, 实施编码).
+//! (GB 32100-2015), organisation codes (GB 11714-1997), citizen identity numbers
+//! (GB 11643-1999), and the power-item codes of GB/T 39554.1 (基本编码, 实施编码).
 //!
 //! Each is a newtype that can only be built by parsing, so a value in hand is well-formed.
 
@@ -87,9 +88,67 @@ macro_rules! string_code {
 pub struct RegionCode(String);
 string_code!(RegionCode);
 
+/// 不设区的地级市 — the prefecture-level cities with no counties (东莞 441900, 中山 442000,
+/// 嘉峪关 620200, 儋州 460400): their towns carry statistical codes directly under the city's
+/// 6-digit code, with a county segment of `00`.
+pub const CITIES_WITHOUT_COUNTIES: [&str; 4] = ["441900", "442000", "620200", "460400"];
+
+/// 乡级代码段类别 — what the 3-digit township segment of a statistical region code denotes
+/// (统计用区划代码编制规则; domain.md §4).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TownshipSegment {
+    /// 001–099: 街道.
+    Subdistrict,
+    /// 100–199: 镇.
+    Town,
+    /// 200–399: 乡 (民族乡 and 苏木 included).
+    Township,
+    /// 400–599: 乡级单位 such as 开发区, 农场, 林场.
+    TownshipLevelUnit,
+    /// 600–999: not assigned by the rules.
+    Unassigned,
+}
+
+impl TownshipSegment {
+    /// The class of a township segment value (1..=999).
+    pub fn of(segment: u16) -> TownshipSegment {
+        match segment {
+            1..=99 => TownshipSegment::Subdistrict,
+            100..=199 => TownshipSegment::Town,
+            200..=399 => TownshipSegment::Township,
+            400..=599 => TownshipSegment::TownshipLevelUnit,
+            _ => TownshipSegment::Unassigned,
+        }
+    }
+
+    /// The Chinese label.
+    pub fn zh(self) -> &'static str {
+        match self {
+            TownshipSegment::Subdistrict => "街道",
+            TownshipSegment::Town => "镇",
+            TownshipSegment::Township => "乡",
+            TownshipSegment::TownshipLevelUnit => "乡级单位（开发区等）",
+            TownshipSegment::Unassigned => "未分配的乡级代码",
+        }
+    }
+
+    /// The code range, as the rules write it.
+    pub fn range(self) -> &'static str {
+        match self {
+            TownshipSegment::Subdistrict => "001–099",
+            TownshipSegment::Town => "100–199",
+            TownshipSegment::Township => "200–399",
+            TownshipSegment::TownshipLevelUnit => "400–599",
+            TownshipSegment::Unassigned => "600–999",
+        }
+    }
+}
+
 impl RegionCode {
     /// Parses a region code. A 6-digit GB/T 2260 code and a 9-digit township code are padded
-    /// with zeros to 12 digits.
+    /// with zeros to 12 digits. The towns of a city without counties
+    /// ([`CITIES_WITHOUT_COUNTIES`]) have a zero county segment under a non-zero township one.
     pub fn parse(raw: &str) -> Result<RegionCode, ValidationError> {
         let raw = raw.trim();
         check_charset("region_code", raw, |c| c.is_ascii_digit())?;
@@ -108,14 +167,17 @@ impl RegionCode {
                 value: raw.to_owned(),
             });
         }
+        // A city without counties: its towns sit directly under the city code.
+        let county_skipped = CITIES_WITHOUT_COUNTIES.contains(&&padded[..6]);
         let mut seen_zero = false;
-        for seg in segments {
-            let zero = seg.bytes().all(|b| b == b'0');
+        for (i, seg) in segments.into_iter().enumerate() {
+            let zero = seg.bytes().all(|b| b == b'0') && !(i == 2 && county_skipped);
             if seen_zero && !zero {
                 return Err(ValidationError::Invalid {
                     field: "region_code",
-                    reason: "a lower segment is set under a zero segment",
-                    reason_zh: "下级代码段不能出现在为零的上级代码段之后",
+                    reason: "a lower segment is set under a zero segment (only the towns of a \
+                             prefecture-level city without counties skip the county segment)",
+                    reason_zh: "下级代码段不能出现在为零的上级代码段之后（仅不设区的地级市所辖乡镇可无县级代码段）",
                     value: raw.to_owned(),
                 });
             }
@@ -153,7 +215,25 @@ impl RegionCode {
         Some(RegionCode(format!("{}{}", &s[..keep], "0".repeat(12 - keep))))
     }
 
+    /// The 3-digit township segment (1..=999), or `None` above township level.
+    pub fn township_segment(&self) -> Option<u16> {
+        let n: u16 = self.0[6..9].parse().expect("digits checked on parse");
+        (n != 0).then_some(n)
+    }
+
+    /// What the township segment denotes (街道, 镇, 乡, 乡级单位), or `None` above township level.
+    pub fn township_class(&self) -> Option<TownshipSegment> {
+        self.township_segment().map(TownshipSegment::of)
+    }
+
+    /// Whether this is a town (or village) of a prefecture-level city without counties.
+    pub fn is_under_city_without_counties(&self) -> bool {
+        &self.0[4..6] == "00" && self.township_segment().is_some()
+    }
+
     /// The county (6-digit prefix padded) this code lies in, if it is at county level or below.
+    /// For a town of a city without counties it is the city, which stands at county level for
+    /// its towns.
     pub fn county(&self) -> Option<RegionCode> {
         match self.level() {
             RegionLevel::Province | RegionLevel::City => None,
@@ -225,6 +305,193 @@ impl CreditCode {
     /// The GB/T 2260 region code embedded at positions 3–8.
     pub fn region_prefix(&self) -> &str {
         &self.0[2..8]
+    }
+
+    /// The 组织机构代码 embedded at positions 9–17, or `None` when it fails the GB 11714 check
+    /// (a finding about the credit code, not a reason to refuse it).
+    pub fn org_code(&self) -> Option<OrgCode> {
+        OrgCode::parse(&self.0[8..17]).ok()
+    }
+}
+
+const ORG_WEIGHTS: [u32; 8] = [3, 7, 9, 10, 5, 8, 4, 2];
+
+/// 组织机构代码 — a 9-character organisation code (GB 11714-1997): an 8-character body from
+/// `[0-9A-Z]` and a check character.
+///
+/// Invariant: the check character is the GB 11714 one: C9 = 11 − (Σ wᵢ·cᵢ mod 11) with
+/// weights `3 7 9 10 5 8 4 2`, digits worth 0–9 and letters A–Z worth 10–35; 10 is written
+/// `X` and 11 is written `0`.
+#[derive(
+    Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "String", into = "String")]
+pub struct OrgCode(String);
+string_code!(OrgCode);
+
+impl OrgCode {
+    /// Parses an organisation code, written `D2143569X` or with its customary hyphen
+    /// `D2143569-X`; lower-case letters are upper-cased.
+    pub fn parse(raw: &str) -> Result<OrgCode, ValidationError> {
+        let trimmed = raw.trim().to_ascii_uppercase();
+        let code = match trimmed.char_indices().nth(8) {
+            Some((i, '-' | '－')) => {
+                format!("{}{}", &trimmed[..i], trimmed[i..].chars().skip(1).collect::<String>())
+            }
+            _ => trimmed,
+        };
+        check_len("org_code", &code, 9)?;
+        check_charset("org_code", &code, is_upper_alnum)?;
+        let expected = OrgCode::expected_check(&code[..8]).expect("charset checked above");
+        if !code.ends_with(expected) {
+            return Err(ValidationError::Invalid {
+                field: "org_code",
+                reason: "the check character does not match GB 11714",
+                reason_zh: "校验码不符（GB 11714）",
+                value: code,
+            });
+        }
+        Ok(OrgCode(code))
+    }
+
+    /// The GB 11714 check character of an 8-character body, or `None` when the body is not 8
+    /// characters of `[0-9A-Z]`.
+    pub fn expected_check(body: &str) -> Option<char> {
+        if body.len() != 8 {
+            return None;
+        }
+        let mut sum = 0u32;
+        for (ch, w) in body.chars().zip(ORG_WEIGHTS) {
+            if !is_upper_alnum(ch) {
+                return None;
+            }
+            sum += ch.to_digit(36)? * w;
+        }
+        Some(match 11 - sum % 11 {
+            10 => 'X',
+            11 => '0',
+            n => char::from_digit(n, 10)?,
+        })
+    }
+}
+
+const ID_WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+const ID_CHECKS: &[u8; 11] = b"10X98765432";
+
+/// 公民身份号码 — an 18-character citizen identity number (GB 11643-1999): address code (6),
+/// date of birth (8), sequence (3, odd for men) and a check character.
+///
+/// Invariant: 17 digits, a real date of birth, and the GB 11643 check character
+/// (`"10X98765432"[Σ wᵢ·aᵢ mod 11]`, weights `7 9 10 5 8 4 2 1 6 3 7 9 10 5 8 4 2`).
+///
+/// An identity number is personal data: `Debug` and `Display` show it masked, the number is
+/// not serialisable, and [`IdNumber::as_str`] is for encrypting or keyed hashing only.
+#[derive(Clone, PartialEq, Eq, Hash)]
+pub struct IdNumber(String);
+
+impl IdNumber {
+    /// Parses an identity number; a lower-case `x` is upper-cased. The 15-digit first-generation
+    /// numbers are no longer valid (their cards expired in 2013) and are refused.
+    pub fn parse(raw: &str) -> Result<IdNumber, ValidationError> {
+        let code = raw.trim().to_ascii_uppercase();
+        // The value is kept out of the error: it is personal data.
+        let masked = mask(&code);
+        check_len("id_number", &code, 18).map_err(|e| match e {
+            ValidationError::Length { field, expected, got, .. } => {
+                ValidationError::Length { field, expected, got, value: masked.clone() }
+            }
+            other => other,
+        })?;
+        if let Some(pos) = code.chars().take(17).position(|c| !c.is_ascii_digit()) {
+            let ch = code.chars().nth(pos).unwrap_or('?');
+            return Err(ValidationError::Charset {
+                field: "id_number",
+                ch,
+                pos: pos + 1,
+                value: masked,
+            });
+        }
+        let invalid = |reason, reason_zh| ValidationError::Invalid {
+            field: "id_number",
+            reason,
+            reason_zh,
+            value: masked.clone(),
+        };
+        if chrono::NaiveDate::parse_from_str(&code[6..14], "%Y%m%d").is_err() {
+            return Err(invalid("the date of birth is not a date", "出生日期不是有效日期"));
+        }
+        if !code.ends_with(char::from(IdNumber::expected_check(&code[..17]).expect("digits"))) {
+            return Err(invalid(
+                "the check character does not match GB 11643",
+                "校验码不符（GB 11643）",
+            ));
+        }
+        Ok(IdNumber(code))
+    }
+
+    /// The GB 11643 check character of a 17-digit body, or `None` when it is not 17 digits.
+    pub fn expected_check(body: &str) -> Option<u8> {
+        if body.len() != 17 {
+            return None;
+        }
+        let mut sum = 0u32;
+        for (ch, w) in body.chars().zip(ID_WEIGHTS) {
+            sum += ch.to_digit(10)? * w;
+        }
+        Some(ID_CHECKS[(sum % 11) as usize])
+    }
+
+    /// The whole number, for encryption (SM4) or a keyed hash; never for display or logs.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number as shown to users: the address code and the last four characters, the rest
+    /// masked (`110105********002X`).
+    pub fn masked(&self) -> String {
+        mask(&self.0)
+    }
+
+    /// The date of birth.
+    pub fn birth_date(&self) -> chrono::NaiveDate {
+        chrono::NaiveDate::parse_from_str(&self.0[6..14], "%Y%m%d").expect("checked on parse")
+    }
+
+    /// Whether the sequence code is odd (a man, GB 11643 §5.2.3).
+    pub fn is_male(&self) -> bool {
+        (self.0.as_bytes()[16] - b'0') % 2 == 1
+    }
+
+    /// The address code (GB/T 2260) at positions 1–6.
+    pub fn address_code(&self) -> &str {
+        &self.0[..6]
+    }
+}
+
+fn mask(code: &str) -> String {
+    let n = code.chars().count();
+    if n <= 10 {
+        return "*".repeat(n);
+    }
+    code.chars().enumerate().map(|(i, c)| if i < 6 || i >= n - 4 { c } else { '*' }).collect()
+}
+
+impl fmt::Debug for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdNumber({})", self.masked())
+    }
+}
+
+impl fmt::Display for IdNumber {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.masked())
+    }
+}
+
+impl std::str::FromStr for IdNumber {
+    type Err = ValidationError;
+    fn from_str(raw: &str) -> Result<IdNumber, ValidationError> {
+        IdNumber::parse(raw)
     }
 }
 

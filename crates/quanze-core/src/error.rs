@@ -85,6 +85,8 @@ pub fn field_zh(field: &str) -> &str {
     match field {
         "region_code" => "行政区划代码",
         "credit_code" => "统一社会信用代码",
+        "org_code" => "组织机构代码",
+        "id_number" => "公民身份号码",
         "base_code" => "基本编码",
         "impl_code" => "实施编码",
         "category" => "事项类型",

@@ -167,6 +167,9 @@ pub struct ImportMatch {
     pub entries: Vec<ListEntry>,
     /// The draft's overrides.
     pub overrides: Vec<Override>,
+    /// Where each override was read, (sheet, row), in the order of `overrides`; empty when the
+    /// file has no difference rows and the base version's overrides are kept.
+    pub override_rows: Vec<(String, u32)>,
     /// Item versions new with this import (new items and new versions of changed ones).
     pub new_items: Vec<PowerItem>,
     /// Items new to the list.
@@ -204,6 +207,7 @@ pub fn match_import(
 
     let mut problems = Vec::new();
     let mut overrides = Vec::new();
+    let mut override_rows = Vec::new();
     // The template's own items by list key, for the rows a town does not hold.
     let template_items: HashMap<String, ItemId> = if difference_rows.is_empty() {
         HashMap::new()
@@ -237,6 +241,7 @@ pub fn match_import(
             change,
             reason: difference.reason.clone(),
         });
+        override_rows.push((row.sheet.clone(), row.row));
     }
     // A file without difference rows keeps the base version's overrides.
     let overrides = if difference_rows.is_empty() {
@@ -248,6 +253,7 @@ pub fn match_import(
     ImportMatch {
         entries,
         overrides,
+        override_rows,
         new_items: matcher.new_items,
         added: matcher.added,
         changed: matcher.changed,

@@ -8,6 +8,8 @@ use crate::error::{Issue, Severity, ValidationError};
 use crate::ids::{ItemId, UnitId};
 use crate::numerals::{parse_chinese, to_chinese};
 
+mod citation;
+
 /// 事项类型 — one of the ten categories of 中办发〔2015〕21号, or 公共服务.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
@@ -182,20 +184,21 @@ impl LegalRef {
 
     /// Parses a cell of references as counties publish them: one or more
     /// `《title》（edition）第N条第M款第（K）项：quote` parts, each on its own line or separated by
-    /// `；`, optionally numbered (`1.`, `2、`, `（一）`). A line that does not start a new
+    /// `；`, optionally numbered (`1.`, `2、`, `（一）`). A part naming several provisions
+    /// (`第三十条、第三十二条`, `第十条至第十二条`) gives one reference per provision. A line that does not start a new
     /// reference continues the previous one's quote. Text without book-title marks becomes a
     /// reference whose `law` is the whole text.
     pub fn parse_many(text: &str) -> Vec<LegalRef> {
         let mut refs: Vec<LegalRef> = Vec::new();
         for line in text.lines() {
-            let line = strip_numbering(line.trim());
+            let line = citation::strip_numbering(line.trim());
             if line.is_empty() {
                 continue;
             }
             if line.starts_with('《') {
                 // A line may carry several references separated by ；《.
-                for part in split_refs(line) {
-                    refs.push(parse_one(part));
+                for part in citation::split_refs(line) {
+                    refs.extend(citation::parse_one(part));
                 }
             } else if let Some(last) = refs.last_mut() {
                 let quote = last.quote.get_or_insert_with(String::new);
@@ -221,93 +224,6 @@ impl LegalRef {
     pub fn format_many(refs: &[LegalRef]) -> String {
         refs.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("\n")
     }
-}
-
-fn strip_numbering(line: &str) -> &str {
-    let trimmed = line.trim_start();
-    // 1. / 1、 / 1）/ (1) / （一）
-    let bytes: Vec<char> = trimmed.chars().collect();
-    let mut i = 0;
-    let paren = matches!(bytes.first(), Some('(') | Some('（'));
-    if paren {
-        i += 1;
-    }
-    let start = i;
-    while i < bytes.len()
-        && (bytes[i].is_ascii_digit() || "一二三四五六七八九十".contains(bytes[i]))
-    {
-        i += 1;
-    }
-    if i == start || i >= bytes.len() {
-        return trimmed;
-    }
-    let ok = if paren {
-        matches!(bytes[i], ')' | '）')
-    } else {
-        matches!(bytes[i], '.' | '、' | '．' | ')' | '）')
-    };
-    if !ok {
-        return trimmed;
-    }
-    let skip: usize = bytes[..=i].iter().map(|c| c.len_utf8()).sum();
-    trimmed[skip..].trim_start()
-}
-
-fn split_refs(line: &str) -> Vec<&str> {
-    let mut parts = Vec::new();
-    let mut start = 0;
-    for (idx, _) in line.match_indices("；《") {
-        parts.push(&line[start..idx]);
-        start = idx + "；".len();
-    }
-    parts.push(&line[start..]);
-    parts
-}
-
-fn parse_one(part: &str) -> LegalRef {
-    let body = part.trim_start_matches('《');
-    let (law, rest) = match body.find('》') {
-        Some(end) => (&body[..end], &body[end + '》'.len_utf8()..]),
-        None => (body, ""),
-    };
-    let mut r = LegalRef {
-        law: law.trim().to_owned(),
-        edition: None,
-        article: None,
-        paragraph: None,
-        point: None,
-        quote: None,
-    };
-    let mut rest = rest.trim_start();
-    if let Some(inner) = rest.strip_prefix('（').or_else(|| rest.strip_prefix('('))
-        && let Some(end) = inner.find(['）', ')'])
-    {
-        r.edition = Some(inner[..end].to_owned());
-        let close = inner[end..].chars().next().map_or(0, char::len_utf8);
-        rest = inner[end + close..].trim_start();
-    }
-    // 第N条 第M款 第（K）项
-    while let Some(after) = rest.strip_prefix('第') {
-        let after = after.trim_start_matches(['（', '(']);
-        let end = after.find(['条', '款', '项', '）', ')']).unwrap_or(after.len());
-        let Some(n) = parse_chinese(&after[..end]) else { break };
-        let mut tail = &after[end..];
-        tail = tail.trim_start_matches(['）', ')']);
-        let Some(kind) = tail.chars().next() else { break };
-        match kind {
-            '条' if r.article.is_none() => r.article = Some(n),
-            '款' if r.paragraph.is_none() => r.paragraph = Some(n),
-            '项' if r.point.is_none() => r.point = Some(n),
-            _ => break,
-        }
-        rest = &tail[kind.len_utf8()..];
-    }
-    let rest = rest.trim();
-    let quote = rest.strip_prefix('：').or_else(|| rest.strip_prefix(':')).unwrap_or(rest).trim();
-    if !quote.is_empty() {
-        r.quote = Some(quote.to_owned());
-    }
-    r
 }
 
 impl fmt::Display for LegalRef {

@@ -37,7 +37,7 @@ pub use account::{Role, RoleAssignment, Username};
 pub use authority::{Authority, AuthorityIndex, Exercise};
 pub use calendar::{Deadline, Period, WorkCalendar};
 pub use changeset::{Change, ChangeSet, ChangeSetError, ProposedChange, RevisionError};
-pub use codes::{BaseCode, CreditCode, ImplCode, RegionCode};
+pub use codes::{BaseCode, CreditCode, IdNumber, ImplCode, OrgCode, RegionCode, TownshipSegment};
 pub use devolution::{
     Grant, GrantError, GrantMode, GrantReclaim, GrantTarget, Readiness, ReadinessItem,
     ReadinessState,

@@ -10,6 +10,10 @@ use crate::error::ValidationError;
 use crate::ids::{ItemId, ListId, ListVersionId, UnitId};
 use crate::unit::{Tag, Unit};
 
+mod overrides;
+
+pub use overrides::{OverrideError, OverrideProblem, check_overrides};
+
 /// 清单范围 — whose list this is.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

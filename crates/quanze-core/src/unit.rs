@@ -3,7 +3,7 @@
 use std::collections::BTreeSet;
 use std::fmt;
 
-use crate::codes::{CreditCode, RegionCode};
+use crate::codes::{CreditCode, RegionCode, TownshipSegment};
 use crate::error::{Issue, Severity, ValidationError};
 use crate::ids::UnitId;
 
@@ -109,7 +109,8 @@ pub struct Unit {
 
 impl Unit {
     /// Findings that do not stop the unit from being stored: a credit code whose check digit
-    /// fails (early pilot codes do, and are legal), or whose region prefix lies elsewhere.
+    /// fails (early pilot codes do, and are legal), or a town or subdistrict whose region code
+    /// says another kind of body (see [`Unit::region_issue`]).
     pub fn issues(&self) -> Vec<Issue> {
         let mut issues = Vec::new();
         if let Some(code) = &self.credit_code
@@ -123,6 +124,9 @@ impl Unit {
                 format!("credit code {code} fails the GB 32100 check digit"),
             ));
         }
+        if let Some(issue) = self.region_issue() {
+            issues.push(issue);
+        }
         if self.name.trim().is_empty() {
             issues.push(Issue::new(
                 "empty_name",
@@ -133,5 +137,57 @@ impl Unit {
             ));
         }
         issues
+    }
+
+    /// 乡级代码段 — for a town or subdistrict, whether its region code's township segment
+    /// agrees with its kind (统计用区划代码: 001–099 街道, 100–199 镇, 200–399 乡, 400–599
+    /// 乡级单位 such as 开发区, which either kind may be). A mismatch is a warning, never a
+    /// refusal: the code may be right and the kind wrong, and the adviser decides which.
+    pub fn region_issue(&self) -> Option<Issue> {
+        if !self.kind.is_township_level() {
+            return None;
+        }
+        let code = &self.region;
+        let Some(class) = code.township_class() else {
+            return Some(Issue::new(
+                "region_not_township",
+                Severity::Warning,
+                "region_code",
+                format!(
+                    "{}“{}”的行政区划代码“{code}”不是乡级代码（统计用区划代码第7–9位为乡级代码段）",
+                    self.kind.zh(),
+                    self.name
+                ),
+                format!(
+                    "{} is a {:?} but its region code {code} is not at township level",
+                    self.name, self.kind
+                ),
+            ));
+        };
+        let agrees = match class {
+            TownshipSegment::TownshipLevelUnit => true,
+            TownshipSegment::Subdistrict => self.kind == UnitKind::Subdistrict,
+            TownshipSegment::Town | TownshipSegment::Township => self.kind == UnitKind::Township,
+            TownshipSegment::Unassigned => false,
+        };
+        (!agrees).then(|| {
+            Issue::new(
+                "region_segment_kind",
+                Severity::Warning,
+                "region_code",
+                format!(
+                    "{}“{}”的行政区划代码“{code}”乡级代码段为{:03}，属{}（{}），与单位类型不符，请核对",
+                    self.kind.zh(),
+                    self.name,
+                    code.township_segment().unwrap_or(0),
+                    class.zh(),
+                    class.range()
+                ),
+                format!(
+                    "{} is a {:?} but the township segment of {code} denotes {class:?}",
+                    self.name, self.kind
+                ),
+            )
+        })
     }
 }

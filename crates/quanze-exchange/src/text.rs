@@ -131,9 +131,11 @@ pub(crate) fn parse_responsibilities(text: &str) -> Vec<Responsibility> {
             let label = rest[..colon].trim();
             let after = rest[colon..].chars().next().map_or(0, char::len_utf8);
             let body = rest[colon + after..].trim();
-            let short = label.chars().count() <= 12 && !label.starts_with('《');
+            let short =
+                label.chars().count() <= 12 && !label.starts_with('《') && !label.contains('。');
             (short && (numbered.is_some() || label.ends_with("责任"))).then_some((label, body))
         });
+        let labelled = labelled.or_else(|| numbered.and(stage_without_colon(rest)));
         if let Some((label, body)) = labelled {
             let stage = label.strip_suffix("责任").unwrap_or(label);
             out.push(Responsibility {
@@ -157,6 +159,26 @@ pub(crate) fn parse_responsibilities(text: &str) -> Vec<Responsibility> {
     out
 }
 
+/// A numbered responsibility written without a colon, `受理责任。依法受理` or `受理责任`: the
+/// short label before 责任 is the stage when 责任 ends the line or is followed by 。 or a space.
+fn stage_without_colon(rest: &str) -> Option<(&str, &str)> {
+    let idx = rest.find("责任")?;
+    let label = rest[..idx].trim();
+    let short = (1..=8).contains(&label.chars().count());
+    if !short
+        || label.contains(|c: char| c.is_ascii_punctuation() || "，。、；《》（）".contains(c))
+    {
+        return None;
+    }
+    let after = &rest[idx + "责任".len()..];
+    let body = match after.chars().next() {
+        None => "",
+        Some(c @ ('。' | '.' | '．' | ' ' | '\u{3000}')) => after[c.len_utf8()..].trim(),
+        Some(_) => return None,
+    };
+    Some((&rest[..idx + "责任".len()], body))
+}
+
 /// Writes responsibilities the way [`parse_responsibilities`] reads them.
 pub(crate) fn format_responsibilities(items: &[Responsibility]) -> String {
     items
@@ -168,12 +190,18 @@ pub(crate) fn format_responsibilities(items: &[Responsibility]) -> String {
 }
 
 /// Parses a 追责情形 cell: numbered situations, continuation lines appended; a cell without
-/// any numbering holds one situation per line.
+/// any numbering holds one situation per line. An unnumbered line ending in a colon
+/// (`…有下列情形的，…应承担相应责任：`) introduces the list and is not itself a situation.
 pub(crate) fn parse_situations(text: &str) -> Vec<String> {
     let any_numbered = lines(text).any(|l| split_numbering(l).is_some());
+    let n_lines = lines(text).count();
     let mut out: Vec<String> = Vec::new();
-    for line in lines(text) {
-        match split_numbering(line) {
+    for (i, line) in lines(text).enumerate() {
+        let numbered = split_numbering(line);
+        if numbered.is_none() && out.is_empty() && i + 1 < n_lines && is_lead_in(line) {
+            continue;
+        }
+        match numbered {
             Some((_, rest)) => out.push(rest.to_owned()),
             None if !any_numbered => out.push(line.to_owned()),
             None => match out.last_mut() {
@@ -186,6 +214,11 @@ pub(crate) fn parse_situations(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// The lead-in of a list: a line ending in a colon.
+fn is_lead_in(line: &str) -> bool {
+    line.trim_end().ends_with(['：', ':'])
 }
 
 /// Writes situations numbered `1.` `2.`.

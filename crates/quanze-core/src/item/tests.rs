@@ -133,3 +133,75 @@ fn mismatched_codes_are_an_error() {
     let issue = c.issues().into_iter().find(|i| i.code == "impl_code_mismatch").unwrap();
     assert_eq!(issue.severity, Severity::Error);
 }
+
+/// A citation naming several provisions is several references: an enumeration with 、 (the
+/// second 第 may be left out), a range with 至, paragraphs under one article, and a quote that
+/// goes with the last provision. Text after a separator that is not a provision stays quoted.
+#[test]
+fn citations_of_several_articles() {
+    let pos = |refs: &[LegalRef]| {
+        refs.iter().map(|r| (r.article, r.paragraph, r.point)).collect::<Vec<_>>()
+    };
+    type Provision = (Option<u32>, Option<u32>, Option<u32>);
+    let table: [(&str, Vec<Provision>); 9] = [
+        (
+            "《行政许可法》第三十条、第三十二条",
+            vec![(Some(30), None, None), (Some(32), None, None)],
+        ),
+        ("《行政许可法》第三十条、三十二条", vec![(Some(30), None, None), (Some(32), None, None)]),
+        (
+            "《行政许可法》第十条至第十二条",
+            vec![(Some(10), None, None), (Some(11), None, None), (Some(12), None, None)],
+        ),
+        ("《行政许可法》第十条至十一条", vec![(Some(10), None, None), (Some(11), None, None)]),
+        (
+            "《行政处罚法》第二十四条第一款、第二款",
+            vec![(Some(24), Some(1), None), (Some(24), Some(2), None)],
+        ),
+        (
+            "《行政许可法》第三十条第一款、第三十二条、第三十七条至第三十九条",
+            vec![
+                (Some(30), Some(1), None),
+                (Some(32), None, None),
+                (Some(37), None, None),
+                (Some(38), None, None),
+                (Some(39), None, None),
+            ],
+        ),
+        (
+            "《行政强制法》第二十五条第一款第（一）项至第（三）项",
+            vec![
+                (Some(25), Some(1), Some(1)),
+                (Some(25), Some(1), Some(2)),
+                (Some(25), Some(1), Some(3)),
+            ],
+        ),
+        (
+            "《行政许可法》第三十条和第三十二条",
+            vec![(Some(30), None, None), (Some(32), None, None)],
+        ),
+        // A range that falls is not expanded: its end is kept.
+        ("《行政许可法》第十二条至第十条", vec![(Some(12), None, None), (Some(10), None, None)]),
+    ];
+    for (text, expected) in table {
+        let refs = LegalRef::parse_many(text);
+        assert_eq!(pos(&refs), expected, "{text}");
+        assert!(refs.iter().all(|r| r.law == "行政许可法" || r.law.starts_with("行政")), "{text}");
+        assert!(refs.iter().all(|r| r.quote.is_none()), "{text}: {refs:?}");
+        // Written back one per line, they read the same.
+        assert_eq!(LegalRef::parse_many(&LegalRef::format_many(&refs)), refs, "{text}");
+    }
+
+    let refs = LegalRef::parse_many(
+        "《中华人民共和国行政许可法》（2019年修正）第三十条、第三十二条：行政机关应当将法律、法规规定的有关事项公示。",
+    );
+    assert_eq!(refs.len(), 2);
+    assert!(refs.iter().all(|r| r.edition.as_deref() == Some("2019年修正")));
+    assert_eq!(refs[0].quote, None);
+    assert_eq!(refs[1].quote.as_deref(), Some("行政机关应当将法律、法规规定的有关事项公示。"));
+
+    // After the separator comes text, not a provision: one reference with its quote.
+    let refs = LegalRef::parse_many("《行政许可法》第三十条，行政机关应当将有关事项公示");
+    assert_eq!(pos(&refs), [(Some(30), None, None)]);
+    assert_eq!(refs[0].quote.as_deref(), Some("行政机关应当将有关事项公示"));
+}

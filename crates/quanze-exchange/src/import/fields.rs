@@ -54,8 +54,8 @@ impl Importer<'_> {
         ));
     }
 
-    pub(super) fn default_level(&self, holder: UnitId) -> ExerciseLevel {
-        self.options.default_level.unwrap_or(match self.units.kind(holder) {
+    pub(super) fn default_level(&self, holder: Option<UnitId>) -> ExerciseLevel {
+        self.options.default_level.unwrap_or(match holder.and_then(|h| self.units.kind(h)) {
             Some(UnitKind::Township | UnitKind::Subdistrict) => ExerciseLevel::Township,
             _ => ExerciseLevel::County,
         })
@@ -177,7 +177,7 @@ impl Importer<'_> {
         &mut self,
         cells: &RowCells<'_>,
         loc: &Loc<'_>,
-        holder: UnitId,
+        holder: Option<UnitId>,
     ) -> (Option<BaseCode>, Option<ImplCode>, Option<String>) {
         let mut base: Option<BaseCode> = None;
         let mut imp: Option<ImplCode> = None;
@@ -216,16 +216,26 @@ impl Importer<'_> {
                     }
                 }
                 Ok(None) => local = Some(raw.to_owned()),
-                Err(e) => self.problems.push(loc.problem(
-                    Some(col),
-                    Severity::Error,
-                    "invalid_code",
-                    e.zh(),
-                    e.to_string(),
-                )),
+                Err(e) => {
+                    // A local code (湖北 16 digits, 贵州 10 characters, 1-1) in a national-code
+                    // cell is an error at that cell: it is never read as national, and it has
+                    // a column of its own.
+                    let hint = if matches!(col, Column::BaseCode | Column::ImplCode) {
+                        "（国家编码为12位基本编码或31位实施编码，由数字和大写字母组成；地方编码请填写在“地方编码”列）"
+                    } else {
+                        ""
+                    };
+                    self.problems.push(loc.problem(
+                        Some(col),
+                        Severity::Error,
+                        "invalid_code",
+                        format!("{}{hint}", e.zh()),
+                        e.to_string(),
+                    ));
+                }
             }
         }
-        if let (Some(i), Some(credit)) = (&imp, self.units.credit_code(holder))
+        if let (Some(i), Some(credit)) = (&imp, holder.and_then(|h| self.units.credit_code(h)))
             && i.credit_code() != *credit
         {
             let col = if cells.get(Column::ImplCode).is_empty() {
@@ -444,7 +454,26 @@ impl Importer<'_> {
         headers: &BTreeMap<Column, String>,
         item: ExchangeItem,
     ) {
-        for issue in item.content.issues() {
+        self.content_problems(loc, headers, &item.content);
+        self.items.push(ImportedItem { sheet: loc.sheet.to_owned(), row: loc.row, item });
+    }
+
+    /// The findings of [`ItemContent::issues`], each at its column. An empty name is reported
+    /// once, by the row's own check.
+    pub(super) fn content_problems(
+        &mut self,
+        loc: &Loc<'_>,
+        headers: &BTreeMap<Column, String>,
+        content: &ItemContent,
+    ) {
+        for issue in content.issues() {
+            if issue.code == "empty_name"
+                && self.problems.iter().rev().any(|p| {
+                    p.row == Some(loc.row) && p.sheet == loc.sheet && p.code == "missing_name"
+                })
+            {
+                continue;
+            }
             let col = match issue.field.as_str() {
                 "name" => Some(Column::Name),
                 "impl_code" if headers.contains_key(&Column::ImplCode) => Some(Column::ImplCode),
@@ -462,7 +491,6 @@ impl Importer<'_> {
                 issue.message_en,
             ));
         }
-        self.items.push(ImportedItem { sheet: loc.sheet.to_owned(), row: loc.row, item });
     }
 
     /// Adds duplicate findings across the whole file (one file is one list) and sorts problems.

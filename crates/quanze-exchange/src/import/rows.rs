@@ -260,12 +260,10 @@ impl<'u> Importer<'u> {
                 (PowerCategory::Other, None)
             }
         };
+        // Every cell is read even when the row cannot become an item, so that every problem
+        // of the row is reported at once, each at its column.
         let holder = self.holder(cells, loc);
         let duty = self.duty(cells, loc, sheet_duty);
-        let (Some(holder), Some(duty)) = (holder, duty) else { return None };
-        if blocked {
-            return None;
-        }
         let (base_code, impl_code, local_code) = self.codes(cells, loc, holder);
         let legal_basis = text::parse_refs(&cells.legal_basis());
         let cooperation = self.cooperation(cells, loc);
@@ -292,6 +290,7 @@ impl<'u> Importer<'u> {
             },
         };
         let service = self.service(cells, loc);
+        let variant = self.variant(cells, loc);
         let content = ItemContent {
             name,
             sub_item,
@@ -301,7 +300,10 @@ impl<'u> Importer<'u> {
             impl_code,
             local_code,
             legal_basis,
-            holder,
+            // A row without a known holder yields no item; its content is still checked.
+            holder: holder.unwrap_or_else(|| {
+                "00000000-0000-0000-0000-000000000000".parse().expect("the nil UUID")
+            }),
             handling_office: cells.opt(Column::Office),
             cooperation,
             source,
@@ -311,7 +313,14 @@ impl<'u> Importer<'u> {
             service,
             remarks: cells.opt(Column::Remarks),
         };
-        let Ok(variant) = self.variant(cells, loc) else { return None };
-        Some(ExchangeItem { duty, content, variant })
+        match (holder, duty, variant) {
+            (Some(_), Some(duty), Ok(variant)) if !blocked => {
+                Some(ExchangeItem { duty, content, variant })
+            }
+            _ => {
+                self.content_problems(loc, loc.headers, &content);
+                None
+            }
+        }
     }
 }

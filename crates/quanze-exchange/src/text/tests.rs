@@ -78,3 +78,41 @@ fn materials_round_trip() {
     assert_eq!(got[2].name, "身份证");
     assert_eq!(parse_materials(&format_materials(&got)), got);
 }
+
+/// Real lists write `N.XX责任。` without a colon; the stage is XX all the same.
+#[test]
+fn responsibilities_without_a_colon() {
+    let text = "1.受理责任。公示应当提交的材料：申请书、营业执照。\n依法受理或不予受理。\n\
+                2.审查责任。对申请材料进行审查。\n3.决定责任\n作出准予或不予许可决定。\n\
+                4.送达责任 制发证书。\n5.落实主体责任，加强监管";
+    let got = parse_responsibilities(text);
+    let stages: Vec<_> = got.iter().map(|r| r.stage.as_str()).collect();
+    // 落实主体责任，… is not a stage label: 责任 is followed by a comma, so the line is content.
+    assert_eq!(stages, ["受理", "审查", "决定", "送达", ""]);
+    assert_eq!(got[0].content, "公示应当提交的材料：申请书、营业执照。\n依法受理或不予受理。");
+    assert_eq!(got[1].content, "对申请材料进行审查。");
+    assert_eq!(got[2].content, "作出准予或不予许可决定。");
+    assert_eq!(got[3].content, "制发证书。");
+    assert_eq!(got[4].content, "落实主体责任，加强监管");
+}
+
+/// The sentence that introduces a numbered accountability list is not a situation.
+#[test]
+fn the_lead_in_of_an_accountability_list_is_not_a_situation() {
+    let text = "因不履行或不正确履行行政职责，有下列情形的，行政机关及相关工作人员应承担相应责任：\n\
+                1.对符合法定条件的行政许可申请不予受理的；\n2.不在办公场所公示依法应当公示的材料的；";
+    assert_eq!(
+        parse_situations(text),
+        ["对符合法定条件的行政许可申请不予受理的；", "不在办公场所公示依法应当公示的材料的；"]
+    );
+    // The same without numbering: one situation per line, the lead-in dropped.
+    let text = "有下列情形之一的，应承担相应责任:\n不依法受理的\n不依法说明理由的";
+    assert_eq!(parse_situations(text), ["不依法受理的", "不依法说明理由的"]);
+    // A cell that is only a sentence ending in a colon keeps it: there is nothing it leads.
+    assert_eq!(parse_situations("未依法履行职责的："), ["未依法履行职责的："]);
+    // A colon inside the list belongs to its situation.
+    assert_eq!(
+        parse_situations("1.有下列行为之一的：\n擅自变更的"),
+        ["有下列行为之一的：\n擅自变更的"]
+    );
+}

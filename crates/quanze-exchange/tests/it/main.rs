@@ -5,5 +5,6 @@ mod bad_files;
 mod helpers;
 mod layouts;
 mod progress;
+mod real_lists;
 mod report;
 mod round_trip;

@@ -1,10 +1,7 @@
 //! Lists and their drafts: create a list, write, discard and declare a template draft's differences.
 
-use std::collections::BTreeSet;
-
 use quanze_core::{
-    ItemId, ListId, ListScope, ListVersionId, Override, OverrideChange, OverrideTarget, PowerList,
-    Role, VersionStatus,
+    ItemId, ListId, ListScope, ListVersionId, Override, PowerList, Role, VersionStatus,
 };
 use quanze_store::DraftWrite;
 
@@ -97,6 +94,25 @@ impl Service {
             by.require(&EDITORS, None, "保存清单草稿")?;
         }
         let v = &draft.version;
+        // A template's differences obey the rules of `set_overrides` on this path too.
+        let catalog = self.catalog();
+        if let Some(list) = catalog.list(v.list)
+            && let ListScope::TownshipTemplate { county } = &list.scope
+        {
+            let fresh = |e: &quanze_core::ListEntry| {
+                draft.new_items.iter().any(|i| i.id == e.item && i.version == e.item_version)
+            };
+            let problems = quanze_core::list::check_overrides(
+                county,
+                &v.entries,
+                &v.overrides,
+                |unit| catalog.unit(unit),
+                |entry| catalog.content(entry).is_some() || fresh(entry),
+            );
+            if let Some(p) = problems.first() {
+                return Err(invalid_override(p, |_| None));
+            }
+        }
         let ev = self.event(
             by,
             None,
@@ -142,60 +158,16 @@ impl Service {
                 "overrides apply to township templates only",
             ));
         };
-        let bad = |i: usize, zh: String, en: String| {
-            ServiceError::rejected(
-                ErrorCode::InvalidOverride,
-                format!("第{}条差异：{zh}", i + 1),
-                format!("override {}: {en}", i + 1),
-            )
-        };
-        let template_items: BTreeSet<ItemId> = version.entries.iter().map(|e| e.item).collect();
-        let mut seen = std::collections::HashSet::new();
-        for (i, o) in overrides.iter().enumerate() {
-            if let OverrideTarget::Town { unit } = &o.target {
-                let town = catalog.unit(*unit).ok_or_else(|| {
-                    bad(i, format!("乡镇 {unit} 不存在"), format!("town {unit} does not exist"))
-                })?;
-                if !town.kind.is_township_level() || !town.region.is_within(county) {
-                    return Err(bad(
-                        i,
-                        format!("“{}”不是本县的乡镇或街道", town.name),
-                        format!("{} is not a town of county {}", town.name, county.as_str()),
-                    ));
-                }
-            }
-            let item = match &o.change {
-                OverrideChange::Add { entry } => {
-                    if catalog.content(entry).is_none() {
-                        return Err(bad(
-                            i,
-                            format!("事项 {} 第{}版不存在", entry.item, entry.item_version),
-                            format!(
-                                "item {} version {} does not exist",
-                                entry.item, entry.item_version
-                            ),
-                        ));
-                    }
-                    entry.item
-                }
-                OverrideChange::Remove { item } => {
-                    if !template_items.contains(item) {
-                        return Err(bad(
-                            i,
-                            format!("要去掉的事项 {item} 不在通用目录中"),
-                            format!("item {item} to remove is not in the template"),
-                        ));
-                    }
-                    *item
-                }
-            };
-            if !seen.insert((o.target.clone(), item)) {
-                return Err(bad(
-                    i,
-                    format!("同一对象对事项 {item} 的差异重复"),
-                    format!("item {item} is overridden twice for the same target"),
-                ));
-            }
+        // The same rules as a 差异声明 read from a file (`import_list`): one function.
+        let problems = quanze_core::list::check_overrides(
+            county,
+            &version.entries,
+            &overrides,
+            |unit| catalog.unit(unit),
+            |entry| catalog.content(entry).is_some(),
+        );
+        if let Some(p) = problems.first() {
+            return Err(invalid_override(p, |_| None));
         }
         let mut draft = version.clone();
         draft.overrides = overrides;
@@ -216,4 +188,17 @@ impl Service {
         writer.apply(|c| c.with_draft(draft, Vec::new()));
         Ok(receipt.leaf_index())
     }
+}
+
+/// A difference that cannot stand, as `set_overrides` refuses it: the rule's code and the
+/// difference's place in the request.
+fn invalid_override(
+    p: &quanze_core::list::OverrideProblem,
+    name: impl Fn(ItemId) -> Option<String>,
+) -> ServiceError {
+    ServiceError::rejected(
+        ErrorCode::InvalidOverride,
+        format!("第{}条差异：{}", p.index + 1, p.error.zh(name)),
+        format!("override {}: {}", p.index + 1, p.error),
+    )
 }

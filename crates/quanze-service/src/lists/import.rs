@@ -12,7 +12,7 @@ use super::*;
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
-use crate::error::{Problem, ServiceError, ServiceResult};
+use crate::error::{ErrorCode, Problem, ServiceError, ServiceResult};
 
 impl Service {
     /// Imports an xlsx into a list as a new draft version (or replaces the open draft). With
@@ -51,6 +51,7 @@ impl Service {
         let ImportMatch {
             entries,
             overrides,
+            override_rows,
             new_items,
             added,
             changed,
@@ -61,6 +62,17 @@ impl Service {
             self.ids.item()
         });
         problems.extend(found.iter().map(problem));
+        if let ListScope::TownshipTemplate { county } = &list.scope {
+            problems.extend(override_problems(
+                &catalog,
+                county,
+                &entries,
+                &overrides,
+                &override_rows,
+                &new_items,
+                &rows,
+            ));
+        }
         let has_errors = problems.iter().any(Problem::is_error);
         let mut outcome = ImportOutcome {
             rows: rows.len(),
@@ -142,6 +154,56 @@ fn import_row(imported: quanze_exchange::ImportedItem) -> ImportRow {
         reason: v.reason,
     });
     ImportRow { sheet: imported.sheet, row: imported.row, content, duty, difference }
+}
+
+/// The differences the file declares, checked by the rules `set_overrides` applies (one
+/// function, [`quanze_core::list::check_overrides`]), each problem at the row it was read from.
+fn override_problems(
+    catalog: &Catalog,
+    county: &RegionCode,
+    entries: &[quanze_core::ListEntry],
+    overrides: &[quanze_core::Override],
+    override_rows: &[(String, u32)],
+    new_items: &[quanze_core::PowerItem],
+    rows: &[ImportRow],
+) -> Vec<Problem> {
+    let fresh = |entry: &quanze_core::ListEntry| {
+        new_items.iter().find(|i| i.id == entry.item && i.version == entry.item_version)
+    };
+    let found = quanze_core::list::check_overrides(
+        county,
+        entries,
+        overrides,
+        |unit| catalog.unit(unit),
+        |entry| catalog.content(entry).is_some() || fresh(entry).is_some(),
+    );
+    found
+        .iter()
+        .map(|p| {
+            let at = override_rows.get(p.index);
+            // The row a difference was read from names its item.
+            let row_name = at
+                .and_then(|(sheet, row)| rows.iter().find(|r| r.sheet == *sheet && r.row == *row));
+            let name = |_: ItemId| row_name.map(|r| r.content.display_name());
+            let column = match p.error {
+                quanze_core::list::OverrideError::UnknownTown { .. }
+                | quanze_core::list::OverrideError::NotATownOfCounty { .. } => "适用范围",
+                _ => "事项名称",
+            };
+            Problem {
+                sheet: at.map_or_else(
+                    || quanze_exchange::VARIANT_SHEET.to_owned(),
+                    |(sheet, _)| sheet.clone(),
+                ),
+                row: at.map(|(_, row)| *row),
+                column: at.map(|_| column.to_owned()),
+                severity: quanze_core::Severity::Error,
+                code: ErrorCode::InvalidOverride.as_str().to_owned(),
+                message_zh: p.error.zh(name),
+                message_en: p.error.to_string(),
+            }
+        })
+        .collect()
 }
 
 /// A matching problem as the import outcome lists it.
