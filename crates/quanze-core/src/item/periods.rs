@@ -45,7 +45,11 @@ pub fn lawful_limit(
 /// counts in working days, and only the law that set the period can say how many.
 pub fn apply_lawful_units(content: &mut ItemContent) -> Vec<Issue> {
     let category = content.category;
-    let name = content.display_name();
+    let (main, sub) = (&content.name, &content.sub_item);
+    let name = || match sub {
+        Some(sub) => format!("{main}（{sub}）"),
+        None => main.clone(),
+    };
     let Some(service) = content.service.as_mut() else { return Vec::new() };
     let mut out = Vec::new();
     let fields = [
@@ -55,6 +59,7 @@ pub fn apply_lawful_units(content: &mut ItemContent) -> Vec<Issue> {
     for (field, zh, slot) in fields {
         let Some(limit) = *slot else { continue };
         if let Some((lawful, article)) = lawful_limit(category, limit) {
+            let name = name();
             out.push(Issue::new(
                 "period_unit_by_law",
                 Severity::Warning,
@@ -67,6 +72,7 @@ pub fn apply_lawful_units(content: &mut ItemContent) -> Vec<Issue> {
             && limit.unit == LimitUnit::Months
             && limit.amount > 0
         {
+            let name = name();
             out.push(Issue::new(
                 "period_unit_by_law",
                 Severity::Warning,

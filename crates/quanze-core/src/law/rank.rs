@@ -63,7 +63,10 @@ pub fn basis_creates<'a>(
     let mut confirmed: Option<(Creation, &'a Law)> = None;
     let mut forbidden_first: Option<(Creation, &'a Law)> = None;
     let mut unknown = false;
-    let name = content.display_name();
+    // Only penalties and measures are judged by what their name says (and the rule applies
+    // to no other category): no name is built for the rest.
+    let named = matches!(content.category, PowerCategory::Penalty | PowerCategory::CoerciveMeasure);
+    let name = if named { content.display_name() } else { String::new() };
     for cite in &content.legal_basis {
         let law = match laws.standing(&cite.law, on) {
             Standing::InForce(law) | Standing::NotInForce(law) => law,
