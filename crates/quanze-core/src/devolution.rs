@@ -507,7 +507,7 @@ pub fn validate_grant(
             return Err(GrantError::NotATown(*town));
         }
     }
-    if item.category == PowerCategory::Coercion && grant.mode == GrantMode::Entrusted {
+    if item.category == PowerCategory::CoerciveMeasure && grant.mode == GrantMode::Entrusted {
         return Err(GrantError::CoercionEntrusted);
     }
     if item.category == PowerCategory::Penalty

@@ -100,6 +100,7 @@ pub fn field_zh(field: &str) -> &str {
         "accountability" => "追责情形",
         "source" => "权力来源",
         "level" => "行使层级",
+        "law_level" => "法规",
         "service" => "服务信息",
         "remarks" => "备注",
         "local_code" => "地方编码",

@@ -9,6 +9,8 @@ use crate::ids::{ItemId, UnitId};
 use crate::numerals::{parse_chinese, to_chinese};
 
 mod citation;
+mod periods;
+pub use periods::{apply_lawful_units, lawful_limit};
 
 /// 事项类型 — one of the ten categories of 中办发〔2015〕21号, or 公共服务.
 #[derive(
@@ -20,8 +22,14 @@ pub enum PowerCategory {
     Licensing,
     /// 02 行政处罚.
     Penalty,
-    /// 03 行政强制.
-    Coercion,
+    /// 03 行政强制 — 行政强制措施: restricting liberty, sealing, seizing or freezing for a while
+    /// to stop a wrong, keep evidence or avert danger (行政强制法第二条第二款). A recorded
+    /// single kind "coercion" (before issue 14) reads as this one.
+    #[serde(alias = "coercion")]
+    CoerciveMeasure,
+    /// 03 行政强制 — 行政强制执行: compelling a party who does not perform an administrative
+    /// decision (行政强制法第二条第三款); only where a 法律 provides it (第十三条).
+    CoerciveEnforcement,
     /// 04 行政征收.
     Levy,
     /// 05 行政给付.
@@ -42,10 +50,11 @@ pub enum PowerCategory {
 
 impl PowerCategory {
     /// Every category in code order.
-    pub const ALL: [PowerCategory; 11] = [
+    pub const ALL: [PowerCategory; 12] = [
         PowerCategory::Licensing,
         PowerCategory::Penalty,
-        PowerCategory::Coercion,
+        PowerCategory::CoerciveMeasure,
+        PowerCategory::CoerciveEnforcement,
         PowerCategory::Levy,
         PowerCategory::Benefit,
         PowerCategory::Inspection,
@@ -56,12 +65,15 @@ impl PowerCategory {
         PowerCategory::PublicService,
     ];
 
-    /// The two-digit code (only 01, 05, 07, 10 and 20 are confirmed national codes).
+    /// The two-digit code (only 01, 05, 07, 10 and 20 are confirmed national codes). Both
+    /// kinds of 行政强制 are 03: the national form knows one category; the label
+    /// (行政强制措施/行政强制执行) tells them apart, and a bare 03 or 行政强制 is decided by
+    /// [`PowerCategory::coercion_kind`].
     pub fn code(self) -> &'static str {
         match self {
             PowerCategory::Licensing => "01",
             PowerCategory::Penalty => "02",
-            PowerCategory::Coercion => "03",
+            PowerCategory::CoerciveMeasure | PowerCategory::CoerciveEnforcement => "03",
             PowerCategory::Levy => "04",
             PowerCategory::Benefit => "05",
             PowerCategory::Inspection => "06",
@@ -78,7 +90,8 @@ impl PowerCategory {
         match self {
             PowerCategory::Licensing => "行政许可",
             PowerCategory::Penalty => "行政处罚",
-            PowerCategory::Coercion => "行政强制",
+            PowerCategory::CoerciveMeasure => "行政强制措施",
+            PowerCategory::CoerciveEnforcement => "行政强制执行",
             PowerCategory::Levy => "行政征收",
             PowerCategory::Benefit => "行政给付",
             PowerCategory::Inspection => "行政检查",
@@ -87,6 +100,37 @@ impl PowerCategory {
             PowerCategory::Adjudication => "行政裁决",
             PowerCategory::Other => "其他行政权力",
             PowerCategory::PublicService => "公共服务",
+        }
+    }
+
+    /// The name of the national category: 行政强制 for both kinds of coercion, else
+    /// [`PowerCategory::zh`].
+    pub fn national_zh(self) -> &'static str {
+        match self {
+            PowerCategory::CoerciveMeasure | PowerCategory::CoerciveEnforcement => "行政强制",
+            other => other.zh(),
+        }
+    }
+
+    /// Whether this is one of the two kinds of 行政强制 (national code 03).
+    pub fn is_coercion(self) -> bool {
+        matches!(self, PowerCategory::CoerciveMeasure | PowerCategory::CoerciveEnforcement)
+    }
+
+    /// The kind of 行政强制 an item published under the bare category 行政强制 (or 03) is,
+    /// from its name and responsibility stages: 行政强制执行 when the name says 强制执行,
+    /// 代履行, 强制拆除, 加处罚款 or 加处滞纳金 (强制法第十二条、第四十五条、第五十条), or a stage is
+    /// 催告 (第三十五条); otherwise 行政强制措施. Migration 0011 decides stored items the same way.
+    pub fn coercion_kind<'a>(
+        name: &str,
+        stages: impl IntoIterator<Item = &'a str>,
+    ) -> PowerCategory {
+        const ENFORCEMENT: [&str; 5] = ["强制执行", "代履行", "强制拆除", "加处罚款", "加处滞纳金"];
+        if ENFORCEMENT.iter().any(|w| name.contains(w)) || stages.into_iter().any(|s| s == "催告")
+        {
+            PowerCategory::CoerciveEnforcement
+        } else {
+            PowerCategory::CoerciveMeasure
         }
     }
 
@@ -107,6 +151,7 @@ impl PowerCategory {
             }
         }
         let label = label.trim_end_matches(['类', '权']);
+        // 03 names both kinds of 行政强制: the first, 行政强制措施, until the name decides.
         let by_code = PowerCategory::ALL
             .iter()
             .find(|c| c.code() == label || label == c.code().trim_start_matches('0'));
@@ -117,7 +162,8 @@ impl PowerCategory {
         let found = match short {
             "许可" | "审批" => PowerCategory::Licensing,
             "处罚" => PowerCategory::Penalty,
-            "强制" | "强制措施" | "强制执行" => PowerCategory::Coercion,
+            "强制" | "强制措施" => PowerCategory::CoerciveMeasure,
+            "强制执行" => PowerCategory::CoerciveEnforcement,
             "征收" | "征用" => PowerCategory::Levy,
             "给付" => PowerCategory::Benefit,
             "检查" | "监督" | "监督检查" => PowerCategory::Inspection,
@@ -132,7 +178,7 @@ impl PowerCategory {
                 return Err(ValidationError::Invalid {
                     field: "category",
                     reason: "unknown category",
-                    reason_zh: "不是已知的事项类型（应为行政许可、行政处罚、行政强制、行政征收、行政给付、行政检查、行政确认、行政奖励、行政裁决、其他行政权力或公共服务）",
+                    reason_zh: "不是已知的事项类型（应为行政许可、行政处罚、行政强制（措施、执行）、行政征收、行政给付、行政检查、行政确认、行政奖励、行政裁决、其他行政权力或公共服务）",
                     value: raw.trim().to_owned(),
                 });
             }

@@ -8,36 +8,94 @@ use chrono::NaiveDate;
 use crate::ids::{ItemId, LawId};
 use crate::item::{ItemContent, LegalRef};
 
-/// 效力层级 — the rank of a legal source.
+pub mod rank;
+pub mod renumber;
+
+/// 效力层级 — the rank of a legal source, which decides what powers it may create (设定权,
+/// see [`rank`]).
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
 )]
 #[serde(rename_all = "snake_case")]
 pub enum LawLevel {
     /// 法律.
+    #[serde(alias = "法律")]
     Law,
     /// 行政法规.
+    #[serde(alias = "行政法规")]
     AdministrativeRegulation,
+    /// 国务院决定 — a decision of the State Council (行政许可法第十四条第二款).
+    #[serde(alias = "国务院决定")]
+    StateCouncilDecision,
     /// 地方性法规.
+    #[serde(alias = "地方性法规")]
     LocalRegulation,
+    /// 自治条例、单行条例 — regulations of a national autonomous area, of the rank of a
+    /// 地方性法规 for what they may create.
+    #[serde(alias = "自治条例", alias = "单行条例", alias = "自治条例/单行条例")]
+    AutonomousRegulation,
     /// 部门规章.
+    #[serde(alias = "部门规章")]
     DepartmentalRule,
     /// 地方政府规章.
+    #[serde(alias = "地方政府规章")]
     LocalGovernmentRule,
     /// 规范性文件.
+    #[serde(alias = "规范性文件", alias = "其他规范性文件")]
     NormativeDocument,
 }
 
 impl LawLevel {
+    /// Every rank, from the highest.
+    pub const ALL: [LawLevel; 8] = [
+        LawLevel::Law,
+        LawLevel::AdministrativeRegulation,
+        LawLevel::StateCouncilDecision,
+        LawLevel::LocalRegulation,
+        LawLevel::AutonomousRegulation,
+        LawLevel::DepartmentalRule,
+        LawLevel::LocalGovernmentRule,
+        LawLevel::NormativeDocument,
+    ];
+
     /// The Chinese label.
     pub fn zh(self) -> &'static str {
         match self {
             LawLevel::Law => "法律",
             LawLevel::AdministrativeRegulation => "行政法规",
+            LawLevel::StateCouncilDecision => "国务院决定",
             LawLevel::LocalRegulation => "地方性法规",
+            LawLevel::AutonomousRegulation => "自治条例、单行条例",
             LawLevel::DepartmentalRule => "部门规章",
             LawLevel::LocalGovernmentRule => "地方政府规章",
             LawLevel::NormativeDocument => "规范性文件",
+        }
+    }
+
+    /// Parses a rank as registries and spreadsheets write it: the snake_case name or the
+    /// Chinese label (自治条例 and 单行条例 each name [`LawLevel::AutonomousRegulation`];
+    /// 其他规范性文件 is a 规范性文件).
+    pub fn parse(raw: &str) -> Result<LawLevel, crate::ValidationError> {
+        let s: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
+        let found = LawLevel::ALL.into_iter().find(|l| {
+            l.zh() == s
+                || serde_json::to_value(l).ok().and_then(|v| v.as_str().map(|v| v == s))
+                    == Some(true)
+        });
+        match (found, s.as_str()) {
+            (Some(level), _) => Ok(level),
+            (None, "自治条例" | "单行条例" | "自治条例/单行条例") => {
+                Ok(LawLevel::AutonomousRegulation)
+            }
+            (None, "其他规范性文件" | "行政规范性文件") => {
+                Ok(LawLevel::NormativeDocument)
+            }
+            (None, _) => Err(crate::ValidationError::Invalid {
+                field: "law_level",
+                reason: "unknown rank of law",
+                reason_zh: "不是已知的效力层级（法律、行政法规、国务院决定、地方性法规、自治条例、单行条例、部门规章、地方政府规章、规范性文件）",
+                value: raw.trim().to_owned(),
+            }),
         }
     }
 }

@@ -55,7 +55,8 @@ pub struct ItemFindings {
 /// cited law is registered and in force on the effective date; holder, cooperating, lead and
 /// receiving units exist; no item twice in one list (by id or by name and codes); 行政强制措施
 /// not entrusted (行政强制法 17); penalty powers at township level only with a provincial
-/// decision (行政处罚法 24).
+/// decision (行政处罚法 24); the rank of the cited law may create the item's kind of power
+/// (设定权, see [`creation`]).
 pub fn check_items(items: &[ReviewItem<'_>], ctx: &ReviewContext<'_>) -> Vec<ItemFindings> {
     let mut seen_ids: HashMap<(ListId, ItemId), usize> = HashMap::new();
     let mut seen_keys: HashMap<(ListId, String), usize> = HashMap::new();
@@ -69,6 +70,8 @@ pub fn check_items(items: &[ReviewItem<'_>], ctx: &ReviewContext<'_>) -> Vec<Ite
         let name = c.display_name();
         let mut issues = c.issues();
         check_laws(c, ctx, &name, &mut issues);
+        issues.extend(creation::creation_issue(c, ctx, &name));
+        issues.extend(articles::unconfirmed_articles(c, &name));
         check_units(it, ctx, &name, &mut issues);
         if let Some(first) = seen_ids.insert((it.list, it.item), i) {
             issues.push(duplicate(&name, &items[first]));
@@ -152,7 +155,7 @@ fn duplicate(name: &str, first: &ReviewItem<'_>) -> Issue {
 
 fn check_devolution(c: &ItemContent, grants: &[&Grant], name: &str, issues: &mut Vec<Issue>) {
     let entrusted_grant = grants.iter().any(|g| g.mode == GrantMode::Entrusted);
-    if c.category == PowerCategory::Coercion
+    if c.category == PowerCategory::CoerciveMeasure
         && (c.source == PowerSource::Entrusted || entrusted_grant)
     {
         issues.push(Issue::new(
@@ -336,6 +339,9 @@ impl LegalReview {
         ReviewOutcome::Passed
     }
 }
+
+pub mod articles;
+pub mod creation;
 
 #[cfg(test)]
 mod tests;

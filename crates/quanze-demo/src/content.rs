@@ -76,12 +76,19 @@ pub(crate) fn dept_specs(dept_idx: usize, dept: &DeptSpec) -> Vec<Spec> {
                 main += 1;
                 let name = format!("对{subject}违反《{}》行为的行政处罚", group.law);
                 for (k, (violation, article)) in group.violations.iter().enumerate() {
+                    // Codes stay as they were: an impossible pair keeps its number unused.
+                    if !data::possible(subject, violation) {
+                        continue;
+                    }
                     let sub_item = Some(format!("对{violation}的处罚"));
                     specs.push(penalty(name.clone(), sub_item, *article, code(main, k as u32 + 1)));
                 }
             } else {
                 for (violation, article) in group.violations {
                     main += 1;
+                    if !data::possible(subject, violation) {
+                        continue;
+                    }
                     let name = format!("对{subject}{violation}的行政处罚");
                     specs.push(penalty(name, None, *article, code(main, 0)));
                 }
@@ -106,7 +113,7 @@ pub(crate) fn dept_specs(dept_idx: usize, dept: &DeptSpec) -> Vec<Spec> {
             specs.push(Spec {
                 name: name.to_owned(),
                 sub_item: None,
-                category: PowerCategory::Coercion,
+                category: PowerCategory::CoerciveMeasure,
                 law: group.law,
                 article,
                 limits: (0, 0),
@@ -238,16 +245,41 @@ pub(crate) fn responsibilities(category: PowerCategory, basis: &LegalRef) -> Vec
             ),
             resp("其他", other, own()),
         ],
-        PowerCategory::Coercion => vec![
+        // 行政强制措施 (行政强制法第十八条至第二十八条): 报批 → 实施 → 决定书 → 解除.
+        PowerCategory::CoerciveMeasure => vec![
             resp(
-                "事前",
-                "实施前向行政机关负责人报告并经批准；由两名以上行政执法人员实施，出示执法身份证件。",
+                "报批",
+                "实施前向行政机关负责人报告并经批准；情况紧急需要当场实施的，在二十四小时内向负责人报告并补办批准手续。",
                 refs(COERCION_LAW, &[18, 19]),
             ),
             resp(
+                "实施",
+                "由两名以上行政执法人员实施，出示执法身份证件，通知当事人到场，告知理由、依据和救济途径，听取陈述和申辩，制作现场笔录。",
+                refs(COERCION_LAW, &[18]),
+            ),
+            resp(
+                "决定书",
+                "查封、扣押的，制作并当场交付查封、扣押决定书和清单。",
+                refs(COERCION_LAW, &[24]),
+            ),
+            resp(
+                "解除",
+                "查封、扣押期限不超过三十日，情况复杂的经负责人批准可以延长不超过三十日；违法行为已查清或者不再需要查封、扣押的，及时解除。",
+                refs(COERCION_LAW, &[25, 28]),
+            ),
+            resp("其他", other, own()),
+        ],
+        // 行政强制执行 (行政强制法第三十五条至第四十四条): 催告 → 陈述申辩 → 决定 → 执行.
+        PowerCategory::CoerciveEnforcement => vec![
+            resp(
                 "催告",
-                "作出强制执行决定前，事先以书面形式催告当事人履行义务，听取当事人的陈述和申辩。",
-                refs(COERCION_LAW, &[35, 36]),
+                "作出强制执行决定前，事先以书面形式催告当事人履行义务。",
+                refs(COERCION_LAW, &[35]),
+            ),
+            resp(
+                "陈述申辩",
+                "充分听取当事人的意见，对当事人提出的事实、理由和证据进行记录、复核。",
+                refs(COERCION_LAW, &[36]),
             ),
             resp(
                 "决定",
@@ -353,14 +385,24 @@ fn situations(category: PowerCategory) -> &'static [(&'static str, &'static str,
                 83,
             ),
         ],
-        PowerCategory::Coercion => &[
-            ("没有法律、法规依据实施行政强制的", COERCION_LAW, 61),
+        PowerCategory::CoerciveMeasure => &[
+            ("没有法律、法规依据实施行政强制措施的", COERCION_LAW, 61),
             ("改变行政强制对象、条件、方式的", COERCION_LAW, 61),
-            ("违反法定程序实施行政强制的", COERCION_LAW, 61),
-            ("在夜间或者法定节假日实施行政强制执行的", COERCION_LAW, 61),
+            ("违反法定程序实施行政强制措施的", COERCION_LAW, 61),
             ("扩大查封、扣押、冻结范围的", COERCION_LAW, 62),
             ("使用或者损毁查封、扣押场所、设施或者财物的", COERCION_LAW, 62),
             ("截留、私分或者变相私分查封、扣押的财物的", COERCION_LAW, 63),
+        ],
+        PowerCategory::CoerciveEnforcement => &[
+            ("没有法律依据实施行政强制执行的", COERCION_LAW, 61),
+            ("违反法定程序实施行政强制执行的", COERCION_LAW, 61),
+            ("在夜间或者法定节假日实施行政强制执行的", COERCION_LAW, 61),
+            (
+                "对居民生活采取停止供水、供电、供热、供燃气等方式迫使当事人履行相关行政决定的",
+                COERCION_LAW,
+                61,
+            ),
+            ("截留、私分或者变相私分行政强制执行的款项的", COERCION_LAW, 63),
         ],
         PowerCategory::Inspection => &[
             ("违法实行检查措施，给公民人身或者财产造成损害的", PENALTY_LAW, 81),
@@ -482,7 +524,14 @@ pub(crate) fn build(rng: &mut Gen, spec: &Spec, ctx: &HolderCtx<'_>) -> ItemCont
         base_code: Some(spec.base_code.clone()),
         impl_code: None,
         local_code: None,
-        legal_basis: vec![basis.clone()],
+        legal_basis: std::iter::once(basis.clone())
+            .chain(
+                data::FURTHER_BASIS
+                    .iter()
+                    .filter(|(name, _, _)| *name == spec.name)
+                    .map(|(_, law, article)| legal_ref(law, *article)),
+            )
+            .collect(),
         holder: ctx.holder,
         handling_office: Some(handling_office.to_owned()),
         cooperation: Vec::new(),

@@ -4,7 +4,7 @@
 //! they could be recalled without the texts at hand, so treat them as plausible demo data, not
 //! as a legal reference.
 
-use quanze_core::PowerCategory;
+use quanze_core::{LawLevel, PowerCategory};
 
 /// The demo county: name and 12-digit statistical code. 安徽省滁州市 has no county with code
 /// 341128, so the demo cannot be mistaken for a real county's published list.
@@ -146,6 +146,10 @@ const RECONSIDERATION: &str = "中华人民共和国行政复议法";
 const VILLAGE_COMMITTEE: &str = "中华人民共和国村民委员会组织法";
 const EMERGENCY: &str = "中华人民共和国突发事件应对法";
 const MILITARY_SERVICE: &str = "中华人民共和国兵役法";
+const MARKET_ENTITY_REG: &str = "中华人民共和国市场主体登记管理条例";
+const INDIVIDUAL_BIZ_REG: &str = "促进个体工商户发展条例";
+const ID_CARD: &str = "中华人民共和国居民身份证法";
+const HUKOU_REG: &str = "中华人民共和国户口登记条例";
 
 /// Every law or regulation cited, with the edition note shown after its title.
 pub const LAWS: &[(&str, &str)] = &[
@@ -245,7 +249,124 @@ pub const LAWS: &[(&str, &str)] = &[
     (VILLAGE_COMMITTEE, "2018年修正"),
     (EMERGENCY, "2024年修订"),
     (MILITARY_SERVICE, "2021年修订"),
+    (MARKET_ENTITY_REG, "2021年"),
+    (INDIVIDUAL_BIZ_REG, "2022年"),
+    (ID_CARD, "2011年修正"),
+    (HUKOU_REG, "1958年"),
 ];
+
+/// The rank and issuer of a cited law (设定权 depends on the rank): a title ending in 条例 is a
+/// 行政法规 of the 国务院 except the 户口登记条例 (adopted by the NPC Standing Committee, a
+/// 法律); the 办法 the 国务院 issued by 国务院令 are 行政法规; the two ministry orders are
+/// 部门规章; the rest are 法律.
+pub fn law_rank(title: &str) -> (LawLevel, &'static str) {
+    const NPC: &str = "全国人民代表大会常务委员会";
+    match title {
+        HUKOU_REG => (LawLevel::Law, NPC),
+        ELDERLY_CARE_RULE => (LawLevel::DepartmentalRule, "民政部"),
+        PREPAID_CARD_RULE => (LawLevel::DepartmentalRule, "商务部"),
+        INVOICE_RULE | RELIEF_REG | SCRAP_VEHICLE_REG => {
+            (LawLevel::AdministrativeRegulation, "国务院")
+        }
+        t if t.ends_with("条例") => (LawLevel::AdministrativeRegulation, "国务院"),
+        _ => (LawLevel::Law, NPC),
+    }
+}
+
+/// Items resting on more than one law: the item's name and the further law and article cited
+/// after its main basis.
+pub const FURTHER_BASIS: &[(&str, &str, u32)] = &[("个体工商户登记", INDIVIDUAL_BIZ_REG, 2)];
+
+/// Which subjects of a penalty family a violation can concern: a violation not listed here
+/// concerns every subject of its family; one listed concerns only the subjects named (none: no
+/// item), so that crossing subjects with violations makes no impossible item (a patient who
+/// 分解住院, a 医师 punished for 非医师行医).
+pub const ONLY_FOR: &[(&str, &[&str])] = &[
+    ("必须进行招标的项目而不招标", &["招标人"]),
+    ("以不合理的条件限制或者排斥潜在投标人", &["招标人", "招标代理机构"]),
+    ("泄露应当保密的与招标投标活动有关的情况和资料", &["招标人", "招标代理机构", "评标委员会成员"]),
+    ("相互串通投标或者与招标人串通投标", &["投标人"]),
+    ("以他人名义投标或者以其他方式弄虚作假骗取中标", &["投标人"]),
+    ("在确定中标人前与投标人就投标价格等实质性内容进行谈判", &["招标人"]),
+    ("将中标项目转让给他人", &["中标人"]),
+    ("旅馆业工作人员对住宿的旅客不按规定登记", &["违反治安管理的旅馆业经营者"]),
+    ("房屋出租人将房屋出租给无身份证件的人居住", &["违反治安管理的出租房屋出租人"]),
+    ("散布谣言，谎报险情、疫情、警情", &["违反治安管理的个人"]),
+    ("结伙斗殴或者寻衅滋事", &["违反治安管理的个人"]),
+    ("非法携带枪支、弹药或者弩、匕首等国家规定的管制器具", &["违反治安管理的个人"]),
+    ("殴打他人或者故意伤害他人身体", &["违反治安管理的个人"]),
+    ("盗窃、诈骗、哄抢、抢夺、敲诈勒索", &["违反治安管理的个人"]),
+    ("冒充国家机关工作人员招摇撞骗", &["违反治安管理的个人"]),
+    ("卖淫、嫖娼", &["违反治安管理的个人"]),
+    ("参与赌博赌资较大", &["违反治安管理的个人"]),
+    ("非法种植罂粟不满五百株", &["违反治安管理的个人"]),
+    ("非法侵入他人住宅或者非法搜查他人身体、住宅", &["违反治安管理的个人"]),
+    ("偷开他人机动车", &["违反治安管理的个人"]),
+    ("饲养动物干扰他人正常生活", &["违反治安管理的个人"]),
+    (
+        "饮酒后驾驶机动车",
+        &["机动车驾驶人", "营运客车驾驶人", "校车驾驶人", "危险物品运输车辆驾驶人"],
+    ),
+    ("公路客运车辆载客超过额定乘员", &["营运客车驾驶人"]),
+    ("违反规定停放、临时停车妨碍其他车辆和行人通行", &["机动车驾驶人", "非机动车驾驶人"]),
+    ("未按照国家规定投保机动车第三者责任强制保险", &["机动车所有人、管理人"]),
+    ("未取得机动车驾驶证或者机动车驾驶证被吊销、暂扣期间驾驶机动车", &["机动车驾驶人"]),
+    ("不办理社会保险登记", &["用人单位"]),
+    ("以欺诈、伪造证明材料或者其他手段骗取社会保险待遇", &["参保人员"]),
+    ("骗取社会保险基金支出", &["医疗机构", "药品经营单位"]),
+    ("分解住院、挂床住院", &["定点医药机构", "定点医疗机构"]),
+    ("违反诊疗规范过度诊疗、过度检查", &["定点医药机构", "定点医疗机构", "医保医师"]),
+    ("重复收费、超标准收费、分解项目收费", &["定点医药机构", "定点零售药店", "定点医疗机构"]),
+    ("串换药品、医用耗材、诊疗项目和服务设施", &["定点医药机构", "定点零售药店", "定点医疗机构"]),
+    (
+        "诱导、协助他人冒名或者虚假就医、购药",
+        &["定点医药机构", "定点零售药店", "定点医疗机构", "医保医师"],
+    ),
+    (
+        "伪造、变造、隐匿、涂改、销毁医学文书、医学证明",
+        &["定点医药机构", "定点医疗机构", "医保医师"],
+    ),
+    ("将本人的医疗保障凭证交由他人冒名使用", &["参保人员"]),
+    (
+        "未按照规定保管财务账目、会计凭证、处方、病历",
+        &["定点医药机构", "定点零售药店", "定点医疗机构"],
+    ),
+    ("同时在两个以上律师事务所执业", &["律师"]),
+    ("违反规定会见法官、检察官、仲裁员", &["律师"]),
+    ("在同一案件中为双方当事人担任代理人", &["律师", "基层法律服务工作者"]),
+    ("私自接受委托、收取费用", &["律师", "基层法律服务工作者"]),
+    ("非医师行医", &[]),
+    (
+        "未履行安全生产管理职责导致发生生产安全事故",
+        &["生产经营单位的主要负责人", "生产经营单位的其他负责人和安全生产管理人员"],
+    ),
+    ("公众聚集场所未经消防安全检查擅自投入使用、营业", &["公众聚集场所", "商场市场", "宾馆饭店"]),
+    ("生产经营未按规定注册的保健食品、特殊医学用途配方食品", &["食品生产者", "食品经营者"]),
+    (
+        "经营病死、毒死或者死因不明的禽、畜、兽、水产动物肉类",
+        &["食品经营者", "餐饮服务提供者", "食品小作坊", "食品摊贩"],
+    ),
+];
+
+/// Whether a violation of a penalty family can concern `subject` (see [`ONLY_FOR`]).
+pub fn concerns(subject: &str, violation: &str) -> bool {
+    match ONLY_FOR.iter().find(|(v, _)| *v == violation) {
+        Some((_, subjects)) => subjects.contains(&subject),
+        None => true,
+    }
+}
+
+/// Subjects of a family that are persons in office, not the regulated unit: the unit's
+/// violations other than those [`ONLY_FOR`] names for them do not concern them.
+const PERSONS: [&str; 2] =
+    ["生产经营单位的主要负责人", "生产经营单位的其他负责人和安全生产管理人员"];
+
+/// Whether a penalty item for `subject` and `violation` can exist: the violation concerns the
+/// subject, and a person in office is punished only for what names them.
+pub fn possible(subject: &str, violation: &str) -> bool {
+    let listed = ONLY_FOR.iter().any(|(v, _)| *v == violation);
+    concerns(subject, violation) && (listed || !PERSONS.contains(&subject))
+}
 
 /// One power named in full: category, name, optional sub-items, and its legal basis.
 /// `limits` are the statutory and committed limits in working days for service items
@@ -460,17 +581,17 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             lic("剧毒化学品道路运输通行许可", HAZCHEM_REG, 50, (7, 5)),
             lic("机动车驾驶证核发、审验", ROAD_TRAFFIC, 19, (5, 1)),
             subs(
-                pw(C::Confirmation, "户口登记", PUBLIC_SECURITY, 2),
+                pw(C::Confirmation, "户口登记", HUKOU_REG, 3),
                 &["出生登记", "死亡注销", "户口迁移", "户口项目变更更正", "立户分户"],
             ),
-            pw(C::Confirmation, "居民身份证申领、换领、补领", PUBLIC_SECURITY, 2),
+            pw(C::Confirmation, "居民身份证申领、换领、补领", ID_CARD, 8),
             subs(
                 pw(C::Confirmation, "机动车登记", ROAD_TRAFFIC, 8),
                 &["注册登记", "变更登记", "转让登记", "抵押登记", "注销登记"],
             ),
-            pw(C::Coercion, "对违法机动车的扣留", ROAD_TRAFFIC, 96),
-            pw(C::Coercion, "对饮酒后驾驶机动车的驾驶人的约束至酒醒", ROAD_TRAFFIC, 91),
-            pw(C::Coercion, "强制拖移违法停放的机动车", ROAD_TRAFFIC, 93),
+            pw(C::CoerciveMeasure, "对违法机动车的扣留", ROAD_TRAFFIC, 96),
+            pw(C::CoerciveMeasure, "对饮酒后驾驶机动车的驾驶人的约束至酒醒", ROAD_TRAFFIC, 91),
+            pw(C::CoerciveMeasure, "强制拖移违法停放的机动车", ROAD_TRAFFIC, 93),
             pw(C::Adjudication, "交通事故损害赔偿争议调解", ROAD_TRAFFIC, 74),
             pw(C::Reward, "对见义勇为人员的表彰奖励", PUBLIC_SECURITY, 9),
         ],
@@ -846,7 +967,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             ),
             pw(C::Levy, "土地复垦费征收", LAND, 43),
             pw(C::Levy, "闲置土地费征收", LAND, 38),
-            pw(C::Coercion, "查封、扣押与违法占地有关的施工设备和建筑材料", LAND, 68),
+            pw(C::CoerciveMeasure, "查封、扣押与违法占地有关的施工设备和建筑材料", LAND, 68),
             pw(C::Adjudication, "土地权属争议调处", LAND, 14),
         ],
         groups: &[
@@ -915,7 +1036,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
         powers: &[
             lic("建设项目环境影响评价文件审批", EIA, 22, (60, 20)),
             pw(C::Confirmation, "建设项目环境影响登记表备案", EIA, 22),
-            pw(C::Coercion, "查封、扣押造成污染物排放的设施、设备", ENVIRONMENT, 25),
+            pw(C::CoerciveMeasure, "查封、扣押造成污染物排放的设施、设备", ENVIRONMENT, 25),
             pw(C::Other, "突发环境事件应急预案备案", ENVIRONMENT, 47),
             pw(C::Reward, "对举报环境违法行为的奖励", ENVIRONMENT, 11),
         ],
@@ -1120,7 +1241,12 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             lic("出租汽车经营许可", ROAD_TRANSPORT_REG, 10, (20, 10)),
             lic("更新采伐护路林审批", HIGHWAY, 42, (20, 10)),
             pw(C::Confirmation, "机动车维修经营备案", ROAD_TRANSPORT_REG, 40),
-            pw(C::Coercion, "扣押无道路运输证从事道路运输经营的车辆", ROAD_TRANSPORT_REG, 64),
+            pw(
+                C::CoerciveMeasure,
+                "扣押无道路运输证从事道路运输经营的车辆",
+                ROAD_TRANSPORT_REG,
+                64,
+            ),
             pw(C::Levy, "公路赔（补）偿费征收", HIGHWAY, 85),
         ],
         groups: &[
@@ -1184,7 +1310,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             lic("河道采砂许可", WATER, 39, (20, 10)),
             pw(C::Levy, "水土保持补偿费征收", SOIL_WATER, 32),
             pw(C::Adjudication, "水事纠纷调处", WATER, 56),
-            pw(C::Coercion, "强制拆除河道管理范围内的违法建筑物、构筑物", WATER, 65),
+            pw(C::CoerciveEnforcement, "强制拆除河道管理范围内的违法建筑物、构筑物", WATER, 65),
             pw(C::Benefit, "蓄滞洪区运用补偿", FLOOD, 32),
         ],
         groups: &[
@@ -1243,7 +1369,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             lic("动物防疫条件合格证核发", ANIMAL, 24, (20, 10)),
             lic("种子生产经营许可证核发", SEED, 31, (20, 10)),
             lic("拖拉机和联合收割机驾驶证核发", ROAD_TRAFFIC, 121, (5, 3)),
-            lic("农村村民宅基地审批", LAND, 62, (20, 10)),
+            pw(C::Other, "农村宅基地分配、使用的监督指导", LAND, 62),
             lic("生猪定点屠宰厂（场）设置审查", PIG_REG, 8, (20, 10)),
             subs(
                 pw(C::Benefit, "耕地地力保护补贴发放", SEED, 4),
@@ -1251,7 +1377,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             ),
             pw(C::Benefit, "农机购置与应用补贴", SEED, 4),
             pw(C::Confirmation, "农民专业合作社示范社认定", AGRI_PRODUCT, 4),
-            pw(C::Coercion, "查封、扣押违法生产经营的农产品", AGRI_PRODUCT, 64),
+            pw(C::CoerciveMeasure, "查封、扣押违法生产经营的农产品", AGRI_PRODUCT, 64),
             pw(C::Adjudication, "农村土地承包经营纠纷调解", LAND, 14),
         ],
         groups: &[
@@ -1503,7 +1629,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             pw(C::Benefit, "计划生育家庭特别扶助金给付", PHYSICIAN, 4),
             pw(C::Benefit, "农村部分计划生育家庭奖励扶助金给付", PHYSICIAN, 4),
             pw(C::Confirmation, "出生医学证明签发", PHYSICIAN, 4),
-            pw(C::Coercion, "对职业病危害事故现场的临时控制措施", OCCUPATIONAL, 64),
+            pw(C::CoerciveMeasure, "对职业病危害事故现场的临时控制措施", OCCUPATIONAL, 64),
             pw(C::PublicService, "基本公共卫生服务", PHYSICIAN, 4),
         ],
         groups: &[
@@ -1609,7 +1735,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             pw(C::Other, "生产安全事故调查处理", SAFETY, 86),
             pw(C::Other, "生产经营单位生产安全事故应急预案备案", SAFETY, 81),
             pw(
-                C::Coercion,
+                C::CoerciveMeasure,
                 "查封、扣押不符合保障安全生产的国家标准或者行业标准的设施、设备、器材",
                 SAFETY,
                 65,
@@ -1708,7 +1834,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             pw(C::Inspection, "对本级预算执行情况和其他财政收支情况的审计监督", AUDIT, 18),
             pw(C::Inspection, "对国有企业财务收支的审计监督", AUDIT, 22),
             pw(C::Inspection, "对领导干部经济责任履行情况的审计", AUDIT, 25),
-            pw(C::Coercion, "封存被审计单位违法取得的资料和资产", AUDIT, 38),
+            pw(C::CoerciveMeasure, "封存被审计单位违法取得的资料和资产", AUDIT, 38),
         ],
         groups: &[PenaltyGroup {
             law: AUDIT,
@@ -1736,11 +1862,11 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             lic("特种设备使用登记", SPECIAL_EQUIP, 33, (15, 5)),
             lic("计量标准器具核准", PRODUCT, 18, (20, 10)),
             subs(
-                pw(C::Confirmation, "经营主体登记", PRODUCT, 4),
+                pw(C::Confirmation, "经营主体登记", MARKET_ENTITY_REG, 3),
                 &["设立登记", "变更登记", "注销登记", "备案"],
             ),
-            pw(C::Confirmation, "个体工商户登记", PRODUCT, 4),
-            pw(C::Confirmation, "农民专业合作社登记", PRODUCT, 4),
+            pw(C::Confirmation, "个体工商户登记", MARKET_ENTITY_REG, 3),
+            pw(C::Confirmation, "农民专业合作社登记", MARKET_ENTITY_REG, 3),
             pw(C::Adjudication, "消费者投诉调解", CONSUMER, 39),
             pw(C::Reward, "对举报食品安全违法行为的奖励", FOOD, 115),
             pw(C::PublicService, "企业信用信息公示", CONSUMER, 31),
@@ -1997,7 +2123,7 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             pw(C::PublicService, "异地就医备案", SOCIAL_INSURANCE, 29),
             pw(C::PublicService, "基本医疗保险参保登记", SOCIAL_INSURANCE, 23),
             pw(
-                C::Coercion,
+                C::CoerciveMeasure,
                 "封存可能被转移、隐匿或者灭失的医疗保障基金相关资料",
                 MEDICAL_FUND_REG,
                 27,
@@ -2110,8 +2236,8 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
             lic("城市道路占用、挖掘审批", CITY_ROAD_REG, 30, (20, 5)),
             lic("砍伐城市树木、迁移古树名木审批", CITY_GREEN_REG, 24, (20, 5)),
             lic("临时占用城市绿化用地审批", CITY_GREEN_REG, 19, (20, 5)),
-            pw(C::Coercion, "对违法建筑的强制拆除", PLANNING, 68),
-            pw(C::Coercion, "暂扣擅自占道经营的物品和工具", CITY_CLEAN_REG, 36),
+            pw(C::CoerciveEnforcement, "对违法建筑的强制拆除", PLANNING, 68),
+            pw(C::CoerciveMeasure, "暂扣擅自占道经营的物品和工具", CITY_CLEAN_REG, 36),
             pw(C::Levy, "城市道路挖掘修复费征收", CITY_ROAD_REG, 33),
         ],
         groups: &[
@@ -2231,8 +2357,8 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
         devolvable: false,
         powers: &[
             lic("公众聚集场所投入使用、营业前消防安全检查", FIRE, 15, (10, 5)),
-            pw(C::Coercion, "临时查封危险部位或者场所", FIRE, 54),
-            pw(C::Coercion, "强制执行责令停止施工、停止使用、停产停业决定", FIRE, 70),
+            pw(C::CoerciveMeasure, "临时查封危险部位或者场所", FIRE, 54),
+            pw(C::CoerciveEnforcement, "强制执行责令停止施工、停止使用、停产停业决定", FIRE, 70),
             pw(C::Other, "火灾事故调查", FIRE, 51),
             pw(C::Confirmation, "建设工程消防验收备案抽查", FIRE, 13),
         ],
@@ -2329,8 +2455,8 @@ pub const DEPARTMENTS: &[DeptSpec] = &[
                 pw(C::Levy, "非税收入征收", TAX_ADMIN, 5),
                 &["教育费附加", "地方教育附加", "文化事业建设费", "残疾人就业保障金"],
             ),
-            pw(C::Coercion, "税收保全措施", TAX_ADMIN, 38),
-            pw(C::Coercion, "税收强制执行措施", TAX_ADMIN, 40),
+            pw(C::CoerciveMeasure, "税收保全措施", TAX_ADMIN, 38),
+            pw(C::CoerciveEnforcement, "税收强制执行措施", TAX_ADMIN, 40),
             pw(C::Confirmation, "纳税信用评价", TAX_ADMIN, 15),
             pw(C::PublicService, "纳税申报", TAX_ADMIN, 25),
             pw(C::PublicService, "发票领用", INVOICE_RULE, 15),
@@ -2382,7 +2508,7 @@ pub const TOWNSHIP_DUTIES: &[(PowerCategory, &str, &str, u32, &str)] = &[
     (C::Benefit, "受理最低生活保障申请并调查核实", RELIEF_REG, 11, "民政局"),
     (C::Benefit, "受理特困人员救助供养申请", RELIEF_REG, 15, "民政局"),
     (C::Benefit, "临时救助（小额）审批发放", RELIEF_REG, 48, "民政局"),
-    (C::Confirmation, "农村村民住宅用地审批", LAND, 62, "自然资源和规划局"),
+    (C::Licensing, "农村村民住宅用地审批", LAND, 62, "自然资源和规划局"),
     (C::Licensing, "乡村建设规划许可证核发", PLANNING, 41, "自然资源和规划局"),
     (C::Other, "组织开展辖区兵役登记和征兵工作", MILITARY_SERVICE, 13, "退役军人事务局"),
     (C::PublicService, "退役军人服务站接待服务", VETERAN, 37, "退役军人事务局"),
@@ -2418,7 +2544,7 @@ pub const DEVELOPED_ITEMS: [(PowerCategory, &str, &str, u32, &str); 4] = [
     (C::Licensing, "建筑工程施工许可证核发（限额以下）", BUILDING, 7, "住房和城乡建设局"),
     (C::Licensing, "食品经营许可（仅销售预包装食品备案除外）", FOOD, 35, "市场监督管理局"),
     (C::Licensing, "城市道路占用、挖掘审批", CITY_ROAD_REG, 30, "城市管理和综合执法局"),
-    (C::Confirmation, "个体工商户登记", PRODUCT, 4, "市场监督管理局"),
+    (C::Confirmation, "个体工商户登记", MARKET_ENTITY_REG, 3, "市场监督管理局"),
 ];
 
 /// Materials handed in for service items: name, and whether the government gets it by data

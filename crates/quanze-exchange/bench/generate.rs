@@ -103,7 +103,7 @@ const OBJECTS: [&str; 20] = [
 const ACTIONS: [(&str, PowerCategory); 8] = [
     ("许可", PowerCategory::Licensing),
     ("违法行为的处罚", PowerCategory::Penalty),
-    ("查封、扣押", PowerCategory::Coercion),
+    ("查封、扣押", PowerCategory::CoerciveMeasure),
     ("监督检查", PowerCategory::Inspection),
     ("资格确认", PowerCategory::Confirmation),
     ("奖励", PowerCategory::Reward),

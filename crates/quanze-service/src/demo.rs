@@ -199,11 +199,7 @@ impl Service {
             .0;
         let mut revision = None;
         for (title, edition) in quanze_demo::data::LAWS {
-            let (level, issuer) = if title.ends_with("条例") {
-                (LawLevel::AdministrativeRegulation, "国务院")
-            } else {
-                (LawLevel::Law, "全国人民代表大会常务委员会")
-            };
+            let (level, issuer) = quanze_demo::data::law_rank(title);
             // The edition's year (the demo does not know each law's exact date of force),
             // except the 行政处罚法 revision: in force from 2021-07-15.
             let year: i32 = edition.get(..4).and_then(|y| y.parse().ok()).unwrap_or(2020);

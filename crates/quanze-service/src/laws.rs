@@ -6,11 +6,15 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use quanze_core::law::impact;
+use quanze_core::law::renumber::Renumbering;
 use quanze_core::{ImpactReport, Law, LawId, LawLevel, Role};
 
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
+
+mod lawful;
+pub(crate) use lawful::rank_refusals;
 
 /// Who keeps the registry: the justice bureau's reviewers, the staffing office, administrators.
 const KEEPERS: [Role; 3] = [Role::JusticeReviewer, Role::StaffingEditor, Role::SysAdmin];
@@ -22,8 +26,11 @@ const KEEPERS: [Role; 3] = [Role::JusticeReviewer, Role::StaffingEditor, Role::S
 pub struct NewLaw {
     /// The title as promulgated.
     pub title: String,
-    /// Its rank: `law`, `administrative_regulation`, `local_regulation`, `departmental_rule`,
-    /// `local_government_rule` or `normative_document`.
+    /// Its rank (效力层级), which decides what powers it may create (设定权): `law`,
+    /// `administrative_regulation`, `state_council_decision`, `local_regulation`,
+    /// `autonomous_regulation` (自治条例、单行条例), `departmental_rule`,
+    /// `local_government_rule` or `normative_document`; the Chinese labels (法律, 国务院决定 …)
+    /// are read too.
     #[schema(value_type = String)]
     pub level: LawLevel,
     /// 制定机关.
@@ -40,6 +47,51 @@ pub enum Ending {
     Repealed,
     /// 修订/修正: `by` is the new edition.
     Amended,
+}
+
+/// One line of an article-mapping table: the old edition's article and the new one's.
+#[derive(Debug, Clone, Copy, serde::Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ArticleMove {
+    /// The article number in the old edition.
+    pub old: u32,
+    /// The article number in the new edition.
+    pub new: u32,
+}
+
+/// The article-mapping table of a request, checked: no article 0, no old article twice, not
+/// both a table and `keep_numbers`.
+pub fn renumbering(articles: &[ArticleMove], keep_numbers: bool) -> ServiceResult<Renumbering> {
+    let invalid =
+        |zh: String, en: String| ServiceError::rejected(ErrorCode::InvalidArticleMap, zh, en);
+    if keep_numbers {
+        if !articles.is_empty() {
+            return Err(invalid(
+                "条文序号未变时不应再提供条文对照表".into(),
+                "keep_numbers and an article table contradict each other".into(),
+            ));
+        }
+        return Ok(Renumbering::Kept);
+    }
+    if articles.is_empty() {
+        return Ok(Renumbering::Unknown);
+    }
+    let mut table = std::collections::BTreeMap::new();
+    for (i, m) in articles.iter().enumerate() {
+        if m.old == 0 || m.new == 0 {
+            return Err(invalid(
+                format!("条文对照表第{}行：条文序号须从1开始", i + 1),
+                format!("article table line {}: articles start at 1", i + 1),
+            ));
+        }
+        if table.insert(m.old, m.new).is_some() {
+            return Err(invalid(
+                format!("条文对照表中原第{}条出现两次", m.old),
+                format!("old article {} appears twice in the article table", m.old),
+            ));
+        }
+    }
+    Ok(Renumbering::Mapped(table))
 }
 
 impl Service {
@@ -212,16 +264,22 @@ impl Service {
     /// cites a law no longer in force: each citation of it moves to the edition or law that
     /// replaced it (amended or repealed by another), and an item whose law was repealed with
     /// no successor is proposed for removal. Items whose citations need no change, and
-    /// items that only a township override adds, are left out. Refused: the law is still in
-    /// force, or no item needs changing.
+    /// items that only a township override adds, are left out. An old article number is not
+    /// carried over (a revision renumbers): each cited article is moved by `renumbering`, the
+    /// editor's article-mapping table, or marked for the editor to confirm (the legality review
+    /// reports it until the article is given; the change's reason lists them). Refused: the law
+    /// is still in force, no item needs changing, or the table is given for a law with no
+    /// successor.
     pub async fn draft_for_law(
         &self,
         by: &CurrentUser,
         id: LawId,
         effective_on: NaiveDate,
+        renumbering: Renumbering,
     ) -> ServiceResult<(crate::changesets::ChangeSetView, u64)> {
         use crate::changesets::{ChangeAction, ChangeInput, NewChangeSet};
         use quanze_core::law::normalize_title;
+        use quanze_core::law::renumber::{Moved, move_citation};
 
         by.require(&[Role::StaffingEditor, Role::SysAdmin], None, "起草调整方案")?;
         let laws = self.store.laws().await?;
@@ -238,6 +296,13 @@ impl Service {
         };
         let successor =
             law.amended_by.or(law.repealed_by).and_then(|s| laws.iter().find(|l| l.id == s));
+        if successor.is_none() && renumbering != Renumbering::Unknown {
+            return Err(ServiceError::rejected(
+                ErrorCode::InvalidArticleMap,
+                format!("《{}》已废止且没有替代的法规，无条文可对照", law.title),
+                format!("{} has no successor to map articles to", law.title),
+            ));
+        }
         let report = self.law_impact_of(law, effective_on);
         let wanted = normalize_title(&law.title);
         let catalog = self.catalog();
@@ -260,6 +325,7 @@ impl Service {
             let Some(current) = catalog.item(entry.item, entry.item_version) else { continue };
             let mut content = current.content.clone();
             let cites = |r: &quanze_core::LegalRef| normalize_title(&r.law) == wanted;
+            let mut marked = BTreeSet::new();
             match successor {
                 Some(new) => {
                     let edition = Some(format!("{}年施行", new.in_force_from.format("%Y")));
@@ -269,8 +335,10 @@ impl Service {
                         .chain(content.responsibilities.iter_mut().flat_map(|r| &mut r.basis))
                         .chain(content.accountability.iter_mut().flat_map(|a| &mut a.basis));
                     for r in refs.filter(|r| cites(r)) {
-                        r.law = new.title.clone();
-                        r.edition = edition.clone();
+                        let moved = move_citation(r, &new.title, edition.clone(), &renumbering);
+                        if let Moved::Marked { from } = moved {
+                            marked.insert(from);
+                        }
                     }
                 }
                 // Repealed with no successor: the citations go; the power itself only when
@@ -289,8 +357,17 @@ impl Service {
             } else {
                 (ChangeAction::Amend, Some(content))
             };
+            let unconfirmed = if marked.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = marked.iter().map(|a| format!("原第{a}条")).collect();
+                format!("；{}的新条文序号待确认", list.join("、"))
+            };
             let reason = match successor {
-                Some(new) => format!("《{}》已于{ended}失效，依据改为《{}》", law.title, new.title),
+                Some(new) => format!(
+                    "《{}》已于{ended}失效，依据改为《{}》{unconfirmed}",
+                    law.title, new.title
+                ),
                 None if action == ChangeAction::Remove => {
                     format!("设定依据《{}》已于{ended}废止，且无其他设定依据", law.title)
                 }

@@ -77,11 +77,11 @@ fn grants_are_refused_with_a_reason() {
 
     let entrusted = Grant { mode: GrantMode::Entrusted, ..g.clone() };
     assert_eq!(
-        check(&entrusted, PowerCategory::Coercion, &[], &[]),
+        check(&entrusted, PowerCategory::CoerciveMeasure, &[], &[]),
         Err(GrantError::CoercionEntrusted)
     );
     assert!(
-        check(&g, PowerCategory::Coercion, &[], &[]).is_ok(),
+        check(&g, PowerCategory::CoerciveMeasure, &[], &[]).is_ok(),
         "直接下放 of a coercion power is not entrusting"
     );
 

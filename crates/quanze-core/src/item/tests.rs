@@ -29,8 +29,32 @@ fn category_variants_seen_in_published_lists() {
 fn every_category_parses_from_its_own_name_and_code() {
     for c in PowerCategory::ALL {
         assert_eq!(PowerCategory::parse(c.zh()).unwrap(), c);
-        assert_eq!(PowerCategory::parse(c.code()).unwrap(), c);
+        // 03 is both kinds of 行政强制 and reads as the first, 行政强制措施, until the item's
+        // name decides (issue 14 split them; the national code stays one).
+        let by_code = if c.is_coercion() { PowerCategory::CoerciveMeasure } else { c };
+        assert_eq!(PowerCategory::parse(c.code()).unwrap(), by_code);
     }
+}
+
+#[test]
+fn coercion_is_two_kinds_under_one_national_code() {
+    use PowerCategory as C;
+    assert_eq!(C::CoerciveMeasure.code(), "03");
+    assert_eq!(C::CoerciveEnforcement.code(), "03");
+    assert_eq!(C::CoerciveEnforcement.national_zh(), "行政强制");
+    assert_eq!(C::parse("行政强制措施").unwrap(), C::CoerciveMeasure);
+    assert_eq!(C::parse("行政强制执行").unwrap(), C::CoerciveEnforcement);
+    assert_eq!(C::parse("行政强制").unwrap(), C::CoerciveMeasure);
+    // The kind of a bare 行政强制, by name and stages.
+    assert_eq!(C::coercion_kind("税收强制执行措施", []), C::CoerciveEnforcement);
+    assert_eq!(C::coercion_kind("对违法建筑的强制拆除", []), C::CoerciveEnforcement);
+    assert_eq!(C::coercion_kind("代履行", []), C::CoerciveEnforcement);
+    assert_eq!(C::coercion_kind("某强制", ["催告", "执行"]), C::CoerciveEnforcement);
+    assert_eq!(C::coercion_kind("查封、扣押违法生产经营的农产品", ["实施"]), C::CoerciveMeasure);
+    // What was stored as the single kind reads as a measure.
+    let old: C = serde_json::from_str("\"coercion\"").unwrap();
+    assert_eq!(old, C::CoerciveMeasure);
+    assert_eq!(serde_json::to_string(&C::CoerciveEnforcement).unwrap(), "\"coercive_enforcement\"");
 }
 
 #[test]

@@ -83,3 +83,20 @@ fn impact_lists_every_item_and_place_citing_the_law() {
         matches!(&report.items[1].citations[0], Citation::LegalBasis { cite } if cite.article == Some(122))
     );
 }
+
+#[test]
+fn every_rank_parses_from_its_label_and_name() {
+    for level in LawLevel::ALL {
+        assert_eq!(LawLevel::parse(level.zh()).unwrap(), level);
+        let name = serde_json::to_value(level).unwrap();
+        assert_eq!(LawLevel::parse(name.as_str().unwrap()).unwrap(), level);
+        let back: LawLevel = serde_json::from_value(name).unwrap();
+        assert_eq!(back, level);
+    }
+    assert_eq!(LawLevel::parse("单行条例").unwrap(), LawLevel::AutonomousRegulation);
+    assert_eq!(LawLevel::parse("其他规范性文件").unwrap(), LawLevel::NormativeDocument);
+    let by_label: LawLevel = serde_json::from_str("\"国务院决定\"").unwrap();
+    assert_eq!(by_label, LawLevel::StateCouncilDecision);
+    let err = LawLevel::parse("红头文件").unwrap_err();
+    assert!(err.zh().contains("效力层级"), "{}", err.zh());
+}

@@ -87,7 +87,7 @@ fn each_check_produces_its_own_code() {
 
 #[test]
 fn devolution_rules_of_the_coercion_and_penalty_laws() {
-    let mut coercion = power("查封经营场所", PowerCategory::Coercion, unit(11));
+    let mut coercion = power("查封经营场所", PowerCategory::CoerciveMeasure, unit(11));
     coercion.legal_basis = vec![LegalRef::article("行政强制法", 17)];
     coercion.source = PowerSource::Entrusted;
     let mut penalty = power("对无证经营的处罚", PowerCategory::Penalty, unit(11));

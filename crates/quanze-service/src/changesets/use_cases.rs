@@ -17,17 +17,27 @@ impl Service {
 
     /// Drafts a change set. Refused: a change without reason or basis, an item changed
     /// twice, a list that does not exist, an amendment or removal of an item not in the list,
-    /// an addition of an item already there, an amendment that changes nothing.
+    /// an addition of an item already there, an amendment that changes nothing, a content whose
+    /// cited laws' rank cannot create its power (设定权). Periods are put in the unit their law
+    /// counts them in (行政许可法第八十二条, 行政处罚法第八十五条, 行政强制法第六十九条).
     pub async fn create_change_set(
         &self,
         by: &CurrentUser,
-        new: NewChangeSet,
+        mut new: NewChangeSet,
     ) -> ServiceResult<(ChangeSetView, u64)> {
         by.require(&DRAFTERS, None, "起草调整方案")?;
         let title = new.title.trim().to_owned();
         if title.is_empty() {
             return Err(quanze_core::ValidationError::Empty { field: "title" }.into());
         }
+        let positions: Vec<usize> =
+            (0..new.changes.len()).filter(|i| new.changes[*i].content.is_some()).collect();
+        let mut contents: Vec<&mut ItemContent> =
+            new.changes.iter_mut().filter_map(|c| c.content.as_mut()).collect();
+        self.make_lawful(&mut contents, new.effective_on, |i| {
+            format!("第{}项调整", positions.get(i).map_or(i, |p| *p) + 1)
+        })
+        .await?;
         let catalog = self.catalog();
         let changes = self.proposed(&catalog, new.changes)?;
         for unit in &new.countersigners {

@@ -156,6 +156,10 @@ error_codes! {
     LawInForce = "law_in_force", 422, "法规仍然有效，无需调整清单", "the law is still in force";
     /// No item needs revising after the law ended.
     NothingToRevise = "nothing_to_revise", 422, "没有需要调整的事项", "nothing to revise";
+    /// The rank of every law an item cites cannot create its kind of power (设定权: 行政许可法第十四条至第十七条, 行政处罚法第十条至第十六条, 行政强制法第十条、第十三条).
+    RankCannotCreate = "rank_cannot_create", 422, "设定依据的效力层级无权设定该类行政权力", "the rank of the cited law cannot create this kind of power";
+    /// An article-mapping table for an amended law names an old article twice, an article 0, or contradicts keeping the numbers.
+    InvalidArticleMap = "invalid_article_map", 422, "条文序号对照表不正确", "invalid article-mapping table";
 
     // Change sets.
     /// The change set is at a stage where the operation does not apply.

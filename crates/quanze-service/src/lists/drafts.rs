@@ -85,14 +85,23 @@ impl Service {
     }
 
     /// Writes a draft built elsewhere (the demo loader, later the change-set workflow).
+    /// Refused, with nothing written: a new item version whose cited laws' rank cannot create
+    /// its power (设定权). Periods are put in the unit their law counts them in.
     pub async fn save_draft(
         &self,
         by: Option<&CurrentUser>,
-        draft: DraftWrite,
+        mut draft: DraftWrite,
     ) -> ServiceResult<()> {
         if let Some(by) = by {
             by.require(&EDITORS, None, "保存清单草稿")?;
         }
+        let names: Vec<String> = draft.new_items.iter().map(|i| i.content.display_name()).collect();
+        let mut contents: Vec<&mut quanze_core::ItemContent> =
+            draft.new_items.iter_mut().map(|i| &mut i.content).collect();
+        self.make_lawful(&mut contents, self.today(), |i| {
+            format!("事项“{}”", names.get(i).map_or("", String::as_str))
+        })
+        .await?;
         let v = &draft.version;
         // A template's differences obey the rules of `set_overrides` on this path too.
         let catalog = self.catalog();

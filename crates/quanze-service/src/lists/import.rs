@@ -44,7 +44,8 @@ impl Service {
         };
         let imported = quanze_exchange::import_xlsx(bytes, &directory, &options)?;
         let mut problems = imported.problems;
-        let rows: Vec<ImportRow> = imported.items.into_iter().map(import_row).collect();
+        let mut rows: Vec<ImportRow> = imported.items.into_iter().map(import_row).collect();
+        problems.extend(self.lawful_rows(&mut rows).await?);
         let base = catalog.latest_version(list_id);
         // Match rows to the items of the newest version so unchanged items keep their id and
         // content version, and changed ones get a new version of the same item.
@@ -127,6 +128,56 @@ impl Service {
         outcome.version = Some(id);
         outcome.leaf_index = Some(receipt.leaf_index());
         Ok(outcome)
+    }
+}
+
+impl Service {
+    /// What the law says of the rows before they are matched (issue 14): a bare 行政强制 is
+    /// decided as a measure or an enforcement by the item's name and stages; a row whose every
+    /// cited law's rank cannot create its power is an error at its 设定依据 (设定权); a period
+    /// is put in the unit its law counts it in, with a warning at its cell.
+    async fn lawful_rows(&self, rows: &mut [ImportRow]) -> ServiceResult<Vec<Problem>> {
+        let laws = quanze_core::LawRegistry::new(self.store.laws().await?);
+        let at = |row: &ImportRow, column: &str, issue: quanze_core::Issue| Problem {
+            sheet: row.sheet.clone(),
+            row: Some(row.row),
+            column: Some(column.to_owned()),
+            severity: issue.severity,
+            code: issue.code,
+            message_zh: issue.message_zh,
+            message_en: issue.message_en,
+        };
+        let mut out = Vec::new();
+        for row in rows.iter_mut() {
+            settle_coercion_kind(&mut row.content);
+        }
+        let refusals =
+            crate::laws::rank_refusals(rows.iter().map(|r| &r.content), &laws, self.today());
+        for r in refusals {
+            out.push(at(&rows[r.index], "设定依据", r.issue));
+        }
+        for row in rows.iter_mut() {
+            for issue in quanze_core::item::apply_lawful_units(&mut row.content) {
+                let column = if issue.field == "committed_limit" {
+                    "承诺办结时限"
+                } else {
+                    "法定办结时限"
+                };
+                out.push(at(row, column, issue));
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// A row published under the bare category 行政强制 (or its code 03) is a 行政强制执行 when its
+/// name or stages say so (see `PowerCategory::coercion_kind`); a label that says 措施 stays a
+/// measure.
+fn settle_coercion_kind(content: &mut ItemContent) {
+    let bare = content.category_label.as_deref().is_some_and(|l| !l.contains("措施"));
+    if content.category == PowerCategory::CoerciveMeasure && bare {
+        let stages = content.responsibilities.iter().map(|r| r.stage.as_str());
+        content.category = PowerCategory::coercion_kind(&content.name, stages);
     }
 }
 

@@ -11,7 +11,7 @@ use super::{ChangeSetReceipt, Created, page};
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::error::ServiceResult;
-use crate::laws::{Ending, NewLaw};
+use crate::laws::{ArticleMove, Ending, NewLaw};
 
 /// 法规 — a law of the registry, one edition with its window of force.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -22,7 +22,8 @@ pub struct LawView {
     pub id: LawId,
     /// The title as promulgated.
     pub title: String,
-    /// `law`, `administrative_regulation`, `local_regulation`, `departmental_rule`,
+    /// Its rank (效力层级): `law`, `administrative_regulation`, `state_council_decision`,
+    /// `local_regulation`, `autonomous_regulation`, `departmental_rule`,
     /// `local_government_rule` or `normative_document`.
     #[schema(value_type = String)]
     pub level: LawLevel,
@@ -79,12 +80,21 @@ pub struct EndLawRequest {
     pub by: Option<LawId>,
 }
 
-/// The day a revision drafted for an ended law is to take effect.
+/// The day a revision drafted for an ended law is to take effect, and how its articles were
+/// renumbered.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(example = json!({ "effective_on": "2027-01-01", "articles": [{ "old": 24, "new": 26 }] }))]
 pub struct DraftForLawRequest {
     /// YYYY-MM-DD.
     pub effective_on: NaiveDate,
+    /// 条文对照表: old article → new article. A cited article not in the table is not carried
+    /// over: the citation is marked for the editor to confirm its new article.
+    #[serde(default)]
+    pub articles: Vec<ArticleMove>,
+    /// The new edition kept every article's number (a 修正 that renumbered nothing).
+    #[serde(default)]
+    pub keep_numbers: bool,
 }
 
 /// 影响评估 — every item citing a law, with where.
@@ -160,7 +170,8 @@ impl Service {
         id: LawId,
         body: DraftForLawRequest,
     ) -> ServiceResult<ChangeSetReceipt> {
-        let (change_set, leaf_index) = self.draft_for_law(by, id, body.effective_on).await?;
+        let table = crate::laws::renumbering(&body.articles, body.keep_numbers)?;
+        let (change_set, leaf_index) = self.draft_for_law(by, id, body.effective_on, table).await?;
         Ok(ChangeSetReceipt { change_set, leaf_index })
     }
 }
