@@ -6,6 +6,7 @@
 //! arguments, so every function here is deterministic and testable on its own.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod account;
 pub mod authority;
 pub mod calendar;
@@ -27,6 +28,7 @@ pub mod numerals;
 pub mod opinion;
 pub mod region;
 pub mod review;
+pub mod schedule;
 pub mod unit;
 pub mod workflow;
 
