@@ -24,6 +24,7 @@ pub mod import_match;
 pub mod item;
 pub mod law;
 pub mod list;
+pub mod list_approval;
 pub mod numerals;
 pub mod opinion;
 pub mod region;

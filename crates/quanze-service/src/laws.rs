@@ -5,15 +5,14 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use quanze_core::access::Act;
 use quanze_core::law::impact;
-use quanze_core::{ImpactReport, Law, LawId, LawLevel, Role};
+use quanze_core::{ImpactReport, Law, LawId, LawLevel};
 
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
-/// Who keeps the registry: the justice bureau's reviewers, the staffing office, administrators.
-const KEEPERS: [Role; 3] = [Role::JusticeReviewer, Role::StaffingEditor, Role::SysAdmin];
 
 /// A law to register.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -66,7 +65,7 @@ impl Service {
         new: NewLaw,
     ) -> ServiceResult<(LawId, u64)> {
         if let Some(by) = by {
-            by.require(&KEEPERS, None, "登记法规")?;
+            by.require_act(Act::KeepLaws, None)?;
         }
         let title = new.title.trim().to_owned();
         if title.is_empty() {
@@ -110,7 +109,7 @@ impl Service {
         by_law: Option<LawId>,
     ) -> ServiceResult<(ImpactReport, u64)> {
         if let Some(by) = by {
-            by.require(&KEEPERS, None, "登记法规废止或修订")?;
+            by.require_act(Act::KeepLaws, None)?;
         }
         let laws = self.store.laws().await?;
         let law = laws
@@ -223,7 +222,7 @@ impl Service {
         use crate::changesets::{ChangeAction, ChangeInput, NewChangeSet};
         use quanze_core::law::normalize_title;
 
-        by.require(&[Role::StaffingEditor, Role::SysAdmin], None, "起草调整方案")?;
+        by.require_act(Act::DraftChangeSet, None)?;
         let laws = self.store.laws().await?;
         let law = laws
             .iter()
@@ -319,6 +318,7 @@ impl Service {
             effective_on,
             changes,
             countersigners: vec![],
+            ratification: None,
         };
         self.create_change_set(by, new).await
     }

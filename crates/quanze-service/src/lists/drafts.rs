@@ -2,13 +2,13 @@
 
 use std::collections::BTreeSet;
 
+use quanze_core::access::Act;
 use quanze_core::{
     ItemId, ListId, ListScope, ListVersionId, Override, OverrideChange, OverrideTarget, PowerList,
-    Role, VersionStatus,
+    VersionStatus,
 };
 use quanze_store::DraftWrite;
 
-use super::*;
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
@@ -27,7 +27,7 @@ impl Service {
             ListScope::Unit { unit } => Some(*unit),
             ListScope::TownshipTemplate { .. } => None,
         };
-        by.require(&[Role::StaffingEditor, Role::SysAdmin, Role::Clerk], list_unit, "删除草稿")?;
+        by.require_act(Act::ImportList, list_unit)?;
         if version.status != VersionStatus::Draft {
             return Err(ServiceError::rejected(
                 ErrorCode::NotADraft,
@@ -59,7 +59,7 @@ impl Service {
         scope: ListScope,
     ) -> ServiceResult<(ListId, u64)> {
         if let Some(by) = by {
-            by.require(&EDITORS, None, "新建清单")?;
+            by.require_act(Act::EditList, None)?;
         }
         let name = name.trim();
         if name.is_empty() {
@@ -94,7 +94,7 @@ impl Service {
         draft: DraftWrite,
     ) -> ServiceResult<()> {
         if let Some(by) = by {
-            by.require(&EDITORS, None, "保存清单草稿")?;
+            by.require_act(Act::EditList, None)?;
         }
         let v = &draft.version;
         let ev = self.event(
@@ -121,7 +121,7 @@ impl Service {
         version_id: ListVersionId,
         overrides: Vec<Override>,
     ) -> ServiceResult<u64> {
-        by.require(&EDITORS, None, "设置乡镇差异")?;
+        by.require_act(Act::EditList, None)?;
         let catalog = self.catalog();
         let version = catalog
             .version(version_id)
@@ -184,6 +184,15 @@ impl Service {
                             i,
                             format!("要去掉的事项 {item} 不在通用目录中"),
                             format!("item {item} to remove is not in the template"),
+                        ));
+                    }
+                    // 法定职责必须为: a town does not drop a template power without saying why;
+                    // the template is then published only with its 审定 and the review's checks.
+                    if o.reason.trim().is_empty() {
+                        return Err(bad(
+                            i,
+                            format!("去掉通用目录事项 {item} 须说明理由（法定职责必须为）"),
+                            format!("removing item {item} from a town needs a reason"),
                         ));
                     }
                     *item

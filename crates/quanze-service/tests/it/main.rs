@@ -9,5 +9,6 @@ mod devolution;
 mod governance;
 mod helpers;
 mod incremental;
+mod lawful;
 mod ledger;
 mod template;
