@@ -25,7 +25,9 @@ impl Ratification {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ScheduleError {
     /// An effective date before today, not recorded as a ratification.
-    #[error("the effective date {effective_on} is before today ({today}); record it as a ratification with a reason")]
+    #[error(
+        "the effective date {effective_on} is before today ({today}); record it as a ratification with a reason"
+    )]
     PastEffectiveDate {
         /// The date asked for.
         effective_on: NaiveDate,
@@ -33,7 +35,9 @@ pub enum ScheduleError {
         today: NaiveDate,
     },
     /// A public comment period shorter than the minimum.
-    #[error("the comment period until {until} has {working_days} working days; at least {min} are required")]
+    #[error(
+        "the comment period until {until} has {working_days} working days; at least {min} are required"
+    )]
     ShortCommentPeriod {
         /// The last day of comments.
         until: NaiveDate,

@@ -25,12 +25,12 @@ use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
+use quanze_core::list_approval::ListApproval;
+use quanze_core::schedule::Ratification;
 use quanze_core::{
     DocNo, DutyKind, ItemId, LawLevel, ListEntry, ListScope, ListVersion, ListVersionId, Region,
     RegionCode, Role, RoleAssignment, UnitKind, Username, VersionStatus,
 };
-use quanze_core::list_approval::ListApproval;
-use quanze_core::schedule::Ratification;
 use quanze_service::auth::NewUser;
 use quanze_service::changesets::{
     ChangeAction, ChangeInput, ChangeSetCommand, NewChangeSet, VerdictInput,

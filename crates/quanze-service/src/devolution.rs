@@ -20,7 +20,6 @@ use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
-
 impl From<GrantError> for ServiceError {
     fn from(err: GrantError) -> ServiceError {
         let code = match &err {

@@ -20,7 +20,6 @@ use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
-
 impl From<EstablishmentError> for ServiceError {
     fn from(err: EstablishmentError) -> ServiceError {
         ServiceError::Rejected {

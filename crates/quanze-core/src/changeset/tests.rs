@@ -298,8 +298,12 @@ fn a_change_set_of_removals_only_needs_the_reviewers_verdict() {
     cs.close_round(who()).unwrap();
     let laws = LawRegistry::new([law(1, "中华人民共和国食品安全法")]);
     let known: HashSet<UnitId> = [unit(1)].into();
-    let ctx =
-        ReviewContext { laws: &laws, known_units: &known, effective_on: cs.effective_on, grants: &[] };
+    let ctx = ReviewContext {
+        laws: &laws,
+        known_units: &known,
+        effective_on: cs.effective_on,
+        grants: &[],
+    };
     let mut current = power("食品生产许可", PowerCategory::Licensing, unit(1));
     current.legal_basis = vec![crate::item::LegalRef::article("中华人民共和国食品安全法", 35)];
     let removed = HashMap::from([(item(2), &current)]);

@@ -38,7 +38,11 @@ pub fn removal_findings(
 }
 
 /// The first cited law of the item's legal basis that is in force on `on`.
-pub fn basis_in_force(c: &ItemContent, laws: &LawRegistry, on: chrono::NaiveDate) -> Option<String> {
+pub fn basis_in_force(
+    c: &ItemContent,
+    laws: &LawRegistry,
+    on: chrono::NaiveDate,
+) -> Option<String> {
     c.legal_basis
         .iter()
         .find(|cite| matches!(laws.standing(&cite.law, on), Standing::InForce(_)))

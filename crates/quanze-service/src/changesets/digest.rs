@@ -71,7 +71,9 @@ impl Service {
             .into_iter()
             .next()
             .filter(|e| e.subject == format!("change_set:{id}"))
-            .ok_or_else(|| ServiceError::NotFound(format!("调整方案 {id} 的账本事件 {leaf_index}")))?;
+            .ok_or_else(|| {
+                ServiceError::NotFound(format!("调整方案 {id} 的账本事件 {leaf_index}"))
+            })?;
         let recorded = event.payload["changes"]["sm3"].as_str().unwrap_or_default().to_owned();
         if recorded.is_empty() {
             return Err(ServiceError::NotFound(format!(

@@ -10,11 +10,11 @@ use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
 use quanze_core::access::Act;
+use quanze_core::access::may_approve_own;
 use quanze_core::changeset::{Change, apply_to_list};
 use quanze_core::diff::FieldChange;
 use quanze_core::opinion::NewOpinion;
 use quanze_core::review::{ReviewContext, Verdict};
-use quanze_core::access::may_approve_own;
 use quanze_core::schedule::{Ratification, check_comment_period, check_effective_date};
 use quanze_core::workflow::{Actor, Approval, Operation, Stage};
 use quanze_core::{
@@ -35,9 +35,8 @@ mod digest;
 mod use_cases;
 
 use apply::*;
-pub use digest::{ChangesCheck, changes_digest};
 use digest::changes_commitment;
-
+pub use digest::{ChangesCheck, changes_digest};
 
 /// A proposed change as a client sends it: an added item gets its id here; an amendment or a
 /// removal may leave out the version it was written on (the current one is assumed).

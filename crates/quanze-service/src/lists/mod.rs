@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use quanze_core::{
-    CreditCode, DutyKind, ItemId, ListId, ListVersionId, PowerCategory, RegionCode, Tag,
-    UnitId, UnitKind,
+    CreditCode, DutyKind, ItemId, ListId, ListVersionId, PowerCategory, RegionCode, Tag, UnitId,
+    UnitKind,
 };
 
 use crate::catalog::ContentRef;
@@ -168,4 +168,3 @@ impl ExportFormat {
         }
     }
 }
-

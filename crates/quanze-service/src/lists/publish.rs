@@ -210,7 +210,9 @@ impl Service {
         let mut out: Vec<Issue> =
             check_items(&items, &ctx).into_iter().flat_map(|f| f.issues).collect();
         for it in &extra {
-            out.extend(check_items(std::slice::from_ref(it), &ctx).into_iter().flat_map(|f| f.issues));
+            out.extend(
+                check_items(std::slice::from_ref(it), &ctx).into_iter().flat_map(|f| f.issues),
+            );
         }
         let entries: HashMap<_, _> = version.entries.iter().map(|e| (e.item, e)).collect();
         for o in &version.overrides {

@@ -310,6 +310,12 @@ async fn only_the_justice_bureau_gives_verdicts_and_approval_waits_for_all() {
         "review_not_passed"
     );
     s.act(&s.justice, id, Scenario::verdict(items[1])).await.unwrap();
+    // Issue 14: the removal awaits its verdict too.
+    assert_eq!(
+        s.act(editor, id, ChangeSetCommand::SubmitForApproval).await.unwrap_err().code(),
+        "review_not_passed"
+    );
+    s.act(&s.justice, id, Scenario::verdict(items[2])).await.unwrap();
     s.act(editor, id, ChangeSetCommand::SubmitForApproval).await.unwrap();
     assert_eq!(
         s.act(editor, id, ChangeSetCommand::Publish).await.unwrap_err().code(),

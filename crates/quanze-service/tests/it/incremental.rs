@@ -275,7 +275,7 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
     check(&service, &before, "readiness").await;
     assert!(service.holds(t1, power, today).is_some());
     let before = service.catalog();
-    service.override_readiness(&editor, grant, t2, "县政府同意先行承接", today).await.unwrap();
+    service.override_readiness(&leader, grant, t2, "县政府同意先行承接", today).await.unwrap();
     check(&service, &before, "an override").await;
     let before = service.catalog();
     let back = today + Duration::days(30);

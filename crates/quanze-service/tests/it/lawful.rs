@@ -88,8 +88,9 @@ async fn a_change_set_of_removals_only_waits_for_the_justice_bureau() {
         let service = &service;
         async move { service.act_on_change_set(Some(&who), id, action).await }
     };
-    let out =
-        act(&editor, ChangeSetCommand::SendRound { units: None, working_days: None }).await.unwrap();
+    let out = act(&editor, ChangeSetCommand::SendRound { units: None, working_days: None })
+        .await
+        .unwrap();
     let unit = out.change_set.rounds[0].tasks[0].unit;
     act(&clerk, ChangeSetCommand::Reply { unit, opinions: vec![] }).await.unwrap();
     act(&editor, ChangeSetCommand::CloseRound).await.unwrap();
@@ -145,8 +146,9 @@ async fn the_comment_period_lasts_at_least_seven_working_days() {
         let service = &service;
         async move { service.act_on_change_set(Some(&who), id, action).await }
     };
-    let out =
-        act(&editor, ChangeSetCommand::SendRound { units: None, working_days: None }).await.unwrap();
+    let out = act(&editor, ChangeSetCommand::SendRound { units: None, working_days: None })
+        .await
+        .unwrap();
     let unit = out.change_set.rounds[0].tasks[0].unit;
     act(&clerk, ChangeSetCommand::Reply { unit, opinions: vec![] }).await.unwrap();
     act(&editor, ChangeSetCommand::CloseRound).await.unwrap();
@@ -233,8 +235,7 @@ async fn the_drafter_does_not_approve_and_administrators_stand_alone() {
 async fn the_drafting_event_commits_to_the_changes_by_digest() {
     let (_dir, service, _clock, list, version) = county().await;
     let editor = login(&service, "editor").await;
-    let (view, leaf) =
-        service.create_change_set(&editor, removal(&list, &version)).await.unwrap();
+    let (view, leaf) = service.create_change_set(&editor, removal(&list, &version)).await.unwrap();
     let event = service.store().events(leaf, 1).await.unwrap().remove(0);
     assert_eq!(event.kind, "change_set.drafted");
     let digest = event.payload["changes"]["sm3"].as_str().unwrap();
@@ -308,7 +309,14 @@ async fn a_list_published_outside_a_change_set_needs_a_leaders_recorded_approval
     assert_eq!(err.code(), "past_effective_date");
     assert!(!published(&service), "nothing published");
     // The web's request without a body or meeting is refused with the rule.
-    let missing = ListApproval::parse("", "", d(2026, 3, 2), DocNo::parse("某编〔2026〕20号").unwrap(), false, None);
+    let missing = ListApproval::parse(
+        "",
+        "",
+        d(2026, 3, 2),
+        DocNo::parse("某编〔2026〕20号").unwrap(),
+        false,
+        None,
+    );
     assert!(missing.unwrap_err().zh().contains("审定机关"));
     let leaf = service.publish(Some(&leader), draft.id, d(2026, 7, 1), approval(None)).await;
     let leaf = leaf.unwrap();
