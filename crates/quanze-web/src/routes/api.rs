@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{
-    DocNo, ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleAssignment, UnitId,
-    UnitKind, Username,
+    ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleAssignment, UnitId, UnitKind,
+    Username,
 };
 use quanze_service::ErrorCode;
 use quanze_service::lists::{ExportFormat, ImportOutcome, ItemQuery, ItemView};
