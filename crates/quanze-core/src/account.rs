@@ -25,13 +25,15 @@ pub enum Role {
     Supervisor,
     /// 审计管理员 — audit administrator (reads the trace; 等保 separation of duties).
     Auditor,
+    /// 安全管理员 — security administrator (security policy; 等保 separation of duties).
+    SecurityAdmin,
     /// 系统管理员 — system administrator (accounts and settings).
     SysAdmin,
 }
 
 impl Role {
     /// Every role.
-    pub const ALL: [Role; 8] = [
+    pub const ALL: [Role; 9] = [
         Role::StaffingEditor,
         Role::Clerk,
         Role::Reviewer,
@@ -39,6 +41,7 @@ impl Role {
         Role::JusticeReviewer,
         Role::Supervisor,
         Role::Auditor,
+        Role::SecurityAdmin,
         Role::SysAdmin,
     ];
 
@@ -52,6 +55,7 @@ impl Role {
             Role::JusticeReviewer => "司法局审查人",
             Role::Supervisor => "监督员",
             Role::Auditor => "审计管理员",
+            Role::SecurityAdmin => "安全管理员",
             Role::SysAdmin => "系统管理员",
         }
     }
@@ -66,6 +70,7 @@ impl Role {
             Role::JusticeReviewer => "justice_reviewer",
             Role::Supervisor => "supervisor",
             Role::Auditor => "auditor",
+            Role::SecurityAdmin => "security_admin",
             Role::SysAdmin => "sys_admin",
         }
     }

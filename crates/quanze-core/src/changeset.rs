@@ -397,6 +397,9 @@ pub struct ChangeSet {
     pub review: Option<LegalReview>,
     /// The list versions it published.
     pub published: Vec<ListVersionId>,
+    /// 追认 — recorded when it takes effect before the day it was drafted.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ratification: Option<crate::schedule::Ratification>,
     /// Who drafted it.
     pub created_by: UserId,
     /// When.
@@ -428,6 +431,7 @@ impl ChangeSet {
             comments: None,
             review: None,
             published: Vec::new(),
+            ratification: None,
             created_by: who.by,
             created_at: who.at,
         })
@@ -603,11 +607,14 @@ impl ChangeSet {
     }
 
     /// Sends the draft to legality review and runs the automatic checks. `duties` gives the
-    /// current duty kind of amended items (their entry keeps it).
+    /// current duty kind of amended items (their entry keeps it), `removed` the current
+    /// content of removed items: each removal is reviewed too (a change set made only of
+    /// removals still needs the reviewer's verdicts).
     pub fn submit_for_review(
         &mut self,
         ctx: &ReviewContext<'_>,
         duties: &BTreeMap<ItemId, DutyKind>,
+        removed: &HashMap<ItemId, &ItemContent>,
         today: NaiveDate,
         who: Actor,
     ) -> Result<(), ChangeSetError> {
@@ -619,7 +626,18 @@ impl ChangeSet {
                 it.duty = *duty;
             }
         }
-        let review = LegalReview::start(&items, ctx);
+        let mut review = LegalReview::start(&items, ctx);
+        for c in &self.changes {
+            if let Change::Remove { item, .. } = c.change {
+                let content = removed.get(&item).copied();
+                review.findings.push(crate::review::removal::removal_findings(
+                    item,
+                    content,
+                    ctx.laws,
+                    ctx.effective_on,
+                ));
+            }
+        }
         self.flow = flow;
         self.review = Some(review);
         Ok(())

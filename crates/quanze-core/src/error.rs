@@ -161,6 +161,21 @@ impl Issue {
     }
 }
 
+/// Findings that warn and never block publication or a verdict (domain.md §4): a credit
+/// code failing its check digit (early pilot codes do, and are legal), a law not yet in the
+/// registry (its force cannot be confirmed, but it may well be in force), the removal of an
+/// item whose legal basis is still in force (the reviewer decides, with the reason).
+pub const ADVISORY_CODES: [&str; 4] =
+    ["impl_code_credit_check", "credit_code_check", "law_unknown", "removal_basis_in_force"];
+
+impl Issue {
+    /// Whether the finding blocks publication and a passing verdict: every error, and every
+    /// warning but the advisory ones ([`ADVISORY_CODES`]).
+    pub fn blocks(&self) -> bool {
+        self.severity == Severity::Error || !ADVISORY_CODES.contains(&self.code.as_str())
+    }
+}
+
 impl fmt::Display for Issue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} ({})", self.message_en, self.code)

@@ -6,6 +6,7 @@
 //! arguments, so every function here is deterministic and testable on its own.
 #![deny(missing_docs)]
 
+pub mod access;
 pub mod account;
 pub mod authority;
 pub mod calendar;
@@ -23,10 +24,12 @@ pub mod import_match;
 pub mod item;
 pub mod law;
 pub mod list;
+pub mod list_approval;
 pub mod numerals;
 pub mod opinion;
 pub mod region;
 pub mod review;
+pub mod schedule;
 pub mod unit;
 pub mod workflow;
 

@@ -300,8 +300,12 @@ impl LegalReview {
         by: UserId,
         at: DateTime<Utc>,
     ) -> Result<(), ReviewError> {
-        let open: HashMap<ItemId, usize> =
-            self.findings.iter().map(|f| (f.item, f.issues.len())).collect();
+        // Only blocking findings stop a pass: advisory ones warn (domain.md §4).
+        let open: HashMap<ItemId, usize> = self
+            .findings
+            .iter()
+            .map(|f| (f.item, f.issues.iter().filter(|i| i.blocks()).count()))
+            .collect();
         for (item, verdict) in &verdicts {
             let n = *open.get(item).ok_or(ReviewError::UnknownItem(*item))?;
             match verdict {
@@ -320,9 +324,9 @@ impl LegalReview {
         Ok(())
     }
 
-    /// Number of findings still open.
+    /// Number of blocking findings still open (advisory ones warn and do not count).
     pub fn open_findings(&self) -> usize {
-        self.findings.iter().map(|f| f.issues.len()).sum()
+        self.findings.iter().flat_map(|f| &f.issues).filter(|i| i.blocks()).count()
     }
 
     /// The overall outcome.
@@ -342,6 +346,7 @@ impl LegalReview {
 
 pub mod articles;
 pub mod creation;
+pub mod removal;
 
 #[cfg(test)]
 mod tests;

@@ -2,6 +2,7 @@
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use chrono::Duration;
+use quanze_core::access::{Act, check_role_combination};
 use quanze_core::account::check_password;
 use quanze_core::{Role, RoleAssignment, UnitId, UserId, Username};
 use quanze_store::UserRecord;
@@ -39,6 +40,21 @@ impl CurrentUser {
         }
         let names: Vec<&str> = roles.iter().map(|r| r.zh()).collect();
         Err(ServiceError::Forbidden(format!("{action_zh}需要以下角色之一：{}", names.join("、"))))
+    }
+
+    /// Fails with `Forbidden` unless the role table ([`quanze_core::access`]) lets one of the
+    /// user's roles perform `act` for `unit` (or county-wide). The refusal names the rule.
+    pub fn require_act(&self, act: Act, unit: Option<UnitId>) -> ServiceResult<()> {
+        if act.roles().iter().any(|r| self.has(*r, unit)) {
+            return Ok(());
+        }
+        let names: Vec<&str> = act.roles().iter().map(|r| r.zh()).collect();
+        Err(ServiceError::Forbidden(format!(
+            "{}需要以下角色之一：{}（{}）",
+            act.zh(),
+            names.join("、"),
+            act.rule_zh()
+        )))
     }
 }
 
@@ -95,9 +111,16 @@ impl Service {
         new: NewUser,
     ) -> ServiceResult<(UserId, u64)> {
         if let Some(by) = by {
-            by.require(&[Role::SysAdmin], None, "创建账号")?;
+            by.require_act(Act::ManageAccounts, None)?;
         }
         check_password(&new.password)?;
+        if let Err(conflict) = check_role_combination(&new.roles) {
+            return Err(ServiceError::rejected(
+                ErrorCode::RoleConflict,
+                conflict.zh(),
+                conflict.to_string(),
+            ));
+        }
         let catalog = self.catalog();
         if let Some(unit) =
             new.roles.iter().filter_map(|g| g.unit).find(|u| catalog.unit(*u).is_none())

@@ -16,7 +16,7 @@ use crate::error::{ErrorCode, ServiceError, ServiceResult};
 pub const DEMO_PASSWORD: &str = "Quanze#2026";
 
 /// One demo account: login name and role.
-pub const DEMO_ACCOUNTS: [(&str, Role, &str); 8] = [
+pub const DEMO_ACCOUNTS: [(&str, Role, &str); 9] = [
     ("editor", Role::StaffingEditor, "编办编辑（演示）"),
     ("clerk", Role::Clerk, "经办人（演示）"),
     ("reviewer", Role::Reviewer, "审核人（演示）"),
@@ -24,6 +24,7 @@ pub const DEMO_ACCOUNTS: [(&str, Role, &str); 8] = [
     ("justice", Role::JusticeReviewer, "司法局审查人（演示）"),
     ("supervisor", Role::Supervisor, "监督员（演示）"),
     ("auditor", Role::Auditor, "审计管理员（演示）"),
+    ("security", Role::SecurityAdmin, "安全管理员（演示）"),
     ("admin", Role::SysAdmin, "系统管理员（演示）"),
 ];
 

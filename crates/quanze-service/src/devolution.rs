@@ -6,21 +6,19 @@
 //! lock), so two clerks cannot both grant the same power to the same town.
 
 use chrono::NaiveDate;
+use quanze_core::access::Act;
 use quanze_core::devolution::{
     GrantContext, GrantTarget, ReadinessIndex, TrainedStaff, validate_grant, validate_reclaim,
 };
 use quanze_core::{
     Authority, DocNo, Grant, GrantError, GrantId, GrantMode, GrantReclaim, ItemId, Readiness,
-    ReadinessState, Role, UnitId,
+    ReadinessState, UnitId,
 };
 
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
-
-/// Who records devolution: the staffing office.
-const KEEPERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
 
 impl From<GrantError> for ServiceError {
     fn from(err: GrantError) -> ServiceError {
@@ -153,7 +151,7 @@ impl Service {
         by: &CurrentUser,
         new: NewGrant,
     ) -> ServiceResult<(GrantView, u64)> {
-        by.require(&KEEPERS, None, "登记赋权事项")?;
+        by.require_act(Act::Grant, None)?;
         let batch = new.batch.trim().to_owned();
         if batch.is_empty() {
             return Err(quanze_core::ValidationError::Empty { field: "batch" }.into());
@@ -209,8 +207,7 @@ impl Service {
         town: UnitId,
         input: ReadinessInput,
     ) -> ServiceResult<(ReadinessState, u64)> {
-        by.require(&KEEPERS, None, "登记承接条件")
-            .or_else(|_| by.require(&[Role::Clerk, Role::Reviewer], Some(town), "登记承接条件"))?;
+        by.require_act(Act::Readiness, Some(town))?;
         let _writing = self.devolution.lock().await;
         let catalog = self.catalog();
         let g = town_of_grant(&catalog, grant, town)?;
@@ -256,7 +253,7 @@ impl Service {
         reason: &str,
         effective_on: NaiveDate,
     ) -> ServiceResult<u64> {
-        by.require(&[Role::Leader, Role::StaffingEditor, Role::SysAdmin], None, "特批承接")?;
+        by.require_act(Act::ReadinessOverride, None)?;
         let _writing = self.devolution.lock().await;
         let catalog = self.catalog();
         let g = town_of_grant(&catalog, grant, town)?;
@@ -298,7 +295,7 @@ impl Service {
         reason: &str,
         doc: Option<String>,
     ) -> ServiceResult<u64> {
-        by.require(&KEEPERS, None, "收回赋权事项")?;
+        by.require_act(Act::Grant, None)?;
         let _writing = self.devolution.lock().await;
         let catalog = self.catalog();
         let reclaim = GrantReclaim {

@@ -8,19 +8,17 @@
 
 use std::collections::BTreeMap;
 
+use quanze_core::access::Act;
 use quanze_core::establishment::{FunctionalBody, QuotaAdjustment, Secondment};
 use quanze_core::{
     Establishment, EstablishmentChange, EstablishmentError, EstablishmentRules, QuotaKind,
-    RegionCode, Role, UnitId,
+    RegionCode, UnitId,
 };
 
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
-
-/// Who keeps the establishment: the staffing office.
-const KEEPERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
 
 impl From<EstablishmentError> for ServiceError {
     fn from(err: EstablishmentError) -> ServiceError {
@@ -128,7 +126,7 @@ impl Service {
         by: &CurrentUser,
         change: EstablishmentChange,
     ) -> ServiceResult<(EstablishmentView, u64)> {
-        by.require(&KEEPERS, None, "调整机构编制")?;
+        by.require_act(Act::AdjustEstablishment, None)?;
         let _writing = self.establishment_writes.lock().await;
         let catalog = self.catalog();
         let rules = self.establishment_rules();

@@ -5,9 +5,10 @@
 use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
+use quanze_core::access::Act;
 use quanze_core::law::impact;
 use quanze_core::law::renumber::Renumbering;
-use quanze_core::{ImpactReport, Law, LawId, LawLevel, Role};
+use quanze_core::{ImpactReport, Law, LawId, LawLevel};
 
 use crate::Service;
 use crate::auth::CurrentUser;
@@ -15,9 +16,6 @@ use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 mod lawful;
 pub(crate) use lawful::rank_refusals;
-
-/// Who keeps the registry: the justice bureau's reviewers, the staffing office, administrators.
-const KEEPERS: [Role; 3] = [Role::JusticeReviewer, Role::StaffingEditor, Role::SysAdmin];
 
 /// A law to register.
 #[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
@@ -118,7 +116,7 @@ impl Service {
         new: NewLaw,
     ) -> ServiceResult<(LawId, u64)> {
         if let Some(by) = by {
-            by.require(&KEEPERS, None, "登记法规")?;
+            by.require_act(Act::KeepLaws, None)?;
         }
         let title = new.title.trim().to_owned();
         if title.is_empty() {
@@ -162,7 +160,7 @@ impl Service {
         by_law: Option<LawId>,
     ) -> ServiceResult<(ImpactReport, u64)> {
         if let Some(by) = by {
-            by.require(&KEEPERS, None, "登记法规废止或修订")?;
+            by.require_act(Act::KeepLaws, None)?;
         }
         let laws = self.store.laws().await?;
         let law = laws
@@ -281,7 +279,7 @@ impl Service {
         use quanze_core::law::normalize_title;
         use quanze_core::law::renumber::{Moved, move_citation};
 
-        by.require(&[Role::StaffingEditor, Role::SysAdmin], None, "起草调整方案")?;
+        by.require_act(Act::DraftChangeSet, None)?;
         let laws = self.store.laws().await?;
         let law = laws
             .iter()
@@ -396,6 +394,7 @@ impl Service {
             effective_on,
             changes,
             countersigners: vec![],
+            ratification: None,
         };
         self.create_change_set(by, new).await
     }

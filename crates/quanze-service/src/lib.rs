@@ -127,11 +127,19 @@ pub struct GovernanceConfig {
     pub round_working_days: u32,
     /// The most functional bodies (内设机构) a town may have.
     pub max_town_bodies: usize,
+    /// The fewest working days a public comment period (公示) may last (国办发〔2018〕37号:
+    /// 7 by default).
+    pub min_comment_working_days: u32,
 }
 
 impl Default for GovernanceConfig {
     fn default() -> GovernanceConfig {
-        GovernanceConfig { max_rounds: 3, round_working_days: 10, max_town_bodies: 10 }
+        GovernanceConfig {
+            max_rounds: 3,
+            round_working_days: 10,
+            max_town_bodies: 10,
+            min_comment_working_days: 7,
+        }
     }
 }
 

@@ -309,6 +309,8 @@ struct StateDocument<'a> {
     comments: &'a Option<quanze_core::opinion::CommentPeriod>,
     review: &'a Option<quanze_core::review::LegalReview>,
     published: &'a [ListVersionId],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ratification: &'a Option<quanze_core::schedule::Ratification>,
     created_by: UserId,
     created_at: DateTime<Utc>,
 }
@@ -327,6 +329,7 @@ impl<'a> StateDocument<'a> {
             comments,
             review,
             published,
+            ratification,
             created_by,
             created_at,
         } = set;
@@ -340,6 +343,7 @@ impl<'a> StateDocument<'a> {
             comments,
             review,
             published,
+            ratification,
             created_by: *created_by,
             created_at: *created_at,
         }

@@ -285,10 +285,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 username: Username::parse(&admin)?,
                 display_name: "系统管理员".into(),
                 password,
-                roles: vec![
-                    RoleAssignment { role: Role::SysAdmin, unit: None },
-                    RoleAssignment { role: Role::StaffingEditor, unit: None },
-                ],
+                // 三员分立: the administrator manages accounts and settings only; editors,
+                // leaders and reviewers are accounts it creates.
+                roles: vec![RoleAssignment { role: Role::SysAdmin, unit: None }],
             };
             service.create_user(None, new).await?;
             println!(

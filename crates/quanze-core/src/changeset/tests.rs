@@ -8,6 +8,7 @@ use crate::item::PowerCategory;
 use crate::law::{Law, LawLevel, LawRegistry};
 use crate::list::{DocNo, VersionStatus};
 use crate::opinion::Stance;
+use crate::review::ReviewOutcome;
 use crate::workflow::Approval;
 
 fn who() -> Actor {
@@ -186,18 +187,18 @@ fn a_change_set_goes_through_rounds_comment_review_and_approval() {
     };
     let duties = BTreeMap::new();
     assert_eq!(
-        cs.submit_for_review(&ctx, &duties, d(2026, 3, 20), who()),
+        cs.submit_for_review(&ctx, &duties, &HashMap::new(), d(2026, 3, 20), who()),
         Err(ChangeSetError::Flow(FlowError::UnansweredComments(1)))
     );
     cs.answer(cid, ResolutionKind::Adopted, "已补充承诺时限", who()).unwrap();
     assert_eq!(
-        cs.submit_for_review(&ctx, &duties, d(2026, 3, 16), who()),
+        cs.submit_for_review(&ctx, &duties, &HashMap::new(), d(2026, 3, 16), who()),
         Err(ChangeSetError::Flow(FlowError::CommentPeriodOpen(d(2026, 3, 16))))
     );
-    cs.submit_for_review(&ctx, &duties, d(2026, 3, 17), who()).unwrap();
+    cs.submit_for_review(&ctx, &duties, &HashMap::new(), d(2026, 3, 17), who()).unwrap();
     let review = cs.review.as_ref().unwrap();
-    // The removal is not reviewed; the two others are, and are clean.
-    assert_eq!(review.findings.len(), 2);
+    // Every change is reviewed, the removal too (issue 14: no path around review); all clean.
+    assert_eq!(review.findings.len(), 3);
     assert_eq!(review.open_findings(), 0, "{:?}", review.findings);
     cs.verdict(item(1), Verdict::Pass, who()).unwrap();
     assert!(matches!(
@@ -205,6 +206,13 @@ fn a_change_set_goes_through_rounds_comment_review_and_approval() {
         Err(ChangeSetError::Flow(FlowError::ReviewNotPassed(_)))
     ));
     cs.verdict(item(3), Verdict::Pass, who()).unwrap();
+    assert!(matches!(
+        cs.submit_for_approval(who()),
+        Err(ChangeSetError::Flow(FlowError::ReviewNotPassed(ReviewOutcome::Incomplete {
+            missing: 1
+        })))
+    ));
+    cs.verdict(item(2), Verdict::Pass, who()).unwrap();
     cs.submit_for_approval(who()).unwrap();
     let approval = Approval {
         meeting: "县委编委2026年第2次会议".into(),
@@ -244,7 +252,7 @@ fn a_cited_law_out_of_force_is_a_finding_and_blocks_a_pass() {
         effective_on: cs.effective_on,
         grants: &[],
     };
-    cs.submit_for_review(&ctx, &BTreeMap::new(), d(2026, 3, 10), who()).unwrap();
+    cs.submit_for_review(&ctx, &BTreeMap::new(), &HashMap::new(), d(2026, 3, 10), who()).unwrap();
     assert!(cs.review.as_ref().unwrap().open_findings() >= 2);
     assert!(matches!(
         cs.verdict(item(3), Verdict::Pass, who()),
@@ -265,4 +273,55 @@ fn a_cited_law_out_of_force_is_a_finding_and_blocks_a_pass() {
     batch.verdicts(vec![(item(3), reject("依据已失效"))], who()).unwrap();
     cs.verdict(item(3), Verdict::Reject { reason: "依据已失效".into() }, who()).unwrap();
     assert_eq!(batch.review, cs.review, "one by one or as a table, the same review");
+}
+
+/// Issue 14: a change set made only of removals reached approval with no verdict, since the
+/// review had nothing to look at. Every removal is an entry of the review now, and one whose
+/// legal basis is still in force is flagged for the reviewer (法定职责必须为) without blocking
+/// a pass.
+#[test]
+fn a_change_set_of_removals_only_needs_the_reviewers_verdict() {
+    let cal = WorkCalendar::parse(HOLIDAYS).unwrap();
+    let mut cs = ChangeSet::draft(
+        ChangeSetId::from_uuid(uid(81)),
+        "关于取消事项的方案".into(),
+        d(2026, 7, 1),
+        vec![change(Change::Remove { item: item(2), base: 2 })],
+        unit(1),
+        3,
+        BTreeSet::new(),
+        who(),
+    )
+    .unwrap();
+    cs.send_round(BTreeSet::from([unit(2)]), d(2026, 3, 2), 5, &cal, who()).unwrap();
+    cs.reply(unit(2), vec![], who()).unwrap();
+    cs.close_round(who()).unwrap();
+    let laws = LawRegistry::new([law(1, "中华人民共和国食品安全法")]);
+    let known: HashSet<UnitId> = [unit(1)].into();
+    let ctx = ReviewContext {
+        laws: &laws,
+        known_units: &known,
+        effective_on: cs.effective_on,
+        grants: &[],
+    };
+    let mut current = power("食品生产许可", PowerCategory::Licensing, unit(1));
+    current.legal_basis = vec![crate::item::LegalRef::article("中华人民共和国食品安全法", 35)];
+    let removed = HashMap::from([(item(2), &current)]);
+    cs.submit_for_review(&ctx, &BTreeMap::new(), &removed, d(2026, 3, 10), who()).unwrap();
+    let review = cs.review.as_ref().unwrap();
+    assert_eq!(review.findings.len(), 1);
+    let codes: Vec<&str> = review.findings[0].issues.iter().map(|i| i.code.as_str()).collect();
+    assert_eq!(codes, ["removal_basis_in_force"]);
+    assert!(review.findings[0].issues[0].message_zh.contains("法定职责必须为"));
+    assert_eq!(review.open_findings(), 0, "advisory: it does not block a pass");
+    let before = cs.clone();
+    assert_eq!(
+        cs.submit_for_approval(who()),
+        Err(ChangeSetError::Flow(FlowError::ReviewNotPassed(ReviewOutcome::Incomplete {
+            missing: 1
+        })))
+    );
+    assert_eq!(cs, before, "nothing changed");
+    cs.verdict(item(2), Verdict::Pass, who()).unwrap();
+    cs.submit_for_approval(who()).unwrap();
 }

@@ -46,6 +46,12 @@ pub enum OverrideError {
         /// The item.
         item: ItemId,
     },
+    /// A town drops a template power without saying why (法定职责必须为).
+    #[error("removing item {item} from a town needs a reason")]
+    RemovalWithoutReason {
+        /// The item.
+        item: ItemId,
+    },
 }
 
 impl OverrideError {
@@ -70,6 +76,9 @@ impl OverrideError {
             OverrideError::Duplicate { item } => {
                 format!("同一对象对{}的差异重复", item_zh(item).trim_end())
             }
+            OverrideError::RemovalWithoutReason { item } => {
+                format!("去掉通用目录{}须说明理由（法定职责必须为）", item_zh(item).trim_end())
+            }
         }
     }
 
@@ -79,7 +88,8 @@ impl OverrideError {
             OverrideError::UnknownTown { .. } | OverrideError::NotATownOfCounty { .. } => None,
             OverrideError::UnknownItemVersion { item, .. }
             | OverrideError::NotInTemplate { item }
-            | OverrideError::Duplicate { item } => Some(*item),
+            | OverrideError::Duplicate { item }
+            | OverrideError::RemovalWithoutReason { item } => Some(*item),
         }
     }
 }
@@ -135,6 +145,11 @@ pub fn check_overrides<'u>(
             OverrideChange::Remove { item } => {
                 if !template_items.contains(item) {
                     fail(OverrideError::NotInTemplate { item: *item });
+                }
+                // 法定职责必须为: a town does not drop a template power without saying why; the
+                // template is then published only with its 审定 and the review's checks.
+                if o.reason.trim().is_empty() {
+                    fail(OverrideError::RemovalWithoutReason { item: *item });
                 }
                 *item
             }

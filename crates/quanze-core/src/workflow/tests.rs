@@ -162,3 +162,34 @@ fn a_draft_goes_nowhere_before_its_first_round() {
     );
     assert!(flow.history.is_empty());
 }
+
+/// Issue 14 (item 13): every refusal of the workflow speaks Chinese — no English word, no
+/// `Debug` spelling of a stage or an operation leaks into the message users read.
+#[test]
+fn every_flow_error_speaks_chinese() {
+    let errors = [
+        FlowError::WrongStage { op: Operation::Approve, stage: Stage::Opinions { round: 2 } },
+        FlowError::NoRoundYet,
+        FlowError::TooManyRounds { next: 4, max: 3 },
+        FlowError::UnresolvedOpinions(2),
+        FlowError::UnansweredComments(1),
+        FlowError::CommentPeriodOpen(d(2026, 3, 9)),
+        FlowError::ReviewNotPassed(ReviewOutcome::Rejected { rejected: 1 }),
+        FlowError::ReviewNotPassed(ReviewOutcome::Incomplete { missing: 3 }),
+        FlowError::ReviewNotPassed(ReviewOutcome::Passed),
+        FlowError::MissingCountersignatures(BTreeSet::from([unit(2)])),
+        FlowError::NotACountersigner(unit(2)),
+        FlowError::MissingReason,
+        FlowError::NotEarlier { from: Stage::Drafting, to: Stage::Approval },
+        FlowError::NothingToUrge,
+    ];
+    for err in errors {
+        let zh = err.zh();
+        assert!(zh.chars().any(|c| ('\u{4e00}'..='\u{9fff}').contains(&c)), "{zh}");
+        // Ids (hex with dashes) and dates may appear; English words may not.
+        let words = zh
+            .split(|c: char| !c.is_ascii_alphabetic())
+            .filter(|w| w.len() > 1 && !w.chars().all(|c| c.is_ascii_hexdigit()));
+        assert_eq!(words.collect::<Vec<_>>(), Vec::<&str>::new(), "{zh}");
+    }
+}

@@ -211,3 +211,19 @@ pub(super) fn view(catalog: &Catalog, stored: StoredChangeSet) -> ChangeSetView 
         .collect();
     ChangeSetView { stage_zh: set.flow.stage.zh(), set, rev, changes }
 }
+
+/// The current content of each item the change set removes, for the review of removals.
+pub(super) fn removed_contents<'a>(
+    catalog: &'a Catalog,
+    set: &ChangeSet,
+) -> HashMap<ItemId, &'a ItemContent> {
+    let mut base = EntryIndex::new(base_version);
+    set.changes
+        .iter()
+        .filter(|c| matches!(c.change, Change::Remove { .. }))
+        .filter_map(|c| {
+            let entry = base.entry(catalog, c.list, c.item())?;
+            catalog.content(&entry).map(|content| (entry.item, content))
+        })
+        .collect()
+}

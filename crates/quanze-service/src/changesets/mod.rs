@@ -9,14 +9,17 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::NaiveDate;
+use quanze_core::access::Act;
+use quanze_core::access::may_approve_own;
 use quanze_core::changeset::{Change, apply_to_list};
 use quanze_core::diff::FieldChange;
 use quanze_core::opinion::NewOpinion;
 use quanze_core::review::{ReviewContext, Verdict};
+use quanze_core::schedule::{Ratification, check_comment_period, check_effective_date};
 use quanze_core::workflow::{Actor, Approval, Operation, Stage};
 use quanze_core::{
     ChangeSet, ChangeSetId, DocNo, DutyKind, ItemContent, ItemId, LawRegistry, ListId, ListScope,
-    ListVersion, OpinionId, ProposedChange, ResolutionKind, Role, Stance, UnitId, VersionStatus,
+    ListVersion, OpinionId, ProposedChange, ResolutionKind, Stance, UnitId, VersionStatus,
 };
 use quanze_store::{ChangeSetWrite, DraftWrite, StoredChangeSet};
 use rayon::prelude::*;
@@ -25,14 +28,15 @@ use crate::Service;
 use crate::auth::CurrentUser;
 use crate::catalog::Catalog;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::lists::schedule_error;
 
 mod apply;
+mod digest;
 mod use_cases;
 
 use apply::*;
-
-/// Who drafts and steers change sets: the staffing office.
-const DRAFTERS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];
+use digest::changes_commitment;
+pub use digest::{ChangesCheck, changes_digest};
 
 /// A proposed change as a client sends it: an added item gets its id here; an amendment or a
 /// removal may leave out the version it was written on (the current one is assumed).
@@ -91,6 +95,9 @@ pub struct NewChangeSet {
     #[serde(default)]
     #[schema(value_type = Vec<String>)]
     pub countersigners: Vec<UnitId>,
+    /// 追认理由 — required when `effective_on` is before today.
+    #[serde(default)]
+    pub ratification: Option<String>,
 }
 
 /// One opinion in a unit's reply.

@@ -25,7 +25,7 @@ impl Service {
         by: &CurrentUser,
         mut new: NewChangeSet,
     ) -> ServiceResult<(ChangeSetView, u64)> {
-        by.require(&DRAFTERS, None, "起草调整方案")?;
+        by.require_act(Act::DraftChangeSet, None)?;
         let title = new.title.trim().to_owned();
         if title.is_empty() {
             return Err(quanze_core::ValidationError::Empty { field: "title" }.into());
@@ -45,6 +45,10 @@ impl Service {
                 return Err(ServiceError::NotFound(format!("会签单位 {unit}")));
             }
         }
+        // 法不溯及既往: a past effective date only as a recorded 追认.
+        let ratification = Ratification::parse(new.ratification.as_deref());
+        check_effective_date(new.effective_on, self.today(), ratification.as_ref())
+            .map_err(schedule_error)?;
         let handler = self.handler_of(by, &catalog, &changes);
         let set = ChangeSet::draft(
             self.ids.change_set(),
@@ -56,13 +60,21 @@ impl Service {
             new.countersigners.into_iter().collect(),
             self.actor(by),
         )?;
+        let mut set = set;
+        set.ratification = ratification;
         check_against_lists(&catalog, &set)?;
+        // The event commits to the changes by digest; the changes are stored beside it.
         let ev = self.event(
             Some(by),
             None,
             "change_set.drafted",
             format!("change_set:{}", set.id),
-            serde_json::json!({ "title": set.title, "effective_on": set.effective_on, "changes": set.changes }),
+            serde_json::json!({
+                "title": set.title,
+                "effective_on": set.effective_on,
+                "ratification": set.ratification,
+                "changes": changes_commitment(&set.changes),
+            }),
         );
         let receipt = self.store.put_change_set(&set, ChangeSetWrite::Create, ev).await?;
         let stored = StoredChangeSet { set, rev: 1 };
@@ -92,15 +104,15 @@ impl Service {
         let mut write = ChangeSetWrite::State { prev_rev: rev };
         match action {
             ChangeSetCommand::Revise { changes } => {
-                user.require(&DRAFTERS, None, "修改调整方案")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 let changes = self.proposed(&catalog, changes)?;
                 set.revise(changes)?;
                 check_against_lists(&catalog, &set)?;
-                payload = serde_json::json!({ "changes": set.changes });
+                payload = serde_json::json!({ "changes": changes_commitment(&set.changes) });
                 write = ChangeSetWrite::StateAndChanges { prev_rev: rev };
             }
             ChangeSetCommand::SendRound { units, working_days } => {
-                user.require(&DRAFTERS, None, "发起征求意见")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 let units: BTreeSet<UnitId> = match units {
                     Some(units) => units.into_iter().collect(),
                     None => affected_units(&catalog, &set),
@@ -113,8 +125,8 @@ impl Service {
                 payload = serde_json::json!({ "round": n, "units": units });
             }
             ChangeSetCommand::Reply { unit, opinions } => {
-                user.require(&[Role::Clerk, Role::Reviewer, Role::Leader], Some(unit), "反馈意见")
-                    .or_else(|_| user.require(&DRAFTERS, None, "代为录入反馈意见"))?;
+                user.require_act(Act::ReplyOpinion, Some(unit))
+                    .or_else(|_| user.require_act(Act::DraftChangeSet, None))?;
                 let opinions: Vec<NewOpinion> = opinions
                     .into_iter()
                     .map(|o| NewOpinion {
@@ -134,31 +146,33 @@ impl Service {
                 set.reply(unit, opinions, who)?;
             }
             ChangeSetCommand::Resolve { opinion, kind, reason } => {
-                user.require(&DRAFTERS, None, "办理意见")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 set.resolve(opinion, kind, &reason, who)?;
                 payload = serde_json::json!({ "opinion": opinion, "kind": kind, "reason": reason });
             }
             ChangeSetCommand::CloseRound => {
-                user.require(&DRAFTERS, None, "结束本轮征求意见")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 set.close_round(who)?;
             }
             ChangeSetCommand::Urge => {
-                user.require(&DRAFTERS, None, "催办")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 let units = set.urge(who)?;
                 payload = serde_json::json!({ "units": units });
             }
             ChangeSetCommand::OpenComment { until } => {
-                user.require(&DRAFTERS, None, "发起公示")?;
+                user.require_act(Act::DraftChangeSet, None)?;
+                let min = self.config.governance.min_comment_working_days;
+                check_comment_period(today, until, min, cal).map_err(schedule_error)?;
                 set.open_comment(today, until, who)?;
                 payload = serde_json::json!({ "until": until });
             }
             ChangeSetCommand::Answer { comment, kind, text } => {
-                user.require(&DRAFTERS, None, "答复公众意见")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 set.answer(comment, kind, &text, who)?;
                 payload = serde_json::json!({ "comment": comment, "kind": kind, "text": text });
             }
             ChangeSetCommand::SubmitForReview => {
-                user.require(&DRAFTERS, None, "提交合法性审查")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 let laws = LawRegistry::new(self.store.laws().await?);
                 let known: HashSet<UnitId> = catalog.units.iter().map(|u| u.id).collect();
                 let ctx = ReviewContext {
@@ -169,18 +183,19 @@ impl Service {
                     grants: &catalog.grants,
                 };
                 let duties = current_duties(&catalog, &set);
-                set.submit_for_review(&ctx, &duties, today, who)?;
+                let removed = removed_contents(&catalog, &set);
+                set.submit_for_review(&ctx, &duties, &removed, today, who)?;
                 let open = set.review.as_ref().map_or(0, |r| r.open_findings());
                 payload = serde_json::json!({ "open_findings": open });
             }
             ChangeSetCommand::Verdict { item, pass, reason } => {
-                user.require(&[Role::JusticeReviewer, Role::SysAdmin], None, "作出合法性审查结论")?;
+                user.require_act(Act::Verdict, None)?;
                 let verdict = if pass { Verdict::Pass } else { Verdict::Reject { reason } };
                 payload = serde_json::json!({ "item": item, "verdict": verdict });
                 set.verdict(item, verdict, who)?;
             }
             ChangeSetCommand::Verdicts { verdicts } => {
-                user.require(&[Role::JusticeReviewer, Role::SysAdmin], None, "作出合法性审查结论")?;
+                user.require_act(Act::Verdict, None)?;
                 let verdicts: Vec<(ItemId, Verdict)> = verdicts
                     .into_iter()
                     .map(|v| {
@@ -208,17 +223,24 @@ impl Service {
                 set.verdicts(verdicts, who)?;
             }
             ChangeSetCommand::SubmitForApproval => {
-                user.require(&DRAFTERS, None, "提请审定")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 set.submit_for_approval(who)?;
             }
             ChangeSetCommand::Countersign { unit } => {
-                user.require(&[Role::Leader, Role::Reviewer], Some(unit), "会签")
-                    .or_else(|_| user.require(&DRAFTERS, None, "代为录入会签"))?;
+                user.require_act(Act::Countersign, Some(unit))
+                    .or_else(|_| user.require_act(Act::DraftChangeSet, None))?;
                 set.countersign(unit, who)?;
                 payload = serde_json::json!({ "unit": unit });
             }
             ChangeSetCommand::Approve { meeting, decided_on, doc_no } => {
-                user.require(&[Role::Leader, Role::SysAdmin], None, "审定调整方案")?;
+                user.require_act(Act::Approve, None)?;
+                if !may_approve_own(set.created_by, user.id) {
+                    return Err(ServiceError::rejected(
+                        ErrorCode::DrafterCannotApprove,
+                        "职责分离（等保2.0 三员分立，domain.md §10）：起草调整方案的人不能审定该方案",
+                        "the drafter of a change set cannot approve it",
+                    ));
+                }
                 let meeting = meeting.trim().to_owned();
                 if meeting.is_empty() {
                     return Err(quanze_core::ValidationError::Empty { field: "meeting" }.into());
@@ -228,24 +250,22 @@ impl Service {
                 set.approve(approval, who)?;
             }
             ChangeSetCommand::Publish => {
-                user.require(&[Role::StaffingEditor, Role::Leader, Role::SysAdmin], None, "公布")?;
+                user.require_act(Act::PublishChangeSet, None)?;
                 return self.publish_change_set(user, &catalog, set, rev).await;
             }
             ChangeSetCommand::Return { to, reason } => {
-                user.require(&DRAFTERS, None, "退回").or_else(|_| {
-                    user.require(&[Role::JusticeReviewer, Role::Leader], None, "退回")
-                })?;
+                user.require_act(Act::ReturnChangeSet, None)?;
                 let to = parse_stage(&to)?;
                 set.return_to(to, &reason, today, days, cal, who)?;
                 payload = serde_json::json!({ "to": set.flow.stage, "reason": reason });
             }
             ChangeSetCommand::Withdraw { reason } => {
-                user.require(&DRAFTERS, None, "撤回调整方案")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 set.withdraw(&reason, who)?;
                 payload = serde_json::json!({ "reason": reason });
             }
             ChangeSetCommand::Transfer { to, reason } => {
-                user.require(&DRAFTERS, None, "转办")?;
+                user.require_act(Act::DraftChangeSet, None)?;
                 if catalog.unit(to).is_none() {
                     return Err(ServiceError::NotFound(format!("单位 {to}")));
                 }

@@ -345,6 +345,7 @@ async fn change_set(
             input(ChangeAction::Add, None, Some(added)),
         ],
         countersigners: vec![],
+        ratification: None,
     };
     let (view, _) = service.create_change_set(editor, new).await?;
     let id = view.set.id;
@@ -398,11 +399,11 @@ async fn change_set(
         }
         act(editor, ChangeSetCommand::CloseRound).await?;
     }
-    // 公示 for a week, one comment answered.
+    // 公示 for seven working days (the minimum), one comment answered.
     clock.set(day(2026, 3, 9));
-    act(editor, ChangeSetCommand::OpenComment { until: day(2026, 3, 16) }).await?;
+    act(editor, ChangeSetCommand::OpenComment { until: day(2026, 3, 18) }).await?;
     service.comment_on_change_set(id, None, "建议将调整后的办事指南一并公布，方便群众查询").await?;
-    clock.set(day(2026, 3, 17));
+    clock.set(day(2026, 3, 19));
     let comment = service
         .change_set(id)
         .await?
@@ -424,15 +425,15 @@ async fn change_set(
         .as_ref()
         .map(|r| r.findings.iter().map(|f| f.item).collect())
         .unwrap_or_default();
-    clock.set(day(2026, 3, 19));
+    clock.set(day(2026, 3, 20));
     for item in items {
         act(justice, ChangeSetCommand::Verdict { item, pass: true, reason: String::new() }).await?;
     }
     act(editor, ChangeSetCommand::SubmitForApproval).await?;
-    clock.set(day(2026, 3, 20));
+    clock.set(day(2026, 3, 23));
     let approve = ChangeSetCommand::Approve {
         meeting: "县委机构编制委员会2026年第2次会议".into(),
-        decided_on: day(2026, 3, 20),
+        decided_on: day(2026, 3, 23),
         doc_no: format!("{}〔2026〕12号", quanze_demo::data::DOC_PREFIX),
     };
     act(leader, approve).await?;

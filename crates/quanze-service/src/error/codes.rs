@@ -193,6 +193,18 @@ error_codes! {
     /// A table of verdicts is empty.
     EmptyVerdicts = "empty_verdicts", 422, "审查结论表为空", "the table of verdicts is empty";
 
+    // No path around review, separated duties (issue 14).
+    /// An effective date before today, not recorded as a ratification (追认) with a reason.
+    PastEffectiveDate = "past_effective_date", 422, "生效日期早于今日，须作为追认记录并说明理由", "an effective date in the past needs a ratification";
+    /// A public comment period shorter than the configured minimum of working days.
+    ShortCommentPeriod = "short_comment_period", 422, "公示期少于规定的工作日数", "the comment period is too short";
+    /// A list published outside a change set without its recorded 审定.
+    MissingApprovalRecord = "missing_approval_record", 422, "公布清单须登记审定机关、会议、日期和文号", "publication needs the recorded approval";
+    /// The drafter of a change set asked to approve it.
+    DrafterCannotApprove = "drafter_cannot_approve", 403, "起草人不能审定本人起草的调整方案", "the drafter cannot approve the change set";
+    /// An account given an administrator role together with another role (三员分立).
+    RoleConflict = "role_conflict", 422, "系统管理员、安全管理员、审计管理员不能与其他角色兼任", "administrator roles cannot be combined";
+
     // Devolution.
     /// A grant ends before it starts.
     EmptyWindow = "empty_window", 422, "赋权的结束日期早于开始日期", "the grant ends before it starts";

@@ -1,11 +1,11 @@
 //! Lists and their drafts: create a list, write, discard and declare a template draft's differences.
 
+use quanze_core::access::Act;
 use quanze_core::{
-    ItemId, ListId, ListScope, ListVersionId, Override, PowerList, Role, VersionStatus,
+    ItemId, ListId, ListScope, ListVersionId, Override, PowerList, VersionStatus,
 };
 use quanze_store::DraftWrite;
 
-use super::*;
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
@@ -24,7 +24,7 @@ impl Service {
             ListScope::Unit { unit } => Some(*unit),
             ListScope::TownshipTemplate { .. } => None,
         };
-        by.require(&[Role::StaffingEditor, Role::SysAdmin, Role::Clerk], list_unit, "删除草稿")?;
+        by.require_act(Act::ImportList, list_unit)?;
         if version.status != VersionStatus::Draft {
             return Err(ServiceError::rejected(
                 ErrorCode::NotADraft,
@@ -56,7 +56,7 @@ impl Service {
         scope: ListScope,
     ) -> ServiceResult<(ListId, u64)> {
         if let Some(by) = by {
-            by.require(&EDITORS, None, "新建清单")?;
+            by.require_act(Act::EditList, None)?;
         }
         let name = name.trim();
         if name.is_empty() {
@@ -93,7 +93,7 @@ impl Service {
         mut draft: DraftWrite,
     ) -> ServiceResult<()> {
         if let Some(by) = by {
-            by.require(&EDITORS, None, "保存清单草稿")?;
+            by.require_act(Act::EditList, None)?;
         }
         let names: Vec<String> = draft.new_items.iter().map(|i| i.content.display_name()).collect();
         let mut contents: Vec<&mut quanze_core::ItemContent> =
@@ -146,7 +146,7 @@ impl Service {
         version_id: ListVersionId,
         overrides: Vec<Override>,
     ) -> ServiceResult<u64> {
-        by.require(&EDITORS, None, "设置乡镇差异")?;
+        by.require_act(Act::EditList, None)?;
         let catalog = self.catalog();
         let version = catalog
             .version(version_id)

@@ -1,10 +1,11 @@
 //! Importing an xlsx into a list as a new draft version.
 
+use quanze_core::access::Act;
 use quanze_core::import_match::{
     self, DifferenceKind, ImportMatch, ImportProblem, ImportRow, ItemVersions, RowDifference,
 };
 use quanze_core::{
-    ItemContent, ItemId, ListId, ListScope, ListVersion, OverrideTarget, Role, VersionStatus,
+    ItemContent, ItemId, ListId, ListScope, ListVersion, OverrideTarget, VersionStatus,
 };
 use quanze_store::DraftWrite;
 
@@ -34,7 +35,7 @@ impl Service {
             ListScope::Unit { unit } => Some(*unit),
             ListScope::TownshipTemplate { .. } => None,
         };
-        by.require(&[Role::StaffingEditor, Role::SysAdmin, Role::Clerk], list_unit, "导入清单")?;
+        by.require_act(Act::ImportList, list_unit)?;
         let directory = quanze_exchange::UnitDirectory::new(&catalog.units);
         let options = quanze_exchange::ImportOptions {
             max_bytes: self.config.max_upload_bytes as u64,

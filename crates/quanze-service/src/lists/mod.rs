@@ -7,8 +7,8 @@ use std::collections::BTreeSet;
 
 use chrono::NaiveDate;
 use quanze_core::{
-    CreditCode, DutyKind, ItemId, ListId, ListVersionId, PowerCategory, RegionCode, Role, Tag,
-    UnitId, UnitKind,
+    CreditCode, DutyKind, ItemId, ListId, ListVersionId, PowerCategory, RegionCode, Tag, UnitId,
+    UnitKind,
 };
 
 use crate::catalog::ContentRef;
@@ -18,6 +18,7 @@ mod drafts;
 mod export;
 mod import;
 mod publish;
+pub(crate) use publish::schedule_error;
 mod queries;
 mod registry;
 
@@ -167,5 +168,3 @@ impl ExportFormat {
         }
     }
 }
-
-const EDITORS: [Role; 2] = [Role::StaffingEditor, Role::SysAdmin];

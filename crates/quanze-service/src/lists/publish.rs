@@ -1,15 +1,20 @@
 //! Publication of a draft: the blockers, then publication with an effective date.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use chrono::NaiveDate;
+use quanze_core::access::Act;
+use quanze_core::list_approval::ListApproval;
+use quanze_core::review::{ReviewContext, ReviewItem, check_items};
+use quanze_core::schedule::{ScheduleError, check_effective_date};
 use quanze_core::{
-    DocNo, Issue, ListEntry, ListVersion, ListVersionId, OverrideChange, Role, Severity,
+    Issue, LawRegistry, ListEntry, ListVersion, ListVersionId, OverrideChange, Severity, UnitId,
     VersionStatus,
 };
 
 use crate::Service;
 use crate::auth::CurrentUser;
+use crate::catalog::Catalog;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 impl Service {
@@ -90,17 +95,20 @@ impl Service {
         out
     }
 
-    /// Publishes a draft with its effective date and document number, after checking that
-    /// nothing blocks publication.
+    /// Publishes a draft outside a change set: only with the recorded 审定 of a leader
+    /// (body, meeting, date, document number; an import published as the adoption of a list
+    /// approved before says so), an effective date not in the past unless recorded as 追认,
+    /// and after the same automatic checks a change set passes (the legality review's checks
+    /// over every item) and the publication checks. Advisory findings warn and do not block.
     pub async fn publish(
         &self,
         by: Option<&CurrentUser>,
         version_id: ListVersionId,
         effective: NaiveDate,
-        doc_no: DocNo,
+        approval: ListApproval,
     ) -> ServiceResult<u64> {
         if let Some(by) = by {
-            by.require(&[Role::StaffingEditor, Role::Leader, Role::SysAdmin], None, "公布清单")?;
+            by.require_act(Act::PublishList, None)?;
         }
         let catalog = self.catalog();
         let version = catalog
@@ -113,7 +121,16 @@ impl Service {
                 format!("version {} is {:?}, not a draft", version.number, version.status),
             ));
         }
-        let blockers = self.publication_blockers(version);
+        check_effective_date(effective, self.today(), approval.ratification.as_ref())
+            .map_err(schedule_error)?;
+        let mut blockers: Vec<Issue> =
+            self.publication_blockers(version).into_iter().filter(Issue::blocks).collect();
+        let laws = LawRegistry::new(self.store.laws().await?);
+        for issue in self.review_findings(&catalog, version, &laws, effective) {
+            if issue.blocks() && !blockers.contains(&issue) {
+                blockers.push(issue);
+            }
+        }
         if !blockers.is_empty() {
             return Err(ServiceError::Rejected {
                 code: ErrorCode::PublicationBlocked,
@@ -130,12 +147,13 @@ impl Service {
                 issues: blockers,
             });
         }
+        let doc_no = approval.doc_no.clone();
         let ev = self.event(
             by,
             None,
             "list.version.published",
             format!("list_version:{version_id}"),
-            serde_json::json!({ "list": version.list, "number": version.number, "effective": effective, "doc_no": doc_no.as_str() }),
+            serde_json::json!({ "list": version.list, "number": version.number, "effective": effective, "doc_no": doc_no.as_str(), "approval": approval }),
         );
         let mut writer = self.catalog_writer().await?;
         let receipt = writer.write(self.store.publish(version_id, effective, &doc_no, ev)).await?;
@@ -145,4 +163,80 @@ impl Service {
         });
         Ok(receipt.leaf_index())
     }
+}
+
+impl Service {
+    /// The legality review's automatic checks over every item of `version` (and the items
+    /// its township differences add), as a change set's review runs them; and, for each
+    /// difference removing an item whose legal basis is in force, the advisory finding a
+    /// removal gets (法定职责必须为).
+    fn review_findings(
+        &self,
+        catalog: &Catalog,
+        version: &ListVersion,
+        laws: &LawRegistry,
+        effective_on: NaiveDate,
+    ) -> Vec<Issue> {
+        let known: HashSet<UnitId> = catalog.units.iter().map(|u| u.id).collect();
+        let ctx =
+            ReviewContext { laws, known_units: &known, effective_on, grants: &catalog.grants };
+        let added = version.overrides.iter().filter_map(|o| match &o.change {
+            OverrideChange::Add { entry } => Some(entry),
+            OverrideChange::Remove { .. } => None,
+        });
+        let items: Vec<ReviewItem<'_>> = version
+            .entries
+            .iter()
+            .filter_map(|e| {
+                catalog.content(e).map(|content| ReviewItem {
+                    item: e.item,
+                    list: version.list,
+                    duty: e.duty,
+                    content,
+                })
+            })
+            .collect();
+        // Differences are per town: an added item is checked on its own, not as a duplicate.
+        let extra: Vec<ReviewItem<'_>> = added
+            .filter_map(|e| {
+                catalog.content(e).map(|content| ReviewItem {
+                    item: e.item,
+                    list: version.list,
+                    duty: e.duty,
+                    content,
+                })
+            })
+            .collect();
+        let mut out: Vec<Issue> =
+            check_items(&items, &ctx).into_iter().flat_map(|f| f.issues).collect();
+        for it in &extra {
+            out.extend(
+                check_items(std::slice::from_ref(it), &ctx).into_iter().flat_map(|f| f.issues),
+            );
+        }
+        let entries: HashMap<_, _> = version.entries.iter().map(|e| (e.item, e)).collect();
+        for o in &version.overrides {
+            if let OverrideChange::Remove { item } = &o.change
+                && let Some(content) = entries.get(item).and_then(|e| catalog.content(e))
+            {
+                let f = quanze_core::review::removal::removal_findings(
+                    *item,
+                    Some(content),
+                    laws,
+                    effective_on,
+                );
+                out.extend(f.issues);
+            }
+        }
+        out
+    }
+}
+
+/// A refused date as the service answers it.
+pub(crate) fn schedule_error(err: ScheduleError) -> ServiceError {
+    let code = match err {
+        ScheduleError::PastEffectiveDate { .. } => ErrorCode::PastEffectiveDate,
+        ScheduleError::ShortCommentPeriod { .. } => ErrorCode::ShortCommentPeriod,
+    };
+    ServiceError::rejected(code, err.zh(), err.to_string())
 }

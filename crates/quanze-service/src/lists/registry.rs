@@ -1,5 +1,6 @@
 //! Regions and units: the county's register (区划与单位).
 
+use quanze_core::access::Act;
 use quanze_core::{Issue, Region, Severity, Unit, UnitId};
 
 use super::*;
@@ -15,7 +16,7 @@ impl Service {
         regions: Vec<Region>,
     ) -> ServiceResult<u64> {
         if let Some(by) = by {
-            by.require(&EDITORS, None, "维护行政区划")?;
+            by.require_act(Act::ManageOrganisation, None)?;
         }
         if regions.is_empty() {
             return Err(ServiceError::rejected(
@@ -46,7 +47,7 @@ impl Service {
         new: NewUnit,
     ) -> ServiceResult<(UnitId, Vec<Issue>, u64)> {
         if let Some(by) = by {
-            by.require(&EDITORS, None, "新增单位")?;
+            by.require_act(Act::ManageOrganisation, None)?;
         }
         let name = new.name.trim().to_owned();
         if name.is_empty() {
@@ -85,7 +86,7 @@ impl Service {
         new: NewUnit,
     ) -> ServiceResult<(Vec<Issue>, u64)> {
         if let Some(by) = by {
-            by.require(&EDITORS, None, "修改单位")?;
+            by.require_act(Act::ManageOrganisation, None)?;
         }
         let catalog = self.catalog();
         let before =

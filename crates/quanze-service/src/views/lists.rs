@@ -3,6 +3,8 @@
 
 use chrono::NaiveDate;
 use quanze_core::diff::ListDiff;
+use quanze_core::list_approval::ListApproval;
+use quanze_core::schedule::Ratification;
 use quanze_core::{
     DocNo, Issue, ListEntry, ListId, ListScope, ListVersion, ListVersionId, Override, UnitId,
     VersionStatus,
@@ -13,7 +15,7 @@ use utoipa::ToSchema;
 use super::{Created, page};
 use crate::Service;
 use crate::auth::CurrentUser;
-use crate::error::{ServiceError, ServiceResult};
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 use crate::lists::{ExportFormat, ImportOutcome, ItemQuery, ItemView};
 
 page!(
@@ -36,12 +38,25 @@ pub struct NewListRequest {
 /// Publication details.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
-#[schema(example = json!({ "effective": "2026-01-01", "doc_no": "x编〔2024〕34号" }))]
+#[schema(example = json!({ "effective": "2027-01-01", "doc_no": "x编〔2026〕34号", "body": "x县委机构编制委员会", "meeting": "x县委编委2026年第3次会议", "decided_on": "2026-12-01" }))]
 pub struct PublishRequest {
     /// The first day in force, YYYY-MM-DD.
     pub effective: NaiveDate,
     /// The document number, e.g. x编〔2024〕34号.
     pub doc_no: String,
+    /// 审定机关 — the body that approved the list (e.g. 县委机构编制委员会).
+    pub body: String,
+    /// 审定会议 — the meeting that approved it.
+    pub meeting: String,
+    /// The day it was approved, YYYY-MM-DD.
+    pub decided_on: NaiveDate,
+    /// Whether this is the adoption of a list approved before (an imported list published
+    /// with the document that approved it).
+    #[serde(default)]
+    pub adoption: bool,
+    /// 追认理由 — required when `effective` is before today.
+    #[serde(default)]
+    pub ratification: Option<String>,
 }
 
 /// A township template draft's declared differences, replacing the ones it has.
@@ -309,10 +324,22 @@ impl Service {
         &self,
         by: &CurrentUser,
         id: ListVersionId,
-        effective: NaiveDate,
-        doc_no: DocNo,
+        request: PublishRequest,
     ) -> ServiceResult<VersionReceipt> {
-        let leaf_index = self.publish(Some(by), id, effective, doc_no).await?;
+        let doc_no = DocNo::parse(&request.doc_no)?;
+        let ratification = Ratification::parse(request.ratification.as_deref());
+        let approval = ListApproval::parse(
+            &request.body,
+            &request.meeting,
+            request.decided_on,
+            doc_no,
+            request.adoption,
+            ratification,
+        )
+        .map_err(|e| {
+            ServiceError::rejected(ErrorCode::MissingApprovalRecord, e.zh(), e.to_string())
+        })?;
+        let leaf_index = self.publish(Some(by), id, request.effective, approval).await?;
         Ok(VersionReceipt { id, status: "published".to_owned(), leaf_index })
     }
 

@@ -91,6 +91,7 @@ impl Scenario {
                 input(ChangeAction::Add, None, Some(added.clone())),
             ],
             countersigners: vec![],
+            ratification: None,
         };
         Self {
             _dir: dir,
@@ -149,7 +150,7 @@ impl Scenario {
         let id = self.round_closed().await;
         self.act(&self.editor, id, Self::open_comment()).await.unwrap();
         self.service.comment_on_change_set(id, None, "建议同步公布办事指南").await.unwrap();
-        self.clock.advance(Duration::days(8));
+        self.clock.advance(Duration::days(10));
         let comment =
             self.service.change_set(id).await.unwrap().set.comments.unwrap().comments[0].id;
         self.act(&self.editor, id, Self::answer(comment)).await.unwrap();
@@ -187,7 +188,8 @@ impl Scenario {
     }
 
     fn open_comment() -> ChangeSetCommand {
-        ChangeSetCommand::OpenComment { until: NaiveDate::from_ymd_opt(2026, 3, 9).unwrap() }
+        // Seven working days after Monday 2026-03-02: the minimum (国办发〔2018〕37号).
+        ChangeSetCommand::OpenComment { until: NaiveDate::from_ymd_opt(2026, 3, 11).unwrap() }
     }
 
     fn answer(comment: quanze_core::OpinionId) -> ChangeSetCommand {
@@ -274,7 +276,7 @@ async fn review_waits_for_the_comment_period_and_its_answers() {
         s.act(editor, id, ChangeSetCommand::SubmitForReview).await.unwrap_err().code(),
         "comment_period_open"
     );
-    s.clock.advance(Duration::days(8));
+    s.clock.advance(Duration::days(10));
     assert!(service.comment_on_change_set(id, None, "过期意见").await.is_err());
     assert_eq!(
         s.act(editor, id, ChangeSetCommand::SubmitForReview).await.unwrap_err().code(),
@@ -284,7 +286,8 @@ async fn review_waits_for_the_comment_period_and_its_answers() {
     s.act(editor, id, Scenario::answer(comment)).await.unwrap();
     let out = s.act(editor, id, ChangeSetCommand::SubmitForReview).await.unwrap();
     let review = out.change_set.review.clone().unwrap();
-    assert_eq!(review.findings.len(), 2, "the removal is not reviewed");
+    // Issue 14: the removal is reviewed too (no path around review).
+    assert_eq!(review.findings.len(), 3);
     assert_eq!(review.open_findings(), 0, "{:#?}", review.findings);
 }
 
@@ -307,6 +310,12 @@ async fn only_the_justice_bureau_gives_verdicts_and_approval_waits_for_all() {
         "review_not_passed"
     );
     s.act(&s.justice, id, Scenario::verdict(items[1])).await.unwrap();
+    // Issue 14: the removal awaits its verdict too.
+    assert_eq!(
+        s.act(editor, id, ChangeSetCommand::SubmitForApproval).await.unwrap_err().code(),
+        "review_not_passed"
+    );
+    s.act(&s.justice, id, Scenario::verdict(items[2])).await.unwrap();
     s.act(editor, id, ChangeSetCommand::SubmitForApproval).await.unwrap();
     assert_eq!(
         s.act(editor, id, ChangeSetCommand::Publish).await.unwrap_err().code(),

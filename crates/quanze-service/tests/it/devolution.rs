@@ -198,10 +198,15 @@ async fn an_override_and_a_reclaim_need_a_reason_and_an_active_grant() {
     let grant = s.ready_in_town_1().await;
     let on = d(2026, 3, 1);
 
-    // Town 2 takes it by override; a reclaim needs a reason and an active grant.
-    let err = service.override_readiness(editor, grant, t2, " ", on).await.unwrap_err();
+    // Town 2 takes it by override, a leader's only (三员分立, issue 14); a reclaim needs a
+    // reason and an active grant.
+    let leader = login(service, "leader").await;
+    let err = service.override_readiness(editor, grant, t2, "县政府同意", on).await.unwrap_err();
+    assert_eq!(err.code(), "forbidden");
+    assert!(service.holds(t2, item, on).is_none(), "nothing changed");
+    let err = service.override_readiness(&leader, grant, t2, " ", on).await.unwrap_err();
     assert_eq!(err.code(), "missing_reason");
-    service.override_readiness(editor, grant, t2, "县政府常务会议同意先行承接", on).await.unwrap();
+    service.override_readiness(&leader, grant, t2, "县政府常务会议同意先行承接", on).await.unwrap();
     assert!(service.holds(t2, item, on).is_some());
     let err =
         service.reclaim(editor, grant, t2, d(2026, 2, 1), "承接不力", None).await.unwrap_err();

@@ -174,10 +174,17 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
     check(&service, &before, "a draft saved again").await;
     assert!(service.catalog().item(new_item, 1).is_none());
     let before = service.catalog();
-    service
-        .publish(Some(&editor), draft.id, today, DocNo::parse("某编发〔2026〕9号").unwrap())
-        .await
-        .unwrap();
+    let leader = login(&service, "leader").await;
+    let approval = quanze_core::list_approval::ListApproval::parse(
+        "县委机构编制委员会",
+        "县委编委2026年第5次会议",
+        today,
+        DocNo::parse("某编发〔2026〕9号").unwrap(),
+        false,
+        None,
+    )
+    .unwrap();
+    service.publish(Some(&leader), draft.id, today, approval).await.unwrap();
     check(&service, &before, "a publication").await;
     assert!(service.catalog().holdings.holds(dept, new_item, today).is_some());
 
@@ -268,7 +275,7 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
     check(&service, &before, "readiness").await;
     assert!(service.holds(t1, power, today).is_some());
     let before = service.catalog();
-    service.override_readiness(&editor, grant, t2, "县政府同意先行承接", today).await.unwrap();
+    service.override_readiness(&leader, grant, t2, "县政府同意先行承接", today).await.unwrap();
     check(&service, &before, "an override").await;
     let before = service.catalog();
     let back = today + Duration::days(30);

@@ -10,5 +10,6 @@ mod governance;
 mod helpers;
 mod incremental;
 mod lawful;
+mod ranks;
 mod ledger;
 mod template;

@@ -47,6 +47,8 @@ contract!(change_sets_are_versioned_and_publish_every_list_in_one_transaction, |
     // Replacing needs the revision it was read at: a stale writer is refused.
     let state = |prev_rev| ChangeSetWrite::State { prev_rev };
     set.title = "关于调整两份清单的方案（修改稿）".into();
+    // A ratification (追认, issue 14) is part of the stored document.
+    set.ratification = Some(quanze_core::schedule::Ratification { reason: "补录追认".into() });
     store.put_change_set(&set, state(1), ev("change_set.revised")).await.unwrap();
     assert_conflict(store.put_change_set(&set, state(1), ev("change_set.revised")).await);
     let missing = ChangeSet { id: ChangeSetId::from_uuid(Uuid::now_v7()), ..set.clone() };

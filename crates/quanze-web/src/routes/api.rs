@@ -8,8 +8,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{
-    DocNo, ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleAssignment, UnitId,
-    UnitKind, Username,
+    ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleAssignment, UnitId, UnitKind,
+    Username,
 };
 use quanze_service::ErrorCode;
 use quanze_service::lists::{ExportFormat, ImportOutcome, ItemQuery, ItemView};
@@ -474,17 +474,16 @@ async fn version(
 #[utoipa::path(post, path = "/api/v1/versions/{id}/publish", operation_id = "publish", request_body = PublishRequest, params(("id" = String, Path, description = "version id")),
     responses((status = 200, description = "published", body = VersionReceipt),
         (status = 401, description = "no or bad token", body = ErrorBody),
-        (status = 403, description = "not an editor", body = ErrorBody),
+        (status = 403, description = "not a leader", body = ErrorBody),
         (status = 404, description = "no such version", body = ErrorBody),
-        (status = 422, description = "blocked, with issues", body = ErrorBody)))]
+        (status = 422, description = "blocked, with issues; no approval record; an effective date in the past without 追认", body = ErrorBody)))]
 async fn publish(
     State(st): State<AppState>,
     Auth(user): Auth,
     Path(id): Path<ListVersionId>,
     Json(body): Json<PublishRequest>,
 ) -> Result<axum::Json<VersionReceipt>, ApiError> {
-    let doc_no = DocNo::parse(&body.doc_no).map_err(quanze_service::ServiceError::from)?;
-    Ok(axum::Json(st.service.publish_version(&user, id, body.effective, doc_no).await?))
+    Ok(axum::Json(st.service.publish_version(&user, id, body).await?))
 }
 
 #[utoipa::path(put, path = "/api/v1/versions/{id}/overrides", operation_id = "set_overrides", request_body = OverridesRequest, params(("id" = String, Path, description = "draft version id of a township template")),

@@ -390,21 +390,37 @@ async fn an_import_publishes_once_and_only_a_draft_is_discarded() {
     let x = Exported::new(&app).await;
     let (list_id, editor, bytes) = (x.list_id, x.editor.as_str(), &x.bytes);
     let (_, draft) = x.import(&app).await;
-    let (status, published) = app
-        .post(
-            &format!("/api/v1/versions/{draft}/publish"),
-            Some(editor),
-            json!({ "effective": "2026-12-01", "doc_no": "某编〔2026〕12号" }),
-        )
-        .await;
+    // Outside a change set, publication is a leader's recorded 审定 (issue 14): here the
+    // adoption of an imported list with the document that approved it.
+    let approval = |effective: &str, doc_no: &str| {
+        json!({
+            "effective": effective, "doc_no": doc_no, "body": "县委机构编制委员会",
+            "meeting": "县委编委2026年第3次会议", "decided_on": "2026-03-02", "adoption": true,
+        })
+    };
+    let leader = app.token("leader").await;
+    let path = format!("/api/v1/versions/{draft}/publish");
+    let (status, err) =
+        app.post(&path, Some(editor), approval("2099-12-01", "某编〔2026〕12号")).await;
+    assert_eq!((status, err["code"].as_str()), (StatusCode::FORBIDDEN, Some("forbidden")));
+    let mut blank = approval("2099-12-01", "某编〔2026〕12号");
+    blank["body"] = json!(" ");
+    let (status, err) = app.post(&path, Some(leader.as_str()), blank).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("missing_approval_record"))
+    );
+    let (status, err) =
+        app.post(&path, Some(leader.as_str()), approval("2001-01-01", "某编〔2026〕12号")).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("past_effective_date"))
+    );
+    let (status, published) =
+        app.post(&path, Some(leader.as_str()), approval("2099-12-01", "某编〔2026〕12号")).await;
     assert_eq!(status, StatusCode::OK, "{published}");
-    let (status, again) = app
-        .post(
-            &format!("/api/v1/versions/{draft}/publish"),
-            Some(editor),
-            json!({ "effective": "2026-12-02", "doc_no": "某编〔2026〕13号" }),
-        )
-        .await;
+    let (status, again) =
+        app.post(&path, Some(leader.as_str()), approval("2099-12-02", "某编〔2026〕13号")).await;
     assert_eq!(
         (status, again["code"].as_str()),
         (StatusCode::UNPROCESSABLE_ENTITY, Some("not_a_draft"))
