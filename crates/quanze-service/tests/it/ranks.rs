@@ -42,6 +42,7 @@ fn adding(list: quanze_core::ListId, content: ItemContent) -> NewChangeSet {
     NewChangeSet {
         title: "新增事项".into(),
         effective_on: d(2026, 7, 1),
+        ratification: None,
         changes: vec![ChangeInput {
             list,
             action: ChangeAction::Add,
