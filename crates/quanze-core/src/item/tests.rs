@@ -107,6 +107,7 @@ fn content() -> ItemContent {
         handling_office: None,
         cooperation: vec![],
         source: PowerSource::Statutory,
+        grant: None,
         level: ExerciseLevel::County,
         responsibilities: vec![],
         accountability: vec![],
