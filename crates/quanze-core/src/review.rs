@@ -77,7 +77,7 @@ pub fn check_items(items: &[ReviewItem<'_>], ctx: &ReviewContext<'_>) -> Vec<Ite
             issues.push(duplicate(&name, &items[first]));
         }
         let grants = grants_by_item.get(&it.item).map(Vec::as_slice).unwrap_or_default();
-        check_devolution(c, grants, ctx.grants, &name, &mut issues);
+        check_devolution(c, grants, ctx, &name, &mut issues);
         out.push(ItemFindings { item: it.item, name, issues });
     }
     out
@@ -154,11 +154,12 @@ fn duplicate(name: &str, first: &ReviewItem<'_>) -> Issue {
 fn check_devolution(
     c: &ItemContent,
     own_grants: &[&Grant],
-    all: &[Grant],
+    ctx: &ReviewContext<'_>,
     name: &str,
     issues: &mut Vec<Issue>,
 ) {
-    let linked: Option<&Grant> = c.grant.as_ref().and_then(|l| all.iter().find(|g| l.matches(g)));
+    let linked: Option<&Grant> =
+        c.grant.as_ref().and_then(|l| ctx.grants.iter().find(|g| l.matches(g)));
     let entrusted_grant =
         own_grants.iter().chain(linked.as_ref()).any(|g| g.mode == GrantMode::Entrusted);
     if c.category == PowerCategory::Coercion
@@ -176,7 +177,7 @@ fn check_devolution(
     // model of devolution), and that grant meets its mode's conditions.
     let from_above = matches!(c.source, PowerSource::Devolved | PowerSource::Entrusted);
     if from_above && c.level == crate::item::ExerciseLevel::Township {
-        check_link(c, linked, name, issues);
+        check_link(c, linked, ctx.effective_on, name, issues);
     }
     // A department item's own grants: a penalty power handed down needs the decision.
     let undecided_grant = own_grants
@@ -197,7 +198,13 @@ fn penalty_without_decision(name: &str) -> Issue {
     )
 }
 
-fn check_link(c: &ItemContent, linked: Option<&Grant>, name: &str, issues: &mut Vec<Issue>) {
+fn check_link(
+    c: &ItemContent,
+    linked: Option<&Grant>,
+    on: NaiveDate,
+    name: &str,
+    issues: &mut Vec<Issue>,
+) {
     let source = c.source.zh();
     let Some(link) = &c.grant else {
         issues.push(Issue::new(
@@ -239,6 +246,17 @@ fn check_link(c: &ItemContent, linked: Option<&Grant>, name: &str, issues: &mut 
         && !g.has_decision()
     {
         issues.push(penalty_without_decision(name));
+    }
+    if let Some(end) = g.ends()
+        && end <= on
+    {
+        issues.push(Issue::new(
+            "grant_ended",
+            Severity::Error,
+            "grant",
+            format!("“{name}”关联的赋权于{end}终止（委托期限届满或赋权期满），{on}起不再有效"),
+            format!("{name}: its grant ends on {end}, before {on}"),
+        ));
     }
     if g.mode == GrantMode::Entrusted && g.entrustment.is_none() {
         issues.push(Issue::new(

@@ -161,6 +161,11 @@ fn a_township_item_from_above_is_linked_to_its_grant() {
     penalty.grant = Some(crate::devolution::GrantLink::to(&entrusted));
     let found = run(&[(item(2), &penalty)], std::slice::from_ref(&entrusted));
     assert_eq!(codes(&found[0]), vec!["entrustment_without_letter"]);
+    // An entrustment whose term ended before the effective date gives nothing.
+    let ended = Grant { effective_until: Some(d(2025, 6, 1) - chrono::Days::new(1)), ..entrusted };
+    penalty.grant = Some(crate::devolution::GrantLink::to(&ended));
+    let found = run(&[(item(2), &penalty)], std::slice::from_ref(&ended));
+    assert_eq!(codes(&found[0]), vec!["grant_ended", "entrustment_without_letter"]);
     // A statutory township item needs no grant.
     penalty.source = PowerSource::Statutory;
     penalty.grant = None;
