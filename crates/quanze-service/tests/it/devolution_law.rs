@@ -247,7 +247,10 @@ async fn a_penalty_power_needs_two_certified_officers_and_no_leader_waives_them(
         .iter()
         .filter(|g| g.mode == GrantMode::Entrusted && g.batch == "第一批")
         .find_map(|g| {
-            let r = catalog.readiness.iter().find(|r| r.grant == g.id && r.seal && !r.funding)?;
+            let r = catalog
+                .readiness
+                .iter()
+                .find(|r| r.grant == g.id && r.seal && r.officers.is_empty())?;
             Some((g.id, r.town))
         })
         .expect("the pending town of the penalty grant");
