@@ -109,6 +109,9 @@ fn county() -> County {
             batch: format!("第{}批", 1 + g % 4),
             confirmation_doc: None,
             provincial_decision: None,
+            entrustment: None,
+            own_name_basis: None,
+            legacy_decision: None,
         });
         let roll = rng.below(100);
         if roll < 90 {

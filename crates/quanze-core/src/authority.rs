@@ -139,8 +139,9 @@ struct Span {
 enum Via {
     /// An active grant, inside a period in which the department holds the power.
     Grant { grant: GrantId, department: UnitId, mode: GrantMode, item_version: u32 },
-    /// The unit's own published list (a 收回 entry answers "no").
-    List { list: ListId, entry: ListEntry },
+    /// The unit's own published list (a 收回 entry answers "no"); `entrusted_by` names the
+    /// entrusting department of an entry whose source is 上级委托.
+    List { list: ListId, entry: ListEntry, entrusted_by: Option<UnitId> },
 }
 
 /// A period in which a department's power has passed to a town.
@@ -233,7 +234,10 @@ impl AuthorityIndex {
             windows.sort_by_key(|w| (w.from, w.grant));
             let out = spans.entry((town, item)).or_default();
             for w in windows {
-                for h in held.get(&(w.department, item)).map(Vec::as_slice).unwrap_or_default() {
+                // Only the department's own holding counts: an entry it cooperates on or has
+                // handed back (收回) gives it nothing to grant.
+                let own = held.get(&(w.department, item)).map(Vec::as_slice).unwrap_or_default();
+                for h in own.iter().filter(|h| h.entry.duty == DutyKind::Own) {
                     let from = w.from.max(h.from);
                     let until = match (w.until, h.until) {
                         (Some(a), Some(b)) => Some(a.min(b)),
@@ -258,7 +262,7 @@ impl AuthorityIndex {
             out.extend(hs.into_iter().map(|h| Span {
                 from: h.from,
                 until: h.until,
-                via: Via::List { list: h.list, entry: h.entry },
+                via: Via::List { list: h.list, entry: h.entry, entrusted_by: None },
             }));
         }
         let mut slots: FxHashMap<(UnitId, ItemId), Slot> = FxHashMap::default();
@@ -273,6 +277,30 @@ impl AuthorityIndex {
             slots.entry(key).or_default().passed = ps.into_boxed_slice();
         }
         AuthorityIndex { holdings, slots, n_granted }
+    }
+
+    /// Marks the list entries whose content says 上级委托: the unit exercises them in the name
+    /// of the entrusting department `entrusted` gives for the entry's item version (the linked
+    /// grant's department, else the content's holder), as it does a power entrusted by a
+    /// grant. Item versions not in `entrusted` are not entrusted.
+    pub fn with_entrusted<S: std::hash::BuildHasher>(
+        mut self,
+        entrusted: &HashMap<(ItemId, u32), UnitId, S>,
+    ) -> AuthorityIndex {
+        if entrusted.is_empty() {
+            return self;
+        }
+        for ((unit, _), slot) in self.slots.iter_mut() {
+            for span in slot.first.iter_mut().chain(slot.rest.iter_mut()) {
+                if let Via::List { entry, entrusted_by, .. } = &mut span.via {
+                    *entrusted_by = entrusted
+                        .get(&(entry.item, entry.item_version))
+                        .copied()
+                        .filter(|d| d != unit);
+                }
+            }
+        }
+        self
     }
 
     /// The holdings of published lists.
@@ -293,9 +321,12 @@ impl AuthorityIndex {
                 source: Source::Grant { grant, from: department, item_version },
                 except_in: Vec::new(),
             }),
-            Via::List { list, entry } => {
+            Via::List { list, entry, entrusted_by } => {
                 let exercise = match entry.duty {
-                    DutyKind::Own => Exercise::OwnName,
+                    DutyKind::Own => match entrusted_by {
+                        Some(department) => Exercise::InNameOf { department },
+                        None => Exercise::OwnName,
+                    },
                     DutyKind::Cooperate { lead } => Exercise::Cooperate { lead },
                     DutyKind::Reclaimed { .. } => return None,
                 };

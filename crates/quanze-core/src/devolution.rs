@@ -86,12 +86,56 @@ pub struct Grant {
     /// 赋权事项承接确认书 — the confirmation document's number.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub confirmation_doc: Option<DocNo>,
-    /// The provincial decision a penalty power needs (行政处罚法 第24条).
+    /// The provincial decision a penalty power handed to towns in their own name needs
+    /// (行政处罚法 第24条).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub provincial_decision: Option<DocNo>,
+    pub provincial_decision: Option<ProvincialDecision>,
+    /// The 委托书 an entrustment needs (行政处罚法 第20条, 行政许可法 第24条).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub entrustment: Option<Entrustment>,
+    /// The legal basis that lets the town act in its own name, for a licence or a coercive
+    /// measure handed down directly (行政许可法 第23、25条; 行政强制法 第17条第二款).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub own_name_basis: Option<OwnNameBasis>,
+    /// A provincial decision recorded before issue 14 by its number alone (migration 0012):
+    /// issuer, publication and evaluation unknown; the consistency report lists it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub legacy_decision: Option<DocNo>,
 }
 
 impl Grant {
+    /// The day the grant ends (exclusive): its own end, or the end of the 委托书's term when
+    /// that comes first — an entrustment ends with its term.
+    pub fn ends(&self) -> Option<NaiveDate> {
+        let term = self.entrustment.as_ref().map(|e| e.term_until);
+        match (self.effective_until, term) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Whether a decision is recorded for a penalty power (a full one, or a legacy number).
+    pub fn has_decision(&self) -> bool {
+        self.provincial_decision.is_some() || self.legacy_decision.is_some()
+    }
+
+    /// The document that gives the grant its legal force: the provincial decision, the
+    /// 委托书 or the own-name basis's decision, when recorded.
+    pub fn legal_doc(&self) -> Option<&DocNo> {
+        self.provincial_decision
+            .as_ref()
+            .map(|d| &d.doc_no)
+            .or(self.entrustment.as_ref().map(|e| &e.doc_no))
+            .or(self.own_name_basis.as_ref().and_then(|b| b.doc_no.as_ref()))
+            .or(self.legacy_decision.as_ref())
+    }
+
+    /// Whether the town exercises a penalty power through this grant, so that readiness needs
+    /// two certified officers (行政处罚法 第42条).
+    pub fn needs_certificates(&self, category: PowerCategory) -> bool {
+        category == PowerCategory::Penalty && self.mode.transfers_exercise()
+    }
+
     /// The towns this grant names or selects by tag among `units` (township-level units only).
     pub fn towns<U: std::borrow::Borrow<Unit>>(&self, units: &[U]) -> Vec<UnitId> {
         match &self.to {
@@ -103,6 +147,47 @@ impl Grant {
                 .map(|u| u.id)
                 .collect(),
         }
+    }
+}
+
+/// 赋权关联 — the grant that gives a township template or town item its power, when the item's
+/// source is 上级下放 or 上级委托: the department's item, the mode, the batch and, when given,
+/// the grant's document. The grant is the one source of a town's devolved powers; the legality
+/// review checks that such a grant exists and meets its mode's conditions.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub struct GrantLink {
+    /// The granting department.
+    pub department: UnitId,
+    /// The department's item.
+    pub item: ItemId,
+    /// How.
+    pub mode: GrantMode,
+    /// 批次.
+    pub batch: String,
+    /// The grant's document (provincial decision, 委托书 …), when the list names it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub doc: Option<DocNo>,
+}
+
+impl GrantLink {
+    /// The link to `grant`.
+    pub fn to(grant: &Grant) -> GrantLink {
+        GrantLink {
+            department: grant.from,
+            item: grant.item,
+            mode: grant.mode,
+            batch: grant.batch.clone(),
+            doc: grant.legal_doc().cloned(),
+        }
+    }
+
+    /// Whether `grant` is the one this link names.
+    pub fn matches(&self, grant: &Grant) -> bool {
+        grant.from == self.department
+            && grant.item == self.item
+            && grant.mode == self.mode
+            && grant.batch == self.batch
+            && self.doc.as_ref().is_none_or(|d| grant.legal_doc() == Some(d))
     }
 }
 
@@ -174,6 +259,11 @@ pub enum ReadinessItem {
     Funding,
     /// 办事指南/操作规程.
     GuidanceDocument,
+    /// 持证执法人员 — at least two officers holding enforcement certificates, for a penalty
+    /// power the town exercises (行政处罚法 第42条). Cannot be waived.
+    EnforcementCertificates,
+    /// 承接确认书 — its date, for a penalty power the town exercises. Cannot be waived.
+    Confirmation,
 }
 
 impl ReadinessItem {
@@ -185,7 +275,15 @@ impl ReadinessItem {
             ReadinessItem::Seal => "印章",
             ReadinessItem::Funding => "经费保障",
             ReadinessItem::GuidanceDocument => "办事指南",
+            ReadinessItem::EnforcementCertificates => "持证执法人员（不少于两名）",
+            ReadinessItem::Confirmation => "承接确认书日期",
         }
+    }
+
+    /// Whether a leader's waiver may stand in for this item: the legal conditions of a penalty
+    /// power (certified officers, the confirmation) cannot be waived.
+    pub fn waivable(self) -> bool {
+        !matches!(self, ReadinessItem::EnforcementCertificates | ReadinessItem::Confirmation)
     }
 }
 
@@ -217,6 +315,14 @@ pub struct Readiness {
     /// An override of an incomplete checklist.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overridden: Option<ReadinessWaiver>,
+    /// Officers holding enforcement certificates (personal data).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub officers: Vec<EnforcementOfficer>,
+    /// Whether the grant hands a penalty power to the town, so that certified officers and the
+    /// confirmation's date are required ([`Grant::needs_certificates`]); set from the grant
+    /// whenever the record is written or loaded.
+    #[serde(default)]
+    pub certificates_required: bool,
 }
 
 /// 承接状态 — where a town stands with a grant.
@@ -264,6 +370,8 @@ impl Readiness {
             guidance_doc: None,
             confirmed_on: None,
             overridden: None,
+            officers: Vec::new(),
+            certificates_required: false,
         }
     }
 
@@ -285,7 +393,20 @@ impl Readiness {
         if self.guidance_doc.as_deref().is_none_or(|d| d.trim().is_empty()) {
             out.push(ReadinessItem::GuidanceDocument);
         }
+        if self.certificates_required {
+            if legal::certified_officers(&self.officers) < legal::MIN_CERTIFIED_OFFICERS {
+                out.push(ReadinessItem::EnforcementCertificates);
+            }
+            if self.confirmed_on.is_none() {
+                out.push(ReadinessItem::Confirmation);
+            }
+        }
         out
+    }
+
+    /// The missing items no waiver can stand in for.
+    pub fn unwaivable(&self) -> Vec<ReadinessItem> {
+        self.missing().into_iter().filter(|m| !m.waivable()).collect()
     }
 
     /// The state, given whether the power was reclaimed from the town.
@@ -298,16 +419,22 @@ impl Readiness {
             return ReadinessState::Ready;
         }
         match &self.overridden {
-            Some(o) => ReadinessState::Overridden { reason: o.reason.clone() },
-            None => ReadinessState::Pending { missing },
+            Some(o) if missing.iter().all(|m| m.waivable()) => {
+                ReadinessState::Overridden { reason: o.reason.clone() }
+            }
+            _ => ReadinessState::Pending { missing },
         }
     }
 
     /// The first day the town counts as having taken the grant: the confirmation date of a
     /// complete checklist, or the override's day. `None` while pending.
     pub fn taken_from(&self) -> Option<NaiveDate> {
-        if self.missing().is_empty() {
+        let missing = self.missing();
+        if missing.is_empty() {
             return Some(self.confirmed_on.unwrap_or(NaiveDate::MIN));
+        }
+        if !missing.iter().all(|m| m.waivable()) {
+            return None;
         }
         self.overridden.as_ref().map(|o| o.effective_on)
     }
@@ -322,6 +449,10 @@ impl Readiness {
     ) -> Result<(), GrantError> {
         if reason.trim().is_empty() {
             return Err(GrantError::MissingReason);
+        }
+        let unwaivable = self.unwaivable();
+        if !unwaivable.is_empty() {
+            return Err(GrantError::NotWaivable(unwaivable));
         }
         let reason = reason.trim().to_owned();
         self.overridden = Some(ReadinessWaiver { reason, by, at, effective_on });
@@ -344,110 +475,11 @@ pub fn active_window(
         .filter(|r| r.grant == grant.id && r.town == town)
         .map(|r| r.effective_on)
         .min();
-    let until = match (grant.effective_until, reclaimed) {
+    let until = match (grant.ends(), reclaimed) {
         (Some(a), Some(b)) => Some(a.min(b)),
         (a, b) => a.or(b),
     };
     until.is_none_or(|u| from < u).then_some((from, until))
-}
-
-/// Why a grant or reclaim was refused. Nothing changed.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum GrantError {
-    /// The window ends before it starts.
-    #[error("the grant ends ({until}) before it starts ({from})")]
-    EmptyWindow {
-        /// Start.
-        from: NaiveDate,
-        /// End.
-        until: NaiveDate,
-    },
-    /// The target selects no town.
-    #[error("the grant names no town")]
-    NoTowns,
-    /// A named unit is not a town or subdistrict.
-    #[error("unit {0} is not a town or subdistrict")]
-    NotATown(UnitId),
-    /// The department does not hold the power on the date.
-    #[error("department {unit} does not hold item {item} on {date}")]
-    DepartmentDoesNotHold {
-        /// The department.
-        unit: UnitId,
-        /// The item.
-        item: ItemId,
-        /// The date.
-        date: NaiveDate,
-    },
-    /// The town already holds the power through another grant on the start date.
-    #[error("town {town} already holds this power through grant {other}")]
-    GrantedTwice {
-        /// The town.
-        town: UnitId,
-        /// The existing grant.
-        other: GrantId,
-    },
-    /// The windows of two grants of the power to a town overlap.
-    #[error("the window overlaps grant {other} in town {town}")]
-    OverlappingWindow {
-        /// The town.
-        town: UnitId,
-        /// The existing grant.
-        other: GrantId,
-    },
-    /// A penalty power without a provincial decision (行政处罚法 第24条).
-    #[error("a penalty power may go to towns only by a provincial decision")]
-    PenaltyWithoutProvincialDecision,
-    /// Entrusting a coercive measure (行政强制法 第17条).
-    #[error("administrative coercive measures cannot be entrusted")]
-    CoercionEntrusted,
-    /// A reclaim names an unknown grant.
-    #[error("no grant {0}")]
-    UnknownGrant(GrantId),
-    /// The grant is not active in the town on the reclaim date.
-    #[error("grant {grant} is not active in town {town} on {date}")]
-    NoActiveGrant {
-        /// The grant.
-        grant: GrantId,
-        /// The town.
-        town: UnitId,
-        /// The date.
-        date: NaiveDate,
-    },
-    /// A reclaim or override without a reason.
-    #[error("a reason is required")]
-    MissingReason,
-}
-
-impl GrantError {
-    /// The message in Chinese, for end users.
-    pub fn zh(&self) -> String {
-        match self {
-            GrantError::EmptyWindow { from, until } => {
-                format!("赋权截止日期{until}早于或等于生效日期{from}")
-            }
-            GrantError::NoTowns => "赋权对象中没有乡镇（街道）".into(),
-            GrantError::NotATown(unit) => format!("单位{unit}不是乡镇或街道，不能作为赋权对象"),
-            GrantError::DepartmentDoesNotHold { unit, item, date } => {
-                format!("部门{unit}在{date}不享有事项{item}的权力，不能下放（法无授权不可为）")
-            }
-            GrantError::GrantedTwice { town, other } => {
-                format!("乡镇{town}已通过赋权{other}承接该事项，不能重复赋权")
-            }
-            GrantError::OverlappingWindow { town, other } => {
-                format!("对乡镇{town}的赋权期间与赋权{other}重叠")
-            }
-            GrantError::PenaltyWithoutProvincialDecision => {
-                "行政处罚权交由乡镇行使须有省级决定（行政处罚法第二十四条），请先登记省级决定文号"
-                    .into()
-            }
-            GrantError::CoercionEntrusted => "行政强制措施权不得委托（行政强制法第十七条）".into(),
-            GrantError::UnknownGrant(id) => format!("赋权{id}不存在"),
-            GrantError::NoActiveGrant { grant, town, date } => {
-                format!("赋权{grant}在{date}未在乡镇{town}生效，无可收回")
-            }
-            GrantError::MissingReason => "须说明理由".into(),
-        }
-    }
 }
 
 impl fmt::Display for GrantMode {
@@ -507,15 +539,7 @@ pub fn validate_grant(
             return Err(GrantError::NotATown(*town));
         }
     }
-    if item.category == PowerCategory::CoerciveMeasure && grant.mode == GrantMode::Entrusted {
-        return Err(GrantError::CoercionEntrusted);
-    }
-    if item.category == PowerCategory::Penalty
-        && grant.mode != GrantMode::WindowForward
-        && grant.provincial_decision.is_none()
-    {
-        return Err(GrantError::PenaltyWithoutProvincialDecision);
-    }
+    check_legal_conditions(grant, item)?;
     if !department_holds(grant.from, grant.item, grant.effective_from) {
         return Err(GrantError::DepartmentDoesNotHold {
             unit: grant.from,
@@ -523,16 +547,13 @@ pub fn validate_grant(
             date: grant.effective_from,
         });
     }
-    let new_until = grant.effective_until.unwrap_or(NaiveDate::MAX);
+    let new_until = grant.ends().unwrap_or(NaiveDate::MAX);
     for other in ctx.grants.iter().filter(|g| g.item == grant.item && g.id != grant.id) {
         let other_towns = other.towns(ctx.units);
         for town in towns.iter().filter(|t| other_towns.contains(t)) {
             let reclaimed = ctx.reclaim_on(other.id, *town);
-            let other_until = [other.effective_until, reclaimed]
-                .into_iter()
-                .flatten()
-                .min()
-                .unwrap_or(NaiveDate::MAX);
+            let other_until =
+                [other.ends(), reclaimed].into_iter().flatten().min().unwrap_or(NaiveDate::MAX);
             if other.effective_from >= other_until {
                 continue;
             }
@@ -547,6 +568,78 @@ pub fn validate_grant(
         }
     }
     Ok(towns)
+}
+
+/// The legal conditions of the grant's mode for the item's category (domain §5):
+///
+/// - a power the department holds by entrustment is not passed on (行政处罚法 第20条,
+///   行政许可法 第24条: 不得再委托);
+/// - 行政强制措施 cannot be entrusted (行政强制法 第17条);
+/// - an entrustment has a published 委托书 whose term covers the grant's start;
+/// - a penalty power handed down (直接下放, and 实质性审核 as before) has a published decision of
+///   a provincial body with its next evaluation date (行政处罚法 第24条);
+/// - a licence or coercive measure handed down directly has a basis for the town's own name
+///   (行政许可法 第23、25条; 行政强制法 第17条).
+pub fn check_legal_conditions(grant: &Grant, item: &ItemContent) -> Result<(), GrantError> {
+    use crate::item::PowerSource;
+    use legal::OwnNameBasisKind as Kind;
+    let from = grant.effective_from;
+    if item.source == PowerSource::Entrusted && grant.mode.transfers_exercise() {
+        return Err(GrantError::ReEntrustment);
+    }
+    if item.category == PowerCategory::CoerciveMeasure && grant.mode == GrantMode::Entrusted {
+        return Err(GrantError::CoercionEntrusted);
+    }
+    if grant.mode == GrantMode::Entrusted {
+        let e = grant.entrustment.as_ref().ok_or(GrantError::EntrustmentWithoutLetter)?;
+        if e.matters.trim().is_empty() || e.scope.trim().is_empty() || e.term_until <= e.term_from {
+            return Err(GrantError::EntrustmentIncomplete);
+        }
+        if from < e.term_from || from >= e.term_until {
+            return Err(GrantError::OutsideEntrustmentTerm {
+                from,
+                term_from: e.term_from,
+                term_until: e.term_until,
+            });
+        }
+        if e.published_on > from {
+            return Err(GrantError::EntrustmentNotPublished { published_on: e.published_on, from });
+        }
+    }
+    let penalty_decision = matches!(grant.mode, GrantMode::Direct | GrantMode::ReviewPower);
+    if item.category == PowerCategory::Penalty && penalty_decision {
+        let d = grant
+            .provincial_decision
+            .as_ref()
+            .ok_or(GrantError::PenaltyWithoutProvincialDecision)?;
+        if !d.issuer.is_provincial() {
+            let issuer = format!("{}（{}）", d.issuer.name, d.issuer.region);
+            return Err(GrantError::DecisionNotProvincial { issuer });
+        }
+        if d.published_on > from {
+            return Err(GrantError::DecisionNotPublished { published_on: d.published_on, from });
+        }
+        if d.next_evaluation <= d.published_on {
+            return Err(GrantError::EvaluationNotScheduled { next: d.next_evaluation });
+        }
+    }
+    if grant.mode == GrantMode::Direct {
+        let kind = grant.own_name_basis.as_ref().map(|b| b.kind);
+        match item.category {
+            PowerCategory::Licensing
+                if !matches!(kind, Some(Kind::ByLaw | Kind::ConcentratedLicensing)) =>
+            {
+                return Err(GrantError::LicenceWithoutOwnNameBasis);
+            }
+            PowerCategory::CoerciveMeasure
+                if !matches!(kind, Some(Kind::ByLaw | Kind::ConcentratedEnforcement)) =>
+            {
+                return Err(GrantError::CoercionWithoutOwnNameBasis);
+            }
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Checks a reclaim: it needs a reason, and the grant must be active in the town on the day.
@@ -626,6 +719,15 @@ impl<'a> ReadinessIndex<'a> {
         }
     }
 }
+
+mod error;
+pub mod legal;
+
+pub use error::GrantError;
+pub use legal::{
+    CertificateNo, EnforcementOfficer, Entrustment, Issuer, OwnNameBasis, OwnNameBasisKind,
+    ProvincialDecision,
+};
 
 #[cfg(test)]
 mod tests;

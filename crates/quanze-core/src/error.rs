@@ -110,6 +110,8 @@ pub fn field_zh(field: &str) -> &str {
         "unit_name" => "单位名称",
         "doc_no" => "文号",
         "time_limit" => "办理时限",
+        "certificate" => "执法证号",
+        "grant" => "赋权依据",
         other => other,
     }
 }

@@ -46,6 +46,7 @@ pub(crate) fn power(name: &str, category: PowerCategory, holder: UnitId) -> Item
         handling_office: None,
         cooperation: vec![],
         source: PowerSource::Statutory,
+        grant: None,
         level: ExerciseLevel::County,
         responsibilities: vec![Responsibility {
             stage: "受理".into(),

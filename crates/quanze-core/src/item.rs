@@ -578,6 +578,10 @@ pub struct ItemContent {
     pub cooperation: Vec<Cooperation>,
     /// 权力来源.
     pub source: PowerSource,
+    /// The grant that gives the power, for a township item whose source is 上级下放 or
+    /// 上级委托 (issue 14 §1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub grant: Option<crate::devolution::GrantLink>,
     /// 行使层级.
     pub level: ExerciseLevel,
     /// 责任事项 by stage.

@@ -54,9 +54,10 @@ pub struct ItemFindings {
 /// Checks: the item's own findings (权责一致, codes, name; see [`ItemContent::issues`]); every
 /// cited law is registered and in force on the effective date; holder, cooperating, lead and
 /// receiving units exist; no item twice in one list (by id or by name and codes); 行政强制措施
-/// not entrusted (行政强制法 17); penalty powers at township level only with a provincial
-/// decision (行政处罚法 24); the rank of the cited law may create the item's kind of power
-/// (设定权, see [`creation`]).
+/// not entrusted (行政强制法 17); a township item whose source is 上级下放/上级委托 is linked to
+/// a recorded grant of the matching mode (issue 14 §1), which for a penalty power handed down
+/// has a provincial decision (行政处罚法 24) and for an entrustment a 委托书 (行政处罚法 20);
+/// the rank of the cited law may create the item's kind of power (设定权, see [`creation`]).
 pub fn check_items(items: &[ReviewItem<'_>], ctx: &ReviewContext<'_>) -> Vec<ItemFindings> {
     let mut seen_ids: HashMap<(ListId, ItemId), usize> = HashMap::new();
     let mut seen_keys: HashMap<(ListId, String), usize> = HashMap::new();
@@ -79,7 +80,7 @@ pub fn check_items(items: &[ReviewItem<'_>], ctx: &ReviewContext<'_>) -> Vec<Ite
             issues.push(duplicate(&name, &items[first]));
         }
         let grants = grants_by_item.get(&it.item).map(Vec::as_slice).unwrap_or_default();
-        check_devolution(c, grants, &name, &mut issues);
+        check_devolution(c, grants, ctx, &name, &mut issues);
         out.push(ItemFindings { item: it.item, name, issues });
     }
     out
@@ -153,8 +154,17 @@ fn duplicate(name: &str, first: &ReviewItem<'_>) -> Issue {
     )
 }
 
-fn check_devolution(c: &ItemContent, grants: &[&Grant], name: &str, issues: &mut Vec<Issue>) {
-    let entrusted_grant = grants.iter().any(|g| g.mode == GrantMode::Entrusted);
+fn check_devolution(
+    c: &ItemContent,
+    own_grants: &[&Grant],
+    ctx: &ReviewContext<'_>,
+    name: &str,
+    issues: &mut Vec<Issue>,
+) {
+    let linked: Option<&Grant> =
+        c.grant.as_ref().and_then(|l| ctx.grants.iter().find(|g| l.matches(g)));
+    let entrusted_grant =
+        own_grants.iter().chain(linked.as_ref()).any(|g| g.mode == GrantMode::Entrusted);
     if c.category == PowerCategory::CoerciveMeasure
         && (c.source == PowerSource::Entrusted || entrusted_grant)
     {
@@ -166,22 +176,99 @@ fn check_devolution(c: &ItemContent, grants: &[&Grant], name: &str, issues: &mut
             format!("{name} is a coercive measure and cannot be entrusted"),
         ));
     }
-    if c.category == PowerCategory::Penalty {
-        let at_town =
-            c.level == crate::item::ExerciseLevel::Township && c.source != PowerSource::Statutory;
-        let decided = grants.iter().any(|g| g.provincial_decision.is_some());
-        let undecided_grant = grants
-            .iter()
-            .any(|g| g.mode != GrantMode::WindowForward && g.provincial_decision.is_none());
-        if (at_town && !decided) || undecided_grant {
-            issues.push(Issue::new(
-                "penalty_without_provincial_decision",
-                Severity::Error,
-                "source",
-                format!("“{name}”为行政处罚权，交由乡镇行使须有省级决定（行政处罚法第二十四条）"),
-                format!("{name}: penalty power at township level without a provincial decision"),
-            ));
-        }
+    // A township item said to come from above is linked to the grant that gives it (one
+    // model of devolution), and that grant meets its mode's conditions.
+    let from_above = matches!(c.source, PowerSource::Devolved | PowerSource::Entrusted);
+    if from_above && c.level == crate::item::ExerciseLevel::Township {
+        check_link(c, linked, ctx.effective_on, name, issues);
+    }
+    // A department item's own grants: a penalty power handed down needs the decision.
+    let undecided_grant = own_grants
+        .iter()
+        .any(|g| matches!(g.mode, GrantMode::Direct | GrantMode::ReviewPower) && !g.has_decision());
+    if c.category == PowerCategory::Penalty && undecided_grant {
+        issues.push(penalty_without_decision(name));
+    }
+}
+
+fn penalty_without_decision(name: &str) -> Issue {
+    Issue::new(
+        "penalty_without_provincial_decision",
+        Severity::Error,
+        "source",
+        format!("“{name}”为行政处罚权，交由乡镇行使须有省级决定（行政处罚法第二十四条）"),
+        format!("{name}: penalty power at township level without a provincial decision"),
+    )
+}
+
+fn check_link(
+    c: &ItemContent,
+    linked: Option<&Grant>,
+    on: NaiveDate,
+    name: &str,
+    issues: &mut Vec<Issue>,
+) {
+    let source = c.source.zh();
+    let Some(link) = &c.grant else {
+        issues.push(Issue::new(
+            "devolved_without_grant",
+            Severity::Error,
+            "grant",
+            format!(
+                "“{name}”的权力来源为{source}，须关联赋予该权力的赋权（部门事项、赋权方式、批次、文件）；法无授权不可为"
+            ),
+            format!("{name} says {source} but names no grant that gives it"),
+        ));
+        return;
+    };
+    let Some(g) = linked else {
+        issues.push(Issue::new(
+            "grant_not_found",
+            Severity::Error,
+            "grant",
+            format!("“{name}”关联的赋权（{}，{}）未登记", link.batch, link.mode.zh()),
+            format!("{name} names a grant ({}, {}) that is not recorded", link.batch, link.mode),
+        ));
+        return;
+    };
+    let mode_fits = match c.source {
+        PowerSource::Entrusted => g.mode == GrantMode::Entrusted,
+        _ => g.mode != GrantMode::Entrusted,
+    };
+    if !mode_fits {
+        issues.push(Issue::new(
+            "grant_mode_mismatch",
+            Severity::Error,
+            "grant",
+            format!("“{name}”的权力来源为{source}，而关联的赋权方式为{}", g.mode.zh()),
+            format!("{name} says {source} but its grant is {}", g.mode),
+        ));
+    }
+    if c.category == PowerCategory::Penalty
+        && matches!(g.mode, GrantMode::Direct | GrantMode::ReviewPower)
+        && !g.has_decision()
+    {
+        issues.push(penalty_without_decision(name));
+    }
+    if let Some(end) = g.ends()
+        && end <= on
+    {
+        issues.push(Issue::new(
+            "grant_ended",
+            Severity::Error,
+            "grant",
+            format!("“{name}”关联的赋权于{end}终止（委托期限届满或赋权期满），{on}起不再有效"),
+            format!("{name}: its grant ends on {end}, before {on}"),
+        ));
+    }
+    if g.mode == GrantMode::Entrusted && g.entrustment.is_none() {
+        issues.push(Issue::new(
+            "entrustment_without_letter",
+            Severity::Error,
+            "grant",
+            format!("“{name}”为委托行使，关联的赋权没有委托书（行政处罚法第二十条、行政许可法第二十四条）"),
+            format!("{name} is entrusted without a written entrustment"),
+        ));
     }
 }
 

@@ -107,7 +107,16 @@ pub struct Unit {
     pub tags: BTreeSet<Tag>,
 }
 
+/// The tag that marks a vertically managed unit (垂直管理: 税务, 消防救援, 气象): the county lists
+/// its powers but does not lead it, so it is not a county department it can devolve from.
+pub const TAG_VERTICAL: &str = "垂直管理";
+
 impl Unit {
+    /// Whether the unit is vertically managed (垂直管理), recorded as the tag [`TAG_VERTICAL`].
+    pub fn is_vertically_managed(&self) -> bool {
+        self.tags.iter().any(|t| t.as_str() == TAG_VERTICAL)
+    }
+
     /// Findings that do not stop the unit from being stored: a credit code whose check digit
     /// fails (early pilot codes do, and are legal), or a town or subdistrict whose region code
     /// says another kind of body (see [`Unit::region_issue`]).

@@ -536,6 +536,7 @@ pub(crate) fn build(rng: &mut Gen, spec: &Spec, ctx: &HolderCtx<'_>) -> ItemCont
         handling_office: Some(handling_office.to_owned()),
         cooperation: Vec::new(),
         source: ctx.source,
+        grant: None,
         level: ctx.level,
         responsibilities: responsibilities(spec.category, &basis),
         accountability: accountability(rng, spec.category),

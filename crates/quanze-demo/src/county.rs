@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use chrono::NaiveDate;
 
+use quanze_core::devolution::GrantLink;
 use quanze_core::{
-    Cooperation, CreditCode, DocNo, DutyKind, ExerciseLevel, ImplCode, ItemContent, ItemId,
-    ListEntry, ListHoldings, ListId, ListScope, ListVersion, Override, OverrideChange,
+    Cooperation, CreditCode, DocNo, DutyKind, ExerciseLevel, GrantMode, ImplCode, ItemContent,
+    ItemId, ListEntry, ListHoldings, ListId, ListScope, ListVersion, Override, OverrideChange,
     OverrideTarget, PowerCategory, PowerItem, PowerList, PowerSource, Region, RegionCode, Tag,
     Unit, UnitId, UnitKind, VersionStatus,
 };
@@ -17,7 +18,8 @@ use crate::content::{self, HolderCtx, Spec, legal_ref, owner_segment, plain_spec
 use crate::data::{
     AREA_CODE, CITY, COOPERATE_DUTIES, COUNTY, DEPARTMENTS, DEVELOPED_ITEMS, DOC_PREFIX,
     DRAFT_DEPARTMENTS, FLOOD_ITEMS, PENALTY_LAW, PROVINCE, REVISED_DEPARTMENTS, SUBDISTRICTS,
-    TAG_DEVELOPED, TAG_FLOOD, TOWN_OFFICES, TOWNS, TOWNSHIP_DUTIES,
+    TAG_DEVELOPED, TAG_FLOOD, TEMPLATE_BATCH, TOWN_OFFICES, TOWNS, TOWNSHIP_DUTIES,
+    VERTICAL_DEPARTMENTS,
 };
 use crate::seeded::Gen;
 
@@ -154,6 +156,8 @@ struct Builder {
     out: DemoCounty,
     depts: Vec<DeptInfo>,
     used_credit: BTreeSet<CreditCode>,
+    /// 基本编码 → the department and item listing it in its latest version.
+    held_by_code: BTreeMap<String, (UnitId, ItemId)>,
 }
 
 fn date_doc(year: i32, number: u32) -> DocNo {
@@ -173,6 +177,7 @@ impl Builder {
             },
             depts: Vec::new(),
             used_credit: BTreeSet::new(),
+            held_by_code: BTreeMap::new(),
         }
     }
 
@@ -181,6 +186,7 @@ impl Builder {
         for dept_idx in 0..DEPARTMENTS.len() {
             self.department_list(dept_idx);
         }
+        self.index_department_items();
         self.template();
         self.out
     }
@@ -212,7 +218,11 @@ impl Builder {
                 region: county_code.clone(),
                 credit_code: Some(credit.clone()),
                 parent: None,
-                tags: BTreeSet::new(),
+                tags: VERTICAL_DEPARTMENTS
+                    .contains(&dept.name)
+                    .then(|| Tag::parse(quanze_core::unit::TAG_VERTICAL).expect("a valid tag"))
+                    .into_iter()
+                    .collect(),
             });
             let place = format!("{}政务服务中心{}号窗口（{}）", COUNTY.0, k + 1, dept.name);
             self.depts.push(DeptInfo { unit: id, credit, phone, place });
@@ -290,6 +300,30 @@ impl Builder {
         let version = entry.item_version + 1;
         self.out.items.push(PowerItem { id: entry.item, version, content });
         ListEntry { item_version: version, ..entry }
+    }
+
+    /// The department and item that list `code` in the department's latest version.
+    fn dept_held(&self, code: &quanze_core::BaseCode) -> Option<(UnitId, ItemId)> {
+        self.held_by_code.get(code.as_str()).copied()
+    }
+
+    /// Indexes the department items of every department list's latest version by 基本编码.
+    fn index_department_items(&mut self) {
+        let items: BTreeMap<(ItemId, u32), &ItemContent> =
+            self.out.items.iter().map(|i| ((i.id, i.version), &i.content)).collect();
+        for l in &self.out.lists {
+            let ListScope::Unit { unit } = l.scope else { continue };
+            let latest =
+                self.out.versions.iter().filter(|v| v.list == l.id).max_by_key(|v| v.number);
+            for e in latest.into_iter().flat_map(|v| &v.entries) {
+                let Some(code) =
+                    items.get(&(e.item, e.item_version)).and_then(|c| c.base_code.as_ref())
+                else {
+                    continue;
+                };
+                self.held_by_code.insert(code.as_str().to_owned(), (unit, e.item));
+            }
+        }
     }
 
     fn content_of(&self, entry: &ListEntry) -> ItemContent {
@@ -471,6 +505,16 @@ impl Builder {
         let ctx =
             HolderCtx { holder: info.unit, office, place: &place, phone: &phone, source, level };
         let mut item = content::build(&mut self.rng, spec, &ctx);
+        // A power from above names the grant that gives it (issue 14 §1): the department's
+        // item with the same 基本编码, 直接下放 or 委托, in the template's batch.
+        let mode = match source {
+            PowerSource::Devolved => Some(GrantMode::Direct),
+            PowerSource::Entrusted => Some(GrantMode::Entrusted),
+            _ => None,
+        };
+        item.grant = mode.zip(self.dept_held(&spec.base_code)).map(|(mode, (department, id))| {
+            GrantLink { department, item: id, mode, batch: TEMPLATE_BATCH.to_owned(), doc: None }
+        });
         item.remarks = Some(match duty {
             DutyKind::Own => {
                 format!(
@@ -494,14 +538,19 @@ impl Builder {
         let list_name = format!("{}乡镇（街道）权责清单通用目录", COUNTY.0);
         let list = self.push_list(list_name, ListScope::TownshipTemplate { county });
 
-        // Candidate pools, each shuffled by the seed.
+        // Candidate pools, each shuffled by the seed. A penalty is devolved only if its
+        // department still lists it, so that a grant can give it.
         let mut devolved: Vec<(usize, Spec)> = Vec::new();
         let mut cooperate: Vec<(usize, Spec)> = Vec::new();
         let mut reclaim: Vec<(usize, Spec)> = Vec::new();
         for (dept_idx, dept) in DEPARTMENTS.iter().enumerate() {
             for spec in content::dept_specs(dept_idx, dept) {
                 match spec.category {
-                    PowerCategory::Penalty if dept.devolvable => devolved.push((dept_idx, spec)),
+                    PowerCategory::Penalty
+                        if dept.devolvable && self.dept_held(&spec.base_code).is_some() =>
+                    {
+                        devolved.push((dept_idx, spec))
+                    }
                     PowerCategory::Penalty => reclaim.push((dept_idx, spec)),
                     _ => cooperate.push((dept_idx, spec)),
                 }

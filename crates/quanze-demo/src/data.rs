@@ -41,6 +41,11 @@ pub const SUBDISTRICTS: [&str; 3] = ["城东街道", "城西街道", "城南街�
 pub const TAG_FLOOD: &str = "蓄滞洪区";
 /// The tag of economically developed towns (经济发达镇行政管理体制改革).
 pub const TAG_DEVELOPED: &str = "经济发达镇";
+/// The tag of vertically managed units (垂直管理: 税务, 消防救援, 气象), which the county lists
+/// but does not lead ([`quanze_core::unit::TAG_VERTICAL`]).
+pub const VERTICAL_DEPARTMENTS: [&str; 3] = ["税务局", "消防救援大队", "气象局"];
+/// The batch the township template's devolved penalty items were granted in.
+pub const TEMPLATE_BATCH: &str = "第一批";
 
 /// Accountable parties (追责对象) named in every accountability case.
 pub const PARTIES: [&str; 4] = ["法定代表人", "分管负责人", "承办机构负责人", "具体承办人"];

@@ -230,6 +230,7 @@ pub fn list(rows: usize) -> Vec<ExchangeItem> {
                 handling_office: Some("综合执法股".to_owned()),
                 cooperation,
                 source: PowerSource::Statutory,
+                grant: None,
                 level: ExerciseLevel::County,
                 responsibilities,
                 accountability,

@@ -135,6 +135,13 @@ impl Catalog {
             }
         }
         catalog.pins = pins.into_iter().collect();
+        // Readiness records written before issue 14 do not say whether the grant hands a
+        // penalty power to the town; every record is marked from its grant on load.
+        let marks: Vec<bool> =
+            catalog.readiness.iter().map(|r| catalog.certificates_required(r.grant)).collect();
+        for (r, required) in catalog.readiness.iter_mut().zip(marks) {
+            r.certificates_required = required;
+        }
         catalog.rebuild_holdings();
         catalog
     }
@@ -368,13 +375,47 @@ impl Catalog {
     }
 
     fn rebuild_authority(&mut self) {
-        self.authority = Arc::new(quanze_core::AuthorityIndex::build(
-            (*self.holdings).clone(),
-            &self.units,
-            &self.grants,
-            &self.readiness,
-            &self.reclaims,
-        ));
+        // Item versions whose content says 上级委托, with the entrusting department.
+        let entrusted: HashMap<(ItemId, u32), UnitId> = self
+            .items
+            .iter()
+            .filter(|(_, it)| it.content.source == quanze_core::PowerSource::Entrusted)
+            .map(|(key, it)| {
+                let c = &it.content;
+                (*key, c.grant.as_ref().map_or(c.holder, |l| l.department))
+            })
+            .collect();
+        self.authority = Arc::new(
+            quanze_core::AuthorityIndex::build(
+                (*self.holdings).clone(),
+                &self.units,
+                &self.grants,
+                &self.readiness,
+                &self.reclaims,
+            )
+            .with_entrusted(&entrusted),
+        );
+    }
+
+    /// The content of `grant`'s department item as the department held it when the grant took
+    /// effect (its own entry only: an entry it cooperates on or handed back is not holding).
+    pub fn granted_content(&self, grant: &quanze_core::Grant) -> Option<&ItemContent> {
+        let own = |e: &&ListEntry| e.duty == quanze_core::DutyKind::Own;
+        match self.holdings.holds(grant.from, grant.item, grant.effective_from).filter(own) {
+            Some(e) => self.content(e),
+            None => {
+                let version = self.latest_item_version(grant.item)?;
+                self.item(grant.item, version).map(|i| &i.content)
+            }
+        }
+    }
+
+    /// Whether the towns of `grant` need two certified officers and the confirmation's date
+    /// to take it (a penalty power they exercise, 行政处罚法 第42条).
+    pub fn certificates_required(&self, grant: quanze_core::GrantId) -> bool {
+        let Ok(at) = self.grants.binary_search_by(|g| g.id.cmp(&grant)) else { return false };
+        let g = &self.grants[at];
+        self.granted_content(g).is_some_and(|c| g.needs_certificates(c.category))
     }
 
     fn build_holdings(&self) -> ListHoldings {

@@ -9,6 +9,7 @@ use quanze_store::DraftWrite;
 use crate::Service;
 
 mod governance;
+mod grants;
 use crate::auth::NewUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 

@@ -8,11 +8,12 @@
 use chrono::NaiveDate;
 use quanze_core::access::Act;
 use quanze_core::devolution::{
-    GrantContext, GrantTarget, ReadinessIndex, TrainedStaff, validate_grant, validate_reclaim,
+    EnforcementOfficer, Entrustment, GrantContext, GrantLink, GrantTarget, OwnNameBasis,
+    ProvincialDecision, ReadinessIndex, TrainedStaff, validate_grant, validate_reclaim,
 };
 use quanze_core::{
-    Authority, DocNo, Grant, GrantError, GrantId, GrantMode, GrantReclaim, ItemId, Readiness,
-    ReadinessState, UnitId,
+    Authority, DocNo, DutyKind, Grant, GrantError, GrantId, GrantMode, GrantReclaim, ItemId,
+    ListId, ListScope, Readiness, ReadinessState, UnitId, VersionStatus,
 };
 
 use crate::Service;
@@ -35,6 +36,17 @@ impl From<GrantError> for ServiceError {
             GrantError::UnknownGrant(_) => ErrorCode::UnknownGrant,
             GrantError::NoActiveGrant { .. } => ErrorCode::NoActiveGrant,
             GrantError::MissingReason => ErrorCode::MissingReason,
+            GrantError::DecisionNotProvincial { .. } => ErrorCode::DecisionNotProvincial,
+            GrantError::DecisionNotPublished { .. } => ErrorCode::DecisionNotPublished,
+            GrantError::EvaluationNotScheduled { .. } => ErrorCode::EvaluationNotScheduled,
+            GrantError::EntrustmentWithoutLetter => ErrorCode::EntrustmentWithoutLetter,
+            GrantError::EntrustmentIncomplete => ErrorCode::EntrustmentIncomplete,
+            GrantError::OutsideEntrustmentTerm { .. } => ErrorCode::OutsideEntrustmentTerm,
+            GrantError::EntrustmentNotPublished { .. } => ErrorCode::EntrustmentNotPublished,
+            GrantError::ReEntrustment => ErrorCode::ReEntrustment,
+            GrantError::LicenceWithoutOwnNameBasis => ErrorCode::LicenceWithoutOwnNameBasis,
+            GrantError::CoercionWithoutOwnNameBasis => ErrorCode::CoercionWithoutOwnNameBasis,
+            GrantError::NotWaivable(_) => ErrorCode::ReadinessNotWaivable,
         };
         ServiceError::Rejected {
             code,
@@ -71,9 +83,22 @@ pub struct NewGrant {
     /// 赋权事项承接确认书.
     #[serde(default)]
     pub confirmation_doc: Option<String>,
-    /// The provincial decision a penalty power needs.
+    /// The provincial decision a penalty power handed down needs (行政处罚法 第24条): issuer
+    /// (name and province-level region code), doc_no, published_on, next_evaluation.
     #[serde(default)]
-    pub provincial_decision: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub provincial_decision: Option<ProvincialDecision>,
+    /// The 委托书 an entrustment needs: doc_no, matters, scope, term_from, term_until,
+    /// published_on.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub entrustment: Option<Entrustment>,
+    /// The basis for the town's own name, for a licence or coercive measure handed down
+    /// directly: kind (`by_law`, `concentrated_licensing`, `concentrated_enforcement`), basis,
+    /// doc_no.
+    #[serde(default)]
+    #[schema(value_type = Option<Object>)]
+    pub own_name_basis: Option<OwnNameBasis>,
 }
 
 /// A town's readiness checklist as sent.
@@ -99,6 +124,11 @@ pub struct ReadinessInput {
     /// The date of the town's 承接确认书.
     #[serde(default)]
     pub confirmed_on: Option<NaiveDate>,
+    /// Officers holding enforcement certificates (name and certificate number; personal data,
+    /// kept out of the ledger's leaves). A penalty power needs two (行政处罚法 第42条).
+    #[serde(default)]
+    #[schema(value_type = Vec<Object>)]
+    pub officers: Vec<EnforcementOfficer>,
 }
 
 /// One town of a grant, as shown.
@@ -133,6 +163,23 @@ pub struct GrantView {
     pub mode_zh: &'static str,
     /// Every town it reaches.
     pub towns: Vec<TownStanding>,
+    /// The township entries it produced: template or town list items linked to it.
+    pub entries: Vec<GrantEntry>,
+}
+
+/// 赋权产生的乡镇事项 — a township list entry linked to a grant.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct GrantEntry {
+    /// The list (the township template or a town's list).
+    #[schema(value_type = String)]
+    pub list: ListId,
+    /// Its name.
+    pub list_name: String,
+    /// The township item.
+    #[schema(value_type = String)]
+    pub item: ItemId,
+    /// The item's name.
+    pub item_name: String,
 }
 
 impl Service {
@@ -140,7 +187,21 @@ impl Service {
     pub fn grants(&self, date: NaiveDate) -> Vec<GrantView> {
         let catalog = self.catalog();
         let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
-        catalog.grants.iter().map(|g| grant_view(&catalog, &ready, g, date)).collect()
+        let mut entries = township_entries(&catalog, date);
+        catalog
+            .grants
+            .iter()
+            .map(|g| {
+                let mut view = grant_view(&catalog, &ready, g, date);
+                view.entries = entries.remove(&GrantLink::to(g)).unwrap_or_default();
+                if view.entries.is_empty() {
+                    // A link that names the grant without its document.
+                    let bare = GrantLink { doc: None, ..GrantLink::to(g) };
+                    view.entries = entries.remove(&bare).unwrap_or_default();
+                }
+                view
+            })
+            .collect()
     }
 
     /// 赋权 — records a grant after checking it: the department holds the power on the start
@@ -167,20 +228,24 @@ impl Service {
             effective_until: new.effective_until,
             batch,
             confirmation_doc: doc(new.confirmation_doc)?,
-            provincial_decision: doc(new.provincial_decision)?,
+            provincial_decision: new.provincial_decision,
+            entrustment: new.entrustment,
+            own_name_basis: new.own_name_basis,
+            legacy_decision: None,
         };
         let _writing = self.devolution.lock().await;
         let catalog = self.catalog();
-        let content = catalog
-            .holdings
-            .holds(grant.from, grant.item, grant.effective_from)
+        // Only the department's own entry is holding: one it cooperates on or handed back
+        // (收回) gives it nothing to grant.
+        let own = |u, i, d| catalog.holdings.holds(u, i, d).filter(|e| e.duty == DutyKind::Own);
+        let content = own(grant.from, grant.item, grant.effective_from)
             .and_then(|e| catalog.content(e))
             .ok_or(GrantError::DepartmentDoesNotHold {
                 unit: grant.from,
                 item: grant.item,
                 date: grant.effective_from,
             })?;
-        let holds = |u, i, d| catalog.holdings.holds(u, i, d).is_some();
+        let holds = |u, i, d| own(u, i, d).is_some();
         let towns = validate_grant(&grant, content, holds, context(&catalog))?;
         let ev = self.event(
             Some(by),
@@ -211,6 +276,7 @@ impl Service {
         let _writing = self.devolution.lock().await;
         let catalog = self.catalog();
         let g = town_of_grant(&catalog, grant, town)?;
+        let certificates_required = catalog.certificates_required(g.id);
         let previous = catalog.readiness.iter().find(|r| r.grant == grant && r.town == town);
         let readiness = Readiness {
             staff: input.staff,
@@ -220,10 +286,13 @@ impl Service {
             guidance_doc: input.guidance_doc.map(|d| d.trim().to_owned()).filter(|d| !d.is_empty()),
             confirmed_on: input.confirmed_on,
             overridden: previous.and_then(|p| p.overridden.clone()),
+            officers: input.officers,
+            certificates_required,
             ..Readiness::new(g.id, town)
         };
         let state = readiness.state(false);
-        // Staff names are personal data: the leaf carries their number only.
+        // Staff names and certificate numbers are personal data: the leaf carries their number
+        // only; they go to the erasable personal table under a salted commitment.
         let mut ev = self.event(
             Some(by),
             Some(town),
@@ -234,9 +303,12 @@ impl Service {
                 "system_access": readiness.system_access, "seal": readiness.seal,
                 "funding": readiness.funding, "guidance_doc": readiness.guidance_doc,
                 "confirmed_on": readiness.confirmed_on,
+                "officers": readiness.officers.len(),
+                "certificates_required": readiness.certificates_required,
             }),
         );
-        ev.personal = Some(serde_json::json!({ "staff": readiness.staff }));
+        ev.personal =
+            Some(serde_json::json!({ "staff": readiness.staff, "officers": readiness.officers }));
         let mut writer = self.catalog_writer().await?;
         let receipt = writer.write(self.store.put_readiness(&readiness, ev)).await?;
         writer.apply(|c| c.with_readiness(readiness));
@@ -262,7 +334,10 @@ impl Service {
             .iter()
             .find(|r| r.grant == grant && r.town == town)
             .cloned()
-            .unwrap_or_else(|| Readiness::new(g.id, town));
+            .unwrap_or_else(|| Readiness {
+                certificates_required: catalog.certificates_required(g.id),
+                ..Readiness::new(g.id, town)
+            });
         if readiness.missing().is_empty() {
             return Err(ServiceError::rejected(
                 ErrorCode::AlreadyReady,
@@ -359,12 +434,7 @@ pub(crate) fn grant_view(
     g: &Grant,
     date: NaiveDate,
 ) -> GrantView {
-    let item_name = catalog
-        .holdings
-        .holds(g.from, g.item, g.effective_from)
-        .and_then(|e| catalog.content(e))
-        .map(|c| c.display_name())
-        .unwrap_or_default();
+    let item_name = catalog.granted_content(g).map(|c| c.display_name()).unwrap_or_default();
     let towns = g
         .towns(&catalog.units)
         .into_iter()
@@ -388,5 +458,45 @@ pub(crate) fn grant_view(
         from_name: catalog.unit(g.from).map(|u| u.name.clone()).unwrap_or_default(),
         mode_zh: g.mode.zh(),
         towns,
+        entries: Vec::new(),
     }
+}
+
+/// The township entries (template and town lists, the version in force on `date`, else the
+/// latest published) whose content links to a grant, by link.
+pub(crate) fn township_entries(
+    catalog: &Catalog,
+    date: NaiveDate,
+) -> std::collections::HashMap<GrantLink, Vec<GrantEntry>> {
+    let mut out: std::collections::HashMap<GrantLink, Vec<GrantEntry>> = Default::default();
+    for list in &catalog.lists {
+        let township = match list.scope {
+            ListScope::TownshipTemplate { .. } => true,
+            ListScope::Unit { unit } => {
+                catalog.unit(unit).is_some_and(|u| u.kind.is_township_level())
+            }
+        };
+        if !township {
+            continue;
+        }
+        let version = catalog.version_on(list.id, date).or_else(|| {
+            catalog.latest_version(list.id).filter(|v| v.status != VersionStatus::Draft)
+        });
+        let Some(version) = version else { continue };
+        let added = version.overrides.iter().filter_map(|o| match &o.change {
+            quanze_core::OverrideChange::Add { entry } => Some(entry),
+            quanze_core::OverrideChange::Remove { .. } => None,
+        });
+        for e in version.entries.iter().chain(added) {
+            let Some(c) = catalog.content(e) else { continue };
+            let Some(link) = &c.grant else { continue };
+            out.entry(link.clone()).or_default().push(GrantEntry {
+                list: list.id,
+                list_name: list.name.clone(),
+                item: e.item,
+                item_name: c.display_name(),
+            });
+        }
+    }
+    out
 }

@@ -104,6 +104,30 @@ pub struct ConsistencyReport {
     pub unheld_powers: Vec<UnheldPower>,
     /// Powers held twice in one town.
     pub held_twice: Vec<DoubleHolding>,
+    /// Grants of penalty powers whose provincial decision is due for its periodic evaluation
+    /// or recorded by its number alone (行政处罚法 第24条).
+    pub overdue_evaluations: Vec<OverdueEvaluation>,
+}
+
+/// A grant in force whose provincial decision's periodic evaluation is overdue, or whose
+/// decision was recorded before issue 14 without issuer, publication or evaluation date.
+#[derive(Debug, Clone, serde::Serialize, utoipa::ToSchema)]
+pub struct OverdueEvaluation {
+    /// The grant.
+    #[schema(value_type = String)]
+    pub grant: GrantId,
+    /// Its batch.
+    pub batch: String,
+    /// The item's name.
+    pub item_name: String,
+    /// The granting department's name.
+    pub department: String,
+    /// The decision's number.
+    pub decision: String,
+    /// The date of the evaluation that is due (`None`: not recorded).
+    pub next_evaluation: Option<NaiveDate>,
+    /// The finding in Chinese.
+    pub problem_zh: String,
 }
 
 /// One town's line of the devolution report.
@@ -188,8 +212,8 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
     let mut incomplete_items = Vec::new();
     // item → (unit, duty) of every unit listing it on the day.
     let mut listed: BTreeMap<ItemId, Vec<(UnitId, DutyKind)>> = BTreeMap::new();
-    // (town, item) → list names holding it in its own right.
-    let mut own_in: BTreeMap<(UnitId, ItemId), Vec<String>> = BTreeMap::new();
+    // town → the ways it holds powers in its own right.
+    let mut own_in: BTreeMap<UnitId, Vec<Holding>> = BTreeMap::new();
     for (unit, list, from, until, entries) in catalog.holdings.periods() {
         if from > date || until.is_some_and(|u| date >= u) {
             continue;
@@ -201,10 +225,16 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
             if e.duty != DutyKind::Own {
                 continue;
             }
-            if township {
-                own_in.entry((unit, e.item)).or_default().push(list_name.clone());
-            }
             let Some(content) = catalog.content(e) else { continue };
+            if township {
+                own_in.entry(unit).or_default().push(Holding {
+                    item: e.item,
+                    code: content.base_code.as_ref().map(ToString::to_string),
+                    name: content.display_name(),
+                    through: list_name.clone(),
+                    grant: content.grant.clone(),
+                });
+            }
             let issues: Vec<_> = content
                 .issues()
                 .into_iter()
@@ -229,10 +259,40 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
 
     let mut unready_grants = Vec::new();
     let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
-    let mut held_twice = Vec::new();
+    let mut overdue_evaluations = Vec::new();
     for g in catalog.grants.iter() {
-        let in_force =
-            g.effective_from <= date && g.effective_until.is_none_or(|until| date < until);
+        let in_force = g.effective_from <= date && g.ends().is_none_or(|until| date < until);
+        if !in_force {
+            continue;
+        }
+        let (decision, next, problem_zh) = match (&g.provincial_decision, &g.legacy_decision) {
+            (Some(d), _) if d.next_evaluation <= date => (
+                d.doc_no.to_string(),
+                Some(d.next_evaluation),
+                format!(
+                    "省级决定应于{}组织定期评估，已逾期（行政处罚法第二十四条）",
+                    d.next_evaluation
+                ),
+            ),
+            (None, Some(doc)) => (
+                doc.to_string(),
+                None,
+                "省级决定未登记决定机关、公布日期和下次评估日期（行政处罚法第二十四条）".to_owned(),
+            ),
+            _ => continue,
+        };
+        overdue_evaluations.push(OverdueEvaluation {
+            grant: g.id,
+            batch: g.batch.clone(),
+            item_name: item_name(catalog, g.item),
+            department: unit_name(catalog, g.from),
+            decision,
+            next_evaluation: next,
+            problem_zh,
+        });
+    }
+    for g in catalog.grants.iter() {
+        let in_force = g.effective_from <= date && g.ends().is_none_or(|until| date < until);
         for town in g.towns(&catalog.units) {
             if in_force && let ReadinessState::Pending { missing } = ready.state(g.id, town, date) {
                 unready_grants.push(UnreadyGrant {
@@ -249,23 +309,116 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
                 .authority
                 .holds(town, g.item, date)
                 .is_some_and(|a| matches!(a.source, Source::Grant { grant, .. } if grant == g.id));
-            if active && let Some(lists) = own_in.get_mut(&(town, g.item)) {
-                lists.push(format!("赋权（{}）", g.batch));
+            if active {
+                let content = catalog.granted_content(g);
+                own_in.entry(town).or_default().push(Holding {
+                    item: g.item,
+                    code: content.and_then(|c| c.base_code.as_ref()).map(ToString::to_string),
+                    name: content.map(|c| c.display_name()).unwrap_or_default(),
+                    through: format!("赋权（{}）", g.batch),
+                    grant: Some(quanze_core::devolution::GrantLink::to(g)),
+                });
             }
         }
     }
-    for ((town, item), through) in own_in {
-        if through.len() > 1 {
-            held_twice.push(DoubleHolding {
-                town,
-                town_name: unit_name(catalog, town),
-                item,
-                item_name: item_name(catalog, item),
-                through,
-            });
+    let held_twice = double_holdings(catalog, own_in);
+    ConsistencyReport {
+        date,
+        incomplete_items,
+        unready_grants,
+        unheld_powers,
+        held_twice,
+        overdue_evaluations,
+    }
+}
+
+/// One way a town holds a power in its own right: a list entry or an active grant.
+struct Holding {
+    item: ItemId,
+    code: Option<String>,
+    name: String,
+    through: String,
+    /// For a list entry, the grant its content links to; for a grant, the grant itself.
+    grant: Option<quanze_core::devolution::GrantLink>,
+}
+
+/// Powers a town holds more than once: holdings of the same item, or of items with the same
+/// 基本编码 or the same name (a town's list item and a department's granted item are separate
+/// items). A list entry linked to the grant it comes from is that grant's product, not a
+/// second holding.
+fn double_holdings(
+    catalog: &Catalog,
+    own_in: BTreeMap<UnitId, Vec<Holding>>,
+) -> Vec<DoubleHolding> {
+    let mut out = Vec::new();
+    for (town, holdings) in own_in {
+        // Union-find over the town's holdings, joined by item, code and name.
+        let mut parent: Vec<usize> = (0..holdings.len()).collect();
+        fn root(parent: &mut [usize], mut i: usize) -> usize {
+            while parent[i] != i {
+                parent[i] = parent[parent[i]];
+                i = parent[i];
+            }
+            i
+        }
+        let mut first: BTreeMap<String, usize> = BTreeMap::new();
+        for (i, h) in holdings.iter().enumerate() {
+            let keys =
+                [Some(format!("id:{}", h.item)), h.code.as_ref().map(|c| format!("code:{c}"))]
+                    .into_iter()
+                    .flatten()
+                    .chain((!h.name.is_empty()).then(|| format!("name:{}", h.name)));
+            for key in keys {
+                let j = *first.entry(key).or_insert(i);
+                let (a, b) = (root(&mut parent, i), root(&mut parent, j));
+                parent[a] = b;
+            }
+        }
+        let mut groups: BTreeMap<usize, Vec<usize>> = BTreeMap::new();
+        for i in 0..holdings.len() {
+            let r = root(&mut parent, i);
+            groups.entry(r).or_default().push(i);
+        }
+        for members in groups.into_values() {
+            // Drop a list entry whose linked grant is also in the group: one source.
+            let grants: Vec<_> = members
+                .iter()
+                .filter(|&&i| holdings[i].through.starts_with("赋权"))
+                .filter_map(|&i| holdings[i].grant.clone())
+                .collect();
+            let through: Vec<&Holding> = members
+                .iter()
+                .map(|&i| &holdings[i])
+                .filter(|h| {
+                    h.through.starts_with("赋权")
+                        || h.grant.as_ref().is_none_or(|l| {
+                            !grants.iter().any(|g| GrantKey::of(g) == GrantKey::of(l))
+                        })
+                })
+                .collect();
+            if through.len() > 1 {
+                let first = through[0];
+                out.push(DoubleHolding {
+                    town,
+                    town_name: unit_name(catalog, town),
+                    item: first.item,
+                    item_name: item_name(catalog, first.item),
+                    through: through.iter().map(|h| h.through.clone()).collect(),
+                });
+            }
         }
     }
-    ConsistencyReport { date, incomplete_items, unready_grants, unheld_powers, held_twice }
+    out
+}
+
+/// A grant named by department, item, mode and batch (a link's document is optional).
+#[derive(PartialEq)]
+struct GrantKey<'a>(UnitId, ItemId, quanze_core::GrantMode, &'a str);
+
+impl<'a> GrantKey<'a> {
+    fn of(l: &'a quanze_core::devolution::GrantLink) -> GrantKey<'a> {
+        GrantKey(l.department, l.item, l.mode, &l.batch)
+    }
 }
 
 /// Items that no unit holds in its own right on `date`: every unit listing it only cooperates
@@ -472,6 +625,30 @@ impl ConsistencyReport {
                     .iter()
                     .map(|h| {
                         vec![text(&*h.town_name), text(&*h.item_name), text(h.through.join("；"))]
+                    })
+                    .collect(),
+            },
+            ReportSheet {
+                name: "省级决定待评估".into(),
+                title: title("省级决定逾期未评估或登记不全的赋权"),
+                header: vec![
+                    "批次".into(),
+                    "事项名称".into(),
+                    "下放部门".into(),
+                    "省级决定".into(),
+                    "问题".into(),
+                ],
+                rows: self
+                    .overdue_evaluations
+                    .iter()
+                    .map(|o| {
+                        vec![
+                            text(&*o.batch),
+                            text(&*o.item_name),
+                            text(&*o.department),
+                            text(&*o.decision),
+                            text(&*o.problem_zh),
+                        ]
                     })
                     .collect(),
             },

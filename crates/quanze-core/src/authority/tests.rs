@@ -18,6 +18,9 @@ fn grant(n: u128, mode: GrantMode, to: GrantTarget, from: NaiveDate) -> Grant {
         batch: "第一批".into(),
         confirmation_doc: None,
         provincial_decision: None,
+        entrustment: None,
+        own_name_basis: None,
+        legacy_decision: None,
     }
 }
 
@@ -133,4 +136,45 @@ fn entrusted_review_and_window_grants_keep_the_decision_where_it_belongs() {
     );
     assert!(!idx.may_decide(unit(12), item(3), on, None));
     assert_eq!(idx.holds(unit(12), item(4), on), None);
+}
+
+#[test]
+fn a_department_entry_handed_back_gives_nothing_to_grant() {
+    // The department lists item 5 only as 收回 (it receives it back, duty kept elsewhere): a
+    // grant of it gives the town nothing, and the department holds nothing either.
+    let mut h = ListHoldings::new();
+    let reclaimed = ListEntry {
+        item: item(5),
+        item_version: 1,
+        duty: DutyKind::Reclaimed { receiver: unit(2) },
+    };
+    h.add(unit(1), list(1), d(2025, 1, 1), None, ListHoldings::sorted(vec![reclaimed]));
+    let mut g = grant(
+        1,
+        GrantMode::Direct,
+        GrantTarget::Towns { towns: BTreeSet::from([unit(11)]) },
+        d(2026, 1, 1),
+    );
+    g.item = item(5);
+    let readiness = [ready(&g, 11, d(2026, 1, 1))];
+    let idx = AuthorityIndex::build(h, &units(), &[g], &readiness, &[]);
+    assert_eq!(idx.holds(unit(11), item(5), d(2026, 6, 1)), None);
+    assert_eq!(idx.holds(unit(1), item(5), d(2026, 6, 1)), None);
+}
+
+#[test]
+fn a_list_item_entrusted_from_above_is_exercised_in_the_departments_name() {
+    // Town 12's own list holds item 6, whose content says 上级委托 from department 1.
+    let mut h = holdings();
+    let own = ListEntry { item: item(6), item_version: 1, duty: DutyKind::Own };
+    h.add(unit(12), list(3), d(2025, 1, 1), None, ListHoldings::sorted(vec![own]));
+    let plain = AuthorityIndex::build(h.clone(), &units(), &[], &[], &[]);
+    assert_eq!(plain.holds(unit(12), item(6), d(2026, 1, 1)).unwrap().exercise, Exercise::OwnName);
+    let entrusted: HashMap<(ItemId, u32), UnitId> = HashMap::from([((item(6), 1), unit(1))]);
+    let idx = AuthorityIndex::build(h, &units(), &[], &[], &[]).with_entrusted(&entrusted);
+    let a = idx.holds(unit(12), item(6), d(2026, 1, 1)).unwrap();
+    assert_eq!(a.exercise, Exercise::InNameOf { department: unit(1) });
+    assert!(idx.may_decide(unit(12), item(6), d(2026, 1, 1), None));
+    // The department's own items are untouched.
+    assert_eq!(idx.holds(unit(1), item(1), d(2026, 1, 1)).unwrap().exercise, Exercise::OwnName);
 }

@@ -19,6 +19,41 @@ fn grant(n: u128, towns: &[u128], from: NaiveDate, until: Option<NaiveDate>) -> 
         batch: "第一批".into(),
         confirmation_doc: None,
         provincial_decision: None,
+        entrustment: None,
+        own_name_basis: Some(by_law()),
+        legacy_decision: None,
+    }
+}
+
+/// A law giving towns the power in their own name (行政许可法 第23条).
+fn by_law() -> OwnNameBasis {
+    OwnNameBasis {
+        kind: OwnNameBasisKind::ByLaw,
+        basis: crate::item::LegalRef::article("中华人民共和国土地管理法", 62),
+        doc_no: None,
+    }
+}
+
+fn decision(region: &str, published_on: NaiveDate) -> ProvincialDecision {
+    ProvincialDecision {
+        issuer: Issuer {
+            name: "某省人民政府".into(),
+            region: crate::codes::RegionCode::parse(region).unwrap(),
+        },
+        doc_no: DocNo::parse("某政发〔2024〕12号").unwrap(),
+        published_on,
+        next_evaluation: d(2027, 1, 1),
+    }
+}
+
+fn letter(term_from: NaiveDate, term_until: NaiveDate) -> Entrustment {
+    Entrustment {
+        doc_no: DocNo::parse("某市监委〔2024〕3号").unwrap(),
+        matters: "食品经营违法行为的行政处罚".into(),
+        scope: "本镇行政区域内，以委托机关名义作出行政处罚决定".into(),
+        term_from,
+        term_until,
+        published_on: term_from,
     }
 }
 
@@ -75,7 +110,11 @@ fn grants_are_refused_with_a_reason() {
     assert!(matches!(err, GrantError::DepartmentDoesNotHold { .. }));
     assert!(err.zh().contains("不享有"), "{}", err.zh());
 
-    let entrusted = Grant { mode: GrantMode::Entrusted, ..g.clone() };
+    let entrusted = Grant {
+        mode: GrantMode::Entrusted,
+        entrustment: Some(letter(d(2025, 1, 1), d(2028, 1, 1))),
+        ..g.clone()
+    };
     assert_eq!(
         check(&entrusted, PowerCategory::CoerciveMeasure, &[], &[]),
         Err(GrantError::CoercionEntrusted)
@@ -89,11 +128,127 @@ fn grants_are_refused_with_a_reason() {
         check(&g, PowerCategory::Penalty, &[], &[]),
         Err(GrantError::PenaltyWithoutProvincialDecision)
     );
-    let decided = Grant {
-        provincial_decision: Some(DocNo::parse("x政发〔2024〕12号").unwrap()),
+    let decided =
+        Grant { provincial_decision: Some(decision("330000", d(2024, 12, 1))), ..g.clone() };
+    assert!(check(&decided, PowerCategory::Penalty, &[], &[]).is_ok());
+}
+
+#[test]
+fn each_mode_has_its_legal_conditions() {
+    let pen = PowerCategory::Penalty;
+    let g = grant(1, &[11], d(2025, 1, 1), None);
+    // 处罚法 24: the decision is a provincial body's, published before the grant, evaluated.
+    let city = Grant { provincial_decision: Some(decision("330600", d(2024, 12, 1))), ..g.clone() };
+    let err = check(&city, pen, &[], &[]).unwrap_err();
+    assert!(matches!(err, GrantError::DecisionNotProvincial { .. }));
+    assert!(err.zh().starts_with("行政处罚法第二十四条"), "{}", err.zh());
+    let late = Grant { provincial_decision: Some(decision("330000", d(2025, 2, 1))), ..g.clone() };
+    assert!(matches!(check(&late, pen, &[], &[]), Err(GrantError::DecisionNotPublished { .. })));
+    let mut never = decision("330000", d(2024, 12, 1));
+    never.next_evaluation = never.published_on;
+    let never = Grant { provincial_decision: Some(never), ..g.clone() };
+    assert!(matches!(check(&never, pen, &[], &[]), Err(GrantError::EvaluationNotScheduled { .. })));
+
+    // 委托: a published 委托书 whose term covers the start; no decision is needed.
+    let entrusted = Grant { mode: GrantMode::Entrusted, ..g.clone() };
+    assert_eq!(check(&entrusted, pen, &[], &[]), Err(GrantError::EntrustmentWithoutLetter));
+    let with = |e: Entrustment| Grant { entrustment: Some(e), ..entrusted.clone() };
+    assert!(check(&with(letter(d(2025, 1, 1), d(2028, 1, 1))), pen, &[], &[]).is_ok());
+    let vague = Entrustment { scope: " ".into(), ..letter(d(2025, 1, 1), d(2028, 1, 1)) };
+    assert_eq!(check(&with(vague), pen, &[], &[]), Err(GrantError::EntrustmentIncomplete));
+    let later = letter(d(2025, 3, 1), d(2028, 1, 1));
+    assert!(matches!(
+        check(&with(later), pen, &[], &[]),
+        Err(GrantError::OutsideEntrustmentTerm { .. })
+    ));
+    let unpublished =
+        Entrustment { published_on: d(2025, 2, 1), ..letter(d(2024, 1, 1), d(2028, 1, 1)) };
+    assert!(matches!(
+        check(&with(unpublished), pen, &[], &[]),
+        Err(GrantError::EntrustmentNotPublished { .. })
+    ));
+    // The grant ends with the term: no window after it.
+    let ending = with(letter(d(2025, 1, 1), d(2026, 1, 1)));
+    assert_eq!(ending.ends(), Some(d(2026, 1, 1)));
+    let r = ready(ending.id, unit(11), d(2025, 1, 1));
+    assert_eq!(
+        active_window(&ending, unit(11), Some(&r), &[]),
+        Some((d(2025, 1, 1), Some(d(2026, 1, 1))))
+    );
+
+    // No re-entrustment: a power the department holds by entrustment is not passed on.
+    let units = units();
+    let mut held_by_entrustment = power("食品经营许可", pen, unit(1));
+    held_by_entrustment.source = crate::item::PowerSource::Entrusted;
+    let ctx = GrantContext { units: &units, grants: &[], reclaims: &[], readiness: &[] };
+    let onward = with(letter(d(2025, 1, 1), d(2028, 1, 1)));
+    assert_eq!(
+        validate_grant(&onward, &held_by_entrustment, holds, ctx),
+        Err(GrantError::ReEntrustment)
+    );
+
+    // Licences and coercive measures in the town's own name need their basis.
+    let bare = Grant { own_name_basis: None, ..g.clone() };
+    assert_eq!(
+        check(&bare, PowerCategory::Licensing, &[], &[]),
+        Err(GrantError::LicenceWithoutOwnNameBasis)
+    );
+    assert_eq!(
+        check(&bare, PowerCategory::CoerciveMeasure, &[], &[]),
+        Err(GrantError::CoercionWithoutOwnNameBasis)
+    );
+    let concentrated = Grant {
+        own_name_basis: Some(OwnNameBasis {
+            kind: OwnNameBasisKind::ConcentratedLicensing,
+            ..by_law()
+        }),
         ..g.clone()
     };
-    assert!(check(&decided, PowerCategory::Penalty, &[], &[]).is_ok());
+    assert!(check(&concentrated, PowerCategory::Licensing, &[], &[]).is_ok());
+    assert_eq!(
+        check(&concentrated, PowerCategory::CoerciveMeasure, &[], &[]),
+        Err(GrantError::CoercionWithoutOwnNameBasis),
+        "相对集中许可 does not give coercive measures"
+    );
+    // Only the town's own name needs it: a window moved forward does not.
+    let window = Grant { mode: GrantMode::WindowForward, ..bare };
+    assert!(check(&window, PowerCategory::Licensing, &[], &[]).is_ok());
+}
+
+#[test]
+fn a_penalty_power_needs_two_certified_officers_and_the_confirmation() {
+    let g = grant(1, &[11], d(2025, 1, 1), None);
+    let mut r = ready(g.id, unit(11), d(2025, 2, 1));
+    r.certificates_required = true;
+    // Training alone does not do.
+    assert_eq!(r.missing(), vec![ReadinessItem::EnforcementCertificates]);
+    assert_eq!(active_window(&g, unit(11), Some(&r), &[]), None);
+    // A leader cannot waive it.
+    let err = r.override_with("先行承接", user(1), at(2025, 2, 1), d(2025, 2, 1)).unwrap_err();
+    assert_eq!(err, GrantError::NotWaivable(vec![ReadinessItem::EnforcementCertificates]));
+    assert!(err.zh().contains("行政处罚法第四十二条"), "{}", err.zh());
+    assert!(r.overridden.is_none(), "nothing recorded");
+    let officer = |name: &str, no: &str| EnforcementOfficer {
+        name: name.into(),
+        certificate: CertificateNo::parse(no).unwrap(),
+    };
+    r.officers = vec![officer("甲", "ZJ0601001"), officer("乙", "ZJ0601001")];
+    assert!(r.missing().contains(&ReadinessItem::EnforcementCertificates), "one certificate twice");
+    r.officers.push(officer("丙", "ZJ0601002"));
+    assert!(r.missing().is_empty());
+    assert_eq!(active_window(&g, unit(11), Some(&r), &[]), Some((d(2025, 2, 1), None)));
+    // Without the confirmation's date it is not taken, and no waiver helps.
+    r.confirmed_on = None;
+    r.seal = false;
+    assert_eq!(r.missing(), vec![ReadinessItem::Seal, ReadinessItem::Confirmation]);
+    assert!(matches!(
+        r.override_with("先行承接", user(1), at(2025, 2, 1), d(2025, 2, 1)),
+        Err(GrantError::NotWaivable(_))
+    ));
+    // Other powers: a waiver of the seal still works.
+    r.certificates_required = false;
+    r.override_with("先行承接", user(1), at(2025, 2, 1), d(2025, 2, 3)).unwrap();
+    assert_eq!(active_window(&g, unit(11), Some(&r), &[]), Some((d(2025, 2, 3), None)));
 }
 
 #[test]

@@ -131,6 +131,7 @@ fn content() -> ItemContent {
         handling_office: None,
         cooperation: vec![],
         source: PowerSource::Statutory,
+        grant: None,
         level: ExerciseLevel::County,
         responsibilities: vec![],
         accountability: vec![],

@@ -85,20 +85,17 @@ fn each_check_produces_its_own_code() {
     assert_eq!(codes(&found[5]), vec!["duplicate_item"]);
 }
 
-#[test]
-fn devolution_rules_of_the_coercion_and_penalty_laws() {
-    let mut coercion = power("查封经营场所", PowerCategory::CoerciveMeasure, unit(11));
-    coercion.legal_basis = vec![LegalRef::article("行政强制法", 17)];
-    coercion.source = PowerSource::Entrusted;
-    let mut penalty = power("对无证经营的处罚", PowerCategory::Penalty, unit(11));
-    penalty.legal_basis = vec![LegalRef::article("行政处罚法", 24)];
-    penalty.level = ExerciseLevel::Township;
-    penalty.source = PowerSource::Devolved;
-    let found = run(&[(item(1), &coercion), (item(2), &penalty)], &[]);
-    assert_eq!(codes(&found[0]), vec!["coercion_entrusted"]);
-    assert_eq!(codes(&found[1]), vec!["penalty_without_provincial_decision"]);
-
-    let grant = |n, item, mode, decision: Option<&str>| Grant {
+fn grant(n: u128, item: ItemId, mode: GrantMode, decided: bool) -> Grant {
+    let decision = crate::devolution::ProvincialDecision {
+        issuer: crate::devolution::Issuer {
+            name: "某省人民政府".into(),
+            region: crate::codes::RegionCode::parse("330000").unwrap(),
+        },
+        doc_no: DocNo::parse("某政发〔2024〕12号").unwrap(),
+        published_on: d(2024, 12, 1),
+        next_evaluation: d(2027, 12, 1),
+    };
+    Grant {
         id: GrantId::from_uuid(uid(n)),
         item,
         from: unit(1),
@@ -108,18 +105,71 @@ fn devolution_rules_of_the_coercion_and_penalty_laws() {
         effective_until: None,
         batch: "第一批".into(),
         confirmation_doc: None,
-        provincial_decision: decision.map(|s| DocNo::parse(s).unwrap()),
-    };
+        provincial_decision: decided.then_some(decision),
+        entrustment: None,
+        own_name_basis: None,
+        legacy_decision: None,
+    }
+}
+
+#[test]
+fn devolution_rules_of_the_coercion_and_penalty_laws() {
+    let mut coercion = power("查封经营场所", PowerCategory::CoerciveMeasure, unit(11));
+    coercion.legal_basis = vec![LegalRef::article("行政强制法", 17)];
+    coercion.source = PowerSource::Entrusted;
+    // A department's penalty power (item 3) and the township template's entry for it (item 2).
+    let mut penalty = power("对无证经营的处罚", PowerCategory::Penalty, unit(11));
+    penalty.legal_basis = vec![LegalRef::article("行政处罚法", 24)];
+    penalty.level = ExerciseLevel::Township;
+    penalty.source = PowerSource::Devolved;
+    let found = run(&[(item(1), &coercion), (item(2), &penalty)], &[]);
+    assert_eq!(codes(&found[0]), vec!["coercion_entrusted"]);
+    assert_eq!(codes(&found[1]), vec!["devolved_without_grant"], "no grant gives it");
+
     coercion.source = PowerSource::Statutory;
+    let decided = grant(2, item(3), GrantMode::Direct, true);
+    penalty.grant = Some(crate::devolution::GrantLink::to(&decided));
     let found = run(
         &[(item(1), &coercion), (item(2), &penalty)],
-        &[
-            grant(1, item(1), GrantMode::Entrusted, None),
-            grant(2, item(2), GrantMode::Direct, Some("x政发〔2024〕12号")),
-        ],
+        &[grant(1, item(1), GrantMode::Entrusted, false), decided.clone()],
     );
     assert_eq!(codes(&found[0]), vec!["coercion_entrusted"], "entrusted by a grant");
-    assert!(found[1].issues.is_empty(), "the provincial decision is recorded");
+    assert!(found[1].issues.is_empty(), "linked to a grant with the provincial decision");
+}
+
+#[test]
+fn a_township_item_from_above_is_linked_to_its_grant() {
+    let mut penalty = power("对无证经营的处罚", PowerCategory::Penalty, unit(11));
+    penalty.legal_basis = vec![LegalRef::article("行政处罚法", 24)];
+    penalty.level = ExerciseLevel::Township;
+    penalty.source = PowerSource::Devolved;
+    let undecided = grant(2, item(3), GrantMode::Direct, false);
+    penalty.grant = Some(crate::devolution::GrantLink::to(&undecided));
+    // The grant is not recorded.
+    assert_eq!(codes(&run(&[(item(2), &penalty)], &[])[0]), vec!["grant_not_found"]);
+    // Recorded without the province's decision.
+    let found = run(&[(item(2), &penalty)], std::slice::from_ref(&undecided));
+    assert_eq!(codes(&found[0]), vec!["penalty_without_provincial_decision"]);
+    // 上级委托 needs an entrustment, and an entrustment needs its 委托书.
+    penalty.source = PowerSource::Entrusted;
+    let found = run(&[(item(2), &penalty)], std::slice::from_ref(&undecided));
+    assert_eq!(
+        codes(&found[0]),
+        vec!["grant_mode_mismatch", "penalty_without_provincial_decision"]
+    );
+    let entrusted = grant(4, item(3), GrantMode::Entrusted, false);
+    penalty.grant = Some(crate::devolution::GrantLink::to(&entrusted));
+    let found = run(&[(item(2), &penalty)], std::slice::from_ref(&entrusted));
+    assert_eq!(codes(&found[0]), vec!["entrustment_without_letter"]);
+    // An entrustment whose term ended before the effective date gives nothing.
+    let ended = Grant { effective_until: Some(d(2025, 6, 1) - chrono::Days::new(1)), ..entrusted };
+    penalty.grant = Some(crate::devolution::GrantLink::to(&ended));
+    let found = run(&[(item(2), &penalty)], std::slice::from_ref(&ended));
+    assert_eq!(codes(&found[0]), vec!["grant_ended", "entrustment_without_letter"]);
+    // A statutory township item needs no grant.
+    penalty.source = PowerSource::Statutory;
+    penalty.grant = None;
+    assert!(run(&[(item(2), &penalty)], &[])[0].issues.is_empty());
 }
 
 #[test]

@@ -307,6 +307,7 @@ impl<'u> Importer<'u> {
             handling_office: cells.opt(Column::Office),
             cooperation,
             source,
+            grant: None,
             level,
             responsibilities,
             accountability,

@@ -86,6 +86,7 @@ fn content(name: &str, sub: Option<&str>, category: PowerCategory, holder: &str)
         handling_office: None,
         cooperation: Vec::new(),
         source: PowerSource::Statutory,
+        grant: None,
         level: ExerciseLevel::County,
         responsibilities: Vec::new(),
         accountability: Vec::new(),

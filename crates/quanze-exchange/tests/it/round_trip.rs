@@ -271,6 +271,7 @@ fn item() -> impl Strategy<Value = ExchangeItem> {
                         .map(|(unit, duty)| Cooperation { unit, duty: duty.unwrap_or_default() })
                         .collect(),
                     source,
+                    grant: None,
                     level,
                     responsibilities,
                     accountability,

@@ -129,6 +129,7 @@ fn complete(staff: Vec<TrainedStaff>, confirmed_on: NaiveDate) -> ReadinessInput
         funding: true,
         guidance_doc: Some("赋权事项办事指南及操作规程".to_owned()),
         confirmed_on: Some(confirmed_on),
+        officers: Vec::new(),
     }
 }
 
@@ -140,7 +141,10 @@ async fn devolution(
 ) -> ServiceResult<()> {
     let first = day(2025, 9, 1);
     let second = day(2026, 1, 1);
-    let mut taken = BTreeSet::new();
+    clock.set(day(2025, 8, 20));
+    // 第一批: the template's devolved and entrusted penalties, under the province's decision
+    // and the departments' 委托书.
+    let mut taken = super::grants::template_grants(service, editor, first).await?;
     let (licence_dept, licence) =
         department_power(service, PowerCategory::Licensing, first, &taken)?;
     taken.insert(licence);
@@ -166,64 +170,58 @@ async fn devolution(
     let (Some(p1), Some(p2), Some(p3), Some(p4)) = (p1, p2, p3, p4) else {
         return Err(internal("the demo county needs four ordinary towns"));
     };
-    let grant =
-        |item, from, to, mode, effective_from, batch: &str, provincial: Option<&str>| NewGrant {
-            item,
-            from,
-            to,
-            mode,
-            effective_from,
-            effective_until: None,
-            batch: batch.to_owned(),
-            confirmation_doc: Some(format!("示范县赋〔{}〕1号", effective_from.format("%Y"))),
-            provincial_decision: provincial.map(str::to_owned),
-        };
+    let grant = |item, from, to, mode, effective_from: NaiveDate, batch: &str| NewGrant {
+        item,
+        from,
+        to,
+        mode,
+        effective_from,
+        effective_until: None,
+        batch: batch.to_owned(),
+        confirmation_doc: Some(format!("示范县赋〔{}〕1号", effective_from.format("%Y"))),
+        provincial_decision: None,
+        entrustment: None,
+        own_name_basis: None,
+    };
     let named = |towns: &[UnitId]| GrantTarget::Towns { towns: towns.iter().copied().collect() };
 
-    clock.set(day(2025, 8, 20));
-    // 第一批: a licence to every 经济发达镇 (直接下放), a penalty power to four towns by the
-    // province's decision (委托下放), an inspection power's review to two towns.
-    let (licence_grant, _) = service
-        .create_grant(
-            editor,
-            grant(
-                licence,
-                licence_dept,
-                GrantTarget::Tag { tag: developed.clone() },
-                GrantMode::Direct,
-                first,
-                "第一批",
-                None,
-            ),
+    // Also 第一批: a licence to every 经济发达镇 (直接下放 under 相对集中许可, 许可法 25), a penalty
+    // power entrusted to four towns by the department's 委托书 (处罚法 20), an inspection
+    // power's review to two towns.
+    let licence_new = NewGrant {
+        own_name_basis: Some(super::grants::concentrated_licensing()?),
+        ..grant(
+            licence,
+            licence_dept,
+            GrantTarget::Tag { tag: developed.clone() },
+            GrantMode::Direct,
+            first,
+            "第一批",
         )
-        .await?;
-    let (penalty_grant, _) = service
-        .create_grant(
-            editor,
-            grant(
-                penalty,
-                penalty_dept,
-                named(&[p1, p2, p3, p4]),
-                GrantMode::Entrusted,
-                first,
-                "第一批",
-                // The province's decision to give towns county penalty powers (处罚法 24).
-                Some("某政发〔2025〕8号"),
-            ),
+    };
+    let (licence_grant, _) = service.create_grant(editor, licence_new).await?;
+    let penalty_name = catalog
+        .holdings
+        .holds(penalty_dept, penalty, first)
+        .and_then(|e| catalog.content(e))
+        .map(|c| c.display_name())
+        .unwrap_or_default();
+    let penalty_new = NewGrant {
+        entrustment: Some(super::grants::entrustment(900, &penalty_name, first)?),
+        ..grant(
+            penalty,
+            penalty_dept,
+            named(&[p1, p2, p3, p4]),
+            GrantMode::Entrusted,
+            first,
+            "第一批",
         )
-        .await?;
+    };
+    let (penalty_grant, _) = service.create_grant(editor, penalty_new).await?;
     let (check_grant, _) = service
         .create_grant(
             editor,
-            grant(
-                check,
-                check_dept,
-                named(&[dev_a, p1]),
-                GrantMode::ReviewPower,
-                first,
-                "第一批",
-                None,
-            ),
+            grant(check, check_dept, named(&[dev_a, p1]), GrantMode::ReviewPower, first, "第一批"),
         )
         .await?;
 
@@ -237,10 +235,16 @@ async fn devolution(
     }
     let pid = penalty_grant.grant.id;
     let staff = trained("执法队员乙", "综合行政执法业务培训", day(2025, 8, 26));
-    service.record_readiness(editor, pid, p1, complete(staff.clone(), day(2025, 9, 10))).await?;
+    // A penalty power needs two certified officers (处罚法 42) and the confirmation's date.
+    let enforcing = |prefix: &str, on| -> ServiceResult<ReadinessInput> {
+        let officers = super::grants::certified(prefix)?;
+        Ok(ReadinessInput { officers, ..complete(staff.clone(), on) })
+    };
+    service.record_readiness(editor, pid, p1, enforcing("AH1128101", day(2025, 9, 10))?).await?;
+    // Trained, with a seal, but no certified officers: pending, and no waiver can help.
     let partial = ReadinessInput { staff: staff.clone(), seal: true, ..ReadinessInput::default() };
     service.record_readiness(editor, pid, p2, partial).await?;
-    let no_funding = ReadinessInput { funding: false, ..complete(staff.clone(), first) };
+    let no_funding = ReadinessInput { funding: false, ..enforcing("AH1128103", first)? };
     service.record_readiness(editor, pid, p3, no_funding).await?;
     service
         .override_readiness(
@@ -251,7 +255,7 @@ async fn devolution(
             day(2025, 10, 1),
         )
         .await?;
-    service.record_readiness(editor, pid, p4, complete(staff, first)).await?;
+    service.record_readiness(editor, pid, p4, enforcing("AH1128104", first)?).await?;
     let staff = trained("审核人员丙", "行政检查业务培训", day(2025, 8, 28));
     service.record_readiness(editor, check_grant.grant.id, dev_a, complete(staff, first)).await?;
 
@@ -269,7 +273,6 @@ async fn devolution(
                 GrantMode::WindowForward,
                 second,
                 "第二批",
-                None,
             ),
         )
         .await?;
@@ -539,11 +542,23 @@ async fn establishment(
         })
         .await?;
     }
-    // Two seconded units (派驻机构): a market-supervision office and a natural-resources office.
+    // Two seconded units (派驻机构) under their real parents: a market-supervision office of the
+    // 市场监督管理局 and a natural-resources office of the 自然资源 department.
     let towns: Vec<_> =
         catalog.units.iter().filter(|u| u.kind == UnitKind::Township).take(2).cloned().collect();
-    for (town, (name, percent)) in towns.iter().zip([("市场监督管理所", 60u8), ("自然资源所", 40)])
-    {
+    let parent = |part: &str| {
+        catalog
+            .units
+            .iter()
+            .find(|u| u.kind == UnitKind::Department && u.name.contains(part))
+            .map(|u| u.id)
+            .ok_or_else(|| internal(&format!("no department {part}")))
+    };
+    let offices = [
+        ("市场监督管理所", 60u8, parent("市场监督管理局")?),
+        ("自然资源所", 40, parent("自然资源")?),
+    ];
+    for (town, (name, percent, d1)) in towns.iter().zip(offices) {
         let (unit, _, _) = service
             .create_unit(
                 Some(editor),

@@ -228,6 +228,28 @@ error_codes! {
     MissingReason = "missing_reason", 422, "须说明理由", "a reason is required";
     /// The town already meets the checklist, so no override is needed.
     AlreadyReady = "already_ready", 422, "该乡镇已具备承接条件，无需特批", "the town is ready already";
+    /// The decision's issuer is not a provincial body (行政处罚法 第24条).
+    DecisionNotProvincial = "decision_not_provincial", 422, "行政处罚法第二十四条：赋予乡镇行政处罚权的决定须由省级机关作出", "the decision is not a provincial body's";
+    /// The decision is published after the grant takes effect (行政处罚法 第24条).
+    DecisionNotPublished = "decision_not_published", 422, "行政处罚法第二十四条：省级决定应当公布后施行", "the decision is not published before the grant";
+    /// The decision has no next periodic evaluation after its publication (行政处罚法 第24条).
+    EvaluationNotScheduled = "evaluation_not_scheduled", 422, "行政处罚法第二十四条：省级决定须定期组织评估", "the decision's next evaluation is not scheduled";
+    /// An entrustment without its 委托书 (行政处罚法 第20条, 行政许可法 第24条).
+    EntrustmentWithoutLetter = "entrustment_without_letter", 422, "行政处罚法第二十条、行政许可法第二十四条：委托须有委托书", "an entrustment needs its written entrustment";
+    /// A 委托书 without matters, scope or term (行政处罚法 第20条).
+    EntrustmentIncomplete = "entrustment_incomplete", 422, "行政处罚法第二十条：委托书应载明委托事项、权限和期限", "the entrustment must name matters, scope and term";
+    /// The grant starts outside the 委托书's term (行政处罚法 第20条).
+    OutsideEntrustmentTerm = "outside_entrustment_term", 422, "行政处罚法第二十条：赋权不在委托期限之内", "the grant is outside the entrustment's term";
+    /// The 委托书 is published after the grant takes effect (行政许可法 第24条).
+    EntrustmentNotPublished = "entrustment_not_published", 422, "行政许可法第二十四条：委托书应当公布", "the entrustment is not published before the grant";
+    /// A power held by entrustment passed on (行政处罚法 第20条, 行政许可法 第24条: 不得再委托).
+    ReEntrustment = "re_entrustment", 422, "行政处罚法第二十条、行政许可法第二十四条：受委托的权力不得再委托", "a power held by entrustment cannot be passed on";
+    /// A licence handed down directly without a basis for the town's own name (行政许可法 第23、25条).
+    LicenceWithoutOwnNameBasis = "licence_without_own_name_basis", 422, "行政许可法第二十三条、第二十五条：乡镇以自己名义实施行政许可须有法律法规授权或相对集中许可决定", "a licence in the town's own name needs its legal basis";
+    /// A coercive measure handed down directly without a basis for the town's own name (行政强制法 第17条).
+    CoercionWithoutOwnNameBasis = "coercion_without_own_name_basis", 422, "行政强制法第十七条：乡镇以自己名义实施行政强制措施须有法律法规规定或相对集中行政处罚权", "a coercive measure in the town's own name needs its legal basis";
+    /// A waiver of the certified-officers or confirmation condition (行政处罚法 第42条).
+    ReadinessNotWaivable = "readiness_not_waivable", 422, "行政处罚法第四十二条：持证执法人员和承接确认书不能以特批承接代替", "certified officers and the confirmation cannot be waived";
     /// The town is not a target of the grant.
     TownNotInGrant = "town_not_in_grant", 422, "该乡镇不在赋权的承接乡镇之中", "the town is not in the grant";
 

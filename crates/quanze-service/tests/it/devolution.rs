@@ -78,6 +78,12 @@ impl Scenario {
             batch: "第一批".into(),
             confirmation_doc: Some("某政发〔2025〕30号".into()),
             provincial_decision: None,
+            entrustment: None,
+            own_name_basis: Some(quanze_core::devolution::OwnNameBasis {
+                kind: quanze_core::devolution::OwnNameBasisKind::ConcentratedLicensing,
+                basis: quanze_core::LegalRef::article("中华人民共和国行政许可法", 25),
+                doc_no: None,
+            }),
         };
         Self { _dir: dir, service, editor, clerk, today, dept, item, t1, t2, from, new }
     }
@@ -114,6 +120,7 @@ fn full() -> ReadinessInput {
         funding: true,
         guidance_doc: Some("办事指南".into()),
         confirmed_on: Some(d(2026, 2, 1)),
+        officers: Vec::new(),
     }
 }
 

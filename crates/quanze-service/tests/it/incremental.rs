@@ -254,6 +254,12 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
         batch: "增量测试".into(),
         confirmation_doc: Some("某政发〔2026〕30号".into()),
         provincial_decision: None,
+        entrustment: None,
+        own_name_basis: Some(quanze_core::devolution::OwnNameBasis {
+            kind: quanze_core::devolution::OwnNameBasisKind::ConcentratedLicensing,
+            basis: quanze_core::LegalRef::article("中华人民共和国行政许可法", 25),
+            doc_no: None,
+        }),
     };
     let before = service.catalog();
     let (view, _) = service.create_grant(&editor, new).await.unwrap();
@@ -269,6 +275,7 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
         funding: true,
         guidance_doc: Some("办事指南".into()),
         confirmed_on: Some(today),
+        officers: Vec::new(),
     };
     let before = service.catalog();
     service.record_readiness(&editor, grant, t1, full).await.unwrap();

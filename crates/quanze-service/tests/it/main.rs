@@ -6,6 +6,7 @@ mod auth;
 mod changesets;
 mod demo;
 mod devolution;
+mod devolution_law;
 mod governance;
 mod helpers;
 mod incremental;

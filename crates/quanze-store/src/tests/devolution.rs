@@ -18,6 +18,16 @@ contract!(grants_readiness_and_reclaims_round_trip_through_the_snapshot, |store|
         batch: "第一批".into(),
         confirmation_doc: Some(doc(3)),
         provincial_decision: None,
+        entrustment: Some(quanze_core::devolution::Entrustment {
+            doc_no: doc(4),
+            matters: "食品经营违法行为的行政处罚".into(),
+            scope: "本镇行政区域内，以委托机关名义".into(),
+            term_from: day(2026, 1, 1),
+            term_until: day(2029, 1, 1),
+            published_on: day(2025, 12, 20),
+        }),
+        own_name_basis: None,
+        legacy_decision: None,
     };
     store.put_grant(&grant, ev("grant.created")).await.unwrap();
     assert_conflict(store.put_grant(&grant, ev("grant.created")).await);
@@ -30,6 +40,10 @@ contract!(grants_readiness_and_reclaims_round_trip_through_the_snapshot, |store|
 
     let mut readiness = Readiness::new(grant.id, town.id);
     readiness.seal = true;
+    readiness.officers = vec![quanze_core::devolution::EnforcementOfficer {
+        name: "执法队员甲".into(),
+        certificate: quanze_core::devolution::CertificateNo::parse("ZJ06010001").unwrap(),
+    }];
     store.put_readiness(&readiness, ev("readiness")).await.unwrap();
     readiness.funding = true;
     store.put_readiness(&readiness, ev("readiness")).await.unwrap();

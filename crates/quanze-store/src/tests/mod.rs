@@ -113,6 +113,7 @@ fn content(holder: UnitId, name: &str) -> ItemContent {
         handling_office: None,
         cooperation: vec![],
         source: PowerSource::Statutory,
+        grant: None,
         level: ExerciseLevel::County,
         responsibilities: vec![],
         accountability: vec![],
