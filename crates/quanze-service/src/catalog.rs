@@ -139,7 +139,7 @@ impl Catalog {
         // penalty power to the town; every record is marked from its grant on load.
         let marks: Vec<bool> =
             catalog.readiness.iter().map(|r| catalog.certificates_required(r.grant)).collect();
-        for (r, required) in catalog.readiness.iter_mut().zip(marks) {
+        for (r, required) in Arc::make_mut(&mut catalog.readiness).iter_mut().zip(marks) {
             r.certificates_required = required;
         }
         catalog.rebuild_holdings();

@@ -469,7 +469,7 @@ pub(crate) fn township_entries(
     date: NaiveDate,
 ) -> std::collections::HashMap<GrantLink, Vec<GrantEntry>> {
     let mut out: std::collections::HashMap<GrantLink, Vec<GrantEntry>> = Default::default();
-    for list in &catalog.lists {
+    for list in catalog.lists.iter() {
         let township = match list.scope {
             ListScope::TownshipTemplate { .. } => true,
             ListScope::Unit { unit } => {

@@ -177,7 +177,7 @@ fn each_mode_has_its_legal_conditions() {
     );
 
     // No re-entrustment: a power the department holds by entrustment is not passed on.
-    let units = units();
+    let units: Vec<std::sync::Arc<Unit>> = units().into_iter().map(std::sync::Arc::new).collect();
     let mut held_by_entrustment = power("食品经营许可", pen, unit(1));
     held_by_entrustment.source = crate::item::PowerSource::Entrusted;
     let ctx = GrantContext { units: &units, grants: &[], reclaims: &[], readiness: &[] };

@@ -1,9 +1,7 @@
 //! Lists and their drafts: create a list, write, discard and declare a template draft's differences.
 
 use quanze_core::access::Act;
-use quanze_core::{
-    ItemId, ListId, ListScope, ListVersionId, Override, PowerList, VersionStatus,
-};
+use quanze_core::{ItemId, ListId, ListScope, ListVersionId, Override, PowerList, VersionStatus};
 use quanze_store::DraftWrite;
 
 use crate::Service;

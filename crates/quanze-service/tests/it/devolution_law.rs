@@ -38,7 +38,8 @@ async fn draft_for_law_on_a_township_penalty_law_leaves_no_devolution_finding() 
         .iter()
         .find(|l| l.title.contains("行政处罚法") && l.in_force_until.is_some())
         .expect("the demo's amended edition");
-    let (view, _) = service.draft_for_law(&editor, old.id, d(2027, 1, 1)).await.unwrap();
+    let (view, _) =
+        service.draft_for_law(&editor, old.id, d(2027, 1, 1), Default::default()).await.unwrap();
     let catalog = service.catalog();
     let template = catalog
         .lists

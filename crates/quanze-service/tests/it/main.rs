@@ -11,6 +11,6 @@ mod governance;
 mod helpers;
 mod incremental;
 mod lawful;
-mod ranks;
 mod ledger;
+mod ranks;
 mod template;
