@@ -558,8 +558,13 @@ impl Builder {
         }
         self.rng.shuffle(&mut devolved);
         self.rng.shuffle(&mut cooperate);
-        // A town does not cooperate on a power it holds as its own basic duty.
-        cooperate.retain(|(_, spec)| !TOWNSHIP_DUTIES.iter().any(|duty| duty.1 == spec.name));
+        // A town does not cooperate on a power it holds as its own basic duty, nor on one a
+        // 差异声明 gives some towns as their own (the same name twice in one town).
+        cooperate.retain(|(_, spec)| {
+            !TOWNSHIP_DUTIES.iter().any(|duty| duty.1 == spec.name)
+                && !DEVELOPED_ITEMS.iter().any(|item| item.1 == spec.name)
+                && !FLOOD_ITEMS.iter().any(|item| item.1 == spec.name)
+        });
         let (n_own, n_coop, n_reclaim) =
             (self.rng.range(92, 108), self.rng.range(92, 108), self.rng.range(92, 108));
         let n_devolved = n_own as usize - TOWNSHIP_DUTIES.len();
