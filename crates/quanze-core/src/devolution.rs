@@ -114,6 +114,12 @@ impl Grant {
         }
     }
 
+    /// Whether the grant is in force on `date`: begun, and not yet ended by its own end or its
+    /// 委托书's term ([`Grant::ends`]).
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        self.effective_from <= date && self.ends().is_none_or(|until| date < until)
+    }
+
     /// Whether a decision is recorded for a penalty power (a full one, or a legacy number).
     pub fn has_decision(&self) -> bool {
         self.provincial_decision.is_some() || self.legacy_decision.is_some()

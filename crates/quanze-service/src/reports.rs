@@ -261,7 +261,7 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
     let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
     let mut overdue_evaluations = Vec::new();
     for g in catalog.grants.iter() {
-        let in_force = g.effective_from <= date && g.ends().is_none_or(|until| date < until);
+        let in_force = g.in_force_on(date);
         if !in_force {
             continue;
         }
@@ -292,7 +292,7 @@ fn consistency(catalog: &Catalog, date: NaiveDate) -> ConsistencyReport {
         });
     }
     for g in catalog.grants.iter() {
-        let in_force = g.effective_from <= date && g.ends().is_none_or(|until| date < until);
+        let in_force = g.in_force_on(date);
         for town in g.towns(&catalog.units) {
             if in_force && let ReadinessState::Pending { missing } = ready.state(g.id, town, date) {
                 unready_grants.push(UnreadyGrant {

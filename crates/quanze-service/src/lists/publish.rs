@@ -184,29 +184,17 @@ impl Service {
             OverrideChange::Add { entry } => Some(entry),
             OverrideChange::Remove { .. } => None,
         });
-        let items: Vec<ReviewItem<'_>> = version
-            .entries
-            .iter()
-            .filter_map(|e| {
-                catalog.content(e).map(|content| ReviewItem {
-                    item: e.item,
-                    list: version.list,
-                    duty: e.duty,
-                    content,
-                })
+        let review_item = |e: &ListEntry| {
+            catalog.content(e).map(|content| ReviewItem {
+                item: e.item,
+                list: version.list,
+                duty: e.duty,
+                content,
             })
-            .collect();
+        };
+        let items: Vec<ReviewItem<'_>> = version.entries.iter().filter_map(review_item).collect();
         // Differences are per town: an added item is checked on its own, not as a duplicate.
-        let extra: Vec<ReviewItem<'_>> = added
-            .filter_map(|e| {
-                catalog.content(e).map(|content| ReviewItem {
-                    item: e.item,
-                    list: version.list,
-                    duty: e.duty,
-                    content,
-                })
-            })
-            .collect();
+        let extra: Vec<ReviewItem<'_>> = added.filter_map(review_item).collect();
         let mut out: Vec<Issue> =
             check_items(&items, &ctx).into_iter().flat_map(|f| f.issues).collect();
         for it in &extra {
