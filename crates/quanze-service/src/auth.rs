@@ -28,20 +28,6 @@ impl CurrentUser {
         self.roles.iter().any(|g| g.covers(role, unit))
     }
 
-    /// Fails with `Forbidden` unless the user holds one of `roles` for `unit`.
-    pub fn require(
-        &self,
-        roles: &[Role],
-        unit: Option<UnitId>,
-        action_zh: &str,
-    ) -> ServiceResult<()> {
-        if roles.iter().any(|r| self.has(*r, unit)) {
-            return Ok(());
-        }
-        let names: Vec<&str> = roles.iter().map(|r| r.zh()).collect();
-        Err(ServiceError::Forbidden(format!("{action_zh}需要以下角色之一：{}", names.join("、"))))
-    }
-
     /// Fails with `Forbidden` unless the role table ([`quanze_core::access`]) lets one of the
     /// user's roles perform `act` for `unit` (or county-wide). The refusal names the rule.
     pub fn require_act(&self, act: Act, unit: Option<UnitId>) -> ServiceResult<()> {
