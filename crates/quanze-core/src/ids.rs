@@ -79,3 +79,23 @@ id!(
     /// 收回 id — one reclaim of a granted power from a town.
     ReclaimId
 );
+id!(
+    /// 办件 id — one case (an application, or a procedure opened ex officio).
+    CaseId
+);
+id!(
+    /// 评价 id — one rating (好差评) of a case.
+    RatingId
+);
+id!(
+    /// 投诉建议 id — one complaint or suggestion.
+    ComplaintId
+);
+id!(
+    /// 督办 id — one supervision item opened on a late case.
+    SupervisionId
+);
+id!(
+    /// 配合任务 id — one task given to a cooperating unit within a case.
+    TaskId
+);

@@ -11,6 +11,7 @@ pub mod account;
 pub mod authority;
 pub mod calendar;
 pub mod canonical;
+pub mod case;
 pub mod changeset;
 pub mod codes;
 pub mod devolution;
@@ -52,8 +53,8 @@ pub use establishment::{
 pub use event::Event;
 pub use holdings::ListHoldings;
 pub use ids::{
-    ChangeSetId, GrantId, ItemId, LawId, ListId, ListVersionId, OpinionId, ReclaimId, UnitId,
-    UserId,
+    CaseId, ChangeSetId, ComplaintId, GrantId, ItemId, LawId, ListId, ListVersionId, OpinionId,
+    RatingId, ReclaimId, SupervisionId, TaskId, UnitId, UserId,
 };
 pub use item::{
     Accountability, Cooperation, ExerciseLevel, ItemContent, LegalRef, LimitUnit, Material,
