@@ -413,6 +413,32 @@ pub struct Case {
     pub steps: u32,
 }
 
+/// 督办 — a supervision item the scheduler opens on a clock that went red: the case, the late
+/// clock and its deadline, the unit (and person, when known) responsible.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Supervision {
+    /// Its id.
+    pub id: crate::ids::SupervisionId,
+    /// The case.
+    pub case: CaseId,
+    /// The receipt number, for the supervisor's list.
+    pub receipt: ReceiptNo,
+    /// The late clock.
+    pub clock: ClockKind,
+    /// Its deadline.
+    pub due: NaiveDate,
+    /// The unit that has the case.
+    pub unit: UnitId,
+    /// The last member of staff who acted on it there, when known.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub person: Option<UserId>,
+    /// When it was opened.
+    pub opened_on: NaiveDate,
+    /// When it was closed (the clock met, late, or the case ended).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub closed_on: Option<NaiveDate>,
+}
+
 /// 审批方式 — how the county decides on the town's review (下放实质性审核权).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]

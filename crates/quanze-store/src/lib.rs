@@ -18,6 +18,7 @@
 
 mod accounts;
 mod batch;
+mod cases;
 mod devolution;
 mod direct;
 mod governance;
@@ -40,6 +41,7 @@ use quanze_core::{UnitId, UserId};
 pub use quanze_ledger::{Hash, HashAlg, NodeId};
 
 pub use accounts::{AccountStore, UserRecord};
+pub use cases::{CaseFilter, CaseStore, CaseWrite, SealedApplicant, StoredCase, StoredStep};
 pub use devolution::DevolutionStore;
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};
 pub use laws::LawStore;
@@ -184,6 +186,7 @@ pub trait Store:
     + AccountStore
     + GovernanceStore
     + DevolutionStore
+    + CaseStore
     + LedgerStore
     + 'static
 {

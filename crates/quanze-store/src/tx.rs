@@ -54,6 +54,11 @@ pub(crate) struct WriteTx<'s> {
 }
 
 impl WriteTx<'_> {
+    /// The sequence number the write's event will have.
+    pub(crate) fn seq(&self) -> i64 {
+        self.seq
+    }
+
     /// The connection to write through.
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx

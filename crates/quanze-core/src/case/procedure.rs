@@ -90,6 +90,24 @@ impl ProcedureKind {
         )
     }
 
+    /// The stable name (as stored and in the API).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProcedureKind::Licensing => "licensing",
+            ProcedureKind::Penalty => "penalty",
+            ProcedureKind::CoerciveMeasure => "coercive_measure",
+            ProcedureKind::CoerciveEnforcement => "coercive_enforcement",
+            ProcedureKind::Levy => "levy",
+            ProcedureKind::Benefit => "benefit",
+            ProcedureKind::Inspection => "inspection",
+            ProcedureKind::Confirmation => "confirmation",
+            ProcedureKind::Reward => "reward",
+            ProcedureKind::Adjudication => "adjudication",
+            ProcedureKind::Other => "other",
+            ProcedureKind::PublicService => "public_service",
+        }
+    }
+
     /// The Chinese name.
     pub fn zh(self) -> &'static str {
         match self {

@@ -86,6 +86,15 @@ pub enum RatingChannel {
 }
 
 impl RatingChannel {
+    /// The stable name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RatingChannel::Window => "window",
+            RatingChannel::Online => "online",
+            RatingChannel::Overall => "overall",
+        }
+    }
+
     /// The Chinese label.
     pub fn zh(self) -> &'static str {
         match self {

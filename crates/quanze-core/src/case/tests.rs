@@ -178,6 +178,9 @@ fn states_and_actions_have_stable_names_and_labels() {
         assert_eq!(CaseState::parse(s.as_str()), Some(s));
         assert!(!s.zh().is_empty());
     }
+    for k in ProcedureKind::ALL {
+        assert_eq!(serde_json::to_value(k).unwrap(), k.as_str());
+    }
     for a in ActionKind::ALL {
         assert!(!a.zh().is_empty());
     }

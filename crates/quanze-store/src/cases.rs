@@ -1,0 +1,538 @@
+//! Cases (办件): the case row with its document, its sealed applicant, its timeline (one row
+//! per step, with the ledger event that recorded it), supervision items, ratings and
+//! complaints.
+//!
+//! Invariants: a case's `steps` column is its optimistic version: a write names the count it
+//! was computed from and fails with `Conflict` if another write came first, so two clerks can
+//! never both move one case. Every step row carries the sequence number of the event written
+//! in the same transaction. `next_alert_on` is the only thing the deadline scheduler searches,
+//! along its partial index. The applicant's personal data is only ever in `case_applicants`,
+//! sealed by the service; the store never sees it in clear.
+
+use async_trait::async_trait;
+use chrono::NaiveDate;
+use quanze_core::case::rating::{Complaint, Rating};
+use quanze_core::case::{Case, CaseStep, ReceiptNo, Supervision};
+use quanze_core::{CaseId, UnitId};
+use sqlx::AnyConnection;
+
+use crate::open::SqlStore;
+use crate::rows::{date_text, document, instant_text};
+use crate::tx::violation;
+use crate::{NewEvent, Receipt, StoreError};
+
+/// The applicant of a new case, as the service sealed it.
+#[derive(Debug, Clone, Copy)]
+pub struct SealedApplicant<'a> {
+    /// SM4-sealed personal data.
+    pub sealed: &'a [u8],
+    /// Keyed SM3 of the ID number or credit code (matching only).
+    pub key: &'a str,
+    /// SM3 of the access code the applicant was given.
+    pub access_hash: &'a str,
+}
+
+/// One write to a case: the case after a step, the step, and what else the step opened.
+#[derive(Debug, Clone, Copy)]
+pub struct CaseWrite<'a> {
+    /// The case after the step.
+    pub case: &'a Case,
+    /// The step.
+    pub step: &'a CaseStep,
+    /// The step count the write was computed from (`None`: a new case).
+    pub previous_steps: Option<u32>,
+    /// The next day its alert level can change.
+    pub next_alert_on: Option<NaiveDate>,
+    /// For a new case: its applicant.
+    pub applicant: Option<SealedApplicant<'a>>,
+    /// 督办 opened by the step.
+    pub supervision: Option<&'a Supervision>,
+    /// 督办 of this case closed by the step (the case ended or moved on), on this day.
+    pub close_supervisions: Option<NaiveDate>,
+}
+
+/// A case as stored.
+#[derive(Debug, Clone)]
+pub struct StoredCase {
+    /// The case.
+    pub case: Case,
+    /// The sealed applicant.
+    pub sealed: Vec<u8>,
+    /// Keyed hash of the applicant's number.
+    pub applicant_key: String,
+    /// Hash of the applicant's access code.
+    pub access_hash: String,
+}
+
+/// A step as stored, with its ledger event.
+#[derive(Debug, Clone)]
+pub struct StoredStep {
+    /// The step.
+    pub step: CaseStep,
+    /// The sequence number of its event.
+    pub seq: u64,
+}
+
+/// Which cases to list.
+#[derive(Debug, Clone, Default)]
+pub struct CaseFilter {
+    /// Cases a unit has now.
+    pub unit: Option<UnitId>,
+    /// In this state (`as_str`).
+    pub state: Option<String>,
+    /// At this alert level (`as_str`).
+    pub alert: Option<String>,
+    /// Of this applicant (keyed hash).
+    pub applicant_key: Option<String>,
+    /// Only cases that have not ended.
+    pub open_only: bool,
+}
+
+/// Stores cases and what hangs off them. Each write is one transaction with one event.
+#[async_trait]
+pub trait CaseStore: Send + Sync {
+    /// Writes a new case or a step of one. `Conflict` if the receipt is taken or another step
+    /// came first (the case's step count is not `previous_steps`).
+    async fn write_case(&self, write: CaseWrite<'_>, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// One case.
+    async fn case(&self, id: CaseId) -> Result<Option<StoredCase>, StoreError>;
+    /// One case by its receipt number.
+    async fn case_by_receipt(&self, receipt: &ReceiptNo) -> Result<Option<StoredCase>, StoreError>;
+    /// A case's timeline, in order.
+    async fn case_steps(&self, id: CaseId) -> Result<Vec<StoredStep>, StoreError>;
+    /// Cases whose alert level may change on or before `on`, earliest first (the scheduler's
+    /// read, along the index on `next_alert_on`).
+    async fn cases_due(&self, on: NaiveDate, limit: u32) -> Result<Vec<StoredCase>, StoreError>;
+    /// Cases by filter, newest first, after the case `before` (paging by id, which is time
+    /// ordered).
+    async fn cases(
+        &self,
+        filter: &CaseFilter,
+        before: Option<CaseId>,
+        limit: u32,
+    ) -> Result<Vec<StoredCase>, StoreError>;
+    /// How many cases match the filter.
+    async fn count_cases(&self, filter: &CaseFilter) -> Result<u64, StoreError>;
+    /// The highest receipt number issued on `day` (0 when none).
+    async fn last_receipt_on(&self, day: NaiveDate) -> Result<u32, StoreError>;
+    /// Supervision items, open ones only or all, of a unit or everywhere.
+    async fn supervisions(
+        &self,
+        unit: Option<UnitId>,
+        open_only: bool,
+    ) -> Result<Vec<Supervision>, StoreError>;
+    /// Records a rating. `Conflict` if the case was rated on that channel already.
+    async fn put_rating(&self, rating: &Rating, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// Replaces a rating's follow-up (call-back, rectification, appeal).
+    async fn update_rating(&self, rating: &Rating, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// Ratings of a case.
+    async fn ratings_of_case(&self, case: CaseId) -> Result<Vec<Rating>, StoreError>;
+    /// Ratings of a unit (for its published results).
+    async fn ratings_of_unit(&self, unit: UnitId) -> Result<Vec<Rating>, StoreError>;
+    /// Records or replaces a complaint.
+    async fn put_complaint(
+        &self,
+        complaint: &Complaint,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// One complaint.
+    async fn complaint(
+        &self,
+        id: quanze_core::ComplaintId,
+    ) -> Result<Option<Complaint>, StoreError>;
+    /// Complaints a supervising unit must answer (or all of them), oldest first.
+    async fn complaints(
+        &self,
+        supervisor: Option<UnitId>,
+        open_only: bool,
+    ) -> Result<Vec<Complaint>, StoreError>;
+}
+
+const CASE_COLUMNS: &str = "doc, sealed, applicant_key, access_hash";
+const CASE_FROM: &str = "FROM cases c JOIN case_applicants a ON a.case_id = c.id";
+
+type CaseRow = (String, Vec<u8>, String, String);
+
+fn parse_case(
+    (doc, sealed, applicant_key, access_hash): CaseRow,
+) -> Result<StoredCase, StoreError> {
+    let case = serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(format!("case: {e}")))?;
+    Ok(StoredCase { case, sealed, applicant_key, access_hash })
+}
+
+fn parse_doc<T: serde::de::DeserializeOwned>(what: &str, doc: &str) -> Result<T, StoreError> {
+    serde_json::from_str(doc).map_err(|e| StoreError::Corrupt(format!("{what}: {e}")))
+}
+
+impl SqlStore {
+    async fn write_case_in(
+        conn: &mut AnyConnection,
+        seq: i64,
+        write: CaseWrite<'_>,
+    ) -> Result<(), StoreError> {
+        const INSERT_CASE: &str = "INSERT INTO cases (id, receipt, item_id, procedure, \
+             receiving_unit, handling_unit, deciding_unit, state, alert, next_alert_on, \
+             received_at, applicant_key, access_hash, steps, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+        const INSERT_APPLICANT: &str =
+            "INSERT INTO case_applicants (case_id, sealed) VALUES ($1, $2)";
+        const UPDATE_CASE: &str = "UPDATE cases SET receiving_unit = $2, handling_unit = $3, \
+             deciding_unit = $4, state = $5, alert = $6, next_alert_on = $7, steps = $8, doc = $9 \
+             WHERE id = $1 AND steps = $10";
+        const INSERT_STEP: &str =
+            "INSERT INTO case_steps (case_id, n, seq, doc) VALUES ($1, $2, $3, $4)";
+        const INSERT_SUPERVISION: &str = "INSERT INTO supervisions \
+             (id, case_id, clock, due, unit, opened_on, closed_on, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (case_id, clock, due) DO NOTHING";
+        const CLOSE_SUPERVISIONS: &str =
+            "UPDATE supervisions SET closed_on = $2 WHERE case_id = $1 AND closed_on IS NULL";
+        let case = write.case;
+        let id = case.id.to_string();
+        let next = write.next_alert_on.map(date_text);
+        let doc = document(case)?;
+        match (write.previous_steps, write.applicant) {
+            (None, Some(applicant)) => {
+                sqlx::query(INSERT_CASE)
+                    .bind(&id)
+                    .bind(case.receipt.as_str())
+                    .bind(case.item.id.to_string())
+                    .bind(case.procedure.as_str())
+                    .bind(case.receiving_unit.to_string())
+                    .bind(case.handling_unit.to_string())
+                    .bind(case.deciding_unit.to_string())
+                    .bind(case.state.as_str())
+                    .bind(case.alert.as_str())
+                    .bind(next)
+                    .bind(instant_text(case.received_at))
+                    .bind(applicant.key)
+                    .bind(applicant.access_hash)
+                    .bind(i64::from(case.steps))
+                    .bind(doc)
+                    .execute(&mut *conn)
+                    .await
+                    .map_err(|e| {
+                        violation(e, &format!("receipt {} is taken", case.receipt), "case")
+                    })?;
+                sqlx::query(INSERT_APPLICANT)
+                    .bind(&id)
+                    .bind(applicant.sealed.to_vec())
+                    .execute(&mut *conn)
+                    .await?;
+            }
+            (Some(previous), None) => {
+                let done = sqlx::query(UPDATE_CASE)
+                    .bind(&id)
+                    .bind(case.receiving_unit.to_string())
+                    .bind(case.handling_unit.to_string())
+                    .bind(case.deciding_unit.to_string())
+                    .bind(case.state.as_str())
+                    .bind(case.alert.as_str())
+                    .bind(next)
+                    .bind(i64::from(case.steps))
+                    .bind(doc)
+                    .bind(i64::from(previous))
+                    .execute(&mut *conn)
+                    .await?;
+                if done.rows_affected() != 1 {
+                    return Err(StoreError::Conflict(format!(
+                        "case {} changed since step {previous}",
+                        case.receipt
+                    )));
+                }
+            }
+            _ => {
+                return Err(StoreError::Corrupt(
+                    "a new case needs its applicant, and only a new case".into(),
+                ));
+            }
+        }
+        sqlx::query(INSERT_STEP)
+            .bind(&id)
+            .bind(i64::from(write.step.n))
+            .bind(seq)
+            .bind(document(write.step)?)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| {
+                violation(
+                    e,
+                    &format!("step {} of case {} exists", write.step.n, case.receipt),
+                    "case",
+                )
+            })?;
+        if let Some(day) = write.close_supervisions {
+            sqlx::query(CLOSE_SUPERVISIONS)
+                .bind(&id)
+                .bind(date_text(day))
+                .execute(&mut *conn)
+                .await?;
+        }
+        if let Some(s) = write.supervision {
+            sqlx::query(INSERT_SUPERVISION)
+                .bind(s.id.to_string())
+                .bind(&id)
+                .bind(s.clock.as_str())
+                .bind(date_text(s.due))
+                .bind(s.unit.to_string())
+                .bind(date_text(s.opened_on))
+                .bind(document(s)?)
+                .execute(&mut *conn)
+                .await?;
+        }
+        Ok(())
+    }
+
+    fn filter_sql(filter: &CaseFilter, args: &mut Vec<String>) -> String {
+        let mut clauses = Vec::new();
+        let mut push = |clause: &str, value: String, args: &mut Vec<String>| {
+            args.push(value);
+            clauses.push(clause.replace('?', &format!("${}", args.len())));
+        };
+        if let Some(unit) = filter.unit {
+            push("c.handling_unit = ?", unit.to_string(), args);
+        }
+        if let Some(state) = &filter.state {
+            push("c.state = ?", state.clone(), args);
+        }
+        if let Some(alert) = &filter.alert {
+            push("c.alert = ?", alert.clone(), args);
+        }
+        if let Some(key) = &filter.applicant_key {
+            push("c.applicant_key = ?", key.clone(), args);
+        }
+        if filter.open_only {
+            clauses.push("c.state NOT IN ('closed', 'refused', 'withdrawn')".to_owned());
+        }
+        if clauses.is_empty() { "1 = 1".to_owned() } else { clauses.join(" AND ") }
+    }
+}
+
+#[async_trait]
+impl CaseStore for SqlStore {
+    async fn write_case(&self, write: CaseWrite<'_>, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let seq = w.seq();
+        let res = SqlStore::write_case_in(w.conn(), seq, write).await;
+        w.finish(res, ev).await
+    }
+
+    async fn case(&self, id: CaseId) -> Result<Option<StoredCase>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.id = $1");
+        let row: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(id.to_string())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(parse_case).transpose()
+    }
+
+    async fn case_by_receipt(&self, receipt: &ReceiptNo) -> Result<Option<StoredCase>, StoreError> {
+        let sql = format!("SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.receipt = $1");
+        let row: Option<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(receipt.as_str())
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(parse_case).transpose()
+    }
+
+    async fn case_steps(&self, id: CaseId) -> Result<Vec<StoredStep>, StoreError> {
+        const SELECT_STEPS: &str = "SELECT seq, doc FROM case_steps WHERE case_id = $1 ORDER BY n";
+        let rows: Vec<(i64, String)> =
+            sqlx::query_as(SELECT_STEPS).bind(id.to_string()).fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|(seq, doc)| {
+                Ok(StoredStep {
+                    step: parse_doc("case step", &doc)?,
+                    seq: u64::try_from(seq)
+                        .map_err(|_| StoreError::Corrupt(format!("case step: seq {seq}")))?,
+                })
+            })
+            .collect()
+    }
+
+    async fn cases_due(&self, on: NaiveDate, limit: u32) -> Result<Vec<StoredCase>, StoreError> {
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
+             AND c.next_alert_on <= $1 ORDER BY c.next_alert_on, c.id LIMIT $2"
+        );
+        let rows: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(date_text(on))
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(parse_case).collect()
+    }
+
+    async fn cases(
+        &self,
+        filter: &CaseFilter,
+        before: Option<CaseId>,
+        limit: u32,
+    ) -> Result<Vec<StoredCase>, StoreError> {
+        let mut args = Vec::new();
+        let mut clause = SqlStore::filter_sql(filter, &mut args);
+        if let Some(before) = before {
+            args.push(before.to_string());
+            clause.push_str(&format!(" AND c.id < ${}", args.len()));
+        }
+        let sql = format!(
+            "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {clause} ORDER BY c.id DESC LIMIT {limit}"
+        );
+        let mut query = sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(sql));
+        for arg in &args {
+            query = query.bind(arg);
+        }
+        query.fetch_all(&self.pool).await?.into_iter().map(parse_case).collect()
+    }
+
+    async fn count_cases(&self, filter: &CaseFilter) -> Result<u64, StoreError> {
+        let mut args = Vec::new();
+        let clause = SqlStore::filter_sql(filter, &mut args);
+        let sql = format!("SELECT COUNT(*) FROM cases c WHERE {clause}");
+        let mut query = sqlx::query_as::<_, (i64,)>(sqlx::AssertSqlSafe(sql));
+        for arg in &args {
+            query = query.bind(arg);
+        }
+        let (n,) = query.fetch_one(&self.pool).await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn last_receipt_on(&self, day: NaiveDate) -> Result<u32, StoreError> {
+        const SELECT_LAST: &str = "SELECT MAX(receipt) FROM cases WHERE receipt LIKE $1";
+        let prefix = format!("QZ{}%", day.format("%Y%m%d"));
+        let (last,): (Option<String>,) =
+            sqlx::query_as(SELECT_LAST).bind(prefix).fetch_one(&self.pool).await?;
+        Ok(last.and_then(|r| r.get(10..).and_then(|n| n.parse().ok())).unwrap_or(0))
+    }
+
+    async fn supervisions(
+        &self,
+        unit: Option<UnitId>,
+        open_only: bool,
+    ) -> Result<Vec<Supervision>, StoreError> {
+        let mut sql = "SELECT doc, closed_on FROM supervisions WHERE 1 = 1".to_owned();
+        if unit.is_some() {
+            sql.push_str(" AND unit = $1");
+        }
+        if open_only {
+            sql.push_str(" AND closed_on IS NULL");
+        }
+        sql.push_str(" ORDER BY opened_on, id");
+        let mut query = sqlx::query_as::<_, (String, Option<String>)>(sqlx::AssertSqlSafe(sql));
+        if let Some(unit) = unit {
+            query = query.bind(unit.to_string());
+        }
+        query
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(doc, closed)| {
+                let mut s: Supervision = parse_doc("supervision", &doc)?;
+                s.closed_on = closed.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
+                Ok(s)
+            })
+            .collect()
+    }
+
+    async fn put_rating(&self, rating: &Rating, ev: NewEvent) -> Result<Receipt, StoreError> {
+        const INSERT_RATING: &str = "INSERT INTO ratings (id, case_id, channel, unit, level, at, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7)";
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(INSERT_RATING)
+            .bind(rating.id.to_string())
+            .bind(rating.case.to_string())
+            .bind(rating.channel.as_str())
+            .bind(rating.unit.to_string())
+            .bind(i64::from(rating.level.score()))
+            .bind(instant_text(rating.at))
+            .bind(document(rating)?)
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(|e| violation(e, "the case was rated on this channel already", "case"));
+        w.finish(res, ev).await
+    }
+
+    async fn update_rating(&self, rating: &Rating, ev: NewEvent) -> Result<Receipt, StoreError> {
+        const UPDATE_RATING: &str = "UPDATE ratings SET doc = $2 WHERE id = $1";
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(UPDATE_RATING)
+            .bind(rating.id.to_string())
+            .bind(document(rating)?)
+            .execute(w.conn())
+            .await
+            .map_err(StoreError::from)
+            .and_then(|done| match done.rows_affected() {
+                1 => Ok(()),
+                _ => Err(StoreError::NotFound(format!("rating {}", rating.id))),
+            });
+        w.finish(res, ev).await
+    }
+
+    async fn ratings_of_case(&self, case: CaseId) -> Result<Vec<Rating>, StoreError> {
+        const SELECT: &str = "SELECT doc FROM ratings WHERE case_id = $1 ORDER BY at, id";
+        let rows: Vec<(String,)> =
+            sqlx::query_as(SELECT).bind(case.to_string()).fetch_all(&self.pool).await?;
+        crate::rows::documents("rating", rows)
+    }
+
+    async fn ratings_of_unit(&self, unit: UnitId) -> Result<Vec<Rating>, StoreError> {
+        const SELECT: &str = "SELECT doc FROM ratings WHERE unit = $1 ORDER BY at, id";
+        let rows: Vec<(String,)> =
+            sqlx::query_as(SELECT).bind(unit.to_string()).fetch_all(&self.pool).await?;
+        crate::rows::documents("rating", rows)
+    }
+
+    async fn put_complaint(
+        &self,
+        complaint: &Complaint,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        const UPSERT: &str = "INSERT INTO complaints (id, unit, supervisor, reply_by, replied, at, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (id) DO UPDATE \
+             SET replied = excluded.replied, doc = excluded.doc";
+        let mut w = self.begin_write().await?;
+        let res = sqlx::query(UPSERT)
+            .bind(complaint.id.to_string())
+            .bind(complaint.unit.to_string())
+            .bind(complaint.supervisor.to_string())
+            .bind(date_text(complaint.reply_by.date))
+            .bind(i64::from(complaint.reply.is_some()))
+            .bind(instant_text(complaint.at))
+            .bind(document(complaint)?)
+            .execute(w.conn())
+            .await
+            .map(|_| ())
+            .map_err(StoreError::from);
+        w.finish(res, ev).await
+    }
+
+    async fn complaint(
+        &self,
+        id: quanze_core::ComplaintId,
+    ) -> Result<Option<Complaint>, StoreError> {
+        const SELECT: &str = "SELECT doc FROM complaints WHERE id = $1";
+        let row: Option<(String,)> =
+            sqlx::query_as(SELECT).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.map(|(doc,)| parse_doc("complaint", &doc)).transpose()
+    }
+
+    async fn complaints(
+        &self,
+        supervisor: Option<UnitId>,
+        open_only: bool,
+    ) -> Result<Vec<Complaint>, StoreError> {
+        let mut sql = "SELECT doc FROM complaints WHERE 1 = 1".to_owned();
+        if supervisor.is_some() {
+            sql.push_str(" AND supervisor = $1");
+        }
+        if open_only {
+            sql.push_str(" AND replied = 0");
+        }
+        sql.push_str(" ORDER BY at, id");
+        let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+        if let Some(unit) = supervisor {
+            query = query.bind(unit.to_string());
+        }
+        crate::rows::documents("complaint", query.fetch_all(&self.pool).await?)
+    }
+}

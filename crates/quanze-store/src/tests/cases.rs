@@ -1,0 +1,284 @@
+//! Cases: a new case and its steps, the optimistic step count, receipts, the scheduler's
+//! index, supervision items opened once, ratings once per channel, complaints.
+
+use chrono::{NaiveDateTime, NaiveTime};
+use quanze_core::case::rating::{
+    Complaint, ComplaintKind, ComplaintSubject, NewRating, RatingChannel, RatingLevel, rate,
+};
+use quanze_core::case::{
+    Actor, Applicant, Case, CaseCommand, CaseItem, CaseRules, Channel, ClockKind, NewCase,
+    ReceiptNo, StepTime, Supervision,
+};
+use quanze_core::{
+    CaseId, ComplaintId, Exercise, IdNumber, LimitUnit, RatingId, SupervisionId, TimeLimit,
+    WorkCalendar,
+};
+
+use super::*;
+use crate::{CaseFilter, CaseWrite, SealedApplicant};
+
+fn day(y: i32, m: u32, d: u32) -> NaiveDate {
+    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+}
+
+fn time(on: NaiveDate) -> StepTime {
+    let local: NaiveDateTime = on.and_time(NaiveTime::from_hms_opt(10, 0, 0).unwrap());
+    StepTime { at: Utc.from_utc_datetime(&(local - chrono::Duration::hours(8))), local }
+}
+
+fn new_case(unit: UnitId, n: u32, on: NaiveDate) -> (Case, quanze_core::case::CaseStep) {
+    let new = NewCase {
+        id: CaseId::from_uuid(Uuid::now_v7()),
+        receipt: ReceiptNo::new(on, n),
+        item: CaseItem {
+            id: ItemId::from_uuid(Uuid::now_v7()),
+            version: 1,
+            name: "个体工商户登记".into(),
+            category: PowerCategory::Licensing,
+            statutory_limit: Some(TimeLimit { amount: 20, unit: LimitUnit::WorkingDays }),
+            committed_limit: None,
+            session_days: None,
+        },
+        applicant: Applicant::Person {
+            name: "张三".into(),
+            id_number: IdNumber::parse("11010519491231002X").unwrap(),
+        },
+        channel: Channel::Online,
+        unit,
+        exercise: Exercise::OwnName,
+    };
+    Case::open(new, &Actor::Applicant, time(on), &WorkCalendar::official(), &CaseRules::default())
+        .unwrap()
+}
+
+fn sealed() -> SealedApplicant<'static> {
+    SealedApplicant { sealed: b"sealed bytes", key: "key-1", access_hash: "hash-1" }
+}
+
+fn first(
+    case: &Case,
+    step: &quanze_core::case::CaseStep,
+    next: Option<NaiveDate>,
+) -> CaseWrite<'static> {
+    // The tests leak the two values to get 'static borrows: a handful per test.
+    let case: &'static Case = Box::leak(Box::new(case.clone()));
+    let step: &'static quanze_core::case::CaseStep = Box::leak(Box::new(step.clone()));
+    CaseWrite {
+        case,
+        step,
+        previous_steps: None,
+        next_alert_on: next,
+        applicant: Some(sealed()),
+        supervision: None,
+        close_supervisions: None,
+    }
+}
+
+contract!(a_case_and_its_steps_are_written_with_their_events, |store| {
+    let town = UnitId::from_uuid(Uuid::now_v7());
+    let on = day(2026, 9, 28);
+    let (case, step) = new_case(town, 1, on);
+    let receipt = store
+        .write_case(first(&case, &step, Some(day(2026, 10, 9))), ev("case.applied"))
+        .await
+        .unwrap();
+    let stored = store.case(case.id).await.unwrap().unwrap();
+    assert_eq!(stored.case, case);
+    assert_eq!(stored.sealed, b"sealed bytes");
+    assert_eq!(stored.applicant_key, "key-1");
+    assert_eq!(store.case_by_receipt(&case.receipt).await.unwrap().unwrap().case.id, case.id);
+    assert_eq!(store.last_receipt_on(on).await.unwrap(), 1);
+    assert_eq!(store.last_receipt_on(day(2026, 9, 29)).await.unwrap(), 0);
+
+    // A second case with the same receipt number is a conflict, and nothing of it stays.
+    let (other, other_step) = new_case(town, 1, on);
+    assert_conflict(store.write_case(first(&other, &other_step, None), ev("case.applied")).await);
+    assert!(store.case(other.id).await.unwrap().is_none());
+
+    let clerk = Actor::Staff {
+        user: UserId::from_uuid(Uuid::now_v7()),
+        unit: town,
+        roles: vec![Role::Clerk],
+    };
+    let accept = CaseCommand::Accept { missing: vec![], promised: None };
+    let (accepted, step2) = case
+        .apply(&accept, &clerk, time(on), &WorkCalendar::official(), &CaseRules::default())
+        .unwrap();
+    let write = CaseWrite {
+        case: &accepted,
+        step: &step2,
+        previous_steps: Some(case.steps),
+        next_alert_on: Some(day(2026, 10, 26)),
+        applicant: None,
+        supervision: None,
+        close_supervisions: None,
+    };
+    let receipt2 = store.write_case(write, ev("case.accepted")).await.unwrap();
+    assert_eq!(receipt2.seq, receipt.seq + 1);
+    // The same step computed from the old count again: someone else moved the case first.
+    assert_conflict(store.write_case(write, ev("case.accepted")).await);
+    let head = store.ledger_head().await.unwrap();
+    assert_eq!(head.size, receipt2.seq, "the refused write left no event");
+
+    let steps = store.case_steps(case.id).await.unwrap();
+    assert_eq!(
+        steps.iter().map(|s| (s.step.n, s.seq)).collect::<Vec<_>>(),
+        [(1, receipt.seq), (2, receipt2.seq)]
+    );
+    assert_eq!(steps[1].step, step2);
+
+    let filter = CaseFilter { unit: Some(town), open_only: true, ..CaseFilter::default() };
+    assert_eq!(store.count_cases(&filter).await.unwrap(), 1);
+    let listed = store.cases(&filter, None, 10).await.unwrap();
+    assert_eq!(listed[0].case.state, accepted.state);
+    let by_state = CaseFilter { state: Some("closed".into()), ..CaseFilter::default() };
+    assert_eq!(store.count_cases(&by_state).await.unwrap(), 0);
+});
+
+contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |store| {
+    let town = UnitId::from_uuid(Uuid::now_v7());
+    let mut ids = Vec::new();
+    for (n, next) in [(1, Some(day(2026, 10, 1))), (2, Some(day(2026, 10, 20))), (3, None)] {
+        let (case, step) = new_case(town, n, day(2026, 9, 28));
+        store.write_case(first(&case, &step, next), ev("case.applied")).await.unwrap();
+        ids.push(case);
+    }
+    let due = store.cases_due(day(2026, 10, 5), 100).await.unwrap();
+    assert_eq!(due.iter().map(|c| c.case.id).collect::<Vec<_>>(), [ids[0].id]);
+    assert_eq!(store.cases_due(day(2026, 10, 20), 100).await.unwrap().len(), 2);
+    assert_eq!(store.cases_due(day(2026, 10, 20), 1).await.unwrap().len(), 1);
+
+    let case = &ids[0];
+    let supervision = Supervision {
+        id: SupervisionId::from_uuid(Uuid::now_v7()),
+        case: case.id,
+        receipt: case.receipt.clone(),
+        clock: ClockKind::Decision,
+        due: day(2026, 10, 30),
+        unit: town,
+        person: None,
+        opened_on: day(2026, 11, 2),
+        closed_on: None,
+    };
+    let mut current = case.clone();
+    for _ in 0..2 {
+        // The same red clock seen twice (a restart in between): one supervision item.
+        let (next, step) = current
+            .apply(
+                &CaseCommand::Urge { note: "超期".into() },
+                &Actor::Staff {
+                    user: UserId::from_uuid(Uuid::now_v7()),
+                    unit: town,
+                    roles: vec![Role::Clerk],
+                },
+                time(day(2026, 11, 2)),
+                &WorkCalendar::official(),
+                &CaseRules::default(),
+            )
+            .unwrap();
+        let write = CaseWrite {
+            case: &next,
+            step: &step,
+            previous_steps: Some(current.steps),
+            next_alert_on: None,
+            applicant: None,
+            supervision: Some(&supervision),
+            close_supervisions: None,
+        };
+        store.write_case(write, ev("case.supervised")).await.unwrap();
+        current = next;
+    }
+    let open = store.supervisions(Some(town), true).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!(open[0].clock, ClockKind::Decision);
+    let (closed, step) = current
+        .apply(
+            &CaseCommand::Withdraw { reason: String::new() },
+            &Actor::Applicant,
+            time(day(2026, 11, 3)),
+            &WorkCalendar::official(),
+            &CaseRules::default(),
+        )
+        .unwrap();
+    let write = CaseWrite {
+        case: &closed,
+        step: &step,
+        previous_steps: Some(current.steps),
+        next_alert_on: None,
+        applicant: None,
+        supervision: None,
+        close_supervisions: Some(day(2026, 11, 3)),
+    };
+    store.write_case(write, ev("case.withdrawn")).await.unwrap();
+    assert!(store.supervisions(Some(town), true).await.unwrap().is_empty());
+    let all = store.supervisions(None, false).await.unwrap();
+    assert_eq!(all[0].closed_on, Some(day(2026, 11, 3)));
+});
+
+contract!(a_case_is_rated_once_per_channel_and_complaints_are_kept, |store| {
+    let town = UnitId::from_uuid(Uuid::now_v7());
+    let (case, step) = new_case(town, 1, day(2026, 9, 28));
+    store.write_case(first(&case, &step, None), ev("case.applied")).await.unwrap();
+    let (ended, _) = case
+        .apply(
+            &CaseCommand::Withdraw { reason: String::new() },
+            &Actor::Applicant,
+            time(day(2026, 9, 29)),
+            &WorkCalendar::official(),
+            &CaseRules::default(),
+        )
+        .unwrap();
+    let new = |channel| NewRating {
+        id: RatingId::from_uuid(Uuid::now_v7()),
+        level: RatingLevel::Dissatisfied,
+        channel,
+        comment: "等候时间长".into(),
+    };
+    let cal = WorkCalendar::official();
+    let t = time(day(2026, 9, 30));
+    let rating =
+        rate(&ended, true, &[], new(RatingChannel::Online), t, &CaseRules::default(), &cal)
+            .unwrap();
+    store.put_rating(&rating, ev("case.rated")).await.unwrap();
+    let again = rate(&ended, true, &[], new(RatingChannel::Online), t, &CaseRules::default(), &cal)
+        .unwrap();
+    assert_conflict(store.put_rating(&again, ev("case.rated")).await);
+    let window =
+        rate(&ended, true, &[], new(RatingChannel::Window), t, &CaseRules::default(), &cal)
+            .unwrap();
+    store.put_rating(&window, ev("case.rated")).await.unwrap();
+    let mut followed = rating.clone();
+    followed.follow_up.as_mut().unwrap().call_back = Some((day(2026, 10, 8), "已回访".into()));
+    store.update_rating(&followed, ev("rating.called_back")).await.unwrap();
+    let of_case = store.ratings_of_case(case.id).await.unwrap();
+    assert_eq!(of_case.len(), 2);
+    assert!(of_case.contains(&followed));
+    assert_eq!(store.ratings_of_unit(town).await.unwrap().len(), 2);
+
+    let supervisor = UnitId::from_uuid(Uuid::now_v7());
+    let complaint = Complaint {
+        id: ComplaintId::from_uuid(Uuid::now_v7()),
+        kind: ComplaintKind::Complaint,
+        subject: ComplaintSubject::Case { case: case.id },
+        unit: town,
+        supervisor,
+        text: "窗口推诿".into(),
+        named: false,
+        at: t.at,
+        reply_by: cal.deadline(day(2026, 9, 30), quanze_core::Period::WorkingDays(15)),
+        reply: None,
+        publishable: true,
+    };
+    store.put_complaint(&complaint, ev("complaint.received")).await.unwrap();
+    assert_eq!(store.complaints(Some(supervisor), true).await.unwrap(), [complaint.clone()]);
+    let mut replied = complaint.clone();
+    replied.reply = Some(quanze_core::case::rating::Reply {
+        text: "已核实整改".into(),
+        on: day(2026, 10, 9),
+        by: UserId::from_uuid(Uuid::now_v7()),
+        published: true,
+    });
+    store.put_complaint(&replied, ev("complaint.replied")).await.unwrap();
+    assert!(store.complaints(Some(supervisor), true).await.unwrap().is_empty());
+    assert_eq!(store.complaint(complaint.id).await.unwrap(), Some(replied));
+});
