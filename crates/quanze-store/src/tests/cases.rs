@@ -270,7 +270,10 @@ contract!(a_case_is_rated_once_per_channel_and_complaints_are_kept, |store| {
         publishable: true,
     };
     store.put_complaint(&complaint, ev("complaint.received")).await.unwrap();
-    assert_eq!(store.complaints(Some(supervisor), true).await.unwrap(), [complaint.clone()]);
+    assert_eq!(
+        store.complaints(Some(supervisor), true).await.unwrap(),
+        std::slice::from_ref(&complaint)
+    );
     let mut replied = complaint.clone();
     replied.reply = Some(quanze_core::case::rating::Reply {
         text: "已核实整改".into(),
