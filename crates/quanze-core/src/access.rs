@@ -49,11 +49,16 @@ pub enum Act {
     Readiness,
     /// 特批承接 — override an incomplete readiness checklist.
     ReadinessOverride,
+    /// 办理办件 — intake, review, decision and delivery of cases (the procedure's own table
+    /// says which of these roles takes which step).
+    HandleCase,
+    /// 督办和处理投诉 — supervise late cases, decide rating appeals, answer complaints.
+    SuperviseCases,
 }
 
 impl Act {
     /// Every act, for the table test and the documentation.
-    pub const ALL: [Act; 19] = [
+    pub const ALL: [Act; 21] = [
         Act::ManageAccounts,
         Act::ManageOrganisation,
         Act::SecurityPolicy,
@@ -73,6 +78,8 @@ impl Act {
         Act::Grant,
         Act::Readiness,
         Act::ReadinessOverride,
+        Act::HandleCase,
+        Act::SuperviseCases,
     ];
 
     /// The roles that may perform the act (unit-scoped roles only for their unit, which the
@@ -100,6 +107,8 @@ impl Act {
             Act::Grant => &[R::StaffingEditor],
             Act::Readiness => &[R::StaffingEditor, R::Clerk, R::Reviewer],
             Act::ReadinessOverride => &[R::Leader],
+            Act::HandleCase => &[R::Clerk, R::Reviewer, R::Leader],
+            Act::SuperviseCases => &[R::Supervisor, R::Leader],
         }
     }
 
@@ -125,6 +134,8 @@ impl Act {
             Act::Grant => "登记或收回赋权事项",
             Act::Readiness => "登记承接条件",
             Act::ReadinessOverride => "特批承接",
+            Act::HandleCase => "办理办件",
+            Act::SuperviseCases => "督办和处理投诉",
         }
     }
 

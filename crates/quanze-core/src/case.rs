@@ -696,6 +696,11 @@ pub enum CaseCommand {
     },
     /// 重算期限 (after a calendar year was loaded).
     Recompute,
+    /// 预警 — recorded by the scheduler when a clock turns yellow or red.
+    Alert {
+        /// What turned, in words.
+        note: String,
+    },
 }
 
 impl CaseCommand {
@@ -734,6 +739,7 @@ impl CaseCommand {
             CaseCommand::AssignTask { .. } => ActionKind::AssignTask,
             CaseCommand::CompleteTask { .. } => ActionKind::CompleteTask,
             CaseCommand::Recompute => ActionKind::Recompute,
+            CaseCommand::Alert { .. } => ActionKind::Alert,
         }
     }
 
@@ -1714,7 +1720,7 @@ impl Case {
                 }
                 t.done = Some((on, result.clone()));
             }
-            CaseCommand::Recompute => {}
+            CaseCommand::Recompute | CaseCommand::Alert { .. } => {}
         }
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! knows nothing about HTTP.
 
 pub mod auth;
+pub mod cases;
 pub mod catalog;
 pub mod changesets;
 pub mod demo;
@@ -101,6 +102,10 @@ impl Ids {
     pub fn user(&self) -> UserId {
         UserId::from_uuid(self.uuid())
     }
+    /// A new id for a case or what hangs off one (rating, complaint, supervision, task).
+    pub fn case_uuid(&self) -> uuid::Uuid {
+        self.uuid()
+    }
 }
 
 /// Settings of the use cases.
@@ -116,6 +121,8 @@ pub struct Config {
     pub ledger: ledger::LedgerConfig,
     /// List governance: opinion rounds, staffing limits.
     pub governance: GovernanceConfig,
+    /// Cases: the county's rules and the personal-data key.
+    pub cases: cases::CasesConfig,
 }
 
 /// Settings of list governance (issue 4).
@@ -151,6 +158,7 @@ impl Default for Config {
             max_upload_bytes: 50 * 1024 * 1024,
             ledger: ledger::LedgerConfig::default(),
             governance: GovernanceConfig::default(),
+            cases: cases::CasesConfig::default(),
         }
     }
 }
@@ -176,6 +184,8 @@ pub struct Service {
     establishment_writes: tokio::sync::Mutex<()>,
     /// Serialises checkpoint signing so two signers never race on the same size.
     signing: tokio::sync::Mutex<()>,
+    /// Today's receipt numbers.
+    receipts: tokio::sync::Mutex<cases::ReceiptCounter>,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -239,6 +249,7 @@ impl Service {
             devolution: tokio::sync::Mutex::new(()),
             establishment_writes: tokio::sync::Mutex::new(()),
             signing: tokio::sync::Mutex::new(()),
+            receipts: tokio::sync::Mutex::new(cases::ReceiptCounter::default()),
         };
         service.reload().await?;
         Ok(service)

@@ -6,7 +6,7 @@ use crate::ids::UnitId;
 fn the_role_table() {
     use Act as A;
     use Role as R;
-    let expected: [(Act, &[Role]); 19] = [
+    let expected: [(Act, &[Role]); 21] = [
         (A::ManageAccounts, &[R::SysAdmin]),
         (A::ManageOrganisation, &[R::StaffingEditor, R::SysAdmin]),
         (A::SecurityPolicy, &[R::SecurityAdmin]),
@@ -26,6 +26,8 @@ fn the_role_table() {
         (A::Grant, &[R::StaffingEditor]),
         (A::Readiness, &[R::StaffingEditor, R::Clerk, R::Reviewer]),
         (A::ReadinessOverride, &[R::Leader]),
+        (A::HandleCase, &[R::Clerk, R::Reviewer, R::Leader]),
+        (A::SuperviseCases, &[R::Supervisor, R::Leader]),
     ];
     assert_eq!(expected.map(|(a, _)| a), Act::ALL);
     for (act, allowed) in expected {

@@ -341,11 +341,13 @@ pub enum ActionKind {
     CompleteTask,
     /// 计时变更 — deadlines recomputed after a calendar year was loaded (system).
     Recompute,
+    /// 预警 — the scheduler records that a clock turned yellow or red (system).
+    Alert,
 }
 
 impl ActionKind {
     /// Every action.
-    pub const ALL: [ActionKind; 34] = [
+    pub const ALL: [ActionKind; 35] = [
         ActionKind::Apply,
         ActionKind::File,
         ActionKind::Accept,
@@ -380,6 +382,7 @@ impl ActionKind {
         ActionKind::AssignTask,
         ActionKind::CompleteTask,
         ActionKind::Recompute,
+        ActionKind::Alert,
     ];
 
     /// The Chinese label.
@@ -419,6 +422,7 @@ impl ActionKind {
             ActionKind::AssignTask => "配合任务",
             ActionKind::CompleteTask => "完成配合任务",
             ActionKind::Recompute => "重算期限",
+            ActionKind::Alert => "预警",
         }
     }
 }
@@ -702,6 +706,7 @@ const RECORDED: &[Transition] = &[
         clocks: &[],
     },
     Transition { action: A::Recompute, from: OPEN, to: None, taker: Taker::System, clocks: &[] },
+    Transition { action: A::Alert, from: OPEN, to: None, taker: Taker::System, clocks: &[] },
 ];
 
 const REVIEWER_OR_HEAD: Taker = Taker::Staff(&[R::Clerk, R::Reviewer, R::Leader]);

@@ -283,6 +283,52 @@ error_codes! {
     /// A witness cosignature is invalid.
     BadCosignature = "bad_cosignature", 422, "见证签名无效", "bad cosignature";
 
+    // Cases (issue 15).
+    /// The unit does not hold the power on that day (法无授权不可为); the message names who does.
+    CaseUnitNotCompetent = "case_unit_not_competent", 403, "本单位不持有该事项的职权，不能受理或办理", "the unit does not hold this power on that day";
+    /// The action is not part of the case's procedure in its current state.
+    CaseActionNotAllowed = "case_action_not_allowed", 409, "办件当前状态下不能进行该操作", "the action is not allowed in the case's state";
+    /// The caller may not take this step (another unit, another role, not the applicant).
+    CaseActorNotPermitted = "case_actor_not_permitted", 403, "无权进行该办理操作", "the caller may not take this step";
+    /// The unit only reviews or accepts: the department decides (下放实质性审核权, 窗口前移).
+    CaseNoPowerToDecide = "case_no_power_to_decide", 403, "本单位无决定权，应转报赋权部门决定", "the unit does not decide this power";
+    /// 一次性告知 was given already, or too late (许可法第三十二条).
+    CaseCorrectionRefused = "case_correction_refused", 422, "行政许可法第三十二条：补正应一次告知且在五日内告知", "a correction notice is given once, within 5 working days";
+    /// Refusing for lack of competence without naming the competent unit (许可法第三十二条).
+    CaseCompetentUnitRequired = "case_competent_unit_required", 422, "行政许可法第三十二条：不予受理须告知有权机关", "name the competent unit";
+    /// Fewer than two certified officers (处罚法第四十二条, 强制法第十八条).
+    CaseTwoOfficersRequired = "case_two_officers_required", 422, "执法人员不得少于两人并应持有执法证件", "two certified officers are required";
+    /// Beyond the summary procedure's limits (处罚法第五十一条).
+    CaseSummaryLimit = "case_summary_limit", 422, "行政处罚法第五十一条：超出当场处罚的范围", "beyond the summary procedure";
+    /// The party's rights to state a defence and a hearing are not yet spent (处罚法第六十二、六十四条).
+    CasePartyRights = "case_party_rights", 422, "当事人的陈述、申辩和听证权利尚未行使完毕", "the party's rights are pending";
+    /// A major penalty decision without the legal check (处罚法第五十八条).
+    CaseLegalCheckRequired = "case_legal_check_required", 422, "行政处罚法第五十八条：重大处罚决定须经法制审核", "a major decision needs the legal check";
+    /// Enforcement at night, on a holiday, or before the demand period ended (强制法第三十七、四十三条).
+    CaseEnforcementRefused = "case_enforcement_refused", 422, "不符合行政强制执行的时间要求", "enforcement is not allowed then";
+    /// A coercive measure exercised by entrustment (强制法第十七条).
+    CaseMeasureNotEntrusted = "case_measure_not_entrusted", 422, "行政强制法第十七条：行政强制措施权不得委托", "coercive measures cannot be entrusted";
+    /// A denial without reasons and remedies (许可法第三十八条).
+    CaseDenialNeedsReasons = "case_denial_needs_reasons", 422, "行政许可法第三十八条：不予许可须说明理由并告知救济途径", "a denial states reasons and remedies";
+    /// A pause outside the special procedures, or without written notice (许可法第四十五条).
+    CasePauseRefused = "case_pause_refused", 422, "行政许可法第四十五条：只有特别程序所需时间可以不计入期限，并应书面告知", "the pause is not allowed";
+    /// An extension beyond the one the law allows (许可法第四十二条).
+    CaseExtensionRefused = "case_extension_refused", 422, "期限只能依法延长一次", "the period may be extended once";
+    /// A cooperating unit's task is still open.
+    CaseCooperationPending = "case_cooperation_pending", 409, "配合单位的任务尚未办结", "a cooperating unit's task is open";
+    /// Another rule of the procedure refuses the step; the message names it and its article.
+    CaseRuleViolated = "case_rule_violated", 422, "不符合办理程序的规定", "the step breaks a rule of the procedure";
+    /// Wrong receipt number or access code.
+    CaseAccessDenied = "case_access_denied", 403, "受理单号或查询码不正确", "wrong receipt number or access code";
+    /// No key for personal data is configured, so no case can be received.
+    PersonalKeyMissing = "personal_key_missing", 503, "未配置个人信息加密密钥", "no personal-data key is configured";
+    /// Only the applicant rates a case (国办发〔2019〕51号).
+    RatingNotApplicant = "rating_not_applicant", 403, "只有申请人本人可以评价", "only the applicant rates a case";
+    /// The case was rated on this channel already.
+    RatingDuplicate = "rating_duplicate", 409, "每个渠道只能评价一次", "rated on this channel already";
+    /// The case cannot be rated (not ended, not a service on application, comment too long).
+    RatingRefused = "rating_refused", 422, "该办件不能评价", "the case cannot be rated";
+
     // Demo.
     /// The demo data is incomplete (an earlier load was cut off).
     DemoIncomplete = "demo_incomplete", 422, "演示数据不完整", "the demo data is incomplete";

@@ -8,6 +8,7 @@
 //!
 //! One module per resource; the types they share are here.
 
+pub mod cases;
 pub mod devolution;
 pub mod governance;
 pub mod laws;

@@ -56,6 +56,15 @@ pub async fn demo_at(clock: Arc<TestClock>) -> (tempfile::TempDir, Service) {
     (dir, service)
 }
 
+/// The demo county as loaded at `clock`'s time, with the given settings.
+pub async fn demo_at_with(clock: Arc<TestClock>, config: Config) -> (tempfile::TempDir, Service) {
+    let dir = demo_copy(Some(clock.now()));
+    let store =
+        quanze_store::connect(&quanze_store::testing::sqlite_url(dir.path())).await.unwrap();
+    let service = Service::new(store, clock, config).await.unwrap();
+    (dir, service)
+}
+
 /// A new directory holding a copy of the demo county's database as loaded at `start` (or on
 /// the system clock). Loading the demo takes seconds, copying it milliseconds: each test
 /// still gets a database of its own, but the demo is loaded once per test binary and start.

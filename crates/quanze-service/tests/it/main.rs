@@ -3,6 +3,7 @@
 //! templates.
 
 mod auth;
+mod cases;
 mod changesets;
 mod demo;
 mod devolution;

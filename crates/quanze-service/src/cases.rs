@@ -1,0 +1,809 @@
+//! 办件服务 — cases under statutory procedure: applications online, at a window, by post or at
+//! a mobile service point; cases opened ex officio; every step by the procedure's table, by a
+//! unit that holds the power on that day and acts in the name the authority index gives it
+//! (法无授权不可为); the deadline scheduler; ratings and complaints; per-step receipts.
+//!
+//! A case write never touches the list catalogue: authority is read from the in-memory index.
+//! Each step is one store transaction with its ledger event; the event carries no personal
+//! data (the applicant's is in the erasable table, committed to by salted hash).
+
+pub mod personal;
+
+use chrono::{NaiveDate, NaiveDateTime};
+use quanze_core::access::Act;
+use quanze_core::case::rating::{
+    Complaint, ComplaintKind, ComplaintSubject, NewRating, Rating, RatingChannel, RatingLevel,
+    Reply,
+};
+use quanze_core::case::{
+    Actor, Applicant, Case, CaseCommand, CaseError, CaseItem, CaseRules, CaseStep, Channel,
+    NewCase, ProcedureKind, ReceiptNo, StepTime, Supervision,
+};
+use quanze_core::{
+    CaseId, ComplaintId, CreditCode, Exercise, IdNumber, ItemId, RatingId, Role, SupervisionId,
+    UnitId, WorkCalendar,
+};
+use quanze_store::{CaseFilter, CaseWrite, SealedApplicant, StoredCase};
+
+pub use personal::PersonalKey;
+
+use crate::auth::CurrentUser;
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::views::cases::{
+    ApplicantInput, ApplyRequest, CasePage, CaseReceipt, CaseView, ComplaintRequest,
+    FileCaseRequest, RatingRequest, TickReport,
+};
+use crate::{NewEvent, Service};
+
+/// Settings of the case service.
+#[derive(Debug, Clone, Default)]
+pub struct CasesConfig {
+    /// The county's rules (alert threshold, penalty decision period, rectification …).
+    pub rules: CaseRules,
+    /// The key for applicants' personal data; without one, no case can be received.
+    pub personal_key: Option<PersonalKey>,
+}
+
+/// Receipt numbers of the day, handed out in order (seeded from the store at the first case of
+/// a day, so a restart continues the sequence).
+#[derive(Debug, Default)]
+pub(crate) struct ReceiptCounter {
+    day: Option<NaiveDate>,
+    last: u32,
+}
+
+impl From<CaseError> for ServiceError {
+    fn from(err: CaseError) -> ServiceError {
+        let code = case_error_code(&err);
+        let en = err.to_string();
+        ServiceError::rejected(code, err.zh(), en)
+    }
+}
+
+/// The stable code of a refused case step.
+pub fn case_error_code(err: &CaseError) -> ErrorCode {
+    match err {
+        CaseError::NotAllowed { .. } => ErrorCode::CaseActionNotAllowed,
+        CaseError::NotPermitted { .. } => ErrorCode::CaseActorNotPermitted,
+        CaseError::NoPowerToDecide { .. } => ErrorCode::CaseNoPowerToDecide,
+        CaseError::Missing { .. } => ErrorCode::InvalidInput,
+        CaseError::Unlawful { rule, .. } => match *rule {
+            "one_correction_notice" | "correction_too_late" => ErrorCode::CaseCorrectionRefused,
+            "competent_unit_required" => ErrorCode::CaseCompetentUnitRequired,
+            "two_certified_officers" => ErrorCode::CaseTwoOfficersRequired,
+            "summary_fine_too_high" | "summary_needs_penalty" => ErrorCode::CaseSummaryLimit,
+            "party_rights_pending" | "hearing_request_late" => ErrorCode::CasePartyRights,
+            "legal_check_required" => ErrorCode::CaseLegalCheckRequired,
+            "no_enforcement_at_night_or_holiday" | "demand_period_running" => {
+                ErrorCode::CaseEnforcementRefused
+            }
+            "measure_not_entrusted" => ErrorCode::CaseMeasureNotEntrusted,
+            "denial_needs_reasons" => ErrorCode::CaseDenialNeedsReasons,
+            "pause_reason_not_allowed"
+            | "pause_needs_written_notice"
+            | "nothing_to_pause"
+            | "not_paused" => ErrorCode::CasePauseRefused,
+            "extended_once" | "not_extendable" => ErrorCode::CaseExtensionRefused,
+            "cooperation_pending" => ErrorCode::CaseCooperationPending,
+            "only_applicant_rates" => ErrorCode::RatingNotApplicant,
+            "already_rated" => ErrorCode::RatingDuplicate,
+            "case_not_ended" | "not_rateable" | "comment_too_long" => ErrorCode::RatingRefused,
+            _ => ErrorCode::CaseRuleViolated,
+        },
+    }
+}
+
+/// Who asks for a step.
+pub enum CaseCaller<'a> {
+    /// A member of staff, acting for `unit` (the case's handling unit when `None`).
+    Staff(&'a CurrentUser, Option<UnitId>),
+    /// The applicant, with the access code given with the receipt.
+    Applicant(&'a str),
+}
+
+impl Service {
+    fn case_rules(&self) -> &CaseRules {
+        &self.config.cases.rules
+    }
+
+    fn personal_key(&self) -> ServiceResult<&PersonalKey> {
+        personal::require(self.config.cases.personal_key.as_ref())
+    }
+
+    /// The time of a step: now, with the local (Beijing) date and time.
+    fn step_time(&self) -> StepTime {
+        let at = self.clock.now();
+        let local: NaiveDateTime = (at + chrono::Duration::hours(8)).naive_utc();
+        StepTime { at, local }
+    }
+
+    fn work_calendar(&self) -> &WorkCalendar {
+        &self.calendar
+    }
+
+    /// The item as the unit holds it on `on`, and how: refused, naming a unit that holds it,
+    /// when the unit does not (法无授权不可为).
+    fn authority_for_case(
+        &self,
+        unit: UnitId,
+        item: ItemId,
+        on: NaiveDate,
+    ) -> ServiceResult<(CaseItem, Exercise)> {
+        let catalog = self.catalog();
+        let unit_name = catalog
+            .unit(unit)
+            .map(|u| u.name.clone())
+            .ok_or_else(|| ServiceError::NotFound(format!("单位 {unit}")))?;
+        let version = |source: &quanze_core::authority::Source| match source {
+            quanze_core::authority::Source::List { item_version, .. }
+            | quanze_core::authority::Source::Grant { item_version, .. } => *item_version,
+        };
+        let held = catalog
+            .authority
+            .holds(unit, item, on)
+            .filter(|a| !matches!(a.exercise, Exercise::Cooperate { .. }));
+        let Some(authority) = held else {
+            // Name who does hold it, for the applicant (许可法第三十二条: 告知向有关行政机关申请).
+            let competent = catalog
+                .units
+                .iter()
+                .find(|u| {
+                    catalog
+                        .authority
+                        .holds(u.id, item, on)
+                        .is_some_and(|a| !matches!(a.exercise, Exercise::Cooperate { .. }))
+                })
+                .map(|u| u.name.clone());
+            let name = catalog
+                .latest_item_version(item)
+                .and_then(|v| catalog.item(item, v))
+                .map_or_else(|| item.to_string(), |i| i.content.name.clone());
+            let zh = match competent {
+                Some(other) => format!(
+                    "“{unit_name}”在{on}不持有“{name}”的职权，不能受理或办理（法无授权不可为）。请向“{other}”申请"
+                ),
+                None => format!(
+                    "“{unit_name}”在{on}不持有“{name}”的职权，不能受理或办理（法无授权不可为）；该日没有单位持有此项职权"
+                ),
+            };
+            return Err(ServiceError::rejected(
+                ErrorCode::CaseUnitNotCompetent,
+                zh,
+                format!("unit {unit} does not hold item {item} on {on}"),
+            ));
+        };
+        let v = version(&authority.source);
+        let power = catalog.item(item, v).ok_or_else(|| {
+            ServiceError::Internal(format!("item {item} version {v} not in the catalogue"))
+        })?;
+        let content = &power.content;
+        let service = content.service.as_ref();
+        let case_item = CaseItem {
+            id: item,
+            version: v,
+            name: match &content.sub_item {
+                Some(sub) => format!("{}（{sub}）", content.name),
+                None => content.name.clone(),
+            },
+            category: content.category,
+            statutory_limit: service.and_then(|s| s.statutory_limit),
+            committed_limit: service.and_then(|s| s.committed_limit),
+            session_days: None,
+        };
+        Ok((case_item, authority.exercise))
+    }
+
+    async fn next_receipt(&self, on: NaiveDate) -> ServiceResult<ReceiptNo> {
+        let mut counter = self.receipts.lock().await;
+        if counter.day != Some(on) {
+            counter.last = self.store.last_receipt_on(on).await?;
+            counter.day = Some(on);
+        }
+        counter.last += 1;
+        Ok(ReceiptNo::new(on, counter.last))
+    }
+
+    fn applicant_of(input: &ApplicantInput) -> ServiceResult<Applicant> {
+        let name = input.name.trim();
+        if name.is_empty() || name.chars().count() > 100 {
+            return Err(ServiceError::rejected(
+                ErrorCode::InvalidInput,
+                "申请人名称应为1至100个字符",
+                "the applicant's name must have 1 to 100 characters",
+            ));
+        }
+        Ok(match input.kind.as_str() {
+            "person" => Applicant::Person {
+                name: name.to_owned(),
+                id_number: IdNumber::parse(&input.number)?,
+            },
+            "organisation" => Applicant::Organisation {
+                name: name.to_owned(),
+                credit_code: CreditCode::parse(&input.number)?,
+            },
+            other => {
+                return Err(ServiceError::rejected(
+                    ErrorCode::InvalidInput,
+                    format!(
+                        "申请人类型“{other}”无效：应为 person（自然人）或 organisation（法人或其他组织）"
+                    ),
+                    format!("applicant kind {other:?} is not person or organisation"),
+                ));
+            }
+        })
+    }
+
+    /// 申请 — an application online or by post (no account: `by` is `None`), or registered by a
+    /// window clerk for the applicant (window, mobile service point). Answers with the receipt
+    /// number and the access code the applicant follows the case with.
+    pub async fn apply_for_case(
+        &self,
+        by: Option<&CurrentUser>,
+        req: ApplyRequest,
+    ) -> ServiceResult<CaseReceipt> {
+        let channel = req.channel.clone().into_channel()?;
+        let actor = match (by, &channel) {
+            (None, Channel::Online | Channel::Post) => Actor::Applicant,
+            (None, _) => {
+                return Err(ServiceError::rejected(
+                    ErrorCode::CaseActorNotPermitted,
+                    "窗口和流动服务点的申请由工作人员登记",
+                    "window and mobile applications are registered by staff",
+                ));
+            }
+            (Some(user), _) => {
+                user.require_act(Act::HandleCase, Some(req.unit))?;
+                // The clerk registers what the applicant hands in: the step is the applicant's.
+                Actor::Staff { user: user.id, unit: req.unit, roles: roles_for(user, req.unit) }
+            }
+        };
+        let applicant = Service::applicant_of(&req.applicant)?;
+        self.open_case(by, req.item, req.unit, applicant, channel, actor).await
+    }
+
+    /// 立案 — a case the unit opens ex officio (处罚、强制、检查、征收) against a party.
+    pub async fn file_case(
+        &self,
+        by: &CurrentUser,
+        req: FileCaseRequest,
+    ) -> ServiceResult<CaseReceipt> {
+        by.require_act(Act::HandleCase, Some(req.unit))?;
+        let party = Service::applicant_of(&req.party)?;
+        let actor = Actor::Staff { user: by.id, unit: req.unit, roles: roles_for(by, req.unit) };
+        self.open_case(Some(by), req.item, req.unit, party, Channel::ExOfficio, actor).await
+    }
+
+    async fn open_case(
+        &self,
+        by: Option<&CurrentUser>,
+        item: ItemId,
+        unit: UnitId,
+        applicant: Applicant,
+        channel: Channel,
+        actor: Actor,
+    ) -> ServiceResult<CaseReceipt> {
+        let key = self.personal_key()?;
+        let time = self.step_time();
+        let on = time.on();
+        let (case_item, exercise) = self.authority_for_case(unit, item, on)?;
+        let sealed = key.seal(&serde_json::to_vec(&applicant.to_sealed_json()).unwrap_or_default());
+        let index = key.index(applicant.number());
+        let access_code = personal::new_access_code();
+        let access_hash = personal::access_hash(&access_code);
+        let mut last_err = None;
+        // A receipt number taken by another process writing to the same database: take the
+        // next one (the counter reseeds from the store).
+        for _ in 0..3 {
+            let receipt = self.next_receipt(on).await?;
+            let new = NewCase {
+                id: CaseId::from_uuid(self.ids.case_uuid()),
+                receipt,
+                item: case_item.clone(),
+                applicant: applicant.clone(),
+                channel: channel.clone(),
+                unit,
+                exercise,
+            };
+            let (case, step) =
+                Case::open(new, &actor, time, self.work_calendar(), self.case_rules())?;
+            let write = CaseWrite {
+                case: &case,
+                step: &step,
+                previous_steps: None,
+                next_alert_on: case.next_alert_on(on, self.work_calendar(), self.case_rules()),
+                applicant: Some(SealedApplicant {
+                    sealed: &sealed,
+                    key: &index,
+                    access_hash: &access_hash,
+                }),
+                supervision: None,
+                close_supervisions: None,
+            };
+            let mut ev = self.case_event(by, &case, &step);
+            ev.personal = Some(applicant.to_sealed_json());
+            match self.store.write_case(write, ev).await {
+                Ok(receipt) => {
+                    let view = CaseView::of(
+                        &case,
+                        vec![(step, receipt.seq)],
+                        self.work_calendar(),
+                        self.case_rules(),
+                        on,
+                    );
+                    return Ok(CaseReceipt {
+                        receipt: case.receipt.to_string(),
+                        access_code: Some(access_code),
+                        leaf_index: receipt.seq.saturating_sub(1),
+                        case: view,
+                    });
+                }
+                Err(quanze_store::StoreError::Conflict(what)) => {
+                    self.receipts.lock().await.day = None;
+                    last_err = Some(ServiceError::Conflict(what));
+                }
+                Err(e) => return Err(e.into()),
+            }
+        }
+        Err(last_err.unwrap_or_else(|| ServiceError::Internal("no receipt number".into())))
+    }
+
+    fn case_event(&self, by: Option<&CurrentUser>, case: &Case, step: &CaseStep) -> NewEvent {
+        self.event(
+            by,
+            Some(case.handling_unit),
+            &format!("case.{}", action_name(step)),
+            format!("case:{}", case.id),
+            serde_json::json!({
+                "receipt": case.receipt,
+                "item": case.item.id,
+                "step": step,
+            }),
+        )
+    }
+
+    async fn load_by_receipt(&self, receipt: &str) -> ServiceResult<StoredCase> {
+        let receipt = ReceiptNo::parse(receipt)?;
+        self.store
+            .case_by_receipt(&receipt)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("受理单号 {receipt}")))
+    }
+
+    fn check_access(stored: &StoredCase, code: &str) -> ServiceResult<()> {
+        if personal::access_hash(code) == stored.access_hash {
+            Ok(())
+        } else {
+            Err(ServiceError::rejected(
+                ErrorCode::CaseAccessDenied,
+                "受理单号或查询码不正确",
+                "wrong receipt number or access code",
+            ))
+        }
+    }
+
+    /// Takes one step on a case. Staff act for their unit (the case's handling unit unless they
+    /// name another, such as a cooperating unit completing its task); the applicant acts with
+    /// the access code. Refused steps change nothing.
+    pub async fn act_on_case(
+        &self,
+        caller: CaseCaller<'_>,
+        receipt: &str,
+        command: CaseCommand,
+    ) -> ServiceResult<CaseView> {
+        let stored = self.load_by_receipt(receipt).await?;
+        let (actor, by) = match &caller {
+            CaseCaller::Applicant(code) => {
+                Service::check_access(&stored, code)?;
+                (Actor::Applicant, None)
+            }
+            CaseCaller::Staff(user, unit) => {
+                let unit = unit.unwrap_or(stored.case.handling_unit);
+                let supervising = matches!(command, CaseCommand::Supervise { .. });
+                let act = if supervising { Act::SuperviseCases } else { Act::HandleCase };
+                user.require_act(act, if supervising { None } else { Some(unit) })?;
+                (Actor::Staff { user: user.id, unit, roles: roles_for(user, unit) }, Some(*user))
+            }
+        };
+        // A transfer goes only to a unit that holds the power that day (法无授权不可为).
+        let command = match command {
+            CaseCommand::Transfer { to, reason, .. } => {
+                let (_, exercise) =
+                    self.authority_for_case(to, stored.case.item.id, self.today())?;
+                let deciding_unit = match exercise {
+                    Exercise::InNameOf { department }
+                    | Exercise::ReviewOnly { department }
+                    | Exercise::AcceptOnly { department } => department,
+                    _ => to,
+                };
+                CaseCommand::Transfer { to, exercise, deciding_unit, reason }
+            }
+            other => other,
+        };
+        let time = self.step_time();
+        let (next, step) =
+            stored.case.apply(&command, &actor, time, self.work_calendar(), self.case_rules())?;
+        let seq = self.write_step(by, &stored.case, &next, &step, None).await?;
+        let mut steps: Vec<(CaseStep, u64)> =
+            self.store.case_steps(next.id).await?.into_iter().map(|s| (s.step, s.seq)).collect();
+        if steps.last().map(|(s, _)| s.n) != Some(step.n) {
+            steps.push((step, seq));
+        }
+        Ok(CaseView::of(&next, steps, self.work_calendar(), self.case_rules(), time.on()))
+    }
+
+    async fn write_step(
+        &self,
+        by: Option<&CurrentUser>,
+        before: &Case,
+        next: &Case,
+        step: &CaseStep,
+        supervision: Option<&Supervision>,
+    ) -> ServiceResult<u64> {
+        let on = step.on;
+        // A case that ended or whose late clocks were all met closes its open supervision items.
+        let closes = next.state.is_final() || next.most_late_clock(on).is_none();
+        let write = CaseWrite {
+            case: next,
+            step,
+            previous_steps: Some(before.steps),
+            next_alert_on: next.next_alert_on(on, self.work_calendar(), self.case_rules()),
+            applicant: None,
+            supervision,
+            close_supervisions: (closes && supervision.is_none()).then_some(on),
+        };
+        let ev = self.case_event(by, next, step);
+        Ok(self.store.write_case(write, ev).await?.seq)
+    }
+
+    /// A case with its timeline, for staff of the units it concerns and supervisors.
+    pub async fn case_for_staff(&self, by: &CurrentUser, receipt: &str) -> ServiceResult<CaseView> {
+        let stored = self.load_by_receipt(receipt).await?;
+        let case = &stored.case;
+        let units = [case.receiving_unit, case.handling_unit, case.deciding_unit];
+        let involved = units.iter().any(|u| by.require_act(Act::HandleCase, Some(*u)).is_ok())
+            || case.tasks.iter().any(|t| by.require_act(Act::HandleCase, Some(t.unit)).is_ok())
+            || by.require_act(Act::SuperviseCases, None).is_ok();
+        if !involved {
+            return Err(ServiceError::Forbidden("只能查看本单位经办或配合的办件".into()));
+        }
+        self.view_of(stored).await
+    }
+
+    /// A case for its applicant (receipt number and access code).
+    pub async fn case_for_applicant(&self, receipt: &str, code: &str) -> ServiceResult<CaseView> {
+        let stored = self.load_by_receipt(receipt).await?;
+        Service::check_access(&stored, code)?;
+        self.view_of(stored).await
+    }
+
+    async fn view_of(&self, stored: StoredCase) -> ServiceResult<CaseView> {
+        let steps = self.store.case_steps(stored.case.id).await?;
+        Ok(CaseView::of(
+            &stored.case,
+            steps.into_iter().map(|s| (s.step, s.seq)).collect(),
+            self.work_calendar(),
+            self.case_rules(),
+            self.today(),
+        ))
+    }
+
+    /// The ledger receipt of one step of a case, for its applicant: the step's event with its
+    /// inclusion proof under the latest signed checkpoint.
+    pub async fn case_step_receipt(
+        &self,
+        receipt: &str,
+        code: &str,
+        n: u32,
+    ) -> ServiceResult<crate::ledger::LedgerReceipt> {
+        let stored = self.load_by_receipt(receipt).await?;
+        Service::check_access(&stored, code)?;
+        let steps = self.store.case_steps(stored.case.id).await?;
+        let step = steps
+            .iter()
+            .find(|s| s.step.n == n)
+            .ok_or_else(|| ServiceError::NotFound(format!("办件 {receipt} 第{n}步")))?;
+        self.receipt(step.seq.saturating_sub(1)).await
+    }
+
+    /// Cases a unit has (its staff), or any unit's (supervisors), newest first.
+    pub async fn list_cases(
+        &self,
+        by: &CurrentUser,
+        unit: Option<UnitId>,
+        state: Option<String>,
+        alert: Option<String>,
+        before: Option<CaseId>,
+        limit: u32,
+    ) -> ServiceResult<CasePage> {
+        match unit {
+            Some(u) => {
+                if by.require_act(Act::HandleCase, Some(u)).is_err() {
+                    by.require_act(Act::SuperviseCases, None)?;
+                }
+            }
+            None => by.require_act(Act::SuperviseCases, None)?,
+        }
+        let filter = CaseFilter { unit, state, alert, applicant_key: None, open_only: false };
+        let limit = limit.clamp(1, 200);
+        let rows = self.store.cases(&filter, before, limit).await?;
+        let total = self.store.count_cases(&filter).await?;
+        Ok(CasePage::of(
+            rows.iter().map(|s| &s.case),
+            total,
+            self.work_calendar(),
+            self.case_rules(),
+            self.today(),
+        ))
+    }
+
+    /// 预警扫描 — one tick of the deadline scheduler for `on`: cases whose alert level may
+    /// change by then (read along the index, never the whole table) get their new level; an
+    /// overdue intake clock makes the case accepted (许可法第三十二条); a red clock opens a
+    /// supervision item (once per clock and deadline, so a tick repeated after a restart opens
+    /// none twice). Returns what it did.
+    pub async fn tick_deadlines(&self, on: NaiveDate, batch: u32) -> ServiceResult<TickReport> {
+        let mut report = TickReport::default();
+        loop {
+            let due = self.store.cases_due(on, batch).await?;
+            let n = due.len();
+            for stored in due {
+                report.examined += 1;
+                match self.tick_case(stored, on).await {
+                    Ok(TickOutcome::Deemed) => report.deemed_accepted += 1,
+                    Ok(TickOutcome::Level(alert, opened)) => {
+                        match alert {
+                            quanze_core::case::Alert::Yellow => report.yellow += 1,
+                            quanze_core::case::Alert::Red => report.red += 1,
+                            quanze_core::case::Alert::Green => {}
+                        }
+                        report.supervisions_opened += u32::from(opened);
+                    }
+                    // Another writer moved the case between the read and the write: the next
+                    // tick sees it again.
+                    Err(ServiceError::Conflict(_)) => report.skipped += 1,
+                    Err(e) => return Err(e),
+                }
+            }
+            if n < batch as usize {
+                break;
+            }
+        }
+        Ok(report)
+    }
+
+    async fn tick_case(&self, stored: StoredCase, on: NaiveDate) -> ServiceResult<TickOutcome> {
+        let case = stored.case;
+        let time =
+            StepTime { at: self.clock.now(), local: on.and_hms_opt(0, 0, 0).unwrap_or_default() };
+        let cal = self.work_calendar();
+        let rules = self.case_rules();
+        // 逾期未告知补正: accepted from the day of receipt.
+        let intake_late = case.state == quanze_core::case::CaseState::Submitted
+            && case.clocks.iter().any(|c| {
+                c.kind == quanze_core::case::ClockKind::Intake && c.is_running() && on > c.due.date
+            });
+        if intake_late && case.procedure == ProcedureKind::Licensing {
+            let (next, step) =
+                case.apply(&CaseCommand::DeemAccepted, &Actor::System, time, cal, rules)?;
+            self.write_step(None, &case, &next, &step, None).await?;
+            return Ok(TickOutcome::Deemed);
+        }
+        let alert = case.alert_on(on, cal, rules);
+        let late = case.most_late_clock(on).cloned();
+        let supervision = late.as_ref().map(|clock| Supervision {
+            id: SupervisionId::from_uuid(self.ids.case_uuid()),
+            case: case.id,
+            receipt: case.receipt.clone(),
+            clock: clock.kind,
+            due: clock.due.date,
+            unit: case.handling_unit,
+            person: None,
+            opened_on: on,
+            closed_on: None,
+        });
+        let note = match (&late, alert) {
+            (Some(clock), quanze_core::case::Alert::Red) => {
+                format!("{}已超期（期限{}），转督办", clock.kind.zh(), clock.due.date)
+            }
+            _ => format!("剩余办理时间不足，{}", alert.zh()),
+        };
+        let (stepped, step) =
+            case.apply(&CaseCommand::Alert { note }, &Actor::System, time, cal, rules)?;
+        let sup = if alert == quanze_core::case::Alert::Red { supervision.as_ref() } else { None };
+        self.write_step(None, &case, &stepped, &step, sup).await?;
+        Ok(TickOutcome::Level(alert, sup.is_some()))
+    }
+
+    /// 评价 — the applicant rates an ended case (once per channel).
+    pub async fn rate_case(&self, receipt: &str, req: RatingRequest) -> ServiceResult<Rating> {
+        let stored = self.load_by_receipt(receipt).await?;
+        let by_applicant = personal::access_hash(&req.access_code) == stored.access_hash;
+        let existing: Vec<RatingChannel> =
+            self.store.ratings_of_case(stored.case.id).await?.iter().map(|r| r.channel).collect();
+        let new = NewRating {
+            id: RatingId::from_uuid(self.ids.case_uuid()),
+            level: req.level,
+            channel: req.channel,
+            comment: req.comment.unwrap_or_default(),
+        };
+        let rating = quanze_core::case::rating::rate(
+            &stored.case,
+            by_applicant,
+            &existing,
+            new,
+            self.step_time(),
+            self.case_rules(),
+            self.work_calendar(),
+        )?;
+        let ev = self.event(
+            None,
+            Some(rating.unit),
+            "case.rated",
+            format!("case:{}", stored.case.id),
+            serde_json::json!({ "rating": rating.id, "level": rating.level, "channel": rating.channel }),
+        );
+        match self.store.put_rating(&rating, ev).await {
+            Ok(_) => Ok(rating),
+            Err(quanze_store::StoreError::Conflict(_)) => Err(ServiceError::rejected(
+                ErrorCode::RatingDuplicate,
+                format!("该办件已通过“{}”评价过，每个渠道只能评价一次", rating.channel.zh()),
+                "rated on this channel already",
+            )),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Published rating results of a unit: counts per level, leaving out ratings whose appeal
+    /// was upheld.
+    pub async fn unit_ratings(&self, unit: UnitId) -> ServiceResult<[u32; 5]> {
+        let mut counts = [0u32; 5];
+        for rating in self.store.ratings_of_unit(unit).await?.iter().filter(|r| r.counts()) {
+            counts[usize::from(rating.level.score() - 1)] += 1;
+        }
+        Ok(counts)
+    }
+
+    /// 投诉建议 — a complaint, suggestion or report about a unit, an item or a case; anyone may
+    /// file one, named or not. It goes to the county's supervising unit with a reply deadline.
+    pub async fn file_complaint(&self, req: ComplaintRequest) -> ServiceResult<Complaint> {
+        let catalog = self.catalog();
+        let text = req.text.trim();
+        if text.is_empty() || text.chars().count() > 2_000 {
+            return Err(ServiceError::rejected(
+                ErrorCode::InvalidInput,
+                "投诉建议内容应为1至2000个字符",
+                "the text must have 1 to 2000 characters",
+            ));
+        }
+        let (subject, unit) = match (req.case, req.item, req.unit) {
+            (Some(receipt), _, _) => {
+                let stored = self.load_by_receipt(&receipt).await?;
+                (ComplaintSubject::Case { case: stored.case.id }, stored.case.handling_unit)
+            }
+            (None, Some(item), Some(unit)) => (ComplaintSubject::Item { unit, item }, unit),
+            (None, None, Some(unit)) => (ComplaintSubject::Unit { unit }, unit),
+            _ => {
+                return Err(ServiceError::rejected(
+                    ErrorCode::InvalidInput,
+                    "请指明投诉建议针对的单位、事项或办件",
+                    "name the unit, item or case",
+                ));
+            }
+        };
+        if catalog.unit(unit).is_none() {
+            return Err(ServiceError::NotFound(format!("单位 {unit}")));
+        }
+        let supervisor = self.supervising_unit(unit);
+        let time = self.step_time();
+        let complaint = Complaint {
+            id: ComplaintId::from_uuid(self.ids.case_uuid()),
+            kind: req.kind.unwrap_or(ComplaintKind::Complaint),
+            subject,
+            unit,
+            supervisor,
+            text: text.to_owned(),
+            named: req.contact.is_some(),
+            at: time.at,
+            reply_by: self.work_calendar().deadline(time.on(), self.case_rules().complaint_reply),
+            reply: None,
+            publishable: req.publishable,
+        };
+        let mut ev = self.event(
+            None,
+            Some(supervisor),
+            "complaint.received",
+            format!("complaint:{}", complaint.id),
+            serde_json::json!({ "kind": complaint.kind, "unit": unit, "reply_by": complaint.reply_by.date }),
+        );
+        ev.personal = req.contact.map(|c| serde_json::json!({ "contact": c }));
+        self.store.put_complaint(&complaint, ev).await?;
+        Ok(complaint)
+    }
+
+    /// The supervising unit of a complaint about `unit`: the county's unit tagged 督查 or named
+    /// 政务服务管理 (the one-stop service office), else the unit itself.
+    fn supervising_unit(&self, unit: UnitId) -> UnitId {
+        let catalog = self.catalog();
+        catalog
+            .units
+            .iter()
+            .find(|u| u.name.contains("政务服务管理") || u.name.contains("督查"))
+            .map_or(unit, |u| u.id)
+    }
+
+    /// 答复 — the supervising unit answers a complaint.
+    pub async fn reply_complaint(
+        &self,
+        by: &CurrentUser,
+        id: ComplaintId,
+        text: &str,
+        publish: bool,
+    ) -> ServiceResult<Complaint> {
+        let mut complaint = self
+            .store
+            .complaint(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("投诉建议 {id}")))?;
+        by.require_act(Act::SuperviseCases, Some(complaint.supervisor))?;
+        if complaint.reply.is_some() {
+            return Err(ServiceError::Conflict("该投诉建议已答复".into()));
+        }
+        if text.trim().is_empty() {
+            return Err(ServiceError::rejected(
+                ErrorCode::InvalidInput,
+                "答复内容不能为空",
+                "empty reply",
+            ));
+        }
+        complaint.reply = Some(Reply {
+            text: text.trim().to_owned(),
+            on: self.today(),
+            by: by.id,
+            published: publish && complaint.publishable,
+        });
+        let ev = self.event(
+            Some(by),
+            Some(complaint.supervisor),
+            "complaint.replied",
+            format!("complaint:{id}"),
+            serde_json::json!({ "on_time": self.today() <= complaint.reply_by.date }),
+        );
+        self.store.put_complaint(&complaint, ev).await?;
+        Ok(complaint)
+    }
+
+    /// Open supervision items (督办) of a unit, or all for a supervisor.
+    pub async fn supervisions(
+        &self,
+        by: &CurrentUser,
+        unit: Option<UnitId>,
+    ) -> ServiceResult<Vec<Supervision>> {
+        match unit {
+            Some(u) if by.require_act(Act::HandleCase, Some(u)).is_ok() => {}
+            _ => by.require_act(Act::SuperviseCases, None)?,
+        }
+        Ok(self.store.supervisions(unit, true).await?)
+    }
+
+    /// Level names for the rating API.
+    pub fn rating_levels() -> [RatingLevel; 5] {
+        RatingLevel::ALL
+    }
+}
+
+enum TickOutcome {
+    Deemed,
+    Level(quanze_core::case::Alert, bool),
+}
+
+fn action_name(step: &CaseStep) -> String {
+    serde_json::to_value(step.action)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_else(|| "step".to_owned())
+}
+
+/// The roles a user holds for a unit (county-wide roles included).
+fn roles_for(user: &CurrentUser, unit: UnitId) -> Vec<Role> {
+    Role::ALL.into_iter().filter(|r| user.has(*r, Some(unit))).collect()
+}

@@ -1,0 +1,266 @@
+//! Cases on the demo county: an application to a unit that does not hold the power is refused
+//! naming the one that does; a licence goes through intake, decision, delivery and closing
+//! with a ledger leaf per step; the applicant alone follows, rates and gets receipts; the
+//! scheduler turns late cases red and opens one supervision item however often it runs, across
+//! a restart; personal data never reaches a case document or a ledger leaf in clear.
+
+use std::sync::Arc;
+
+use chrono::{Duration, TimeZone, Utc};
+use quanze_core::case::rating::{RatingChannel, RatingLevel};
+use quanze_core::case::{CaseCommand, CaseState, Outcome};
+use quanze_core::{ItemId, ListScope, PowerCategory, UnitId, UnitKind, VersionStatus};
+use quanze_service::cases::{CaseCaller, CasesConfig, PersonalKey};
+use quanze_service::views::cases::{ApplicantInput, ApplyRequest, ChannelInput, RatingRequest};
+use quanze_service::{Config, ErrorCode, Service, ServiceError};
+
+use crate::helpers::{TestClock, demo_at_with, login};
+
+const ID_NUMBER: &str = "11010519491231002X";
+
+fn config(key: &PersonalKey) -> Config {
+    let signing =
+        quanze_ledger::SigningKey::generate(quanze_ledger::note::SigAlg::Sm2, "quanze.test/cases")
+            .expect("SM2 key");
+    Config {
+        cases: CasesConfig { personal_key: Some(key.clone()), ..CasesConfig::default() },
+        ledger: quanze_service::ledger::LedgerConfig {
+            origin: "quanze.test/cases".to_owned(),
+            key: Some(Arc::new(signing)),
+            witnesses: Vec::new(),
+        },
+        ..Config::default()
+    }
+}
+
+/// A department's licensing power held today, and a town that does not hold it.
+fn licence_and_town(service: &Service) -> (UnitId, ItemId, UnitId) {
+    let catalog = service.catalog();
+    let today = service.today();
+    let (dept, item) = catalog
+        .lists
+        .iter()
+        .filter_map(|l| match l.scope {
+            ListScope::Unit { unit } => Some((unit, catalog.latest_version(l.id)?)),
+            ListScope::TownshipTemplate { .. } => None,
+        })
+        .filter(|(u, v)| {
+            v.status == VersionStatus::Published
+                && catalog.unit(*u).is_some_and(|u| u.kind == UnitKind::Department)
+        })
+        .find_map(|(u, v)| {
+            v.entries
+                .iter()
+                .find(|e| {
+                    catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
+                        && catalog
+                            .authority
+                            .holds(u, e.item, today)
+                            .is_some_and(|a| a.exercise.decides())
+                })
+                .map(|e| (u, e.item))
+        })
+        .expect("a department licensing power");
+    let town = catalog
+        .units
+        .iter()
+        .find(|u| {
+            u.kind.is_township_level() && catalog.authority.holds(u.id, item, today).is_none()
+        })
+        .expect("a town without it")
+        .id;
+    (dept, item, town)
+}
+
+fn apply(item: ItemId, unit: UnitId, number: &str) -> ApplyRequest {
+    ApplyRequest {
+        item,
+        unit,
+        applicant: ApplicantInput {
+            kind: "person".into(),
+            name: "张三".into(),
+            number: number.into(),
+        },
+        channel: ChannelInput::Online,
+    }
+}
+
+fn code(err: ServiceError) -> ErrorCode {
+    err.code()
+}
+
+async fn setup() -> (tempfile::TempDir, Service, Arc<TestClock>, PersonalKey) {
+    // Monday 2026-09-28, 10:00 in Beijing.
+    let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 9, 28, 2, 0, 0).unwrap());
+    let key = PersonalKey::generate();
+    let (dir, service) = demo_at_with(clock.clone(), config(&key)).await;
+    (dir, service, clock, key)
+}
+
+#[tokio::test]
+async fn a_licence_from_application_to_rating_with_a_receipt_per_step() {
+    let (_dir, service, _clock, key) = setup().await;
+    let (dept, item, town) = licence_and_town(&service);
+    let clerk = login(&service, "clerk").await;
+    let leader = login(&service, "leader").await;
+    let head = service.ledger_head().await.unwrap().size;
+
+    // 法无授权不可为: the town does not hold it; the refusal names the department.
+    let err = service.apply_for_case(None, apply(item, town, ID_NUMBER)).await.unwrap_err();
+    let dept_name = service.catalog().unit(dept).unwrap().name.clone();
+    assert_eq!(code(ServiceError::rejected(err.code(), "", "")), ErrorCode::CaseUnitNotCompetent);
+    assert!(err.zh().contains(&dept_name), "{}", err.zh());
+    // A bad ID number is refused before anything is written.
+    let err =
+        service.apply_for_case(None, apply(item, dept, "110105194912310021")).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::InvalidInput);
+    assert_eq!(service.ledger_head().await.unwrap().size, head, "nothing written");
+
+    let receipt = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
+    let access = receipt.access_code.clone().unwrap();
+    assert_eq!(receipt.case.case.state, CaseState::Submitted);
+    assert_eq!(receipt.case.case.party.number, "110105********002X");
+    assert!(receipt.receipt.starts_with("QZ20260928"));
+
+    let staff = |user| CaseCaller::Staff(user, None);
+    let no = &receipt.receipt;
+    service
+        .act_on_case(staff(&clerk), no, CaseCommand::Accept { missing: vec![], promised: None })
+        .await
+        .unwrap();
+    let bare = CaseCommand::Decide {
+        outcome: Outcome::Denied { reasons: "不符合条件".into(), remedies: String::new() },
+        major: false,
+    };
+    let err = service.act_on_case(staff(&leader), no, bare).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::CaseDenialNeedsReasons);
+    assert!(err.zh().contains("行政许可法第三十八条"));
+    // A clerk does not decide (the procedure's table).
+    let grant = || CaseCommand::Decide {
+        outcome: Outcome::Granted { document: Some("许字2026-1号".into()) },
+        major: false,
+    };
+    assert_eq!(
+        service.act_on_case(staff(&clerk), no, grant()).await.unwrap_err().code(),
+        ErrorCode::CaseActorNotPermitted
+    );
+    service.act_on_case(staff(&leader), no, grant()).await.unwrap();
+    service
+        .act_on_case(
+            staff(&clerk),
+            no,
+            CaseCommand::Deliver { method: "电子送达".into(), in_person: false },
+        )
+        .await
+        .unwrap();
+    let closed = service.act_on_case(staff(&clerk), no, CaseCommand::Close).await.unwrap();
+    assert_eq!(closed.case.state, CaseState::Closed);
+    assert_eq!(closed.timeline.len(), 5);
+    assert!(closed.at_most_one_trip);
+    let leaves: Vec<u64> = closed.timeline.iter().map(|s| s.leaf_index).collect();
+    assert!(leaves.windows(2).all(|w| w[0] < w[1]), "{leaves:?}");
+
+    // The applicant follows it with the access code; a wrong code is refused.
+    let seen = service.case_for_applicant(no, &access).await.unwrap();
+    assert_eq!(seen.timeline.len(), 5);
+    assert_eq!(
+        service.case_for_applicant(no, "WRONGCODE2345678").await.unwrap_err().code(),
+        ErrorCode::CaseAccessDenied
+    );
+    service.sign_checkpoint().await.unwrap().expect("a checkpoint");
+    let step_receipt = service.case_step_receipt(no, &access, 3).await.unwrap();
+    assert_eq!(step_receipt.entry.index, closed.timeline[2].leaf_index);
+
+    // Only the applicant rates, once per channel; a 差评 gets its follow-up.
+    let rating = |code: &str, level| RatingRequest {
+        access_code: code.into(),
+        level,
+        channel: RatingChannel::Online,
+        comment: Some("等候时间长".into()),
+    };
+    let err = service
+        .rate_case(no, rating("WRONGCODE2345678", RatingLevel::VeryDissatisfied))
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RatingNotApplicant);
+    let bad = service.rate_case(no, rating(&access, RatingLevel::Dissatisfied)).await.unwrap();
+    assert!(bad.follow_up.is_some());
+    let err = service.rate_case(no, rating(&access, RatingLevel::VerySatisfied)).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RatingDuplicate);
+    assert_eq!(service.unit_ratings(dept).await.unwrap(), [0, 1, 0, 0, 0]);
+
+    // No ID number in clear in any ledger leaf or case document; the sealed applicant opens.
+    let size = service.ledger_head().await.unwrap().size;
+    for entry in service.ledger_entries(head, size).await.unwrap() {
+        assert!(!entry.leaf.contains(ID_NUMBER), "leaf {} holds the ID number", entry.index);
+        assert!(!entry.leaf.contains("张三"), "leaf {} holds the name", entry.index);
+    }
+    let stored = service
+        .store()
+        .case_by_receipt(&quanze_core::case::ReceiptNo::parse(no).unwrap())
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!serde_json::to_string(&stored.case).unwrap().contains(ID_NUMBER));
+    let opened = key.open(&stored.sealed).unwrap();
+    assert!(String::from_utf8(opened).unwrap().contains(ID_NUMBER));
+}
+
+#[tokio::test]
+async fn the_scheduler_turns_late_cases_red_once_even_across_a_restart() {
+    let (dir, service, clock, key) = setup().await;
+    let (dept, item, _) = licence_and_town(&service);
+    let clerk = login(&service, "clerk").await;
+    let receipt = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
+    let no = receipt.receipt.clone();
+    // An application nobody looked at within 5 working days counts as accepted (许可法第三十二条).
+    let report = service.tick_deadlines(service.today() + Duration::days(20), 100).await.unwrap();
+    assert_eq!(report.deemed_accepted, 1);
+    let case = service.case_for_staff(&clerk, &no).await.unwrap();
+    assert_eq!(case.case.state, CaseState::UnderReview);
+    let decision =
+        case.deadlines.iter().find(|d| d.clock == quanze_core::case::ClockKind::Decision).unwrap();
+    let due = decision.due;
+
+    // Long after the deadline: red, and one supervision item.
+    clock.advance(Duration::days(90));
+    let late = due + Duration::days(5);
+    let first = service.tick_deadlines(late, 100).await.unwrap();
+    assert!(first.red >= 1, "{first:?}");
+    assert_eq!(first.supervisions_opened, 1);
+    let supervisor = login(&service, "supervisor").await;
+    assert_eq!(service.supervisions(&supervisor, None).await.unwrap().len(), 1);
+    let again = service.tick_deadlines(late, 100).await.unwrap();
+    assert_eq!(again.examined, 0, "a red case leaves the index: {again:?}");
+
+    // A restart: a new service over the same file; the tick finds nothing to do twice.
+    drop(service);
+    let store =
+        quanze_store::connect(&quanze_store::testing::sqlite_url(dir.path())).await.unwrap();
+    let service = Service::new(store, clock.clone(), config(&key)).await.unwrap();
+    let after = service.tick_deadlines(late + Duration::days(1), 100).await.unwrap();
+    assert_eq!(after.supervisions_opened, 0);
+    assert_eq!(service.supervisions(&supervisor, None).await.unwrap().len(), 1);
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    assert_eq!(view.alert, quanze_core::case::Alert::Red);
+    // Deciding late closes the supervision item.
+    let leader = login(&service, "leader").await;
+    service
+        .act_on_case(
+            CaseCaller::Staff(&leader, None),
+            &no,
+            CaseCommand::Decide { outcome: Outcome::Granted { document: None }, major: false },
+        )
+        .await
+        .unwrap();
+    assert!(service.supervisions(&supervisor, None).await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn without_a_personal_data_key_no_case_is_received() {
+    let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 9, 28, 2, 0, 0).unwrap());
+    let (_dir, service) = demo_at_with(clock, Config::default()).await;
+    let (dept, item, _) = licence_and_town(&service);
+    let err = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::PersonalKeyMissing);
+}
