@@ -469,6 +469,35 @@ impl Service {
         self.view_of(stored).await
     }
 
+    /// A case for the operator at the console (`quanze case show`): the same view staff get,
+    /// which holds no personal data in clear.
+    pub async fn case_for_operator(&self, receipt: &str) -> ServiceResult<CaseView> {
+        let stored = self.load_by_receipt(receipt).await?;
+        self.view_of(stored).await
+    }
+
+    /// Runs the deadline scheduler until `stop`: a tick at once and then every `every`, each
+    /// for the day in China. Its state is all in the store (`next_alert_on`, one supervision
+    /// per late clock), so a restart misses nothing and repeats nothing.
+    pub async fn run_deadline_scheduler(
+        &self,
+        every: std::time::Duration,
+        stop: impl Future<Output = ()>,
+    ) {
+        tokio::pin!(stop);
+        loop {
+            match self.tick_deadlines(self.today(), 1_000).await {
+                Ok(report) if report.examined > 0 => tracing::info!(?report, "deadline tick"),
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "deadline tick failed"),
+            }
+            tokio::select! {
+                () = &mut stop => return,
+                () = tokio::time::sleep(every) => {}
+            }
+        }
+    }
+
     /// A case for its applicant (receipt number and access code).
     pub async fn case_for_applicant(&self, receipt: &str, code: &str) -> ServiceResult<CaseView> {
         let stored = self.load_by_receipt(receipt).await?;

@@ -38,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::laws::router())
         .merge(routes::changesets::router())
         .merge(routes::devolution::router())
+        .merge(routes::cases::router())
         .merge(routes::reports::router())
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))

@@ -14,6 +14,7 @@ use std::time::Duration;
 use anyhow::{Context, anyhow};
 use clap::{Parser, Subcommand};
 use quanze_core::{ListId, ListVersionId, Role, RoleAssignment, UnitId, Username};
+use quanze_service::cases::{CasesConfig, PersonalKey};
 use quanze_service::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, DemoLoad};
 use quanze_service::lists::ExportFormat;
 use quanze_service::{Config, NewUser, Service, ServiceError};
@@ -49,6 +50,8 @@ enum Command {
         seed: u64,
         #[command(flatten)]
         ledger: LedgerArgs,
+        #[command(flatten)]
+        personal: PersonalArgs,
     },
     /// 启动服务 (serve an existing database)
     Serve {
@@ -62,6 +65,13 @@ enum Command {
         ledger: LedgerArgs,
         #[command(flatten)]
         policy: PolicyArgs,
+        #[command(flatten)]
+        personal: PersonalArgs,
+    },
+    /// 办件 (cases): show one, or run one tick of the deadline scheduler
+    Case {
+        #[command(subcommand)]
+        command: CaseCommandArg,
     },
     /// 初始化数据库并创建系统管理员 (create the schema and an administrator)
     Init {
@@ -183,6 +193,58 @@ struct LedgerArgs {
     witness: Vec<PathBuf>,
 }
 
+/// Where applicants' personal data is sealed.
+#[derive(Debug, clap::Args)]
+struct PersonalArgs {
+    /// The personal-data key file (SM4 and HMAC-SM3 keys; created 0600 when missing). Default
+    /// for SQLite: personal.key beside the database; PostgreSQL needs it given, else no case is
+    /// received.
+    #[arg(long, env = "QUANZE_PERSONAL_KEY")]
+    personal_key: Option<PathBuf>,
+}
+
+#[derive(Debug, Subcommand)]
+enum CaseCommandArg {
+    /// 查看办件 (a case with its deadlines and timeline; no personal data is shown)
+    Show {
+        /// 受理单号.
+        receipt: String,
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// 预警扫描 (one tick of the deadline scheduler, for today or a given day)
+    Tick {
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// YYYY-MM-DD (default: today in China).
+        #[arg(long)]
+        date: Option<chrono::NaiveDate>,
+    },
+}
+
+/// The personal-data key: the file given, or personal.key beside a SQLite database.
+fn personal_key(arg: Option<&std::path::Path>, db: &str) -> anyhow::Result<Option<PersonalKey>> {
+    let path = match arg {
+        Some(path) => path.to_path_buf(),
+        None => match db.strip_prefix("sqlite://") {
+            Some(file) => std::path::Path::new(file.split('?').next().unwrap_or(file))
+                .parent()
+                .map(|dir| dir.join("personal.key"))
+                .unwrap_or_else(|| PathBuf::from("personal.key")),
+            None => {
+                tracing::warn!("no --personal-key: cases cannot be received");
+                return Ok(None);
+            }
+        },
+    };
+    PersonalKey::load_or_create(&path).map(Some).map_err(anyhow::Error::msg)
+}
+
 /// Local security policy (等保: thresholds are configurable).
 #[derive(Debug, clap::Args)]
 struct PolicyArgs {
@@ -242,8 +304,11 @@ async fn open(db: &str) -> anyhow::Result<Service> {
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Demo { addr, data, seed, ledger } => demo(addr, data, seed, ledger).await,
-        Command::Serve { db, addr, ledger, policy } => {
+        Command::Demo { addr, data, seed, ledger, personal } => {
+            demo(addr, data, seed, ledger, personal).await
+        }
+        Command::Case { command } => case(command).await,
+        Command::Serve { db, addr, ledger, policy, personal } => {
             let config = Config {
                 lockout_threshold: policy.lockout_threshold,
                 lockout_minutes: policy.lockout_minutes,
@@ -252,6 +317,10 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     &ledger.origin,
                     &ledger.witness,
                 )?,
+                cases: CasesConfig {
+                    personal_key: personal_key(personal.personal_key.as_deref(), &db)?,
+                    ..CasesConfig::default()
+                },
                 ..Config::default()
             };
             let service = Service::open(&db, config)
@@ -401,6 +470,45 @@ fn print_diff(d: &quanze_core::diff::ListDiff, json: bool) -> anyhow::Result<Exi
     Ok(ExitCode::SUCCESS)
 }
 
+async fn case(command: CaseCommandArg) -> anyhow::Result<ExitCode> {
+    match command {
+        CaseCommandArg::Show { receipt, db, json } => {
+            let service = open(&db).await?;
+            let view = service.case_for_operator(&receipt).await?;
+            if json {
+                println!("{}", serde_json::to_string_pretty(&view)?);
+                return Ok(ExitCode::SUCCESS);
+            }
+            let c = &view.case;
+            println!("受理单号 {}  {}  {}", c.receipt, view.procedure_zh, c.item.name);
+            println!("申请人   {}（{}）", c.party.name, c.party.number);
+            println!("状态     {}  预警 {}  跑动 {} 次", view.state_zh, view.alert.zh(), c.trips);
+            for d in &view.deadlines {
+                let mark = if d.provisional {
+                    "（暂定：该年节假日数据未载入）"
+                } else {
+                    ""
+                };
+                let stopped = d.stopped.map(|s| format!("，{s}完成")).unwrap_or_default();
+                println!("期限     {} {}（{}）{mark}{stopped}", d.clock_zh, d.due, d.basis);
+            }
+            for s in &view.timeline {
+                println!(
+                    "{:>3}. {} {}  {:?} → {:?}  记录#{}",
+                    s.step.n, s.step.on, s.action_zh, s.step.from, s.step.to, s.leaf_index
+                );
+            }
+        }
+        CaseCommandArg::Tick { db, date } => {
+            let service = open(&db).await?;
+            let on = date.unwrap_or_else(|| service.today());
+            let report = service.tick_deadlines(on, 1_000).await?;
+            println!("{}", serde_json::to_string(&report)?);
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 fn print_problems(problems: &[quanze_service::error::Problem]) {
     for p in problems {
         let level = if p.is_error() { "错误" } else { "警告" };
@@ -415,6 +523,7 @@ async fn demo(
     data: PathBuf,
     seed: u64,
     args: LedgerArgs,
+    personal: PersonalArgs,
 ) -> anyhow::Result<ExitCode> {
     std::fs::create_dir_all(&data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
@@ -426,6 +535,10 @@ async fn demo(
     };
     let config = Config {
         ledger: ledger::ledger_config(Some(&key), &args.origin, &args.witness)?,
+        cases: CasesConfig {
+            personal_key: personal_key(personal.personal_key.as_deref(), &url)?,
+            ..CasesConfig::default()
+        },
         ..Config::default()
     };
     let service =
@@ -473,12 +586,25 @@ async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCo
             service.sign_checkpoints_until(Duration::from_millis(500), stop).await;
         }
     });
+    // The deadline scheduler ticks every minute until the server stops.
+    let (sched_tx, sched_rx) = tokio::sync::oneshot::channel::<()>();
+    let scheduler = tokio::spawn({
+        let service = Arc::clone(&service);
+        async move {
+            let stop = async move {
+                let _ = sched_rx.await;
+            };
+            service.run_deadline_scheduler(Duration::from_secs(60), stop).await;
+        }
+    });
     let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;
     };
     let served = quanze_web::serve(listener, quanze_web::AppState { service }, shutdown).await;
     let _ = stop_tx.send(());
+    let _ = sched_tx.send(());
     signer.await.context("the checkpoint signer panicked")?;
+    scheduler.await.context("the deadline scheduler panicked")?;
     served?;
     Ok(ExitCode::SUCCESS)
 }
