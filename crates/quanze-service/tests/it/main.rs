@@ -3,6 +3,7 @@
 //! templates.
 
 mod auth;
+mod calendar;
 mod changesets;
 mod demo;
 mod devolution;
