@@ -76,7 +76,9 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::devolution::authority,
         crate::routes::reports::report,
         crate::routes::reports::establishment,
-        crate::routes::reports::change_establishment
+        crate::routes::reports::change_establishment,
+        crate::routes::calendar::year,
+        crate::routes::calendar::load
     ),
     components(schemas(
         ErrorBody,
