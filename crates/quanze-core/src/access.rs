@@ -15,6 +15,8 @@ pub enum Act {
     ManageAccounts,
     /// 维护区划和单位 — the organisational settings (regions, units).
     ManageOrganisation,
+    /// 载入工作日历 — load a year's holiday schedule (a setting, like the organisation).
+    LoadCalendar,
     /// 制定安全策略 — security policy (password, lockout, sessions).
     SecurityPolicy,
     /// 查阅审计记录 — read the audit trail.
@@ -58,9 +60,10 @@ pub enum Act {
 
 impl Act {
     /// Every act, for the table test and the documentation.
-    pub const ALL: [Act; 21] = [
+    pub const ALL: [Act; 22] = [
         Act::ManageAccounts,
         Act::ManageOrganisation,
+        Act::LoadCalendar,
         Act::SecurityPolicy,
         Act::ReadAudit,
         Act::KeepLaws,
@@ -90,6 +93,7 @@ impl Act {
         match self {
             Act::ManageAccounts => &[R::SysAdmin],
             Act::ManageOrganisation => &[R::SysAdmin, R::StaffingEditor],
+            Act::LoadCalendar => &[R::SysAdmin],
             Act::SecurityPolicy => &[R::SecurityAdmin],
             Act::ReadAudit => &[R::Auditor],
             Act::KeepLaws => &[R::JusticeReviewer, R::StaffingEditor],
@@ -117,6 +121,7 @@ impl Act {
         match self {
             Act::ManageAccounts => "管理账号",
             Act::ManageOrganisation => "维护区划和单位",
+            Act::LoadCalendar => "载入工作日历",
             Act::SecurityPolicy => "制定安全策略",
             Act::ReadAudit => "查阅审计记录",
             Act::KeepLaws => "维护法规库",
@@ -145,6 +150,7 @@ impl Act {
             Act::ManageAccounts | Act::SecurityPolicy | Act::ReadAudit => {
                 "等保2.0（GB/T 22239-2019 8.1.4）三员分立：系统管理员、安全管理员、审计管理员各司其职"
             }
+            Act::LoadCalendar => "工作日历属于系统设置，由系统管理员载入",
             Act::Verdict => "合法性审查结论只能由司法行政部门作出",
             Act::Approve | Act::PublishList => "调整方案和清单须经领导审定",
             Act::ReadinessOverride => "承接条件不全时只能由领导特批",

@@ -8,12 +8,41 @@ use std::collections::BTreeMap;
 
 use chrono::{Datelike, Days, Months, NaiveDate, Weekday};
 
-/// 工作日历 — for every year with data, which dates are working days.
+/// 工作日历 — for every year with data, which dates are working days, and the holiday
+/// schedule (放假安排) they come from.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WorkCalendar {
-    /// Per year, one flag per day of the year (index = ordinal0).
-    years: BTreeMap<i32, Vec<bool>>,
+    years: BTreeMap<i32, YearData>,
 }
+
+/// One year of a calendar: its schedule as published, and the working days it gives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct YearData {
+    /// The holidays in the order the text lists them.
+    holidays: Vec<Holiday>,
+    /// One flag per day of the year (index = ordinal0): a working day?
+    flags: Vec<bool>,
+}
+
+/// 节假日安排 — one holiday of a year's schedule: the days off (weekends inside included) and
+/// the weekend days worked in lieu (调休上班).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    /// Its name as published, e.g. 春节.
+    pub name: String,
+    /// The first day off.
+    pub off_from: NaiveDate,
+    /// The last day off (inclusive).
+    pub off_until: NaiveDate,
+    /// The days worked in lieu, as listed.
+    pub work: Vec<NaiveDate>,
+}
+
+/// The number of working days a year must have to be loaded. The State Council's schedules
+/// give 245–251 (2024: 251, 2025 and 2026: 248); a year with no holidays has 260–262, and a
+/// file that drops or doubles a holiday lands outside the range, so a wrong file cannot
+/// silently shift every deadline.
+pub const PLAUSIBLE_WORKING_DAYS: std::ops::RangeInclusive<usize> = 240..=260;
 
 /// 期限 — the last day of a period, and whether it had to be computed through a year without
 /// holiday data (then it is provisional and must be recomputed once the year is loaded).
@@ -73,6 +102,21 @@ pub enum CalendarError {
     /// A year number is not a real year.
     #[error("holiday calendar: {0} is not a valid year")]
     BadYear(i64),
+    /// The text holds no `[[year]]` block.
+    #[error("holiday calendar has no [[year]] block")]
+    NoYears,
+    /// A year's schedule gives a number of working days outside [`PLAUSIBLE_WORKING_DAYS`].
+    #[error(
+        "holiday calendar {year}: {working_days} working days is implausible (expected {}–{})",
+        PLAUSIBLE_WORKING_DAYS.start(),
+        PLAUSIBLE_WORKING_DAYS.end()
+    )]
+    Implausible {
+        /// The year block.
+        year: i32,
+        /// Its number of working days.
+        working_days: usize,
+    },
 }
 
 impl CalendarError {
@@ -91,6 +135,13 @@ impl CalendarError {
             }
             CalendarError::DuplicateYear(year) => format!("节假日数据重复列出{year}年"),
             CalendarError::BadYear(year) => format!("节假日数据中的年份{year}无效"),
+            CalendarError::NoYears => "节假日数据中没有任何年份（[[year]]）".to_owned(),
+            CalendarError::Implausible { year, working_days } => format!(
+                "节假日数据{year}年共有{working_days}个工作日，不在合理范围（{}至{}个）内，\
+                 请核对是否漏列或重复列出节假日",
+                PLAUSIBLE_WORKING_DAYS.start(),
+                PLAUSIBLE_WORKING_DAYS.end()
+            ),
         }
     }
 }
@@ -140,7 +191,6 @@ impl WorkCalendar {
             if calendar.years.contains_key(&year) {
                 return Err(CalendarError::DuplicateYear(year));
             }
-            let mut flags = weekday_flags(year);
             let date_in_year = |value: &str| -> Result<NaiveDate, CalendarError> {
                 let date = NaiveDate::parse_from_str(value.trim(), "%Y-%m-%d")
                     .map_err(|_| CalendarError::BadDate { year, value: value.to_owned() })?;
@@ -149,24 +199,108 @@ impl WorkCalendar {
                 }
                 Ok(date)
             };
-            for holiday in &block.holidays {
+            let mut holidays = Vec::with_capacity(block.holidays.len());
+            for holiday in block.holidays {
                 let [first, last] = holiday.off.as_slice() else {
-                    return Err(CalendarError::BadRange { year, name: holiday.name.clone() });
+                    return Err(CalendarError::BadRange { year, name: holiday.name });
                 };
-                let (first, last) = (date_in_year(first)?, date_in_year(last)?);
-                if last < first {
-                    return Err(CalendarError::BadRange { year, name: holiday.name.clone() });
+                let (off_from, off_until) = (date_in_year(first)?, date_in_year(last)?);
+                if off_until < off_from {
+                    return Err(CalendarError::BadRange { year, name: holiday.name });
                 }
-                for day in first.iter_days().take_while(|d| *d <= last) {
-                    flags[day.ordinal0() as usize] = false;
-                }
-                for work in &holiday.work {
-                    flags[date_in_year(work)?.ordinal0() as usize] = true;
-                }
+                let work =
+                    holiday.work.iter().map(|w| date_in_year(w)).collect::<Result<_, _>>()?;
+                holidays.push(Holiday { name: holiday.name, off_from, off_until, work });
             }
-            calendar.years.insert(year, flags);
+            calendar.years.insert(year, YearData::new(year, holidays));
         }
         Ok(calendar)
+    }
+
+    /// Parses text to be loaded into a running system ([`WorkCalendar::parse`]) and refuses
+    /// what would silently shift deadlines: a text without any year, and a year whose
+    /// working days fall outside [`PLAUSIBLE_WORKING_DAYS`].
+    pub fn parse_checked(text: &str) -> Result<WorkCalendar, CalendarError> {
+        let calendar = WorkCalendar::parse(text)?;
+        if calendar.years.is_empty() {
+            return Err(CalendarError::NoYears);
+        }
+        for (year, data) in &calendar.years {
+            let working_days = data.working_days();
+            if !PLAUSIBLE_WORKING_DAYS.contains(&working_days) {
+                return Err(CalendarError::Implausible { year: *year, working_days });
+            }
+        }
+        Ok(calendar)
+    }
+
+    /// Adds the years of `newer` to this calendar, replacing a year both have.
+    pub fn merge(&mut self, newer: WorkCalendar) {
+        self.years.extend(newer.years);
+    }
+
+    /// The calendar of `year` alone, when it has data (to compare or store one year).
+    pub fn only(&self, year: i32) -> Option<WorkCalendar> {
+        let data = self.years.get(&year)?.clone();
+        Some(WorkCalendar { years: BTreeMap::from([(year, data)]) })
+    }
+
+    /// The holidays of `year` as its text listed them, when it has data.
+    pub fn holidays(&self, year: i32) -> Option<&[Holiday]> {
+        self.years.get(&year).map(|data| data.holidays.as_slice())
+    }
+
+    /// Every day off of `year` (放假日期: the days inside its holidays' ranges, weekends
+    /// included), in order, when it has data.
+    pub fn days_off(&self, year: i32) -> Option<Vec<NaiveDate>> {
+        let data = self.years.get(&year)?;
+        let mut days: Vec<NaiveDate> = data
+            .holidays
+            .iter()
+            .flat_map(|h| h.off_from.iter_days().take_while(move |d| *d <= h.off_until))
+            .filter(|d| !data.flags[d.ordinal0() as usize])
+            .collect();
+        days.sort_unstable();
+        days.dedup();
+        Some(days)
+    }
+
+    /// The weekend days of `year` that are working days (调休上班), in order, when it has data.
+    pub fn days_worked_in_lieu(&self, year: i32) -> Option<Vec<NaiveDate>> {
+        let data = self.years.get(&year)?;
+        let first = NaiveDate::from_ymd_opt(year, 1, 1)?;
+        Some(
+            first
+                .iter_days()
+                .take(data.flags.len())
+                .filter(|d| is_weekend(*d) && data.flags[d.ordinal0() as usize])
+                .collect(),
+        )
+    }
+
+    /// The calendar as the text [`WorkCalendar::parse`] reads: one `[[year]]` block per year,
+    /// in order. Parsing it gives this calendar back.
+    pub fn to_text(&self) -> String {
+        self.years().filter_map(|year| self.year_text(year)).collect::<Vec<_>>().join("\n")
+    }
+
+    /// The `[[year]]` block of `year` as text, when it has data. Parsing it gives
+    /// [`WorkCalendar::only`] of the year back.
+    pub fn year_text(&self, year: i32) -> Option<String> {
+        let data = self.years.get(&year)?;
+        let mut text = format!("[[year]]\nyear = {year}\nholidays = [\n");
+        for h in &data.holidays {
+            let work: Vec<String> = h.work.iter().map(|d| format!("\"{d}\"")).collect();
+            text.push_str(&format!(
+                "  {{ name = {}, off = [\"{}\", \"{}\"], work = [{}] }},\n",
+                toml_string(&h.name),
+                h.off_from,
+                h.off_until,
+                work.join(", ")
+            ));
+        }
+        text.push_str("]\n");
+        Some(text)
     }
 
     /// The years with data, in order.
@@ -181,12 +315,12 @@ impl WorkCalendar {
 
     /// Whether `date` is a working day, or `None` when its year has no data.
     pub fn is_working_day(&self, date: NaiveDate) -> Option<bool> {
-        self.years.get(&date.year()).map(|flags| flags[date.ordinal0() as usize])
+        self.years.get(&date.year()).map(|data| data.flags[date.ordinal0() as usize])
     }
 
     /// The number of working days in `year`, when it has data.
     pub fn working_days_in(&self, year: i32) -> Option<usize> {
-        self.years.get(&year).map(|flags| flags.iter().filter(|w| **w).count())
+        self.years.get(&year).map(YearData::working_days)
     }
 
     /// The deadline `n` working days after `start` (民法典 201: the start day does not count).
@@ -274,6 +408,43 @@ fn is_weekend(date: NaiveDate) -> bool {
 fn weekday_flags(year: i32) -> Vec<bool> {
     let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("checked by the caller");
     first.iter_days().take_while(|d| d.year() == year).map(|d| !is_weekend(d)).collect()
+}
+
+impl YearData {
+    /// The year's flags from its holidays: weekdays work, days off do not, days worked in
+    /// lieu do (a day listed both ways works: the notice names it to be worked).
+    fn new(year: i32, holidays: Vec<Holiday>) -> YearData {
+        let mut flags = weekday_flags(year);
+        for h in &holidays {
+            for day in h.off_from.iter_days().take_while(|d| *d <= h.off_until) {
+                flags[day.ordinal0() as usize] = false;
+            }
+        }
+        for day in holidays.iter().flat_map(|h| &h.work) {
+            flags[day.ordinal0() as usize] = true;
+        }
+        YearData { holidays, flags }
+    }
+
+    fn working_days(&self) -> usize {
+        self.flags.iter().filter(|w| **w).count()
+    }
+}
+
+/// `value` as a TOML basic string.
+fn toml_string(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 2);
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if c.is_control() => out.push_str(&format!("\\u{:04X}", u32::from(c))),
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 #[cfg(test)]

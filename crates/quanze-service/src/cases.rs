@@ -117,10 +117,6 @@ impl Service {
         StepTime { at, local }
     }
 
-    fn work_calendar(&self) -> &WorkCalendar {
-        &self.calendar
-    }
-
     /// The item as the unit holds it on `on`, and how: refused, naming a unit that holds it,
     /// when the unit does not (法无授权不可为).
     fn authority_for_case(
@@ -304,13 +300,12 @@ impl Service {
                 unit,
                 exercise,
             };
-            let (case, step) =
-                Case::open(new, &actor, time, self.work_calendar(), self.case_rules())?;
+            let (case, step) = Case::open(new, &actor, time, &self.calendar(), self.case_rules())?;
             let write = CaseWrite {
                 case: &case,
                 step: &step,
                 previous_steps: None,
-                next_alert_on: case.next_alert_on(on, self.work_calendar(), self.case_rules()),
+                next_alert_on: case.next_alert_on(on, &self.calendar(), self.case_rules()),
                 applicant: Some(SealedApplicant {
                     sealed: &sealed,
                     key: &index,
@@ -326,7 +321,7 @@ impl Service {
                     let view = CaseView::of(
                         &case,
                         vec![(step, receipt.seq)],
-                        self.work_calendar(),
+                        &self.calendar(),
                         self.case_rules(),
                         on,
                     );
@@ -421,14 +416,14 @@ impl Service {
         };
         let time = self.step_time();
         let (next, step) =
-            stored.case.apply(&command, &actor, time, self.work_calendar(), self.case_rules())?;
+            stored.case.apply(&command, &actor, time, &self.calendar(), self.case_rules())?;
         let seq = self.write_step(by, &stored.case, &next, &step, None).await?;
         let mut steps: Vec<(CaseStep, u64)> =
             self.store.case_steps(next.id).await?.into_iter().map(|s| (s.step, s.seq)).collect();
         if steps.last().map(|(s, _)| s.n) != Some(step.n) {
             steps.push((step, seq));
         }
-        Ok(CaseView::of(&next, steps, self.work_calendar(), self.case_rules(), time.on()))
+        Ok(CaseView::of(&next, steps, &self.calendar(), self.case_rules(), time.on()))
     }
 
     async fn write_step(
@@ -446,7 +441,7 @@ impl Service {
             case: next,
             step,
             previous_steps: Some(before.steps),
-            next_alert_on: next.next_alert_on(on, self.work_calendar(), self.case_rules()),
+            next_alert_on: next.next_alert_on(on, &self.calendar(), self.case_rules()),
             applicant: None,
             supervision,
             close_supervisions: (closes && supervision.is_none()).then_some(on),
@@ -510,7 +505,7 @@ impl Service {
         Ok(CaseView::of(
             &stored.case,
             steps.into_iter().map(|s| (s.step, s.seq)).collect(),
-            self.work_calendar(),
+            &self.calendar(),
             self.case_rules(),
             self.today(),
         ))
@@ -559,7 +554,7 @@ impl Service {
         Ok(CasePage::of(
             rows.iter().map(|s| &s.case),
             total,
-            self.work_calendar(),
+            &self.calendar(),
             self.case_rules(),
             self.today(),
         ))
@@ -604,7 +599,8 @@ impl Service {
         let case = stored.case;
         let time =
             StepTime { at: self.clock.now(), local: on.and_hms_opt(0, 0, 0).unwrap_or_default() };
-        let cal = self.work_calendar();
+        let cal_arc = self.calendar();
+        let cal: &WorkCalendar = &cal_arc;
         let rules = self.case_rules();
         // 逾期未告知补正: accepted from the day of receipt.
         let intake_late = case.state == quanze_core::case::CaseState::Submitted
@@ -662,7 +658,7 @@ impl Service {
             new,
             self.step_time(),
             self.case_rules(),
-            self.work_calendar(),
+            &self.calendar(),
         )?;
         let ev = self.event(
             None,
@@ -733,7 +729,7 @@ impl Service {
             text: text.to_owned(),
             named: req.contact.is_some(),
             at: time.at,
-            reply_by: self.work_calendar().deadline(time.on(), self.case_rules().complaint_reply),
+            reply_by: self.calendar().deadline(time.on(), self.case_rules().complaint_reply),
             reply: None,
             publishable: req.publishable,
         };
@@ -812,6 +808,35 @@ impl Service {
             _ => by.require_act(Act::SuperviseCases, None)?,
         }
         Ok(self.store.supervisions(unit, true).await?)
+    }
+
+    /// Recomputes the running deadlines of every open case that has a provisional one (a year
+    /// of calendar data was loaded); each case whose deadline moved gets a 重算期限 step on its
+    /// timeline. Returns how many cases changed.
+    pub async fn recompute_provisional_deadlines(&self) -> ServiceResult<u32> {
+        let filter = CaseFilter { open_only: true, ..CaseFilter::default() };
+        let mut before = None;
+        let mut changed = 0;
+        loop {
+            let page = self.store.cases(&filter, before, 500).await?;
+            let Some(last) = page.last() else { break };
+            before = Some(last.case.id);
+            for stored in page.iter().filter(|s| s.case.has_provisional_deadline()) {
+                let cal = self.calendar();
+                let Some((next, step)) =
+                    stored.case.recompute(self.step_time(), &cal, self.case_rules())
+                else {
+                    continue;
+                };
+                match self.write_step(None, &stored.case, &next, &step, None).await {
+                    Ok(_) => changed += 1,
+                    // Moved by someone meanwhile: its next step computes with the new calendar.
+                    Err(ServiceError::Conflict(_)) => {}
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(changed)
     }
 
     /// Level names for the rating API.

@@ -6,6 +6,7 @@
 //! knows nothing about HTTP.
 
 pub mod auth;
+pub mod calendar;
 pub mod cases;
 pub mod catalog;
 pub mod changesets;
@@ -176,8 +177,14 @@ pub struct Service {
     clock: Arc<dyn Clock>,
     ids: Ids,
     config: Config,
-    /// The official working-day calendar (deadlines of opinion rounds).
-    calendar: quanze_core::WorkCalendar,
+    /// The working-day calendar (deadlines of opinion rounds, of cases): the official years
+    /// with the loaded ones over them, swapped whole by a load ([`Service::load_calendar`]).
+    calendar: RwLock<Arc<calendar::CalendarState>>,
+    /// Serialises calendar loads, whose outcome depends on the calendar they replace.
+    calendar_writes: tokio::sync::Mutex<()>,
+    /// Set while a load's store write runs: if its caller goes away mid-write, the write may
+    /// have committed without the swap, and the next load reads the stored years first.
+    calendar_stale: std::sync::atomic::AtomicBool,
     /// Serialises devolution writes, whose checks read the grants already recorded.
     devolution: tokio::sync::Mutex<()>,
     /// Serialises establishment writes, whose checks read the totals already recorded.
@@ -245,13 +252,16 @@ impl Service {
             clock,
             ids: Ids,
             config,
-            calendar: quanze_core::WorkCalendar::official(),
+            calendar: RwLock::new(Arc::new(calendar::CalendarState::official())),
+            calendar_writes: tokio::sync::Mutex::new(()),
+            calendar_stale: std::sync::atomic::AtomicBool::new(false),
             devolution: tokio::sync::Mutex::new(()),
             establishment_writes: tokio::sync::Mutex::new(()),
             signing: tokio::sync::Mutex::new(()),
             receipts: tokio::sync::Mutex::new(cases::ReceiptCounter::default()),
         };
         service.reload().await?;
+        service.load_stored_calendar().await?;
         Ok(service)
     }
 

@@ -10,7 +10,8 @@
 //! [`RegistryStore`] (regions, units), [`LawStore`], [`ListStore`] (lists, versions, drafts,
 //! items, the catalogue's snapshot), [`AccountStore`] (users, roles, tokens, logins),
 //! [`GovernanceStore`] (change sets), [`DevolutionStore`] (grants, readiness, reclaims, the
-//! establishment) and [`LedgerStore`] (events, the stored tree, checkpoints, personal data).
+//! establishment), [`CalendarStore`] (working-day calendar years loaded at run time) and
+//! [`LedgerStore`] (events, the stored tree, checkpoints, personal data).
 //! Callers hold an `Arc<dyn Store>`, on which every resource's methods can be called without
 //! importing their traits (a trait object carries its supertraits' methods); code generic over
 //! a store imports them with `use quanze_store::prelude::*;`. Underneath, one implementation
@@ -18,6 +19,7 @@
 
 mod accounts;
 mod batch;
+mod calendar;
 mod cases;
 mod devolution;
 mod direct;
@@ -41,6 +43,7 @@ use quanze_core::{UnitId, UserId};
 pub use quanze_ledger::{Hash, HashAlg, NodeId};
 
 pub use accounts::{AccountStore, UserRecord};
+pub use calendar::{CalendarStore, StoredCalendarYear};
 pub use cases::{CaseFilter, CaseStore, CaseWrite, SealedApplicant, StoredCase, StoredStep};
 pub use devolution::DevolutionStore;
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};
@@ -54,8 +57,8 @@ pub use registry::RegistryStore;
 /// `dyn Store` (a generic store, or one resource's trait object): `use quanze_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, DevolutionStore, GovernanceStore, LawStore, LedgerStore, ListStore,
-        RegistryStore, Store,
+        AccountStore, CalendarStore, DevolutionStore, GovernanceStore, LawStore, LedgerStore,
+        ListStore, RegistryStore, Store,
     };
 }
 
@@ -186,6 +189,7 @@ pub trait Store:
     + AccountStore
     + GovernanceStore
     + DevolutionStore
+    + CalendarStore
     + CaseStore
     + LedgerStore
     + 'static

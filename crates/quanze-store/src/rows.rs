@@ -207,6 +207,47 @@ impl TryFrom<LawRow> for quanze_core::Law {
     }
 }
 
+/// `calendar_years` row.
+#[derive(Debug, sqlx::FromRow)]
+pub(crate) struct CalendarYearRow {
+    pub year: i64,
+    pub text: String,
+    pub working_days: i64,
+    pub loaded_by: Option<String>,
+    pub loaded_at: String,
+}
+
+impl TryFrom<CalendarYearRow> for crate::StoredCalendarYear {
+    type Error = StoreError;
+    /// Parses the year's text with the core: it must hold exactly its year, with the working
+    /// days of its column.
+    fn try_from(row: CalendarYearRow) -> Result<crate::StoredCalendarYear, StoreError> {
+        const TABLE: &str = "calendar_years";
+        let key = row.year.to_string();
+        let year = i32::try_from(row.year).map_err(|e| corrupt(TABLE, &key, "year", e))?;
+        let calendar = quanze_core::WorkCalendar::parse(&row.text)
+            .map_err(|e| corrupt(TABLE, &key, "text", e))?;
+        if calendar.years().collect::<Vec<_>>() != [year] {
+            return Err(corrupt(TABLE, &key, "text", "does not hold exactly its year"));
+        }
+        let working_days = calendar.working_days_in(year).unwrap_or_default();
+        if i64::try_from(working_days).ok() != Some(row.working_days) {
+            return Err(corrupt(
+                TABLE,
+                &key,
+                "working_days",
+                format!("{} stored, the text gives {working_days}", row.working_days),
+            ));
+        }
+        Ok(crate::StoredCalendarYear {
+            year,
+            calendar,
+            loaded_by: parse_opt_id(TABLE, &key, "loaded_by", row.loaded_by.as_deref())?,
+            loaded_at: parse_instant(TABLE, &key, "loaded_at", &row.loaded_at)?,
+        })
+    }
+}
+
 /// `units` row.
 #[derive(Debug, sqlx::FromRow)]
 pub(crate) struct UnitRow {

@@ -40,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::devolution::router())
         .merge(routes::cases::router())
         .merge(routes::reports::router())
+        .merge(routes::calendar::router())
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)

@@ -1,5 +1,6 @@
 //! `quanze`: the one binary. Starts the demo or a server, initialises a database, imports,
-//! exports and compares lists, and checks, exports and witnesses the ledger.
+//! exports and compares lists, loads and shows the working-day calendar, and checks, exports
+//! and witnesses the ledger.
 
 mod ledger;
 mod progress;
@@ -17,7 +18,8 @@ use quanze_core::{ListId, ListVersionId, Role, RoleAssignment, UnitId, Username}
 use quanze_service::cases::{CasesConfig, PersonalKey};
 use quanze_service::demo::{DEMO_ACCOUNTS, DEMO_PASSWORD, DemoLoad};
 use quanze_service::lists::ExportFormat;
-use quanze_service::{Config, NewUser, Service, ServiceError};
+use quanze_service::views::CalendarSource;
+use quanze_service::{Config, ErrorCode, NewUser, Service, ServiceError};
 
 /// Exit code when the input file has problems (dry run or failed import).
 const EXIT_INPUT_PROBLEMS: u8 = 3;
@@ -164,6 +166,11 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// 工作日历：载入节假日安排、查看某年 (the working-day calendar: load holiday text, show a year)
+    Calendar {
+        #[command(subcommand)]
+        command: CalendarCommand,
+    },
     /// 账本：密钥、校验、导出 (the ledger: keys, verification, export)
     Ledger {
         #[command(subcommand)]
@@ -176,6 +183,36 @@ enum Command {
     },
     /// 打印 API 的 OpenAPI 3.1 描述 (print the API's OpenAPI 3.1 document as JSON)
     Openapi,
+}
+
+/// `quanze calendar …`.
+#[derive(Debug, Subcommand)]
+enum CalendarCommand {
+    /// 载入节假日安排 (load `[[year]]` blocks in the format of data/holidays-cn.toml; needs a
+    /// system administrator's token). A running server uses them after a restart; to load into
+    /// a running server, use PUT /api/v1/calendar.
+    Load {
+        /// The holiday file (UTF-8 TOML).
+        file: PathBuf,
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// API token of a system administrator (see `quanze token`).
+        #[arg(long, env = "QUANZE_TOKEN", hide_env_values = true)]
+        token: String,
+    },
+    /// 查看某年的工作日历 (show one year: working days, holidays, days worked in lieu)
+    Show {
+        /// The year.
+        #[arg(value_parser = clap::value_parser!(i32).range(1000..=9999))]
+        year: i32,
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// Print JSON (the answer of GET /api/v1/calendar?year=YEAR) instead of text.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 /// How a server signs its ledger and whom it trusts.
@@ -328,6 +365,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("opening the database {db}"))?;
             serve(Arc::new(service), addr).await
         }
+        Command::Calendar { command } => calendar(command).await,
         Command::Ledger { command } => ledger::ledger(command).await,
         Command::Witness { command } => ledger::witness(command).await,
         Command::Openapi => {
@@ -438,6 +476,100 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let service = open(&db).await?;
             let date = date.unwrap_or_else(|| service.today());
             print_diff(&service.diff_units(a, b, date)?, json)
+        }
+    }
+}
+
+async fn calendar(command: CalendarCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        CalendarCommand::Load { file, db, token } => {
+            let bytes =
+                std::fs::read(&file).with_context(|| format!("reading {}", file.display()))?;
+            let Ok(text) = String::from_utf8(bytes) else {
+                eprintln!("错误：{}不是 UTF-8 编码的文本，未载入任何内容。", file.display());
+                return Ok(ExitCode::from(EXIT_INPUT_PROBLEMS));
+            };
+            let service = open(&db).await?;
+            let user = service.authenticate(&token).await?;
+            let outcome = match service.load_calendar(&user, &text).await {
+                Ok(outcome) => outcome,
+                Err(err @ ServiceError::Rejected { .. })
+                    if matches!(
+                        err.code(),
+                        ErrorCode::CalendarInvalid | ErrorCode::CalendarYearImplausible
+                    ) =>
+                {
+                    eprintln!("错误：{}：{}\n未载入任何内容。", file.display(), err.zh());
+                    let en = err.to_string();
+                    let en = en.lines().next().unwrap_or_default();
+                    eprintln!("error: {}: {en} [{}]", file.display(), err.code());
+                    return Ok(ExitCode::from(EXIT_INPUT_PROBLEMS));
+                }
+                Err(other) => return Err(other.into()),
+            };
+            let years =
+                |ys: &[i32]| ys.iter().map(|y| format!("{y}年")).collect::<Vec<_>>().join("、");
+            let mut parts = Vec::new();
+            if !outcome.added.is_empty() {
+                parts.push(format!("新增 {}", years(&outcome.added)));
+            }
+            if !outcome.replaced.is_empty() {
+                parts.push(format!("替换 {}", years(&outcome.replaced)));
+            }
+            if !outcome.unchanged.is_empty() {
+                parts.push(format!("未变 {}", years(&outcome.unchanged)));
+            }
+            println!("已读取 {}：{}。", file.display(), parts.join("；"));
+            for y in &outcome.years {
+                println!("  {}年：{} 个工作日", y.year, y.working_days.unwrap_or_default());
+            }
+            match outcome.leaf_index {
+                Some(leaf) => println!(
+                    "已保存（账本记录 {leaf}）。正在运行的服务重启后使用新数据，或通过 PUT /api/v1/calendar 载入。"
+                ),
+                None => println!("数据与现行日历相同，未保存任何内容。"),
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+        CalendarCommand::Show { year, db, json } => {
+            let service = open(&db).await?;
+            let view = service.calendar_year(year);
+            let mut stdout = io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut stdout, &view)?;
+                writeln!(stdout)?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let (Some(source), Some(working_days)) = (view.source, view.working_days) else {
+                writeln!(stdout, "{}", view.note.unwrap_or_default())?;
+                let covered: Vec<String> = view.covered_years.iter().map(i32::to_string).collect();
+                writeln!(stdout, "已有数据的年份：{}", covered.join("、"))?;
+                return Ok(ExitCode::SUCCESS);
+            };
+            let source = match (source, view.loaded_at) {
+                (CalendarSource::Official, _) => "随软件发布的国务院办公厅通知".to_owned(),
+                (CalendarSource::Loaded, Some(at)) => format!(
+                    "管理员于 {} 载入{}",
+                    at.format("%Y-%m-%d %H:%M:%S UTC"),
+                    if view.replaced_official {
+                        "，替换了随软件发布的数据"
+                    } else {
+                        ""
+                    }
+                ),
+                (CalendarSource::Loaded, None) => "管理员载入".to_owned(),
+            };
+            writeln!(stdout, "{year}年工作日历：{working_days} 个工作日（来源：{source}）")?;
+            for h in &view.holidays {
+                let work: Vec<String> = h.work.iter().map(ToString::to_string).collect();
+                let work = if work.is_empty() {
+                    String::new()
+                } else {
+                    format!("，调休上班 {}", work.join("、"))
+                };
+                writeln!(stdout, "  {}：{} 至 {} 放假{work}", h.name, h.off_from, h.off_until)?;
+            }
+            Ok(ExitCode::SUCCESS)
         }
     }
 }

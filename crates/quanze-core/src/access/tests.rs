@@ -6,9 +6,10 @@ use crate::ids::UnitId;
 fn the_role_table() {
     use Act as A;
     use Role as R;
-    let expected: [(Act, &[Role]); 21] = [
+    let expected: [(Act, &[Role]); 22] = [
         (A::ManageAccounts, &[R::SysAdmin]),
         (A::ManageOrganisation, &[R::StaffingEditor, R::SysAdmin]),
+        (A::LoadCalendar, &[R::SysAdmin]),
         (A::SecurityPolicy, &[R::SecurityAdmin]),
         (A::ReadAudit, &[R::Auditor]),
         (A::KeepLaws, &[R::StaffingEditor, R::JusticeReviewer]),

@@ -121,3 +121,98 @@ fn the_shipped_calendar_parses_and_knows_2026_spring_festival() {
     assert_eq!(cal.is_working_day(d(2026, 2, 14)), Some(true));
     assert_eq!(cal.is_working_day(d(2026, 2, 16)), Some(false));
 }
+
+#[test]
+fn a_year_is_listed_with_its_holidays_days_off_and_days_worked_in_lieu() {
+    let cal = cal();
+    let holidays = cal.holidays(2026).unwrap();
+    assert_eq!(holidays.len(), 7);
+    assert_eq!(holidays[1].name, "春节");
+    assert_eq!((holidays[1].off_from, holidays[1].off_until), (d(2026, 2, 15), d(2026, 2, 23)));
+    assert_eq!(holidays[1].work, vec![d(2026, 2, 14), d(2026, 2, 28)]);
+    let off = cal.days_off(2026).unwrap();
+    // 3 + 9 + 3 + 5 + 3 + 3 + 7 days inside the ranges, weekends included.
+    assert_eq!(off.len(), 33);
+    assert_eq!((off[0], off[32]), (d(2026, 1, 1), d(2026, 10, 7)));
+    assert!(off.windows(2).all(|w| w[0] < w[1]), "in order, once each");
+    assert_eq!(
+        cal.days_worked_in_lieu(2026).unwrap(),
+        vec![
+            d(2026, 1, 4),
+            d(2026, 2, 14),
+            d(2026, 2, 28),
+            d(2026, 5, 9),
+            d(2026, 9, 20),
+            d(2026, 10, 10)
+        ]
+    );
+    assert_eq!(cal.holidays(2027), None);
+    assert_eq!(cal.days_off(2027), None);
+    assert_eq!(cal.days_worked_in_lieu(2027), None);
+}
+
+#[test]
+fn a_calendar_written_as_text_reads_back_the_same() {
+    let cal = cal();
+    assert_eq!(WorkCalendar::parse(&cal.to_text()), Ok(cal.clone()));
+    for year in [2024, 2025, 2026] {
+        let text = cal.year_text(year).unwrap();
+        assert!(text.starts_with(&format!("[[year]]\nyear = {year}\n")), "{text}");
+        assert_eq!(WorkCalendar::parse(&text).as_ref(), Ok(&cal.only(year).unwrap()));
+    }
+    assert_eq!(cal.year_text(2027), None);
+    // Names that need escaping survive.
+    let odd = "[[year]]\nyear = 2025\nholidays = [{ name = \"a \\\"b\\\" \\\\ c\\td\", off = [\"2025-01-01\", \"2025-01-01\"] }]";
+    let parsed = WorkCalendar::parse(odd).unwrap();
+    assert_eq!(parsed.holidays(2025).unwrap()[0].name, "a \"b\" \\ c\td");
+    assert_eq!(WorkCalendar::parse(&parsed.to_text()), Ok(parsed));
+}
+
+#[test]
+fn merging_adds_and_replaces_whole_years() {
+    let mut cal = WorkCalendar::parse(HOLIDAYS).unwrap();
+    // A corrected 2026 (劳动节 one day shorter) and a new 2027 with only 元旦.
+    let newer = WorkCalendar::parse(
+        "[[year]]\nyear = 2026\nholidays = [{ name = \"劳动节\", off = [\"2026-05-01\", \"2026-05-04\"] }]\n\
+         [[year]]\nyear = 2027\nholidays = [{ name = \"元旦\", off = [\"2027-01-01\", \"2027-01-01\"] }]",
+    )
+    .unwrap();
+    let only_2025 = cal.only(2025);
+    cal.merge(newer.clone());
+    assert_eq!(cal.years().collect::<Vec<_>>(), vec![2024, 2025, 2026, 2027]);
+    assert_eq!(cal.only(2025), only_2025, "a year not in the newer calendar stays");
+    assert_eq!(cal.only(2026), newer.only(2026), "a year in both is replaced whole");
+    assert_eq!(cal.is_working_day(d(2026, 2, 16)), Some(true), "春节 2026 is gone with it");
+    assert_eq!(cal.is_working_day(d(2026, 5, 5)), Some(true));
+    assert_eq!(cal.is_working_day(d(2027, 1, 1)), Some(false));
+    assert_eq!(cal.only(2028), None);
+}
+
+#[test]
+fn text_to_load_is_refused_when_a_year_has_an_implausible_number_of_working_days() {
+    // The shipped file passes.
+    let official = WorkCalendar::parse_checked(OFFICIAL_HOLIDAYS).unwrap();
+    assert_eq!(official, WorkCalendar::official());
+    // A year without its holidays has every weekday working: 261 in 2027.
+    let bare = "[[year]]\nyear = 2027\n";
+    assert_eq!(WorkCalendar::parse(bare).unwrap().working_days_in(2027), Some(261));
+    let err = WorkCalendar::parse_checked(bare).unwrap_err();
+    assert_eq!(err, CalendarError::Implausible { year: 2027, working_days: 261 });
+    assert!(err.zh().contains("2027年共有261个工作日"), "{}", err.zh());
+    assert!(err.to_string().contains("240–260"), "{err}");
+    // A month off is as wrong.
+    let month = "[[year]]\nyear = 2027\nholidays = [{ name = \"x\", off = [\"2027-01-01\", \"2027-02-28\"] }]";
+    assert!(matches!(
+        WorkCalendar::parse_checked(month),
+        Err(CalendarError::Implausible { year: 2027, working_days: 220 })
+    ));
+    // The bounds are inclusive.
+    assert!(PLAUSIBLE_WORKING_DAYS.contains(&240) && PLAUSIBLE_WORKING_DAYS.contains(&260));
+    assert!(!PLAUSIBLE_WORKING_DAYS.contains(&239) && !PLAUSIBLE_WORKING_DAYS.contains(&261));
+    // No year at all.
+    assert_eq!(WorkCalendar::parse_checked("# nothing\n"), Err(CalendarError::NoYears));
+    assert!(CalendarError::NoYears.zh().contains("没有任何年份"));
+    // Syntax errors still come first, with where they are.
+    let err = WorkCalendar::parse_checked("[[year]]\nyear = 2027\nholidays = [\n").unwrap_err();
+    assert!(matches!(&err, CalendarError::Syntax(detail) if detail.contains("line")), "{err:?}");
+}

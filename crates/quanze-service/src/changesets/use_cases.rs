@@ -97,7 +97,7 @@ impl Service {
             return Err(ServiceError::Unauthenticated);
         };
         let who = self.actor(user);
-        let cal = &self.calendar;
+        let cal = &self.calendar();
         let days = self.config.governance.round_working_days;
         let mut payload = serde_json::json!({});
         // Only a revision rewrites the changes; every other step writes the workflow state.

@@ -275,6 +275,12 @@ error_codes! {
     /// Ending a secondment that is not recorded.
     NoSecondment = "no_secondment", 422, "未登记派驻关系", "no recorded secondment";
 
+    // Working-day calendar.
+    /// Holiday text that does not parse: not TOML of the expected shape, a bad date, a date outside its year, a bad off range, a year twice, no year at all.
+    CalendarInvalid = "calendar_invalid", 422, "节假日数据格式不正确", "invalid holiday calendar";
+    /// A year of holiday text with an implausible number of working days (240–260 expected): a holiday dropped or doubled would shift every deadline.
+    CalendarYearImplausible = "calendar_year_implausible", 422, "节假日数据中某年的工作日数不在合理范围内", "a year of the holiday calendar has an implausible number of working days";
+
     // Ledger.
     /// A proof asked for sizes or indexes the ledger does not have.
     InvalidProofRequest = "invalid_proof_request", 422, "无法生成证明", "invalid proof request";

@@ -8,6 +8,7 @@
 //!
 //! One module per resource; the types they share are here.
 
+pub mod calendar;
 pub mod cases;
 pub mod devolution;
 pub mod governance;
@@ -21,6 +22,7 @@ pub mod reports;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+pub use calendar::*;
 pub use devolution::*;
 pub use governance::*;
 pub use laws::*;

@@ -264,3 +264,30 @@ async fn without_a_personal_data_key_no_case_is_received() {
     let err = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap_err();
     assert_eq!(err.code(), ErrorCode::PersonalKeyMissing);
 }
+
+#[tokio::test]
+async fn loading_next_years_calendar_makes_provisional_deadlines_final() {
+    // Friday 2026-12-18: a 20-working-day decision runs into 2027, which has no data yet.
+    let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 12, 18, 2, 0, 0).unwrap());
+    let key = PersonalKey::generate();
+    let (_dir, service) = demo_at_with(clock, config(&key)).await;
+    let (dept, item, _) = licence_and_town(&service);
+    let clerk = login(&service, "clerk").await;
+    let receipt = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
+    let accepted = service
+        .act_on_case(
+            CaseCaller::Staff(&clerk, None),
+            &receipt.receipt,
+            CaseCommand::Accept { missing: vec![], promised: None },
+        )
+        .await
+        .unwrap();
+    assert!(accepted.provisional, "a deadline into 2027 is provisional");
+    let admin = login(&service, "admin").await;
+    service.load_calendar(&admin, crate::calendar::Y2027).await.unwrap();
+    let after = service.case_for_staff(&clerk, &receipt.receipt).await.unwrap();
+    assert!(!after.provisional);
+    let last = after.timeline.last().unwrap();
+    assert_eq!(last.step.action, quanze_core::case::ActionKind::Recompute);
+    assert_eq!(after.timeline.len(), accepted.timeline.len() + 1);
+}

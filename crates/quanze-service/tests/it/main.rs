@@ -3,6 +3,7 @@
 //! templates.
 
 mod auth;
+mod calendar;
 mod cases;
 mod changesets;
 mod demo;

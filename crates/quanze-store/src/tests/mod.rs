@@ -182,6 +182,7 @@ fn assert_not_found<T: std::fmt::Debug>(res: Result<T, StoreError>) -> String {
 }
 
 mod accounts;
+mod calendar;
 mod cases;
 mod devolution;
 mod governance;

@@ -90,7 +90,9 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::cases::tick,
         crate::routes::reports::report,
         crate::routes::reports::establishment,
-        crate::routes::reports::change_establishment
+        crate::routes::reports::change_establishment,
+        crate::routes::calendar::year,
+        crate::routes::calendar::load
     ),
     components(schemas(
         ErrorBody,

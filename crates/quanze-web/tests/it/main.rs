@@ -1,5 +1,6 @@
 //! Integration tests of the web layer, one binary: the real router on a real listener.
 
 mod api;
+mod calendar;
 mod helpers;
 mod openapi;

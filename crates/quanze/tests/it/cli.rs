@@ -445,3 +445,102 @@ mod reqwest {
         rt.block_on(async { ::reqwest::get(url).await.unwrap().text().await.unwrap() })
     }
 }
+
+/// `quanze calendar load` and `show`: a bad file exits 3 with the Chinese message and where it
+/// is wrong, a refused token 4; a good file is loaded by the administrator and shown after.
+#[test]
+fn calendar_years_are_loaded_from_a_file_and_shown() {
+    const Y2027: &str = "[[year]]\nyear = 2027\nholidays = [\n\
+        { name = \"元旦\", off = [\"2027-01-01\", \"2027-01-03\"], work = [] },\n\
+        { name = \"春节\", off = [\"2027-02-06\", \"2027-02-14\"], work = [\"2027-02-20\"] },\n\
+        { name = \"清明节\", off = [\"2027-04-03\", \"2027-04-05\"], work = [] },\n\
+        { name = \"劳动节\", off = [\"2027-05-01\", \"2027-05-05\"], work = [\"2027-04-25\"] },\n\
+        { name = \"端午节\", off = [\"2027-06-09\", \"2027-06-09\"], work = [] },\n\
+        { name = \"中秋节\", off = [\"2027-09-15\", \"2027-09-15\"], work = [] },\n\
+        { name = \"国庆节\", off = [\"2027-10-01\", \"2027-10-07\"], work = [\"2027-09-26\", \"2027-10-09\"] },\n\
+        ]\n";
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let db = format!("sqlite://{}", p("calendar.db"));
+    let (code, _, err) =
+        quanze(&["init", "--db", &db], &[("QUANZE_ADMIN_PASSWORD", "Calendar#2026x")]);
+    assert_eq!(code, 0, "{err}");
+    let (code, token, err) = quanze(
+        &["token", "--db", &db, "--user", "admin"],
+        &[("QUANZE_PASSWORD", "Calendar#2026x")],
+    );
+    assert_eq!(code, 0, "{err}");
+    let token = token.trim().to_owned();
+
+    let (code, out, err) = quanze(&["calendar", "show", "2027", "--db", &db], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("2027年尚无节假日数据") && out.contains("2024、2025、2026"), "{out}");
+    let (code, out, err) = quanze(&["calendar", "show", "2026", "--db", &db], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("248 个工作日") && out.contains("春节：2026-02-15 至 2026-02-23"),
+        "{out}"
+    );
+
+    // A date that does not exist, then a year without its holidays: exit 3, nothing loaded.
+    std::fs::write(p("bad.toml"), Y2027.replace("2027-10-07", "2027-10-32")).unwrap();
+    let (code, _, err) =
+        quanze(&["calendar", "load", &p("bad.toml"), "--db", &db, "--token", &token], &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(
+        err.contains("错误")
+            && err.contains("bad.toml")
+            && err.contains("“2027-10-32”不是有效日期"),
+        "{err}"
+    );
+    assert!(err.contains("calendar_invalid"), "{err}");
+    std::fs::write(p("bare.toml"), "[[year]]\nyear = 2027\n").unwrap();
+    let (code, _, err) =
+        quanze(&["calendar", "load", &p("bare.toml"), "--db", &db], &[("QUANZE_TOKEN", &token)]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("2027年共有261个工作日"), "{err}");
+    std::fs::write(p("latin1.toml"), b"# \xe9\n").unwrap();
+    let (code, _, err) =
+        quanze(&["calendar", "load", &p("latin1.toml"), "--db", &db, "--token", &token], &[]);
+    assert_eq!(code, 3, "{err}");
+    assert!(err.contains("UTF-8"), "{err}");
+    std::fs::write(p("2027.toml"), Y2027).unwrap();
+    let (code, _, err) =
+        quanze(&["calendar", "load", &p("2027.toml"), "--db", &db, "--token", "qz_nope"], &[]);
+    assert_eq!(code, 4, "a refused token exits 4: {err}");
+    let (code, out, _) = quanze(&["calendar", "show", "2027", "--db", &db, "--json"], &[]);
+    assert_eq!(code, 0);
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(shown["covered"], false, "nothing was loaded: {shown}");
+
+    let (code, out, err) =
+        quanze(&["calendar", "load", &p("2027.toml"), "--db", &db, "--token", &token], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(
+        out.contains("新增 2027年") && out.contains("248 个工作日") && out.contains("已保存"),
+        "{out}"
+    );
+    let (code, out, err) =
+        quanze(&["calendar", "load", &p("2027.toml"), "--db", &db, "--token", &token], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("未变 2027年") && out.contains("未保存任何内容"), "{out}");
+
+    let (code, out, err) = quanze(&["calendar", "show", "2027", "--db", &db, "--json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let shown: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        (shown["covered"].as_bool(), shown["source"].as_str()),
+        (Some(true), Some("loaded"))
+    );
+    assert_eq!(shown["working_days"], 248);
+    let (code, out, _) = quanze(&["calendar", "show", "2027", "--db", &db], &[]);
+    assert_eq!(code, 0);
+    assert!(
+        out.contains("管理员于")
+            && out
+                .contains("国庆节：2027-10-01 至 2027-10-07 放假，调休上班 2027-09-26、2027-10-09"),
+        "{out}"
+    );
+    let (code, _, _) = quanze(&["calendar", "show", "20270", "--db", &db], &[]);
+    assert_eq!(code, 2, "a year out of range is a usage error");
+}
