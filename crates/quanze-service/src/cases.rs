@@ -595,6 +595,26 @@ impl Service {
         Ok(report)
     }
 
+    /// One tick asked for by a supervisor, for today or an earlier day (never a later one: the
+    /// scheduler does not run ahead of time).
+    pub async fn tick_for(
+        &self,
+        by: &CurrentUser,
+        on: Option<NaiveDate>,
+    ) -> ServiceResult<TickReport> {
+        by.require_act(Act::SuperviseCases, None)?;
+        let today = self.today();
+        let on = on.unwrap_or(today);
+        if on > today {
+            return Err(ServiceError::rejected(
+                ErrorCode::InvalidInput,
+                format!("预警扫描的日期{on}晚于今天{today}"),
+                format!("a tick for {on} is after today {today}"),
+            ));
+        }
+        self.tick_deadlines(on, 1_000).await
+    }
+
     async fn tick_case(&self, stored: StoredCase, on: NaiveDate) -> ServiceResult<TickOutcome> {
         let case = stored.case;
         let time =

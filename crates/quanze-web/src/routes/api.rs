@@ -147,7 +147,8 @@ use crate::extract::{Auth, Json, Path, Query};
         quanze_service::views::cases::TickReport,
         crate::routes::cases::AccessRequest,
         crate::routes::cases::ReplyRequest,
-        crate::routes::cases::RatingResults
+        crate::routes::cases::RatingResults,
+        crate::routes::cases::TickRequest
     ))
 )]
 pub struct ApiDoc;

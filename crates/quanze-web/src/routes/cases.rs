@@ -276,25 +276,40 @@ pub struct RatingResults {
 
 #[utoipa::path(get, path = "/api/v1/units/{id}/ratings", operation_id = "unit_ratings",
     params(("id" = String, Path, description = "unit id")),
-    responses((status = 200, description = "the unit's published rating results", body = RatingResults)))]
+    responses((status = 200, description = "the unit's published rating results", body = RatingResults),
+        (status = 404, description = "no such unit", body = ErrorBody)))]
 pub(crate) async fn unit_ratings(
     State(st): State<AppState>,
     Path(unit): Path<UnitId>,
 ) -> Result<axum::Json<RatingResults>, ApiError> {
+    if st.service.catalog().unit(unit).is_none() {
+        return Err(quanze_service::ServiceError::NotFound(format!("单位 {unit}")).into());
+    }
     let counts = st.service.unit_ratings(unit).await?;
     let total: u32 = counts.iter().sum();
     let good_share = (total > 0).then(|| f64::from(counts[3] + counts[4]) / f64::from(total));
     Ok(axum::Json(RatingResults { unit, counts, good_share }))
 }
 
-#[utoipa::path(post, path = "/api/v1/cases/tick", operation_id = "tick_deadlines",
-    responses((status = 200, description = "one tick of the deadline scheduler for today (the server also runs it by itself)", body = TickReport),
+/// Which day a tick is for.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TickRequest {
+    /// The day (default today in China); never a day after today.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<chrono::NaiveDate>,
+}
+
+#[utoipa::path(post, path = "/api/v1/cases/tick", operation_id = "tick_deadlines", request_body = TickRequest,
+    responses((status = 200, description = "one tick of the deadline scheduler (the server also runs it every minute)", body = TickReport),
         (status = 401, description = "no or bad token", body = ErrorBody),
-        (status = 403, description = "not a supervisor", body = ErrorBody)))]
+        (status = 403, description = "not a supervisor", body = ErrorBody),
+        (status = 422, description = "a day after today", body = ErrorBody)))]
 pub(crate) async fn tick(
     State(st): State<AppState>,
     Auth(user): Auth,
+    Json(body): Json<TickRequest>,
 ) -> Result<axum::Json<TickReport>, ApiError> {
-    user.require_act(quanze_core::access::Act::SuperviseCases, None)?;
-    Ok(axum::Json(st.service.tick_deadlines(st.service.today(), 1_000).await?))
+    Ok(axum::Json(st.service.tick_for(&user, body.date).await?))
 }

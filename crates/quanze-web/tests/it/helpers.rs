@@ -19,15 +19,19 @@ pub struct TestApp {
 
 /// The app on an empty database, or on a database of its own holding the demo county.
 pub async fn spawn_app(with_demo: bool) -> TestApp {
+    spawn_app_with(with_demo, Config::default()).await
+}
+
+/// The same with the given settings.
+pub async fn spawn_app_with(with_demo: bool, config: Config) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     if with_demo {
         std::fs::copy(demo_template(), dir.path().join("quanze.db")).expect("a copy of the demo");
     }
     let url = format!("sqlite://{}", dir.path().join("quanze.db").display());
     let store = quanze_store::connect(&url).await.expect("store");
-    let service = Arc::new(
-        Service::new(store, Arc::new(SystemClock), Config::default()).await.expect("service"),
-    );
+    let service =
+        Arc::new(Service::new(store, Arc::new(SystemClock), config).await.expect("service"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
     let state = quanze_web::AppState { service: service.clone() };

@@ -2,5 +2,6 @@
 
 mod api;
 mod calendar;
+mod cases;
 mod helpers;
 mod openapi;

@@ -544,3 +544,31 @@ fn calendar_years_are_loaded_from_a_file_and_shown() {
     let (code, _, _) = quanze(&["calendar", "show", "20270", "--db", &db], &[]);
     assert_eq!(code, 2, "a year out of range is a usage error");
 }
+
+/// `quanze case show` and `case tick` on the demo's database: an unknown receipt exits 1 with
+/// the Chinese message, a malformed one says what is wrong, a tick prints its report; serving
+/// a SQLite database creates its personal-data key beside it, readable by the owner only.
+#[test]
+fn cases_are_shown_and_ticked_from_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let (code, _, err) = quanze(&["case", "show", "QZ20260928999999", "--db", &db], &[]);
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("未找到：受理单号 QZ20260928999999"), "{err}");
+    let (code, _, err) = quanze(&["case", "show", "QZ2026", "--db", &db], &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("不是有效的受理单号"), "{err}");
+    let (code, out, err) = quanze(&["case", "tick", "--db", &db, "--date", "2026-12-01"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let report: serde_json::Value = serde_json::from_str(out.trim()).expect("a JSON report");
+    assert!(report["examined"].is_u64(), "{out}");
+    let server = start(&["serve", "--db", &db, "--addr", "127.0.0.1:0"]);
+    drop(server);
+    let key = dir.path().join("data").join("personal.key");
+    assert!(key.exists(), "serve creates the personal-data key beside the database");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
+    }
+}

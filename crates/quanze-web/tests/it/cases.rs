@@ -1,0 +1,134 @@
+//! The case API over HTTP: applying online without an account, the applicant's view with the
+//! access code, a clerk's step, refusals with their codes and statuses.
+
+use quanze_core::{ListScope, PowerCategory, UnitKind, VersionStatus};
+use quanze_service::Config;
+use quanze_service::cases::{CasesConfig, PersonalKey};
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::helpers::{TestApp, spawn_app_with};
+
+async fn app() -> TestApp {
+    let config = Config {
+        cases: CasesConfig {
+            personal_key: Some(PersonalKey::generate()),
+            ..CasesConfig::default()
+        },
+        ..Config::default()
+    };
+    spawn_app_with(true, config).await
+}
+
+/// A department's licensing power held today.
+fn licence(app: &TestApp) -> (String, String) {
+    let catalog = app.service.catalog();
+    let today = app.service.today();
+    catalog
+        .lists
+        .iter()
+        .filter_map(|l| match l.scope {
+            ListScope::Unit { unit } => Some((unit, catalog.latest_version(l.id)?)),
+            ListScope::TownshipTemplate { .. } => None,
+        })
+        .filter(|(u, v)| {
+            v.status == VersionStatus::Published
+                && catalog.unit(*u).is_some_and(|u| u.kind == UnitKind::Department)
+        })
+        .find_map(|(u, v)| {
+            v.entries
+                .iter()
+                .find(|e| {
+                    catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
+                        && catalog
+                            .authority
+                            .holds(u, e.item, today)
+                            .is_some_and(|a| a.exercise.decides())
+                })
+                .map(|e| (u.to_string(), e.item.to_string()))
+        })
+        .expect("a department licensing power")
+}
+
+#[tokio::test]
+async fn apply_online_follow_with_the_access_code_and_take_a_step() {
+    let app = app().await;
+    let (unit, item) = licence(&app);
+    let body = |number: &str, channel: &str| {
+        json!({
+            "item": item, "unit": unit,
+            "applicant": { "kind": "person", "name": "张三", "number": number },
+            "channel": { "kind": channel }
+        })
+    };
+    let (status, err) = app.post("/api/v1/cases", None, body("110105194912310021", "online")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["code"], "invalid_input");
+    let (status, err) = app.post("/api/v1/cases", None, body("11010519491231002X", "window")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{err}");
+    assert_eq!(err["code"], "case_actor_not_permitted");
+
+    let (status, receipt) =
+        app.post("/api/v1/cases", None, body("11010519491231002X", "online")).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let no = receipt["receipt"].as_str().unwrap().to_owned();
+    let code = receipt["access_code"].as_str().unwrap().to_owned();
+    assert_eq!(receipt["case"]["case"]["state"], "submitted");
+    assert!(!receipt.to_string().contains("11010519491231002X"), "no ID number in the answer");
+
+    let (status, err) = app
+        .post(
+            &format!("/api/v1/cases/{no}/applicant"),
+            None,
+            json!({ "access_code": "WRONG2345678ABCD" }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert_eq!(err["code"], "case_access_denied");
+    let (status, view) = app
+        .post(&format!("/api/v1/cases/{no}/applicant"), None, json!({ "access_code": code }))
+        .await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["timeline"].as_array().unwrap().len(), 1);
+
+    let clerk = app.token("clerk").await;
+    let accept = json!({ "command": { "action": "accept" } });
+    let (status, view) =
+        app.post(&format!("/api/v1/cases/{no}/actions"), Some(&clerk), accept.clone()).await;
+    assert_eq!(status, StatusCode::OK, "{view}");
+    assert_eq!(view["case"]["state"], "under_review");
+    assert!(view["deadlines"][0]["basis"].as_str().is_some());
+    let (status, err) =
+        app.post(&format!("/api/v1/cases/{no}/actions"), Some(&clerk), accept).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{err}");
+    assert_eq!(err["code"], "case_action_not_allowed");
+    let (status, err) = app
+        .post(
+            &format!("/api/v1/cases/{no}/actions"),
+            None,
+            json!({ "command": { "action": "close" } }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED, "{err}");
+
+    let (status, page) =
+        app.send(reqwest::Method::GET, &format!("/api/v1/cases?unit={unit}"), &clerk, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert_eq!(page["total"], 1);
+    assert_eq!(page["cases"][0]["receipt"], no);
+
+    let rating = json!({ "access_code": code, "level": "satisfied", "channel": "online" });
+    let (status, err) = app.post(&format!("/api/v1/cases/{no}/ratings"), None, rating).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{err}");
+    assert_eq!(err["code"], "rating_refused");
+
+    let (status, complaint) = app
+        .post(
+            "/api/v1/complaints",
+            None,
+            json!({ "case": no, "text": "受理后迟迟没有进展", "publishable": true }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{complaint}");
+    assert!(complaint["reply_by"]["date"].is_string());
+}
