@@ -14,3 +14,4 @@ mod lawful;
 mod ledger;
 mod ranks;
 mod template;
+mod town_holder;
