@@ -333,14 +333,20 @@ impl Catalog {
         next
     }
 
-    /// This catalogue after a town's readiness for a grant was recorded (replacing the last).
-    pub fn with_readiness(&self, readiness: quanze_core::Readiness) -> Catalog {
+    /// This catalogue after towns' readiness for grants was recorded (each replacing the last
+    /// for its grant and town), with the authority index rebuilt once.
+    pub fn with_readiness(
+        &self,
+        recorded: impl IntoIterator<Item = quanze_core::Readiness>,
+    ) -> Catalog {
         let mut next = self.clone();
         let key = |r: &quanze_core::Readiness| (r.grant, r.town);
         let all = Arc::make_mut(&mut next.readiness);
-        match all.binary_search_by(|r| key(r).cmp(&key(&readiness))) {
-            Ok(at) => all[at] = readiness,
-            Err(at) => all.insert(at, readiness),
+        for readiness in recorded {
+            match all.binary_search_by(|r| key(r).cmp(&key(&readiness))) {
+                Ok(at) => all[at] = readiness,
+                Err(at) => all.insert(at, readiness),
+            }
         }
         next.rebuild_authority();
         next
