@@ -607,6 +607,14 @@ impl ItemContent {
         }
     }
 
+    /// The department in whose name the power is exercised when its source is 上级委托 (行政处罚法
+    /// 第20条, 行政许可法 第24条): the linked grant's department, else the holder the content
+    /// names. `None` for every other source.
+    pub fn entrusting_department(&self) -> Option<UnitId> {
+        (self.source == PowerSource::Entrusted)
+            .then(|| self.grant.as_ref().map_or(self.holder, |link| link.department))
+    }
+
     /// The key that identifies this item inside one list: codes first, names otherwise.
     pub fn list_key(&self) -> String {
         if let Some(code) = &self.impl_code {

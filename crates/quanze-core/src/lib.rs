@@ -63,7 +63,7 @@ pub use item::{
 pub use law::{ImpactReport, Law, LawLevel, LawRegistry};
 pub use list::{
     DocNo, DutyKind, ListEntry, ListScope, ListVersion, Override, OverrideChange, OverrideTarget,
-    PowerList, VersionStatus,
+    PowerList, TownHolder, VersionStatus,
 };
 pub use opinion::{CommentPeriod, Opinion, OpinionRound, ResolutionKind, Stance};
 pub use region::{Region, RegionLevel};

@@ -1,4 +1,5 @@
-//! Lists (权责清单) and their versions, township templates with overrides, and duty kinds.
+//! Lists (权责清单) and their versions, township templates with overrides, duty kinds, and
+//! who is the 实施主体 of an entry in a town's list ([`TownHolder`]).
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -10,8 +11,10 @@ use crate::error::ValidationError;
 use crate::ids::{ItemId, ListId, ListVersionId, UnitId};
 use crate::unit::{Tag, Unit};
 
+mod holder;
 mod overrides;
 
+pub use holder::TownHolder;
 pub use overrides::{OverrideError, OverrideProblem, check_overrides};
 
 /// 清单范围 — whose list this is.

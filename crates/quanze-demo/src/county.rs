@@ -477,7 +477,9 @@ impl Builder {
 
     /// Builds a township-template item: the holder is the department named (the guiding
     /// department for 基本履职, the lead for 配合履职, the receiver for 上级部门收回), because
-    /// one template serves every town; each town holds it through the resolved list.
+    /// one template serves every town; each town holds it through the resolved list, which
+    /// names the town as 实施主体 of its 基本履职 and the department as 业务指导部门
+    /// (`quanze_core::TownHolder`).
     fn template_item(
         &mut self,
         dept_idx: usize,
@@ -516,6 +518,13 @@ impl Builder {
             GrantLink { department, item: id, mode, batch: TEMPLATE_BATCH.to_owned(), doc: None }
         });
         item.remarks = Some(match duty {
+            // 委托: the towns act in the department's name (行政处罚法 第20条).
+            DutyKind::Own if source == PowerSource::Entrusted => {
+                format!(
+                    "由{}{dept_name}委托各乡镇人民政府（街道办事处）以其名义实施，不得再委托",
+                    COUNTY.0
+                )
+            }
             DutyKind::Own => {
                 format!(
                     "实施主体为各乡镇人民政府（街道办事处）；业务指导部门：{}{dept_name}",

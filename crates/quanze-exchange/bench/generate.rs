@@ -237,7 +237,7 @@ pub fn list(rows: usize) -> Vec<ExchangeItem> {
                 service: None,
                 remarks: None,
             };
-            items.push(ExchangeItem { duty: DutyKind::Own, content, variant: None });
+            items.push(ExchangeItem { duty: DutyKind::Own, content, variant: None, guide: None });
         }
     }
     items

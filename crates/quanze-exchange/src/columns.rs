@@ -26,6 +26,8 @@ pub enum Column {
     LegalBasis,
     /// 实施主体 / 责任主体.
     Holder,
+    /// 业务指导部门 (a town's list: the department guiding a 基本履职 entry).
+    Guide,
     /// 承办机构.
     Office,
     /// 配合部门 / 职责边界.
@@ -92,6 +94,7 @@ impl Column {
             Column::SubItem => "子项",
             Column::LegalBasis => "设定依据",
             Column::Holder => "实施主体",
+            Column::Guide => "业务指导部门",
             Column::Office => "承办机构",
             Column::Cooperation => "配合部门",
             Column::Responsibilities => "责任事项",
@@ -137,9 +140,11 @@ impl Column {
             Column::ResponsibilityBasis | Column::AccountabilitySituations => 18.0,
             Column::AccountabilityBasis | Column::Materials | Column::Conditions => 16.0,
             Column::Cooperation => 14.0,
-            Column::Holder | Column::Lead | Column::Receiver | Column::AccountabilityParties => {
-                10.0
-            }
+            Column::Holder
+            | Column::Guide
+            | Column::Lead
+            | Column::Receiver
+            | Column::AccountabilityParties => 10.0,
             Column::Office
             | Column::StatutoryLimit
             | Column::CommittedLimit
@@ -228,6 +233,9 @@ fn match_plain(norm: &str) -> Option<HeaderMatch> {
         | "法定依据" => Column::LegalBasis,
         "实施主体" | "责任主体" | "行使主体" | "实施部门" | "实施主体名称" | "实施机关" => {
             Column::Holder
+        }
+        "业务指导部门" | "指导部门" | "业务指导单位" | "业务主管部门" | "行业主管部门" => {
+            Column::Guide
         }
         "承办机构" | "内设机构" | "承办科室" | "责任科室" | "承办股室" | "承办机构科室" => {
             Column::Office
@@ -325,6 +333,8 @@ mod tests {
         assert_eq!(col("职 权 类 型"), Some(Column::Category));
         assert_eq!(col("职责边界"), Some(Column::Cooperation));
         assert_eq!(col("收回部门"), Some(Column::Receiver));
+        assert_eq!(col("业务指导部门"), Some(Column::Guide));
+        assert_eq!(col("行业主管部门"), Some(Column::Guide));
         assert_eq!(col("天气"), None);
         assert_eq!(match_header("廉政风险点"), Some(HeaderMatch::NotStored));
     }

@@ -187,11 +187,11 @@ fn columns(items: &[&ExchangeItem], duty_sheet: Option<&str>) -> Vec<Column> {
     if any(&|i| i.content.local_code.is_some()) {
         cols.push(Column::LocalCode);
     }
+    cols.extend([Column::Name, Column::SubItem, Column::LegalBasis, Column::Holder]);
+    if any(&|i| i.guide.is_some()) {
+        cols.push(Column::Guide);
+    }
     cols.extend([
-        Column::Name,
-        Column::SubItem,
-        Column::LegalBasis,
-        Column::Holder,
         Column::Office,
         Column::Cooperation,
         Column::Responsibilities,
@@ -389,6 +389,10 @@ fn cell_text(
         Column::SubItem => opt(&c.sub_item),
         Column::LegalBasis => LegalRef::format_many(&c.legal_basis),
         Column::Holder => unit_name(units, c.holder)?.to_owned(),
+        Column::Guide => match item.guide {
+            Some(guide) => unit_name(units, guide)?.to_owned(),
+            None => String::new(),
+        },
         Column::Office => opt(&c.handling_office),
         Column::Cooperation => {
             let mut lines = Vec::with_capacity(c.cooperation.len());

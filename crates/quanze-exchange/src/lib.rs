@@ -47,4 +47,8 @@ pub struct ExchangeItem {
     /// For a row of a township template's 差异声明: whom it applies to and what it does.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub variant: Option<Variant>,
+    /// 业务指导部门 — in a town's list, the department that guides a 基本履职 entry the town
+    /// exercises as 实施主体 in its own name (`quanze_core::TownHolder`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub guide: Option<quanze_core::UnitId>,
 }

@@ -14,28 +14,76 @@ use chrono::NaiveDate;
 use quanze_core::list::version_on;
 use quanze_core::{
     DocNo, ItemContent, ItemId, ListEntry, ListHoldings, ListId, ListScope, ListVersion,
-    ListVersionId, OverrideChange, PowerItem, PowerList, Region, Unit, UnitId, VersionStatus,
+    ListVersionId, OverrideChange, PowerItem, PowerList, Region, TownHolder, Unit, UnitId,
+    VersionStatus,
 };
 use quanze_store::Snapshot;
 
 use shards::Shards;
 
-/// The content of one stored item version, shared with the catalogue; reads as (and
-/// serialises as) the [`ItemContent`].
+/// The content of one stored item version, shared with the catalogue, as the unit reading it
+/// holds it. It reads (derefs) as the stored [`ItemContent`]; read for a town, its
+/// [`ContentRef::holder`] and [`ContentRef::guide`] follow [`TownHolder::of`] (a town's
+/// 基本履职 is exercised by the town, the department guiding it), and so does what it
+/// serialises as: the content with that 实施主体 and a `guide` field for the 业务指导部门.
 #[derive(Debug, Clone)]
-pub struct ContentRef(Arc<PowerItem>);
+pub struct ContentRef {
+    item: Arc<PowerItem>,
+    /// Set when read for a town.
+    town: Option<TownHolder>,
+}
+
+impl ContentRef {
+    /// 实施主体 — as the unit reading it holds the entry.
+    pub fn holder(&self) -> UnitId {
+        self.town.map_or(self.item.content.holder, |t| t.holder)
+    }
+
+    /// 业务指导部门 — the department a town's 基本履职 entry names, when the town is its
+    /// 实施主体 in the department's place.
+    pub fn guide(&self) -> Option<UnitId> {
+        self.town.and_then(|t| t.guide)
+    }
+
+    /// The content with the 实施主体 as the unit reading it holds the entry (a copy when it
+    /// differs from the stored one).
+    pub fn resolved(&self) -> std::borrow::Cow<'_, ItemContent> {
+        let stored = &self.item.content;
+        match self.town {
+            Some(t) if t.holder != stored.holder => {
+                std::borrow::Cow::Owned(ItemContent { holder: t.holder, ..stored.clone() })
+            }
+            _ => std::borrow::Cow::Borrowed(stored),
+        }
+    }
+}
 
 impl std::ops::Deref for ContentRef {
     type Target = ItemContent;
 
     fn deref(&self) -> &ItemContent {
-        &self.0.content
+        &self.item.content
     }
 }
 
 impl serde::Serialize for ContentRef {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.0.content.serialize(serializer)
+        /// The content as held, with its 业务指导部门 beside the fields it has.
+        #[derive(serde::Serialize)]
+        struct Held<'a> {
+            #[serde(flatten)]
+            content: &'a ItemContent,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            guide: Option<UnitId>,
+        }
+        match self.town {
+            // Stored as held (a department's list, or a town's own item): no copy.
+            None => self.item.content.serialize(serializer),
+            Some(t) if t.holder == self.item.content.holder && t.guide.is_none() => {
+                self.item.content.serialize(serializer)
+            }
+            Some(t) => Held { content: &self.resolved(), guide: t.guide }.serialize(serializer),
+        }
     }
 }
 
@@ -285,14 +333,20 @@ impl Catalog {
         next
     }
 
-    /// This catalogue after a town's readiness for a grant was recorded (replacing the last).
-    pub fn with_readiness(&self, readiness: quanze_core::Readiness) -> Catalog {
+    /// This catalogue after towns' readiness for grants was recorded (each replacing the last
+    /// for its grant and town), with the authority index rebuilt once.
+    pub fn with_readiness(
+        &self,
+        recorded: impl IntoIterator<Item = quanze_core::Readiness>,
+    ) -> Catalog {
         let mut next = self.clone();
         let key = |r: &quanze_core::Readiness| (r.grant, r.town);
         let all = Arc::make_mut(&mut next.readiness);
-        match all.binary_search_by(|r| key(r).cmp(&key(&readiness))) {
-            Ok(at) => all[at] = readiness,
-            Err(at) => all.insert(at, readiness),
+        for readiness in recorded {
+            match all.binary_search_by(|r| key(r).cmp(&key(&readiness))) {
+                Ok(at) => all[at] = readiness,
+                Err(at) => all.insert(at, readiness),
+            }
         }
         next.rebuild_authority();
         next
@@ -379,11 +433,7 @@ impl Catalog {
         let entrusted: HashMap<(ItemId, u32), UnitId> = self
             .items
             .iter()
-            .filter(|(_, it)| it.content.source == quanze_core::PowerSource::Entrusted)
-            .map(|(key, it)| {
-                let c = &it.content;
-                (*key, c.grant.as_ref().map_or(c.holder, |l| l.department))
-            })
+            .filter_map(|(key, it)| Some((*key, it.content.entrusting_department()?)))
             .collect();
         self.authority = Arc::new(
             quanze_core::AuthorityIndex::build(
@@ -510,10 +560,16 @@ impl Catalog {
         self.items.get(&(id, version)).map(|i| &**i)
     }
 
-    /// A shared handle to the content behind a list entry: answers carry it without copying
-    /// the content (copies were most of an item query's cost).
-    pub fn content_ref(&self, entry: &ListEntry) -> Option<ContentRef> {
-        self.items.get(&(entry.item, entry.item_version)).map(|i| ContentRef(Arc::clone(i)))
+    /// A shared handle to the content behind a list entry as `unit` holds it: answers carry it
+    /// without copying the content (copies were most of an item query's cost). Read for a
+    /// town or subdistrict, its 实施主体 follows [`TownHolder::of`] — the one place every view,
+    /// export and page of a town's list takes it from.
+    pub fn content_ref(&self, entry: &ListEntry, unit: Option<&Unit>) -> Option<ContentRef> {
+        let item = self.items.get(&(entry.item, entry.item_version))?;
+        let town = unit
+            .filter(|u| u.kind.is_township_level())
+            .map(|u| TownHolder::of(entry.duty, &item.content, u.id));
+        Some(ContentRef { item: Arc::clone(item), town })
     }
 
     /// The content behind a list entry.
@@ -539,12 +595,25 @@ impl Catalog {
         self.units.iter().map(|u| (u.id, self.holdings.holdings(u.id, date).count())).collect()
     }
 
-    /// The entries of a list version as seen by one town (template versions are resolved).
-    pub fn entries_for(&self, version: &ListVersion, town: Option<&Unit>) -> Vec<ListEntry> {
-        match town {
-            Some(town) => version.resolve_for(town),
-            None => version.entries.clone(),
-        }
+    /// The entries of a list version as seen by one town (template versions are resolved),
+    /// each with its content as the town holds it ([`Catalog::content_ref`]); entries whose
+    /// content is missing are left out.
+    pub fn entries_for(
+        &self,
+        version: &ListVersion,
+        town: Option<&Unit>,
+    ) -> Vec<(ListEntry, ContentRef)> {
+        let entries = resolved_entries(version, town);
+        entries.into_iter().filter_map(|e| Some((e, self.content_ref(&e, town)?))).collect()
+    }
+}
+
+/// The entries of a list version as one town holds them (a template version resolved), or
+/// as stored.
+pub(crate) fn resolved_entries(version: &ListVersion, town: Option<&Unit>) -> Vec<ListEntry> {
+    match town {
+        Some(town) => version.resolve_for(town),
+        None => version.entries.clone(),
     }
 }
 

@@ -114,6 +114,10 @@ impl Service {
             );
             self.store.create_list(list, ev).await?;
         }
+        // The drafts below are checked against the units and lists just written and the laws
+        // their items cite.
+        self.reload().await?;
+        self.load_demo_laws().await?;
         let items: HashMap<(ItemId, u32), &quanze_core::PowerItem> =
             county.items.iter().map(|i| ((i.id, i.version), i)).collect();
         let mut stored: HashSet<(ItemId, u32)> = HashSet::new();
@@ -139,14 +143,10 @@ impl Service {
                     new_items.push((*item).clone());
                 }
             }
-            let ev = self.event(
-                None,
-                None,
-                "list.version.draft_saved",
-                format!("list_version:{}", v.id),
-                serde_json::json!({ "list": v.list, "number": v.number, "entries": v.entries.len() }),
-            );
-            self.store.save_draft(&DraftWrite { version: draft, new_items }, ev).await?;
+            // Through the use case, so a demo draft passes what any draft passes: the rank of
+            // its laws (设定权), the units of its periods, and a template's declared
+            // differences checked by `check_overrides`.
+            self.save_draft(None, DraftWrite { version: draft, new_items }).await?;
             if let (Some(from), Some(doc_no)) = (v.effective_from, v.doc_no.clone())
                 && v.status != VersionStatus::Draft
             {
@@ -161,7 +161,6 @@ impl Service {
             }
         }
         self.reload().await?;
-        self.load_demo_laws().await?;
         // Every account but the last, then the governance history (done by those accounts),
         // then the last account: its presence marks a complete load.
         let (last, rest) = DEMO_ACCOUNTS.split_last().expect("there are demo accounts");

@@ -127,6 +127,15 @@ impl Importer<'_> {
         }
     }
 
+    /// 业务指导部门, when the row names one (a town's list); an unknown name is an error at
+    /// its cell.
+    pub(super) fn guide(&mut self, cells: &RowCells<'_>, loc: &Loc<'_>) -> Option<UnitId> {
+        match cells.get(Column::Guide) {
+            "" => None,
+            name => self.unit(loc, Column::Guide, name),
+        }
+    }
+
     pub(super) fn duty(
         &mut self,
         cells: &RowCells<'_>,

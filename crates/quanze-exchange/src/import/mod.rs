@@ -156,6 +156,9 @@ pub fn import_json(
             }
         };
         known(item.content.holder, Column::Holder);
+        if let Some(guide) = item.guide {
+            known(guide, Column::Guide);
+        }
         for c in &item.content.cooperation {
             known(c.unit, Column::Cooperation);
         }

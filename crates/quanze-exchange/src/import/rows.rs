@@ -263,6 +263,7 @@ impl<'u> Importer<'u> {
         // Every cell is read even when the row cannot become an item, so that every problem
         // of the row is reported at once, each at its column.
         let holder = self.holder(cells, loc);
+        let guide = self.guide(cells, loc);
         let duty = self.duty(cells, loc, sheet_duty);
         let (base_code, impl_code, local_code) = self.codes(cells, loc, holder);
         let legal_basis = text::parse_refs(&cells.legal_basis());
@@ -316,7 +317,7 @@ impl<'u> Importer<'u> {
         };
         match (holder, duty, variant) {
             (Some(_), Some(duty), Ok(variant)) if !blocked => {
-                Some(ExchangeItem { duty, content, variant })
+                Some(ExchangeItem { duty, content, variant, guide })
             }
             _ => {
                 self.content_problems(loc, loc.headers, &content);

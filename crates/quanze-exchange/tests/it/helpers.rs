@@ -174,7 +174,7 @@ pub fn sample_list() -> Vec<ExchangeItem> {
             phone: Some("0510-12345678".to_owned()),
             trips: Some(0),
         });
-        items.push(ExchangeItem { duty: DutyKind::Own, content: c, variant: None });
+        items.push(ExchangeItem { duty: DutyKind::Own, content: c, variant: None, guide: None });
     }
     let mut penalty =
         content("对未取得食品经营许可从事食品经营活动的处罚", None, PowerCategory::Penalty, market);
@@ -210,7 +210,7 @@ pub fn sample_list() -> Vec<ExchangeItem> {
         basis: vec![LegalRef::article("中华人民共和国行政处罚法", 76)],
         parties: vec!["具体承办人".to_owned()],
     }];
-    items.push(ExchangeItem { duty: DutyKind::Own, content: penalty, variant: None });
+    items.push(ExchangeItem { duty: DutyKind::Own, content: penalty, variant: None, guide: None });
 
     let mut inspection = content("对食品经营者的监督检查", None, PowerCategory::Inspection, market);
     inspection.category_label = Some("行政监督".to_owned());
@@ -222,7 +222,12 @@ pub fn sample_list() -> Vec<ExchangeItem> {
         parties: Vec::new(),
     }];
     inspection.remarks = Some("双随机、一公开".to_owned());
-    items.push(ExchangeItem { duty: DutyKind::Own, content: inspection, variant: None });
+    items.push(ExchangeItem {
+        duty: DutyKind::Own,
+        content: inspection,
+        variant: None,
+        guide: None,
+    });
 
     let mut own =
         content("对农村村民未经批准占用土地建住宅的处罚", None, PowerCategory::Penalty, town);
@@ -235,7 +240,7 @@ pub fn sample_list() -> Vec<ExchangeItem> {
         basis: Vec::new(),
         parties: vec!["分管负责人".to_owned()],
     }];
-    items.push(ExchangeItem { duty: DutyKind::Own, content: own, variant: None });
+    items.push(ExchangeItem { duty: DutyKind::Own, content: own, variant: None, guide: None });
 
     let mut coop = content("道路交通安全隐患排查", None, PowerCategory::Other, town);
     coop.category_label = Some("其他类".to_owned());
@@ -255,6 +260,7 @@ pub fn sample_list() -> Vec<ExchangeItem> {
         duty: DutyKind::Cooperate { lead: id("某某县公安局") },
         content: coop,
         variant: None,
+        guide: None,
     });
 
     let mut back = content("危险化学品经营许可", None, PowerCategory::Licensing, town);
@@ -266,6 +272,7 @@ pub fn sample_list() -> Vec<ExchangeItem> {
         duty: DutyKind::Reclaimed { receiver: id("某某县应急管理局") },
         content: back,
         variant: None,
+        guide: None,
     });
     items
 }

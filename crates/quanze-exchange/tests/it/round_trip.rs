@@ -278,7 +278,7 @@ fn item() -> impl Strategy<Value = ExchangeItem> {
                     service,
                     remarks,
                 };
-                ExchangeItem { duty, content, variant: None }
+                ExchangeItem { duty, content, variant: None, guide: None }
             },
         )
 }
@@ -367,6 +367,74 @@ fn template_differences_round_trip_on_their_own_sheet() {
     let json = export_json(&list).expect("json");
     let imported = import_json(&json, &units, &ImportOptions::default()).expect("import json");
     assert_eq!(imported.into_items(), list);
+}
+
+/// A town's list names the town as 实施主体 of its 基本履职 and the department that guides it
+/// in a 业务指导部门 column of its own, which reads back (xlsx, csv and json); the other sheets
+/// keep the department as 实施主体 and have no such column.
+#[test]
+fn a_towns_list_round_trips_with_its_guiding_departments() {
+    use calamine::{Data, Reader, Xlsx};
+    let units = directory();
+    let town = id("某某镇人民政府");
+    let list: Vec<ExchangeItem> = sample_list()
+        .into_iter()
+        .map(|mut i| {
+            if i.duty == DutyKind::Own && i.content.holder != town {
+                i.guide = Some(i.content.holder);
+                i.content.holder = town;
+            }
+            i
+        })
+        .collect();
+    assert!(list.iter().filter(|i| i.guide.is_some()).count() >= 3, "the sample has departments");
+    let options = ExportOptions {
+        title: "某某镇权责清单".to_owned(),
+        split: SheetSplit::ByDutyKind,
+        progress: None,
+    };
+    let bytes = export_xlsx(&list, &units, &options).expect("export");
+    // The header as a reader of the workbook sees it: 业务指导部门 right after 实施主体 (every
+    // sheet has the workbook's columns), filled on the 基本履职 sheet only.
+    let mut book: Xlsx<_> =
+        calamine::open_workbook_from_rs(std::io::Cursor::new(bytes.clone())).unwrap();
+    for (sheet, guided) in [("基本履职事项", true), ("配合履职事项", false)] {
+        let range = book.worksheet_range(sheet).unwrap();
+        let header: Vec<String> =
+            range.rows().nth(1).unwrap().iter().map(Data::to_string).collect();
+        let holder = header.iter().position(|h| h == "实施主体").expect("实施主体");
+        assert_eq!(header[holder + 1], "业务指导部门", "{sheet}: {header:?}");
+        let first = range.rows().nth(2).unwrap();
+        let (holder_name, guide_name) = (first[holder].to_string(), first[holder + 1].to_string());
+        if guided {
+            assert_eq!(holder_name, "某某镇人民政府");
+            assert!(guide_name.starts_with("某某县"), "{first:?}");
+        } else {
+            assert!(guide_name.is_empty(), "{first:?}");
+        }
+    }
+    let imported = import_xlsx(&bytes, &units, &ImportOptions::default()).expect("import");
+    let unexpected: Vec<_> =
+        imported.problems.iter().filter(|p| !ITEM_FINDINGS.contains(&p.code.as_str())).collect();
+    assert!(unexpected.is_empty(), "{unexpected:#?}");
+    assert_eq!(sorted(imported.into_items()), sorted(list.clone()));
+
+    let csv = export_csv(&list, &units).expect("csv");
+    let imported = import_csv(&csv, &units, &ImportOptions::default()).expect("import csv");
+    assert!(imported.problems.is_empty(), "{:#?}", imported.problems);
+    assert_eq!(imported.into_items(), list);
+    let json = export_json(&list).expect("json");
+    let imported = import_json(&json, &units, &ImportOptions::default()).expect("import json");
+    assert_eq!(imported.into_items(), list);
+
+    // A 业务指导部门 not in the directory is an error at its cell.
+    let mut csv = String::from_utf8(csv).unwrap();
+    csv = csv.replacen("某某县市场监督管理局", "某某县不存在局", 1);
+    let imported =
+        import_csv(csv.as_bytes(), &units, &ImportOptions::default()).expect("import csv");
+    let at: Vec<_> =
+        imported.problems.iter().map(|p| (p.code.as_str(), p.column.as_deref())).collect();
+    assert!(at.contains(&("unknown_unit", Some("业务指导部门"))), "{at:?}");
 }
 
 #[test]

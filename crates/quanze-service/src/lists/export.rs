@@ -29,14 +29,15 @@ impl Service {
             Some(t) => format!("{}权责清单", t.name),
             None => list.name.clone(),
         };
+        // A town's list names the town as 实施主体 of its 基本履职, with the department as its
+        // 业务指导部门 (the catalogue's one rule, `TownHolder::of`).
         let mut rows: Vec<quanze_exchange::ExchangeItem> = entries
             .iter()
-            .filter_map(|e| {
-                Some(quanze_exchange::ExchangeItem {
-                    content: catalog.content(e)?.clone(),
-                    duty: e.duty,
-                    variant: None,
-                })
+            .map(|(e, content)| quanze_exchange::ExchangeItem {
+                content: content.resolved().into_owned(),
+                duty: e.duty,
+                variant: None,
+                guide: content.guide(),
             })
             .collect();
         // The template itself (no town chosen) carries its declared differences, which the
@@ -87,6 +88,7 @@ fn variant_rows(catalog: &Catalog, version: &ListVersion) -> Vec<quanze_exchange
                 content: catalog.content(&entry)?.clone(),
                 duty: entry.duty,
                 variant: Some(Variant { scope, change, reason: o.reason.clone() }),
+                guide: None,
             })
         })
         .collect()

@@ -5,7 +5,7 @@ use quanze_core::import_match::{
     self, DifferenceKind, ImportMatch, ImportProblem, ImportRow, ItemVersions, RowDifference,
 };
 use quanze_core::{
-    ItemContent, ItemId, ListId, ListScope, ListVersion, OverrideTarget, VersionStatus,
+    ItemContent, ItemId, ListId, ListScope, ListVersion, OverrideTarget, TownHolder, VersionStatus,
 };
 use quanze_store::DraftWrite;
 
@@ -45,7 +45,9 @@ impl Service {
         };
         let imported = quanze_exchange::import_xlsx(bytes, &directory, &options)?;
         let mut problems = imported.problems;
-        let mut rows: Vec<ImportRow> = imported.items.into_iter().map(import_row).collect();
+        let template = matches!(list.scope, ListScope::TownshipTemplate { .. });
+        let mut rows: Vec<ImportRow> =
+            imported.items.into_iter().map(|i| import_row(i, template, &catalog)).collect();
         problems.extend(self.lawful_rows(&mut rows).await?);
         let base = catalog.latest_version(list_id);
         // Match rows to the items of the newest version so unchanged items keep their id and
@@ -191,9 +193,20 @@ impl ItemVersions for CatalogItems<'_> {
     }
 }
 
-/// A row read from the file, as matching takes it.
-fn import_row(imported: quanze_exchange::ImportedItem) -> ImportRow {
-    let quanze_exchange::ExchangeItem { duty, content, variant } = imported.item;
+/// A row read from the file, as matching takes it. Read into a township template, a row of a
+/// town's exported list that names the town as 实施主体 and a 业务指导部门 is stored under the
+/// department, as the template names it (the inverse of `TownHolder::of`), so that a town's
+/// list read back into the template changes nothing.
+fn import_row(
+    imported: quanze_exchange::ImportedItem,
+    template: bool,
+    catalog: &Catalog,
+) -> ImportRow {
+    let quanze_exchange::ExchangeItem { duty, mut content, variant, guide } = imported.item;
+    let by_town = catalog.unit(content.holder).is_some_and(|u| u.kind.is_township_level());
+    if template && by_town {
+        content.holder = TownHolder { holder: content.holder, guide }.template_holder();
+    }
     let difference = variant.map(|v| RowDifference {
         target: match v.scope {
             quanze_exchange::VariantScope::Tag { tag } => OverrideTarget::Tag { tag },

@@ -54,7 +54,10 @@ pub struct ItemView {
     /// `{"kind": "reclaimed", "receiver": id}`.
     #[schema(value_type = Object)]
     pub duty: DutyKind,
-    /// Content (shared with the catalogue).
+    /// Content (shared with the catalogue), as the unit holds it: in a town's list a
+    /// 基本履职 entry names the town as `holder` (实施主体, in its own name) and the department
+    /// the template names as `guide` (业务指导部门); a 委托 entry names the entrusting
+    /// department; 配合履职 and 收回 entries name the department.
     #[schema(value_type = Object)]
     pub content: ContentRef,
 }

@@ -8,6 +8,7 @@ use quanze_core::{DutyKind, ItemContent, ItemId, ListEntry, ListId, ListVersionI
 
 use super::*;
 use crate::Service;
+use crate::catalog::resolved_entries;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 impl Service {
@@ -41,11 +42,10 @@ impl Service {
                 let unit = catalog
                     .unit(unit_id)
                     .ok_or_else(|| ServiceError::NotFound(format!("单位 {unit_id}")))?;
+                let town = unit.kind.is_township_level().then_some(unit);
                 for list in catalog.lists_for_unit(unit) {
                     if let Some(v) = catalog.version_on(list.id, date) {
-                        for e in
-                            catalog.entries_for(v, unit.kind.is_township_level().then_some(unit))
-                        {
+                        for e in resolved_entries(v, town) {
                             push(list.id, &e);
                         }
                     }
@@ -61,6 +61,8 @@ impl Service {
                 }
             }
         }
+        // Each content as the unit asked about holds it (a town's 基本履职 in its own name).
+        let holder = q.unit.and_then(|u| catalog.unit(u));
         let limit = q.limit.clamp(1, 500);
         let total = matches.len();
         let items = matches
@@ -73,7 +75,7 @@ impl Service {
                     version: e.item_version,
                     list,
                     duty: e.duty,
-                    content: catalog.content_ref(&e)?,
+                    content: catalog.content_ref(&e, holder)?,
                 })
             })
             .collect();
@@ -86,7 +88,8 @@ impl Service {
         if catalog.unit(unit).is_none() {
             return Err(ServiceError::NotFound(format!("单位 {unit}")));
         }
-        let lists = catalog.lists_for_unit(catalog.unit(unit).expect("checked above"));
+        let holder = catalog.unit(unit).expect("checked above");
+        let lists = catalog.lists_for_unit(holder);
         let in_force: Vec<_> =
             lists.iter().filter_map(|l| catalog.version_on(l.id, date)).collect();
         if in_force.is_empty() {
@@ -121,7 +124,7 @@ impl Service {
             .holdings
             .holdings(unit, date)
             .filter_map(|e| {
-                let content = catalog.content_ref(e)?;
+                let content = catalog.content_ref(e, Some(holder))?;
                 let list = list_of.get(&e.item).copied().or_else(|| lists.first().map(|l| l.id))?;
                 Some(ItemView {
                     item: e.item,
@@ -157,12 +160,12 @@ impl Service {
         let left: Vec<(ListEntry, ItemContent)> = self
             .holdings(a, date)?
             .into_iter()
-            .map(|v| (entry_of(&v), (*v.content).clone()))
+            .map(|v| (entry_of(&v), v.content.resolved().into_owned()))
             .collect();
         let right: Vec<(ListEntry, ItemContent)> = self
             .holdings(b, date)?
             .into_iter()
-            .map(|v| (entry_of(&v), (*v.content).clone()))
+            .map(|v| (entry_of(&v), v.content.resolved().into_owned()))
             .collect();
         Ok(diff(&sides(&left), &sides(&right)))
     }

@@ -50,6 +50,8 @@ pub struct PrintRow {
     pub basis: String,
     /// 实施主体.
     pub holder: String,
+    /// 业务指导部门 (a town's 基本履职 entry; empty otherwise).
+    pub guide: String,
     /// 责任事项, one per line.
     pub responsibilities: String,
     /// 追责情形, one per line.
@@ -71,6 +73,8 @@ pub struct PrintView {
     pub export_query: String,
     /// Whether it is a township list (shows the duty kind).
     pub township: bool,
+    /// Whether it is resolved for one town (shows the 业务指导部门).
+    pub for_town: bool,
     /// The rows.
     pub rows: Vec<PrintRow>,
 }
@@ -158,14 +162,15 @@ impl Service {
         let entries = catalog.entries_for(version, town);
         let rows = entries
             .iter()
-            .filter_map(|e| {
-                let c = catalog.content(e)?;
+            .map(|(e, c)| {
                 let join = |v: Vec<String>| v.join("\n");
-                Some(PrintRow {
+                PrintRow {
                     category: c.category.to_string(),
                     name: c.display_name(),
                     basis: join(c.legal_basis.iter().map(ToString::to_string).collect()),
-                    holder: name(c.holder),
+                    // As the town holds it (`Catalog::content_ref`).
+                    holder: name(c.holder()),
+                    guide: c.guide().map(name).unwrap_or_default(),
                     responsibilities: join(
                         c.responsibilities
                             .iter()
@@ -176,7 +181,7 @@ impl Service {
                         c.accountability.iter().map(|a| a.situation.clone()).collect(),
                     ),
                     duty: e.duty.zh(),
-                })
+                }
             })
             .collect();
         let title = match town {
@@ -197,6 +202,7 @@ impl Service {
             version_id: version.id.to_string(),
             export_query,
             township,
+            for_town: town.is_some(),
             rows,
         })
     }

@@ -42,3 +42,21 @@ async fn a_cut_off_demo_load_is_refused_with_what_to_do() {
     ));
     assert!(matches!(service.load_demo(1).await.unwrap(), quanze_service::demo::DemoLoad::Reused));
 }
+
+/// The demo's drafts go through the use case (`save_draft`: the rank of their laws, the units
+/// of their periods, the template's differences by `check_overrides`), and the generated
+/// county passes it unchanged: every stored item version is the generated one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_drafts_pass_the_draft_checks_unchanged() {
+    let (_dir, service) = crate::helpers::demo().await;
+    let county = quanze_demo::demo_county(7);
+    let catalog = service.catalog();
+    let mut compared = 0;
+    for item in &county.items {
+        if let Some(stored) = catalog.item(item.id, item.version) {
+            assert_eq!(stored.content, item.content, "{}", item.content.display_name());
+            compared += 1;
+        }
+    }
+    assert!(compared * 10 >= county.items.len() * 9, "{compared} of {}", county.items.len());
+}

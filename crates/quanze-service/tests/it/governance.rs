@@ -61,6 +61,58 @@ async fn the_demo_has_devolution_batches_in_every_state_and_reports_them() {
     }
 }
 
+/// The template's penalty powers (the grants that produced township entries) are taken by
+/// every town with two certified officers and a signed 承接确认书 (行政处罚法 第42条), but for
+/// two towns that cannot take them yet: one has a single certified officer, one has not signed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_template_batch_is_ready_in_all_but_two_towns() {
+    use quanze_core::devolution::{ReadinessItem, ReadinessState};
+    use std::collections::{BTreeMap, BTreeSet};
+    let (_dir, service) = demo().await;
+    let on = d(2026, 4, 1);
+    let catalog = service.catalog();
+    let template: Vec<_> =
+        service.grants(on).into_iter().filter(|g| !g.entries.is_empty()).collect();
+    assert!(template.len() >= 50, "{}", template.len());
+    let mut pending: BTreeMap<String, BTreeSet<Vec<ReadinessItem>>> = BTreeMap::new();
+    let mut ready = 0;
+    for g in &template {
+        for t in &g.towns {
+            match &t.state {
+                ReadinessState::Ready => {
+                    ready += 1;
+                    assert!(t.active, "{} {}", g.item_name, t.name);
+                    let r = catalog
+                        .readiness
+                        .iter()
+                        .find(|r| r.grant == g.grant.id && r.town == t.town)
+                        .expect("recorded");
+                    assert!(r.certificates_required && r.officers.len() >= 2, "{r:?}");
+                    assert!(r.confirmed_on.is_some_and(|c| c >= g.grant.effective_from));
+                }
+                ReadinessState::Pending { missing } => {
+                    assert!(!t.active);
+                    pending.entry(t.name.clone()).or_default().insert(missing.clone());
+                }
+                other => panic!("{} in {}: {other:?}", g.item_name, t.name),
+            }
+        }
+    }
+    let expected: BTreeMap<String, BTreeSet<Vec<ReadinessItem>>> = [
+        (
+            "黄泥岗镇人民政府",
+            vec![ReadinessItem::EnforcementCertificates, ReadinessItem::Confirmation],
+        ),
+        ("城西街道办事处", vec![ReadinessItem::Confirmation]),
+    ]
+    .into_iter()
+    .map(|(town, missing)| (town.to_owned(), BTreeSet::from([missing])))
+    .collect();
+    assert_eq!(pending, expected);
+    let towns = catalog.units.iter().filter(|u| u.kind.is_township_level()).count();
+    assert!(ready >= template.len() * (towns - 3), "{ready} of {} grants", template.len());
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_demo_has_an_establishment() {
     let (_dir, service) = demo().await;

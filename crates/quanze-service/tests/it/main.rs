@@ -16,3 +16,4 @@ mod lawful;
 mod ledger;
 mod ranks;
 mod template;
+mod town_holder;

@@ -117,6 +117,7 @@ async fn an_imported_difference_is_refused_for_the_reason_set_overrides_refuses_
             content: catalog.content(e).unwrap().clone(),
             duty: e.duty,
             variant: None,
+            guide: None,
         })
         .collect();
     rows.push(ExchangeItem {
@@ -127,6 +128,7 @@ async fn an_imported_difference_is_refused_for_the_reason_set_overrides_refuses_
             change: VariantChange::Remove,
             reason: "本镇无此职责".to_owned(),
         }),
+        guide: None,
     });
     let options = quanze_exchange::ExportOptions {
         title: template.name.clone(),

@@ -170,6 +170,7 @@ struct PrintPage {
     version_id: String,
     export_query: String,
     township: bool,
+    for_town: bool,
     rows: Vec<PrintRow>,
 }
 
@@ -195,6 +196,7 @@ async fn print(
             version_id: v.version_id,
             export_query: v.export_query,
             township: v.township,
+            for_town: v.for_town,
             rows: v.rows,
         }),
         Err(PageMissing(what)) => not_found(&what),
