@@ -90,7 +90,7 @@ pub(crate) struct SqlStore {
     /// polling) is cheaper than letting them retry in SQLite's sleeping busy handler;
     /// `BEGIN IMMEDIATE` still guards against writers in other processes. PostgreSQL writers
     /// queue on the `event_head` row lock instead, so this lock is not taken there.
-    pub(crate) sqlite_writer: Mutex<()>,
+    pub(crate) sqlite_writer: Arc<Mutex<()>>,
     /// A lower bound of the integrated ledger size (it only grows), so that proofs skip the
     /// integrator when their nodes are already stored.
     pub(crate) integrated: AtomicU64,
@@ -147,7 +147,7 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
         pool,
         backend,
         alg,
-        sqlite_writer: Mutex::new(()),
+        sqlite_writer: Arc::new(Mutex::new(())),
         integrated: AtomicU64::new(0),
         upper: std::sync::RwLock::new(UpperNodes::default()),
         edge: std::sync::RwLock::new(None),
