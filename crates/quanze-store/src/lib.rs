@@ -172,6 +172,11 @@ impl Receipt {
 pub struct ConnectOptions {
     /// The ledger's hash when the ledger is created (SM3 by default); ignored afterwards.
     pub ledger_hash: HashAlg,
+    /// SQLite: sync the log at every commit of the store's pool (`synchronous = FULL`), so
+    /// that every acknowledged write survives a power cut. Off by default: the pool commits
+    /// with `synchronous = NORMAL` (a power cut may lose the last commits, never corrupts the
+    /// file). Ignored on PostgreSQL.
+    pub durable: bool,
 }
 
 /// The storage contract: every resource's trait. Each write is one transaction writing state

@@ -58,6 +58,9 @@ pub const SQLITE_CONNECTION_PRAGMAS: [&str; 5] = [
     "PRAGMA synchronous = NORMAL",
     "PRAGMA mmap_size = 2147418112",
 ];
+/// Syncs the log at every commit, so that a commit that returned survives a power cut
+/// (`ConnectOptions::durable`).
+pub(crate) const SQLITE_SYNCHRONOUS_FULL: &str = "PRAGMA synchronous = FULL";
 /// WAL lets readers run while a writer commits. It is a property of the file, so it is set once.
 const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
 /// Settings of the store's own (writing) connections to a SQLite file, after
@@ -118,7 +121,7 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
     sqlx::any::install_default_drivers();
     let backend = backend_of(url)?;
     let (pool, sqlite_file) = match backend {
-        Backend::Sqlite => open_sqlite(url).await?,
+        Backend::Sqlite => open_sqlite(url, options.durable).await?,
         Backend::Postgres => (
             AnyPoolOptions::new().max_connections(POSTGRES_MAX_CONNECTIONS).connect(url).await?,
             None,
@@ -173,8 +176,12 @@ pub(crate) fn backend_of(url: &str) -> Result<Backend, StoreError> {
     }
 }
 
-/// The pool, and the file's path unless the database is in memory.
-async fn open_sqlite(url: &str) -> Result<(AnyPool, Option<std::path::PathBuf>), StoreError> {
+/// The pool, and the file's path unless the database is in memory. `durable` syncs every
+/// commit of the pool's connections (`synchronous = FULL`).
+async fn open_sqlite(
+    url: &str,
+    durable: bool,
+) -> Result<(AnyPool, Option<std::path::PathBuf>), StoreError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let in_memory = path == ":memory:" || path.is_empty() || query.contains("mode=memory");
@@ -205,6 +212,9 @@ async fn open_sqlite(url: &str) -> Result<(AnyPool, Option<std::path::PathBuf>),
             Box::pin(async move {
                 for pragma in SQLITE_CONNECTION_PRAGMAS {
                     sqlx::query(pragma).execute(&mut *conn).await?;
+                }
+                if durable {
+                    sqlx::query(SQLITE_SYNCHRONOUS_FULL).execute(&mut *conn).await?;
                 }
                 if !in_memory {
                     for pragma in SQLITE_WRITER_PRAGMAS {
