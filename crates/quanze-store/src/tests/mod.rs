@@ -184,6 +184,7 @@ fn assert_not_found<T: std::fmt::Debug>(res: Result<T, StoreError>) -> String {
 mod accounts;
 mod devolution;
 mod governance;
+mod group;
 mod laws;
 mod ledger;
 mod lists;
