@@ -2,6 +2,9 @@
 //! per step, with the ledger event that recorded it), supervision items, ratings and
 //! complaints.
 //!
+//! Case writes go through the group writer ([`crate::group`]): a case step is the hot path of
+//! the one-stop service, and many steps share one durable commit.
+//!
 //! Invariants: a case's `steps` column is its optimistic version: a write names the count it
 //! was computed from and fails with `Conflict` if another write came first, so two clerks can
 //! never both move one case. Every step row carries the sequence number of the event written
@@ -14,8 +17,8 @@ use chrono::NaiveDate;
 use quanze_core::case::rating::{Complaint, Rating};
 use quanze_core::case::{Case, CaseStep, ReceiptNo, Supervision};
 use quanze_core::{CaseId, UnitId};
-use sqlx::AnyConnection;
 
+use crate::group::{GroupJob, GroupStore, SqlValue, Stmt};
 use crate::open::SqlStore;
 use crate::rows::{date_text, document, instant_text};
 use crate::tx::violation;
@@ -165,11 +168,11 @@ fn parse_doc<T: serde::de::DeserializeOwned>(what: &str, doc: &str) -> Result<T,
 }
 
 impl SqlStore {
-    async fn write_case_in(
-        conn: &mut AnyConnection,
-        seq: i64,
-        write: CaseWrite<'_>,
-    ) -> Result<(), StoreError> {
+    /// The statements of one case write, for the group writer: the case row (inserted with its
+    /// sealed applicant, or updated only if its step count is still `previous_steps`), the
+    /// step's timeline row naming its own event ([`SqlValue::EventSeq`]), and the supervision
+    /// items it opens or closes.
+    fn case_job(write: CaseWrite<'_>, ev: NewEvent) -> Result<GroupJob, StoreError> {
         const INSERT_CASE: &str = "INSERT INTO cases (id, receipt, item_id, procedure, \
              receiving_unit, handling_unit, deciding_unit, state, alert, next_alert_on, \
              received_at, applicant_key, access_hash, steps, doc) \
@@ -190,55 +193,45 @@ impl SqlStore {
         let id = case.id.to_string();
         let next = write.next_alert_on.map(date_text);
         let doc = document(case)?;
+        let mut job = GroupJob::new(ev);
         match (write.previous_steps, write.applicant) {
             (None, Some(applicant)) => {
-                sqlx::query(INSERT_CASE)
-                    .bind(&id)
-                    .bind(case.receipt.as_str())
-                    .bind(case.item.id.to_string())
-                    .bind(case.procedure.as_str())
-                    .bind(case.receiving_unit.to_string())
-                    .bind(case.handling_unit.to_string())
-                    .bind(case.deciding_unit.to_string())
-                    .bind(case.state.as_str())
-                    .bind(case.alert.as_str())
-                    .bind(next)
-                    .bind(instant_text(case.received_at))
-                    .bind(applicant.key)
-                    .bind(applicant.access_hash)
-                    .bind(i64::from(case.steps))
-                    .bind(doc)
-                    .execute(&mut *conn)
-                    .await
-                    .map_err(|e| {
-                        violation(e, &format!("receipt {} is taken", case.receipt), "case")
-                    })?;
-                sqlx::query(INSERT_APPLICANT)
-                    .bind(&id)
-                    .bind(applicant.sealed.to_vec())
-                    .execute(&mut *conn)
-                    .await?;
+                job = job
+                    .stmt(
+                        Stmt::new(INSERT_CASE)
+                            .bind(id.as_str())
+                            .bind(case.receipt.as_str())
+                            .bind(case.item.id.to_string())
+                            .bind(case.procedure.as_str())
+                            .bind(case.receiving_unit.to_string())
+                            .bind(case.handling_unit.to_string())
+                            .bind(case.deciding_unit.to_string())
+                            .bind(case.state.as_str())
+                            .bind(case.alert.as_str())
+                            .bind(next)
+                            .bind(instant_text(case.received_at))
+                            .bind(applicant.key)
+                            .bind(applicant.access_hash)
+                            .bind(case.steps)
+                            .bind(doc),
+                    )
+                    .stmt(Stmt::new(INSERT_APPLICANT).bind(id.as_str()).bind(applicant.sealed));
             }
             (Some(previous), None) => {
-                let done = sqlx::query(UPDATE_CASE)
-                    .bind(&id)
-                    .bind(case.receiving_unit.to_string())
-                    .bind(case.handling_unit.to_string())
-                    .bind(case.deciding_unit.to_string())
-                    .bind(case.state.as_str())
-                    .bind(case.alert.as_str())
-                    .bind(next)
-                    .bind(i64::from(case.steps))
-                    .bind(doc)
-                    .bind(i64::from(previous))
-                    .execute(&mut *conn)
-                    .await?;
-                if done.rows_affected() != 1 {
-                    return Err(StoreError::Conflict(format!(
-                        "case {} changed since step {previous}",
-                        case.receipt
-                    )));
-                }
+                job = job.stmt(
+                    Stmt::new(UPDATE_CASE)
+                        .bind(id.as_str())
+                        .bind(case.receiving_unit.to_string())
+                        .bind(case.handling_unit.to_string())
+                        .bind(case.deciding_unit.to_string())
+                        .bind(case.state.as_str())
+                        .bind(case.alert.as_str())
+                        .bind(next)
+                        .bind(case.steps)
+                        .bind(doc)
+                        .bind(previous)
+                        .expect_rows(1),
+                );
             }
             _ => {
                 return Err(StoreError::Corrupt(
@@ -246,40 +239,29 @@ impl SqlStore {
                 ));
             }
         }
-        sqlx::query(INSERT_STEP)
-            .bind(&id)
-            .bind(i64::from(write.step.n))
-            .bind(seq)
-            .bind(document(write.step)?)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| {
-                violation(
-                    e,
-                    &format!("step {} of case {} exists", write.step.n, case.receipt),
-                    "case",
-                )
-            })?;
+        job = job.stmt(
+            Stmt::new(INSERT_STEP)
+                .bind(id.as_str())
+                .bind(write.step.n)
+                .bind(SqlValue::EventSeq)
+                .bind(document(write.step)?),
+        );
         if let Some(day) = write.close_supervisions {
-            sqlx::query(CLOSE_SUPERVISIONS)
-                .bind(&id)
-                .bind(date_text(day))
-                .execute(&mut *conn)
-                .await?;
+            job = job.stmt(Stmt::new(CLOSE_SUPERVISIONS).bind(id.as_str()).bind(date_text(day)));
         }
         if let Some(s) = write.supervision {
-            sqlx::query(INSERT_SUPERVISION)
-                .bind(s.id.to_string())
-                .bind(&id)
-                .bind(s.clock.as_str())
-                .bind(date_text(s.due))
-                .bind(s.unit.to_string())
-                .bind(date_text(s.opened_on))
-                .bind(document(s)?)
-                .execute(&mut *conn)
-                .await?;
+            job = job.stmt(
+                Stmt::new(INSERT_SUPERVISION)
+                    .bind(s.id.to_string())
+                    .bind(id.as_str())
+                    .bind(s.clock.as_str())
+                    .bind(date_text(s.due))
+                    .bind(s.unit.to_string())
+                    .bind(date_text(s.opened_on))
+                    .bind(document(s)?),
+            );
         }
-        Ok(())
+        Ok(job)
     }
 
     fn filter_sql(filter: &CaseFilter, args: &mut Vec<String>) -> String {
@@ -310,10 +292,16 @@ impl SqlStore {
 #[async_trait]
 impl CaseStore for SqlStore {
     async fn write_case(&self, write: CaseWrite<'_>, ev: NewEvent) -> Result<Receipt, StoreError> {
-        let mut w = self.begin_write().await?;
-        let seq = w.seq();
-        let res = SqlStore::write_case_in(w.conn(), seq, write).await;
-        w.finish(res, ev).await
+        let subject = ev.subject.clone();
+        let receipt = write.case.receipt.clone();
+        let job = SqlStore::case_job(write, ev)?;
+        self.group_write(job).await.map_err(|e| match e {
+            // Name the case rather than the statement that found the conflict.
+            StoreError::Conflict(_) => StoreError::Conflict(format!(
+                "case {receipt} ({subject}): its receipt number is taken or another step came first"
+            )),
+            other => other,
+        })
     }
 
     async fn case(&self, id: CaseId) -> Result<Option<StoredCase>, StoreError> {

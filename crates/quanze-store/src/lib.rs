@@ -4,14 +4,18 @@
 //! This is the only crate with SQL. Every write method is one transaction that writes the
 //! state change and exactly one row in `events` (who, when, what, which subject); event
 //! sequence numbers are gap-free, taken from a locked head row, never from a sequence.
+//! [`GroupStore::group_write`] commits many such writes in one transaction (group commit),
+//! each in a savepoint with its one event, and answers each only after the commit.
 //! It knows nothing about HTTP.
 //!
 //! [`Store`] is the sum of one trait per resource, each beside its implementation and its SQL:
 //! [`RegistryStore`] (regions, units), [`LawStore`], [`ListStore`] (lists, versions, drafts,
 //! items, the catalogue's snapshot), [`AccountStore`] (users, roles, tokens, logins),
 //! [`GovernanceStore`] (change sets), [`DevolutionStore`] (grants, readiness, reclaims, the
-//! establishment), [`CalendarStore`] (working-day calendar years loaded at run time) and
-//! [`LedgerStore`] (events, the stored tree, checkpoints, personal data).
+//! establishment), [`CalendarStore`] (working-day calendar years loaded at run time),
+//! [`CaseStore`] (cases, their timeline, ratings, complaints), [`LedgerStore`] (events, the
+//! stored tree, checkpoints, personal data) and [`GroupStore`] (schema-independent writes
+//! committed many to a transaction: group commit).
 //! Callers hold an `Arc<dyn Store>`, on which every resource's methods can be called without
 //! importing their traits (a trait object carries its supertraits' methods); code generic over
 //! a store imports them with `use quanze_store::prelude::*;`. Underneath, one implementation
@@ -24,6 +28,7 @@ mod cases;
 mod devolution;
 mod direct;
 mod governance;
+mod group;
 mod laws;
 mod ledger;
 mod lists;
@@ -47,6 +52,7 @@ pub use calendar::{CalendarStore, StoredCalendarYear};
 pub use cases::{CaseFilter, CaseStore, CaseWrite, SealedApplicant, StoredCase, StoredStep};
 pub use devolution::DevolutionStore;
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};
+pub use group::{GroupJob, GroupStore, SqlType, SqlValue, Stmt};
 pub use laws::LawStore;
 pub use ledger::{LedgerHead, LedgerStore, StoredCheckpoint};
 pub use lists::{DraftWrite, ListStore, Snapshot};
@@ -57,8 +63,8 @@ pub use registry::RegistryStore;
 /// `dyn Store` (a generic store, or one resource's trait object): `use quanze_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, CalendarStore, DevolutionStore, GovernanceStore, LawStore, LedgerStore,
-        ListStore, RegistryStore, Store,
+        AccountStore, CalendarStore, CaseStore, DevolutionStore, GovernanceStore, GroupStore,
+        LawStore, LedgerStore, ListStore, RegistryStore, Store,
     };
 }
 
@@ -85,9 +91,14 @@ pub enum StoreError {
     #[error(transparent)]
     Migrate(#[from] sqlx::migrate::MigrateError),
     /// A rusqlite connection of the store's own failed: the direct reads of a SQLite file
-    /// (the stored tree, change sets) or the checkpoint thread's.
+    /// (the stored tree, change sets), the checkpoint thread's or the group writer's.
     #[error("database: {0}")]
     Direct(String),
+    /// The group writer could not commit the batch a write was in (the message says why;
+    /// nothing of the batch was committed), or stopped before answering. The write was not
+    /// acknowledged.
+    #[error("group commit: {0}")]
+    Group(String),
 }
 
 impl From<sqlx::Error> for StoreError {
@@ -177,6 +188,12 @@ impl Receipt {
 pub struct ConnectOptions {
     /// The ledger's hash when the ledger is created (SM3 by default); ignored afterwards.
     pub ledger_hash: HashAlg,
+    /// SQLite: sync the log at every commit of the store's pool (`synchronous = FULL`), so
+    /// that every acknowledged write survives a power cut. Off by default: the pool commits
+    /// with `synchronous = NORMAL` (a power cut may lose the last commits, never corrupts the
+    /// file). The group writer ([`GroupStore::group_write`]) syncs every commit either way.
+    /// Ignored on PostgreSQL.
+    pub durable: bool,
 }
 
 /// The storage contract: every resource's trait. Each write is one transaction writing state
@@ -192,6 +209,7 @@ pub trait Store:
     + CalendarStore
     + CaseStore
     + LedgerStore
+    + GroupStore
     + 'static
 {
     /// Which backend.

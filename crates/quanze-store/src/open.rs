@@ -16,7 +16,7 @@
 //! `migrations/sqlite` and `migrations/postgres` carry the same numbers and names (a test
 //! checks), and opening runs them.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::sync::atomic::AtomicU64;
 
@@ -27,6 +27,7 @@ use sqlx::any::AnyPoolOptions;
 use tokio::sync::Mutex;
 
 use crate::direct::DirectReader;
+use crate::group::GroupWriter;
 use crate::ledger::{EdgeNodes, UpperNodes};
 use crate::rows::instant_text;
 use crate::wal::Checkpointer;
@@ -58,6 +59,9 @@ pub const SQLITE_CONNECTION_PRAGMAS: [&str; 5] = [
     "PRAGMA synchronous = NORMAL",
     "PRAGMA mmap_size = 2147418112",
 ];
+/// Syncs the log at every commit, so that a commit that returned survives a power cut: the
+/// group writer's setting always ([`crate::group`]), the pool's with `ConnectOptions::durable`.
+pub(crate) const SQLITE_SYNCHRONOUS_FULL: &str = "PRAGMA synchronous = FULL";
 /// WAL lets readers run while a writer commits. It is a property of the file, so it is set once.
 const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
 /// Settings of the store's own (writing) connections to a SQLite file, after
@@ -78,7 +82,12 @@ pub(crate) const SQLITE_WRITER_PRAGMAS: [&str; 3] = [
 
 /// The store over an `Any` pool.
 pub(crate) struct SqlStore {
+    /// The group writer ([`crate::group`]), started by the first group write. Declared before
+    /// the checkpointer so that its last commits are still checkpointed when the store closes.
+    pub(crate) group: tokio::sync::OnceCell<GroupWriter>,
     pub(crate) pool: AnyPool,
+    /// The SQLite file, unless the database is in memory or on PostgreSQL.
+    pub(crate) sqlite_file: Option<PathBuf>,
     /// The stored tree's reads on a SQLite file, run in place (see `direct`).
     pub(crate) direct: Option<Arc<DirectReader>>,
     /// Checkpoints a SQLite file's log after commits, off the writers' path.
@@ -90,7 +99,8 @@ pub(crate) struct SqlStore {
     /// polling) is cheaper than letting them retry in SQLite's sleeping busy handler;
     /// `BEGIN IMMEDIATE` still guards against writers in other processes. PostgreSQL writers
     /// queue on the `event_head` row lock instead, so this lock is not taken there.
-    pub(crate) sqlite_writer: Mutex<()>,
+    /// Shared with the group writer's thread, which takes it for each batch.
+    pub(crate) sqlite_writer: Arc<Mutex<()>>,
     /// A lower bound of the integrated ledger size (it only grows), so that proofs skip the
     /// integrator when their nodes are already stored.
     pub(crate) integrated: AtomicU64,
@@ -118,7 +128,7 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
     sqlx::any::install_default_drivers();
     let backend = backend_of(url)?;
     let (pool, sqlite_file) = match backend {
-        Backend::Sqlite => open_sqlite(url).await?,
+        Backend::Sqlite => open_sqlite(url, options.durable).await?,
         Backend::Postgres => (
             AnyPoolOptions::new().max_connections(POSTGRES_MAX_CONNECTIONS).connect(url).await?,
             None,
@@ -142,12 +152,14 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
         sqlite_file.as_deref().map(|path| DirectReader::open(path).map(Arc::new)).transpose()?;
     let checkpointer = sqlite_file.as_deref().map(Checkpointer::start).transpose()?;
     let store = SqlStore {
+        group: tokio::sync::OnceCell::new(),
+        sqlite_file,
         direct,
         checkpointer,
         pool,
         backend,
         alg,
-        sqlite_writer: Mutex::new(()),
+        sqlite_writer: Arc::new(Mutex::new(())),
         integrated: AtomicU64::new(0),
         upper: std::sync::RwLock::new(UpperNodes::default()),
         edge: std::sync::RwLock::new(None),
@@ -173,8 +185,9 @@ pub(crate) fn backend_of(url: &str) -> Result<Backend, StoreError> {
     }
 }
 
-/// The pool, and the file's path unless the database is in memory.
-async fn open_sqlite(url: &str) -> Result<(AnyPool, Option<std::path::PathBuf>), StoreError> {
+/// The pool, and the file's path unless the database is in memory. `durable` syncs every
+/// commit of the pool's connections (`synchronous = FULL`).
+async fn open_sqlite(url: &str, durable: bool) -> Result<(AnyPool, Option<PathBuf>), StoreError> {
     let rest = url.trim_start_matches("sqlite:").trim_start_matches("//");
     let (path, query) = rest.split_once('?').unwrap_or((rest, ""));
     let in_memory = path == ":memory:" || path.is_empty() || query.contains("mode=memory");
@@ -206,6 +219,9 @@ async fn open_sqlite(url: &str) -> Result<(AnyPool, Option<std::path::PathBuf>),
                 for pragma in SQLITE_CONNECTION_PRAGMAS {
                     sqlx::query(pragma).execute(&mut *conn).await?;
                 }
+                if durable {
+                    sqlx::query(SQLITE_SYNCHRONOUS_FULL).execute(&mut *conn).await?;
+                }
                 if !in_memory {
                     for pragma in SQLITE_WRITER_PRAGMAS {
                         sqlx::query(pragma).execute(&mut *conn).await?;
@@ -224,5 +240,5 @@ async fn open_sqlite(url: &str) -> Result<(AnyPool, Option<std::path::PathBuf>),
     if !in_memory {
         sqlx::query(SQLITE_WAL).execute(&pool).await?;
     }
-    Ok((pool, (!in_memory).then(|| std::path::PathBuf::from(path))))
+    Ok((pool, (!in_memory).then(|| PathBuf::from(path))))
 }

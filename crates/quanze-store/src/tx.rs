@@ -13,11 +13,13 @@
 //! into the erasable `event_personal` table; the event and its leaf carry only a salted SM3
 //! commitment to it.
 
+use std::sync::Arc;
+
 use quanze_core::Event;
-use quanze_ledger::HashAlg;
+use quanze_ledger::{CompactRange, HashAlg};
 use sqlx::error::ErrorKind;
-use sqlx::{Any, AnyConnection, Transaction};
-use tokio::sync::MutexGuard;
+use sqlx::{Any, AnyConnection, AnyPool, Transaction};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 use crate::ledger::{frontier_text, parse_frontier};
 use crate::open::SqlStore;
@@ -50,15 +52,10 @@ pub(crate) struct WriteTx<'s> {
     checkpointer: Option<&'s Checkpointer>,
     /// Declared after `tx` so that the transaction is dropped (rolled back) before the next
     /// writer is let in.
-    _writer: Option<MutexGuard<'s, ()>>,
+    _writer: Option<OwnedMutexGuard<()>>,
 }
 
 impl WriteTx<'_> {
-    /// The sequence number the write's event will have.
-    pub(crate) fn seq(&self) -> i64 {
-        self.seq
-    }
-
     /// The connection to write through.
     pub(crate) fn conn(&mut self) -> &mut AnyConnection {
         &mut self.tx
@@ -101,33 +98,54 @@ impl WriteTx<'_> {
 
 /// Reads the head at the start of a write. On SQLite `BEGIN IMMEDIATE` already holds the
 /// write lock; on PostgreSQL the row lock queues concurrent writers until this one commits.
-const LOCK_HEAD_SQLITE: &str = "SELECT last_seq, leaves, frontier FROM event_head WHERE id = 1";
+pub(crate) const LOCK_HEAD_SQLITE: &str =
+    "SELECT last_seq, leaves, frontier FROM event_head WHERE id = 1";
 const LOCK_HEAD_POSTGRES: &str =
     "SELECT last_seq, leaves, frontier FROM event_head WHERE id = 1 FOR UPDATE";
+
+/// The `event_head` row as a write reads it under the lock.
+pub(crate) struct Head {
+    pub(crate) last_seq: i64,
+    pub(crate) leaves: i64,
+    pub(crate) frontier: String,
+}
+
+/// Begins a write transaction on `pool` and reads the head under the write lock: on SQLite
+/// after taking this process's writer slot (`writer`) and with `BEGIN IMMEDIATE`; on
+/// PostgreSQL with the head row locked. The guard, when there is one, is to be dropped after
+/// the transaction ends.
+pub(crate) async fn lock_head(
+    pool: &AnyPool,
+    backend: Backend,
+    writer: &Arc<Mutex<()>>,
+) -> Result<(Option<OwnedMutexGuard<()>>, Transaction<'static, Any>, Head), StoreError> {
+    let (writer, mut tx) = match backend {
+        Backend::Sqlite => {
+            let writer = Arc::clone(writer).lock_owned().await;
+            // IMMEDIATE takes the write lock now (waiting up to busy_timeout for other
+            // processes) instead of failing with SQLITE_BUSY when a read upgrades.
+            (Some(writer), pool.begin_with("BEGIN IMMEDIATE").await?)
+        }
+        Backend::Postgres => (None, pool.begin().await?),
+    };
+    let lock = match backend {
+        Backend::Sqlite => LOCK_HEAD_SQLITE,
+        Backend::Postgres => LOCK_HEAD_POSTGRES,
+    };
+    let (last_seq, leaves, frontier): (i64, i64, String) =
+        sqlx::query_as(lock).fetch_one(&mut *tx).await?;
+    Ok((writer, tx, Head { last_seq, leaves, frontier }))
+}
 
 impl SqlStore {
     /// Begins a write: takes the writer slot and the next event number.
     pub(crate) async fn begin_write(&self) -> Result<WriteTx<'_>, StoreError> {
-        let (writer, mut tx) = match self.backend {
-            Backend::Sqlite => {
-                let writer = self.sqlite_writer.lock().await;
-                // IMMEDIATE takes the write lock now (waiting up to busy_timeout for other
-                // processes) instead of failing with SQLITE_BUSY when a read upgrades.
-                (Some(writer), self.pool.begin_with("BEGIN IMMEDIATE").await?)
-            }
-            Backend::Postgres => (None, self.pool.begin().await?),
-        };
-        let lock = match self.backend {
-            Backend::Sqlite => LOCK_HEAD_SQLITE,
-            Backend::Postgres => LOCK_HEAD_POSTGRES,
-        };
-        let (last, leaves, frontier): (i64, i64, String) =
-            sqlx::query_as(lock).fetch_one(&mut *tx).await?;
+        let (writer, tx, head) = lock_head(&self.pool, self.backend, &self.sqlite_writer).await?;
         Ok(WriteTx {
             tx,
-            seq: last + 1,
-            leaves,
-            frontier,
+            seq: head.last_seq + 1,
+            leaves: head.leaves,
+            frontier: head.frontier,
             alg: self.alg,
             checkpointer: self.checkpointer.as_ref(),
             _writer: writer,
@@ -175,6 +193,102 @@ fn commit_personal(salt: &[u8], data: &serde_json::Value) -> String {
     HashAlg::Sm3.digest(&bytes).to_hex()
 }
 
+/// Inserts an event row (`SealedEvent`'s columns, in this order).
+pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (seq, at, actor, unit, kind, subject, \
+     payload, commitment, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+/// Inserts an event's personal data.
+pub(crate) const INSERT_PERSONAL: &str =
+    "INSERT INTO event_personal (seq, salt, data) VALUES ($1, $2, $3)";
+/// Moves the head on at the end of a write: the last event number and the new frontier in
+/// one statement.
+pub(crate) const ADVANCE_HEAD: &str =
+    "UPDATE event_head SET last_seq = $1, leaves = $1, frontier = $2 WHERE id = 1";
+
+/// An event made ready for its row: the values to store, its leaf hash and its personal data
+/// with the salt of the commitment. Both write paths — a [`WriteTx`] and the group writer
+/// ([`crate::group`]) — seal their events here, so a leaf means the same on either.
+#[derive(Debug)]
+pub(crate) struct SealedEvent<'e> {
+    pub(crate) seq: i64,
+    pub(crate) at: String,
+    pub(crate) actor: Option<String>,
+    pub(crate) unit: Option<String>,
+    pub(crate) kind: &'e str,
+    pub(crate) subject: &'e str,
+    pub(crate) payload: String,
+    pub(crate) commitment: Option<String>,
+    pub(crate) leaf_hash: String,
+    /// `(salt hex, data JSON)` for `event_personal`.
+    pub(crate) personal: Option<(String, String)>,
+}
+
+/// Seals `ev` as event number `seq`, the next leaf of the tree whose frontier is `range`, and
+/// pushes its leaf hash onto `range`: the event's RFC 8785 bytes hashed with `alg`, its
+/// personal data (if any) replaced by a salted SM3 commitment. No I/O; `range` is the new
+/// frontier to store in the head once the event row is written.
+pub(crate) fn seal<'e>(
+    alg: HashAlg,
+    range: &mut CompactRange,
+    seq: i64,
+    ev: &'e NewEvent,
+) -> Result<SealedEvent<'e>, StoreError> {
+    let useq =
+        u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))?;
+    if range.size() + 1 != useq {
+        return Err(StoreError::Corrupt(format!(
+            "ledger has {} leaves but the next event is {seq}; run `quanze ledger verify`",
+            range.size()
+        )));
+    }
+    let personal = ev.personal.as_ref().map(|data| {
+        let salt: [u8; 16] = rand::random();
+        (hex::encode(salt), commit_personal(&salt, data), data.to_string())
+    });
+    let event = event_of(useq, ev, personal.as_ref().map(|p| p.1.clone()));
+    let leaf = alg.hash_leaf(&event.leaf_bytes());
+    range.push_leaf_hash(leaf);
+    Ok(SealedEvent {
+        seq,
+        at: instant_text(event.at),
+        actor: event.actor.map(|u| u.to_string()),
+        unit: event.unit.map(|u| u.to_string()),
+        kind: &ev.kind,
+        subject: &ev.subject,
+        payload: event.payload.to_string(),
+        commitment: event.commitment,
+        leaf_hash: leaf.to_hex(),
+        personal: personal.map(|(salt, _, data)| (salt, data)),
+    })
+}
+
+/// Writes a sealed event's row and its personal data through sqlx.
+pub(crate) async fn insert_sealed(
+    conn: &mut AnyConnection,
+    sealed: &SealedEvent<'_>,
+) -> Result<(), StoreError> {
+    sqlx::query(INSERT_EVENT)
+        .bind(sealed.seq)
+        .bind(sealed.at.as_str())
+        .bind(sealed.actor.as_deref())
+        .bind(sealed.unit.as_deref())
+        .bind(sealed.kind)
+        .bind(sealed.subject)
+        .bind(sealed.payload.as_str())
+        .bind(sealed.commitment.as_deref())
+        .bind(sealed.leaf_hash.as_str())
+        .execute(&mut *conn)
+        .await?;
+    if let Some((salt, data)) = &sealed.personal {
+        sqlx::query(INSERT_PERSONAL)
+            .bind(sealed.seq)
+            .bind(salt.as_str())
+            .bind(data.as_str())
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(())
+}
+
 /// Writes the event with its leaf hash and its personal data, and moves the head (event
 /// number and frontier) on. Called last in every write transaction.
 ///
@@ -190,50 +304,9 @@ async fn append(
     frontier: &str,
     ev: &NewEvent,
 ) -> Result<(), StoreError> {
-    // Moves the head on at the end of a write: the new event number and the new frontier in
-    // one statement.
-    const ADVANCE_HEAD: &str =
-        "UPDATE event_head SET last_seq = $1, leaves = $1, frontier = $2 WHERE id = 1";
-    const INSERT_EVENT: &str = "INSERT INTO events (seq, at, actor, unit, kind, subject, payload, \
-         commitment, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
-    const INSERT_PERSONAL: &str =
-        "INSERT INTO event_personal (seq, salt, data) VALUES ($1, $2, $3)";
-    let useq =
-        u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))?;
     let mut range = parse_frontier(alg, leaves, frontier)?;
-    if range.size() + 1 != useq {
-        return Err(StoreError::Corrupt(format!(
-            "ledger has {} leaves but the next event is {seq}; run `quanze ledger verify`",
-            range.size()
-        )));
-    }
-    let personal = ev.personal.as_ref().map(|data| {
-        let salt: [u8; 16] = rand::random();
-        (hex::encode(salt), commit_personal(&salt, data), data)
-    });
-    let event = event_of(useq, ev, personal.as_ref().map(|p| p.1.clone()));
-    let leaf = alg.hash_leaf(&event.leaf_bytes());
-    sqlx::query(INSERT_EVENT)
-        .bind(seq)
-        .bind(instant_text(event.at))
-        .bind(event.actor.map(|u| u.to_string()))
-        .bind(event.unit.map(|u| u.to_string()))
-        .bind(event.kind.as_str())
-        .bind(event.subject.as_str())
-        .bind(event.payload.to_string())
-        .bind(event.commitment.clone())
-        .bind(leaf.to_hex())
-        .execute(&mut *conn)
-        .await?;
-    if let Some((salt, _, data)) = &personal {
-        sqlx::query(INSERT_PERSONAL)
-            .bind(seq)
-            .bind(salt.as_str())
-            .bind(data.to_string())
-            .execute(&mut *conn)
-            .await?;
-    }
-    range.push_leaf_hash(leaf);
+    let sealed = seal(alg, &mut range, seq, ev)?;
+    insert_sealed(conn, &sealed).await?;
     sqlx::query(ADVANCE_HEAD).bind(seq).bind(frontier_text(&range)).execute(&mut *conn).await?;
     Ok(())
 }

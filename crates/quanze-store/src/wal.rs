@@ -63,14 +63,33 @@ impl Checkpointer {
     /// Asks for a checkpoint after a commit; returns at once.
     pub(crate) fn wake(&self) {
         if let Some(wake) = &self.wake {
-            match wake.try_send(()) {
-                Ok(()) | Err(TrySendError::Full(())) => {}
-                Err(TrySendError::Disconnected(())) => {
-                    tracing::warn!(
-                        "the checkpoint thread has stopped; the WAL is not checkpointed"
-                    );
-                }
-            }
+            wake_up(wake);
+        }
+    }
+
+    /// A handle that wakes this thread from another thread (the group writer's). The thread
+    /// ends when the checkpointer and every waker are dropped.
+    pub(crate) fn waker(&self) -> Option<CheckpointWaker> {
+        self.wake.clone().map(CheckpointWaker)
+    }
+}
+
+/// Wakes a checkpoint thread from elsewhere; see [`Checkpointer::waker`].
+#[derive(Debug, Clone)]
+pub(crate) struct CheckpointWaker(SyncSender<()>);
+
+impl CheckpointWaker {
+    /// Asks for a checkpoint after a commit; returns at once.
+    pub(crate) fn wake(&self) {
+        wake_up(&self.0);
+    }
+}
+
+fn wake_up(wake: &SyncSender<()>) {
+    match wake.try_send(()) {
+        Ok(()) | Err(TrySendError::Full(())) => {}
+        Err(TrySendError::Disconnected(())) => {
+            tracing::warn!("the checkpoint thread has stopped; the WAL is not checkpointed");
         }
     }
 }

@@ -378,7 +378,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 .map_err(|_| anyhow!("--ledger-hash must be sm3 or sha256, not {ledger_hash:?}"))?;
             let service = Service::open_with(
                 &db,
-                quanze_service::ConnectOptions { ledger_hash },
+                quanze_service::ConnectOptions { ledger_hash, ..Default::default() },
                 Config::default(),
             )
             .await

@@ -186,6 +186,7 @@ mod calendar;
 mod cases;
 mod devolution;
 mod governance;
+mod group;
 mod laws;
 mod ledger;
 mod lists;

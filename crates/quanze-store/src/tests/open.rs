@@ -105,3 +105,16 @@ async fn sqlite_file_has_8k_pages_and_its_log_is_checkpointed_after_commits() {
     assert!(after > before, "the write grew the database: {before} -> {after} pages");
     assert_eq!(store.regions().await.unwrap().len(), 999);
 }
+
+#[tokio::test]
+async fn a_durable_store_syncs_every_commit() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::testing::sqlite_url(dir.path());
+    for (durable, level) in [(false, 1), (true, 2)] {
+        let options = crate::ConnectOptions { durable, ..crate::ConnectOptions::default() };
+        let store = crate::open::open(&url, options).await.unwrap();
+        let synchronous: i64 =
+            sqlx::query_scalar("PRAGMA synchronous").fetch_one(&store.pool).await.unwrap();
+        assert_eq!(synchronous, level, "durable = {durable}");
+    }
+}

@@ -1,0 +1,423 @@
+//! Group commit: one writer commits many waiting writes in one transaction, and answers each
+//! caller only after that commit.
+//!
+//! A write here is a [`GroupJob`]: data, not code — statements in the store's portable SQL
+//! (`$1`, `$2`, … placeholders) with their values, and the one event the write records — so
+//! that the same job runs on either backend and on a thread that owns no caller's state. The
+//! writer takes every job waiting (up to `MAX_BATCH`), begins one transaction, reads the
+//! event head once, and runs each job inside a savepoint: its event first (sealed as
+//! [`crate::tx`] seals every event: the leaf hash, the new frontier, the salted commitment to
+//! its personal data), then its statements. A job that fails — a statement errs or changes
+//! another number of rows than its [`Stmt::expect_rows`] — is rolled back to its savepoint
+//! and the in-memory frontier restored, so the next job takes its event number and numbers
+//! stay gap-free. The head is moved once, at the end; then the transaction commits, and only
+//! then is every caller answered with its [`Receipt`] or its error. When the batch cannot
+//! commit (or begin), every caller in it gets [`StoreError::Group`].
+//!
+//! Why: each commit of a durable write waits for the disk (`fdatasync`), and on SQLite sqlx
+//! adds a hop to its worker thread for every statement; one commit for many writes pays both
+//! once (docs/performance.md). Nothing waits for a batch to fill: a job that finds the writer
+//! idle is committed alone, at once; jobs that arrive while it commits form the next batch.
+//!
+//! Two writers, chosen when the first group write starts one:
+//! - a SQLite file gets a thread of its own (`sqlite`) with its own rusqlite connection in
+//!   `synchronous = FULL`, so every acknowledged job survives a power cut. It bypasses sqlx
+//!   entirely and takes the store's in-process writer slot for each batch, so that it and
+//!   the pool's writers queue for SQLite's lock instead of retrying on `SQLITE_BUSY`;
+//! - PostgreSQL, and an in-memory SQLite database (which no second connection can reach), get
+//!   a tokio task (`pooled`) that runs the same batches through the pool, one transaction with
+//!   the head row locked. There every statement is a round trip to the server, so a batch is
+//!   first tried as if no job failed — all its events in one multi-row insert, no savepoints —
+//!   and only when one does is that attempt rolled back and the batch run again as above,
+//!   each job in its savepoint. The outcome is the same; the common case costs two round
+//!   trips less per job.
+//!
+//! The invariant of the store holds per job: one job, one event. A panic in a writer fails
+//! the callers of its batch (their answers are dropped, which they see as
+//! [`StoreError::Group`]) and the writer goes on with the next batch; when the store is
+//! dropped, the writer finishes the jobs already queued and stops.
+
+mod pooled;
+mod sqlite;
+#[cfg(test)]
+mod tests;
+
+use std::borrow::Cow;
+use std::sync::mpsc::{Receiver, RecvTimeoutError, TryRecvError};
+use std::time::{Duration, Instant};
+
+use async_trait::async_trait;
+use tokio::sync::oneshot;
+
+use crate::open::SqlStore;
+use crate::{NewEvent, Receipt, StoreError};
+
+/// The most jobs one transaction commits.
+const MAX_BATCH: usize = 1000;
+/// The longest a busy writer waits for the callers it has just answered to hand in their
+/// next jobs (see [`Gather`]).
+const MAX_GATHER: Duration = Duration::from_millis(1);
+
+/// A value bound to a statement's placeholder.
+#[derive(Debug, Clone, PartialEq)]
+pub enum SqlValue {
+    /// SQL `NULL` of a column of this type (PostgreSQL wants to know which).
+    Null(SqlType),
+    /// A 64-bit integer.
+    I64(i64),
+    /// A double.
+    F64(f64),
+    /// Text.
+    Text(String),
+    /// Bytes.
+    Blob(Vec<u8>),
+    /// The sequence number of the job's own event, known only when the writer takes the job:
+    /// for rows that record which event wrote them (a case's timeline, a receipt).
+    EventSeq,
+}
+
+/// The type of a [`SqlValue::Null`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SqlType {
+    /// `INTEGER` / `BIGINT`.
+    I64,
+    /// `REAL` / `DOUBLE PRECISION`.
+    F64,
+    /// `TEXT`.
+    Text,
+    /// `BLOB` / `BYTEA`.
+    Blob,
+}
+
+macro_rules! sql_value_from {
+    ($($t:ty => $variant:ident($conv:expr), $null:ident;)*) => {$(
+        impl From<$t> for SqlValue {
+            fn from(v: $t) -> SqlValue {
+                SqlValue::$variant($conv(v))
+            }
+        }
+        impl From<Option<$t>> for SqlValue {
+            fn from(v: Option<$t>) -> SqlValue {
+                v.map_or(SqlValue::Null(SqlType::$null), SqlValue::from)
+            }
+        }
+    )*};
+}
+
+sql_value_from! {
+    i64 => I64(|v| v), I64;
+    i32 => I64(i64::from), I64;
+    u32 => I64(i64::from), I64;
+    bool => I64(i64::from), I64;
+    f64 => F64(|v| v), F64;
+    String => Text(|v| v), Text;
+    &str => Text(str::to_owned), Text;
+    Vec<u8> => Blob(|v| v), Blob;
+    &[u8] => Blob(<[u8]>::to_vec), Blob;
+}
+
+/// One statement of a job: portable SQL with `$1`, `$2`, … placeholders (each value in
+/// `params` used at least once, as PostgreSQL requires), returning no rows (no `SELECT`, no
+/// `RETURNING`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Stmt {
+    /// The SQL text. A `&'static str` is the usual case; each distinct text is prepared once
+    /// per connection and kept.
+    pub sql: Cow<'static, str>,
+    /// The values of `$1`, `$2`, …, in order.
+    pub params: Vec<SqlValue>,
+    /// The number of rows the statement must change; any other number fails the job with
+    /// [`StoreError::Conflict`]. For optimistic checks:
+    /// `UPDATE t SET …, version = version + 1 WHERE id = $1 AND version = $2` expecting 1.
+    pub expect_rows: Option<u64>,
+}
+
+impl Stmt {
+    /// A statement with no values yet.
+    pub fn new(sql: impl Into<Cow<'static, str>>) -> Stmt {
+        Stmt { sql: sql.into(), params: Vec::new(), expect_rows: None }
+    }
+
+    /// Binds the next placeholder.
+    #[must_use]
+    pub fn bind(mut self, value: impl Into<SqlValue>) -> Stmt {
+        self.params.push(value.into());
+        self
+    }
+
+    /// Requires the statement to change exactly `rows` rows.
+    #[must_use]
+    pub fn expect_rows(mut self, rows: u64) -> Stmt {
+        self.expect_rows = Some(rows);
+        self
+    }
+}
+
+/// One write: its statements and the one event it records, committed together or not at all.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupJob {
+    /// Run in order, after the event's row is written (so a statement may refer to the
+    /// event's row through [`SqlValue::EventSeq`], foreign keys included).
+    pub stmts: Vec<Stmt>,
+    /// The event; its `subject` also names the job in error messages.
+    pub event: NewEvent,
+}
+
+impl GroupJob {
+    /// A job recording `event`, with no statements yet.
+    pub fn new(event: NewEvent) -> GroupJob {
+        GroupJob { stmts: Vec::new(), event }
+    }
+
+    /// Appends a statement.
+    #[must_use]
+    pub fn stmt(mut self, stmt: Stmt) -> GroupJob {
+        self.stmts.push(stmt);
+        self
+    }
+}
+
+/// Writes [`GroupJob`]s: batched with other callers' jobs ([`GroupStore::group_write`]), or
+/// each in a transaction of its own ([`GroupStore::write_alone`]). Both give the same
+/// outcome for the same job; they differ in speed only.
+#[async_trait]
+pub trait GroupStore: Send + Sync {
+    /// Hands `job` to the group writer and waits until the transaction it was committed in
+    /// has committed. `Conflict` for a unique violation or a statement that changed another
+    /// number of rows than it expected, `NotFound` for a foreign-key violation (the messages
+    /// name the event's subject), [`StoreError::Group`] when the batch failed as a whole. A
+    /// job handed over is committed even if the caller stops waiting.
+    async fn group_write(&self, job: GroupJob) -> Result<Receipt, StoreError>;
+    /// Writes `job` in a transaction of its own, through the store's pool, like every other
+    /// write method: the reference the group writer is measured against.
+    async fn write_alone(&self, job: GroupJob) -> Result<Receipt, StoreError>;
+}
+
+/// A job waiting for the writer, with the way to answer its caller.
+pub(crate) struct Pending {
+    pub(crate) job: GroupJob,
+    pub(crate) reply: oneshot::Sender<Result<Receipt, StoreError>>,
+}
+
+/// Where a group writer takes its jobs from: a thread's channel, or a task's. Neither is
+/// bounded: each job waiting is a caller waiting for its answer, so the callers bound them.
+pub(crate) enum Queue {
+    /// The SQLite writer's thread.
+    Thread(std::sync::mpsc::Sender<Pending>),
+    /// The pooled writer's task.
+    Task(tokio::sync::mpsc::UnboundedSender<Pending>),
+}
+
+impl Queue {
+    /// Hands `pending` over; an error when the writer has stopped.
+    pub(crate) fn send(&self, pending: Pending) -> Result<(), StoreError> {
+        let sent = match self {
+            Queue::Thread(jobs) => jobs.send(pending).is_ok(),
+            Queue::Task(jobs) => jobs.send(pending).is_ok(),
+        };
+        if sent { Ok(()) } else { Err(stopped()) }
+    }
+}
+
+/// The caller's side of a group writer. Dropping it lets the writer finish what is queued,
+/// then stop; the SQLite writer's thread is joined.
+pub(crate) struct GroupWriter {
+    pub(crate) jobs: Option<Queue>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl std::fmt::Debug for GroupWriter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("GroupWriter").field("thread", &self.thread.is_some()).finish()
+    }
+}
+
+impl GroupWriter {
+    /// Hands `job` over and waits for its answer.
+    async fn submit(&self, job: GroupJob) -> Result<Receipt, StoreError> {
+        let (reply, answer) = oneshot::channel();
+        let jobs = self.jobs.as_ref().ok_or_else(stopped)?;
+        jobs.send(Pending { job, reply })?;
+        answer.await.map_err(|_| stopped())?
+    }
+}
+
+impl Drop for GroupWriter {
+    fn drop(&mut self) {
+        self.jobs = None;
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the group writer's thread panicked");
+        }
+    }
+}
+
+/// What a caller gets whose writer dropped its job unanswered.
+fn stopped() -> StoreError {
+    StoreError::Group("the group writer stopped before answering (see the log)".to_owned())
+}
+
+/// Answers a batch: each caller its own outcome, or all the batch's error.
+fn answer(batch: Vec<Pending>, outcome: Result<Vec<Result<Receipt, StoreError>>, StoreError>) {
+    match outcome {
+        Ok(results) => {
+            debug_assert_eq!(results.len(), batch.len());
+            for (pending, result) in batch.into_iter().zip(results) {
+                // A caller that stopped waiting has nobody to tell.
+                let _ = pending.reply.send(result);
+            }
+        }
+        Err(e) => {
+            tracing::warn!(error = %e, jobs = batch.len(), "a group commit failed");
+            let message = e.to_string();
+            for pending in batch {
+                let _ = pending.reply.send(Err(StoreError::Group(message.clone())));
+            }
+        }
+    }
+}
+
+/// The part of a writer that runs one batch, so that the loop around it ([`serve`]) can be
+/// tested with a runner that fails.
+trait Batches {
+    /// Commits `batch` and answers every job in it.
+    fn run(&mut self, batch: Vec<Pending>);
+    /// Puts the connection back in order after `run` panicked.
+    fn recover(&mut self);
+}
+
+/// How long a busy writer lets a batch gather.
+///
+/// Under steady load the callers split into two halves: while one batch commits, the callers
+/// answered last time hand in their next jobs, which form the next batch, and so on, each
+/// batch about half of the callers — so each commit's wait for the disk serves only half of
+/// them. When jobs were already waiting as a batch ended, the writer was busy; it then gives
+/// the callers it has just answered a moment (half the last batch's time, at most
+/// `MAX_GATHER`) to come back, so that one commit carries them all. A writer that found the
+/// queue empty waits for nobody: a lone caller is never delayed.
+#[derive(Debug, Default)]
+struct Gather {
+    /// When the last batch ended with jobs waiting: how many jobs it answered and how long
+    /// it took.
+    busy: Option<(usize, Duration)>,
+}
+
+impl Gather {
+    /// For a batch that starts with `len` jobs at `now`: the size to wait for and until when,
+    /// or `None` to start at once.
+    fn wait(&self, len: usize, now: Instant) -> Option<(usize, Instant)> {
+        let (answered, took) = self.busy?;
+        let target = (len + answered).min(MAX_BATCH);
+        (target > len).then(|| (target, now + (took / 2).min(MAX_GATHER)))
+    }
+}
+
+/// The SQLite writer thread's loop: takes every job waiting (at most `MAX_BATCH`, gathering
+/// as [`Gather`] says), runs them as one batch, until every sender is gone and the queue is
+/// empty. A panicking batch drops its jobs' answers (their callers get
+/// [`StoreError::Group`]) and the loop goes on.
+fn serve(jobs: &Receiver<Pending>, writer: &mut impl Batches) {
+    let mut gather = Gather::default();
+    let mut next = None;
+    loop {
+        let first = match next.take() {
+            Some(first) => first,
+            None => match jobs.recv() {
+                Ok(first) => first,
+                Err(_) => return,
+            },
+        };
+        let mut batch = Vec::with_capacity(MAX_BATCH);
+        batch.push(first);
+        take_waiting(jobs, &mut batch);
+        if let Some((target, deadline)) = gather.wait(batch.len(), Instant::now()) {
+            while batch.len() < target {
+                match jobs.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
+                    Ok(pending) => {
+                        batch.push(pending);
+                        take_waiting(jobs, &mut batch);
+                    }
+                    Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => break,
+                }
+            }
+        }
+        let len = batch.len();
+        let started = Instant::now();
+        let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| writer.run(batch)));
+        if run.is_err() {
+            tracing::error!("the group writer panicked; its batch's callers got an error");
+            writer.recover();
+        }
+        next = jobs.try_recv().ok();
+        gather.busy = next.is_some().then(|| (len, started.elapsed()));
+    }
+}
+
+/// Moves the jobs waiting in `jobs` into `batch`, up to `MAX_BATCH`.
+fn take_waiting(jobs: &Receiver<Pending>, batch: &mut Vec<Pending>) {
+    while batch.len() < MAX_BATCH {
+        match jobs.try_recv() {
+            Ok(pending) => batch.push(pending),
+            Err(TryRecvError::Empty | TryRecvError::Disconnected) => return,
+        }
+    }
+}
+
+/// The values of `$1`, `$2`, … of a statement, or why they do not fit: the SQLite writer's
+/// check, standing in for the one PostgreSQL makes, so that a job fails alike on both.
+fn placeholder_index(name: Option<&str>, position: usize) -> Result<usize, String> {
+    match name {
+        None => Ok(position),
+        Some(name) => name
+            .strip_prefix('$')
+            .and_then(|n| n.parse::<usize>().ok())
+            .filter(|n| *n >= 1)
+            .ok_or_else(|| format!("placeholder {name}: use $1, $2, …")),
+    }
+}
+
+/// The outcome of a statement that changed `rows` rows.
+fn check_rows(stmt: &Stmt, index: usize, rows: u64, subject: &str) -> Result<(), StoreError> {
+    match stmt.expect_rows {
+        Some(expected) if expected != rows => Err(StoreError::Conflict(format!(
+            "{subject}: statement {index} changed {rows} rows, expected {expected}"
+        ))),
+        _ => Ok(()),
+    }
+}
+
+impl SqlStore {
+    /// The group writer, started by the first call.
+    pub(crate) async fn group_writer(&self) -> Result<&GroupWriter, StoreError> {
+        self.group
+            .get_or_try_init(|| async {
+                match &self.sqlite_file {
+                    Some(path) => sqlite::start(
+                        path,
+                        self.alg,
+                        std::sync::Arc::clone(&self.sqlite_writer),
+                        self.checkpointer.as_ref().and_then(crate::wal::Checkpointer::waker),
+                    ),
+                    None => Ok(pooled::start(
+                        self.pool.clone(),
+                        self.backend,
+                        self.alg,
+                        std::sync::Arc::clone(&self.sqlite_writer),
+                    )),
+                }
+            })
+            .await
+    }
+}
+
+#[async_trait]
+impl GroupStore for SqlStore {
+    async fn group_write(&self, job: GroupJob) -> Result<Receipt, StoreError> {
+        self.group_writer().await?.submit(job).await
+    }
+
+    async fn write_alone(&self, job: GroupJob) -> Result<Receipt, StoreError> {
+        pooled::write_alone(self, &job).await
+    }
+}
