@@ -11,6 +11,7 @@
 #![deny(missing_docs)]
 
 pub mod data;
+pub mod parties;
 
 mod content;
 mod county;

@@ -376,7 +376,8 @@ impl Service {
         }
     }
 
-    /// Takes one step on a case. Staff act for their unit (the case's handling unit unless they
+    /// Takes one step on a case and answers with the case after it, its `timeline` holding the
+    /// step just taken (with its ledger leaf). Staff act for their unit (the case's handling unit unless they
     /// name another, such as a cooperating unit completing its task); the applicant acts with
     /// the access code. Refused steps change nothing.
     pub async fn act_on_case(
@@ -418,12 +419,9 @@ impl Service {
         let (next, step) =
             stored.case.apply(&command, &actor, time, &self.calendar(), self.case_rules())?;
         let seq = self.write_step(by, &stored.case, &next, &step, None).await?;
-        let mut steps: Vec<(CaseStep, u64)> =
-            self.store.case_steps(next.id).await?.into_iter().map(|s| (s.step, s.seq)).collect();
-        if steps.last().map(|(s, _)| s.n) != Some(step.n) {
-            steps.push((step, seq));
-        }
-        Ok(CaseView::of(&next, steps, &self.calendar(), self.case_rules(), time.on()))
+        // The answer carries the step just taken; the whole timeline is one GET away (reading
+        // it back here would cost every step a read of all the case's steps).
+        Ok(CaseView::of(&next, vec![(step, seq)], &self.calendar(), self.case_rules(), time.on()))
     }
 
     async fn write_step(

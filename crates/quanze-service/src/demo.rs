@@ -8,6 +8,7 @@ use quanze_store::DraftWrite;
 
 use crate::Service;
 
+mod cases;
 mod governance;
 mod grants;
 use crate::auth::NewUser;
@@ -40,6 +41,8 @@ pub enum DemoLoad {
         units: usize,
         /// Item versions written.
         items: usize,
+        /// Cases written (none without a personal-data key).
+        cases: usize,
     },
 }
 
@@ -66,7 +69,7 @@ impl Service {
         let start = chrono::NaiveDate::from_ymd_opt(2024, 2, 1).expect("a valid date");
         let clock = std::sync::Arc::new(governance::HistoryClock::starting(start));
         let replay = Service::new(self.store.clone(), clock.clone(), self.config.clone()).await?;
-        let loaded = replay.load_demo_history(seed, &clock).await?;
+        let loaded = replay.load_demo_history(seed, &clock, self.clock.now()).await?;
         self.reload().await?;
         Ok(loaded)
     }
@@ -75,6 +78,7 @@ impl Service {
         &self,
         seed: u64,
         clock: &governance::HistoryClock,
+        now: chrono::DateTime<chrono::Utc>,
     ) -> ServiceResult<DemoLoad> {
         let county = quanze_demo::demo_county(seed);
         self.put_regions(None, county.regions.clone()).await?;
@@ -161,12 +165,14 @@ impl Service {
             }
         }
         self.reload().await?;
-        // Every account but the last, then the governance history (done by those accounts),
-        // then the last account: its presence marks a complete load.
+        // Every account but the last, then the governance history and the year of cases (done
+        // by those accounts), then the last account: its presence marks a complete load.
         let (last, rest) = DEMO_ACCOUNTS.split_last().expect("there are demo accounts");
+        let mut cases = 0;
         for (name, role, display) in rest.iter().chain([last]) {
             if name == &last.0 {
                 governance::load(self, clock).await?;
+                cases = cases::load(self, seed, now).await?;
             }
             let new = NewUser {
                 username: Username::parse(name)?,
@@ -176,7 +182,7 @@ impl Service {
             };
             self.create_user(None, new).await?;
         }
-        Ok(DemoLoad::Loaded { units: county.units.len(), items: county.items.len() })
+        Ok(DemoLoad::Loaded { units: county.units.len(), items: county.items.len(), cases })
     }
 
     /// The law registry of the demo: every law its items cite, and the 1996 edition of the

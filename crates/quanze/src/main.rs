@@ -681,8 +681,8 @@ async fn demo(
         DemoLoad::Reused => {
             println!("沿用已有数据 {}（reusing the existing database）", db_path.display())
         }
-        DemoLoad::Loaded { units, items } => println!(
-            "已生成示例县：{units} 个单位，{items} 个事项版本，用时 {:.1} 秒（{}）",
+        DemoLoad::Loaded { units, items, cases } => println!(
+            "已生成示例县：{units} 个单位，{items} 个事项版本，{cases} 件办件，用时 {:.1} 秒（{}）",
             started.elapsed().as_secs_f64(),
             db_path.display()
         ),

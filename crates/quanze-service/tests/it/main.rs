@@ -7,6 +7,7 @@ mod calendar;
 mod cases;
 mod changesets;
 mod demo;
+mod demo_cases;
 mod devolution;
 mod devolution_law;
 mod governance;

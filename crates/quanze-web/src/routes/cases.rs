@@ -119,7 +119,7 @@ pub(crate) async fn show(
 #[utoipa::path(post, path = "/api/v1/cases/{receipt}/actions", operation_id = "act_on_case",
     params(("receipt" = String, Path, description = "受理单号")),
     request_body = CaseActionRequest,
-    responses((status = 200, description = "the step was taken; the case after it", body = CaseView),
+    responses((status = 200, description = "the step was taken: the case after it, its timeline holding that step (GET the case for the whole timeline)", body = CaseView),
         (status = 401, description = "no or bad token", body = ErrorBody),
         (status = 403, description = "another unit's case, a role the procedure does not give this step, a unit without the power to decide", body = ErrorBody),
         (status = 404, description = "no such case", body = ErrorBody),
