@@ -9,6 +9,8 @@
 
 pub mod personal;
 
+use std::sync::Arc;
+
 use chrono::{NaiveDate, NaiveDateTime};
 use quanze_core::access::Act;
 use quanze_core::case::rating::{
@@ -42,6 +44,34 @@ pub struct CasesConfig {
     pub rules: CaseRules,
     /// The key for applicants' personal data; without one, no case can be received.
     pub personal_key: Option<PersonalKey>,
+}
+
+/// The cases this server wrote last, by receipt number, so that a step does not read its case
+/// back from the store (issue 15's throughput). Bounded: past `CAPACITY` entries it starts
+/// again empty, which costs the next steps one read each and nothing else.
+#[derive(Debug, Default)]
+pub(crate) struct CaseCache {
+    cases: std::sync::Mutex<std::collections::HashMap<String, Arc<StoredCase>>>,
+}
+
+impl CaseCache {
+    const CAPACITY: usize = 20_000;
+
+    fn get(&self, receipt: &str) -> Option<Arc<StoredCase>> {
+        self.cases.lock().expect("case cache lock is never poisoned").get(receipt).cloned()
+    }
+
+    fn put(&self, stored: StoredCase) {
+        let mut cases = self.cases.lock().expect("case cache lock is never poisoned");
+        if cases.len() >= Self::CAPACITY {
+            cases.clear();
+        }
+        cases.insert(stored.case.receipt.to_string(), Arc::new(stored));
+    }
+
+    fn remove(&self, receipt: &str) {
+        self.cases.lock().expect("case cache lock is never poisoned").remove(receipt);
+    }
 }
 
 /// Receipt numbers of the day, handed out in order (seeded from the store at the first case of
@@ -318,6 +348,12 @@ impl Service {
             ev.personal = Some(applicant.to_sealed_json());
             match self.store.write_case(write, ev).await {
                 Ok(receipt) => {
+                    self.case_cache.put(StoredCase {
+                        case: case.clone(),
+                        sealed: sealed.clone(),
+                        applicant_key: index.clone(),
+                        access_hash: access_hash.clone(),
+                    });
                     let view = CaseView::of(
                         &case,
                         vec![(step, receipt.seq)],
@@ -356,12 +392,21 @@ impl Service {
         )
     }
 
-    async fn load_by_receipt(&self, receipt: &str) -> ServiceResult<StoredCase> {
+    /// A case by its receipt number: from the cache of cases recently written by this server,
+    /// else from the store. The cache is only a hint: every write names the step count it was
+    /// computed from, so a stale entry (another server wrote the case) fails with `Conflict`,
+    /// is dropped, and the step is computed again from the store ([`Service::act_on_case`]).
+    async fn load_by_receipt(&self, receipt: &str) -> ServiceResult<Arc<StoredCase>> {
         let receipt = ReceiptNo::parse(receipt)?;
-        self.store
+        if let Some(hit) = self.case_cache.get(receipt.as_str()) {
+            return Ok(hit);
+        }
+        let stored = self
+            .store
             .case_by_receipt(&receipt)
             .await?
-            .ok_or_else(|| ServiceError::NotFound(format!("受理单号 {receipt}")))
+            .ok_or_else(|| ServiceError::NotFound(format!("受理单号 {receipt}")))?;
+        Ok(Arc::new(stored))
     }
 
     fn check_access(stored: &StoredCase, code: &str) -> ServiceResult<()> {
@@ -415,13 +460,38 @@ impl Service {
             }
             other => other,
         };
-        let time = self.step_time();
-        let (next, step) =
-            stored.case.apply(&command, &actor, time, &self.calendar(), self.case_rules())?;
-        let seq = self.write_step(by, &stored.case, &next, &step, None).await?;
-        // The answer carries the step just taken; the whole timeline is one GET away (reading
-        // it back here would cost every step a read of all the case's steps).
-        Ok(CaseView::of(&next, vec![(step, seq)], &self.calendar(), self.case_rules(), time.on()))
+        let mut stored = stored;
+        for attempt in 0..2 {
+            let time = self.step_time();
+            let (next, step) =
+                stored.case.apply(&command, &actor, time, &self.calendar(), self.case_rules())?;
+            match self.write_step(by, &stored.case, &next, &step, None).await {
+                Ok(seq) => {
+                    if !next.state.is_final() {
+                        self.case_cache.put(StoredCase { case: next.clone(), ..(*stored).clone() });
+                    }
+                    // The answer carries the step just taken; the whole timeline is one GET
+                    // away (reading it back here would cost every step a read of them all).
+                    return Ok(CaseView::of(
+                        &next,
+                        vec![(step, seq)],
+                        &self.calendar(),
+                        self.case_rules(),
+                        time.on(),
+                    ));
+                }
+                // The case moved since it was read (another server, or a cache entry gone
+                // stale): compute the step again from the stored case, once.
+                Err(ServiceError::Conflict(_)) if attempt == 0 => {
+                    let fresh = self.store.case(stored.case.id).await?.ok_or_else(|| {
+                        ServiceError::NotFound(format!("受理单号 {}", stored.case.receipt))
+                    })?;
+                    stored = Arc::new(fresh);
+                }
+                Err(e) => return Err(e),
+            }
+        }
+        Err(ServiceError::Conflict(format!("办件 {receipt} 同时被他人办理，请刷新后重试")))
     }
 
     async fn write_step(
@@ -445,6 +515,8 @@ impl Service {
             close_supervisions: (closes && supervision.is_none()).then_some(on),
         };
         let ev = self.case_event(by, next, step);
+        // Whatever this server cached of the case is older than this write.
+        self.case_cache.remove(next.receipt.as_str());
         Ok(self.store.write_case(write, ev).await?.seq)
     }
 
@@ -498,7 +570,7 @@ impl Service {
         self.view_of(stored).await
     }
 
-    async fn view_of(&self, stored: StoredCase) -> ServiceResult<CaseView> {
+    async fn view_of(&self, stored: Arc<StoredCase>) -> ServiceResult<CaseView> {
         let steps = self.store.case_steps(stored.case.id).await?;
         Ok(CaseView::of(
             &stored.case,

@@ -193,6 +193,8 @@ pub struct Service {
     signing: tokio::sync::Mutex<()>,
     /// Today's receipt numbers.
     receipts: tokio::sync::Mutex<cases::ReceiptCounter>,
+    /// Cases this server wrote last (a hint; the store's step count is the truth).
+    case_cache: cases::CaseCache,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -259,6 +261,7 @@ impl Service {
             establishment_writes: tokio::sync::Mutex::new(()),
             signing: tokio::sync::Mutex::new(()),
             receipts: tokio::sync::Mutex::new(cases::ReceiptCounter::default()),
+            case_cache: cases::CaseCache::default(),
         };
         service.reload().await?;
         service.load_stored_calendar().await?;

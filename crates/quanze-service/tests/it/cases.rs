@@ -295,3 +295,43 @@ async fn loading_next_years_calendar_makes_provisional_deadlines_final() {
     assert_eq!(last.step.action, quanze_core::case::ActionKind::Recompute);
     assert_eq!(after.timeline.len(), before.timeline.len() + 1);
 }
+
+/// Two servers on one database: each caches the cases it wrote, and a step computed from a
+/// stale entry is refused by the store (the step count moved) and computed again from the
+/// stored case, so neither server loses the other's step.
+#[tokio::test]
+async fn a_stale_cached_case_is_read_again_and_no_step_is_lost() {
+    let (dir, first, clock, key) = setup().await;
+    let (dept, item, _) = licence_and_town(&first);
+    let clerk = login(&first, "clerk").await;
+    let receipt = first.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
+    let no = receipt.receipt.clone();
+    let store =
+        quanze_store::connect(&quanze_store::testing::sqlite_url(dir.path())).await.unwrap();
+    let second = Service::new(store, clock.clone(), config(&key)).await.unwrap();
+    let clerk2 = login(&second, "clerk").await;
+    second
+        .act_on_case(
+            CaseCaller::Staff(&clerk2, None),
+            &no,
+            CaseCommand::Accept { missing: vec![], promised: None },
+        )
+        .await
+        .unwrap();
+    // The first server still holds the case as submitted; an urge is computed from it, refused
+    // by the store, and computed again from the accepted case.
+    let urged = first
+        .act_on_case(
+            CaseCaller::Staff(&clerk, None),
+            &no,
+            CaseCommand::Urge { note: "请尽快审查".into() },
+        )
+        .await
+        .unwrap();
+    assert_eq!(urged.case.state, CaseState::UnderReview);
+    assert_eq!(urged.timeline[0].step.n, 3);
+    let all = first.case_for_staff(&clerk, &no).await.unwrap();
+    let actions: Vec<_> = all.timeline.iter().map(|s| s.step.action).collect();
+    use quanze_core::case::ActionKind as A;
+    assert_eq!(actions, [A::Apply, A::Accept, A::Urge]);
+}
