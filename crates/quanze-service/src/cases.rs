@@ -768,6 +768,94 @@ impl Service {
         }
     }
 
+    /// 差评处理 — one step of a 差评's follow-up, by the rated unit's staff (回访, 整改) or leader
+    /// (申诉 against a malicious rating), or a supervisor's decision on that appeal; nobody
+    /// changes the rating itself (国办发〔2019〕51号: 不得干预评价).
+    pub async fn follow_up_rating(
+        &self,
+        by: &CurrentUser,
+        id: RatingId,
+        step: RatingFollowUp,
+    ) -> ServiceResult<Rating> {
+        let mut rating = self
+            .store
+            .rating(id)
+            .await?
+            .ok_or_else(|| ServiceError::NotFound(format!("评价 {id}")))?;
+        let today = self.today();
+        let unit = rating.unit;
+        let Some(follow) = rating.follow_up.as_mut() else {
+            return Err(ServiceError::rejected(
+                ErrorCode::RatingRefused,
+                "只有差评需要回访、整改和申诉",
+                "only a bad rating has a follow-up",
+            ));
+        };
+        let text_of = |t: &str, zh: &'static str| -> ServiceResult<String> {
+            let t = t.trim();
+            if t.is_empty() || t.chars().count() > 1_000 {
+                return Err(ServiceError::rejected(
+                    ErrorCode::InvalidInput,
+                    format!("{zh}应为1至1000个字符"),
+                    "the text must have 1 to 1000 characters",
+                ));
+            }
+            Ok(t.to_owned())
+        };
+        let kind = match &step {
+            RatingFollowUp::CallBack { note } => {
+                by.require_act(Act::HandleCase, Some(unit))?;
+                follow.call_back = Some((today, text_of(note, "回访情况")?));
+                "rating.called_back"
+            }
+            RatingFollowUp::Rectified { text } => {
+                by.require_act(Act::HandleCase, Some(unit))?;
+                follow.rectified = Some((today, text_of(text, "整改情况")?));
+                "rating.rectified"
+            }
+            RatingFollowUp::Appeal { grounds } => {
+                if !by.has(Role::Leader, Some(unit)) {
+                    return Err(ServiceError::Forbidden(
+                        "对恶意评价的申诉须由被评价单位的领导提出".into(),
+                    ));
+                }
+                if follow.appeal.is_some() {
+                    return Err(ServiceError::Conflict("该差评已申诉".into()));
+                }
+                follow.appeal = Some(quanze_core::case::rating::Appeal {
+                    grounds: text_of(grounds, "申诉理由")?,
+                    on: today,
+                    upheld: None,
+                    decided_by: None,
+                });
+                "rating.appealed"
+            }
+            RatingFollowUp::DecideAppeal { upheld } => {
+                // Decided by the supervising side, never by the unit that appealed.
+                if !by.has(Role::Supervisor, None) {
+                    return Err(ServiceError::Forbidden(
+                        "对差评申诉的审核须由监督人员作出，被评价单位不能审核自己的申诉".into(),
+                    ));
+                }
+                let Some(appeal) = follow.appeal.as_mut().filter(|a| a.upheld.is_none()) else {
+                    return Err(ServiceError::Conflict("没有待审核的申诉".into()));
+                };
+                appeal.upheld = Some(*upheld);
+                appeal.decided_by = Some(by.id);
+                "rating.appeal_decided"
+            }
+        };
+        let ev = self.event(
+            Some(by),
+            Some(unit),
+            kind,
+            format!("rating:{id}"),
+            serde_json::json!({ "case": rating.case, "on_time": today <= follow.rectify_by.date }),
+        );
+        self.store.update_rating(&rating, ev).await?;
+        Ok(rating)
+    }
+
     /// Published rating results of a unit: counts per level, leaving out ratings whose appeal
     /// was upheld.
     pub async fn unit_ratings(&self, unit: UnitId) -> ServiceResult<[u32; 5]> {
@@ -933,6 +1021,32 @@ impl Service {
     pub fn rating_levels() -> [RatingLevel; 5] {
         RatingLevel::ALL
     }
+}
+
+/// One step of a 差评's follow-up.
+#[derive(Debug, Clone, serde::Deserialize, utoipa::ToSchema)]
+#[serde(tag = "action", rename_all = "snake_case", deny_unknown_fields)]
+pub enum RatingFollowUp {
+    /// 回访 — the applicant was called back; what they said.
+    CallBack {
+        /// 回访情况.
+        note: String,
+    },
+    /// 整改 — what was put right (or explained).
+    Rectified {
+        /// 整改情况.
+        text: String,
+    },
+    /// 申诉 — the unit's leader says the rating is malicious.
+    Appeal {
+        /// 申诉理由.
+        grounds: String,
+    },
+    /// 申诉审核 — a supervisor upholds (the rating no longer counts) or rejects the appeal.
+    DecideAppeal {
+        /// Whether the appeal is upheld.
+        upheld: bool,
+    },
 }
 
 enum TickOutcome {

@@ -128,6 +128,8 @@ pub trait CaseStore: Send + Sync {
     async fn put_rating(&self, rating: &Rating, ev: NewEvent) -> Result<Receipt, StoreError>;
     /// Replaces a rating's follow-up (call-back, rectification, appeal).
     async fn update_rating(&self, rating: &Rating, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// One rating.
+    async fn rating(&self, id: quanze_core::RatingId) -> Result<Option<Rating>, StoreError>;
     /// Ratings of a case.
     async fn ratings_of_case(&self, case: CaseId) -> Result<Vec<Rating>, StoreError>;
     /// Ratings of a unit (for its published results).
@@ -454,6 +456,13 @@ impl CaseStore for SqlStore {
                 _ => Err(StoreError::NotFound(format!("rating {}", rating.id))),
             });
         w.finish(res, ev).await
+    }
+
+    async fn rating(&self, id: quanze_core::RatingId) -> Result<Option<Rating>, StoreError> {
+        const SELECT: &str = "SELECT doc FROM ratings WHERE id = $1";
+        let row: Option<(String,)> =
+            sqlx::query_as(SELECT).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.map(|(doc,)| parse_doc("rating", &doc)).transpose()
     }
 
     async fn ratings_of_case(&self, case: CaseId) -> Result<Vec<Rating>, StoreError> {

@@ -335,3 +335,79 @@ async fn a_stale_cached_case_is_read_again_and_no_step_is_lost() {
     use quanze_core::case::ActionKind as A;
     assert_eq!(actions, [A::Apply, A::Accept, A::Urge]);
 }
+
+/// A 差评's follow-up: the unit's staff call back and put it right, its leader (not a clerk)
+/// appeals a malicious rating, a supervisor (not the unit) decides, and an upheld appeal takes
+/// the rating out of the unit's results.
+#[tokio::test]
+async fn a_bad_rating_is_called_back_rectified_and_appealed() {
+    use quanze_service::cases::RatingFollowUp as F;
+    let (_dir, service, _clock, _key) = setup().await;
+    let (dept, item, _) = licence_and_town(&service);
+    let clerk = login(&service, "clerk").await;
+    let leader = login(&service, "leader").await;
+    let supervisor = login(&service, "supervisor").await;
+    let receipt = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
+    let no = receipt.receipt.clone();
+    let refuse = CaseCommand::Refuse {
+        reason: "申请材料不真实".into(),
+        not_competent: false,
+        competent_unit: None,
+    };
+    service.act_on_case(CaseCaller::Staff(&clerk, None), &no, refuse).await.unwrap();
+    let request = RatingRequest {
+        access_code: receipt.access_code.clone().unwrap(),
+        level: RatingLevel::VeryDissatisfied,
+        channel: RatingChannel::Online,
+        comment: Some("态度恶劣".into()),
+    };
+    let rating = service.rate_case(&no, request).await.unwrap();
+    assert_eq!(service.unit_ratings(dept).await.unwrap(), [1, 0, 0, 0, 0]);
+    let called = service
+        .follow_up_rating(
+            &clerk,
+            rating.id,
+            F::CallBack { note: "已电话回访，申请人仍不满意".into() },
+        )
+        .await
+        .unwrap();
+    assert!(called.follow_up.as_ref().unwrap().call_back.is_some());
+    service
+        .follow_up_rating(
+            &clerk,
+            rating.id,
+            F::Rectified { text: "已向申请人说明不予受理理由".into() },
+        )
+        .await
+        .unwrap();
+    let err = service
+        .follow_up_rating(&clerk, rating.id, F::Appeal { grounds: "恶意评价".into() })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Forbidden);
+    service
+        .follow_up_rating(
+            &leader,
+            rating.id,
+            F::Appeal { grounds: "申请人提交虚假材料后恶意差评".into() },
+        )
+        .await
+        .unwrap();
+    // The unit's own leader does not decide its appeal.
+    let err = service
+        .follow_up_rating(&leader, rating.id, F::DecideAppeal { upheld: true })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::Forbidden);
+    let decided = service
+        .follow_up_rating(&supervisor, rating.id, F::DecideAppeal { upheld: true })
+        .await
+        .unwrap();
+    assert!(!decided.counts());
+    assert_eq!(service.unit_ratings(dept).await.unwrap(), [0, 0, 0, 0, 0]);
+    let again = service
+        .follow_up_rating(&supervisor, rating.id, F::DecideAppeal { upheld: false })
+        .await
+        .unwrap_err();
+    assert_eq!(again.code(), ErrorCode::Conflict);
+}

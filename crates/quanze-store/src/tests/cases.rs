@@ -250,6 +250,8 @@ contract!(a_case_is_rated_once_per_channel_and_complaints_are_kept, |store| {
     let mut followed = rating.clone();
     followed.follow_up.as_mut().unwrap().call_back = Some((day(2026, 10, 8), "已回访".into()));
     store.update_rating(&followed, ev("rating.called_back")).await.unwrap();
+    assert_eq!(store.rating(followed.id).await.unwrap(), Some(followed.clone()));
+    assert_eq!(store.rating(RatingId::from_uuid(Uuid::now_v7())).await.unwrap(), None);
     let of_case = store.ratings_of_case(case.id).await.unwrap();
     assert_eq!(of_case.len(), 2);
     assert!(of_case.contains(&followed));

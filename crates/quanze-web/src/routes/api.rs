@@ -87,6 +87,7 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::cases::reply,
         crate::routes::cases::supervisions,
         crate::routes::cases::unit_ratings,
+        crate::routes::cases::follow_up,
         crate::routes::cases::tick,
         crate::routes::reports::report,
         crate::routes::reports::establishment,
@@ -148,7 +149,8 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::cases::AccessRequest,
         crate::routes::cases::ReplyRequest,
         crate::routes::cases::RatingResults,
-        crate::routes::cases::TickRequest
+        crate::routes::cases::TickRequest,
+        quanze_service::cases::RatingFollowUp
     ))
 )]
 pub struct ApiDoc;

@@ -39,6 +39,7 @@ pub fn router() -> Router<AppState> {
         .route("/api/v1/complaints/{id}/reply", post(reply))
         .route("/api/v1/supervisions", get(supervisions))
         .route("/api/v1/units/{id}/ratings", get(unit_ratings))
+        .route("/api/v1/ratings/{id}/follow-up", post(follow_up))
 }
 
 #[utoipa::path(post, path = "/api/v1/cases", operation_id = "apply_for_case", request_body = ApplyRequest,
@@ -260,6 +261,24 @@ pub(crate) async fn supervisions(
     Query(q): Query<UnitQuery>,
 ) -> Result<axum::Json<Vec<Supervision>>, ApiError> {
     Ok(axum::Json(st.service.supervisions(&user, q.unit).await?))
+}
+
+#[utoipa::path(post, path = "/api/v1/ratings/{id}/follow-up", operation_id = "follow_up_rating",
+    params(("id" = String, Path, description = "rating id")),
+    request_body = quanze_service::cases::RatingFollowUp,
+    responses((status = 200, description = "recorded: the rating with its follow-up", body = Object),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not the rated unit's staff (回访, 整改) or leader (申诉), or not a supervisor (申诉审核)", body = ErrorBody),
+        (status = 404, description = "no such rating", body = ErrorBody),
+        (status = 409, description = "appealed already, or no appeal to decide", body = ErrorBody),
+        (status = 422, description = "not a 差评, or an empty text", body = ErrorBody)))]
+pub(crate) async fn follow_up(
+    State(st): State<AppState>,
+    Auth(user): Auth,
+    Path(id): Path<quanze_core::RatingId>,
+    Json(body): Json<quanze_service::cases::RatingFollowUp>,
+) -> Result<axum::Json<Rating>, ApiError> {
+    Ok(axum::Json(st.service.follow_up_rating(&user, id, body).await?))
 }
 
 /// A unit's published rating results.
