@@ -386,6 +386,12 @@ impl WorkCalendar {
         Deadline { date, provisional }
     }
 
+    /// Whether `date` counts as a working day: from the calendar, or Monday to Friday in a
+    /// year without data (as every period here counts it, provisionally).
+    pub fn counts_as_working_day(&self, date: NaiveDate) -> bool {
+        self.working(date, &mut false)
+    }
+
     fn working(&self, date: NaiveDate, provisional: &mut bool) -> bool {
         match self.is_working_day(date) {
             Some(working) => working,

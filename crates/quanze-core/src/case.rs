@@ -1637,10 +1637,7 @@ impl Case {
             CaseCommand::Execute { at_local, emergency } => {
                 if self.procedure == ProcedureKind::CoerciveEnforcement && !emergency {
                     let night = at_local.hour() >= 22 || at_local.hour() < 6;
-                    let day_off = !calendar.is_working_day(at_local.date()).unwrap_or(!matches!(
-                        chrono::Datelike::weekday(&at_local.date()),
-                        chrono::Weekday::Sat | chrono::Weekday::Sun
-                    ));
+                    let day_off = !calendar.counts_as_working_day(at_local.date());
                     if night || day_off {
                         return Err(unlawful(
                             "no_enforcement_at_night_or_holiday",

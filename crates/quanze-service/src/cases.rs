@@ -311,6 +311,8 @@ impl Service {
         let key = self.personal_key()?;
         let time = self.step_time();
         let on = time.on();
+        // One calendar for the whole step, even if a load swaps it meanwhile.
+        let calendar = self.calendar();
         let (case_item, exercise) = self.authority_for_case(unit, item, on)?;
         let sealed = key.seal(&serde_json::to_vec(&applicant.to_sealed_json()).unwrap_or_default());
         let index = key.index(applicant.number());
@@ -330,12 +332,12 @@ impl Service {
                 unit,
                 exercise,
             };
-            let (case, step) = Case::open(new, &actor, time, &self.calendar(), self.case_rules())?;
+            let (case, step) = Case::open(new, &actor, time, &calendar, self.case_rules())?;
             let write = CaseWrite {
                 case: &case,
                 step: &step,
                 previous_steps: None,
-                next_alert_on: case.next_alert_on(on, &self.calendar(), self.case_rules()),
+                next_alert_on: case.next_alert_on(on, &calendar, self.case_rules()),
                 applicant: Some(SealedApplicant {
                     sealed: &sealed,
                     key: &index,
@@ -357,7 +359,7 @@ impl Service {
                     let view = CaseView::of(
                         &case,
                         vec![(step, receipt.seq)],
-                        &self.calendar(),
+                        &calendar,
                         self.case_rules(),
                         on,
                     );
@@ -463,19 +465,25 @@ impl Service {
         let mut stored = stored;
         for attempt in 0..2 {
             let time = self.step_time();
+            let calendar = self.calendar();
             let (next, step) =
-                stored.case.apply(&command, &actor, time, &self.calendar(), self.case_rules())?;
-            match self.write_step(by, &stored.case, &next, &step, None).await {
+                stored.case.apply(&command, &actor, time, &calendar, self.case_rules())?;
+            match self.write_step(&calendar, by, &stored.case, &next, &step, None).await {
                 Ok(seq) => {
                     if !next.state.is_final() {
-                        self.case_cache.put(StoredCase { case: next.clone(), ..(*stored).clone() });
+                        self.case_cache.put(StoredCase {
+                            case: next.clone(),
+                            sealed: stored.sealed.clone(),
+                            applicant_key: stored.applicant_key.clone(),
+                            access_hash: stored.access_hash.clone(),
+                        });
                     }
                     // The answer carries the step just taken; the whole timeline is one GET
                     // away (reading it back here would cost every step a read of them all).
                     return Ok(CaseView::of(
                         &next,
                         vec![(step, seq)],
-                        &self.calendar(),
+                        &calendar,
                         self.case_rules(),
                         time.on(),
                     ));
@@ -496,6 +504,7 @@ impl Service {
 
     async fn write_step(
         &self,
+        calendar: &WorkCalendar,
         by: Option<&CurrentUser>,
         before: &Case,
         next: &Case,
@@ -509,7 +518,7 @@ impl Service {
             case: next,
             step,
             previous_steps: Some(before.steps),
-            next_alert_on: next.next_alert_on(on, &self.calendar(), self.case_rules()),
+            next_alert_on: next.next_alert_on(on, calendar, self.case_rules()),
             applicant: None,
             supervision,
             close_supervisions: (closes && supervision.is_none()).then_some(on),
@@ -700,7 +709,7 @@ impl Service {
         if intake_late && case.procedure == ProcedureKind::Licensing {
             let (next, step) =
                 case.apply(&CaseCommand::DeemAccepted, &Actor::System, time, cal, rules)?;
-            self.write_step(None, &case, &next, &step, None).await?;
+            self.write_step(cal, None, &case, &next, &step, None).await?;
             return Ok(TickOutcome::Deemed);
         }
         let alert = case.alert_on(on, cal, rules);
@@ -725,7 +734,7 @@ impl Service {
         let (stepped, step) =
             case.apply(&CaseCommand::Alert { note }, &Actor::System, time, cal, rules)?;
         let sup = if alert == quanze_core::case::Alert::Red { supervision.as_ref() } else { None };
-        self.write_step(None, &case, &stepped, &step, sup).await?;
+        self.write_step(cal, None, &case, &stepped, &step, sup).await?;
         Ok(TickOutcome::Level(alert, sup.is_some()))
     }
 
@@ -1006,7 +1015,7 @@ impl Service {
                 else {
                     continue;
                 };
-                match self.write_step(None, &stored.case, &next, &step, None).await {
+                match self.write_step(&cal, None, &stored.case, &next, &step, None).await {
                     Ok(_) => changed += 1,
                     // Moved by someone meanwhile: its next step computes with the new calendar.
                     Err(ServiceError::Conflict(_)) => {}

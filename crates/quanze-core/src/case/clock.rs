@@ -6,7 +6,7 @@
 //! days they lasted, counted in the clock's own unit, and a year without calendar data makes it
 //! provisional until that year is loaded.
 
-use chrono::{Datelike, Days, NaiveDate, Weekday};
+use chrono::{Days, NaiveDate};
 
 use crate::calendar::{Deadline, Period, WorkCalendar};
 
@@ -208,7 +208,7 @@ fn back_working_days(calendar: &WorkCalendar, date: NaiveDate, n: u32) -> NaiveD
     let mut day = date;
     let mut left = 0;
     while let Some(prev) = day.pred_opt() {
-        let left_from_prev = left + u32::from(is_working(calendar, day));
+        let left_from_prev = left + u32::from(calendar.counts_as_working_day(day));
         if left_from_prev > n {
             break;
         }
@@ -216,8 +216,4 @@ fn back_working_days(calendar: &WorkCalendar, date: NaiveDate, n: u32) -> NaiveD
         left = left_from_prev;
     }
     day
-}
-
-fn is_working(calendar: &WorkCalendar, day: NaiveDate) -> bool {
-    calendar.is_working_day(day).unwrap_or(!matches!(day.weekday(), Weekday::Sat | Weekday::Sun))
 }
