@@ -2,6 +2,7 @@
 
 use chrono::{DateTime, SecondsFormat, Utc};
 
+use crate::canonical::{Member, NonFiniteNumber, write_members};
 use crate::ids::{UnitId, UserId};
 
 /// 事件 — one write: who did what to which subject, when. Its canonical bytes
@@ -33,37 +34,75 @@ pub struct Event {
 impl Event {
     /// The ledger leaf: the event's RFC 8785 (JCS) canonical JSON.
     pub fn leaf_bytes(&self) -> Vec<u8> {
-        use crate::canonical::{Member, write_members};
         let at = self.at.to_rfc3339_opts(SecondsFormat::AutoSi, true);
         let actor = self.actor.map(|id| id.to_string());
         let unit = self.unit.map(|id| id.to_string());
-        let mut seq = Vec::with_capacity(20);
-        crate::canonical::write_u64(&mut seq, self.seq);
-        fn opt(s: &Option<String>) -> Member<'_> {
-            s.as_deref().map_or(Member::Raw(b"null"), Member::Str)
+        LeafParts {
+            seq: self.seq,
+            at: &at,
+            actor: actor.as_deref(),
+            unit: unit.as_deref(),
+            kind: &self.kind,
+            subject: &self.subject,
+            payload: Member::Value(&self.payload),
+            commitment: self.commitment.as_deref(),
         }
-        // Members in canonical order; `commitment` is left out when absent, as serde does.
-        let mut members = Vec::with_capacity(8);
-        members.extend([("actor", opt(&actor)), ("at", Member::Str(&at))]);
-        if let Some(c) = &self.commitment {
-            members.push(("commitment", Member::Str(c)));
-        }
-        members.extend([
-            ("kind", Member::Str(&self.kind)),
-            ("payload", Member::Value(&self.payload)),
-            ("seq", Member::Raw(&seq)),
-            ("subject", Member::Str(&self.subject)),
-            ("unit", opt(&unit)),
-        ]);
-        let mut out = Vec::with_capacity(256);
-        write_members(&mut out, members)
-            .expect("an event's payload comes from JSON text and holds only finite numbers");
-        out
+        .bytes()
+        .expect("an event's payload comes from JSON text and holds only finite numbers")
     }
 
     /// The leaf index of this event in the ledger.
     pub fn leaf_index(&self) -> u64 {
         self.seq.saturating_sub(1)
+    }
+}
+
+/// An event's leaf from its parts as text: what [`Event::leaf_bytes`] gives, for a writer that
+/// has the payload in canonical bytes already ([`Member::Raw`]) and so need not hold the
+/// event's JSON value when it learns the event's number.
+pub struct LeafParts<'a> {
+    /// The event's number.
+    pub seq: u64,
+    /// Its time in RFC 3339 with the fewest fraction digits (`SecondsFormat::AutoSi`), UTC `Z`.
+    pub at: &'a str,
+    /// The actor's id.
+    pub actor: Option<&'a str>,
+    /// The unit's id.
+    pub unit: Option<&'a str>,
+    /// The kind.
+    pub kind: &'a str,
+    /// The subject.
+    pub subject: &'a str,
+    /// The payload.
+    pub payload: Member<'a>,
+    /// The commitment to personal data.
+    pub commitment: Option<&'a str>,
+}
+
+impl LeafParts<'_> {
+    /// The ledger leaf: the event's RFC 8785 (JCS) canonical JSON.
+    pub fn bytes(self) -> Result<Vec<u8>, NonFiniteNumber> {
+        let mut seq = Vec::with_capacity(20);
+        crate::canonical::write_u64(&mut seq, self.seq);
+        fn opt(s: Option<&str>) -> Member<'_> {
+            s.map_or(Member::Raw(b"null"), Member::Str)
+        }
+        // Members in canonical order; `commitment` is left out when absent, as serde does.
+        let mut members = Vec::with_capacity(8);
+        members.extend([("actor", opt(self.actor)), ("at", Member::Str(self.at))]);
+        if let Some(c) = self.commitment {
+            members.push(("commitment", Member::Str(c)));
+        }
+        members.extend([
+            ("kind", Member::Str(self.kind)),
+            ("payload", self.payload),
+            ("seq", Member::Raw(&seq)),
+            ("subject", Member::Str(self.subject)),
+            ("unit", opt(self.unit)),
+        ]);
+        let mut out = Vec::with_capacity(256);
+        write_members(&mut out, members)?;
+        Ok(out)
     }
 }
 

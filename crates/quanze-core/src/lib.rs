@@ -50,7 +50,7 @@ pub use error::{Issue, Severity, ValidationError};
 pub use establishment::{
     Establishment, EstablishmentChange, EstablishmentError, EstablishmentRules, QuotaKind,
 };
-pub use event::Event;
+pub use event::{Event, LeafParts};
 pub use holdings::ListHoldings;
 pub use ids::{
     CaseId, ChangeSetId, ComplaintId, GrantId, ItemId, LawId, ListId, ListVersionId, OpinionId,

@@ -5,48 +5,24 @@
 //! rusqlite inserting one row and updating one row per transaction with `synchronous=FULL`, and
 //! the same batched 100 pairs per transaction (design.md's "batched-commit limit").
 //!
+//! Then, when python3 has SpiffWorkflow (`pip install SpiffWorkflow`), `bench/spiff_case.py` runs
+//! the same three-step case with persistence, for the ratio; and when a PostgreSQL server answers
+//! (`QUANZE_TEST_PG`, else the local default; `QUANZE_BENCH_NO_PG=1` skips it, as
+//! `QUANZE_BENCH_NO_SPIFF=1` skips SpiffWorkflow), the same clients
+//! on a fresh database there, and `pgbench -N` with as many clients beside it.
+//!
 //! Run with `cargo bench -p quanze-service --bench cases`; figures in docs/performance.md.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use quanze_core::case::{CaseCommand, Outcome};
-use quanze_core::{ItemId, ListScope, PowerCategory, UnitId, UnitKind, VersionStatus};
 use quanze_service::cases::{CaseCaller, CasesConfig, PersonalKey};
 use quanze_service::views::cases::{ApplicantInput, ApplyRequest, ChannelInput};
 use quanze_service::{Config, Service};
 
 fn knob(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
-}
-
-fn licence(service: &Service) -> (UnitId, ItemId) {
-    let catalog = service.catalog();
-    let today = service.today();
-    catalog
-        .lists
-        .iter()
-        .filter_map(|l| match l.scope {
-            ListScope::Unit { unit } => Some((unit, catalog.latest_version(l.id)?)),
-            ListScope::TownshipTemplate { .. } => None,
-        })
-        .filter(|(u, v)| {
-            v.status == VersionStatus::Published
-                && catalog.unit(*u).is_some_and(|u| u.kind == UnitKind::Department)
-        })
-        .find_map(|(u, v)| {
-            v.entries
-                .iter()
-                .find(|e| {
-                    catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
-                        && catalog
-                            .authority
-                            .holds(u, e.item, today)
-                            .is_some_and(|a| a.exercise.decides())
-                })
-                .map(|e| (u, e.item))
-        })
-        .expect("a department licensing power")
 }
 
 /// Raw rusqlite on a file of its own: one insert and one update per transaction, FULL; then
@@ -77,102 +53,145 @@ fn machine_limit(dir: &std::path::Path, seconds: f64) -> (f64, f64) {
     (run(1), run(100))
 }
 
+/// SpiffWorkflow running the same three-step case with persistence (`bench/spiff_case.py`),
+/// when python3 has it: tasks per second.
+fn spiff(secs: u64) -> Option<f64> {
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/../../bench/spiff_case.py");
+    let out = std::process::Command::new("python3")
+        .args([script, &secs.to_string()])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    print!("{text}");
+    text.split(" = ").nth(1)?.split_whitespace().next()?.parse().ok()
+}
+
+/// Steps per second, p50 and p99 of `clients` tasks each taking `cases` three-step cases on
+/// the demo county in the store at `url`.
+async fn service_rate(url: &str, clients: usize, cases: usize) -> (f64, Duration, Duration) {
+    let config = Config {
+        cases: CasesConfig {
+            personal_key: Some(PersonalKey::generate()),
+            ..CasesConfig::default()
+        },
+        ..Config::default()
+    };
+    let service = Arc::new(Service::open(url, config).await.expect("service"));
+    service.load_demo(7).await.expect("demo");
+    let (unit, item) =
+        quanze_service::demo::department_licence(&service.catalog(), service.today())
+            .expect("a department licensing power");
+    let user = |name: &'static str| {
+        let service = service.clone();
+        async move {
+            let login = service.login(name, quanze_service::demo::DEMO_PASSWORD).await.unwrap();
+            Arc::new(service.authenticate(&login.token).await.unwrap())
+        }
+    };
+    let clerk = user("clerk").await;
+    let leader = user("leader").await;
+    // For a profiler to attach to this phase only.
+    eprintln!("clients start (pid {})", std::process::id());
+    let start = Instant::now();
+    let mut tasks = Vec::new();
+    for _ in 0..clients {
+        let (service, clerk, leader) = (service.clone(), clerk.clone(), leader.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut times = Vec::with_capacity(cases * 3);
+            for _ in 0..cases {
+                let t = Instant::now();
+                let receipt = service
+                    .apply_for_case(
+                        None,
+                        ApplyRequest {
+                            item,
+                            unit,
+                            applicant: ApplicantInput {
+                                kind: "person".into(),
+                                name: "张三".into(),
+                                number: "11010519491231002X".into(),
+                            },
+                            channel: ChannelInput::Online,
+                        },
+                    )
+                    .await
+                    .expect("apply");
+                times.push(t.elapsed());
+                let t = Instant::now();
+                service
+                    .act_on_case(
+                        CaseCaller::Staff(&clerk, None),
+                        &receipt.receipt,
+                        CaseCommand::Accept { missing: vec![], promised: None },
+                    )
+                    .await
+                    .expect("accept");
+                times.push(t.elapsed());
+                let t = Instant::now();
+                service
+                    .act_on_case(
+                        CaseCaller::Staff(&leader, None),
+                        &receipt.receipt,
+                        CaseCommand::Decide {
+                            outcome: Outcome::Granted { document: None },
+                            major: false,
+                        },
+                    )
+                    .await
+                    .expect("decide");
+                times.push(t.elapsed());
+            }
+            times
+        }));
+    }
+    let mut times: Vec<Duration> = Vec::new();
+    for task in tasks {
+        times.extend(task.await.expect("client"));
+    }
+    let elapsed = start.elapsed().as_secs_f64();
+    times.sort();
+    let steps = times.len();
+    (steps as f64 / elapsed, times[steps / 2], times[(steps * 99 / 100).min(steps - 1)])
+}
+
 fn main() {
     let clients = knob("QUANZE_BENCH_CLIENTS", 64);
     let cases = knob("QUANZE_BENCH_CASES", 50);
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    let dir = tempfile::tempdir().expect("temp dir");
+    // `QUANZE_BENCH_DIR=/dev/shm` puts the files in memory: what is left is the CPU's share.
+    let dir = match std::env::var_os("QUANZE_BENCH_DIR") {
+        Some(parent) => tempfile::tempdir_in(parent),
+        None => tempfile::tempdir(),
+    }
+    .expect("temp dir");
+    println!("load {}", quanze_store::testing::load_average());
     let (one, batched) = machine_limit(dir.path(), 3.0);
     println!("machine: rusqlite FULL, one pair per transaction   {one:>10.0} pairs/s");
     println!("machine: rusqlite FULL, 100 pairs per transaction  {batched:>10.0} pairs/s");
-    rt.block_on(async {
-        let url = format!("sqlite://{}", dir.path().join("quanze.db").display());
-        let config = Config {
-            cases: CasesConfig {
-                personal_key: Some(PersonalKey::generate()),
-                ..CasesConfig::default()
-            },
-            ..Config::default()
-        };
-        let service = Arc::new(Service::open(&url, config).await.expect("service"));
-        service.load_demo(7).await.expect("demo");
-        let (unit, item) = licence(&service);
-        let clerk = {
-            let login = service.login("clerk", quanze_service::demo::DEMO_PASSWORD).await.unwrap();
-            service.authenticate(&login.token).await.unwrap()
-        };
-        let leader = {
-            let login = service.login("leader", quanze_service::demo::DEMO_PASSWORD).await.unwrap();
-            service.authenticate(&login.token).await.unwrap()
-        };
-        let clerk = Arc::new(clerk);
-        let leader = Arc::new(leader);
-        let start = Instant::now();
-        let mut tasks = Vec::new();
-        for _ in 0..clients {
-            let (service, clerk, leader) = (service.clone(), clerk.clone(), leader.clone());
-            tasks.push(tokio::spawn(async move {
-                let mut times = Vec::with_capacity(cases * 3);
-                for _ in 0..cases {
-                    let t = Instant::now();
-                    let receipt = service
-                        .apply_for_case(
-                            None,
-                            ApplyRequest {
-                                item,
-                                unit,
-                                applicant: ApplicantInput {
-                                    kind: "person".into(),
-                                    name: "张三".into(),
-                                    number: "11010519491231002X".into(),
-                                },
-                                channel: ChannelInput::Online,
-                            },
-                        )
-                        .await
-                        .expect("apply");
-                    times.push(t.elapsed());
-                    let t = Instant::now();
-                    service
-                        .act_on_case(
-                            CaseCaller::Staff(&clerk, None),
-                            &receipt.receipt,
-                            CaseCommand::Accept { missing: vec![], promised: None },
-                        )
-                        .await
-                        .expect("accept");
-                    times.push(t.elapsed());
-                    let t = Instant::now();
-                    service
-                        .act_on_case(
-                            CaseCaller::Staff(&leader, None),
-                            &receipt.receipt,
-                            CaseCommand::Decide {
-                                outcome: Outcome::Granted { document: None },
-                                major: false,
-                            },
-                        )
-                        .await
-                        .expect("decide");
-                    times.push(t.elapsed());
-                }
-                times
-            }));
-        }
-        let mut times: Vec<Duration> = Vec::new();
-        for task in tasks {
-            times.extend(task.await.expect("client"));
-        }
-        let elapsed = start.elapsed().as_secs_f64();
-        times.sort();
-        let steps = times.len();
-        let rate = steps as f64 / elapsed;
+    let spiff = if std::env::var_os("QUANZE_BENCH_NO_SPIFF").is_none() { spiff(5) } else { None };
+    let url = format!("sqlite://{}", dir.path().join("quanze.db").display());
+    let (rate, p50, p99) = rt.block_on(service_rate(&url, clients, cases));
+    println!(
+        "sqlite: {clients} clients × {cases} three-step cases: {rate:.0} steps/s (p50 {p50:?}, p99 {p99:?})"
+    );
+    println!("ratio to the batched-commit limit measured above: {:.3}", rate / batched);
+    println!("ratio to one-commit-per-pair rusqlite: {:.3}", rate / one);
+    if let Some(spiff) = spiff {
+        println!("ratio to SpiffWorkflow measured above: {:.1}", rate / spiff);
+    }
+    if std::env::var_os("QUANZE_BENCH_NO_PG").is_none()
+        && let Some(pg) = rt.block_on(quanze_store::testing::fresh_postgres())
+    {
+        let (rate, p50, p99) = rt.block_on(service_rate(&pg.url, clients, cases));
+        rt.block_on(pg.cleanup());
         println!(
-            "service: {clients} clients × {cases} three-step cases: {steps} steps in {elapsed:.2} s = {rate:.0} steps/s (p50 {:?}, p99 {:?})",
-            times[steps / 2],
-            times[(steps * 99 / 100).min(steps - 1)]
+            "postgres: {clients} clients × {cases} three-step cases: {rate:.0} steps/s (p50 {p50:?}, p99 {p99:?})"
         );
-        println!("ratio to the batched-commit limit measured above: {:.3}", rate / batched);
-        println!("ratio to one-commit-per-pair rusqlite: {:.3}", rate / one);
-    });
+        if let Some(tps) = rt.block_on(quanze_store::testing::pgbench(clients, 10)) {
+            println!("postgres: pgbench -N -c {clients}, same run: {tps:.0} tps");
+            println!("postgres: ratio to pgbench -N: {:.0} %", 100.0 * rate / tps);
+        }
+    }
+    println!("load {}", quanze_store::testing::load_average());
 }

@@ -14,6 +14,39 @@ mod grants;
 use crate::auth::NewUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
+/// A licensing power (许可) that a department of the loaded county lists itself and decides
+/// on `on`: what the benches and tests of the case service apply for. `None` when no
+/// department has one.
+pub fn department_licence(
+    catalog: &crate::catalog::Catalog,
+    on: chrono::NaiveDate,
+) -> Option<(quanze_core::UnitId, ItemId)> {
+    use quanze_core::{ListScope, PowerCategory, UnitKind};
+    catalog
+        .lists
+        .iter()
+        .filter_map(|l| match l.scope {
+            ListScope::Unit { unit } => Some((unit, catalog.latest_version(l.id)?)),
+            ListScope::TownshipTemplate { .. } => None,
+        })
+        .filter(|(u, v)| {
+            v.status == VersionStatus::Published
+                && catalog.unit(*u).is_some_and(|u| u.kind == UnitKind::Department)
+        })
+        .find_map(|(u, v)| {
+            v.entries
+                .iter()
+                .find(|e| {
+                    catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
+                        && catalog
+                            .authority
+                            .holds(u, e.item, on)
+                            .is_some_and(|a| a.exercise.decides())
+                })
+                .map(|e| (u, e.item))
+        })
+}
+
 /// The password of every demo account (meets the complexity rule; printed by `quanze demo`).
 pub const DEMO_PASSWORD: &str = "Quanze#2026";
 

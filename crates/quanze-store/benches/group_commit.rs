@@ -21,7 +21,6 @@
 //! SQLite files on a memory file system, which leaves the CPU's share. Figures go to
 //! docs/performance.md.
 
-use std::process::Command;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{Duration, Instant};
@@ -159,35 +158,6 @@ fn raw_rate(path: &std::path::Path, per_commit: i64, secs: u64) -> f64 {
     pairs as f64 / secs as f64
 }
 
-/// `pgbench -N` (simple update) with `CLIENTS` clients on a fresh database, in TPS.
-async fn pgbench(secs: u64) -> Option<f64> {
-    let pg = quanze_store::testing::fresh_postgres().await?;
-    let init = Command::new("pgbench").args(["-i", "-q", "-s", "1", &pg.url]).output();
-    let tps = match init {
-        Ok(out) if out.status.success() => {
-            let run = Command::new("pgbench")
-                .args(["-n", "-N", "-c", &CLIENTS.to_string(), "-j", "2"])
-                .args(["-T", &secs.to_string(), &pg.url])
-                .output()
-                .expect("pgbench");
-            String::from_utf8_lossy(&run.stdout)
-                .lines()
-                .find_map(|line| line.strip_prefix("tps = "))
-                .and_then(|rest| rest.split_whitespace().next())
-                .and_then(|tps| tps.parse().ok())
-        }
-        _ => None,
-    };
-    pg.cleanup().await;
-    tps
-}
-
-fn load() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
-}
-
 fn main() {
     // `cargo bench` passes `--bench`; a filter argument is accepted and ignored.
     let secs: u64 =
@@ -200,7 +170,10 @@ fn main() {
         None => tempfile::tempdir(),
     }
     .expect("temp dir");
-    println!("group commit, {CLIENTS} clients, {secs} s each; load {}", load());
+    println!(
+        "group commit, {CLIENTS} clients, {secs} s each; load {}",
+        quanze_store::testing::load_average()
+    );
 
     let group = rt.block_on(async {
         let url = format!("sqlite://{}", dir.path().join("group.db").display());
@@ -242,10 +215,10 @@ fn main() {
         println!("postgres group                  {group:>9.0} jobs/s");
         println!("postgres alone                  {alone:>9.0} jobs/s");
         println!("postgres group/alone {:.1}x", group / alone);
-        if let Some(tps) = rt.block_on(pgbench(secs)) {
+        if let Some(tps) = rt.block_on(quanze_store::testing::pgbench(CLIENTS as usize, secs)) {
             println!("postgres pgbench -N -c {CLIENTS}       {tps:>9.0} tps");
             println!("postgres group/pgbench {:.0} %", 100.0 * group / tps);
         }
     }
-    println!("load {}", load());
+    println!("load {}", quanze_store::testing::load_average());
 }

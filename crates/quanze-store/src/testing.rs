@@ -135,6 +135,40 @@ fn with_database(url: &str, name: &str) -> String {
     format!("{base}/{name}{query}")
 }
 
+/// `pgbench -N` (simple update) with `clients` clients for `secs` seconds on a fresh
+/// database: the benches' reference for PostgreSQL, in transactions per second. `None` when
+/// no server answers or `pgbench` is not installed.
+pub async fn pgbench(clients: usize, secs: u64) -> Option<f64> {
+    use std::process::Command;
+    let pg = fresh_postgres().await?;
+    let init = Command::new("pgbench").args(["-i", "-q", "-s", "1", &pg.url]).output();
+    let tps = match init {
+        Ok(out) if out.status.success() => Command::new("pgbench")
+            .args(["-n", "-N", "-c", &clients.to_string(), "-j", "2"])
+            .args(["-T", &secs.to_string(), &pg.url])
+            .output()
+            .ok()
+            .and_then(|run| {
+                String::from_utf8_lossy(&run.stdout)
+                    .lines()
+                    .find_map(|line| line.strip_prefix("tps = "))
+                    .and_then(|rest| rest.split_whitespace().next())
+                    .and_then(|tps| tps.parse().ok())
+            }),
+        _ => None,
+    };
+    pg.cleanup().await;
+    tps
+}
+
+/// The load averages of the last 1, 5 and 15 minutes, for a bench to print beside its
+/// figures.
+pub fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

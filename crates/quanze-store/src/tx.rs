@@ -15,7 +15,6 @@
 
 use std::sync::Arc;
 
-use quanze_core::Event;
 use quanze_ledger::{CompactRange, HashAlg};
 use sqlx::error::ErrorKind;
 use sqlx::{Any, AnyConnection, AnyPool, Transaction};
@@ -172,27 +171,6 @@ impl SqlStore {
     }
 }
 
-/// Builds the event as it will be read back, with the commitment to its personal data.
-fn event_of(seq: u64, ev: &NewEvent, commitment: Option<String>) -> Event {
-    Event {
-        seq,
-        at: ev.at,
-        actor: ev.actor,
-        unit: ev.unit,
-        kind: ev.kind.clone(),
-        subject: ev.subject.clone(),
-        payload: ev.payload.clone(),
-        commitment,
-    }
-}
-
-/// Salted SM3 commitment to personal data: `SM3(salt || canonical JSON)`, hex.
-fn commit_personal(salt: &[u8], data: &serde_json::Value) -> String {
-    let mut bytes = salt.to_vec();
-    bytes.extend(quanze_core::canonical::to_vec(data).unwrap_or_default());
-    HashAlg::Sm3.digest(&bytes).to_hex()
-}
-
 /// Inserts an event row (`SealedEvent`'s columns, in this order).
 pub(crate) const INSERT_EVENT: &str = "INSERT INTO events (seq, at, actor, unit, kind, subject, \
      payload, commitment, leaf_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -204,33 +182,94 @@ pub(crate) const INSERT_PERSONAL: &str =
 pub(crate) const ADVANCE_HEAD: &str =
     "UPDATE event_head SET last_seq = $1, leaves = $1, frontier = $2 WHERE id = 1";
 
-/// An event made ready for its row: the values to store, its leaf hash and its personal data
-/// with the salt of the commitment. Both write paths — a [`WriteTx`] and the group writer
-/// ([`crate::group`]) — seal their events here, so a leaf means the same on either.
+/// An event with all done that does not need its number: the texts of its columns, its
+/// payload as RFC 8785 canonical JSON (which is also the text stored, so it is written once),
+/// and the salted SM3 commitment to its personal data. The group writer's callers prepare
+/// their events on their own tasks, so that its one thread does only what needs the number:
+/// the leaf hash ([`seal`]).
+#[derive(Debug)]
+pub(crate) struct PreparedEvent {
+    /// `at` as stored.
+    at: String,
+    /// `at` as the leaf has it (RFC 3339, fewest fraction digits).
+    leaf_at: String,
+    actor: Option<String>,
+    unit: Option<String>,
+    pub(crate) kind: String,
+    pub(crate) subject: String,
+    payload: String,
+    commitment: Option<String>,
+    /// `(salt hex, data JSON)` for `event_personal`.
+    personal: Option<(String, String)>,
+}
+
+impl PreparedEvent {
+    /// Prepares `ev`; it fails only for a payload with a number JSON cannot hold.
+    pub(crate) fn new(ev: &NewEvent) -> Result<PreparedEvent, StoreError> {
+        let canonical = |what: &str, value: &serde_json::Value| {
+            let mut bytes = Vec::with_capacity(1024);
+            quanze_core::canonical::write_value(&mut bytes, value)
+                .ok()
+                .and_then(|()| String::from_utf8(bytes).ok())
+                .ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "{}: the {what} holds a non-finite number",
+                        ev.subject
+                    ))
+                })
+        };
+        let personal = match &ev.personal {
+            Some(data) => {
+                let salt: [u8; 16] = rand::random();
+                let text = canonical("personal data", data)?;
+                let mut bytes = salt.to_vec();
+                bytes.extend_from_slice(text.as_bytes());
+                let commitment = HashAlg::Sm3.digest(&bytes).to_hex();
+                Some((commitment, (hex::encode(salt), data.to_string())))
+            }
+            None => None,
+        };
+        let (commitment, personal) = personal.unzip();
+        Ok(PreparedEvent {
+            at: instant_text(ev.at),
+            leaf_at: ev.at.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+            actor: ev.actor.map(|id| id.to_string()),
+            unit: ev.unit.map(|id| id.to_string()),
+            kind: ev.kind.clone(),
+            subject: ev.subject.clone(),
+            payload: canonical("payload", &ev.payload)?,
+            commitment,
+            personal,
+        })
+    }
+}
+
+/// A prepared event with its number and leaf hash: the values of its row.
 #[derive(Debug)]
 pub(crate) struct SealedEvent<'e> {
     pub(crate) seq: i64,
-    pub(crate) at: String,
-    pub(crate) actor: Option<String>,
-    pub(crate) unit: Option<String>,
+    pub(crate) at: &'e str,
+    pub(crate) actor: Option<&'e str>,
+    pub(crate) unit: Option<&'e str>,
     pub(crate) kind: &'e str,
     pub(crate) subject: &'e str,
-    pub(crate) payload: String,
-    pub(crate) commitment: Option<String>,
+    pub(crate) payload: &'e str,
+    pub(crate) commitment: Option<&'e str>,
     pub(crate) leaf_hash: String,
     /// `(salt hex, data JSON)` for `event_personal`.
-    pub(crate) personal: Option<(String, String)>,
+    pub(crate) personal: Option<(&'e str, &'e str)>,
 }
 
 /// Seals `ev` as event number `seq`, the next leaf of the tree whose frontier is `range`, and
-/// pushes its leaf hash onto `range`: the event's RFC 8785 bytes hashed with `alg`, its
-/// personal data (if any) replaced by a salted SM3 commitment. No I/O; `range` is the new
-/// frontier to store in the head once the event row is written.
+/// pushes its leaf hash onto `range`: the event's RFC 8785 bytes hashed with `alg`. No I/O;
+/// `range` is the new frontier to store in the head once the event row is written. Both
+/// write paths — a [`WriteTx`] and the group writer ([`crate::group`]) — seal their events
+/// here, so a leaf means the same on either.
 pub(crate) fn seal<'e>(
     alg: HashAlg,
     range: &mut CompactRange,
     seq: i64,
-    ev: &'e NewEvent,
+    ev: &'e PreparedEvent,
 ) -> Result<SealedEvent<'e>, StoreError> {
     let useq =
         u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))?;
@@ -240,24 +279,31 @@ pub(crate) fn seal<'e>(
             range.size()
         )));
     }
-    let personal = ev.personal.as_ref().map(|data| {
-        let salt: [u8; 16] = rand::random();
-        (hex::encode(salt), commit_personal(&salt, data), data.to_string())
-    });
-    let event = event_of(useq, ev, personal.as_ref().map(|p| p.1.clone()));
-    let leaf = alg.hash_leaf(&event.leaf_bytes());
+    let bytes = quanze_core::LeafParts {
+        seq: useq,
+        at: &ev.leaf_at,
+        actor: ev.actor.as_deref(),
+        unit: ev.unit.as_deref(),
+        kind: &ev.kind,
+        subject: &ev.subject,
+        payload: quanze_core::canonical::Member::Raw(ev.payload.as_bytes()),
+        commitment: ev.commitment.as_deref(),
+    }
+    .bytes()
+    .map_err(|e| StoreError::Corrupt(format!("{}: {e}", ev.subject)))?;
+    let leaf = alg.hash_leaf(&bytes);
     range.push_leaf_hash(leaf);
     Ok(SealedEvent {
         seq,
-        at: instant_text(event.at),
-        actor: event.actor.map(|u| u.to_string()),
-        unit: event.unit.map(|u| u.to_string()),
+        at: &ev.at,
+        actor: ev.actor.as_deref(),
+        unit: ev.unit.as_deref(),
         kind: &ev.kind,
         subject: &ev.subject,
-        payload: event.payload.to_string(),
-        commitment: event.commitment,
+        payload: &ev.payload,
+        commitment: ev.commitment.as_deref(),
         leaf_hash: leaf.to_hex(),
-        personal: personal.map(|(salt, _, data)| (salt, data)),
+        personal: ev.personal.as_ref().map(|(salt, data)| (salt.as_str(), data.as_str())),
     })
 }
 
@@ -268,21 +314,21 @@ pub(crate) async fn insert_sealed(
 ) -> Result<(), StoreError> {
     sqlx::query(INSERT_EVENT)
         .bind(sealed.seq)
-        .bind(sealed.at.as_str())
-        .bind(sealed.actor.as_deref())
-        .bind(sealed.unit.as_deref())
+        .bind(sealed.at)
+        .bind(sealed.actor)
+        .bind(sealed.unit)
         .bind(sealed.kind)
         .bind(sealed.subject)
-        .bind(sealed.payload.as_str())
-        .bind(sealed.commitment.as_deref())
+        .bind(sealed.payload)
+        .bind(sealed.commitment)
         .bind(sealed.leaf_hash.as_str())
         .execute(&mut *conn)
         .await?;
     if let Some((salt, data)) = &sealed.personal {
         sqlx::query(INSERT_PERSONAL)
             .bind(sealed.seq)
-            .bind(salt.as_str())
-            .bind(data.as_str())
+            .bind(*salt)
+            .bind(*data)
             .execute(&mut *conn)
             .await?;
     }
@@ -305,7 +351,8 @@ async fn append(
     ev: &NewEvent,
 ) -> Result<(), StoreError> {
     let mut range = parse_frontier(alg, leaves, frontier)?;
-    let sealed = seal(alg, &mut range, seq, ev)?;
+    let prepared = PreparedEvent::new(ev)?;
+    let sealed = seal(alg, &mut range, seq, &prepared)?;
     insert_sealed(conn, &sealed).await?;
     sqlx::query(ADVANCE_HEAD).bind(seq).bind(frontier_text(&range)).execute(&mut *conn).await?;
     Ok(())

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use chrono::{Duration, TimeZone, Utc};
 use quanze_core::case::rating::{RatingChannel, RatingLevel};
 use quanze_core::case::{CaseCommand, CaseState, Outcome};
-use quanze_core::{ItemId, ListScope, PowerCategory, UnitId, UnitKind, VersionStatus};
+use quanze_core::{ItemId, UnitId};
 use quanze_service::cases::{CaseCaller, CasesConfig, PersonalKey};
 use quanze_service::views::cases::{ApplicantInput, ApplyRequest, ChannelInput, RatingRequest};
 use quanze_service::{Config, ErrorCode, Service, ServiceError};
@@ -37,29 +37,7 @@ fn config(key: &PersonalKey) -> Config {
 fn licence_and_town(service: &Service) -> (UnitId, ItemId, UnitId) {
     let catalog = service.catalog();
     let today = service.today();
-    let (dept, item) = catalog
-        .lists
-        .iter()
-        .filter_map(|l| match l.scope {
-            ListScope::Unit { unit } => Some((unit, catalog.latest_version(l.id)?)),
-            ListScope::TownshipTemplate { .. } => None,
-        })
-        .filter(|(u, v)| {
-            v.status == VersionStatus::Published
-                && catalog.unit(*u).is_some_and(|u| u.kind == UnitKind::Department)
-        })
-        .find_map(|(u, v)| {
-            v.entries
-                .iter()
-                .find(|e| {
-                    catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
-                        && catalog
-                            .authority
-                            .holds(u, e.item, today)
-                            .is_some_and(|a| a.exercise.decides())
-                })
-                .map(|e| (u, e.item))
-        })
+    let (dept, item) = quanze_service::demo::department_licence(&catalog, today)
         .expect("a department licensing power");
     let town = catalog
         .units

@@ -4,14 +4,17 @@
 //! A write here is a [`GroupJob`]: data, not code — statements in the store's portable SQL
 //! (`$1`, `$2`, … placeholders) with their values, and the one event the write records — so
 //! that the same job runs on either backend and on a thread that owns no caller's state. The
-//! writer takes every job waiting (up to `MAX_BATCH`), begins one transaction, reads the
-//! event head once, and runs each job inside a savepoint: its event first (sealed as
-//! [`crate::tx`] seals every event: the leaf hash, the new frontier, the salted commitment to
-//! its personal data), then its statements. A job that fails — a statement errs or changes
-//! another number of rows than its [`Stmt::expect_rows`] — is rolled back to its savepoint
-//! and the in-memory frontier restored, so the next job takes its event number and numbers
-//! stay gap-free. The head is moved once, at the end; then the transaction commits, and only
-//! then is every caller answered with its [`Receipt`] or its error. When the batch cannot
+//! caller prepares its job's event on its own task ([`PreparedEvent`]: the column texts, the
+//! payload's canonical JSON, the salted commitment to its personal data). The writer takes
+//! every job waiting (up to `MAX_BATCH`), begins one transaction, reads the event head once,
+//! and runs each job: its event first (sealed as [`crate::tx`] seals every event: the leaf
+//! hash and the new frontier), then its statements. A batch is first run as if no job
+//! failed, without savepoints; when one fails — a statement errs or changes another number of
+//! rows than its [`Stmt::expect_rows`] — that attempt is rolled back and the batch run again
+//! with each job in a savepoint, the failed one rolled back to it and the in-memory frontier
+//! restored, so the next job takes its event number and numbers stay gap-free. The head is
+//! moved once, at the end; then the transaction commits, and only then is every caller
+//! answered with its [`Receipt`] or its error. When the batch cannot
 //! commit (or begin), every caller in it gets [`StoreError::Group`].
 //!
 //! Why: each commit of a durable write waits for the disk (`fdatasync`), and on SQLite sqlx
@@ -50,6 +53,7 @@ use async_trait::async_trait;
 use tokio::sync::oneshot;
 
 use crate::open::SqlStore;
+use crate::tx::PreparedEvent;
 use crate::{NewEvent, Receipt, StoreError};
 
 /// The most jobs one transaction commits.
@@ -193,9 +197,26 @@ pub trait GroupStore: Send + Sync {
     async fn write_alone(&self, job: GroupJob) -> Result<Receipt, StoreError>;
 }
 
+/// A job as the writer takes it: its event prepared on the caller's task
+/// ([`PreparedEvent`]: canonical payload, commitment), so that the writer's thread neither
+/// serialises nor frees the caller's JSON.
+#[derive(Debug)]
+pub(crate) struct ReadyJob {
+    pub(crate) stmts: Vec<Stmt>,
+    pub(crate) event: PreparedEvent,
+}
+
+impl ReadyJob {
+    /// Prepares `job`'s event.
+    pub(crate) fn prepare(job: GroupJob) -> Result<ReadyJob, StoreError> {
+        let event = PreparedEvent::new(&job.event)?;
+        Ok(ReadyJob { stmts: job.stmts, event })
+    }
+}
+
 /// A job waiting for the writer, with the way to answer its caller.
 pub(crate) struct Pending {
-    pub(crate) job: GroupJob,
+    pub(crate) job: ReadyJob,
     pub(crate) reply: oneshot::Sender<Result<Receipt, StoreError>>,
 }
 
@@ -237,6 +258,7 @@ impl GroupWriter {
     async fn submit(&self, job: GroupJob) -> Result<Receipt, StoreError> {
         let (reply, answer) = oneshot::channel();
         let jobs = self.jobs.as_ref().ok_or_else(stopped)?;
+        let job = ReadyJob::prepare(job)?;
         jobs.send(Pending { job, reply })?;
         answer.await.map_err(|_| stopped())?
     }

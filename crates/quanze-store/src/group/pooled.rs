@@ -9,7 +9,8 @@ use sqlx::{AnyConnection, AnyPool};
 use tokio::sync::{Mutex, mpsc};
 
 use super::{
-    GroupJob, GroupWriter, MAX_BATCH, Pending, Queue, SqlType, SqlValue, answer, check_rows,
+    GroupJob, GroupWriter, MAX_BATCH, Pending, Queue, ReadyJob, SqlType, SqlValue, answer,
+    check_rows,
 };
 use crate::batch::{RowValues, insert_rows};
 use crate::ledger::{frontier_text, parse_frontier};
@@ -179,12 +180,8 @@ async fn insert_events(
          commitment, leaf_hash) VALUES ";
     const PERSONAL: &str = "INSERT INTO event_personal (seq, salt, data) VALUES ";
     insert_rows(conn, backend, EVENTS, "", 9, sealed, bind_event).await?;
-    let personal: Vec<(i64, &str, &str)> = sealed
-        .iter()
-        .filter_map(|e| {
-            e.personal.as_ref().map(|(salt, data)| (e.seq, salt.as_str(), data.as_str()))
-        })
-        .collect();
+    let personal: Vec<(i64, &str, &str)> =
+        sealed.iter().filter_map(|e| e.personal.map(|(salt, data)| (e.seq, salt, data))).collect();
     insert_rows(conn, backend, PERSONAL, "", 3, personal, |row, (seq, salt, data)| {
         row.bind(seq).bind(salt).bind(data);
     })
@@ -194,18 +191,19 @@ async fn insert_events(
 
 fn bind_event(row: &mut RowValues<'_>, e: &SealedEvent<'_>) {
     row.bind(e.seq)
-        .bind(e.at.clone())
-        .bind(e.actor.clone())
-        .bind(e.unit.clone())
+        .bind(e.at.to_owned())
+        .bind(e.actor.map(str::to_owned))
+        .bind(e.unit.map(str::to_owned))
         .bind(e.kind.to_owned())
         .bind(e.subject.to_owned())
-        .bind(e.payload.clone())
-        .bind(e.commitment.clone())
+        .bind(e.payload.to_owned())
+        .bind(e.commitment.map(str::to_owned))
         .bind(e.leaf_hash.clone());
 }
 
 /// Writes `job` in a transaction of its own (see [`super::GroupStore::write_alone`]).
 pub(super) async fn write_alone(store: &SqlStore, job: &GroupJob) -> Result<Receipt, StoreError> {
+    let job = &ReadyJob::prepare(job.clone())?;
     let (_slot, mut tx, head) = lock_head(&store.pool, store.backend, &store.sqlite_writer).await?;
     let mut range = parse_frontier(store.alg, head.leaves, &head.frontier)?;
     let seq = head.last_seq + 1;
@@ -249,7 +247,7 @@ async fn run_job(
     alg: HashAlg,
     range: &mut CompactRange,
     seq: i64,
-    job: &GroupJob,
+    job: &ReadyJob,
 ) -> Result<(), StoreError> {
     let sealed = seal(alg, range, seq, &job.event)?;
     insert_sealed(conn, &sealed).await.map_err(|e| match e {
@@ -260,7 +258,7 @@ async fn run_job(
 }
 
 /// A job's statements, `seq` standing for [`SqlValue::EventSeq`].
-async fn run_stmts(conn: &mut AnyConnection, job: &GroupJob, seq: i64) -> Result<(), StoreError> {
+async fn run_stmts(conn: &mut AnyConnection, job: &ReadyJob, seq: i64) -> Result<(), StoreError> {
     let subject = job.event.subject.as_str();
     for (index, stmt) in job.stmts.iter().enumerate() {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(stmt.sql.clone()));

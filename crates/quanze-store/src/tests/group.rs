@@ -8,7 +8,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use tokio::sync::oneshot;
 
 use super::*;
-use crate::group::Pending;
+use crate::group::{Pending, ReadyJob};
 use crate::open::SqlStore;
 use crate::prelude::*;
 use crate::{ConnectOptions, GroupJob, Receipt, SqlValue, Stmt};
@@ -142,6 +142,7 @@ async fn enqueue(
 ) -> oneshot::Receiver<Result<Receipt, StoreError>> {
     let (reply, answer) = oneshot::channel();
     let writer = store.group_writer().await.unwrap();
+    let job = ReadyJob::prepare(job).unwrap();
     if writer.jobs.as_ref().unwrap().send(Pending { job, reply }).is_err() {
         panic!("the group writer has stopped");
     }
