@@ -51,6 +51,8 @@ pub trait MaterialStore: Send + Sync {
         applicant_key: &str,
         on: NaiveDate,
     ) -> Result<Vec<CaseMaterial>, StoreError>;
+    /// Whether content is stored under `digest`.
+    async fn material_stored(&self, digest: &MaterialDigest) -> Result<bool, StoreError>;
     /// The bytes stored under `digest`, checked against it; `None` when nothing is.
     async fn material_content(
         &self,
@@ -271,6 +273,10 @@ impl MaterialStore for SqlStore {
             .fetch_all(&self.pool)
             .await?;
         rows.into_iter().map(parse_material).collect()
+    }
+
+    async fn material_stored(&self, digest: &MaterialDigest) -> Result<bool, StoreError> {
+        self.material_row_exists(digest).await
     }
 
     async fn material_content(
