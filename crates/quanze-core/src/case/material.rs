@@ -275,7 +275,7 @@ impl MaterialError {
 /// A size in Chinese (`20 MB`, `512 KB`).
 fn size_zh(bytes: u64) -> String {
     const MIB: u64 = 1024 * 1024;
-    if bytes >= MIB && bytes % MIB == 0 {
+    if bytes >= MIB && bytes.is_multiple_of(MIB) {
         format!("{} MB", bytes / MIB)
     } else if bytes >= 1024 {
         format!("{} KB", bytes / 1024)
@@ -351,7 +351,7 @@ fn package(bytes: &[u8]) -> Result<MediaType, MaterialError> {
     let Some(names) = zip_entry_names(bytes) else {
         return Err(MaterialError::NotAllowed { what: "a damaged zip archive" });
     };
-    let has = |wanted: &[u8]| names.iter().any(|n| *n == wanted);
+    let has = |wanted: &[u8]| names.contains(&wanted);
     if names.iter().any(|n| n.ends_with(b"vbaProject.bin")) {
         return Err(MaterialError::Executable { kind: Executable::OfficeMacros });
     }

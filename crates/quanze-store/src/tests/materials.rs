@@ -60,8 +60,8 @@ contract!(a_material_is_stored_once_and_filed_with_each_case, |store| {
     let m2 = filed(&second, "申请书", PDF, None);
     store.file_material(&m2, Some(PDF.to_vec()), ev("case.material_filed")).await.unwrap();
     assert_eq!(store.material_content(&m1.digest).await.unwrap().as_deref(), Some(PDF));
-    assert_eq!(store.case_materials(first.id).await.unwrap(), [m1.clone()]);
-    assert_eq!(store.case_materials(second.id).await.unwrap(), [m2.clone()]);
+    assert_eq!(store.case_materials(first.id).await.unwrap(), std::slice::from_ref(&m1));
+    assert_eq!(store.case_materials(second.id).await.unwrap(), std::slice::from_ref(&m2));
 
     // Filed again under the same name: a conflict, and no event.
     let head = store.ledger_head().await.unwrap().size;
