@@ -10,6 +10,7 @@
 //! case's [`Exercise`].
 
 pub mod clock;
+pub mod material;
 pub mod procedure;
 pub mod rating;
 

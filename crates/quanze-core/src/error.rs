@@ -112,6 +112,7 @@ pub fn field_zh(field: &str) -> &str {
         "time_limit" => "办理时限",
         "certificate" => "执法证号",
         "grant" => "赋权依据",
+        "digest" => "材料摘要（SM3）",
         other => other,
     }
 }

@@ -7,6 +7,7 @@
 //! Each step is one store transaction with its ledger event; the event carries no personal
 //! data (the applicant's is in the erasable table, committed to by salted hash).
 
+pub mod materials;
 pub mod personal;
 
 use std::sync::Arc;
@@ -44,6 +45,8 @@ pub struct CasesConfig {
     pub rules: CaseRules,
     /// The key for applicants' personal data; without one, no case can be received.
     pub personal_key: Option<PersonalKey>,
+    /// Materials: the size limit.
+    pub materials: materials::MaterialsConfig,
 }
 
 /// The cases this server wrote last, by receipt number, so that a step does not read its case
@@ -581,13 +584,15 @@ impl Service {
 
     async fn view_of(&self, stored: Arc<StoredCase>) -> ServiceResult<CaseView> {
         let steps = self.store.case_steps(stored.case.id).await?;
-        Ok(CaseView::of(
+        let mut view = CaseView::of(
             &stored.case,
             steps.into_iter().map(|s| (s.step, s.seq)).collect(),
             &self.calendar(),
             self.case_rules(),
             self.today(),
-        ))
+        );
+        view.materials = self.filed_materials(&stored.case).await?;
+        Ok(view)
     }
 
     /// The ledger receipt of one step of a case, for its applicant: the step's event with its

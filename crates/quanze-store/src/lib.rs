@@ -13,7 +13,8 @@
 //! items, the catalogue's snapshot), [`AccountStore`] (users, roles, tokens, logins),
 //! [`GovernanceStore`] (change sets), [`DevolutionStore`] (grants, readiness, reclaims, the
 //! establishment), [`CalendarStore`] (working-day calendar years loaded at run time),
-//! [`CaseStore`] (cases, their timeline, ratings, complaints), [`LedgerStore`] (events, the
+//! [`CaseStore`] (cases, their timeline, ratings, complaints), [`MaterialStore`] (materials
+//! stored once under their SM3 digest, filed with cases), [`LedgerStore`] (events, the
 //! stored tree, checkpoints, personal data) and [`GroupStore`] (schema-independent writes
 //! committed many to a transaction: group commit).
 //! Callers hold an `Arc<dyn Store>`, on which every resource's methods can be called without
@@ -32,6 +33,7 @@ mod group;
 mod laws;
 mod ledger;
 mod lists;
+mod materials;
 mod open;
 mod registry;
 mod rows;
@@ -56,6 +58,7 @@ pub use group::{GroupJob, GroupStore, SqlType, SqlValue, Stmt};
 pub use laws::LawStore;
 pub use ledger::{LedgerHead, LedgerStore, StoredCheckpoint};
 pub use lists::{DraftWrite, ListStore, Snapshot};
+pub use materials::MaterialStore;
 pub use open::SQLITE_CONNECTION_PRAGMAS;
 pub use registry::RegistryStore;
 
@@ -64,7 +67,7 @@ pub use registry::RegistryStore;
 pub mod prelude {
     pub use crate::{
         AccountStore, CalendarStore, CaseStore, DevolutionStore, GovernanceStore, GroupStore,
-        LawStore, LedgerStore, ListStore, RegistryStore, Store,
+        LawStore, LedgerStore, ListStore, MaterialStore, RegistryStore, Store,
     };
 }
 
@@ -208,6 +211,7 @@ pub trait Store:
     + DevolutionStore
     + CalendarStore
     + CaseStore
+    + MaterialStore
     + LedgerStore
     + GroupStore
     + 'static

@@ -39,6 +39,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::changesets::router())
         .merge(routes::devolution::router())
         .merge(routes::cases::router())
+        .merge(routes::materials::router())
         .merge(routes::reports::router())
         .merge(routes::calendar::router())
         .merge(routes::api::docs())

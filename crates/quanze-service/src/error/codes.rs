@@ -326,6 +326,15 @@ error_codes! {
     CaseRuleViolated = "case_rule_violated", 422, "不符合办理程序的规定", "the step breaks a rule of the procedure";
     /// Wrong receipt number or access code.
     CaseAccessDenied = "case_access_denied", 403, "受理单号或查询码不正确", "wrong receipt number or access code";
+    /// The uploaded material's content is a program (ELF, EXE, Mach-O, a script, an Office
+    /// file with macros), whatever its name says.
+    MaterialExecutable = "material_executable", 415, "文件内容是可执行程序，不是申请材料", "the material is an executable";
+    /// The uploaded material's content is not an accepted type (PDF, OFD, JPEG, PNG, DOCX, XLSX).
+    MaterialTypeNotAllowed = "material_type_not_allowed", 415, "材料格式不在可接收的范围内（按内容识别）", "the material's type is not accepted";
+    /// The material's name is not among the item's guide materials.
+    MaterialNameUnknown = "material_name_unknown", 422, "材料名称不在该事项的申请材料目录中", "not a material of the item's guide";
+    /// No material of the same applicant's earlier cases, still valid, has that digest.
+    MaterialNotReusable = "material_not_reusable", 404, "没有可复用的该材料", "no such reusable material";
     /// No key for personal data is configured, so no case can be received.
     PersonalKeyMissing = "personal_key_missing", 503, "未配置个人信息加密密钥", "no personal-data key is configured";
     /// Only the applicant rates a case (国办发〔2019〕51号).

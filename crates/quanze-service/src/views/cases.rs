@@ -231,6 +231,8 @@ pub struct CaseView {
     pub at_most_one_trip: bool,
     /// The timeline.
     pub timeline: Vec<StepView>,
+    /// 申请材料 filed with it (in a step's answer: empty; GET the case or its materials).
+    pub materials: Vec<crate::views::materials::MaterialView>,
 }
 
 impl CaseView {
@@ -274,6 +276,7 @@ impl CaseView {
                     step,
                 })
                 .collect(),
+            materials: Vec::new(),
             case: case.clone(),
         }
     }

@@ -15,6 +15,7 @@ pub mod governance;
 pub mod laws;
 pub mod ledger;
 pub mod lists;
+pub mod materials;
 pub mod pages;
 pub mod registry;
 pub mod reports;

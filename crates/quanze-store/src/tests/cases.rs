@@ -26,7 +26,7 @@ fn time(on: NaiveDate) -> StepTime {
     StepTime { at: Utc.from_utc_datetime(&(local - chrono::Duration::hours(8))), local }
 }
 
-fn new_case(unit: UnitId, n: u32, on: NaiveDate) -> (Case, quanze_core::case::CaseStep) {
+pub(super) fn new_case(unit: UnitId, n: u32, on: NaiveDate) -> (Case, quanze_core::case::CaseStep) {
     let new = NewCase {
         id: CaseId::from_uuid(Uuid::now_v7()),
         receipt: ReceiptNo::new(on, n),
@@ -55,7 +55,7 @@ fn sealed() -> SealedApplicant<'static> {
     SealedApplicant { sealed: b"sealed bytes", key: "key-1", access_hash: "hash-1" }
 }
 
-fn first(
+pub(super) fn first(
     case: &Case,
     step: &quanze_core::case::CaseStep,
     next: Option<NaiveDate>,

@@ -190,5 +190,6 @@ mod group;
 mod laws;
 mod ledger;
 mod lists;
+mod materials;
 mod open;
 mod registry;

@@ -89,6 +89,10 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::cases::unit_ratings,
         crate::routes::cases::follow_up,
         crate::routes::cases::tick,
+        crate::routes::materials::upload,
+        crate::routes::materials::reuse,
+        crate::routes::materials::list,
+        crate::routes::materials::download,
         crate::routes::reports::report,
         crate::routes::reports::establishment,
         crate::routes::reports::change_establishment,
@@ -150,7 +154,11 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::cases::ReplyRequest,
         crate::routes::cases::RatingResults,
         crate::routes::cases::TickRequest,
-        quanze_service::cases::RatingFollowUp
+        quanze_service::cases::RatingFollowUp,
+        quanze_service::views::materials::MaterialView,
+        quanze_service::views::materials::MaterialsView,
+        quanze_service::views::materials::MaterialReceipt,
+        quanze_service::views::materials::ReuseRequest
     ))
 )]
 pub struct ApiDoc;

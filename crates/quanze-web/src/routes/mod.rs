@@ -7,6 +7,7 @@ pub mod changesets;
 pub mod devolution;
 pub mod laws;
 pub mod ledger;
+pub mod materials;
 pub mod pages;
 pub mod reports;
 

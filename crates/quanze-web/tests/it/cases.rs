@@ -21,7 +21,7 @@ async fn app() -> TestApp {
 }
 
 /// A department's licensing power held today.
-fn licence(app: &TestApp) -> (String, String) {
+pub(crate) fn licence(app: &TestApp) -> (String, String) {
     let catalog = app.service.catalog();
     let today = app.service.today();
     catalog

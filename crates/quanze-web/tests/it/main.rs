@@ -4,4 +4,5 @@ mod api;
 mod calendar;
 mod cases;
 mod helpers;
+mod materials;
 mod openapi;

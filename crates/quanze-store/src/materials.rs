@@ -1,0 +1,315 @@
+//! Materials (申请材料): content stored once under its SM3 digest, and the materials filed with
+//! each case.
+//!
+//! Where the bytes go: on a SQLite file, into the database's folder as
+//! `materials/<first two hex digits>/<other 62>`, written to a temporary file in
+//! `materials/tmp`, synced, renamed into place and the folder synced, all before the
+//! transaction that records the row naming it begins; on PostgreSQL and in-memory SQLite, into
+//! `material_contents` in that same transaction. Either way an acknowledged material has its
+//! row and its bytes, and a failure at any point leaves at most an unnamed file (a crash
+//! between the rename and the commit), which the next upload of the same bytes reuses.
+//!
+//! Invariants: content is checked against its digest when it is stored (a caller cannot file
+//! bytes under another digest) and again when it is read (a damaged file is `Corrupt`, never
+//! served). Nothing is deleted: a row never names missing content. Filing the same material
+//! under the same name twice on one case is `Conflict`. Each filing is one transaction with one
+//! event.
+
+use std::io::Write as _;
+use std::path::{Path, PathBuf};
+
+use async_trait::async_trait;
+use chrono::{DateTime, NaiveDate, Utc};
+use quanze_core::CaseId;
+use quanze_core::case::material::{CaseMaterial, MaterialDigest, MediaType};
+use quanze_ledger::HashAlg;
+
+use crate::open::SqlStore;
+use crate::rows::{DATE_FORMAT, date_text, instant_text};
+use crate::tx::violation;
+use crate::{NewEvent, Receipt, StoreError};
+
+/// Stores materials and files them with cases. Each write is one transaction with one event.
+#[async_trait]
+pub trait MaterialStore: Send + Sync {
+    /// Files `material` with its case. With `content` (a new upload) the bytes are stored
+    /// first if they are not already (they must hash to `material.digest` and have
+    /// `material.size` bytes, else `Corrupt`); without (reuse) they must be stored already
+    /// (`NotFound` otherwise). `Conflict` if the case has this material under this name.
+    async fn file_material(
+        &self,
+        material: &CaseMaterial,
+        content: Option<Vec<u8>>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// The materials filed with a case, in the order they were filed.
+    async fn case_materials(&self, case: CaseId) -> Result<Vec<CaseMaterial>, StoreError>;
+    /// The materials filed with any case of the applicant whose keyed hash is
+    /// `applicant_key` that are still valid on `on`, newest first.
+    async fn applicant_materials(
+        &self,
+        applicant_key: &str,
+        on: NaiveDate,
+    ) -> Result<Vec<CaseMaterial>, StoreError>;
+    /// Whether content is stored under `digest`.
+    async fn material_stored(&self, digest: &MaterialDigest) -> Result<bool, StoreError>;
+    /// The bytes stored under `digest`, checked against it; `None` when nothing is.
+    async fn material_content(
+        &self,
+        digest: &MaterialDigest,
+    ) -> Result<Option<Vec<u8>>, StoreError>;
+}
+
+const INSERT_MATERIAL: &str = "INSERT INTO materials (digest, size, media_type, created_at) \
+     VALUES ($1, $2, $3, $4) ON CONFLICT (digest) DO NOTHING";
+const INSERT_CONTENT: &str = "INSERT INTO material_contents (digest, content) VALUES ($1, $2) \
+     ON CONFLICT (digest) DO NOTHING";
+const INSERT_CASE_MATERIAL: &str = "INSERT INTO case_materials \
+     (case_id, name, digest, attached_at, at_step, valid_until, reused_from) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7)";
+const MATERIAL_COLUMNS: &str = "cm.case_id, cm.name, cm.digest, m.size, m.media_type, \
+     cm.attached_at, cm.at_step, cm.valid_until, cm.reused_from";
+const MATERIAL_FROM: &str = "FROM case_materials cm JOIN materials m ON m.digest = cm.digest";
+
+type MaterialRow =
+    (String, String, String, i64, String, String, i64, Option<String>, Option<String>);
+
+fn parse_material(row: MaterialRow) -> Result<CaseMaterial, StoreError> {
+    let (case, name, digest, size, media_type, attached_at, at_step, valid_until, reused_from) =
+        row;
+    let bad = |column: &str, e: &dyn std::fmt::Display| {
+        StoreError::Corrupt(format!("case_materials ({case}, {name}): {column}: {e}"))
+    };
+    let id = |raw: &str, column: &str| -> Result<CaseId, StoreError> {
+        raw.parse::<uuid::Uuid>().map(CaseId::from_uuid).map_err(|e| bad(column, &e))
+    };
+    let date =
+        |raw: &str| NaiveDate::parse_from_str(raw, DATE_FORMAT).map_err(|e| bad("valid_until", &e));
+    Ok(CaseMaterial {
+        case: id(&case, "case_id")?,
+        digest: MaterialDigest::parse(&digest).map_err(|e| bad("digest", &e))?,
+        size: u64::try_from(size).map_err(|e| bad("size", &e))?,
+        media_type: MediaType::from_name(&media_type)
+            .ok_or_else(|| bad("media_type", &media_type))?,
+        attached_at: DateTime::parse_from_rfc3339(&attached_at)
+            .map(|at| at.with_timezone(&Utc))
+            .map_err(|e| bad("attached_at", &e))?,
+        at_step: u32::try_from(at_step).map_err(|e| bad("at_step", &e))?,
+        valid_until: valid_until.as_deref().map(date).transpose()?,
+        reused_from: reused_from.as_deref().map(|r| id(r, "reused_from")).transpose()?,
+        name,
+    })
+}
+
+/// The SM3 digest of `bytes`, hex.
+fn sm3_hex(bytes: &[u8]) -> String {
+    HashAlg::Sm3.digest(bytes).to_hex()
+}
+
+/// Where the content stored under `digest` lives, below `root` (`<root>/ab/cdef…`).
+fn content_path(root: &Path, digest: &MaterialDigest) -> PathBuf {
+    let hex = digest.as_str();
+    root.join(&hex[..2]).join(&hex[2..])
+}
+
+/// Makes the content under `digest` durable in `root`: nothing to do when the file there holds
+/// it already; else (no file, or a damaged one) a temporary file written, synced, renamed into
+/// place, its folder synced. Renaming is atomic, so the path holds either the old file or the
+/// whole new content, never a part.
+fn write_content(root: &Path, digest: &MaterialDigest, content: &[u8]) -> std::io::Result<()> {
+    let path = content_path(root, digest);
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() == content.len() as u64)
+        && read_content(root, digest)?.is_some_and(|bytes| sm3_hex(&bytes) == digest.as_str())
+    {
+        return Ok(());
+    }
+    let dir = path.parent().unwrap_or(root);
+    let tmp_dir = root.join("tmp");
+    std::fs::create_dir_all(dir)?;
+    std::fs::create_dir_all(&tmp_dir)?;
+    let tmp = tmp_dir.join(format!("{}.{}", digest.as_str(), uuid::Uuid::now_v7().simple()));
+    let written = (|| {
+        let mut file = std::fs::File::create(&tmp)?;
+        file.write_all(content)?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&tmp, &path)?;
+        // The rename is durable once the folder's entry is.
+        std::fs::File::open(dir)?.sync_all()?;
+        std::fs::File::open(root)?.sync_all()
+    })();
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written
+}
+
+/// Reads the content under `digest` from `root`; `None` when there is no file.
+fn read_content(root: &Path, digest: &MaterialDigest) -> std::io::Result<Option<Vec<u8>>> {
+    match std::fs::read(content_path(root, digest)) {
+        Ok(bytes) => Ok(Some(bytes)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+fn io_error(what: &str, e: impl std::fmt::Display) -> StoreError {
+    StoreError::Direct(format!("{what}: {e}"))
+}
+
+impl SqlStore {
+    /// The folder material files go in: `materials` beside a SQLite file; `None` when the
+    /// content goes into the database (PostgreSQL, in-memory SQLite).
+    fn materials_root(&self) -> Option<PathBuf> {
+        let file = self.sqlite_file.as_deref()?;
+        let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        Some(dir.join("materials"))
+    }
+
+    async fn material_row_exists(&self, digest: &MaterialDigest) -> Result<bool, StoreError> {
+        const SELECT: &str = "SELECT COUNT(*) FROM materials WHERE digest = $1";
+        let (n,): (i64,) =
+            sqlx::query_as(SELECT).bind(digest.as_str()).fetch_one(&self.pool).await?;
+        Ok(n > 0)
+    }
+}
+
+#[async_trait]
+impl MaterialStore for SqlStore {
+    async fn file_material(
+        &self,
+        material: &CaseMaterial,
+        content: Option<Vec<u8>>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let digest = &material.digest;
+        let root = self.materials_root();
+        // The bytes in the database, when they go there.
+        let mut in_db = None;
+        let new_content = content.is_some();
+        if let Some(content) = content {
+            if content.len() as u64 != material.size || sm3_hex(&content) != digest.as_str() {
+                return Err(StoreError::Corrupt(format!(
+                    "material {digest}: the content does not match its digest and size"
+                )));
+            }
+            match root.clone() {
+                Some(root) => {
+                    let d = digest.clone();
+                    tokio::task::spawn_blocking(move || write_content(&root, &d, &content))
+                        .await
+                        .map_err(|e| io_error("material writer", e))?
+                        .map_err(|e| io_error(&format!("writing material {digest}"), e))?;
+                }
+                None => in_db = Some(content),
+            }
+        }
+        let mut w = self.begin_write().await?;
+        let res = async {
+            if new_content {
+                sqlx::query(INSERT_MATERIAL)
+                    .bind(digest.as_str())
+                    .bind(i64::try_from(material.size).unwrap_or(i64::MAX))
+                    .bind(material.media_type.as_str())
+                    .bind(instant_text(material.attached_at))
+                    .execute(w.conn())
+                    .await?;
+            }
+            if let Some(content) = &in_db {
+                sqlx::query(INSERT_CONTENT)
+                    .bind(digest.as_str())
+                    .bind(&content[..])
+                    .execute(w.conn())
+                    .await?;
+            }
+            sqlx::query(INSERT_CASE_MATERIAL)
+                .bind(material.case.to_string())
+                .bind(material.name.as_str())
+                .bind(digest.as_str())
+                .bind(instant_text(material.attached_at))
+                .bind(i64::from(material.at_step))
+                .bind(material.valid_until.map(date_text))
+                .bind(material.reused_from.map(|c| c.to_string()))
+                .execute(w.conn())
+                .await
+                .map_err(|e| {
+                    violation(
+                        e,
+                        "the case has this material under this name already",
+                        "the case, or the stored material it refers to",
+                    )
+                })?;
+            Ok(())
+        }
+        .await;
+        w.finish(res, ev).await
+    }
+
+    async fn case_materials(&self, case: CaseId) -> Result<Vec<CaseMaterial>, StoreError> {
+        let sql = format!(
+            "SELECT {MATERIAL_COLUMNS} {MATERIAL_FROM} WHERE cm.case_id = $1 \
+             ORDER BY cm.attached_at, cm.name, cm.digest"
+        );
+        let rows: Vec<MaterialRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(case.to_string())
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(parse_material).collect()
+    }
+
+    async fn applicant_materials(
+        &self,
+        applicant_key: &str,
+        on: NaiveDate,
+    ) -> Result<Vec<CaseMaterial>, StoreError> {
+        let sql = format!(
+            "SELECT {MATERIAL_COLUMNS} {MATERIAL_FROM} JOIN cases c ON c.id = cm.case_id \
+             WHERE c.applicant_key = $1 AND (cm.valid_until IS NULL OR cm.valid_until >= $2) \
+             ORDER BY cm.attached_at DESC, cm.name, cm.digest"
+        );
+        let rows: Vec<MaterialRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .bind(applicant_key)
+            .bind(date_text(on))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(parse_material).collect()
+    }
+
+    async fn material_stored(&self, digest: &MaterialDigest) -> Result<bool, StoreError> {
+        self.material_row_exists(digest).await
+    }
+
+    async fn material_content(
+        &self,
+        digest: &MaterialDigest,
+    ) -> Result<Option<Vec<u8>>, StoreError> {
+        const SELECT: &str = "SELECT content FROM material_contents WHERE digest = $1";
+        let bytes = match self.materials_root() {
+            // A file without its row (a crash before the commit) is not stored content.
+            Some(_) if !self.material_row_exists(digest).await? => None,
+            Some(root) => {
+                let d = digest.clone();
+                let read = tokio::task::spawn_blocking(move || read_content(&root, &d))
+                    .await
+                    .map_err(|e| io_error("material reader", e))?
+                    .map_err(|e| io_error(&format!("reading material {digest}"), e))?;
+                Some(read.ok_or_else(|| {
+                    StoreError::Corrupt(format!(
+                        "material {digest}: stored, but its file is missing"
+                    ))
+                })?)
+            }
+            None => {
+                let row: Option<(Vec<u8>,)> =
+                    sqlx::query_as(SELECT).bind(digest.as_str()).fetch_optional(&self.pool).await?;
+                row.map(|(bytes,)| bytes)
+            }
+        };
+        match bytes {
+            Some(bytes) if sm3_hex(&bytes) != digest.as_str() => Err(StoreError::Corrupt(format!(
+                "material {digest}: the stored bytes do not match their digest"
+            ))),
+            other => Ok(other),
+        }
+    }
+}

@@ -1,0 +1,168 @@
+//! Materials: content stored once under its SM3 digest, filed with cases in one transaction
+//! with its event, checked against its digest both ways, found again for the same applicant
+//! while valid.
+
+use quanze_core::case::material::{CaseMaterial, MaterialDigest, MediaType};
+use quanze_core::case::{Case, CaseStep};
+
+use super::cases::new_case;
+use super::*;
+use quanze_core::CaseId;
+
+use crate::{CaseWrite, SealedApplicant};
+
+const PDF: &[u8] = include_bytes!("../../../quanze-core/tests/data/materials/letter.pdf");
+
+fn digest_of(bytes: &[u8]) -> MaterialDigest {
+    MaterialDigest::parse(&quanze_ledger::HashAlg::Sm3.digest(bytes).to_hex()).unwrap()
+}
+
+/// A new case of the applicant whose keyed hash is `key`.
+async fn case_of(store: &Arc<dyn Store>, n: u32, key: &'static str) -> Case {
+    let (case, step): (Case, CaseStep) =
+        new_case(UnitId::from_uuid(Uuid::now_v7()), n, day(2026, 9, 28));
+    let write = CaseWrite {
+        case: &case,
+        step: &step,
+        previous_steps: None,
+        next_alert_on: None,
+        applicant: Some(SealedApplicant { sealed: b"sealed", key, access_hash: "hash" }),
+        supervision: None,
+        close_supervisions: None,
+    };
+    store.write_case(write, ev("case.applied")).await.unwrap();
+    case
+}
+
+fn filed(case: &Case, name: &str, bytes: &[u8], valid_until: Option<NaiveDate>) -> CaseMaterial {
+    CaseMaterial {
+        case: case.id,
+        name: name.to_owned(),
+        digest: digest_of(bytes),
+        size: bytes.len() as u64,
+        media_type: MediaType::Pdf,
+        attached_at: Utc::now(),
+        at_step: case.steps,
+        valid_until,
+        reused_from: None,
+    }
+}
+
+contract!(a_material_is_stored_once_and_filed_with_each_case, |store| {
+    let first = case_of(&store, 1, "applicant-a").await;
+    let second = case_of(&store, 2, "applicant-a").await;
+    let head = store.ledger_head().await.unwrap().size;
+
+    let m1 = filed(&first, "申请书", PDF, Some(day(2027, 1, 1)));
+    let r1 = store.file_material(&m1, Some(PDF.to_vec()), ev("case.material_filed")).await.unwrap();
+    assert_eq!(r1.seq, head + 1, "one event");
+    // The same bytes uploaded again for another case: stored once, filed twice.
+    let m2 = filed(&second, "申请书", PDF, None);
+    store.file_material(&m2, Some(PDF.to_vec()), ev("case.material_filed")).await.unwrap();
+    assert_eq!(store.material_content(&m1.digest).await.unwrap().as_deref(), Some(PDF));
+    assert_eq!(store.case_materials(first.id).await.unwrap(), std::slice::from_ref(&m1));
+    assert_eq!(store.case_materials(second.id).await.unwrap(), std::slice::from_ref(&m2));
+
+    // Filed again under the same name: a conflict, and no event.
+    let head = store.ledger_head().await.unwrap().size;
+    assert_conflict(store.file_material(&m1, Some(PDF.to_vec()), ev("x")).await);
+    // By reference (reuse): no bytes needed, they are there.
+    let mut reused = filed(&second, "营业执照", PDF, Some(day(2027, 1, 1)));
+    reused.reused_from = Some(first.id);
+    store.file_material(&reused, None, ev("case.material_reused")).await.unwrap();
+    assert_eq!(store.ledger_head().await.unwrap().size, head + 1);
+    assert_eq!(store.case_materials(second.id).await.unwrap().len(), 2);
+});
+
+contract!(content_and_row_are_written_together_or_not_at_all, |store| {
+    let case = case_of(&store, 1, "applicant-a").await;
+    let head = store.ledger_head().await.unwrap().size;
+    // Bytes that are not what the digest says.
+    let mut lying = filed(&case, "申请书", PDF, None);
+    lying.digest = digest_of(b"something else");
+    assert!(matches!(
+        store.file_material(&lying, Some(PDF.to_vec()), ev("x")).await,
+        Err(StoreError::Corrupt(_))
+    ));
+    // A case that does not exist: the transaction rolls back, bytes and row with it.
+    let other = b"%PDF-1.4 another material";
+    let mut orphan = filed(&case, "申请书", other, None);
+    orphan.case = CaseId::from_uuid(Uuid::now_v7());
+    assert_not_found(store.file_material(&orphan, Some(other.to_vec()), ev("x")).await);
+    assert_eq!(store.material_content(&orphan.digest).await.unwrap(), None);
+    // Reuse of bytes never stored.
+    assert_not_found(
+        store.file_material(&filed(&case, "申请书", other, None), None, ev("x")).await,
+    );
+    assert_eq!(store.ledger_head().await.unwrap().size, head, "no refused write left an event");
+    assert!(store.case_materials(case.id).await.unwrap().is_empty());
+});
+
+contract!(an_applicants_valid_materials_are_found_and_no_one_elses, |store| {
+    let a1 = case_of(&store, 1, "applicant-a").await;
+    let b1 = case_of(&store, 2, "applicant-b").await;
+    let other = b"%PDF-1.4 expired licence";
+    store
+        .file_material(
+            &filed(&a1, "申请书", PDF, Some(day(2026, 12, 31))),
+            Some(PDF.to_vec()),
+            ev("x"),
+        )
+        .await
+        .unwrap();
+    store
+        .file_material(
+            &filed(&a1, "营业执照", other, Some(day(2026, 10, 1))),
+            Some(other.to_vec()),
+            ev("x"),
+        )
+        .await
+        .unwrap();
+    store
+        .file_material(&filed(&b1, "申请书", PDF, None), Some(PDF.to_vec()), ev("x"))
+        .await
+        .unwrap();
+
+    let on = |d| store.applicant_materials("applicant-a", d);
+    assert_eq!(on(day(2026, 10, 1)).await.unwrap().len(), 2);
+    let later = on(day(2026, 10, 2)).await.unwrap();
+    assert_eq!(later.iter().map(|m| m.name.as_str()).collect::<Vec<_>>(), ["申请书"]);
+    assert!(later.iter().all(|m| m.case == a1.id));
+    assert!(on(day(2027, 1, 1)).await.unwrap().is_empty());
+    let b = store.applicant_materials("applicant-b", day(2030, 1, 1)).await.unwrap();
+    assert_eq!(b.len(), 1, "no end of validity: valid");
+    assert!(store.applicant_materials("nobody", day(2026, 10, 1)).await.unwrap().is_empty());
+});
+
+/// On a SQLite file the bytes are a file under the database's folder, written whole or not at
+/// all; a damaged or missing file is reported, never served.
+#[tokio::test]
+async fn on_a_sqlite_file_the_bytes_are_files_checked_when_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = connect(&crate::testing::sqlite_url(dir.path())).await.unwrap();
+    let case = case_of(&store, 1, "applicant-a").await;
+    let m = filed(&case, "申请书", PDF, None);
+    store.file_material(&m, Some(PDF.to_vec()), ev("x")).await.unwrap();
+    let hex = m.digest.as_str();
+    let path = dir.path().join("materials").join(&hex[..2]).join(&hex[2..]);
+    assert_eq!(std::fs::read(&path).unwrap(), PDF);
+    let tmp = dir.path().join("materials").join("tmp");
+    assert_eq!(std::fs::read_dir(&tmp).unwrap().count(), 0, "no temporary file left");
+
+    // A damaged file: refused on read, repaired by the next upload of the same bytes.
+    std::fs::write(&path, b"%PDF-1.4 tampered!").unwrap();
+    assert!(matches!(store.material_content(&m.digest).await, Err(StoreError::Corrupt(_))));
+    let again = CaseMaterial { name: "营业执照".into(), ..m.clone() };
+    store.file_material(&again, Some(PDF.to_vec()), ev("x")).await.unwrap();
+    assert_eq!(store.material_content(&m.digest).await.unwrap().as_deref(), Some(PDF));
+    // A missing file is damage too.
+    std::fs::remove_file(&path).unwrap();
+    assert!(matches!(store.material_content(&m.digest).await, Err(StoreError::Corrupt(_))));
+    // A file left by a crash before its row was committed is not served.
+    let stray = b"%PDF-1.4 never committed";
+    let sd = digest_of(stray);
+    let stray_path = dir.path().join("materials").join(&sd.as_str()[..2]).join(&sd.as_str()[2..]);
+    std::fs::create_dir_all(stray_path.parent().unwrap()).unwrap();
+    std::fs::write(&stray_path, stray).unwrap();
+    assert_eq!(store.material_content(&sd).await.unwrap(), None);
+}
