@@ -1,7 +1,6 @@
 //! The case API over HTTP: applying online without an account, the applicant's view with the
 //! access code, a clerk's step, refusals with their codes and statuses.
 
-use quanze_core::{ListScope, PowerCategory, UnitKind, VersionStatus};
 use quanze_service::Config;
 use quanze_service::cases::{CasesConfig, PersonalKey};
 use reqwest::StatusCode;
@@ -22,32 +21,10 @@ async fn app() -> TestApp {
 
 /// A department's licensing power held today.
 pub(crate) fn licence(app: &TestApp) -> (String, String) {
-    let catalog = app.service.catalog();
-    let today = app.service.today();
-    catalog
-        .lists
-        .iter()
-        .filter_map(|l| match l.scope {
-            ListScope::Unit { unit } => Some((unit, catalog.latest_version(l.id)?)),
-            ListScope::TownshipTemplate { .. } => None,
-        })
-        .filter(|(u, v)| {
-            v.status == VersionStatus::Published
-                && catalog.unit(*u).is_some_and(|u| u.kind == UnitKind::Department)
-        })
-        .find_map(|(u, v)| {
-            v.entries
-                .iter()
-                .find(|e| {
-                    catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
-                        && catalog
-                            .authority
-                            .holds(u, e.item, today)
-                            .is_some_and(|a| a.exercise.decides())
-                })
-                .map(|e| (u.to_string(), e.item.to_string()))
-        })
-        .expect("a department licensing power")
+    let (unit, item) =
+        quanze_service::demo::department_licence(&app.service.catalog(), app.service.today())
+            .expect("a department licensing power");
+    (unit.to_string(), item.to_string())
 }
 
 #[tokio::test]
