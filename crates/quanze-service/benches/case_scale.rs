@@ -99,7 +99,7 @@ fn licences(service: &Service, on: NaiveDate) -> Vec<(UnitId, ItemId)> {
         let ListScope::Unit { unit } = list.scope else { continue };
         let Some(version) = catalog.latest_version(list.id) else { continue };
         if version.status != VersionStatus::Published
-            || !catalog.unit(unit).is_some_and(|u| u.kind == UnitKind::Department)
+            || catalog.unit(unit).is_none_or(|u| u.kind != UnitKind::Department)
         {
             continue;
         }
