@@ -158,6 +158,19 @@ const CASE_FROM: &str = "FROM cases c JOIN case_applicants a ON a.case_id = c.id
 
 type CaseRow = (String, Vec<u8>, String, String);
 
+/// The scheduler's read: cases due by `$1`, earliest first, `$2` of them. Its `WHERE` names
+/// `next_alert_on IS NOT NULL` so that both backends can use the partial index
+/// `cases_next_alert`, and it orders by the index's key alone: a page reads its own rows along
+/// the index and stops, never the table, and never sorts the day's whole due set (a tie-break
+/// on `id` would, for every page: most of a tick's cases are due the same day). A test checks
+/// each backend's plan.
+pub(crate) fn cases_due_sql() -> String {
+    format!(
+        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
+         AND c.next_alert_on <= $1 ORDER BY c.next_alert_on LIMIT $2"
+    )
+}
+
 fn parse_case(
     (doc, sealed, applicant_key, access_hash): CaseRow,
 ) -> Result<StoredCase, StoreError> {
@@ -340,11 +353,7 @@ impl CaseStore for SqlStore {
     }
 
     async fn cases_due(&self, on: NaiveDate, limit: u32) -> Result<Vec<StoredCase>, StoreError> {
-        let sql = format!(
-            "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
-             AND c.next_alert_on <= $1 ORDER BY c.next_alert_on, c.id LIMIT $2"
-        );
-        let rows: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+        let rows: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(cases_due_sql()))
             .bind(date_text(on))
             .bind(i64::from(limit))
             .fetch_all(&self.pool)

@@ -17,7 +17,7 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension as _};
 use crate::StoreError;
 use crate::governance::{SELECT_CHANGE_SET, SELECT_CHANGES_OF};
 use crate::ledger::SELECT_EVENTS;
-use crate::open::SQLITE_CONNECTION_PRAGMAS;
+use crate::open::{SQLITE_CONNECTION_PRAGMAS, SQLITE_READER_MMAP};
 use crate::rows::{ChangeRow, EventRow};
 
 /// A change set's `(document, revision)` and its change rows.
@@ -53,8 +53,9 @@ impl DirectReader {
                 OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
             )
             .map_err(db_err)?;
-            // The same settings as the store's own connections (busy timeout, memory map).
-            for pragma in SQLITE_CONNECTION_PRAGMAS {
+            // The same settings as the store's own connections (busy timeout), and the memory
+            // map the ledger's reads are fast with.
+            for pragma in SQLITE_CONNECTION_PRAGMAS.iter().chain([&SQLITE_READER_MMAP]) {
                 conn.execute_batch(pragma).map_err(db_err)?;
             }
             conns.push(Mutex::new(conn));

@@ -44,21 +44,30 @@ const POSTGRES_MAX_CONNECTIONS: u32 = 10;
 /// corrupts the database.
 /// Public so that benchmarks and tools open SQLite exactly as the store does.
 ///
-/// Reads go through a memory map of up to 2 GiB of the file (SQLite's own limit): a B-tree
-/// search then touches mapped pages instead of copying each page out of the OS cache with a
-/// system call, which is most of a stored-tree proof's and a ledger verification's cost.
+/// No memory map here: every page a connection touches through a map stays in the server's
+/// resident set for as long as the connection lives, per connection, up to the map's size; with
+/// a million cases that is gigabytes of RSS for reading random cases (issue 15's figure is
+/// 300 MiB). Without one a read copies its pages out of the OS cache, and each connection's
+/// own page cache stays at SQLite's 2 MiB. Only the ledger's direct reader maps the file
+/// ([`SQLITE_READER_MMAP`]).
 ///
 /// A new file gets 8 KiB pages: an item version's content (about 4.3 KB of JSON) then fits
 /// in its row's page instead of spilling into an overflow page, which made publishing a
 /// 100,000-item list about a third faster (`docs/performance.md`). The setting is ignored
 /// for a file that already exists.
-pub const SQLITE_CONNECTION_PRAGMAS: [&str; 5] = [
+pub const SQLITE_CONNECTION_PRAGMAS: [&str; 4] = [
     "PRAGMA page_size = 8192",
     "PRAGMA foreign_keys = ON",
     "PRAGMA busy_timeout = 5000",
     "PRAGMA synchronous = NORMAL",
-    "PRAGMA mmap_size = 2147418112",
 ];
+/// The ledger's direct reader ([`crate::direct`]) reads through a memory map of up to 2 GiB of
+/// the file (SQLite's own limit): a B-tree search then touches mapped pages instead of copying
+/// each page out of the OS cache with a system call, which is most of a stored-tree proof's
+/// and a ledger verification's cost. The mapped pages count in the server's RSS (they are the
+/// OS cache's, shared, and dropped under memory pressure); only the ledger's tables are read
+/// through it.
+pub(crate) const SQLITE_READER_MMAP: &str = "PRAGMA mmap_size = 2147418112";
 /// Syncs the log at every commit, so that a commit that returned survives a power cut: the
 /// group writer's setting always ([`crate::group`]), the pool's with `ConnectOptions::durable`.
 pub(crate) const SQLITE_SYNCHRONOUS_FULL: &str = "PRAGMA synchronous = FULL";

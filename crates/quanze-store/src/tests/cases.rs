@@ -287,3 +287,62 @@ contract!(a_case_is_rated_once_per_channel_and_complaints_are_kept, |store| {
     assert!(store.complaints(Some(supervisor), true).await.unwrap().is_empty());
     assert_eq!(store.complaint(complaint.id).await.unwrap(), Some(replied));
 });
+
+/// The scheduler's read goes along the partial index `cases_next_alert` and stops at its page
+/// (issue 15: a tick never scans the cases table): SQLite's plan searches the index and sorts
+/// nothing; PostgreSQL's, with sequential scans priced out as for a large table, uses the index.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_scheduler_reads_along_the_due_index_never_the_table() {
+    use sqlx::Row as _;
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for db in test_databases(dir.path()).await {
+        let store = connect(&db.url).await.expect("connect and migrate");
+        drop(store);
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+        let mut conn = pool.acquire().await.expect("a connection");
+        let sql = crate::cases::cases_due_sql();
+        let plan: Vec<String> = match db.backend {
+            crate::Backend::Sqlite => {
+                sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN QUERY PLAN {sql}")))
+                    .bind("2026-10-05")
+                    .bind(1_000_i64)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .expect("plan")
+                    .iter()
+                    .map(|row| row.get::<String, _>(3))
+                    .collect()
+            }
+            crate::Backend::Postgres => {
+                sqlx::query("SET enable_seqscan = off").execute(&mut *conn).await.expect("set");
+                sqlx::query(sqlx::AssertSqlSafe(format!("EXPLAIN {sql}")))
+                    .bind("2026-10-05")
+                    .bind(1_000_i64)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .expect("plan")
+                    .iter()
+                    .map(|row| row.get::<String, _>(0))
+                    .collect()
+            }
+        };
+        let plan = plan.join("\n");
+        assert!(
+            plan.contains("cases_next_alert"),
+            "{:?}: not along the index:\n{plan}",
+            db.backend
+        );
+        assert!(
+            !plan.contains("SCAN c") && !plan.contains("Seq Scan on cases"),
+            "{:?}: scans the cases table:\n{plan}",
+            db.backend
+        );
+        if db.backend == crate::Backend::Sqlite {
+            assert!(!plan.contains("TEMP B-TREE"), "sorts the due set:\n{plan}");
+        }
+        drop(conn);
+        pool.close().await;
+        db.cleanup().await;
+    }
+}
