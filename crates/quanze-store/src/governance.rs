@@ -102,7 +102,7 @@ impl GovernanceStore for SqlStore {
         write: ChangeSetWrite,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
-        let mut w = self.begin_write().await?;
+        let mut w = self.begin_large_write().await?;
         let res = write_change_set(w.conn(), self.backend, set, write, ev.at).await;
         w.finish(res, ev).await
     }
@@ -185,7 +185,7 @@ impl GovernanceStore for SqlStore {
         doc_no: &DocNo,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
-        let mut w = self.begin_write().await?;
+        let mut w = self.begin_large_write().await?;
         let res = async {
             for draft in drafts {
                 self.save_draft_in(w.conn(), draft, ev.at).await?;

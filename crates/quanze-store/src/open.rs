@@ -73,21 +73,25 @@ pub(crate) const SQLITE_READER_MMAP: &str = "PRAGMA mmap_size = 2147418112";
 pub(crate) const SQLITE_SYNCHRONOUS_FULL: &str = "PRAGMA synchronous = FULL";
 /// WAL lets readers run while a writer commits. It is a property of the file, so it is set once.
 const SQLITE_WAL: &str = "PRAGMA journal_mode = WAL";
+/// The page cache of the store's connections to a SQLite file (16 MiB).
+pub(crate) const SQLITE_CACHE: &str = "PRAGMA cache_size = -16384";
+/// The page cache of a large write's transaction (a whole list saved or published, a change
+/// set of many items: [`crate::tx::WriteTx`] begun with `begin_large_write`): 128 MiB, so
+/// that the write keeps its index pages in memory instead of spilling them to the log
+/// mid-transaction and reading them back. Set back to [`SQLITE_CACHE`] before it ends.
+pub(crate) const SQLITE_LARGE_WRITE_CACHE: &str = "PRAGMA cache_size = -131072";
 /// Settings of the store's own (writing) connections to a SQLite file, after
 /// `SQLITE_CONNECTION_PRAGMAS`:
 /// - no automatic checkpoint: checkpoints are the checkpoint thread's (see `wal`),
 ///   so that no commit waits for the log to be copied into the file;
-/// - a page cache of up to 128 MiB (the default is 2 MiB): a large write keeps its index
-///   pages in memory instead of spilling them to the log mid-transaction and reading them
-///   back. It is an upper bound, reached only by a connection that wrote a large
-///   transaction; the read-only connections (`direct`) keep the default;
+/// - a page cache of up to 16 MiB (the default is 2 MiB). It fills from reads too, and each
+///   pooled connection has its own, so it is kept small: four connections at 128 MiB held
+///   half a GiB once a server had read a million cases (docs/performance.md). A write of a
+///   whole list raises it for its own transaction ([`SQLITE_LARGE_WRITE_CACHE`]);
 /// - the log file cut back to 64 MiB when it starts over, so that one large write does not
 ///   leave a log of its size on disk.
-pub(crate) const SQLITE_WRITER_PRAGMAS: [&str; 3] = [
-    "PRAGMA wal_autocheckpoint = 0",
-    "PRAGMA cache_size = -131072",
-    "PRAGMA journal_size_limit = 67108864",
-];
+pub(crate) const SQLITE_WRITER_PRAGMAS: [&str; 3] =
+    ["PRAGMA wal_autocheckpoint = 0", SQLITE_CACHE, "PRAGMA journal_size_limit = 67108864"];
 
 /// The store over an `Any` pool.
 pub(crate) struct SqlStore {

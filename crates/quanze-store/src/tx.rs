@@ -43,6 +43,9 @@ pub(crate) fn violation(err: sqlx::Error, conflict: &str, missing: &str) -> Stor
 /// An open write transaction holding its event number.
 pub(crate) struct WriteTx<'s> {
     tx: Transaction<'static, Any>,
+    /// Begun by `begin_large_write` on SQLite: its connection's page cache is raised until
+    /// the transaction ends.
+    large: bool,
     seq: i64,
     leaves: i64,
     frontier: String,
@@ -72,6 +75,11 @@ impl WriteTx<'_> {
             }
             Err(e) => Err(e),
         };
+        if self.large
+            && let Err(e) = sqlx::query(crate::open::SQLITE_CACHE).execute(&mut *self.tx).await
+        {
+            tracing::warn!(error = %e, "could not set a large write's page cache back");
+        }
         match res {
             Ok(()) => {
                 self.tx.commit().await?;
@@ -142,6 +150,7 @@ impl SqlStore {
         let (writer, tx, head) = lock_head(&self.pool, self.backend, &self.sqlite_writer).await?;
         Ok(WriteTx {
             tx,
+            large: false,
             seq: head.last_seq + 1,
             leaves: head.leaves,
             frontier: head.frontier,
@@ -149,6 +158,17 @@ impl SqlStore {
             checkpointer: self.checkpointer.as_ref(),
             _writer: writer,
         })
+    }
+
+    /// A write of many rows (a whole list, a large change set): on SQLite its connection's
+    /// page cache is raised to [`crate::open::SQLITE_LARGE_WRITE_CACHE`] until it ends.
+    pub(crate) async fn begin_large_write(&self) -> Result<WriteTx<'_>, StoreError> {
+        let mut w = self.begin_write().await?;
+        if self.backend == Backend::Sqlite {
+            sqlx::query(crate::open::SQLITE_LARGE_WRITE_CACHE).execute(&mut *w.tx).await?;
+            w.large = true;
+        }
+        Ok(w)
     }
 
     /// After a commit outside `WriteTx`: asks for a checkpoint of the log (SQLite files).

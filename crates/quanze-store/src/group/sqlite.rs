@@ -29,12 +29,6 @@ use crate::{Receipt, StoreError};
 /// of the jobs (rusqlite keeps 16 by default).
 const PREPARED: usize = 256;
 
-/// The writer's page cache: 16 MiB, not the 128 MiB of the pool's writers
-/// (`SQLITE_WRITER_PRAGMAS`, for large imports). Small jobs touch few pages, and SQLite walks
-/// the cache's hash table at the end of each transaction (`pcache1TruncateUnsafe`): with the
-/// large cache filled, that walk was a seventh of the writer's time (docs/performance.md).
-const GROUP_CACHE: &str = "PRAGMA cache_size = -16384";
-
 /// Starts the writer of the SQLite file at `path` (which exists and is migrated).
 pub(super) fn start(
     path: &Path,
@@ -60,7 +54,7 @@ pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     )
     .map_err(|e| StoreError::Direct(format!("opening the group writer's connection: {e}")))?;
     let pragmas = SQLITE_CONNECTION_PRAGMAS.iter().chain(&SQLITE_WRITER_PRAGMAS);
-    for pragma in pragmas.chain([&SQLITE_SYNCHRONOUS_FULL, &GROUP_CACHE]) {
+    for pragma in pragmas.chain([&SQLITE_SYNCHRONOUS_FULL]) {
         conn.execute_batch(pragma).map_err(|e| StoreError::Direct(format!("{pragma}: {e}")))?;
     }
     conn.set_prepared_statement_cache_capacity(PREPARED);

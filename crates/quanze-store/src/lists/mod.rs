@@ -161,7 +161,7 @@ impl ListStore for SqlStore {
     }
 
     async fn save_draft(&self, draft: &DraftWrite, ev: NewEvent) -> Result<Receipt, StoreError> {
-        let mut w = self.begin_write().await?;
+        let mut w = self.begin_large_write().await?;
         let res = self.save_draft_in(w.conn(), draft, ev.at).await;
         w.finish(res, ev).await
     }
@@ -173,7 +173,7 @@ impl ListStore for SqlStore {
         doc_no: &DocNo,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
-        let mut w = self.begin_write().await?;
+        let mut w = self.begin_large_write().await?;
         let res = self.publish_in(w.conn(), version, effective, doc_no).await;
         w.finish(res, ev).await
     }
