@@ -195,6 +195,9 @@ pub struct Service {
     receipts: tokio::sync::Mutex<cases::ReceiptCounter>,
     /// Cases this server wrote last (a hint; the store's step count is the truth).
     case_cache: cases::CaseCache,
+    /// Uploads being read, at most `MaterialsConfig::concurrent_uploads` at once, so that
+    /// their buffers stay within that many times the size limit.
+    material_uploads: Arc<tokio::sync::Semaphore>,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -246,6 +249,7 @@ impl Service {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> ServiceResult<Service> {
+        let uploads = config.cases.materials.concurrent_uploads.max(1);
         let service = Service {
             store,
             catalog: RwLock::new(Arc::new(Catalog::default())),
@@ -262,6 +266,7 @@ impl Service {
             signing: tokio::sync::Mutex::new(()),
             receipts: tokio::sync::Mutex::new(cases::ReceiptCounter::default()),
             case_cache: cases::CaseCache::default(),
+            material_uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
         };
         service.reload().await?;
         service.load_stored_calendar().await?;

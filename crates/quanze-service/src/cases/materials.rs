@@ -33,11 +33,14 @@ use crate::{NewEvent, Service};
 pub struct MaterialsConfig {
     /// The largest material accepted, in bytes (20 MiB by default).
     pub max_bytes: u64,
+    /// How many uploads are read at once (4 by default); more wait their turn, so uploads
+    /// never hold more than this many times `max_bytes` of memory.
+    pub concurrent_uploads: usize,
 }
 
 impl Default for MaterialsConfig {
     fn default() -> MaterialsConfig {
-        MaterialsConfig { max_bytes: 20 * 1024 * 1024 }
+        MaterialsConfig { max_bytes: 20 * 1024 * 1024, concurrent_uploads: 4 }
     }
 }
 
@@ -74,6 +77,16 @@ impl Service {
     /// The largest material accepted, in bytes (the web layer reads no more than this).
     pub fn max_material_bytes(&self) -> u64 {
         self.config.cases.materials.max_bytes
+    }
+
+    /// A turn to read an upload: held while its body is read and filed, so that no more
+    /// than `MaterialsConfig::concurrent_uploads` bodies are in memory at once; the others
+    /// wait for a turn.
+    pub async fn material_upload_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
+        std::sync::Arc::clone(&self.material_uploads)
+            .acquire_owned()
+            .await
+            .expect("the uploads' semaphore is never closed")
     }
 
     /// The case at `receipt` if the caller may do `access` to its materials; the user when

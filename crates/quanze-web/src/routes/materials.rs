@@ -7,8 +7,10 @@
 //!
 //! An upload is read as it arrives and never past the service's limit: a `Content-Length` over
 //! it is refused before a byte of the body is read, and a body without one is cut off at the
-//! limit; both answer 413 `file_too_large` and store nothing. The declared `Content-Type` is
-//! not trusted: the service types the file by its content.
+//! limit; both answer 413 `file_too_large` and store nothing. Bodies are read a few at a time
+//! (`MaterialsConfig::concurrent_uploads`, a turn each; the rest wait), so uploads hold at
+//! most that many times the limit in memory. The declared `Content-Type` is not trusted: the
+//! service types the file by its content.
 
 use axum::Router;
 use axum::body::Body;
@@ -69,14 +71,15 @@ fn too_large(limit: u64) -> ApiError {
     )
 }
 
+/// The declared length of the body.
+fn content_length(headers: &HeaderMap) -> Option<u64> {
+    headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
+}
+
 /// Reads `body` up to `limit` bytes: refused before reading when `Content-Length` says more,
 /// cut off as soon as more arrives.
 async fn read_limited(headers: &HeaderMap, body: Body, limit: u64) -> Result<Vec<u8>, ApiError> {
-    let declared = headers
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok());
-    if declared.is_some_and(|n| n > limit) {
+    if content_length(headers).is_some_and(|n| n > limit) {
         return Err(too_large(limit));
     }
     let cap = usize::try_from(limit).unwrap_or(usize::MAX);
@@ -127,6 +130,11 @@ pub(crate) async fn upload(
 ) -> Result<(StatusCode, axum::Json<MaterialReceipt>), ApiError> {
     let user = auth.map(|Auth(u)| u);
     let caller = caller(user.as_ref(), access_code(&headers))?;
+    // A body over the limit is refused by its length before waiting for a turn.
+    if content_length(&headers).is_some_and(|n| n > st.service.max_material_bytes()) {
+        return Err(too_large(st.service.max_material_bytes()));
+    }
+    let _turn = st.service.material_upload_turn().await;
     let bytes = read_limited(&headers, body, st.service.max_material_bytes()).await?;
     let req = MaterialUpload { name: q.name, valid_until: q.valid_until };
     let answer = st.service.upload_material(caller, &receipt, req, bytes).await?;

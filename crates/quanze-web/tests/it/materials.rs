@@ -23,7 +23,7 @@ async fn app() -> TestApp {
     let config = Config {
         cases: CasesConfig {
             personal_key: Some(PersonalKey::generate()),
-            materials: MaterialsConfig { max_bytes: LIMIT },
+            materials: MaterialsConfig { max_bytes: LIMIT, ..MaterialsConfig::default() },
             ..CasesConfig::default()
         },
         ..Config::default()
@@ -337,4 +337,52 @@ async fn the_same_applicant_reuses_a_valid_material_and_no_one_else_can() {
         upload(&app, &other, &name3, As::Applicant(&code3), "application/pdf", PDF).await;
     assert_eq!(status, StatusCode::CREATED, "{filed}");
     assert_eq!(filed["deduplicated"], true);
+}
+
+#[tokio::test]
+async fn uploads_wait_for_a_turn_but_an_oversized_one_is_refused_at_once() {
+    let config = Config {
+        cases: CasesConfig {
+            personal_key: Some(PersonalKey::generate()),
+            materials: MaterialsConfig { max_bytes: LIMIT, concurrent_uploads: 1 },
+            ..CasesConfig::default()
+        },
+        ..Config::default()
+    };
+    let app = spawn_app_with(true, config).await;
+    let (receipt, code, name) = apply(&app, "11010519491231002X").await;
+    // Every turn is taken (another upload being read).
+    let turn = app.service.material_upload_turn().await;
+    // An upload announcing 2 GB does not wait for a turn: 413 from its length.
+    let answer = raw(&app, &receipt, &code, "Content-Length: 2147483648", Vec::new()).await;
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+    // A good one waits for the turn …
+    let pending = {
+        let (app_base, client) = (app.base.clone(), app.client.clone());
+        let (receipt, code, name) = (receipt.clone(), code.clone(), name.clone());
+        tokio::spawn(async move {
+            client
+                .post(format!("{app_base}/api/v1/cases/{receipt}/materials"))
+                .query(&[("name", name.as_str())])
+                .header("X-Access-Code", code)
+                .body(PDF)
+                .send()
+                .await
+                .expect("request")
+                .status()
+        })
+    };
+    let waited = tokio::time::timeout(std::time::Duration::from_millis(300), async {
+        while !pending.is_finished() {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await;
+    assert!(waited.is_err(), "the upload went ahead without a turn");
+    // … and goes ahead when the turn is given back.
+    drop(turn);
+    assert_eq!(pending.await.unwrap(), StatusCode::CREATED);
+    let (status, listed) = list(&app, &receipt, As::Applicant(&code)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(listed["filed"].as_array().map(Vec::len), Some(1), "{listed}");
 }
