@@ -19,11 +19,12 @@ use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use http_body_util::{BodyExt, LengthLimitError, Limited};
+use quanze_core::case::material::MaterialError;
 use quanze_service::cases::CaseCaller;
 use quanze_service::views::materials::{
     MaterialReceipt, MaterialUpload, MaterialsView, ReuseRequest,
 };
-use quanze_service::{CurrentUser, ErrorCode};
+use quanze_service::{CurrentUser, ErrorCode, ServiceError};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -63,12 +64,10 @@ fn access_code(headers: &HeaderMap) -> Option<&str> {
     headers.get(ACCESS_CODE_HEADER).and_then(|v| v.to_str().ok()).map(str::trim)
 }
 
-fn too_large(limit: u64) -> ApiError {
-    ApiError::new(
-        ErrorCode::FileTooLarge,
-        format!("上传的材料超过单个文件大小上限（{} MB），未保存", limit / (1024 * 1024)),
-        format!("the material is over the limit of {limit} bytes"),
-    )
+/// The service's own refusal of a file of `size` bytes (at least; a body cut off at the
+/// limit), so that the message and the code are the same whichever layer stops it.
+fn too_large(size: u64, limit: u64) -> ApiError {
+    ServiceError::from(MaterialError::TooLarge { size, limit }).into()
 }
 
 /// The declared length of the body.
@@ -76,16 +75,15 @@ fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
 }
 
-/// Reads `body` up to `limit` bytes: refused before reading when `Content-Length` says more,
-/// cut off as soon as more arrives.
-async fn read_limited(headers: &HeaderMap, body: Body, limit: u64) -> Result<Vec<u8>, ApiError> {
-    if content_length(headers).is_some_and(|n| n > limit) {
-        return Err(too_large(limit));
-    }
+/// Reads `body` up to `limit` bytes, cut off as soon as more arrives (a declared length over
+/// the limit is refused by [`upload`] before it waits for a turn).
+async fn read_limited(body: Body, limit: u64) -> Result<Vec<u8>, ApiError> {
     let cap = usize::try_from(limit).unwrap_or(usize::MAX);
     match Limited::new(body, cap).collect().await {
         Ok(collected) => Ok(collected.to_bytes().into()),
-        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => Err(too_large(limit)),
+        Err(e) if e.downcast_ref::<LengthLimitError>().is_some() => {
+            Err(too_large(limit.saturating_add(1), limit))
+        }
         Err(e) => Err(ApiError::new(
             ErrorCode::InvalidBody,
             "上传中断，未保存任何内容",
@@ -131,11 +129,12 @@ pub(crate) async fn upload(
     let user = auth.map(|Auth(u)| u);
     let caller = caller(user.as_ref(), access_code(&headers))?;
     // A body over the limit is refused by its length before waiting for a turn.
-    if content_length(&headers).is_some_and(|n| n > st.service.max_material_bytes()) {
-        return Err(too_large(st.service.max_material_bytes()));
+    let limit = st.service.max_material_bytes();
+    if let Some(n) = content_length(&headers).filter(|n| *n > limit) {
+        return Err(too_large(n, limit));
     }
     let _turn = st.service.material_upload_turn().await;
-    let bytes = read_limited(&headers, body, st.service.max_material_bytes()).await?;
+    let bytes = read_limited(body, limit).await?;
     let req = MaterialUpload { name: q.name, valid_until: q.valid_until };
     let answer = st.service.upload_material(caller, &receipt, req, bytes).await?;
     Ok((StatusCode::CREATED, axum::Json(answer)))
