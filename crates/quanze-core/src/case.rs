@@ -276,7 +276,7 @@ pub struct CaseItem {
     pub committed_limit: Option<TimeLimit>,
     /// 定期审批 — the item is decided only on set days (its clocks still run).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub session_days: Option<String>,
+    pub session_days: Option<crate::item::SessionDays>,
 }
 
 impl CaseItem {
@@ -346,9 +346,46 @@ pub struct Task {
     pub description: String,
     /// Its deadline.
     pub due: crate::calendar::Deadline,
+    /// When it was assigned (tasks stored before this field: unknown).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assigned_on: Option<NaiveDate>,
     /// When it was done, with the result.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub done: Option<(NaiveDate, String)>,
+}
+
+impl Task {
+    /// Whether it is still to be done.
+    pub fn is_open(&self) -> bool {
+        self.done.is_none()
+    }
+
+    /// The day it turns yellow: when `yellow_permille` of its working days from assignment to
+    /// deadline are left (its last day when the assignment day is unknown).
+    pub fn yellow_from(&self, yellow_permille: u32, calendar: &WorkCalendar) -> NaiveDate {
+        let Some(start) = self.assigned_on else { return self.due.date };
+        let total = calendar.working_days_between(start, self.due.date).0;
+        let left = u32::try_from(u64::from(total) * u64::from(yellow_permille) / 1000).unwrap_or(0);
+        clock::back_working_days(calendar, self.due.date, left)
+    }
+
+    /// The day it turns red (the day after its deadline).
+    pub fn red_from(&self) -> NaiveDate {
+        self.due.date.succ_opt().unwrap_or(self.due.date)
+    }
+
+    /// Its alert level on `on`: green once done.
+    pub fn alert(&self, on: NaiveDate, yellow_permille: u32, calendar: &WorkCalendar) -> Alert {
+        if !self.is_open() {
+            Alert::Green
+        } else if on > self.due.date {
+            Alert::Red
+        } else if on >= self.yellow_from(yellow_permille, calendar) {
+            Alert::Yellow
+        } else {
+            Alert::Green
+        }
+    }
 }
 
 /// 办件 — one case.
@@ -424,11 +461,14 @@ pub struct Supervision {
     pub case: CaseId,
     /// The receipt number, for the supervisor's list.
     pub receipt: ReceiptNo,
-    /// The late clock.
-    pub clock: ClockKind,
+    /// The late clock (`None`: a cooperating unit's late task).
+    pub clock: Option<ClockKind>,
+    /// The late task of a cooperating unit, when that is what is late.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task: Option<TaskId>,
     /// Its deadline.
     pub due: NaiveDate,
-    /// The unit that has the case.
+    /// The unit responsible: the one that has the case, or the cooperating unit of a late task.
     pub unit: UnitId,
     /// The last member of staff who acted on it there, when known.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -1144,14 +1184,27 @@ impl Case {
         Ok((next, step))
     }
 
-    /// The worst alert level of its administration clocks on `on`.
+    /// The worst alert level on `on` of its administration clocks and of its cooperating
+    /// units' open tasks (a late task holds the case up, so the case shows it).
     pub fn alert_on(&self, on: NaiveDate, calendar: &WorkCalendar, rules: &CaseRules) -> Alert {
-        self.clocks
+        let clocks = self
+            .clocks
             .iter()
             .filter(|c| c.kind.binds_administration())
-            .map(|c| c.alert(on, rules.yellow_permille, calendar))
-            .max()
-            .unwrap_or(Alert::Green)
+            .map(|c| c.alert(on, rules.yellow_permille, calendar));
+        let tasks = self.open_tasks().map(|t| t.alert(on, rules.yellow_permille, calendar));
+        clocks.chain(tasks).max().unwrap_or(Alert::Green)
+    }
+
+    /// Tasks of cooperating units still to be done (none once the case ended).
+    pub fn open_tasks(&self) -> impl Iterator<Item = &Task> {
+        let open = !self.state.is_final();
+        self.tasks.iter().filter(move |t| open && t.is_open())
+    }
+
+    /// Open tasks past their deadline on `on`, for 督办 records of their units.
+    pub fn late_tasks(&self, on: NaiveDate) -> impl Iterator<Item = &Task> {
+        self.open_tasks().filter(move |t| on > t.due.date)
     }
 
     /// The next day after `on` on which its alert level can change (for the scheduler's
@@ -1166,20 +1219,26 @@ impl Case {
         if self.state.is_final() {
             return None;
         }
-        self.clocks
+        let next = |yellow: NaiveDate, due: NaiveDate, red: NaiveDate| {
+            if on < yellow {
+                Some(yellow)
+            } else if on <= due {
+                Some(red)
+            } else {
+                None
+            }
+        };
+        let clocks = self
+            .clocks
             .iter()
             .filter(|c| c.kind.binds_administration() && c.is_running())
             .filter_map(|c| {
-                let yellow = c.yellow_from(rules.yellow_permille, calendar);
-                if on < yellow {
-                    Some(yellow)
-                } else if on <= c.due.date {
-                    Some(c.red_from())
-                } else {
-                    None
-                }
-            })
-            .min()
+                next(c.yellow_from(rules.yellow_permille, calendar), c.due.date, c.red_from())
+            });
+        let tasks = self.open_tasks().filter_map(|t| {
+            next(t.yellow_from(rules.yellow_permille, calendar), t.due.date, t.red_from())
+        });
+        clocks.chain(tasks).min()
     }
 
     /// The running administration clock that is furthest behind, for a 督办 record.
@@ -1188,6 +1247,14 @@ impl Case {
             .iter()
             .filter(|c| c.kind.binds_administration() && c.is_running() && on > c.due.date)
             .min_by_key(|c| c.due.date)
+    }
+
+    /// 定期审批: the next session on or after `on` that can decide the case, while it waits for
+    /// its decision (an item decided on set days only).
+    pub fn next_session(&self, on: NaiveDate, calendar: &WorkCalendar) -> Option<NaiveDate> {
+        let sessions = self.item.session_days.as_ref()?;
+        (!self.state.is_final() && self.outcome.is_none())
+            .then(|| sessions.next_on_or_after(on, calendar).date)
     }
 
     /// Whether any deadline is provisional (computed into a year without calendar data).
@@ -1625,7 +1692,7 @@ impl Case {
                 *action_period = Some(*period);
             }
             CaseCommand::Decide { outcome, major } => {
-                self.check_decide(*major, on)?;
+                self.check_decide(*major, on, calendar)?;
                 check_outcome(self.procedure, outcome)?;
                 self.outcome = Some(outcome.clone());
             }
@@ -1684,6 +1751,7 @@ impl Case {
                     unit: *unit,
                     description: description.clone(),
                     due: calendar.deadline(on, *period),
+                    assigned_on: Some(on),
                     done: None,
                 });
             }
@@ -1723,7 +1791,12 @@ impl Case {
         Ok(())
     }
 
-    fn check_decide(&self, major: bool, on: NaiveDate) -> Result<(), CaseError> {
+    fn check_decide(
+        &self,
+        major: bool,
+        on: NaiveDate,
+        calendar: &WorkCalendar,
+    ) -> Result<(), CaseError> {
         // 法无授权不可为: only the unit whose name the decision bears decides; a town that only
         // reviews or accepts passes the case on.
         if self.handling_unit != self.deciding_unit {
@@ -1731,6 +1804,19 @@ impl Case {
                 exercise: self.exercise,
                 department: self.deciding_unit,
             });
+        }
+        // 定期审批: the item is decided on its published session days only (its clocks ran on
+        // meanwhile, so a session after the deadline makes the case late, as it should).
+        if let Some(sessions) = &self.item.session_days
+            && !sessions.is_session(on, calendar)
+        {
+            let next = sessions.next_on_or_after(on, calendar).date;
+            return Err(unlawful(
+                "not_a_session_day",
+                "",
+                format!("the item is decided on its session days ({sessions}); next {next}"),
+                format!("本事项实行定期审批（{sessions}），只在审批日作出决定；下一审批日为{next}"),
+            ));
         }
         if let Some(open) = self.tasks.iter().find(|t| t.done.is_none()) {
             return Err(unlawful(

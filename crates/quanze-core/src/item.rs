@@ -10,7 +10,9 @@ use crate::numerals::{parse_chinese, to_chinese};
 
 mod citation;
 mod periods;
+mod sessions;
 pub use periods::{apply_lawful_units, lawful_limit};
+pub use sessions::SessionDays;
 
 /// 事项类型 — one of the ten categories of 中办发〔2015〕21号, or 公共服务.
 #[derive(
@@ -540,6 +542,9 @@ pub struct ServiceInfo {
     /// 到办事现场次数.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub trips: Option<u8>,
+    /// 定期审批 — the set days the item is decided on, when it is not decided any working day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sessions: Option<SessionDays>,
 }
 
 /// 事项内容 — the content of one version of a power item.

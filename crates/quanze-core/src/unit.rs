@@ -111,10 +111,20 @@ pub struct Unit {
 /// its powers but does not lead it, so it is not a county department it can devolve from.
 pub const TAG_VERTICAL: &str = "垂直管理";
 
+/// The tag that marks the county's supervising unit for the one-stop service (政务服务监督:
+/// the 政务服务管理局 or the government office's 督查室): complaints and suggestions (投诉建议)
+/// go to it with their reply deadline.
+pub const TAG_SUPERVISING: &str = "政务服务监督";
+
 impl Unit {
     /// Whether the unit is vertically managed (垂直管理), recorded as the tag [`TAG_VERTICAL`].
     pub fn is_vertically_managed(&self) -> bool {
         self.tags.iter().any(|t| t.as_str() == TAG_VERTICAL)
+    }
+
+    /// Whether the unit is the county's supervising unit for complaints ([`TAG_SUPERVISING`]).
+    pub fn is_supervising(&self) -> bool {
+        self.tags.iter().any(|t| t.as_str() == TAG_SUPERVISING)
     }
 
     /// Findings that do not stop the unit from being stored: a credit code whose check digit

@@ -1,6 +1,7 @@
 //! Item specs (what the data tables expand to) and the content built from them: legal basis,
 //! responsibilities by stage (domain.md §3 skeletons), accountability and service fields.
 
+use quanze_core::item::SessionDays;
 use quanze_core::{
     Accountability, BaseCode, ExerciseLevel, ItemContent, LegalRef, LimitUnit, Material,
     PowerCategory, PowerSource, Responsibility, ServiceInfo, TimeLimit, UnitId,
@@ -503,6 +504,12 @@ fn service(rng: &mut Gen, spec: &Spec, ctx: &HolderCtx<'_>) -> ServiceInfo {
         place: Some(ctx.place.to_owned()),
         phone: Some(ctx.phone.to_owned()),
         trips: Some(if rng.chance(0.6) { 0 } else { 1 }),
+        // 定期审批 for a few items (decided at a weekly joint meeting); no draw from the
+        // generator, so the rest of the county stays as it was.
+        sessions: data::SESSION_ITEMS
+            .iter()
+            .find(|(name, _)| *name == spec.name)
+            .map(|(_, days)| SessionDays::parse(days).expect("session days in data.rs are valid")),
     }
 }
 

@@ -18,10 +18,11 @@ use crate::content::{self, HolderCtx, Spec, legal_ref, owner_segment, plain_spec
 use crate::data::{
     AREA_CODE, CITY, COOPERATE_DUTIES, COUNTY, DEPARTMENTS, DEVELOPED_ITEMS, DOC_PREFIX,
     DRAFT_DEPARTMENTS, FLOOD_ITEMS, PENALTY_LAW, PROVINCE, REVISED_DEPARTMENTS, SUBDISTRICTS,
-    TAG_DEVELOPED, TAG_FLOOD, TEMPLATE_BATCH, TOWN_OFFICES, TOWNS, TOWNSHIP_DUTIES,
-    VERTICAL_DEPARTMENTS,
+    SUPERVISING_DEPARTMENT, TAG_DEVELOPED, TAG_FLOOD, TEMPLATE_BATCH, TOWN_OFFICES, TOWNS,
+    TOWNSHIP_DUTIES, VERTICAL_DEPARTMENTS,
 };
 use crate::seeded::Gen;
+use quanze_core::unit::TAG_SUPERVISING;
 
 /// The exercise-level digit of 实施编码 for county bodies. domain.md §4 confirms only 5 (乡镇)
 /// and 3 (市); 4 for 县级 follows the same order and is an assumption.
@@ -220,8 +221,10 @@ impl Builder {
                 parent: None,
                 tags: VERTICAL_DEPARTMENTS
                     .contains(&dept.name)
-                    .then(|| Tag::parse(quanze_core::unit::TAG_VERTICAL).expect("a valid tag"))
+                    .then_some(quanze_core::unit::TAG_VERTICAL)
                     .into_iter()
+                    .chain((dept.name == SUPERVISING_DEPARTMENT).then_some(TAG_SUPERVISING))
+                    .map(|t| Tag::parse(t).expect("a valid tag"))
                     .collect(),
             });
             let place = format!("{}政务服务中心{}号窗口（{}）", COUNTY.0, k + 1, dept.name);

@@ -44,6 +44,12 @@ pub const TAG_DEVELOPED: &str = "经济发达镇";
 /// The tag of vertically managed units (垂直管理: 税务, 消防救援, 气象), which the county lists
 /// but does not lead ([`quanze_core::unit::TAG_VERTICAL`]).
 pub const VERTICAL_DEPARTMENTS: [&str; 3] = ["税务局", "消防救援大队", "气象局"];
+/// The department that receives complaints and oversees 督办 in the demo county (its 督查室),
+/// tagged [`quanze_core::unit::TAG_SUPERVISING`].
+pub const SUPERVISING_DEPARTMENT: &str = "人民政府办公室";
+/// Items decided on set days (定期审批: a weekly joint review meeting), with their days.
+pub const SESSION_ITEMS: &[(&str, &str)] =
+    &[("乡村建设规划许可证核发", "每周二、周五"), ("临时用地审批", "每周四")];
 /// The batch the township template's devolved penalty items were granted in.
 pub const TEMPLATE_BATCH: &str = "第一批";
 

@@ -70,6 +70,8 @@ pub enum Column {
     Phone,
     /// 到办事现场次数.
     Trips,
+    /// 审批日 (定期审批: 每周二、周五 / 每月10日、25日).
+    Sessions,
     /// 备注.
     Remarks,
     /// 适用范围 (差异声明 only): 标签：蓄滞洪区 or 乡镇：某某镇.
@@ -116,6 +118,7 @@ impl Column {
             Column::Place => "办理地点",
             Column::Phone => "咨询电话",
             Column::Trips => "到办事现场次数",
+            Column::Sessions => "审批日",
             Column::Remarks => "备注",
             Column::VariantScope => "适用范围",
             Column::VariantChange => "差异",
@@ -132,6 +135,7 @@ impl Column {
             Column::Seq => 5.0,
             Column::Level => 5.0,
             Column::Category | Column::Source | Column::DutyKind | Column::Trips => 7.0,
+            Column::Sessions => 9.0,
             Column::Code | Column::BaseCode | Column::LocalCode => 10.0,
             Column::ImplCode => 16.0,
             Column::Name => 14.0,
@@ -279,6 +283,7 @@ fn match_plain(norm: &str) -> Option<HeaderMatch> {
         "到办事现场次数" | "跑动次数" | "到现场次数" | "到办事现场次数次" => {
             Column::Trips
         }
+        "审批日" | "定期审批" | "集中审批日" | "审批时间" => Column::Sessions,
         "备注" | "说明" => Column::Remarks,
         "适用范围" | "适用乡镇" | "适用对象" => Column::VariantScope,
         "差异" | "差异类型" | "差异内容" | "变更类型" => Column::VariantChange,

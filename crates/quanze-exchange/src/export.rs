@@ -224,6 +224,9 @@ fn columns(items: &[&ExchangeItem], duty_sheet: Option<&str>) -> Vec<Column> {
             Column::Phone,
             Column::Trips,
         ]);
+        if any(&|i| i.content.service.as_ref().is_some_and(|s| s.sessions.is_some())) {
+            cols.push(Column::Sessions);
+        }
     }
     cols.push(Column::Remarks);
     cols
@@ -462,6 +465,9 @@ fn cell_text(
         Column::Place => service.map(|s| opt(&s.place)).unwrap_or_default(),
         Column::Phone => service.map(|s| opt(&s.phone)).unwrap_or_default(),
         Column::Trips => service.and_then(|s| s.trips).map(|t| t.to_string()).unwrap_or_default(),
+        Column::Sessions => {
+            service.and_then(|s| s.sessions.as_ref()).map(|s| s.zh()).unwrap_or_default()
+        }
         Column::Remarks => opt(&c.remarks),
         Column::VariantScope => match item.variant.as_ref().map(|v| &v.scope) {
             Some(VariantScope::Town { unit }) => format!("乡镇：{}", unit_name(units, *unit)?),

@@ -118,6 +118,7 @@ pub fn case_error_code(err: &CaseError) -> ErrorCode {
             | "not_paused" => ErrorCode::CasePauseRefused,
             "extended_once" | "not_extendable" => ErrorCode::CaseExtensionRefused,
             "cooperation_pending" => ErrorCode::CaseCooperationPending,
+            "not_a_session_day" => ErrorCode::CaseNotSessionDay,
             "only_applicant_rates" => ErrorCode::RatingNotApplicant,
             "already_rated" => ErrorCode::RatingDuplicate,
             "case_not_ended" | "not_rateable" | "comment_too_long" => ErrorCode::RatingRefused,
@@ -223,7 +224,7 @@ impl Service {
             category: content.category,
             statutory_limit: service.and_then(|s| s.statutory_limit),
             committed_limit: service.and_then(|s| s.committed_limit),
-            session_days: None,
+            session_days: service.and_then(|s| s.sessions.clone()),
         };
         Ok((case_item, authority.exercise))
     }
@@ -352,7 +353,7 @@ impl Service {
                     key: &index,
                     access_hash: &access_hash,
                 }),
-                supervision: None,
+                supervisions: &[],
                 close_supervisions: None,
             };
             let mut ev = self.case_event(by, &case, &step);
@@ -477,7 +478,7 @@ impl Service {
             let calendar = self.calendar();
             let (next, step) =
                 stored.case.apply(&command, &actor, time, &calendar, self.case_rules())?;
-            match self.write_step(&calendar, by, &stored.case, &next, &step, None).await {
+            match self.write_step(&calendar, by, &stored.case, &next, &step, &[]).await {
                 Ok(seq) => {
                     if !next.state.is_final() {
                         self.case_cache.put(StoredCase {
@@ -518,19 +519,21 @@ impl Service {
         before: &Case,
         next: &Case,
         step: &CaseStep,
-        supervision: Option<&Supervision>,
+        supervisions: &[Supervision],
     ) -> ServiceResult<u64> {
         let on = step.on;
-        // A case that ended or whose late clocks were all met closes its open supervision items.
-        let closes = next.state.is_final() || next.most_late_clock(on).is_none();
+        // A case that ended, or on which nothing is late any more (its clocks and its cooperating
+        // units' tasks), closes its open supervision items.
+        let closes = next.state.is_final()
+            || (next.most_late_clock(on).is_none() && next.late_tasks(on).next().is_none());
         let write = CaseWrite {
             case: next,
             step,
             previous_steps: Some(before.steps),
             next_alert_on: next.next_alert_on(on, calendar, self.case_rules()),
             applicant: None,
-            supervision,
-            close_supervisions: (closes && supervision.is_none()).then_some(on),
+            supervisions,
+            close_supervisions: (closes && supervisions.is_empty()).then_some(on),
         };
         let ev = self.case_event(by, next, step);
         // Whatever this server cached of the case is older than this write.
@@ -682,7 +685,7 @@ impl Service {
                             quanze_core::case::Alert::Red => report.red += 1,
                             quanze_core::case::Alert::Green => {}
                         }
-                        report.supervisions_opened += u32::from(opened);
+                        report.supervisions_opened += opened;
                     }
                     // Another writer moved the case between the read and the write: the next
                     // tick sees it again.
@@ -732,33 +735,51 @@ impl Service {
         if intake_late && case.procedure == ProcedureKind::Licensing {
             let (next, step) =
                 case.apply(&CaseCommand::DeemAccepted, &Actor::System, time, cal, rules)?;
-            self.write_step(cal, None, &case, &next, &step, None).await?;
+            self.write_step(cal, None, &case, &next, &step, &[]).await?;
             return Ok(TickOutcome::Deemed);
         }
         let alert = case.alert_on(on, cal, rules);
         let late = case.most_late_clock(on).cloned();
-        let supervision = late.as_ref().map(|clock| Supervision {
-            id: SupervisionId::from_uuid(self.ids.case_uuid()),
-            case: case.id,
-            receipt: case.receipt.clone(),
-            clock: clock.kind,
-            due: clock.due.date,
-            unit: case.handling_unit,
-            person: None,
-            opened_on: on,
-            closed_on: None,
-        });
-        let note = match (&late, alert) {
-            (Some(clock), quanze_core::case::Alert::Red) => {
-                format!("{}已超期（期限{}），转督办", clock.kind.zh(), clock.due.date)
+        let late_tasks: Vec<_> = case.late_tasks(on).cloned().collect();
+        // 督办 for what is late: the clock furthest behind (the unit that has the case), and
+        // each late task (its cooperating unit).
+        let mut supervisions = Vec::new();
+        if alert == quanze_core::case::Alert::Red {
+            let open = |clock, task, due, unit| Supervision {
+                id: SupervisionId::from_uuid(self.ids.case_uuid()),
+                case: case.id,
+                receipt: case.receipt.clone(),
+                clock,
+                task,
+                due,
+                unit,
+                person: None,
+                opened_on: on,
+                closed_on: None,
+            };
+            if let Some(clock) = &late {
+                supervisions.push(open(Some(clock.kind), None, clock.due.date, case.handling_unit));
             }
-            _ => format!("剩余办理时间不足，{}", alert.zh()),
+            for t in &late_tasks {
+                supervisions.push(open(None, Some(t.id), t.due.date, t.unit));
+            }
+        }
+        let mut notes: Vec<String> = Vec::new();
+        if let Some(clock) = &late {
+            notes.push(format!("{}已超期（期限{}）", clock.kind.zh(), clock.due.date));
+        }
+        for t in &late_tasks {
+            notes.push(format!("配合任务“{}”已超期（期限{}）", t.description, t.due.date));
+        }
+        let note = if notes.is_empty() {
+            format!("剩余办理时间不足，{}", alert.zh())
+        } else {
+            format!("{}，转督办", notes.join("；"))
         };
         let (stepped, step) =
             case.apply(&CaseCommand::Alert { note }, &Actor::System, time, cal, rules)?;
-        let sup = if alert == quanze_core::case::Alert::Red { supervision.as_ref() } else { None };
-        self.write_step(cal, None, &case, &stepped, &step, sup).await?;
-        Ok(TickOutcome::Level(alert, sup.is_some()))
+        self.write_step(cal, None, &case, &stepped, &step, &supervisions).await?;
+        Ok(TickOutcome::Level(alert, u32::try_from(supervisions.len()).unwrap_or(u32::MAX)))
     }
 
     /// 评价 — the applicant rates an ended case (once per channel).
@@ -955,14 +976,20 @@ impl Service {
         Ok(complaint)
     }
 
-    /// The supervising unit of a complaint about `unit`: the county's unit tagged 督查 or named
-    /// 政务服务管理 (the one-stop service office), else the unit itself.
+    /// The supervising unit of a complaint about `unit`: the unit the registry tags
+    /// [`quanze_core::unit::TAG_SUPERVISING`] (a setting of the county, edited with its units).
+    /// A store that predates the tag falls back to a unit named 政务服务管理 or 督查, and a
+    /// county with neither to the unit itself (a complaint is never refused for want of a
+    /// setting).
     fn supervising_unit(&self, unit: UnitId) -> UnitId {
         let catalog = self.catalog();
-        catalog
-            .units
+        let units = &catalog.units;
+        units
             .iter()
-            .find(|u| u.name.contains("政务服务管理") || u.name.contains("督查"))
+            .find(|u| u.is_supervising())
+            .or_else(|| {
+                units.iter().find(|u| u.name.contains("政务服务管理") || u.name.contains("督查"))
+            })
             .map_or(unit, |u| u.id)
     }
 
@@ -1038,7 +1065,7 @@ impl Service {
                 else {
                     continue;
                 };
-                match self.write_step(&cal, None, &stored.case, &next, &step, None).await {
+                match self.write_step(&cal, None, &stored.case, &next, &step, &[]).await {
                     Ok(_) => changed += 1,
                     // Moved by someone meanwhile: its next step computes with the new calendar.
                     Err(ServiceError::Conflict(_)) => {}
@@ -1083,7 +1110,7 @@ pub enum RatingFollowUp {
 
 enum TickOutcome {
     Deemed,
-    Level(quanze_core::case::Alert, bool),
+    Level(quanze_core::case::Alert, u32),
 }
 
 fn action_name(step: &CaseStep) -> String {

@@ -48,8 +48,8 @@ pub struct CaseWrite<'a> {
     pub next_alert_on: Option<NaiveDate>,
     /// For a new case: its applicant.
     pub applicant: Option<SealedApplicant<'a>>,
-    /// 督办 opened by the step.
-    pub supervision: Option<&'a Supervision>,
+    /// 督办 opened by the step (a late clock's, and one per late task of a cooperating unit).
+    pub supervisions: &'a [Supervision],
     /// 督办 of this case closed by the step (the case ended or moved on), on this day.
     pub close_supervisions: Option<NaiveDate>,
 }
@@ -264,12 +264,23 @@ impl SqlStore {
         if let Some(day) = write.close_supervisions {
             job = job.stmt(Stmt::new(CLOSE_SUPERVISIONS).bind(id.as_str()).bind(date_text(day)));
         }
-        if let Some(s) = write.supervision {
+        for s in write.supervisions {
+            // What is late: a clock by its name, a task by its id (one record per late thing
+            // and deadline).
+            let late = match (s.clock, s.task) {
+                (_, Some(task)) => format!("task:{task}"),
+                (Some(clock), None) => clock.as_str().to_owned(),
+                (None, None) => {
+                    return Err(StoreError::Corrupt(
+                        "a supervision names a clock or a task".into(),
+                    ));
+                }
+            };
             job = job.stmt(
                 Stmt::new(INSERT_SUPERVISION)
                     .bind(s.id.to_string())
                     .bind(id.as_str())
-                    .bind(s.clock.as_str())
+                    .bind(late)
                     .bind(date_text(s.due))
                     .bind(s.unit.to_string())
                     .bind(date_text(s.opened_on))

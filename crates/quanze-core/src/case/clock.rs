@@ -204,7 +204,7 @@ impl Clock {
 /// The earliest day from which at most `n` working days are left up to `date` (counted as
 /// [`WorkCalendar::working_days_between`] does: the days after it, up to and including `date`);
 /// `date` itself when `n` is 0. Days without calendar data count Monday to Friday.
-fn back_working_days(calendar: &WorkCalendar, date: NaiveDate, n: u32) -> NaiveDate {
+pub(crate) fn back_working_days(calendar: &WorkCalendar, date: NaiveDate, n: u32) -> NaiveDate {
     let mut day = date;
     let mut left = 0;
     while let Some(prev) = day.pred_opt() {

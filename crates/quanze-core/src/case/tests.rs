@@ -484,6 +484,68 @@ fn cooperating_units_finish_their_tasks_before_the_decision() {
     ok(&done, grant, &leader(TOWN), d(2026, 10, 12));
 }
 
+/// A licence of `item` received at the town's window and accepted on Monday 2026-11-02.
+fn accepted_licence(item: CaseItem) -> Case {
+    let on = d(2026, 11, 2);
+    let opened =
+        open_with(PowerCategory::Licensing, Exercise::OwnName, person(), Channel::Window, on, item)
+            .0;
+    ok(&opened, accept(), &clerk(TOWN), on)
+}
+
+#[test]
+fn a_late_task_turns_the_case_red_and_is_named_for_its_unit() {
+    let rules = CaseRules::default();
+    // A licence with long clocks, so that only the task can be late.
+    let case = accepted_licence(case_item(PowerCategory::Licensing, Some(20), Some(20)));
+    let task = TaskId::from_uuid(crate::fixtures::uid(7));
+    let assign = CaseCommand::AssignTask {
+        task,
+        unit: unit(DEPT),
+        description: "现场核查消防条件".into(),
+        period: Period::WorkingDays(5),
+    };
+    // Assigned Monday 11-02: five working days, due Monday 11-09; a fifth of them (one
+    // working day) is left from Friday 11-06.
+    let tasked = ok(&case, assign, &clerk(TOWN), d(2026, 11, 2));
+    let t = &tasked.tasks[0];
+    assert_eq!((t.assigned_on, t.due.date), (Some(d(2026, 11, 2)), d(2026, 11, 9)));
+    assert_eq!(t.yellow_from(200, &cal()), d(2026, 11, 6));
+    assert_eq!(tasked.alert_on(d(2026, 11, 5), &cal(), &rules), Alert::Green);
+    assert_eq!(tasked.alert_on(d(2026, 11, 6), &cal(), &rules), Alert::Yellow);
+    assert_eq!(tasked.alert_on(d(2026, 11, 9), &cal(), &rules), Alert::Yellow);
+    assert_eq!(tasked.alert_on(d(2026, 11, 10), &cal(), &rules), Alert::Red);
+    // The scheduler looks again on the task's yellow and red days, before the case's own.
+    assert_eq!(tasked.next_alert_on(d(2026, 11, 3), &cal(), &rules), Some(d(2026, 11, 6)));
+    assert_eq!(tasked.next_alert_on(d(2026, 11, 6), &cal(), &rules), Some(d(2026, 11, 10)));
+    assert!(tasked.most_late_clock(d(2026, 11, 10)).is_none(), "the case's clocks run on");
+    let late: Vec<_> = tasked.late_tasks(d(2026, 11, 10)).map(|t| t.unit).collect();
+    assert_eq!(late, vec![unit(DEPT)]);
+    // Done, it is late no more and the case is green again.
+    let complete = CaseCommand::CompleteTask { task, result: "符合消防条件".into() };
+    let done = ok(&tasked, complete, &clerk(DEPT), d(2026, 11, 11));
+    assert_eq!(done.late_tasks(d(2026, 11, 11)).count(), 0);
+    assert_eq!(done.alert_on(d(2026, 11, 11), &cal(), &rules), Alert::Green);
+}
+
+#[test]
+fn an_item_with_session_days_is_decided_on_them_only() {
+    let mut item = case_item(PowerCategory::Licensing, Some(20), Some(10));
+    item.session_days = Some(crate::item::SessionDays::parse("每周二、周五").unwrap());
+    let case = accepted_licence(item);
+    assert_eq!(case.next_session(d(2026, 11, 4), &cal()), Some(d(2026, 11, 6)));
+    let grant = CaseCommand::Decide { outcome: Outcome::Granted { document: None }, major: false };
+    // Wednesday the 4th is not a session day: refused, naming the next one.
+    let err = step(&case, grant.clone(), &leader(TOWN), d(2026, 11, 4)).unwrap_err();
+    assert!(err.zh().contains("2026-11-06"), "{}", err.zh());
+    assert_eq!(rule_of(err), "not_a_session_day");
+    // Friday the 6th is.
+    let decided = ok(&case, grant, &leader(TOWN), d(2026, 11, 6));
+    assert_eq!(decided.next_session(d(2026, 11, 9), &cal()), None, "decided already");
+    // The clocks kept running meanwhile: no pause was recorded.
+    assert!(decided.clocks.iter().all(|c| !c.is_paused()));
+}
+
 #[test]
 fn alerts_turn_yellow_in_the_last_fifth_and_red_after_the_deadline() {
     let case = ok(&licence(d(2026, 9, 28)), accept(), &clerk(TOWN), d(2026, 9, 28));

@@ -3,6 +3,7 @@
 //! declared difference; each unreadable cell becomes a located problem.
 
 use super::*;
+use quanze_core::item::SessionDays;
 
 impl Importer<'_> {
     /// The row's 差异 (适用范围, 差异, 差异理由), if it has one. A bad one is an error and
@@ -443,6 +444,16 @@ impl Importer<'_> {
                 }
             }
         };
+        let sessions = match cells.get(Column::Sessions) {
+            "" | "无" | "随到随办" => None,
+            raw => match SessionDays::parse(raw) {
+                Ok(s) => Some(s),
+                Err(e) => {
+                    self.invalid(loc, Column::Sessions, &e);
+                    None
+                }
+            },
+        };
         Some(ServiceInfo {
             conditions: cells.opt(Column::Conditions),
             materials: text::parse_materials(cells.get(Column::Materials)),
@@ -453,6 +464,7 @@ impl Importer<'_> {
             place: cells.opt(Column::Place),
             phone: cells.opt(Column::Phone),
             trips,
+            sessions,
         })
     }
 

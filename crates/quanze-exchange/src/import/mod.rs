@@ -461,7 +461,7 @@ impl<'g> RowCells<'g> {
     }
 }
 
-const SERVICE_COLUMNS: [Column; 9] = [
+const SERVICE_COLUMNS: [Column; 10] = [
     Column::Conditions,
     Column::Materials,
     Column::StatutoryLimit,
@@ -471,6 +471,7 @@ const SERVICE_COLUMNS: [Column; 9] = [
     Column::Place,
     Column::Phone,
     Column::Trips,
+    Column::Sessions,
 ];
 
 fn shorten(text: &str) -> String {

@@ -173,6 +173,7 @@ pub fn sample_list() -> Vec<ExchangeItem> {
             place: Some("某某县政务服务中心二楼".to_owned()),
             phone: Some("0510-12345678".to_owned()),
             trips: Some(0),
+            sessions: None,
         });
         items.push(ExchangeItem { duty: DutyKind::Own, content: c, variant: None, guide: None });
     }

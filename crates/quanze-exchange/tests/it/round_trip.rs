@@ -1,6 +1,7 @@
 //! import(export(list)) == list, for a hand-written list and for generated ones.
 
 use proptest::prelude::*;
+use quanze_core::item::SessionDays;
 use quanze_core::{
     Accountability, BaseCode, Cooperation, DutyKind, ExerciseLevel, ImplCode, ItemContent,
     LegalRef, LimitUnit, Material, PowerCategory, PowerSource, Responsibility, ServiceInfo,
@@ -88,6 +89,13 @@ fn plain() -> impl Strategy<Value = String> {
     "[\u{4e00}-\u{4e50}\u{5b89}-\u{5b99}]{1,10}"
 }
 
+fn sessions() -> impl Strategy<Value = SessionDays> {
+    prop_oneof![
+        proptest::collection::vec(1u8..=7, 1..4).prop_map(|d| SessionDays::weekly(&d).unwrap()),
+        proptest::collection::vec(1u8..=31, 1..4).prop_map(|d| SessionDays::monthly(&d).unwrap()),
+    ]
+}
+
 fn legal_ref() -> impl Strategy<Value = LegalRef> {
     (
         plain(),
@@ -173,6 +181,7 @@ fn service() -> impl Strategy<Value = ServiceInfo> {
             proptest::option::of(plain()),
             proptest::option::of(plain()),
             proptest::option::of(any::<u8>()),
+            proptest::option::of(sessions()),
         ),
     )
         .prop_map(
@@ -183,7 +192,7 @@ fn service() -> impl Strategy<Value = ServiceInfo> {
                 committed_limit,
                 fee,
                 channels,
-                (place, phone, trips),
+                (place, phone, trips, sessions),
             )| ServiceInfo {
                 conditions,
                 materials,
@@ -194,6 +203,7 @@ fn service() -> impl Strategy<Value = ServiceInfo> {
                 place,
                 phone,
                 trips,
+                sessions,
             },
         )
 }

@@ -26,7 +26,7 @@ use quanze_core::case::rating::{ComplaintKind, RatingChannel, RatingLevel};
 use quanze_core::case::{Alert, CaseCommand, CaseRules, Clock as CaseClockValue, ClockKind};
 use quanze_core::case::{Outcome, PauseReason, period_of};
 use quanze_core::devolution::CertificateNo;
-use quanze_core::item::TimeLimit;
+use quanze_core::item::{SessionDays, TimeLimit};
 use quanze_core::{
     ComplaintId, Exercise, ItemId, PowerCategory, TaskId, UnitId, UnitKind, WorkCalendar,
 };
@@ -285,6 +285,8 @@ struct Holding {
     statutory: Option<TimeLimit>,
     committed: Option<TimeLimit>,
     materials: Vec<String>,
+    /// 定期审批: decided on these days only.
+    sessions: Option<SessionDays>,
 }
 
 impl Holding {
@@ -373,6 +375,7 @@ impl Pools {
                     materials: service
                         .map(|s| s.materials.iter().map(|m| m.name.clone()).collect())
                         .unwrap_or_default(),
+                    sessions: service.and_then(|s| s.sessions.clone()),
                 };
                 let timed = holding.committed.is_some_and(|l| l.amount > 0);
                 match (holding.exercise, holding.category) {
@@ -862,6 +865,9 @@ impl Planner {
         counter: bool,
         late: bool,
     ) {
+        // 定期审批: the decision waits for the item's next session day.
+        let decided =
+            h.sessions.as_ref().map_or(decided, |s| s.next_on_or_after(decided, &self.days.0).date);
         let decide = self.grant(decided, h);
         self.push(track, decided, Act::Staff(Who::Leader, None, decide));
         let delivered = self.days.wd(decided, self.dice.range(0, 2));

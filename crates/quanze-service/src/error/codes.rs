@@ -322,6 +322,9 @@ error_codes! {
     CaseExtensionRefused = "case_extension_refused", 422, "期限只能依法延长一次", "the period may be extended once";
     /// A cooperating unit's task is still open.
     CaseCooperationPending = "case_cooperation_pending", 409, "配合单位的任务尚未办结", "a cooperating unit's task is open";
+    /// A decision on a day that is not one of the item's session days (定期审批); the message
+    /// names the next one.
+    CaseNotSessionDay = "case_not_session_day", 409, "定期审批事项只在审批日作出决定", "the item is decided on its session days only";
     /// Another rule of the procedure refuses the step; the message names it and its article.
     CaseRuleViolated = "case_rule_violated", 422, "不符合办理程序的规定", "the step breaks a rule of the procedure";
     /// Wrong receipt number or access code.

@@ -224,6 +224,12 @@ pub struct CaseView {
     pub deadlines: Vec<DeadlineView>,
     /// Whether any running deadline is provisional.
     pub provisional: bool,
+    /// 定期审批: the item's session days in Chinese (每周二、周五), when it has them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sessions_zh: Option<String>,
+    /// The next session that can decide the case, while it waits for its decision.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub next_session: Option<NaiveDate>,
     /// The actions its procedure allows now.
     #[schema(value_type = Vec<String>)]
     pub actions: Vec<ActionKind>,
@@ -266,6 +272,8 @@ impl CaseView {
             alert: case.alert_on(on, calendar, rules),
             deadlines,
             provisional: case.has_provisional_deadline(),
+            sessions_zh: case.item.session_days.as_ref().map(|s| s.zh()),
+            next_session: case.next_session(on, calendar),
             actions: case.procedure_def().actions_in(case.state),
             at_most_one_trip: case.trips <= 1,
             timeline: steps

@@ -389,3 +389,59 @@ async fn a_bad_rating_is_called_back_rectified_and_appealed() {
         .unwrap_err();
     assert_eq!(again.code(), ErrorCode::Conflict);
 }
+
+#[tokio::test]
+async fn a_late_task_of_a_cooperating_unit_is_supervised_at_that_unit() {
+    let (_dir, service, clock, _key) = setup().await;
+    let (dept, item, _) = licence_and_town(&service);
+    let clerk = login(&service, "clerk").await;
+    let reviewer = login(&service, "reviewer").await;
+    let supervisor = login(&service, "supervisor").await;
+    let catalog = service.catalog();
+    let coop = catalog
+        .units
+        .iter()
+        .find(|u| u.kind == quanze_core::UnitKind::Department && u.id != dept)
+        .expect("another department")
+        .id;
+    let no = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap().receipt;
+    let act = |user, unit, cmd| service.act_on_case(CaseCaller::Staff(user, unit), &no, cmd);
+    act(&clerk, None, CaseCommand::Accept { missing: vec![], promised: None }).await.unwrap();
+    let task = quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7());
+    let assign = CaseCommand::AssignTask {
+        task,
+        unit: coop,
+        description: "请协助核查经营场所".into(),
+        period: quanze_core::Period::WorkingDays(3),
+    };
+    act(&reviewer, None, assign).await.unwrap();
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    let due = view.case.tasks[0].due.date;
+    assert!(view.case.clocks.iter().all(|c| c.due.date > due + Duration::days(1)));
+
+    // The day after the task's deadline: the case is red for it, and the 督办 names the
+    // cooperating unit and the task, not the unit that has the case.
+    let late = due + Duration::days(1);
+    clock.advance(Duration::days((late - service.today()).num_days()));
+    let report = service.tick_deadlines(late, 100).await.unwrap();
+    assert_eq!((report.red, report.supervisions_opened), (1, 1), "{report:?}");
+    let open = service.supervisions(&supervisor, None).await.unwrap();
+    assert_eq!(open.len(), 1);
+    assert_eq!((open[0].unit, open[0].task, open[0].clock), (coop, Some(task), None));
+    assert_eq!(open[0].due, due);
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    assert_eq!(view.alert, quanze_core::case::Alert::Red);
+    let alert = view.timeline.last().unwrap();
+    assert!(alert.step.data.to_string().contains("配合任务"), "{:?}", alert.step.data);
+    // Ticking again opens nothing twice.
+    let again = service.tick_deadlines(late, 100).await.unwrap();
+    assert_eq!(again.supervisions_opened, 0, "{again:?}");
+    assert_eq!(service.supervisions(&supervisor, None).await.unwrap().len(), 1);
+
+    // The task done, nothing is late: the item closes and the case is green again.
+    let complete = CaseCommand::CompleteTask { task, result: "符合要求".into() };
+    act(&clerk, Some(coop), complete).await.unwrap();
+    assert!(service.supervisions(&supervisor, None).await.unwrap().is_empty());
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    assert_eq!(view.alert, quanze_core::case::Alert::Green);
+}

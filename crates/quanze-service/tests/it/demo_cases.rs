@@ -71,6 +71,19 @@ async fn the_demo_has_a_year_of_cases_in_every_state_and_reuses_them() {
         }
     }
 
+    // 定期审批: an item decided on set days only was decided on one of them.
+    let calendar = service.calendar();
+    let decided_on =
+        |i: usize| steps[i].iter().find(|s| s.step.action == ActionKind::Decide).map(|s| s.step.on);
+    for (i, c) in cases.iter().enumerate() {
+        if let (Some(sessions), Some(on)) = (&c.case.item.session_days, decided_on(i)) {
+            assert!(sessions.is_session(on, &calendar), "{} decided on {on}", c.case.receipt);
+        }
+    }
+    find("of an item with session days, decided", &|i| {
+        cases[i].case.item.session_days.is_some() && decided_on(i).is_some()
+    });
+
     // Every state the pages list, and every alert level today.
     let states = [
         CaseState::Submitted,
@@ -196,6 +209,12 @@ async fn the_demo_has_a_year_of_cases_in_every_state_and_reuses_them() {
     let complaints = service.store().complaints(None, false).await.unwrap();
     assert!(complaints.iter().any(|c| c.reply.is_some()));
     assert!(complaints.iter().any(|c| c.reply.is_none()));
+    // They go to the unit the registry tags as the county's supervising unit, not to the unit
+    // complained about.
+    let catalog = service.catalog();
+    let supervising: Vec<_> = catalog.units.iter().filter(|u| u.is_supervising()).collect();
+    assert_eq!(supervising.len(), 1, "the demo tags one supervising unit");
+    assert!(complaints.iter().all(|c| c.supervisor == supervising[0].id && c.unit != c.supervisor));
 
     // A second start reuses the data: nothing is loaded twice.
     let head = service.ledger_head().await.unwrap().size;

@@ -69,7 +69,7 @@ pub(super) fn first(
         previous_steps: None,
         next_alert_on: next,
         applicant: Some(sealed()),
-        supervision: None,
+        supervisions: &[],
         close_supervisions: None,
     }
 }
@@ -110,7 +110,7 @@ contract!(a_case_and_its_steps_are_written_with_their_events, |store| {
         previous_steps: Some(case.steps),
         next_alert_on: Some(day(2026, 10, 26)),
         applicant: None,
-        supervision: None,
+        supervisions: &[],
         close_supervisions: None,
     };
     let receipt2 = store.write_case(write, ev("case.accepted")).await.unwrap();
@@ -153,7 +153,8 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
         id: SupervisionId::from_uuid(Uuid::now_v7()),
         case: case.id,
         receipt: case.receipt.clone(),
-        clock: ClockKind::Decision,
+        clock: Some(ClockKind::Decision),
+        task: None,
         due: day(2026, 10, 30),
         unit: town,
         person: None,
@@ -182,7 +183,7 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
             previous_steps: Some(current.steps),
             next_alert_on: None,
             applicant: None,
-            supervision: Some(&supervision),
+            supervisions: std::slice::from_ref(&supervision),
             close_supervisions: None,
         };
         store.write_case(write, ev("case.supervised")).await.unwrap();
@@ -190,7 +191,7 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
     }
     let open = store.supervisions(Some(town), true).await.unwrap();
     assert_eq!(open.len(), 1);
-    assert_eq!(open[0].clock, ClockKind::Decision);
+    assert_eq!(open[0].clock, Some(ClockKind::Decision));
     let (closed, step) = current
         .apply(
             &CaseCommand::Withdraw { reason: String::new() },
@@ -206,7 +207,7 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
         previous_steps: Some(current.steps),
         next_alert_on: None,
         applicant: None,
-        supervision: None,
+        supervisions: &[],
         close_supervisions: Some(day(2026, 11, 3)),
     };
     store.write_case(write, ev("case.withdrawn")).await.unwrap();

@@ -27,7 +27,7 @@ async fn case_of(store: &Arc<dyn Store>, n: u32, key: &'static str) -> Case {
         previous_steps: None,
         next_alert_on: None,
         applicant: Some(SealedApplicant { sealed: b"sealed", key, access_hash: "hash" }),
-        supervision: None,
+        supervisions: &[],
         close_supervisions: None,
     };
     store.write_case(write, ev("case.applied")).await.unwrap();
