@@ -524,8 +524,12 @@ impl Service {
         let on = step.on;
         // A case that ended, or on which nothing is late any more (its clocks and its cooperating
         // units' tasks), closes its open supervision items.
-        let closes = next.state.is_final()
-            || (next.most_late_clock(on).is_none() && next.late_tasks(on).next().is_none());
+        // Supervision items are opened only on a red case and every write keeps a case with
+        // open items red until one closes them, so only a case that was red can have any:
+        // the others' steps skip the statement.
+        let closes = before.alert == quanze_core::case::Alert::Red
+            && (next.state.is_final()
+                || (next.most_late_clock(on).is_none() && next.late_tasks(on).next().is_none()));
         let write = CaseWrite {
             case: next,
             step,

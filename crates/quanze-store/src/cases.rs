@@ -164,6 +164,10 @@ type CaseRow = (String, Vec<u8>, String, String);
 /// the index and stops, never the table, and never sorts the day's whole due set (a tie-break
 /// on `id` would, for every page: most of a tick's cases are due the same day). A test checks
 /// each backend's plan.
+/// A case's timeline, in step order (on SQLite along the clustered table's own key).
+pub(crate) const SELECT_STEPS: &str =
+    "SELECT seq, doc FROM case_steps WHERE case_id = $1 ORDER BY n";
+
 pub(crate) fn cases_due_sql() -> String {
     format!(
         "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
@@ -349,7 +353,6 @@ impl CaseStore for SqlStore {
     }
 
     async fn case_steps(&self, id: CaseId) -> Result<Vec<StoredStep>, StoreError> {
-        const SELECT_STEPS: &str = "SELECT seq, doc FROM case_steps WHERE case_id = $1 ORDER BY n";
         let rows: Vec<(i64, String)> =
             sqlx::query_as(SELECT_STEPS).bind(id.to_string()).fetch_all(&self.pool).await?;
         rows.into_iter()

@@ -347,3 +347,31 @@ async fn the_scheduler_reads_along_the_due_index_never_the_table() {
         db.cleanup().await;
     }
 }
+
+/// A case's timeline is one range of the clustered `case_steps` table on SQLite (issue 15: a
+/// case page reads its steps from one or two pages, not one random page per step): the plan
+/// searches the table's own primary key, with no separate index and no sort.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_timeline_is_read_from_the_clustered_steps_table() {
+    use sqlx::Row as _;
+
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = crate::testing::sqlite_url(dir.path());
+    drop(connect(&url).await.expect("connect and migrate"));
+    let pool = sqlx::AnyPool::connect(&url).await.expect("connect");
+    let plan: Vec<String> = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "EXPLAIN QUERY PLAN {}",
+        crate::cases::SELECT_STEPS
+    )))
+    .bind("some-case")
+    .fetch_all(&pool)
+    .await
+    .expect("plan")
+    .iter()
+    .map(|row| row.get::<String, _>(3))
+    .collect();
+    let plan = plan.join("\n");
+    assert!(plan.contains("USING PRIMARY KEY"), "not along the table's key:\n{plan}");
+    assert!(!plan.contains("autoindex") && !plan.contains("TEMP B-TREE"), "{plan}");
+    pool.close().await;
+}
