@@ -21,6 +21,10 @@ use quanze_service::cases::{CaseCaller, CasesConfig, PersonalKey};
 use quanze_service::views::cases::{ApplicantInput, ApplyRequest, ChannelInput};
 use quanze_service::{Config, Service};
 
+/// The binary's allocator (crates/quanze/src/main.rs): the figures are the server's.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn knob(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

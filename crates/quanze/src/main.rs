@@ -21,6 +21,10 @@ use quanze_service::lists::ExportFormat;
 use quanze_service::views::CalendarSource;
 use quanze_service::{Config, ErrorCode, NewUser, Service, ServiceError};
 
+/// The allocator (see the workspace's Cargo.toml for why).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Exit code when the input file has problems (dry run or failed import).
 const EXIT_INPUT_PROBLEMS: u8 = 3;
 /// Exit code when a login or token is refused.
