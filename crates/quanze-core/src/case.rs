@@ -429,7 +429,8 @@ pub struct Case {
     pub trips: u8,
     /// Whether the one correction notice was given (一次性告知).
     pub correction_requested: bool,
-    /// 容缺受理 — material accepted as missing and the day promised for it.
+    /// 容缺受理 — material accepted as missing and the day promised for it; cleared by the
+    /// 补齐容缺材料 step ([`CaseCommand::MissingSupplied`]) once all of it is filed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub missing_promised: Option<(Vec<String>, NaiveDate)>,
     /// Officers who investigated or applied a measure (certificate numbers).
@@ -742,6 +743,15 @@ pub enum CaseCommand {
         /// What turned, in words.
         note: String,
     },
+    /// 补齐容缺材料 — recorded by the server once every material a 容缺受理 accepted as missing
+    /// is filed: clears the promise; the step's data adds the promised day and whether the
+    /// material came on time (`on_time`: filed on or before that day).
+    MissingSupplied {
+        /// The materials that were promised, every one of them (blank names aside).
+        names: Vec<String>,
+        /// The day (Beijing time) the last of them was filed; on or before the step's day.
+        supplied_on: NaiveDate,
+    },
 }
 
 impl CaseCommand {
@@ -781,6 +791,7 @@ impl CaseCommand {
             CaseCommand::CompleteTask { .. } => ActionKind::CompleteTask,
             CaseCommand::Recompute => ActionKind::Recompute,
             CaseCommand::Alert { .. } => ActionKind::Alert,
+            CaseCommand::MissingSupplied { .. } => ActionKind::MissingSupplied,
         }
     }
 
@@ -1170,6 +1181,15 @@ impl Case {
         }
         next.steps += 1;
         next.alert = next.alert_on(on, calendar, rules);
+        let mut data = command.public_data();
+        // 补齐容缺材料 records the day promised and whether the material came by then.
+        if let CaseCommand::MissingSupplied { supplied_on, .. } = command
+            && let Some((_, promised)) = &self.missing_promised
+            && let Some(fields) = data.as_object_mut()
+        {
+            fields.insert("promised".into(), serde_json::json!(promised));
+            fields.insert("on_time".into(), serde_json::json!(supplied_on <= promised));
+        }
         let step = CaseStep {
             n: next.steps,
             at: time.at,
@@ -1178,7 +1198,7 @@ impl Case {
             actor: actor.recorded(),
             from: Some(self.state),
             to: next.state,
-            data: command.public_data(),
+            data,
             clocks: changes,
         };
         Ok((next, step))
@@ -1786,9 +1806,61 @@ impl Case {
                 }
                 t.done = Some((on, result.clone()));
             }
+            CaseCommand::MissingSupplied { names, supplied_on } => {
+                self.check_missing_supplied(names, *supplied_on, on)?;
+                self.missing_promised = None;
+            }
             CaseCommand::Recompute | CaseCommand::Alert { .. } => {}
         }
         Ok(())
+    }
+
+    /// 补齐容缺材料: there is a promise, `names` are exactly the materials promised, and the
+    /// last of them was not filed after the step's day.
+    fn check_missing_supplied(
+        &self,
+        names: &[String],
+        supplied_on: NaiveDate,
+        on: NaiveDate,
+    ) -> Result<(), CaseError> {
+        let Some((promised, _)) = &self.missing_promised else {
+            return Err(unlawful(
+                "nothing_promised",
+                "",
+                "no material was accepted as missing (容缺受理), or it was supplied already".into(),
+                "本办件没有待补齐的容缺材料".into(),
+            ));
+        };
+        let set = |list: &[String]| -> std::collections::BTreeSet<String> {
+            list.iter().map(|n| n.trim()).filter(|n| !n.is_empty()).map(str::to_owned).collect()
+        };
+        if set(names) != set(promised) {
+            return Err(unlawful(
+                "missing_supplied_mismatch",
+                "",
+                format!("supplied {names:?}, promised {promised:?}"),
+                format!(
+                    "补齐的材料（{}）与容缺受理的材料（{}）不一致",
+                    names.join("、"),
+                    promised.join("、")
+                ),
+            ));
+        }
+        if supplied_on > on {
+            return Err(unlawful(
+                "supplied_in_future",
+                "",
+                format!("material supplied on {supplied_on} is recorded on {on}"),
+                format!("补齐日期{supplied_on}晚于记录日期{on}"),
+            ));
+        }
+        Ok(())
+    }
+
+    /// 容缺受理 overdue: the day promised for the missing material has passed on `on` and the
+    /// promise is still open (no 补齐容缺材料 step cleared it).
+    pub fn missing_overdue(&self, on: NaiveDate) -> bool {
+        !self.state.is_final() && self.missing_promised.as_ref().is_some_and(|(_, day)| on > *day)
     }
 
     fn check_decide(

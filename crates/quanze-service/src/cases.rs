@@ -472,12 +472,27 @@ impl Service {
             }
             other => other,
         };
-        let mut stored = stored;
+        let view = self.step_case(stored, by, &actor, |_| Some(command.clone())).await?;
+        view.ok_or_else(|| ServiceError::Internal(format!("办件 {receipt} 的操作未执行")))
+    }
+
+    /// Takes the step `command` gives for the case as read (`None`: none is due) and writes
+    /// it, answering with the case after it, its `timeline` holding that step. When the case
+    /// moved since it was read (another server, or a cache entry gone stale), it is read again
+    /// from the store and the step computed again from it, once.
+    pub(crate) async fn step_case(
+        &self,
+        mut stored: Arc<StoredCase>,
+        by: Option<&CurrentUser>,
+        actor: &Actor,
+        command: impl Fn(&Case) -> Option<CaseCommand>,
+    ) -> ServiceResult<Option<CaseView>> {
         for attempt in 0..2 {
+            let Some(command) = command(&stored.case) else { return Ok(None) };
             let time = self.step_time();
             let calendar = self.calendar();
             let (next, step) =
-                stored.case.apply(&command, &actor, time, &calendar, self.case_rules())?;
+                stored.case.apply(&command, actor, time, &calendar, self.case_rules())?;
             match self.write_step(&calendar, by, &stored.case, &next, &step, &[]).await {
                 Ok(seq) => {
                     if !next.state.is_final() {
@@ -490,16 +505,16 @@ impl Service {
                     }
                     // The answer carries the step just taken; the whole timeline is one GET
                     // away (reading it back here would cost every step a read of them all).
-                    return Ok(CaseView::of(
+                    return Ok(Some(CaseView::of(
                         &next,
                         vec![(step, seq)],
                         &calendar,
                         self.case_rules(),
                         time.on(),
-                    ));
+                    )));
                 }
-                // The case moved since it was read (another server, or a cache entry gone
-                // stale): compute the step again from the stored case, once.
+                // The case moved since it was read: compute the step again from the stored
+                // case, once.
                 Err(ServiceError::Conflict(_)) if attempt == 0 => {
                     let fresh = self.store.case(stored.case.id).await?.ok_or_else(|| {
                         ServiceError::NotFound(format!("受理单号 {}", stored.case.receipt))
@@ -509,7 +524,10 @@ impl Service {
                 Err(e) => return Err(e),
             }
         }
-        Err(ServiceError::Conflict(format!("办件 {receipt} 同时被他人办理，请刷新后重试")))
+        Err(ServiceError::Conflict(format!(
+            "办件 {} 同时被他人办理，请刷新后重试",
+            stored.case.receipt
+        )))
     }
 
     async fn write_step(
@@ -604,7 +622,13 @@ impl Service {
             self.case_rules(),
             self.today(),
         );
-        view.materials = self.filed_materials(&stored.case).await?;
+        let filed = self.store.case_materials(stored.case.id).await?;
+        // Overdue only while something promised is still not filed: a promise whose material
+        // is all in, but whose 补齐容缺材料 step is not yet recorded, is not overdue.
+        view.missing_overdue &= stored.case.missing_promised.as_ref().is_some_and(|(names, _)| {
+            quanze_core::case::material::promised_supplied(names, &filed).is_none()
+        });
+        view.materials = filed.iter().map(crate::views::materials::MaterialView::from).collect();
         Ok(view)
     }
 

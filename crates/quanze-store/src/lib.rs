@@ -58,7 +58,7 @@ pub use group::{GroupJob, GroupStore, SqlType, SqlValue, Stmt};
 pub use laws::LawStore;
 pub use ledger::{LedgerHead, LedgerStore, StoredCheckpoint};
 pub use lists::{DraftWrite, ListStore, Snapshot};
-pub use materials::MaterialStore;
+pub use materials::{MaterialStore, MaterialSweep};
 pub use open::SQLITE_CONNECTION_PRAGMAS;
 pub use registry::RegistryStore;
 

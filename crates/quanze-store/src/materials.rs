@@ -7,16 +7,28 @@
 //! transaction that records the row naming it begins; on PostgreSQL and in-memory SQLite, into
 //! `material_contents` in that same transaction. Either way an acknowledged material has its
 //! row and its bytes, and a failure at any point leaves at most an unnamed file (a crash
-//! between the rename and the commit), which the next upload of the same bytes reuses.
+//! between the rename and the commit), which the next upload of the same bytes reuses, or a
+//! temporary file (a crash before the rename).
+//!
+//! [`MaterialStore::sweep_materials`] removes such leftovers once they are older than a grace
+//! period: files under `materials/` that no `materials` row names, and temporary files. It
+//! removes a file only while it holds the database's write lock (`BEGIN IMMEDIATE`, which other
+//! processes on the same file wait for too), having checked under that lock that no row names
+//! it; a filing checks under the same lock, in its own transaction, that its file is still
+//! there (writing it again if a sweep took it since it was written) before its row commits. So
+//! a sweep never removes a file a committed row names, nor one an upload is about to name.
 //!
 //! Invariants: content is checked against its digest when it is stored (a caller cannot file
 //! bytes under another digest) and again when it is read (a damaged file is `Corrupt`, never
-//! served). Nothing is deleted: a row never names missing content. Filing the same material
-//! under the same name twice on one case is `Conflict`. Each filing is one transaction with one
-//! event.
+//! served). Nothing a row names is deleted: a row never names missing content. Filing the same
+//! material under the same name twice on one case is `Conflict`. Each filing is one transaction
+//! with one event; a sweep changes no row and records no event (what it removes was never
+//! acknowledged).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
 
 use async_trait::async_trait;
 use chrono::{DateTime, NaiveDate, Utc};
@@ -58,6 +70,22 @@ pub trait MaterialStore: Send + Sync {
         &self,
         digest: &MaterialDigest,
     ) -> Result<Option<Vec<u8>>, StoreError>;
+    /// Removes the files beside a SQLite database that no `materials` row names and the
+    /// temporary files of unfinished writes, each once it is older than `grace` (younger ones
+    /// may belong to an upload under way). Content kept in the database (PostgreSQL,
+    /// in-memory SQLite) has nothing to sweep: all counts are zero.
+    async fn sweep_materials(&self, grace: Duration) -> Result<MaterialSweep, StoreError>;
+}
+
+/// 材料文件清理 — what [`MaterialStore::sweep_materials`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct MaterialSweep {
+    /// Files no row names (a crash between a file's rename and its row's commit), removed.
+    pub orphans_removed: u64,
+    /// Temporary files of writes that never finished, removed.
+    pub temporary_removed: u64,
+    /// The bytes of the files removed.
+    pub bytes_removed: u64,
 }
 
 const INSERT_MATERIAL: &str = "INSERT INTO materials (digest, size, media_type, created_at) \
@@ -157,6 +185,99 @@ fn io_error(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Direct(format!("{what}: {e}"))
 }
 
+/// Runs `f` on a blocking thread; its I/O error is `Direct`, saying what it was doing.
+async fn blocking<T: Send + 'static>(
+    what: impl std::fmt::Display,
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, StoreError> {
+    let what = what.to_string();
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| io_error(&what, e))?
+        .map_err(|e| io_error(&what, e))
+}
+
+/// [`write_content`] on a blocking thread.
+async fn write_content_blocking(
+    root: PathBuf,
+    digest: &MaterialDigest,
+    content: Arc<Vec<u8>>,
+) -> Result<(), StoreError> {
+    let d = digest.clone();
+    blocking(format!("writing material {digest}"), move || write_content(&root, &d, &content)).await
+}
+
+/// A file the sweep found: what it would be named under, or a temporary file.
+struct Found {
+    path: PathBuf,
+    digest: Option<MaterialDigest>,
+    len: u64,
+}
+
+/// Whether a file was last written more than `grace` ago (a time in the future is young).
+fn is_old(meta: &std::fs::Metadata, grace: Duration) -> std::io::Result<bool> {
+    Ok(SystemTime::now().duration_since(meta.modified()?).is_ok_and(|age| age > grace))
+}
+
+/// The folders under `root` that hold files: the content folders (`ab`, two hex digits) and
+/// the temporary folder (`tmp`); anything else is left alone.
+fn material_folders(root: &Path) -> std::io::Result<Vec<(PathBuf, String)>> {
+    let entries = match std::fs::read_dir(root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(e),
+    };
+    let mut folders = Vec::new();
+    for entry in entries {
+        let entry = entry?;
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let content = name.len() == 2 && name.bytes().all(|b| b.is_ascii_hexdigit());
+        if entry.file_type()?.is_dir() && (content || name == "tmp") {
+            folders.push((entry.path(), name));
+        }
+    }
+    Ok(folders)
+}
+
+/// The files in one folder of [`material_folders`] older than `grace`: in a content folder,
+/// those named by a digest (`cdef…` in `ab`), in `tmp`, all.
+fn old_files(folder: &Path, prefix: &str, grace: Duration) -> std::io::Result<Vec<Found>> {
+    let mut found = Vec::new();
+    for file in std::fs::read_dir(folder)? {
+        let file = file?;
+        let meta = file.metadata()?;
+        if !meta.is_file() {
+            continue;
+        }
+        let digest = if prefix == "tmp" {
+            None
+        } else {
+            let name = format!("{prefix}{}", file.file_name().to_string_lossy());
+            match MaterialDigest::parse(&name) {
+                Ok(d) if d.as_str() == name => Some(d),
+                _ => continue,
+            }
+        };
+        if is_old(&meta, grace)? {
+            found.push(Found { path: file.path(), digest, len: meta.len() });
+        }
+    }
+    Ok(found)
+}
+
+/// Removes `path` unless it was written again within `grace`; whether it removed it.
+fn remove_if_old(path: &Path, grace: Duration) -> std::io::Result<bool> {
+    let gone = |e: std::io::Error| match e.kind() {
+        std::io::ErrorKind::NotFound => Ok(false),
+        _ => Err(e),
+    };
+    match std::fs::metadata(path).and_then(|meta| is_old(&meta, grace)) {
+        Ok(true) => std::fs::remove_file(path).map(|()| true).or_else(gone),
+        Ok(false) => Ok(false),
+        Err(e) => gone(e),
+    }
+}
+
 impl SqlStore {
     /// The folder material files go in: `materials` beside a SQLite file; `None` when the
     /// content goes into the database (PostgreSQL, in-memory SQLite).
@@ -164,6 +285,69 @@ impl SqlStore {
         let file = self.sqlite_file.as_deref()?;
         let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         Some(dir.join("materials"))
+    }
+
+    /// Which of `digests` a `materials` row names, asked a few hundred at a time.
+    async fn named_digests(
+        &self,
+        digests: impl Iterator<Item = &MaterialDigest>,
+    ) -> Result<std::collections::HashSet<MaterialDigest>, StoreError> {
+        let digests: Vec<&MaterialDigest> = digests.collect();
+        let mut named = std::collections::HashSet::new();
+        for chunk in digests.chunks(256) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql =
+                format!("SELECT digest FROM materials WHERE digest IN ({})", marks.join(", "));
+            let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
+            for d in chunk {
+                query = query.bind(d.as_str());
+            }
+            for (digest,) in query.fetch_all(&self.pool).await? {
+                named.extend(MaterialDigest::parse(&digest).ok());
+            }
+        }
+        Ok(named)
+    }
+
+    /// Removes the old files of `found` that no row names, each checked and removed under the
+    /// write lock, a batch at a time (so that writers wait for one batch at most).
+    async fn remove_unnamed(
+        &self,
+        found: Vec<Found>,
+        grace: Duration,
+        sweep: &mut MaterialSweep,
+    ) -> Result<(), StoreError> {
+        const BATCH: usize = 256;
+        const NAMED: &str = "SELECT COUNT(*) FROM materials WHERE digest = $1";
+        let mut found = found.into_iter().peekable();
+        while found.peek().is_some() {
+            let (writer, mut tx, _) =
+                crate::tx::lock_head(&self.pool, self.backend, &self.sqlite_writer).await?;
+            for f in found.by_ref().take(BATCH) {
+                if let Some(digest) = &f.digest {
+                    let (n,): (i64,) =
+                        sqlx::query_as(NAMED).bind(digest.as_str()).fetch_one(&mut *tx).await?;
+                    if n > 0 {
+                        continue;
+                    }
+                }
+                let path = f.path.clone();
+                let removed =
+                    blocking("removing a material file", move || remove_if_old(&path, grace))
+                        .await?;
+                if removed {
+                    match f.digest {
+                        Some(_) => sweep.orphans_removed += 1,
+                        None => sweep.temporary_removed += 1,
+                    }
+                    sweep.bytes_removed += f.len;
+                }
+            }
+            // Nothing was written: the transaction only held the lock.
+            tx.rollback().await?;
+            drop(writer);
+        }
+        Ok(())
     }
 
     async fn material_row_exists(&self, digest: &MaterialDigest) -> Result<bool, StoreError> {
@@ -184,8 +368,9 @@ impl MaterialStore for SqlStore {
     ) -> Result<Receipt, StoreError> {
         let digest = &material.digest;
         let root = self.materials_root();
-        // The bytes in the database, when they go there.
+        // The bytes in the database, when they go there; else those written to a file.
         let mut in_db = None;
+        let mut in_file = None;
         let new_content = content.is_some();
         if let Some(content) = content {
             if content.len() as u64 != material.size || sm3_hex(&content) != digest.as_str() {
@@ -195,17 +380,27 @@ impl MaterialStore for SqlStore {
             }
             match root.clone() {
                 Some(root) => {
-                    let d = digest.clone();
-                    tokio::task::spawn_blocking(move || write_content(&root, &d, &content))
-                        .await
-                        .map_err(|e| io_error("material writer", e))?
-                        .map_err(|e| io_error(&format!("writing material {digest}"), e))?;
+                    let content = Arc::new(content);
+                    write_content_blocking(root.clone(), digest, Arc::clone(&content)).await?;
+                    in_file = Some((root, content));
                 }
                 None => in_db = Some(content),
             }
         }
         let mut w = self.begin_write().await?;
         let res = async {
+            // Under the write lock now, which a sweep holds to remove a file: if one removed
+            // this file since it was written (it was an old unnamed one, reused), write it
+            // again; from here to the commit no sweep can remove it.
+            if let Some((root, content)) = &in_file {
+                let path = content_path(root, digest);
+                let present = tokio::fs::metadata(&path)
+                    .await
+                    .is_ok_and(|m| m.is_file() && m.len() == material.size);
+                if !present {
+                    write_content_blocking(root.clone(), digest, Arc::clone(content)).await?;
+                }
+            }
             if new_content {
                 sqlx::query(INSERT_MATERIAL)
                     .bind(digest.as_str())
@@ -311,5 +506,25 @@ impl MaterialStore for SqlStore {
             ))),
             other => Ok(other),
         }
+    }
+
+    async fn sweep_materials(&self, grace: Duration) -> Result<MaterialSweep, StoreError> {
+        let Some(root) = self.materials_root() else { return Ok(MaterialSweep::default()) };
+        let listing = root.clone();
+        let folders = blocking("listing the materials", move || material_folders(&listing)).await?;
+        let mut sweep = MaterialSweep::default();
+        // A folder at a time, so that memory holds one folder's listing.
+        for (folder, prefix) in folders {
+            let found =
+                blocking("listing a materials folder", move || old_files(&folder, &prefix, grace))
+                    .await?;
+            // A file a row names stays named (rows are never deleted): only the others are
+            // checked again, and removed, under the lock.
+            let named = self.named_digests(found.iter().filter_map(|f| f.digest.as_ref())).await?;
+            let unnamed =
+                found.into_iter().filter(|f| f.digest.as_ref().is_none_or(|d| !named.contains(d)));
+            self.remove_unnamed(unnamed.collect(), grace, &mut sweep).await?;
+        }
+        Ok(sweep)
     }
 }

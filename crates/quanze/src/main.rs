@@ -79,6 +79,11 @@ enum Command {
         #[command(subcommand)]
         command: CaseCommandArg,
     },
+    /// 申请材料 (materials): remove files a crash left without their record
+    Materials {
+        #[command(subcommand)]
+        command: MaterialsCommand,
+    },
     /// 初始化数据库并创建系统管理员 (create the schema and an administrator)
     Init {
         /// Database URL.
@@ -268,6 +273,29 @@ enum CaseCommandArg {
     },
 }
 
+/// `quanze materials …`.
+#[derive(Debug, Subcommand)]
+enum MaterialsCommand {
+    /// 清理孤立材料文件 (remove material files beside a SQLite database that no stored material
+    /// names, and temporary files of unfinished writes, older than the grace period; a
+    /// PostgreSQL database keeps materials inside and has nothing to sweep)
+    Sweep {
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// Only files older than this many minutes are removed (younger ones may belong to an
+        /// upload under way).
+        #[arg(long, default_value_t = 60)]
+        grace_minutes: u64,
+        /// Print JSON.
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+/// How old a material file without its record must be before the server's start removes it.
+const MATERIAL_GRACE: Duration = Duration::from_secs(3600);
+
 /// The personal-data key: the file given, or personal.key beside a SQLite database.
 fn personal_key(arg: Option<&std::path::Path>, db: &str) -> anyhow::Result<Option<PersonalKey>> {
     let path = match arg {
@@ -349,6 +377,20 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             demo(addr, data, seed, ledger, personal).await
         }
         Command::Case { command } => case(command).await,
+        Command::Materials { command: MaterialsCommand::Sweep { db, grace_minutes, json } } => {
+            let service = open(&db).await?;
+            let grace = Duration::from_secs(grace_minutes.saturating_mul(60));
+            let sweep = service.sweep_materials(grace).await?;
+            if json {
+                println!("{}", serde_json::to_string(&sweep)?);
+            } else {
+                println!(
+                    "已清理孤立材料文件 {} 个、临时文件 {} 个，共 {} 字节（只清理 {grace_minutes} 分钟前的文件）。",
+                    sweep.orphans_removed, sweep.temporary_removed, sweep.bytes_removed
+                );
+            }
+            Ok(ExitCode::SUCCESS)
+        }
         Command::Serve { db, addr, ledger, policy, personal } => {
             let config = Config {
                 lockout_threshold: policy.lockout_threshold,
@@ -731,6 +773,21 @@ async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCo
                 let _ = sched_rx.await;
             };
             service.run_deadline_scheduler(Duration::from_secs(60), stop).await;
+        }
+    });
+    // Material files a crash left without their record are removed once, in the background.
+    tokio::spawn({
+        let service = Arc::clone(&service);
+        async move {
+            match service.sweep_materials(MATERIAL_GRACE).await {
+                Ok(sweep)
+                    if sweep != quanze_service::cases::materials::MaterialSweep::default() =>
+                {
+                    tracing::info!(?sweep, "material files swept");
+                }
+                Ok(_) => {}
+                Err(err) => tracing::warn!(error = %err, "sweeping material files failed"),
+            }
         }
     });
     let shutdown = async move {

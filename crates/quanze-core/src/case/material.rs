@@ -495,5 +495,22 @@ pub fn still_missing(
     out
 }
 
+/// 容缺材料补齐 — when every material a 容缺受理 accepted as missing is filed (blank names
+/// aside), the names and the instant the last of them was first filed; `None` while one is
+/// still missing or nothing was promised.
+pub fn promised_supplied(
+    missing_promised: &[String],
+    filed: &[CaseMaterial],
+) -> Option<(Vec<String>, DateTime<Utc>)> {
+    let mut names = Vec::new();
+    let mut last = None;
+    for name in missing_promised.iter().map(|n| n.trim()).filter(|n| !n.is_empty()) {
+        let first = filed.iter().filter(|m| m.name == name).map(|m| m.attached_at).min()?;
+        last = last.max(Some(first));
+        names.push(name.to_owned());
+    }
+    Some((names, last?))
+}
+
 #[cfg(test)]
 mod tests;

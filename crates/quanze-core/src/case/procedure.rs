@@ -343,11 +343,14 @@ pub enum ActionKind {
     Recompute,
     /// 预警 — the scheduler records that a clock turned yellow or red (system).
     Alert,
+    /// 补齐容缺材料 — the last of the materials a 容缺受理 accepted as missing was filed
+    /// (system: recorded by the materials service after the filing).
+    MissingSupplied,
 }
 
 impl ActionKind {
     /// Every action.
-    pub const ALL: [ActionKind; 35] = [
+    pub const ALL: [ActionKind; 36] = [
         ActionKind::Apply,
         ActionKind::File,
         ActionKind::Accept,
@@ -383,6 +386,7 @@ impl ActionKind {
         ActionKind::CompleteTask,
         ActionKind::Recompute,
         ActionKind::Alert,
+        ActionKind::MissingSupplied,
     ];
 
     /// The Chinese label.
@@ -423,6 +427,7 @@ impl ActionKind {
             ActionKind::CompleteTask => "完成配合任务",
             ActionKind::Recompute => "重算期限",
             ActionKind::Alert => "预警",
+            ActionKind::MissingSupplied => "补齐容缺材料",
         }
     }
 }
@@ -707,6 +712,13 @@ const RECORDED: &[Transition] = &[
     },
     Transition { action: A::Recompute, from: OPEN, to: None, taker: Taker::System, clocks: &[] },
     Transition { action: A::Alert, from: OPEN, to: None, taker: Taker::System, clocks: &[] },
+    Transition {
+        action: A::MissingSupplied,
+        from: OPEN,
+        to: None,
+        taker: Taker::System,
+        clocks: &[],
+    },
 ];
 
 const REVIEWER_OR_HEAD: Taker = Taker::Staff(&[R::Clerk, R::Reviewer, R::Leader]);

@@ -306,6 +306,89 @@ fn one_correction_notice_and_deemed_acceptance_from_receipt() {
 }
 
 #[test]
+fn missing_material_supplied_is_recorded_by_the_system_on_time_or_late() {
+    let promised = d(2026, 10, 12);
+    let names = || vec!["身份证复印件".to_owned(), "场地证明".to_owned()];
+    let tolerated = ok(
+        &licence(d(2026, 9, 28)),
+        CaseCommand::Accept { missing: names(), promised: Some(promised) },
+        &clerk(TOWN),
+        d(2026, 9, 28),
+    );
+    let supplied = |supplied_on| CaseCommand::MissingSupplied { names: names(), supplied_on };
+    let apply = |case: &Case, command: CaseCommand, actor: &Actor, on| {
+        case.apply(&command, actor, time(on), &cal(), &CaseRules::default())
+    };
+    // Only the server records it: neither staff nor the applicant.
+    for actor in [clerk(TOWN), Actor::Applicant] {
+        assert!(matches!(
+            apply(&tolerated, supplied(promised), &actor, promised).unwrap_err(),
+            CaseError::NotPermitted { action: ActionKind::MissingSupplied, .. }
+        ));
+    }
+    // Every promised material, no fewer; never dated after the step.
+    let one =
+        CaseCommand::MissingSupplied { names: vec!["场地证明".into()], supplied_on: promised };
+    assert_eq!(
+        rule_of(apply(&tolerated, one, &Actor::System, promised).unwrap_err()),
+        "missing_supplied_mismatch"
+    );
+    assert_eq!(
+        rule_of(
+            apply(&tolerated, supplied(d(2026, 10, 13)), &Actor::System, promised).unwrap_err()
+        ),
+        "supplied_in_future"
+    );
+    // A case accepted without a promise has nothing to supply.
+    let plain = ok(&licence(d(2026, 9, 28)), accept(), &clerk(TOWN), d(2026, 9, 28));
+    assert_eq!(
+        rule_of(apply(&plain, supplied(promised), &Actor::System, promised).unwrap_err()),
+        "nothing_promised"
+    );
+
+    // On the promised day: on time; the promise is cleared, nothing else moves.
+    assert!(!tolerated.missing_overdue(promised));
+    let (on_time, step) = apply(&tolerated, supplied(promised), &Actor::System, promised).unwrap();
+    assert_eq!(on_time.missing_promised, None);
+    assert_eq!(on_time.state, tolerated.state);
+    assert_eq!(on_time.clocks, tolerated.clocks);
+    assert_eq!(on_time.steps, tolerated.steps + 1);
+    assert_eq!(step.action, ActionKind::MissingSupplied);
+    assert_eq!(step.actor, ActorRef::System);
+    assert_eq!(step.data["names"], serde_json::json!(names()));
+    assert_eq!(step.data["promised"], "2026-10-12");
+    assert_eq!(step.data["on_time"], true);
+    assert!(!on_time.missing_overdue(d(2026, 10, 20)));
+    // Once is all: the promise is gone.
+    assert_eq!(
+        rule_of(apply(&on_time, supplied(promised), &Actor::System, promised).unwrap_err()),
+        "nothing_promised"
+    );
+
+    // The day after: overdue until supplied, then recorded as late (a step recorded later
+    // than the filing, as after a crash, still dates it by the filing).
+    let after = d(2026, 10, 13);
+    assert!(tolerated.missing_overdue(after));
+    let (_, late) = apply(&tolerated, supplied(after), &Actor::System, d(2026, 10, 20)).unwrap();
+    assert_eq!(late.data["on_time"], false);
+    let (_, recovered) =
+        apply(&tolerated, supplied(promised), &Actor::System, d(2026, 10, 20)).unwrap();
+    assert_eq!(recovered.data["on_time"], true);
+    // A case that ended records nothing and is overdue no more.
+    let withdrawn = ok(
+        &tolerated,
+        CaseCommand::Withdraw { reason: String::new() },
+        &Actor::Applicant,
+        d(2026, 10, 9),
+    );
+    assert!(matches!(
+        apply(&withdrawn, supplied(promised), &Actor::System, after).unwrap_err(),
+        CaseError::NotAllowed { .. }
+    ));
+    assert!(!withdrawn.missing_overdue(after));
+}
+
+#[test]
 fn refusing_for_lack_of_competence_names_the_competent_unit() {
     let case = licence(d(2026, 9, 28));
     let bare = CaseCommand::Refuse {

@@ -10,19 +10,27 @@
 //! `case.material_reused`), which carries the material's name, digest, size and type and
 //! nothing personal. It is not a step of the case's procedure: it moves no state and no clock,
 //! so it never competes with the steps for the case's version (补正材料 is still the step the
-//! procedure records; 容缺 materials still missing are shown beside the filed ones).
+//! procedure records; 容缺 materials still missing are shown beside the filed ones). The one
+//! step a filing leads to is the server's 补齐容缺材料, once the last material a 容缺受理
+//! promised is in: a second transaction after the filing's, which is safe because what is
+//! missing is always computed from the filed materials ([`Service::record_missing_supplied`]).
 //!
 //! Memory: an upload reaches this module whole, but never larger than the limit
 //! ([`MaterialsConfig::max_bytes`]): the web layer stops reading a body at the limit.
 
+use std::sync::Arc;
+
 use quanze_core::access::Act;
 use quanze_core::case::material::{self, CaseMaterial, MaterialDigest, MaterialError, MediaType};
+use quanze_core::case::{Actor, Case, CaseCommand};
 use quanze_core::item::Material;
+pub use quanze_store::MaterialSweep;
 use quanze_store::StoredCase;
 
 use super::CaseCaller;
 use crate::auth::CurrentUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
+use crate::views::cases::CaseView;
 use crate::views::materials::{
     MaterialFile, MaterialReceipt, MaterialUpload, MaterialView, MaterialsView, ReuseRequest,
 };
@@ -74,6 +82,18 @@ fn digest_of(bytes: &[u8]) -> MaterialDigest {
 }
 
 impl Service {
+    /// 材料文件清理 — removes the material files beside a SQLite database that no stored
+    /// material names (a crash between a file's write and its row's commit) and temporary files
+    /// of unfinished writes, once they are older than `grace`; for the operator
+    /// (`quanze materials sweep`) and the server's start. Content kept in the database
+    /// (PostgreSQL) has nothing to sweep.
+    pub async fn sweep_materials(
+        &self,
+        grace: std::time::Duration,
+    ) -> ServiceResult<MaterialSweep> {
+        Ok(self.store.sweep_materials(grace).await?)
+    }
+
     /// The largest material accepted, in bytes (the web layer reads no more than this).
     pub fn max_material_bytes(&self) -> u64 {
         self.config.cases.materials.max_bytes
@@ -83,7 +103,7 @@ impl Service {
     /// than `MaterialsConfig::concurrent_uploads` bodies are in memory at once; the others
     /// wait for a turn.
     pub async fn material_upload_turn(&self) -> tokio::sync::OwnedSemaphorePermit {
-        std::sync::Arc::clone(&self.material_uploads)
+        Arc::clone(&self.material_uploads)
             .acquire_owned()
             .await
             .expect("the uploads' semaphore is never closed")
@@ -96,7 +116,7 @@ impl Service {
         caller: &CaseCaller<'u>,
         receipt: &str,
         access: Access,
-    ) -> ServiceResult<(std::sync::Arc<StoredCase>, Option<&'u CurrentUser>)> {
+    ) -> ServiceResult<(Arc<StoredCase>, Option<&'u CurrentUser>)> {
         let stored = self.load_by_receipt(receipt).await?;
         let case = &stored.case;
         let user = match caller {
@@ -136,11 +156,29 @@ impl Service {
     }
 
     /// The item's guide materials (申请材料目录) in the version the case is for.
-    fn guide_materials(&self, case: &quanze_core::case::Case) -> Vec<Material> {
+    fn guide_materials(&self, case: &Case) -> Vec<Material> {
         self.catalog()
             .item(case.item.id, case.item.version)
             .and_then(|i| i.content.service.as_ref().map(|s| s.materials.clone()))
             .unwrap_or_default()
+    }
+
+    /// The name a material is filed under on `case`: one of its guide's, of its 容缺受理's, or
+    /// one it has filed before (a material promised under 容缺受理 keeps its name once the
+    /// promise is supplied and cleared, so that it can be filed again, corrected).
+    async fn material_name_for(&self, case: &Case, raw: &str) -> ServiceResult<String> {
+        let missing = case.missing_promised.as_ref().map(|(m, _)| m.as_slice()).unwrap_or(&[]);
+        match material::material_name(raw, &self.guide_materials(case), missing) {
+            Err(err @ MaterialError::UnknownName { .. }) => {
+                let filed = self.store.case_materials(case.id).await?;
+                let name = raw.trim();
+                match filed.into_iter().find(|m| m.name == name) {
+                    Some(m) => Ok(m.name),
+                    None => Err(err.into()),
+                }
+            }
+            other => Ok(other?),
+        }
     }
 
     fn material_event(
@@ -168,8 +206,25 @@ impl Service {
     }
 
     /// Files `m` (with its bytes for an upload) unless the case has it under that name
-    /// already, in which case the filed one is the answer and nothing is written.
+    /// already, in which case the filed one is the answer and nothing is written; then, either
+    /// way, records 补齐容缺材料 if this completed the material a 容缺受理 promised
+    /// ([`Service::record_missing_supplied`]).
     async fn file(
+        &self,
+        by: Option<&CurrentUser>,
+        stored: Arc<StoredCase>,
+        m: CaseMaterial,
+        content: Option<Vec<u8>>,
+    ) -> ServiceResult<MaterialReceipt> {
+        let receipt = self.file_once(by, &stored, m, content).await?;
+        if let Err(err) = self.record_missing_supplied(stored).await {
+            // The material is filed; only the timeline's note waits for the next filing.
+            tracing::warn!(error = %err, "recording 补齐容缺材料 failed");
+        }
+        Ok(receipt)
+    }
+
+    async fn file_once(
         &self,
         by: Option<&CurrentUser>,
         stored: &StoredCase,
@@ -201,6 +256,39 @@ impl Service {
         }
     }
 
+    /// 补齐容缺材料 — when the case has material a 容缺受理 accepted as missing and every name
+    /// promised is now filed, the server's step that records it (with the day the last came
+    /// and whether that was on time) and clears the promise; nothing otherwise, and nothing on
+    /// a case that ended. The step goes through the path every step does, computed again from
+    /// the stored case on a version conflict (so two filings racing to complete the promise
+    /// record it once: the second finds it cleared).
+    ///
+    /// Two transactions, the filing's and this step's, and that is safe: what is missing is
+    /// computed from the filed materials, never from the step, so a crash between them loses
+    /// only the timeline's note, not a material, and no view shows material missing that was
+    /// filed (the case's `missing_overdue` is judged against the filed materials too). The
+    /// note is recovered by the next filing on the case, which checks again: another
+    /// material, or the same one again (deduplicated, it writes nothing but this check). It
+    /// is dated by the filings, not by when it is recorded, so a late note is no later.
+    pub(crate) async fn record_missing_supplied(
+        &self,
+        stored: Arc<StoredCase>,
+    ) -> ServiceResult<Option<CaseView>> {
+        if stored.case.missing_promised.is_none() || stored.case.state.is_final() {
+            return Ok(None);
+        }
+        let filed = self.store.case_materials(stored.case.id).await?;
+        // Judged on the case as it is when the step is computed (again after a conflict): a
+        // promise cleared meanwhile, or a case that ended, records nothing.
+        let command = |case: &Case| {
+            let (names, _) = case.missing_promised.as_ref().filter(|_| !case.state.is_final())?;
+            let (names, last) = material::promised_supplied(names, &filed)?;
+            let supplied_on = (last + chrono::Duration::hours(8)).date_naive();
+            Some(CaseCommand::MissingSupplied { names, supplied_on })
+        };
+        self.step_case(stored, None, &Actor::System, command).await
+    }
+
     /// 提交材料 — uploads a material to a case. Its type is read from `content` (an executable
     /// or anything off the allow-list is refused, whatever it is called), it is stored once
     /// under its SM3 digest, and filed under `req.name`.
@@ -215,8 +303,7 @@ impl Service {
         let media_type: MediaType = material::detect(&content)?;
         let (stored, by) = self.case_for_materials(&caller, receipt, Access::File).await?;
         let case = &stored.case;
-        let missing = case.missing_promised.as_ref().map(|(m, _)| m.as_slice()).unwrap_or(&[]);
-        let name = material::material_name(&req.name, &self.guide_materials(case), missing)?;
+        let name = self.material_name_for(case, &req.name).await?;
         material::check_valid_until(req.valid_until, self.today())?;
         let m = CaseMaterial {
             case: case.id,
@@ -229,7 +316,7 @@ impl Service {
             valid_until: req.valid_until,
             reused_from: None,
         };
-        self.file(by, &stored, m, Some(content)).await
+        self.file(by, stored, m, Some(content)).await
     }
 
     /// 材料复用 — files a material the same applicant filed with an earlier case and that is
@@ -255,12 +342,8 @@ impl Service {
                     format!("no valid material {} of this applicant to reuse", req.digest),
                 )
             })?;
-        let missing = case.missing_promised.as_ref().map(|(m, _)| m.as_slice()).unwrap_or(&[]);
-        let name = material::material_name(
-            req.name.as_deref().unwrap_or(&source.name),
-            &self.guide_materials(case),
-            missing,
-        )?;
+        let name =
+            self.material_name_for(case, req.name.as_deref().unwrap_or(&source.name)).await?;
         let m = CaseMaterial {
             case: case.id,
             name,
@@ -269,7 +352,7 @@ impl Service {
             reused_from: Some(source.case),
             ..source
         };
-        self.file(by, &stored, m, None).await
+        self.file(by, stored, m, None).await
     }
 
     /// The same applicant's materials from other cases, valid today, newest first, one per
@@ -338,13 +421,5 @@ impl Service {
             ServiceError::Internal(format!("material {digest} is filed but not stored"))
         })?;
         Ok(MaterialFile { material: m.into(), bytes })
-    }
-
-    /// The materials filed with a case, for its view.
-    pub(crate) async fn filed_materials(
-        &self,
-        case: &quanze_core::case::Case,
-    ) -> ServiceResult<Vec<MaterialView>> {
-        Ok(self.store.case_materials(case.id).await?.iter().map(MaterialView::from).collect())
     }
 }

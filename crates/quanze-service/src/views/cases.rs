@@ -235,6 +235,10 @@ pub struct CaseView {
     pub actions: Vec<ActionKind>,
     /// 最多跑一次: whether the trips so far keep to at most one.
     pub at_most_one_trip: bool,
+    /// 容缺受理 overdue: the day promised for material accepted as missing (the case's
+    /// `missing_promised`) has passed and it is still not all filed (in a step's answer:
+    /// judged by the promise alone; GET the case or its materials for what is filed).
+    pub missing_overdue: bool,
     /// The timeline.
     pub timeline: Vec<StepView>,
     /// 申请材料 filed with it (in a step's answer: empty; GET the case or its materials).
@@ -276,6 +280,7 @@ impl CaseView {
             next_session: case.next_session(on, calendar),
             actions: case.procedure_def().actions_in(case.state),
             at_most_one_trip: case.trips <= 1,
+            missing_overdue: case.missing_overdue(on),
             timeline: steps
                 .into_iter()
                 .map(|(step, seq)| StepView {

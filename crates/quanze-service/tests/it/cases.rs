@@ -2,7 +2,8 @@
 //! naming the one that does; a licence goes through intake, decision, delivery and closing
 //! with a ledger leaf per step; the applicant alone follows, rates and gets receipts; the
 //! scheduler turns late cases red and opens one supervision item however often it runs, across
-//! a restart; personal data never reaches a case document or a ledger leaf in clear.
+//! a restart; personal data never reaches a case document or a ledger leaf in clear; material
+//! promised under 容缺受理 is recorded once on the timeline when the last of it is filed.
 
 use std::sync::Arc;
 
@@ -444,4 +445,101 @@ async fn a_late_task_of_a_cooperating_unit_is_supervised_at_that_unit() {
     assert!(service.supervisions(&supervisor, None).await.unwrap().is_empty());
     let view = service.case_for_staff(&clerk, &no).await.unwrap();
     assert_eq!(view.alert, quanze_core::case::Alert::Green);
+}
+
+const PDF: &[u8] = include_bytes!("../../../quanze-core/tests/data/materials/letter.pdf");
+const PNG: &[u8] = include_bytes!("../../../quanze-core/tests/data/materials/stamp.png");
+
+/// 容缺受理 with two materials promised: the first filed records nothing, the second records
+/// the server's 补齐容缺材料 step once (on time) and clears the promise; a promise that ran out
+/// shows as overdue until its material is in, then is recorded as late; a case accepted
+/// without a promise never gets the step.
+#[tokio::test]
+async fn material_promised_at_acceptance_is_recorded_once_when_all_of_it_is_filed() {
+    use quanze_core::case::ActionKind;
+    use quanze_service::views::materials::MaterialUpload;
+
+    let (_dir, service, clock, _key) = setup().await;
+    let (dept, item, _) = licence_and_town(&service);
+    let clerk = login(&service, "clerk").await;
+    let promised = service.today() + Duration::days(7);
+    let missing = || vec!["身份证复印件".to_owned(), "场地证明".to_owned()];
+    let open = |accept: CaseCommand| {
+        let (service, clerk) = (&service, &clerk);
+        async move {
+            let receipt = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
+            let no = receipt.receipt;
+            service.act_on_case(CaseCaller::Staff(clerk, None), &no, accept).await.unwrap();
+            (no, receipt.access_code.unwrap())
+        }
+    };
+    let tolerated = || CaseCommand::Accept { missing: missing(), promised: Some(promised) };
+    let upload = |no: String, code: String, name: &str, bytes: &[u8]| {
+        let req = MaterialUpload { name: name.to_owned(), valid_until: None };
+        let (service, bytes) = (&service, bytes.to_vec());
+        async move {
+            service.upload_material(CaseCaller::Applicant(&code), &no, req, bytes).await.unwrap()
+        }
+    };
+    let supplied_steps = |no: String| {
+        let (service, clerk) = (&service, &clerk);
+        async move {
+            let view = service.case_for_staff(clerk, &no).await.unwrap();
+            let steps: Vec<_> = view
+                .timeline
+                .iter()
+                .filter(|s| s.step.action == ActionKind::MissingSupplied)
+                .map(|s| s.step.clone())
+                .collect();
+            (view, steps)
+        }
+    };
+
+    let (no, code) = open(tolerated()).await;
+    upload(no.clone(), code.clone(), "身份证复印件", PDF).await;
+    let (view, steps) = supplied_steps(no.clone()).await;
+    assert!(steps.is_empty(), "one of two filed: no step");
+    assert_eq!(view.case.missing_promised, Some((missing(), promised)));
+    assert!(!view.missing_overdue);
+    upload(no.clone(), code.clone(), "场地证明", PNG).await;
+    let (view, steps) = supplied_steps(no.clone()).await;
+    assert_eq!(steps.len(), 1, "{:?}", view.timeline);
+    assert_eq!(steps[0].actor, quanze_core::case::ActorRef::System);
+    assert_eq!(steps[0].data["on_time"], true);
+    assert_eq!(steps[0].data["names"], serde_json::json!(missing()));
+    assert_eq!(view.case.missing_promised, None);
+    assert_eq!(view.timeline.last().unwrap().step.action, ActionKind::MissingSupplied);
+    // Filed again (deduplicated): checked again, recorded no second time.
+    assert!(upload(no.clone(), code.clone(), "场地证明", PNG).await.deduplicated);
+    assert_eq!(supplied_steps(no.clone()).await.1.len(), 1);
+    // The server's step is not the staff's or the applicant's to take.
+    let by_staff = CaseCommand::MissingSupplied { names: missing(), supplied_on: promised };
+    let err = service.act_on_case(CaseCaller::Staff(&clerk, None), &no, by_staff).await;
+    assert_eq!(err.unwrap_err().code(), ErrorCode::CaseActorNotPermitted);
+
+    // Accepted without a promise: filing (one of the guide's materials) records nothing.
+    let (plain, plain_code) = open(CaseCommand::Accept { missing: vec![], promised: None }).await;
+    let version = view.case.item.version;
+    let guide_name = service
+        .catalog()
+        .item(item, version)
+        .and_then(|i| i.content.service.as_ref()?.materials.first().map(|m| m.name.clone()))
+        .unwrap_or_else(|| "申请书".to_owned());
+    upload(plain.clone(), plain_code.clone(), &guide_name, PDF).await;
+    let (view, steps) = supplied_steps(plain).await;
+    assert!(steps.is_empty());
+    assert!(!view.missing_overdue);
+
+    // A promise that runs out: overdue while material is missing, then recorded as late.
+    let (late, late_code) = open(tolerated()).await;
+    upload(late.clone(), late_code.clone(), "场地证明", PNG).await;
+    clock.advance(Duration::days(8));
+    let (view, _) = supplied_steps(late.clone()).await;
+    assert!(view.missing_overdue, "the promised day has passed with material missing");
+    upload(late.clone(), late_code, "身份证复印件", PDF).await;
+    let (view, steps) = supplied_steps(late).await;
+    assert_eq!(steps.len(), 1);
+    assert_eq!(steps[0].data["on_time"], false);
+    assert_eq!(steps[0].data["promised"], serde_json::json!(promised));
+    assert!(!view.missing_overdue);
 }

@@ -166,3 +166,104 @@ async fn on_a_sqlite_file_the_bytes_are_files_checked_when_read() {
     std::fs::write(&stray_path, stray).unwrap();
     assert_eq!(store.material_content(&sd).await.unwrap(), None);
 }
+
+/// Sets a file's modification time `ago` before now.
+fn age(path: &std::path::Path, ago: std::time::Duration) {
+    let file = std::fs::File::options().write(true).open(path).unwrap();
+    file.set_modified(std::time::SystemTime::now() - ago).unwrap();
+}
+
+/// Writes `bytes` where the content under their digest goes, as a crash before the row's
+/// commit leaves it; its path.
+fn unnamed_file(root: &std::path::Path, bytes: &[u8]) -> std::path::PathBuf {
+    let hex = digest_of(bytes).as_str().to_owned();
+    let path = root.join(&hex[..2]).join(&hex[2..]);
+    std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+    std::fs::write(&path, bytes).unwrap();
+    path
+}
+
+/// The sweep removes the files beside a SQLite database that no row names and the temporary
+/// files of unfinished writes once they are older than the grace period; a younger one, a
+/// file a row names, and anything not named like content stay.
+#[tokio::test]
+async fn a_sweep_removes_old_unnamed_material_files_only() {
+    const HOUR: std::time::Duration = std::time::Duration::from_secs(3600);
+    let dir = tempfile::tempdir().unwrap();
+    let store = connect(&crate::testing::sqlite_url(dir.path())).await.unwrap();
+    let root = dir.path().join("materials");
+    let case = case_of(&store, 1, "applicant-a").await;
+    let m = filed(&case, "申请书", PDF, None);
+    store.file_material(&m, Some(PDF.to_vec()), ev("x")).await.unwrap();
+    let hex = m.digest.as_str();
+    let named = root.join(&hex[..2]).join(&hex[2..]);
+    age(&named, 2 * HOUR);
+
+    let orphan = b"%PDF-1.4 crashed before its commit";
+    let old_orphan = unnamed_file(&root, orphan);
+    age(&old_orphan, 2 * HOUR);
+    let young_orphan = unnamed_file(&root, b"%PDF-1.4 an upload under way");
+    let old_tmp = root.join("tmp").join(format!("{hex}.0190a0b0c0d0e0f0"));
+    std::fs::write(&old_tmp, b"half a write").unwrap();
+    age(&old_tmp, 2 * HOUR);
+    let young_tmp = root.join("tmp").join(format!("{hex}.0190a0b0c0d0e0f1"));
+    std::fs::write(&young_tmp, b"a write").unwrap();
+    let stranger = root.join(&hex[..2]).join("README");
+    std::fs::write(&stranger, b"not content").unwrap();
+    age(&stranger, 2 * HOUR);
+
+    let head = store.ledger_head().await.unwrap().size;
+    let sweep = store.sweep_materials(HOUR).await.unwrap();
+    assert_eq!(
+        sweep,
+        crate::MaterialSweep {
+            orphans_removed: 1,
+            temporary_removed: 1,
+            bytes_removed: (orphan.len() + b"half a write".len()) as u64,
+        }
+    );
+    assert!(!old_orphan.exists() && !old_tmp.exists());
+    assert!(named.exists() && young_orphan.exists() && young_tmp.exists() && stranger.exists());
+    assert_eq!(store.material_content(&m.digest).await.unwrap().as_deref(), Some(PDF));
+    assert_eq!(store.ledger_head().await.unwrap().size, head, "a sweep records no event");
+    // Nothing left to do; the swept bytes are written again when they are uploaded.
+    assert_eq!(store.sweep_materials(HOUR).await.unwrap(), crate::MaterialSweep::default());
+    let again = filed(&case, "营业执照", orphan, None);
+    store.file_material(&again, Some(orphan.to_vec()), ev("x")).await.unwrap();
+    assert_eq!(store.material_content(&again.digest).await.unwrap().as_deref(), Some(&orphan[..]));
+}
+
+/// A file removed after it was written but before its filing took the write lock (a sweep
+/// that found it unnamed and old: the same bytes left by a crash) is written again inside the
+/// filing's transaction, so the row never names a missing file.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_swept_before_its_row_commits_is_written_again() {
+    use sqlx::Connection as _;
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::testing::sqlite_url(dir.path());
+    let store = connect(&url).await.unwrap();
+    let case = case_of(&store, 1, "applicant-a").await;
+    let m = filed(&case, "申请书", PDF, None);
+    let hex = m.digest.as_str();
+    let path = dir.path().join("materials").join(&hex[..2]).join(&hex[2..]);
+
+    // Another connection holds the write lock, as a sweep does while it removes files.
+    sqlx::any::install_default_drivers();
+    let mut sweeper = sqlx::AnyConnection::connect(&url).await.unwrap();
+    sqlx::query("BEGIN IMMEDIATE").execute(&mut sweeper).await.unwrap();
+    let filing = tokio::spawn({
+        let (store, m) = (Arc::clone(&store), m.clone());
+        async move { store.file_material(&m, Some(PDF.to_vec()), ev("x")).await }
+    });
+    // The filing wrote its file and waits for the lock: the "sweep" takes the file.
+    let start = Instant::now();
+    while !path.exists() {
+        assert!(start.elapsed() < std::time::Duration::from_secs(4), "the file is written");
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+    }
+    std::fs::remove_file(&path).unwrap();
+    sqlx::query("ROLLBACK").execute(&mut sweeper).await.unwrap();
+    filing.await.unwrap().unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), PDF);
+    assert_eq!(store.material_content(&m.digest).await.unwrap().as_deref(), Some(PDF));
+}

@@ -572,3 +572,41 @@ fn cases_are_shown_and_ticked_from_the_console() {
         assert_eq!(std::fs::metadata(&key).unwrap().permissions().mode() & 0o777, 0o600);
     }
 }
+
+/// `quanze materials sweep` removes a material file a crash left without its record once it
+/// is older than the grace period and keeps a younger one; a server removes such a file once
+/// at its start.
+#[test]
+fn orphaned_material_files_are_swept_from_the_console_and_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let materials = dir.path().join("data").join("materials");
+    let orphan = |hex: char, hours: u64| {
+        let path = materials.join(format!("{hex}{hex}")).join(hex.to_string().repeat(62));
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(&path, b"%PDF-1.4 never recorded").unwrap();
+        let file = std::fs::File::options().write(true).open(&path).unwrap();
+        let written = std::time::SystemTime::now() - std::time::Duration::from_secs(hours * 3600);
+        file.set_modified(written).unwrap();
+        path
+    };
+    let (old, young) = (orphan('a', 2), orphan('b', 0));
+    let (code, out, err) = quanze(&["materials", "sweep", "--db", &db, "--json"], &[]);
+    assert_eq!(code, 0, "{err}");
+    let sweep: serde_json::Value = serde_json::from_str(out.trim()).expect("a JSON report");
+    assert_eq!(sweep["orphans_removed"], 1, "{out}");
+    assert!(!old.exists() && young.exists());
+    let (code, out, _) = quanze(&["materials", "sweep", "--db", &db], &[]);
+    assert_eq!(code, 0);
+    assert!(out.contains("已清理孤立材料文件 0 个"), "{out}");
+
+    let old = orphan('c', 2);
+    let server = start(&["serve", "--db", &db, "--addr", "127.0.0.1:0"]);
+    let start = std::time::Instant::now();
+    while old.exists() {
+        assert!(start.elapsed().as_secs() < 10, "the server sweeps at its start");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    drop(server);
+    assert!(young.exists());
+}

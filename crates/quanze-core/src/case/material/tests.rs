@@ -199,3 +199,31 @@ fn what_is_still_missing_leaves_out_shared_and_filed_materials() {
     assert_eq!(check_valid_until(Some(today), today), Ok(()));
     assert!(check_valid_until(today.pred_opt(), today).is_err());
 }
+
+#[test]
+fn promised_material_is_supplied_when_every_name_is_filed_and_dated_by_the_last() {
+    let filed = |name: &str, hour: u32| CaseMaterial {
+        case: CaseId::from_uuid(uuid::Uuid::from_u128(7)),
+        name: name.into(),
+        digest: MaterialDigest::from_bytes([u8::try_from(hour).unwrap(); 32]),
+        size: 3,
+        media_type: MediaType::Pdf,
+        attached_at: Utc.with_ymd_and_hms(2026, 9, 28, hour, 0, 0).unwrap(),
+        at_step: 2,
+        valid_until: None,
+        reused_from: None,
+    };
+    let promised = ["身份证".to_owned(), " ".to_owned(), "场地证明".to_owned()];
+    assert_eq!(promised_supplied(&promised, &[]), None);
+    // One of two filed: not yet.
+    let first = filed("身份证", 1);
+    assert_eq!(promised_supplied(&promised, std::slice::from_ref(&first)), None);
+    // Both: dated by the last one's first filing (a later copy of the first does not count);
+    // the blank name is not a material.
+    let all = [first, filed("场地证明", 3), filed("身份证", 5), filed("其他", 6)];
+    let (names, at) = promised_supplied(&promised, &all).unwrap();
+    assert_eq!(names, ["身份证", "场地证明"]);
+    assert_eq!(at, Utc.with_ymd_and_hms(2026, 9, 28, 3, 0, 0).unwrap());
+    // Nothing promised: nothing to supply.
+    assert_eq!(promised_supplied(&[], &all), None);
+}
