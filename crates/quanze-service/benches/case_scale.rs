@@ -95,7 +95,8 @@ impl Db {
     }
 }
 
-/// Department licensing powers, decided by the unit that holds them: what the fill applies for.
+/// Department licensing powers, decided by the unit that holds them on any working day (not on
+/// set session days, 定期审批): what the fill applies for.
 fn licences(service: &Service, on: NaiveDate) -> Vec<(UnitId, ItemId)> {
     let catalog = service.catalog();
     let mut out = Vec::new();
@@ -108,8 +109,10 @@ fn licences(service: &Service, on: NaiveDate) -> Vec<(UnitId, ItemId)> {
             continue;
         }
         for entry in &version.entries {
-            let licensing =
-                catalog.content(entry).is_some_and(|c| c.category == PowerCategory::Licensing);
+            let licensing = catalog.content(entry).is_some_and(|c| {
+                c.category == PowerCategory::Licensing
+                    && c.service.as_ref().is_none_or(|s| s.sessions.is_none())
+            });
             let decides =
                 catalog.authority.holds(unit, entry.item, on).is_some_and(|a| a.exercise.decides());
             if licensing && decides {

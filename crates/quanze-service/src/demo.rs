@@ -15,7 +15,8 @@ use crate::auth::NewUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// A licensing power (许可) that a department of the loaded county lists itself and decides
-/// on `on`: what the benches and tests of the case service apply for. `None` when no
+/// on `on`, on any working day (not on set session days, 定期审批): what the benches and tests
+/// of the case service apply for. `None` when no
 /// department has one.
 pub fn department_licence(
     catalog: &crate::catalog::Catalog,
@@ -37,11 +38,13 @@ pub fn department_licence(
             v.entries
                 .iter()
                 .find(|e| {
-                    catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
-                        && catalog
-                            .authority
-                            .holds(u, e.item, on)
-                            .is_some_and(|a| a.exercise.decides())
+                    catalog.content(e).is_some_and(|c| {
+                        c.category == PowerCategory::Licensing
+                            && c.service.as_ref().is_none_or(|s| s.sessions.is_none())
+                    }) && catalog
+                        .authority
+                        .holds(u, e.item, on)
+                        .is_some_and(|a| a.exercise.decides())
                 })
                 .map(|e| (u, e.item))
         })
