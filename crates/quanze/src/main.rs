@@ -670,6 +670,41 @@ async fn case(command: CaseCommandArg) -> anyhow::Result<ExitCode> {
                 let stopped = d.stopped.map(|s| format!("，{s}完成")).unwrap_or_default();
                 println!("期限     {} {}（{}）{mark}{stopped}", d.clock_zh, d.due, d.basis);
             }
+            if let Some(sessions) = &view.sessions_zh {
+                let next =
+                    view.next_session.map(|d| format!("（下一审批日 {d}）")).unwrap_or_default();
+                println!("定期审批 {sessions}{next}");
+            }
+            if let Some((names, promised)) = &c.missing_promised {
+                let overdue = if view.missing_overdue { "，已逾期" } else { "" };
+                println!("容缺材料 {}（承诺{promised}前补齐{overdue}）", names.join("、"));
+            }
+            let catalog = service.catalog();
+            let unit_name =
+                |id| catalog.unit(id).map_or_else(|| id.to_string(), |u| u.name.clone());
+            for t in &c.tasks {
+                let state = match &t.done {
+                    Some((on, result)) => format!("{on}办结：{result}"),
+                    None => "未办结".to_owned(),
+                };
+                println!(
+                    "配合任务 {}：{}  期限 {}  {state}",
+                    unit_name(t.unit),
+                    t.description,
+                    t.due.date
+                );
+            }
+            for m in &view.materials {
+                let reused = if m.reused_from.is_some() { "  复用" } else { "" };
+                let digest = m.digest.to_string();
+                println!(
+                    "申请材料 {}  {}  {} 字节  SM3 {}…{reused}",
+                    m.name,
+                    m.mime,
+                    m.size,
+                    digest.get(..16).unwrap_or(&digest)
+                );
+            }
             for s in &view.timeline {
                 println!(
                     "{:>3}. {} {}  {:?} → {:?}  记录#{}",

@@ -610,3 +610,36 @@ fn orphaned_material_files_are_swept_from_the_console_and_at_start() {
     drop(server);
     assert!(young.exists());
 }
+
+/// `quanze case show` prints what an operator needs of a case beyond its clocks: the tasks of
+/// cooperating units by unit name, and an item's session days (定期审批) with the next one.
+#[test]
+fn a_case_shows_its_tasks_and_session_days_in_the_console() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let cases = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let store = quanze_store::connect(&db).await.unwrap();
+        store.cases(&quanze_store::CaseFilter::default(), None, 1_000).await.unwrap()
+    });
+    let with_task =
+        cases.iter().find(|c| !c.case.tasks.is_empty()).expect("a demo case with a task");
+    let (code, out, err) =
+        quanze(&["case", "show", with_task.case.receipt.as_str(), "--db", &db], &[]);
+    assert_eq!(code, 0, "{err}");
+    let task = &with_task.case.tasks[0];
+    let line = out.lines().find(|l| l.starts_with("配合任务")).unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.contains(&task.description) && line.contains(&task.due.date.to_string()),
+        "{line}"
+    );
+    assert!(
+        line.contains("局") || line.contains("委") || line.contains("办"),
+        "a unit's name: {line}"
+    );
+    let with_sessions =
+        cases.iter().find(|c| c.case.item.session_days.is_some()).expect("a 定期审批 case");
+    let receipt = with_sessions.case.receipt.as_str();
+    let (code, out, err) = quanze(&["case", "show", receipt, "--db", &db], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("定期审批 每周"), "{out}");
+}
