@@ -12,7 +12,7 @@ pub mod personal;
 
 use std::sync::Arc;
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::NaiveDate;
 use quanze_core::access::Act;
 use quanze_core::case::rating::{
     Complaint, ComplaintKind, ComplaintSubject, NewRating, Rating, RatingChannel, RatingLevel,
@@ -153,8 +153,7 @@ impl Service {
     /// The time of a step: now, with the local (Beijing) date and time.
     fn step_time(&self) -> StepTime {
         let at = self.clock.now();
-        let local: NaiveDateTime = (at + chrono::Duration::hours(8)).naive_utc();
-        StepTime { at, local }
+        StepTime { at, local: crate::beijing_time(at) }
     }
 
     /// The item as the unit holds it on `on`, and how: refused, naming a unit that holds it,

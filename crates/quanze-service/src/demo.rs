@@ -14,15 +14,14 @@ mod grants;
 use crate::auth::NewUser;
 use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
-/// A licensing power (许可) that a department of the loaded county lists itself and decides
-/// on `on`, on any working day (not on set session days, 定期审批): what the benches and tests
-/// of the case service apply for. `None` when no
-/// department has one.
-pub fn department_licence(
+/// The first power a department of the loaded county lists itself (its published list) that
+/// `keep` accepts, given the department, the item and its content: what the benches and tests
+/// of the case service and of devolution pick their power with. `None` when there is none.
+pub fn department_power(
     catalog: &crate::catalog::Catalog,
-    on: chrono::NaiveDate,
+    keep: impl Fn(quanze_core::UnitId, ItemId, &quanze_core::ItemContent) -> bool,
 ) -> Option<(quanze_core::UnitId, ItemId)> {
-    use quanze_core::{ListScope, PowerCategory, UnitKind};
+    use quanze_core::{ListScope, UnitKind};
     catalog
         .lists
         .iter()
@@ -37,17 +36,23 @@ pub fn department_licence(
         .find_map(|(u, v)| {
             v.entries
                 .iter()
-                .find(|e| {
-                    catalog.content(e).is_some_and(|c| {
-                        c.category == PowerCategory::Licensing
-                            && c.service.as_ref().is_none_or(|s| s.sessions.is_none())
-                    }) && catalog
-                        .authority
-                        .holds(u, e.item, on)
-                        .is_some_and(|a| a.exercise.decides())
-                })
+                .find(|e| catalog.content(e).is_some_and(|c| keep(u, e.item, c)))
                 .map(|e| (u, e.item))
         })
+}
+
+/// A licensing power (许可) that a department of the loaded county lists itself and decides
+/// on `on`, on any working day (not on set session days, 定期审批): what the benches and tests
+/// of the case service apply for. `None` when no department has one.
+pub fn department_licence(
+    catalog: &crate::catalog::Catalog,
+    on: chrono::NaiveDate,
+) -> Option<(quanze_core::UnitId, ItemId)> {
+    department_power(catalog, |unit, item, c| {
+        c.category == quanze_core::PowerCategory::Licensing
+            && c.service.as_ref().is_none_or(|s| s.sessions.is_none())
+            && catalog.authority.holds(unit, item, on).is_some_and(|a| a.exercise.decides())
+    })
 }
 
 /// The password of every demo account (meets the complexity rule; printed by `quanze demo`).

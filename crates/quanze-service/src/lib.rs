@@ -35,13 +35,19 @@ pub use auth::{CurrentUser, Login, NewUser};
 pub use catalog::{Catalog, ContentRef};
 pub use error::{ErrorCode, ServiceError, ServiceResult};
 
+/// An instant as the local time in China (UTC+8, no daylight saving): the time and date every
+/// period, list and case step is counted in.
+pub fn beijing_time(at: DateTime<Utc>) -> chrono::NaiveDateTime {
+    (at + chrono::Duration::hours(8)).naive_utc()
+}
+
 /// Where the time comes from (a fixed clock in tests).
 pub trait Clock: Send + Sync + 'static {
     /// Now.
     fn now(&self) -> DateTime<Utc>;
     /// Today in China (UTC+8), the date powers and lists are effective on.
     fn today(&self) -> NaiveDate {
-        (self.now() + chrono::Duration::hours(8)).date_naive()
+        beijing_time(self.now()).date()
     }
 }
 

@@ -283,7 +283,7 @@ impl Service {
         let command = |case: &Case| {
             let (names, _) = case.missing_promised.as_ref().filter(|_| !case.state.is_final())?;
             let (names, last) = material::promised_supplied(names, &filed)?;
-            let supplied_on = (last + chrono::Duration::hours(8)).date_naive();
+            let supplied_on = crate::beijing_time(last).date();
             Some(CaseCommand::MissingSupplied { names, supplied_on })
         };
         self.step_case(stored, None, &Actor::System, command).await

@@ -69,7 +69,7 @@ fn utc(local: NaiveDateTime) -> DateTime<Utc> {
 }
 
 fn local(at: DateTime<Utc>) -> NaiveDateTime {
-    (at + Duration::hours(8)).naive_utc()
+    crate::beijing_time(at)
 }
 
 /// Loads the year of cases up to `now` (the loading service's time) through `service`'s store

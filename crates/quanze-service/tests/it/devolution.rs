@@ -10,8 +10,7 @@ use std::collections::BTreeSet;
 use chrono::NaiveDate;
 use quanze_core::devolution::{GrantTarget, TrainedStaff, TrainingRecord};
 use quanze_core::{
-    Exercise, GrantId, GrantMode, ItemId, ListScope, PowerCategory, ReadinessState, UnitId,
-    UnitKind, VersionStatus,
+    Exercise, GrantId, GrantMode, ItemId, PowerCategory, ReadinessState, UnitId, UnitKind,
 };
 use quanze_service::devolution::{NewGrant, ReadinessInput};
 use quanze_service::{CurrentUser, Service};
@@ -42,28 +41,12 @@ impl Scenario {
         let catalog = service.catalog();
         let today = service.today();
         // A licensing power a department holds today, and two towns.
-        let (dept, item) = catalog
-            .lists
-            .iter()
-            .filter_map(|l| match l.scope {
-                ListScope::Unit { unit } => Some((unit, catalog.latest_version(l.id)?)),
-                ListScope::TownshipTemplate { .. } => None,
-            })
-            .filter(|(u, v)| {
-                v.status == VersionStatus::Published
-                    && catalog.unit(*u).is_some_and(|u| u.kind == UnitKind::Department)
-            })
-            .find_map(|(u, v)| {
-                v.entries
-                    .iter()
-                    .find(|e| {
-                        catalog.content(e).is_some_and(|c| c.category == PowerCategory::Licensing)
-                            && catalog.holdings.holds(u, e.item, today).is_some()
-                            && !catalog.grants.iter().any(|g| g.item == e.item)
-                    })
-                    .map(|e| (u, e.item))
-            })
-            .expect("a department licensing power");
+        let (dept, item) = quanze_service::demo::department_power(&catalog, |unit, item, c| {
+            c.category == PowerCategory::Licensing
+                && catalog.holdings.holds(unit, item, today).is_some()
+                && !catalog.grants.iter().any(|g| g.item == item)
+        })
+        .expect("a department licensing power");
         let towns: Vec<_> =
             catalog.units.iter().filter(|u| u.kind.is_township_level()).take(2).collect();
         let (t1, t2) = (towns[0].id, towns[1].id);
