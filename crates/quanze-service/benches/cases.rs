@@ -169,12 +169,20 @@ fn main() {
         None => tempfile::tempdir(),
     }
     .expect("temp dir");
+    // `QUANZE_BENCH_KEEP=1` keeps the files for a look at them afterwards (`bench/wal_frames.py`).
+    let dir_path = dir.path().to_path_buf();
+    let _dir = if std::env::var_os("QUANZE_BENCH_KEEP").is_some() {
+        println!("files kept in {}", dir.keep().display());
+        None
+    } else {
+        Some(dir)
+    };
     println!("load {}", quanze_store::testing::load_average());
-    let (one, batched) = machine_limit(dir.path(), 3.0);
+    let (one, batched) = machine_limit(&dir_path, 3.0);
     println!("machine: rusqlite FULL, one pair per transaction   {one:>10.0} pairs/s");
     println!("machine: rusqlite FULL, 100 pairs per transaction  {batched:>10.0} pairs/s");
     let spiff = if std::env::var_os("QUANZE_BENCH_NO_SPIFF").is_none() { spiff(5) } else { None };
-    let url = format!("sqlite://{}", dir.path().join("quanze.db").display());
+    let url = format!("sqlite://{}", dir_path.join("quanze.db").display());
     let (rate, p50, p99) = rt.block_on(service_rate(&url, clients, cases));
     println!(
         "sqlite: {clients} clients × {cases} three-step cases: {rate:.0} steps/s (p50 {p50:?}, p99 {p99:?})"

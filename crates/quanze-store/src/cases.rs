@@ -156,7 +156,7 @@ pub trait CaseStore: Send + Sync {
 const CASE_COLUMNS: &str = "doc, sealed, applicant_key, access_hash";
 const CASE_FROM: &str = "FROM cases c JOIN case_applicants a ON a.case_id = c.id";
 
-type CaseRow = (String, Vec<u8>, String, String);
+type CaseRow = (Vec<u8>, Vec<u8>, String, String);
 
 /// The scheduler's read: cases due by `$1`, earliest first, `$2` of them. Its `WHERE` names
 /// `next_alert_on IS NOT NULL` so that both backends can use the partial index
@@ -178,7 +178,7 @@ pub(crate) fn cases_due_sql() -> String {
 fn parse_case(
     (doc, sealed, applicant_key, access_hash): CaseRow,
 ) -> Result<StoredCase, StoreError> {
-    let case = serde_json::from_str(&doc).map_err(|e| StoreError::Corrupt(format!("case: {e}")))?;
+    let case = crate::packed::unpack("case", &doc)?;
     Ok(StoredCase { case, sealed, applicant_key, access_hash })
 }
 
@@ -211,7 +211,7 @@ impl SqlStore {
         let case = write.case;
         let id = case.id.to_string();
         let next = write.next_alert_on.map(date_text);
-        let doc = document(case)?;
+        let doc = crate::packed::pack(case)?;
         let mut job = GroupJob::new(ev);
         match (write.previous_steps, write.applicant) {
             (None, Some(applicant)) => {
@@ -263,7 +263,7 @@ impl SqlStore {
                 .bind(id.as_str())
                 .bind(write.step.n)
                 .bind(SqlValue::EventSeq)
-                .bind(document(write.step)?),
+                .bind(crate::packed::pack(write.step)?),
         );
         if let Some(day) = write.close_supervisions {
             job = job.stmt(Stmt::new(CLOSE_SUPERVISIONS).bind(id.as_str()).bind(date_text(day)));
@@ -353,12 +353,12 @@ impl CaseStore for SqlStore {
     }
 
     async fn case_steps(&self, id: CaseId) -> Result<Vec<StoredStep>, StoreError> {
-        let rows: Vec<(i64, String)> =
+        let rows: Vec<(i64, Vec<u8>)> =
             sqlx::query_as(SELECT_STEPS).bind(id.to_string()).fetch_all(&self.pool).await?;
         rows.into_iter()
             .map(|(seq, doc)| {
                 Ok(StoredStep {
-                    step: parse_doc("case step", &doc)?,
+                    step: crate::packed::unpack("case step", &doc)?,
                     seq: u64::try_from(seq)
                         .map_err(|_| StoreError::Corrupt(format!("case step: seq {seq}")))?,
                 })

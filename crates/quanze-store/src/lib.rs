@@ -35,6 +35,7 @@ mod ledger;
 mod lists;
 mod materials;
 mod open;
+mod packed;
 mod registry;
 mod rows;
 pub mod testing;

@@ -1,5 +1,18 @@
 //! The group writer of a SQLite file: a thread of its own with a rusqlite connection of its
-//! own, in `synchronous = FULL`.
+//! own, and a second thread that makes its commits durable before anyone is answered.
+//!
+//! `synchronous = FULL` would make each commit wait for the log's fsync on the writer's
+//! thread, so the next batch could not start until the disk answered: on a disk where a
+//! commit's fsync takes as long as running its batch, half the writer's time was waiting
+//! (docs/performance.md, issue 15). The connection therefore commits in `synchronous = NORMAL`
+//! (the log is written, not synced) and hands the batch to the [`Syncer`], which syncs the
+//! log file and only then answers the batch's callers; meanwhile the writer runs the next
+//! batch. Durability is FULL's: a caller is answered only after an fsync of the log that
+//! began after its commit, and the log is a sequence, so what survives a crash is a prefix of
+//! the commits that holds every answered one (SQLite itself syncs the log's header when it
+//! starts the log over, and the database file at each checkpoint, in `NORMAL`). What differs:
+//! another connection may read a commit a moment before it is durable — and before its
+//! caller is answered.
 //!
 //! Through sqlx every statement is a round trip to the connection's worker thread (about
 //! 50 µs between our two cores); here a job's three or four statements run in place, from
@@ -7,8 +20,11 @@
 //! the store's writer slot (the tokio mutex the pool's writers queue on) for each batch, so
 //! SQLite's own lock is never fought over within the process.
 
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
+use std::sync::mpsc::{Receiver, SyncSender};
+use std::thread::JoinHandle;
 
 use quanze_ledger::{CompactRange, HashAlg};
 use rusqlite::types::{ToSql, ToSqlOutput, ValueRef};
@@ -20,7 +36,7 @@ use super::{
     placeholder_index, serve,
 };
 use crate::ledger::{frontier_text, parse_frontier};
-use crate::open::{SQLITE_CONNECTION_PRAGMAS, SQLITE_SYNCHRONOUS_FULL, SQLITE_WRITER_PRAGMAS};
+use crate::open::{SQLITE_CONNECTION_PRAGMAS, SQLITE_WRITER_PRAGMAS};
 use crate::tx::{ADVANCE_HEAD, INSERT_EVENT, INSERT_PERSONAL, LOCK_HEAD_SQLITE, SealedEvent, seal};
 use crate::wal::CheckpointWaker;
 use crate::{Receipt, StoreError};
@@ -38,7 +54,8 @@ pub(super) fn start(
 ) -> Result<GroupWriter, StoreError> {
     let conn = open(path)?;
     let (jobs, queue) = std::sync::mpsc::channel();
-    let mut writer = SqliteWriter { conn, alg, slot, checkpoint };
+    let syncer = Syncer::start(log_sync(wal_path(path)))?;
+    let mut writer = SqliteWriter { conn, alg, slot, checkpoint, syncer };
     let thread = std::thread::Builder::new()
         .name("quanze-group".into())
         .spawn(move || serve(&queue, &mut writer))
@@ -46,7 +63,8 @@ pub(super) fn start(
     Ok(GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: Some(thread) })
 }
 
-/// The writer's connection: the store's settings, then `synchronous = FULL`.
+/// The writer's connection, with the store's settings (`synchronous = NORMAL`: the
+/// [`Syncer`] syncs the log).
 pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     let conn = Connection::open_with_flags(
         path,
@@ -54,7 +72,7 @@ pub(super) fn open(path: &Path) -> Result<Connection, StoreError> {
     )
     .map_err(|e| StoreError::Direct(format!("opening the group writer's connection: {e}")))?;
     let pragmas = SQLITE_CONNECTION_PRAGMAS.iter().chain(&SQLITE_WRITER_PRAGMAS);
-    for pragma in pragmas.chain([&SQLITE_SYNCHRONOUS_FULL]) {
+    for pragma in pragmas {
         conn.execute_batch(pragma).map_err(|e| StoreError::Direct(format!("{pragma}: {e}")))?;
     }
     conn.set_prepared_statement_cache_capacity(PREPARED);
@@ -67,6 +85,8 @@ struct SqliteWriter {
     /// The store's writer slot.
     slot: Arc<Mutex<()>>,
     checkpoint: Option<CheckpointWaker>,
+    /// Makes the commits durable and answers their callers.
+    syncer: Syncer,
 }
 
 impl Batches for SqliteWriter {
@@ -81,7 +101,7 @@ impl Batches for SqliteWriter {
         {
             checkpoint.wake();
         }
-        answer(batch, outcome);
+        self.syncer.hand(batch, outcome);
     }
 
     fn recover(&mut self) {
@@ -89,6 +109,111 @@ impl Batches for SqliteWriter {
             && let Err(e) = self.conn.execute_batch("ROLLBACK")
         {
             tracing::error!(error = %e, "the group writer could not roll back after a panic");
+        }
+    }
+}
+
+/// A batch the writer has committed (or failed), with its outcome, waiting to be answered.
+type Committed = (Vec<Pending>, Result<Vec<Result<Receipt, StoreError>>, StoreError>);
+
+/// The write-ahead log of the SQLite file at `path`.
+pub(super) fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Syncs the log at `wal`: its data, as `synchronous = FULL` would at each commit. The file
+/// is opened at the first sync (it exists once a commit was written to it); it stays the
+/// same file while the writer's connection is open, since SQLite deletes a log only when the
+/// last connection to the database closes.
+pub(super) fn log_sync(wal: PathBuf) -> impl FnMut() -> std::io::Result<()> + Send + 'static {
+    let mut file: Option<File> = None;
+    move || match &file {
+        Some(f) => f.sync_data(),
+        None => {
+            let f = File::open(&wal)?;
+            f.sync_data()?;
+            file = Some(f);
+            Ok(())
+        }
+    }
+}
+
+/// The thread that makes the group writer's commits durable, then answers their callers.
+///
+/// It takes every batch committed since its last sync, syncs the log once for all of them,
+/// and answers them in the order they were committed. A batch that wrote nothing (it failed
+/// as a whole, or every job in it failed) needs no sync. When the sync fails, the callers
+/// of the batches it was for get an error, though their rows may be in the file: the same
+/// outcome as a commit whose fsync fails under `synchronous = FULL`.
+pub(super) struct Syncer {
+    batches: Option<SyncSender<Committed>>,
+    thread: Option<JoinHandle<()>>,
+}
+
+impl Syncer {
+    pub(super) fn start(
+        sync: impl FnMut() -> std::io::Result<()> + Send + 'static,
+    ) -> Result<Self, StoreError> {
+        // One committed batch may wait while the syncer syncs the ones before it; the writer
+        // waits to hand over another. Without that bound the writer committed many small
+        // batches during each sync, and each commit writes the pages every batch touches
+        // (the tails of the events and of each index, the head) again.
+        let (batches, committed) = std::sync::mpsc::sync_channel(1);
+        let thread = std::thread::Builder::new()
+            .name("quanze-sync".into())
+            .spawn(move || sync_and_answer(&committed, sync))
+            .map_err(|e| StoreError::Direct(format!("starting the group writer's syncer: {e}")))?;
+        Ok(Syncer { batches: Some(batches), thread: Some(thread) })
+    }
+
+    /// Hands over a batch the writer has committed (or failed).
+    pub(super) fn hand(
+        &self,
+        batch: Vec<Pending>,
+        outcome: Result<Vec<Result<Receipt, StoreError>>, StoreError>,
+    ) {
+        let Some(batches) = &self.batches else { return };
+        if let Err(std::sync::mpsc::SendError((batch, _))) = batches.send((batch, outcome)) {
+            // The syncer's thread is gone (it panicked): nothing can be known durable.
+            answer(batch, Err(StoreError::Group("the group writer's syncer stopped".into())));
+        }
+    }
+}
+
+impl Drop for Syncer {
+    /// Answers what is still waiting, then joins the thread.
+    fn drop(&mut self) {
+        drop(self.batches.take());
+        if let Some(thread) = self.thread.take()
+            && thread.join().is_err()
+        {
+            tracing::error!("the group writer's syncer panicked");
+        }
+    }
+}
+
+/// The syncer's loop, until the writer is gone and every batch answered.
+fn sync_and_answer(committed: &Receiver<Committed>, mut sync: impl FnMut() -> std::io::Result<()>) {
+    while let Ok(first) = committed.recv() {
+        let mut ready = vec![first];
+        ready.extend(committed.try_iter());
+        let wrote = ready
+            .iter()
+            .any(|(_, outcome)| outcome.as_ref().is_ok_and(|r| r.iter().any(Result::is_ok)));
+        let synced = if wrote { sync() } else { Ok(()) };
+        if let Err(e) = &synced {
+            tracing::error!(error = %e, "syncing the write-ahead log failed");
+        }
+        for (batch, outcome) in ready {
+            let outcome = match &synced {
+                Ok(()) => outcome,
+                Err(e) => outcome.and_then(|_| {
+                    Err(StoreError::Direct(format!("syncing the write-ahead log: {e}")))
+                }),
+            };
+            answer(batch, outcome);
         }
     }
 }

@@ -119,13 +119,66 @@ fn values_convert_with_typed_nulls() {
 }
 
 #[test]
-fn the_sqlite_writer_syncs_every_commit() {
+fn the_sqlite_writer_commits_without_sync_and_its_syncer_syncs_the_log() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("x.db");
     drop(rusqlite::Connection::open(&path).unwrap());
     let conn = sqlite::open(&path).unwrap();
+    // NORMAL: the commit writes the log; the syncer syncs it before anyone is answered.
     let level: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0)).unwrap();
-    assert_eq!(level, 2, "synchronous = FULL");
+    assert_eq!(level, 1, "synchronous = NORMAL");
+    conn.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (a); INSERT INTO t VALUES (1)")
+        .unwrap();
+    // The file the syncer syncs is the log SQLite writes.
+    let wal = sqlite::wal_path(&path);
+    assert!(wal.metadata().unwrap().len() > 0, "{}", wal.display());
+    let mut sync = sqlite::log_sync(wal);
+    sync().unwrap();
+    sync().unwrap();
     let foreign_keys: i64 = conn.query_row("PRAGMA foreign_keys", [], |r| r.get(0)).unwrap();
     assert_eq!(foreign_keys, 1);
+}
+
+/// The SQLite writer's syncer answers a committed batch only after a sync of the log that
+/// began after the commit, and a batch that wrote nothing without one; a failed sync fails
+/// the batches it was for.
+#[test]
+fn a_commit_is_answered_only_after_the_log_is_synced() {
+    use std::sync::mpsc;
+    let pending = |kind: &str| {
+        let (reply, answer) = oneshot::channel();
+        (Pending { job: ReadyJob::prepare(job(kind)).unwrap(), reply }, answer)
+    };
+    // Each sync waits for the test's go, then succeeds or fails as told.
+    let (started_tx, started) = mpsc::channel::<()>();
+    let (go, go_rx) = mpsc::channel::<bool>();
+    let syncer = sqlite::Syncer::start(move || {
+        started_tx.send(()).unwrap();
+        if go_rx.recv().unwrap() { Ok(()) } else { Err(std::io::Error::other("disk gone")) }
+    })
+    .unwrap();
+
+    let (first, mut first_answer) = pending("a");
+    syncer.hand(vec![first], Ok(vec![Ok(Receipt { seq: 1 })]));
+    started.recv_timeout(Duration::from_secs(5)).expect("a sync for the commit");
+    // The sync has not returned: no answer yet.
+    std::thread::sleep(Duration::from_millis(50));
+    assert!(first_answer.try_recv().is_err(), "answered before the log was synced");
+    go.send(true).unwrap();
+    assert_eq!(first_answer.blocking_recv().unwrap().unwrap(), Receipt { seq: 1 });
+
+    // A batch that failed as a whole wrote nothing: answered without a sync.
+    let (failed, failed_answer) = pending("b");
+    syncer.hand(vec![failed], Err(StoreError::Direct("no".into())));
+    assert!(matches!(failed_answer.blocking_recv().unwrap(), Err(StoreError::Group(_))));
+    assert!(started.try_recv().is_err(), "synced for a batch that wrote nothing");
+
+    // A failed sync: the caller is told, not answered with a receipt.
+    let (lost, lost_answer) = pending("c");
+    syncer.hand(vec![lost], Ok(vec![Ok(Receipt { seq: 2 })]));
+    started.recv_timeout(Duration::from_secs(5)).expect("a sync");
+    go.send(false).unwrap();
+    let e = lost_answer.blocking_recv().unwrap().unwrap_err().to_string();
+    assert!(e.contains("disk gone"), "{e}");
+    drop(syncer);
 }
