@@ -706,9 +706,17 @@ async fn case(command: CaseCommandArg) -> anyhow::Result<ExitCode> {
                 );
             }
             for s in &view.timeline {
+                // A step that does not move the case (an alert, a task) shows no change.
+                let states = match s.step.from {
+                    Some(from) if from != s.step.to => {
+                        format!("{} → {}", from.zh(), s.step.to.zh())
+                    }
+                    Some(_) => String::new(),
+                    None => s.step.to.zh().to_owned(),
+                };
                 println!(
-                    "{:>3}. {} {}  {:?} → {:?}  记录#{}",
-                    s.step.n, s.step.on, s.action_zh, s.step.from, s.step.to, s.leaf_index
+                    "{:>3}. {} {}  {states}  记录#{}",
+                    s.step.n, s.step.on, s.action_zh, s.leaf_index
                 );
             }
         }

@@ -642,4 +642,12 @@ fn a_case_shows_its_tasks_and_session_days_in_the_console() {
     let (code, out, err) = quanze(&["case", "show", receipt, "--db", &db], &[]);
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("定期审批 每周"), "{out}");
+    // The timeline names the states in Chinese: the first step the state it made, later
+    // ones the change.
+    assert!(!out.contains("Some(") && !out.contains("Submitted"), "{out}");
+    assert!(
+        out.contains(&format!("  {}  记录#", quanze_core::case::CaseState::Submitted.zh())),
+        "{out}"
+    );
+    assert!(out.contains(" → "), "{out}");
 }
