@@ -35,7 +35,7 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use quanze_core::case::{CaseCommand, Outcome, PauseReason};
-use quanze_core::{ItemId, ListScope, PowerCategory, UnitId, UnitKind, VersionStatus};
+use quanze_core::{ItemId, ListScope, UnitId, UnitKind, VersionStatus};
 use quanze_demo::parties::{Dice, person};
 use quanze_service::cases::{CaseCaller, CasesConfig, PersonalKey};
 use quanze_service::views::cases::{ApplicantInput, ApplyRequest, ChannelInput, TickReport};
@@ -109,13 +109,9 @@ fn licences(service: &Service, on: NaiveDate) -> Vec<(UnitId, ItemId)> {
             continue;
         }
         for entry in &version.entries {
-            let licensing = catalog.content(entry).is_some_and(|c| {
-                c.category == PowerCategory::Licensing
-                    && c.service.as_ref().is_none_or(|s| s.sessions.is_none())
-            });
-            let decides =
-                catalog.authority.holds(unit, entry.item, on).is_some_and(|a| a.exercise.decides());
-            if licensing && decides {
+            if catalog.content(entry).is_some_and(|c| {
+                quanze_service::demo::everyday_licence(&catalog, unit, entry.item, c, on)
+            }) {
                 out.push((unit, entry.item));
             }
         }

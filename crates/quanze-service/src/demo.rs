@@ -48,11 +48,21 @@ pub fn department_licence(
     catalog: &crate::catalog::Catalog,
     on: chrono::NaiveDate,
 ) -> Option<(quanze_core::UnitId, ItemId)> {
-    department_power(catalog, |unit, item, c| {
-        c.category == quanze_core::PowerCategory::Licensing
-            && c.service.as_ref().is_none_or(|s| s.sessions.is_none())
-            && catalog.authority.holds(unit, item, on).is_some_and(|a| a.exercise.decides())
-    })
+    department_power(catalog, |unit, item, c| everyday_licence(catalog, unit, item, c, on))
+}
+
+/// Whether `item` (its content `c`) is a licensing power that `unit` decides on `on`, on any
+/// working day (not on set session days, 定期审批): what the case benches apply for.
+pub fn everyday_licence(
+    catalog: &crate::catalog::Catalog,
+    unit: quanze_core::UnitId,
+    item: ItemId,
+    c: &quanze_core::ItemContent,
+    on: chrono::NaiveDate,
+) -> bool {
+    c.category == quanze_core::PowerCategory::Licensing
+        && c.service.as_ref().is_none_or(|s| s.sessions.is_none())
+        && catalog.authority.holds(unit, item, on).is_some_and(|a| a.exercise.decides())
 }
 
 /// The password of every demo account (meets the complexity rule; printed by `quanze demo`).

@@ -158,16 +158,16 @@ const CASE_FROM: &str = "FROM cases c JOIN case_applicants a ON a.case_id = c.id
 
 type CaseRow = (Vec<u8>, Vec<u8>, String, String);
 
+/// A case's timeline, in step order (on SQLite along the clustered table's own key).
+pub(crate) const SELECT_STEPS: &str =
+    "SELECT seq, doc FROM case_steps WHERE case_id = $1 ORDER BY n";
+
 /// The scheduler's read: cases due by `$1`, earliest first, `$2` of them. Its `WHERE` names
 /// `next_alert_on IS NOT NULL` so that both backends can use the partial index
 /// `cases_next_alert`, and it orders by the index's key alone: a page reads its own rows along
 /// the index and stops, never the table, and never sorts the day's whole due set (a tie-break
 /// on `id` would, for every page: most of a tick's cases are due the same day). A test checks
 /// each backend's plan.
-/// A case's timeline, in step order (on SQLite along the clustered table's own key).
-pub(crate) const SELECT_STEPS: &str =
-    "SELECT seq, doc FROM case_steps WHERE case_id = $1 ORDER BY n";
-
 pub(crate) fn cases_due_sql() -> String {
     format!(
         "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \

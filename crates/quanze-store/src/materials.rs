@@ -185,6 +185,9 @@ fn io_error(what: &str, e: impl std::fmt::Display) -> StoreError {
     StoreError::Direct(format!("{what}: {e}"))
 }
 
+/// Whether a `materials` row names a digest (`COUNT`: 0 or 1).
+const NAMED: &str = "SELECT COUNT(*) FROM materials WHERE digest = $1";
+
 /// Runs `f` on a blocking thread; its I/O error is `Direct`, saying what it was doing.
 async fn blocking<T: Send + 'static>(
     what: impl std::fmt::Display,
@@ -318,7 +321,6 @@ impl SqlStore {
         sweep: &mut MaterialSweep,
     ) -> Result<(), StoreError> {
         const BATCH: usize = 256;
-        const NAMED: &str = "SELECT COUNT(*) FROM materials WHERE digest = $1";
         let mut found = found.into_iter().peekable();
         while found.peek().is_some() {
             let (writer, mut tx, _) =
@@ -351,9 +353,8 @@ impl SqlStore {
     }
 
     async fn material_row_exists(&self, digest: &MaterialDigest) -> Result<bool, StoreError> {
-        const SELECT: &str = "SELECT COUNT(*) FROM materials WHERE digest = $1";
         let (n,): (i64,) =
-            sqlx::query_as(SELECT).bind(digest.as_str()).fetch_one(&self.pool).await?;
+            sqlx::query_as(NAMED).bind(digest.as_str()).fetch_one(&self.pool).await?;
         Ok(n > 0)
     }
 }

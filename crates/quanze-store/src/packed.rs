@@ -52,9 +52,7 @@ thread_local! {
 
 /// A core value as a packed document.
 pub(crate) fn pack<T: serde::Serialize>(value: &T) -> Result<Vec<u8>, StoreError> {
-    let mut json = Vec::with_capacity(2048);
-    serde_json::to_writer(&mut json, value)
-        .map_err(|e| StoreError::Corrupt(format!("a document does not serialise: {e}")))?;
+    let json = crate::rows::document(value)?.into_bytes();
     PACKER.with_borrow_mut(|slot| {
         if slot.is_none() {
             *slot = Compressor::with_prepared_dictionary(&ENCODER_V1).ok();
