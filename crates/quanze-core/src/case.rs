@@ -448,6 +448,11 @@ pub struct Case {
     /// Tasks of cooperating units.
     #[serde(default)]
     pub tasks: Vec<Task>,
+    /// 经办人 — the member of staff of the handling unit who acted on the case last: the
+    /// person a 督办 on its clocks names. `None` until staff of that unit act (an online
+    /// application, or just after the case moved to another unit).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub handler: Option<UserId>,
     /// Steps taken so far (the timeline's length); also the optimistic version.
     pub steps: u32,
 }
@@ -1108,9 +1113,11 @@ impl Case {
             hearing_waived: false,
             outcome: None,
             tasks: Vec::new(),
+            handler: None,
             steps: 0,
         };
         check_taker(&case, opening, actor)?;
+        case.handler = case.handler_after(actor);
         let mut changes = Vec::new();
         case.run_effects(opening.clocks, time.on(), calendar, rules, None, &mut changes);
         case.steps = 1;
@@ -1169,6 +1176,13 @@ impl Case {
         if let Some(to) = transition.to {
             next.state = to;
         }
+        next.handler = if next.handling_unit == self.handling_unit {
+            next.handler_after(actor).or(self.handler)
+        } else {
+            // Moved to another unit (转办, forwarded to the county, 退回): nobody there has
+            // acted yet.
+            next.handler_after(actor)
+        };
         if next.state.is_final() {
             // Whatever still runs ends with the case.
             for clock in next.clocks.iter_mut().filter(|c| c.stopped.is_none()) {
@@ -1202,6 +1216,14 @@ impl Case {
             clocks: changes,
         };
         Ok((next, step))
+    }
+
+    /// The handler after `actor` acted: a member of staff of the handling unit, else `None`.
+    fn handler_after(&self, actor: &Actor) -> Option<UserId> {
+        match actor {
+            Actor::Staff { user, unit, .. } if *unit == self.handling_unit => Some(*user),
+            _ => None,
+        }
     }
 
     /// The worst alert level on `on` of its administration clocks and of its cooperating

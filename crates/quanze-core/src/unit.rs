@@ -116,15 +116,28 @@ pub const TAG_VERTICAL: &str = "垂直管理";
 /// go to it with their reply deadline.
 pub const TAG_SUPERVISING: &str = "政务服务监督";
 
+/// The tag that marks the unit that takes complaints about the supervising unit itself
+/// (行政执法监督, usually the 司法局): nobody answers a complaint about itself (回避).
+pub const TAG_OVERSIGHT: &str = "执法监督";
+
 impl Unit {
     /// Whether the unit is vertically managed (垂直管理), recorded as the tag [`TAG_VERTICAL`].
     pub fn is_vertically_managed(&self) -> bool {
-        self.tags.iter().any(|t| t.as_str() == TAG_VERTICAL)
+        self.has_tag(TAG_VERTICAL)
     }
 
     /// Whether the unit is the county's supervising unit for complaints ([`TAG_SUPERVISING`]).
     pub fn is_supervising(&self) -> bool {
-        self.tags.iter().any(|t| t.as_str() == TAG_SUPERVISING)
+        self.has_tag(TAG_SUPERVISING)
+    }
+
+    /// Whether the unit takes complaints about the supervising unit ([`TAG_OVERSIGHT`]).
+    pub fn is_oversight(&self) -> bool {
+        self.has_tag(TAG_OVERSIGHT)
+    }
+
+    fn has_tag(&self, tag: &str) -> bool {
+        self.tags.iter().any(|t| t.as_str() == tag)
     }
 
     /// Findings that do not stop the unit from being stored: a credit code whose check digit

@@ -17,12 +17,12 @@ use quanze_core::{
 use crate::content::{self, HolderCtx, Spec, legal_ref, owner_segment, plain_spec};
 use crate::data::{
     AREA_CODE, CITY, COOPERATE_DUTIES, COUNTY, DEPARTMENTS, DEVELOPED_ITEMS, DOC_PREFIX,
-    DRAFT_DEPARTMENTS, FLOOD_ITEMS, PENALTY_LAW, PROVINCE, REVISED_DEPARTMENTS, SUBDISTRICTS,
-    SUPERVISING_DEPARTMENT, TAG_DEVELOPED, TAG_FLOOD, TEMPLATE_BATCH, TOWN_OFFICES, TOWNS,
-    TOWNSHIP_DUTIES, VERTICAL_DEPARTMENTS,
+    DRAFT_DEPARTMENTS, FLOOD_ITEMS, OVERSIGHT_DEPARTMENT, PENALTY_LAW, PROVINCE,
+    REVISED_DEPARTMENTS, SUBDISTRICTS, SUPERVISING_DEPARTMENT, TAG_DEVELOPED, TAG_FLOOD,
+    TEMPLATE_BATCH, TOWN_OFFICES, TOWNS, TOWNSHIP_DUTIES, VERTICAL_DEPARTMENTS,
 };
 use crate::seeded::Gen;
-use quanze_core::unit::TAG_SUPERVISING;
+use quanze_core::unit::{TAG_OVERSIGHT, TAG_SUPERVISING};
 
 /// The exercise-level digit of 实施编码 for county bodies. domain.md §4 confirms only 5 (乡镇)
 /// and 3 (市); 4 for 县级 follows the same order and is an assumption.
@@ -224,6 +224,7 @@ impl Builder {
                     .then_some(quanze_core::unit::TAG_VERTICAL)
                     .into_iter()
                     .chain((dept.name == SUPERVISING_DEPARTMENT).then_some(TAG_SUPERVISING))
+                    .chain((dept.name == OVERSIGHT_DEPARTMENT).then_some(TAG_OVERSIGHT))
                     .map(|t| Tag::parse(t).expect("a valid tag"))
                     .collect(),
             });

@@ -47,6 +47,9 @@ pub const VERTICAL_DEPARTMENTS: [&str; 3] = ["税务局", "消防救援大队", 
 /// The department that receives complaints and oversees 督办 in the demo county (its 督查室),
 /// tagged [`quanze_core::unit::TAG_SUPERVISING`].
 pub const SUPERVISING_DEPARTMENT: &str = "人民政府办公室";
+/// The department that takes complaints about the supervising department (行政执法协调监督),
+/// tagged [`quanze_core::unit::TAG_OVERSIGHT`].
+pub const OVERSIGHT_DEPARTMENT: &str = "司法局";
 /// Items decided on set days (定期审批: a weekly joint review meeting), with their days.
 pub const SESSION_ITEMS: &[(&str, &str)] =
     &[("乡村建设规划许可证核发", "每周二、周五"), ("临时用地审批", "每周四")];

@@ -493,7 +493,7 @@ impl Service {
             let (next, step) =
                 stored.case.apply(&command, actor, time, &calendar, self.case_rules())?;
             match self.write_step(&calendar, by, &stored.case, &next, &step, &[]).await {
-                Ok(seq) => {
+                Ok(written) => {
                     if !next.state.is_final() {
                         self.case_cache.put(StoredCase {
                             case: next.clone(),
@@ -506,7 +506,7 @@ impl Service {
                     // away (reading it back here would cost every step a read of them all).
                     return Ok(Some(CaseView::of(
                         &next,
-                        vec![(step, seq)],
+                        vec![(step, written.seq)],
                         &calendar,
                         self.case_rules(),
                         time.on(),
@@ -537,7 +537,7 @@ impl Service {
         next: &Case,
         step: &CaseStep,
         supervisions: &[Supervision],
-    ) -> ServiceResult<u64> {
+    ) -> ServiceResult<quanze_store::Receipt> {
         let on = step.on;
         // A case that ended, or on which nothing is late any more (its clocks and its cooperating
         // units' tasks), closes its open supervision items.
@@ -559,7 +559,7 @@ impl Service {
         let ev = self.case_event(by, next, step);
         // Whatever this server cached of the case is older than this write.
         self.case_cache.remove(next.receipt.as_str());
-        Ok(self.store.write_case(write, ev).await?.seq)
+        Ok(self.store.write_case(write, ev).await?)
     }
 
     /// A case with its timeline, for staff of the units it concerns and supervisors.
@@ -772,7 +772,7 @@ impl Service {
         // each late task (its cooperating unit).
         let mut supervisions = Vec::new();
         if alert == quanze_core::case::Alert::Red {
-            let open = |clock, task, due, unit| Supervision {
+            let open = |clock, task, due, unit, person| Supervision {
                 id: SupervisionId::from_uuid(self.ids.case_uuid()),
                 case: case.id,
                 receipt: case.receipt.clone(),
@@ -780,15 +780,21 @@ impl Service {
                 task,
                 due,
                 unit,
-                person: None,
+                person,
                 opened_on: on,
                 closed_on: None,
             };
             if let Some(clock) = &late {
-                supervisions.push(open(Some(clock.kind), None, clock.due.date, case.handling_unit));
+                supervisions.push(open(
+                    Some(clock.kind),
+                    None,
+                    clock.due.date,
+                    case.handling_unit,
+                    case.handler,
+                ));
             }
             for t in &late_tasks {
-                supervisions.push(open(None, Some(t.id), t.due.date, t.unit));
+                supervisions.push(open(None, Some(t.id), t.due.date, t.unit, None));
             }
         }
         let mut notes: Vec<String> = Vec::new();
@@ -805,8 +811,11 @@ impl Service {
         };
         let (stepped, step) =
             case.apply(&CaseCommand::Alert { note }, &Actor::System, time, cal, rules)?;
-        self.write_step(cal, None, &case, &stepped, &step, &supervisions).await?;
-        Ok(TickOutcome::Level(alert, u32::try_from(supervisions.len()).unwrap_or(u32::MAX)))
+        // A case that was red already may have its 督办 for the same lateness (another clock
+        // or a task brought it back to the scheduler): the store keeps one per late thing and
+        // deadline, and says how many this write opened.
+        let written = self.write_step(cal, None, &case, &stepped, &step, &supervisions).await?;
+        Ok(TickOutcome::Level(alert, u32::try_from(written.counted).unwrap_or(u32::MAX)))
     }
 
     /// 评价 — the applicant rates an ended case (once per channel).
@@ -1005,19 +1014,42 @@ impl Service {
 
     /// The supervising unit of a complaint about `unit`: the unit the registry tags
     /// [`quanze_core::unit::TAG_SUPERVISING`] (a setting of the county, edited with its units).
-    /// A store that predates the tag falls back to a unit named 政务服务管理 or 督查, and a
-    /// county with neither to the unit itself (a complaint is never refused for want of a
-    /// setting).
+    /// A store that predates the tag falls back to a unit named 政务服务管理 or 督查. Nobody
+    /// answers a complaint about itself (回避): one about the supervising unit, or about an
+    /// office inside it, goes to the unit tagged [`quanze_core::unit::TAG_OVERSIGHT`] (行政执法
+    /// 监督), else to another supervising unit. A county with none of these settings gets the
+    /// complaint at the unit itself, with a warning in the log (a complaint is never refused
+    /// for want of a setting).
     fn supervising_unit(&self, unit: UnitId) -> UnitId {
         let catalog = self.catalog();
         let units = &catalog.units;
-        units
+        // The unit and the units it is part of or seconded from, which cannot judge it.
+        let concerned = |u: &quanze_core::unit::Unit| {
+            u.id == unit || catalog.unit(unit).is_some_and(|subject| subject.parent == Some(u.id))
+        };
+        let supervising = units
             .iter()
             .find(|u| u.is_supervising())
             .or_else(|| {
                 units.iter().find(|u| u.name.contains("政务服务管理") || u.name.contains("督查"))
             })
-            .map_or(unit, |u| u.id)
+            .map(|u| u.id);
+        let Some(supervising) =
+            supervising.filter(|s| catalog.unit(*s).is_some_and(|u| !concerned(u)))
+        else {
+            let other =
+                units.iter().filter(|u| !concerned(u)).find(|u| u.is_oversight()).or_else(|| {
+                    units.iter().filter(|u| !concerned(u)).find(|u| u.is_supervising())
+                });
+            return match other {
+                Some(u) => u.id,
+                None => {
+                    tracing::warn!(%unit, "a complaint about the supervising unit goes to it: no unit is tagged 执法监督");
+                    supervising.unwrap_or(unit)
+                }
+            };
+        };
+        supervising
     }
 
     /// 答复 — the supervising unit answers a complaint.

@@ -95,7 +95,9 @@ pub struct CaseFilter {
 #[async_trait]
 pub trait CaseStore: Send + Sync {
     /// Writes a new case or a step of one. `Conflict` if the receipt is taken or another step
-    /// came first (the case's step count is not `previous_steps`).
+    /// came first (the case's step count is not `previous_steps`). The receipt's `counted` is
+    /// the number of supervision items it opened: one for the same case, late thing and
+    /// deadline is kept once, so writing it again opens none.
     async fn write_case(&self, write: CaseWrite<'_>, ev: NewEvent) -> Result<Receipt, StoreError>;
     /// One case.
     async fn case(&self, id: CaseId) -> Result<Option<StoredCase>, StoreError>;
@@ -288,7 +290,8 @@ impl SqlStore {
                     .bind(date_text(s.due))
                     .bind(s.unit.to_string())
                     .bind(date_text(s.opened_on))
-                    .bind(document(s)?),
+                    .bind(document(s)?)
+                    .counted(),
             );
         }
         Ok(job)

@@ -178,9 +178,17 @@ pub struct NewEvent {
 pub struct Receipt {
     /// The event's sequence number.
     pub seq: u64,
+    /// Rows changed by the write's statements marked [`Stmt::counted`] (a group job's
+    /// `INSERT … ON CONFLICT DO NOTHING` that may find its row there already); 0 otherwise.
+    pub counted: u64,
 }
 
 impl Receipt {
+    /// The receipt of event `seq`, nothing counted.
+    pub fn of(seq: u64) -> Receipt {
+        Receipt { seq, counted: 0 }
+    }
+
     /// The event's leaf index in the ledger (`seq - 1`).
     pub fn leaf_index(&self) -> u64 {
         self.seq.saturating_sub(1)

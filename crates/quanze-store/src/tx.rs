@@ -89,7 +89,7 @@ impl WriteTx<'_> {
                 let seq = u64::try_from(self.seq).map_err(|_| {
                     StoreError::Corrupt(format!("event_head: negative last_seq {}", self.seq))
                 })?;
-                Ok(Receipt { seq })
+                Ok(Receipt::of(seq))
             }
             Err(e) => {
                 // The original error is what matters; if the rollback fails too, the pool

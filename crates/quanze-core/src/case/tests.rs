@@ -466,7 +466,9 @@ fn a_town_with_review_power_reviews_and_the_county_decides() {
     );
     assert_eq!(case.trips, 0, "online is 零跑动");
     assert_eq!(case.deciding_unit, unit(DEPT));
+    assert_eq!(case.handler, None, "nobody of the town has acted on an online application");
     let accepted = ok(&case, accept(), &clerk(TOWN), d(2026, 9, 28));
+    assert_eq!(accepted.handler, Some(user(101)), "经办人: the town's clerk");
     assert_eq!(due(&accepted, ClockKind::PreReview), d(2026, 10, 30), "许可法第四十三条: 20 WD");
     // The town does not decide (法无授权不可为).
     let grant = || CaseCommand::Decide {
@@ -488,6 +490,7 @@ fn a_town_with_review_power_reviews_and_the_county_decides() {
     let forwarded = ok(&accepted, forward, &clerk(TOWN), d(2026, 10, 9));
     assert_eq!(forwarded.handling_unit, unit(DEPT));
     assert_eq!(forwarded.review_mode, Some(ReviewMode::OnTheReview));
+    assert_eq!(forwarded.handler, None, "nobody of the department has acted on it yet");
     // The town's staff no longer act on it; the department's do.
     assert!(matches!(
         step(&forwarded, grant(), &leader(TOWN), d(2026, 10, 12)).unwrap_err(),
@@ -501,8 +504,10 @@ fn a_town_with_review_power_reviews_and_the_county_decides() {
     );
     assert_eq!(back.handling_unit, unit(TOWN));
     assert_eq!(back.state, CaseState::UnderReview);
+    assert_eq!(back.handler, None, "returned: the department's leader is not the town's handler");
     let decided = ok(&forwarded, grant(), &leader(DEPT), d(2026, 10, 12));
     assert_eq!(decided.state, CaseState::Decided);
+    assert_eq!(decided.handler, Some(user(201)));
 }
 
 #[test]

@@ -51,6 +51,17 @@ fn licence_and_town(service: &Service) -> (UnitId, ItemId, UnitId) {
     (dept, item, town)
 }
 
+/// A county department other than `dept`, to cooperate on its cases.
+fn another_department(service: &Service, dept: UnitId) -> UnitId {
+    service
+        .catalog()
+        .units
+        .iter()
+        .find(|u| u.kind == quanze_core::UnitKind::Department && u.id != dept)
+        .expect("another department")
+        .id
+}
+
 fn apply(item: ItemId, unit: UnitId, number: &str) -> ApplyRequest {
     ApplyRequest {
         item,
@@ -398,13 +409,7 @@ async fn a_late_task_of_a_cooperating_unit_is_supervised_at_that_unit() {
     let clerk = login(&service, "clerk").await;
     let reviewer = login(&service, "reviewer").await;
     let supervisor = login(&service, "supervisor").await;
-    let catalog = service.catalog();
-    let coop = catalog
-        .units
-        .iter()
-        .find(|u| u.kind == quanze_core::UnitKind::Department && u.id != dept)
-        .expect("another department")
-        .id;
+    let coop = another_department(&service, dept);
     let no = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap().receipt;
     let act = |user, unit, cmd| service.act_on_case(CaseCaller::Staff(user, unit), &no, cmd);
     act(&clerk, None, CaseCommand::Accept { missing: vec![], promised: None }).await.unwrap();
@@ -542,4 +547,87 @@ async fn material_promised_at_acceptance_is_recorded_once_when_all_of_it_is_file
     assert_eq!(steps[0].data["on_time"], false);
     assert_eq!(steps[0].data["promised"], serde_json::json!(promised));
     assert!(!view.missing_overdue);
+}
+
+#[tokio::test]
+async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_twice() {
+    let (_dir, service, clock, _key) = setup().await;
+    let (dept, item, _) = licence_and_town(&service);
+    let clerk = login(&service, "clerk").await;
+    let reviewer = login(&service, "reviewer").await;
+    let supervisor = login(&service, "supervisor").await;
+    let coop = another_department(&service, dept);
+    let no = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap().receipt;
+    let act = |user, cmd| service.act_on_case(CaseCaller::Staff(user, None), &no, cmd);
+    act(&clerk, CaseCommand::Accept { missing: vec![], promised: None }).await.unwrap();
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    assert_eq!(view.case.handler, Some(clerk.id), "the clerk who accepted handles it");
+    let decision =
+        view.deadlines.iter().find(|d| d.clock == quanze_core::case::ClockKind::Decision).unwrap();
+
+    // Late: the 督办 names the unit and the member of staff who handled the case last.
+    let late = decision.due + Duration::days(1);
+    clock.advance(Duration::days((late - service.today()).num_days()));
+    let report = service.tick_deadlines(late, 100).await.unwrap();
+    assert_eq!((report.red, report.supervisions_opened), (1, 1), "{report:?}");
+    let open = service.supervisions(&supervisor, None).await.unwrap();
+    assert_eq!((open[0].unit, open[0].person), (dept, Some(clerk.id)));
+
+    // A task for a cooperating unit brings the red case back to the scheduler before the
+    // task is late: the decision's 督办 exists, so that tick opens none and counts none.
+    let task = quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7());
+    let assign = CaseCommand::AssignTask {
+        task,
+        unit: coop,
+        description: "请协助核查经营场所".into(),
+        period: quanze_core::Period::WorkingDays(5),
+    };
+    act(&reviewer, assign).await.unwrap();
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    assert_eq!(view.case.handler, Some(reviewer.id), "the reviewer acted last");
+    let task_due = view.case.tasks[0].due.date;
+    let before_due = task_due - Duration::days(1);
+    clock.advance(Duration::days((before_due - service.today()).num_days()));
+    let again = service.tick_deadlines(before_due, 100).await.unwrap();
+    assert_eq!((again.examined, again.supervisions_opened), (1, 0), "{again:?}");
+    assert_eq!(service.supervisions(&supervisor, None).await.unwrap().len(), 1);
+    // Once the task is late too, its own 督办 opens at the cooperating unit, with no person
+    // (nobody there has acted on it).
+    let task_late = task_due + Duration::days(1);
+    clock.advance(Duration::days((task_late - service.today()).num_days()));
+    let third = service.tick_deadlines(task_late, 100).await.unwrap();
+    assert_eq!(third.supervisions_opened, 1, "{third:?}");
+    let open = service.supervisions(&supervisor, None).await.unwrap();
+    assert_eq!(open.len(), 2);
+    assert!(open.iter().any(|s| s.task == Some(task) && s.unit == coop && s.person.is_none()));
+}
+
+#[tokio::test]
+async fn nobody_answers_a_complaint_about_itself() {
+    let (_dir, service, _clock, _key) = setup().await;
+    let (dept, _, _) = licence_and_town(&service);
+    let catalog = service.catalog();
+    let supervising = catalog.units.iter().find(|u| u.is_supervising()).unwrap().id;
+    let oversight = catalog.units.iter().find(|u| u.is_oversight()).unwrap().id;
+    assert_ne!(supervising, oversight);
+    let file = |unit| {
+        service.file_complaint(quanze_service::views::cases::ComplaintRequest {
+            kind: None,
+            case: None,
+            item: None,
+            unit: Some(unit),
+            text: "窗口人员态度差".into(),
+            contact: None,
+            publishable: false,
+        })
+    };
+    assert_eq!(file(dept).await.unwrap().supervisor, supervising);
+    // 回避: the supervising unit's own conduct goes to the oversight unit, and the oversight
+    // unit's to the supervising unit.
+    assert_eq!(file(supervising).await.unwrap().supervisor, oversight);
+    assert_eq!(file(oversight).await.unwrap().supervisor, supervising);
+    // So does an office inside the supervising unit.
+    if let Some(office) = catalog.units.iter().find(|u| u.parent == Some(supervising)) {
+        assert_eq!(file(office.id).await.unwrap().supervisor, oversight);
+    }
 }

@@ -87,14 +87,16 @@ impl PooledWriter {
                 sealed.push(seal(self.alg, &mut range, seq, &pending.job.event)?);
             }
             insert_events(&mut tx, self.backend, &sealed).await?;
+            let mut receipts = Vec::with_capacity(batch.len());
             for (event, pending) in sealed.iter().zip(batch) {
-                if run_stmts(&mut tx, &pending.job, event.seq).await.is_err() {
-                    return Ok(None);
+                match run_stmts(&mut tx, &pending.job, event.seq).await {
+                    Ok(counted) => receipts.push(receipt(event.seq, counted)),
+                    Err(_) => return Ok(None),
                 }
             }
             let last = head.last_seq + i64::try_from(batch.len()).unwrap_or(i64::MAX);
             advance(&mut tx, last, &range).await?;
-            Ok(Some(sealed.iter().map(|event| receipt(event.seq)).collect()))
+            Ok(Some(receipts))
         }
         .await;
         match outcome {
@@ -132,13 +134,13 @@ impl PooledWriter {
             };
             let before = range.clone();
             match run_job(&mut job, self.alg, &mut range, seq + 1, &pending.job).await {
-                Ok(()) => {
+                Ok(counted) => {
                     if let Err(e) = job.commit().await {
                         failed = Some(e.into());
                         break;
                     }
                     seq += 1;
-                    results.push(receipt(seq));
+                    results.push(receipt(seq, counted));
                 }
                 Err(e) => {
                     if let Err(rollback) = job.rollback().await {
@@ -208,14 +210,14 @@ pub(super) async fn write_alone(store: &SqlStore, job: &GroupJob) -> Result<Rece
     let mut range = parse_frontier(store.alg, head.leaves, &head.frontier)?;
     let seq = head.last_seq + 1;
     let res = match run_job(&mut tx, store.alg, &mut range, seq, job).await {
-        Ok(()) => advance(&mut tx, seq, &range).await,
+        Ok(counted) => advance(&mut tx, seq, &range).await.map(|()| counted),
         Err(e) => Err(e),
     };
     match res {
-        Ok(()) => {
+        Ok(counted) => {
             tx.commit().await?;
             store.written();
-            receipt(seq)
+            receipt(seq, counted)
         }
         Err(e) => {
             if let Err(rollback) = tx.rollback().await {
@@ -226,9 +228,9 @@ pub(super) async fn write_alone(store: &SqlStore, job: &GroupJob) -> Result<Rece
     }
 }
 
-fn receipt(seq: i64) -> Result<Receipt, StoreError> {
+fn receipt(seq: i64, counted: u64) -> Result<Receipt, StoreError> {
     let seq = u64::try_from(seq).map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))?;
-    Ok(Receipt { seq })
+    Ok(Receipt { seq, counted })
 }
 
 /// Moves the head on to event `seq` and the frontier `range`.
@@ -248,7 +250,7 @@ async fn run_job(
     range: &mut CompactRange,
     seq: i64,
     job: &ReadyJob,
-) -> Result<(), StoreError> {
+) -> Result<u64, StoreError> {
     let sealed = seal(alg, range, seq, &job.event)?;
     insert_sealed(conn, &sealed).await.map_err(|e| match e {
         StoreError::Sqlx(e) => failed(e, &job.event.subject, "its event"),
@@ -257,9 +259,11 @@ async fn run_job(
     run_stmts(conn, job, seq).await
 }
 
-/// A job's statements, `seq` standing for [`SqlValue::EventSeq`].
-async fn run_stmts(conn: &mut AnyConnection, job: &ReadyJob, seq: i64) -> Result<(), StoreError> {
+/// A job's statements, `seq` standing for [`SqlValue::EventSeq`]; the rows its counted
+/// statements changed.
+async fn run_stmts(conn: &mut AnyConnection, job: &ReadyJob, seq: i64) -> Result<u64, StoreError> {
     let subject = job.event.subject.as_str();
+    let mut counted = 0;
     for (index, stmt) in job.stmts.iter().enumerate() {
         let mut query = sqlx::query(sqlx::AssertSqlSafe(stmt.sql.clone()));
         for value in &stmt.params {
@@ -281,8 +285,11 @@ async fn run_stmts(conn: &mut AnyConnection, job: &ReadyJob, seq: i64) -> Result
             .map_err(|e| failed(e, subject, &format!("statement {index}")))?
             .rows_affected();
         check_rows(stmt, index, rows, subject)?;
+        if stmt.counted {
+            counted += rows;
+        }
     }
-    Ok(())
+    Ok(counted)
 }
 
 /// A job's failure as the store reports it (as `tx::violation` maps it, naming the subject).

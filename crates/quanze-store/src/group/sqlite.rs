@@ -288,14 +288,14 @@ impl SqliteWriter {
                 None
             };
             match self.job(&pending.job, seq + 1, &mut range) {
-                Ok(()) => {
+                Ok(counted) => {
                     if savepoints {
                         self.exec("RELEASE job")?;
                     }
                     seq += 1;
                     let seq = u64::try_from(seq)
                         .map_err(|_| StoreError::Corrupt(format!("negative seq {seq}")))?;
-                    results.push(Ok(Receipt { seq }));
+                    results.push(Ok(Receipt { seq, counted }));
                 }
                 Err(e) => {
                     // Some errors (a full disk, an I/O error) make SQLite roll back the whole
@@ -322,8 +322,9 @@ impl SqliteWriter {
         Ok(Some(results))
     }
 
-    /// One job as event number `seq`: its event, then its statements.
-    fn job(&self, job: &ReadyJob, seq: i64, range: &mut CompactRange) -> Result<(), StoreError> {
+    /// One job as event number `seq`: its event, then its statements. Returns the rows its
+    /// counted statements changed.
+    fn job(&self, job: &ReadyJob, seq: i64, range: &mut CompactRange) -> Result<u64, StoreError> {
         let subject = job.event.subject.as_str();
         let sealed = seal(self.alg, range, seq, &job.event)?;
         self.insert_event(&sealed).map_err(|e| failed(e, subject, "its event"))?;
@@ -331,13 +332,17 @@ impl SqliteWriter {
             self.insert_personal(seq, salt, data)
                 .map_err(|e| failed(e, subject, "its personal data"))?;
         }
+        let mut counted = 0;
         for (index, stmt) in job.stmts.iter().enumerate() {
             let rows = self
                 .run(&stmt.sql, &stmt.params, seq)
                 .map_err(|e| failed(e, subject, &format!("statement {index}")))?;
             check_rows(stmt, index, rows, subject)?;
+            if stmt.counted {
+                counted += rows;
+            }
         }
-        Ok(())
+        Ok(counted)
     }
 
     /// The event's row, its values bound where they lie (`INSERT_EVENT` takes `$1` … `$9` in

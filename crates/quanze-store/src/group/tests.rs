@@ -1,5 +1,5 @@
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use chrono::Utc;
 
@@ -31,7 +31,7 @@ impl Batches for Flaky<'_> {
             .iter()
             .map(|_| {
                 self.answered += 1;
-                Ok(Receipt { seq: self.answered })
+                Ok(Receipt::of(self.answered))
             })
             .collect();
         answer(batch, Ok(results));
@@ -50,10 +50,10 @@ async fn a_panicking_batch_fails_its_callers_and_the_writer_goes_on() {
         serve(&queue, &mut Flaky { answered: 0, recovered: &RECOVERED });
     });
     let writer = GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: Some(thread) };
-    assert_eq!(writer.submit(job("first")).await.unwrap(), Receipt { seq: 1 });
+    assert_eq!(writer.submit(job("first")).await.unwrap(), Receipt::of(1));
     let res = writer.submit(job("panic")).await;
     assert!(matches!(res, Err(StoreError::Group(_))), "{res:?}");
-    assert_eq!(writer.submit(job("after")).await.unwrap(), Receipt { seq: 2 });
+    assert_eq!(writer.submit(job("after")).await.unwrap(), Receipt::of(2));
     // The writer recovered before it took the next batch.
     assert_eq!(RECOVERED.load(Ordering::SeqCst), 1);
     // Dropping the writer ends the thread's loop and joins it.
@@ -67,20 +67,6 @@ async fn a_stopped_writer_answers_with_an_error() {
     let writer = GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: None };
     let res = writer.submit(job("x")).await;
     assert!(matches!(res, Err(StoreError::Group(_))), "{res:?}");
-}
-
-#[test]
-fn a_busy_writer_waits_briefly_for_the_callers_it_answered() {
-    let now = Instant::now();
-    // Idle last time (nothing was waiting): no wait, whatever the batch.
-    assert_eq!(Gather { busy: None }.wait(1, now), None);
-    // Busy: wait for the 30 just answered to join the 34 waiting, half the last batch's time.
-    let busy = Gather { busy: Some((30, Duration::from_micros(600))) };
-    assert_eq!(busy.wait(34, now), Some((64, now + Duration::from_micros(300))));
-    // Never longer than `MAX_GATHER`, never past `MAX_BATCH`.
-    let slow = Gather { busy: Some((MAX_BATCH, Duration::from_millis(40))) };
-    assert_eq!(slow.wait(10, now), Some((MAX_BATCH, now + MAX_GATHER)));
-    assert_eq!(slow.wait(MAX_BATCH, now), None);
 }
 
 #[test]
@@ -159,13 +145,13 @@ fn a_commit_is_answered_only_after_the_log_is_synced() {
     .unwrap();
 
     let (first, mut first_answer) = pending("a");
-    syncer.hand(vec![first], Ok(vec![Ok(Receipt { seq: 1 })]));
+    syncer.hand(vec![first], Ok(vec![Ok(Receipt::of(1))]));
     started.recv_timeout(Duration::from_secs(5)).expect("a sync for the commit");
     // The sync has not returned: no answer yet.
     std::thread::sleep(Duration::from_millis(50));
     assert!(first_answer.try_recv().is_err(), "answered before the log was synced");
     go.send(true).unwrap();
-    assert_eq!(first_answer.blocking_recv().unwrap().unwrap(), Receipt { seq: 1 });
+    assert_eq!(first_answer.blocking_recv().unwrap().unwrap(), Receipt::of(1));
 
     // A batch that failed as a whole wrote nothing: answered without a sync.
     let (failed, failed_answer) = pending("b");
@@ -175,7 +161,7 @@ fn a_commit_is_answered_only_after_the_log_is_synced() {
 
     // A failed sync: the caller is told, not answered with a receipt.
     let (lost, lost_answer) = pending("c");
-    syncer.hand(vec![lost], Ok(vec![Ok(Receipt { seq: 2 })]));
+    syncer.hand(vec![lost], Ok(vec![Ok(Receipt::of(2))]));
     started.recv_timeout(Duration::from_secs(5)).expect("a sync");
     go.send(false).unwrap();
     let e = lost_answer.blocking_recv().unwrap().unwrap_err().to_string();

@@ -410,3 +410,44 @@ async fn an_in_memory_database_groups_through_the_pool() {
     }
     assert_ledger_whole(&store, 81).await;
 }
+
+/// A job inserting item `id` unless it is there, its changed rows counted.
+fn once_job(id: &str, n: i64) -> GroupJob {
+    GroupJob::new(event("test.once", &format!("once:{id}:{n}"))).stmt(
+        Stmt::new(
+            "INSERT INTO scratch_items (id, client, n, seq) VALUES ($1, 0, $2, $3) \
+             ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(n)
+        .bind(SqlValue::EventSeq)
+        .counted(),
+    )
+}
+
+group_contract!(counted_statements_report_the_rows_they_changed, |store| {
+    scratch(&store).await;
+    // Grouped and alone: an insert that finds its row counts none.
+    assert_eq!(store.group_write(once_job("a", 1)).await.unwrap().counted, 1);
+    assert_eq!(store.group_write(once_job("a", 2)).await.unwrap().counted, 0);
+    assert_eq!(store.write_alone(once_job("b", 1)).await.unwrap().counted, 1);
+    assert_eq!(store.write_alone(once_job("b", 2)).await.unwrap().counted, 0);
+    // Statements not marked count nothing.
+    assert_eq!(store.group_write(item_job("plain", 0, 0, None)).await.unwrap().counted, 0);
+    // Queued together with a job that fails, so that the batch runs again job by job: the
+    // counts are the rerun's.
+    let jobs =
+        [once_job("c", 1), item_job("bad", 0, 0, Some(-1)), once_job("a", 3), once_job("d", 1)];
+    let mut answers = Vec::new();
+    for job in jobs {
+        answers.push(enqueue(&store, job).await);
+    }
+    let mut outcomes = Vec::new();
+    for answer in answers {
+        outcomes.push(answer.await.unwrap());
+    }
+    assert!(matches!(outcomes[1], Err(StoreError::Conflict(_))), "{:?}", outcomes[1]);
+    let counted: Vec<_> = outcomes.iter().map(|o| o.as_ref().map_or(9, |r| r.counted)).collect();
+    assert_eq!(counted, [1, 9, 0, 1]);
+    assert_eq!(items(&store).await.len(), 5, "a, b, plain, c, d");
+});
