@@ -1280,7 +1280,14 @@ impl Case {
         let tasks = self.open_tasks().filter_map(|t| {
             next(t.yellow_from(rules.yellow_permille, calendar), t.due.date, t.red_from())
         });
-        clocks.chain(tasks).min()
+        // 容缺受理: the day after the one promised for the missing material, when the promise
+        // becomes broken unless it was kept.
+        let promise = self
+            .missing_promised
+            .as_ref()
+            .filter(|(_, day)| on <= *day)
+            .and_then(|(_, day)| day.succ_opt());
+        clocks.chain(tasks).chain(promise).min()
     }
 
     /// The running administration clock that is furthest behind, for a 督办 record.

@@ -706,13 +706,14 @@ impl Service {
                 report.examined += 1;
                 match outcome {
                     Ok(TickOutcome::Deemed) => report.deemed_accepted += 1,
-                    Ok(TickOutcome::Level(alert, opened)) => {
+                    Ok(TickOutcome::Level { alert, opened, promise_broken }) => {
                         match alert {
                             quanze_core::case::Alert::Yellow => report.yellow += 1,
                             quanze_core::case::Alert::Red => report.red += 1,
                             quanze_core::case::Alert::Green => {}
                         }
                         report.supervisions_opened += opened;
+                        report.promises_broken += u32::from(promise_broken);
                     }
                     // Another writer moved the case between the read and the write: the next
                     // tick sees it again.
@@ -804,18 +805,46 @@ impl Service {
         for t in &late_tasks {
             notes.push(format!("配合任务“{}”已超期（期限{}）", t.description, t.due.date));
         }
-        let note = if notes.is_empty() {
+        let mut note = if notes.is_empty() {
             format!("剩余办理时间不足，{}", alert.zh())
         } else {
             format!("{}，转督办", notes.join("；"))
         };
+        // 容缺受理: the material promised is not in by the day promised. The applicant's
+        // lateness, not the unit's: flagged for its staff on the timeline with what is still
+        // missing, no 督办. Filed material whose 补齐容缺材料 step is still to come counts as in.
+        let broken = match &case.missing_promised {
+            Some((names, day)) if on > *day => {
+                let filed = self.store.case_materials(case.id).await?;
+                let lacking: Vec<String> =
+                    quanze_core::case::material::still_missing(&[], names, &filed)
+                        .into_iter()
+                        .filter(|n| !n.trim().is_empty())
+                        .collect();
+                (!lacking.is_empty()).then(|| {
+                    format!("容缺材料（{}）承诺于{day}前补齐，逾期未补齐", lacking.join("、"))
+                })
+            }
+            _ => None,
+        };
+        if let Some(promise) = &broken {
+            note = if notes.is_empty() && alert == quanze_core::case::Alert::Green {
+                promise.clone()
+            } else {
+                format!("{note}；{promise}")
+            };
+        }
         let (stepped, step) =
             case.apply(&CaseCommand::Alert { note }, &Actor::System, time, cal, rules)?;
         // A case that was red already may have its 督办 for the same lateness (another clock
         // or a task brought it back to the scheduler): the store keeps one per late thing and
         // deadline, and says how many this write opened.
         let written = self.write_step(cal, None, &case, &stepped, &step, &supervisions).await?;
-        Ok(TickOutcome::Level(alert, u32::try_from(written.counted).unwrap_or(u32::MAX)))
+        Ok(TickOutcome::Level {
+            alert,
+            opened: u32::try_from(written.counted).unwrap_or(u32::MAX),
+            promise_broken: broken.is_some(),
+        })
     }
 
     /// 评价 — the applicant rates an ended case (once per channel).
@@ -1168,8 +1197,10 @@ pub enum RatingFollowUp {
 }
 
 enum TickOutcome {
+    /// 逾期未告知补正: accepted from the day of receipt.
     Deemed,
-    Level(quanze_core::case::Alert, u32),
+    /// An alert step: the case's level, the 督办 opened, whether a 容缺 promise is broken.
+    Level { alert: quanze_core::case::Alert, opened: u32, promise_broken: bool },
 }
 
 fn action_name(step: &CaseStep) -> String {

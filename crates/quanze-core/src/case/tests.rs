@@ -346,6 +346,14 @@ fn missing_material_supplied_is_recorded_by_the_system_on_time_or_late() {
         "nothing_promised"
     );
 
+    // The scheduler comes back the day after the promise (before any clock changes level),
+    // and not for the promise once that day has come.
+    let rules = CaseRules::default();
+    assert_eq!(tolerated.next_alert_on(d(2026, 9, 28), &cal(), &rules), Some(d(2026, 10, 13)));
+    let clocks_only = plain.next_alert_on(d(2026, 9, 28), &cal(), &rules);
+    assert!(clocks_only > Some(d(2026, 10, 13)), "{clocks_only:?}");
+    assert_eq!(tolerated.next_alert_on(d(2026, 10, 13), &cal(), &rules), clocks_only);
+
     // On the promised day: on time; the promise is cleared, nothing else moves.
     assert!(!tolerated.missing_overdue(promised));
     let (on_time, step) = apply(&tolerated, supplied(promised), &Actor::System, promised).unwrap();

@@ -386,6 +386,9 @@ pub struct TickReport {
     pub supervisions_opened: u32,
     /// Accepted because nobody told the applicant what was missing in time.
     pub deemed_accepted: u32,
+    /// 容缺受理 whose promised material is still missing after the day promised (flagged on
+    /// the case's timeline for its staff).
+    pub promises_broken: u32,
     /// Moved by another writer meanwhile (seen again next tick).
     pub skipped: u32,
 }

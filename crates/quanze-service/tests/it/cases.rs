@@ -535,12 +535,31 @@ async fn material_promised_at_acceptance_is_recorded_once_when_all_of_it_is_file
     assert!(steps.is_empty());
     assert!(!view.missing_overdue);
 
-    // A promise that runs out: overdue while material is missing, then recorded as late.
+    // A promise that runs out: overdue while material is missing, flagged by the scheduler
+    // the day after (once, naming what is still missing), then recorded as late.
     let (late, late_code) = open(tolerated()).await;
     upload(late.clone(), late_code.clone(), "场地证明", PNG).await;
+    let flags = |view: &quanze_service::views::cases::CaseView| {
+        view.timeline
+            .iter()
+            .filter(|s| s.step.action == ActionKind::Alert)
+            .filter_map(|s| s.step.data["note"].as_str().map(str::to_owned))
+            .filter(|note| note.contains("逾期未补齐"))
+            .collect::<Vec<_>>()
+    };
+    let on_the_day = service.tick_deadlines(promised, 1_000).await.unwrap();
+    assert_eq!(on_the_day.promises_broken, 0, "{on_the_day:?}");
     clock.advance(Duration::days(8));
+    let report = service.tick_deadlines(promised + Duration::days(1), 1_000).await.unwrap();
+    assert!(report.promises_broken >= 1, "{report:?}");
     let (view, _) = supplied_steps(late.clone()).await;
     assert!(view.missing_overdue, "the promised day has passed with material missing");
+    assert_eq!(
+        flags(&view),
+        [format!("容缺材料（身份证复印件）承诺于{promised}前补齐，逾期未补齐")]
+    );
+    service.tick_deadlines(promised + Duration::days(1), 1_000).await.unwrap();
+    assert_eq!(flags(&supplied_steps(late.clone()).await.0).len(), 1, "flagged once");
     upload(late.clone(), late_code, "身份证复印件", PDF).await;
     let (view, steps) = supplied_steps(late).await;
     assert_eq!(steps.len(), 1);
