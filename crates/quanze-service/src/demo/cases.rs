@@ -38,6 +38,7 @@ use crate::error::{ServiceError, ServiceResult};
 use crate::views::cases::{
     ApplicantInput, ApplyRequest, ChannelInput, ComplaintRequest, FileCaseRequest, RatingRequest,
 };
+use crate::views::materials::MaterialUpload;
 use crate::{Clock, CurrentUser, Service};
 
 /// The random stream of the case plan (apart from the county generator's).
@@ -130,6 +131,13 @@ enum Who {
     Supervisor,
 }
 
+/// The file the demo's applicants file as a missing material: a one-page PDF (its content is
+/// what makes it a PDF; the demo's files are all this one, stored once under its digest).
+const DEMO_PDF: &[u8] = b"%PDF-1.4\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n\
+2 0 obj << /Type /Pages /Kids [3 0 R] /Count 1 >> endobj\n\
+3 0 obj << /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >> endobj\n\
+trailer << /Root 1 0 R >>\n%%EOF\n";
+
 /// One planned step of a case (or of a complaint about a unit).
 #[derive(Debug)]
 enum Act {
@@ -141,6 +149,8 @@ enum Act {
     Staff(Who, Option<UnitId>, CaseCommand),
     /// A step by the applicant with the access code.
     Applicant(CaseCommand),
+    /// The applicant files a material (the one a 容缺受理 accepted as missing), online.
+    Supply(String),
     /// 评价.
     Rate(RatingLevel, RatingChannel, &'static str),
     /// 投诉建议 about this track's case (or, without a case, as the request says).
@@ -245,6 +255,13 @@ async fn step(
         Act::Applicant(command) => {
             let code = state.access.clone().unwrap_or_default();
             service.act_on_case(CaseCaller::Applicant(&code), &receipt()?, command.clone()).await?;
+            Ok(false)
+        }
+        Act::Supply(name) => {
+            let code = state.access.clone().unwrap_or_default();
+            let req = MaterialUpload { name: name.clone(), valid_until: None };
+            let caller = CaseCaller::Applicant(&code);
+            service.upload_material(caller, &receipt()?, req, DEMO_PDF.to_vec()).await?;
             Ok(false)
         }
         Act::Rate(level, channel, comment) => {
@@ -956,15 +973,35 @@ impl Planner {
         let (mut track, received, counter) = self.apply(&h, day)?;
         let accepted = self.accept_day(received);
         let c = h.committed_days();
+        let mut promise = None;
         let accept = if scenario == Scenario::Tolerated {
             let missing = h.materials.last().cloned().unwrap_or_else(|| "场地产权证明".into());
             let promised = accepted + Days::new(u64::from(self.dice.range(5, 10)));
+            promise = Some((missing.clone(), promised));
             CaseCommand::Accept { missing: vec![missing], promised: Some(promised) }
         } else {
             CaseCommand::Accept { missing: vec![], promised: None }
         };
         self.push(&mut track, accepted, Act::Staff(Who::Clerk, None, accept));
         match scenario {
+            // 容缺受理: most applicants file the material by the day promised, some after it,
+            // a few never (the scheduler flags those the day after); the decision comes after
+            // the filing, or after the promise ran out.
+            Scenario::Tolerated => {
+                let (missing, promised) = promise?;
+                let filed = match self.dice.below(10) {
+                    0..=6 => Some(self.day_between(accepted + Days::new(1), promised)),
+                    7 | 8 => Some(promised + Days::new(u64::from(self.dice.range(1, 4)))),
+                    _ => None,
+                };
+                let waited = filed.unwrap_or(promised + Days::new(1));
+                if let Some(day) = filed {
+                    self.push(&mut track, day, Act::Supply(missing));
+                }
+                let decided = self.days.wd(accepted, self.dice.range(0, c.saturating_sub(1)));
+                let decided = decided.max(self.days.wd(waited, 1));
+                self.finish(&mut track, &h, decided, counter, false);
+            }
             Scenario::Late => {
                 let decided = self.days.wd(accepted, c + self.dice.range(1, 8));
                 if self.dice.chance(0.5) {

@@ -166,6 +166,16 @@ async fn the_demo_has_a_year_of_cases_in_every_state_and_reuses_them() {
             && has_step(i, ActionKind::SupplyMaterials)
     });
     find("deemed accepted", &|i| has_step(i, ActionKind::DeemAccepted));
+    // 容缺受理: the material promised filed by the applicant, recorded by the server.
+    find("with its 容缺 material filed", &|i| has_step(i, ActionKind::MissingSupplied));
+    let broken = |i: usize| {
+        steps[i].iter().any(|s| {
+            s.step.action == ActionKind::Alert
+                && s.step.data["note"].as_str().is_some_and(|n| n.contains("逾期未补齐"))
+        })
+    };
+    // One whose material came late or never: the scheduler flagged it the day after.
+    find("flagged for a broken 容缺 promise", &broken);
     find("accepted at a town's window and decided by the county department", &|i| {
         let c = &cases[i].case;
         let kind = |u| catalog.unit(u).map(|u| u.kind);
