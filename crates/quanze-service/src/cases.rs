@@ -346,6 +346,7 @@ impl Service {
                 case: &case,
                 step: &step,
                 previous_steps: None,
+                moves: true,
                 next_alert_on: case.next_alert_on(on, &calendar, self.case_rules()),
                 applicant: Some(SealedApplicant {
                     sealed: &sealed,
@@ -551,6 +552,12 @@ impl Service {
             case: next,
             step,
             previous_steps: Some(before.steps),
+            moves: (
+                before.receiving_unit,
+                before.handling_unit,
+                before.deciding_unit,
+                before.state,
+            ) != (next.receiving_unit, next.handling_unit, next.deciding_unit, next.state),
             next_alert_on: next.next_alert_on(on, calendar, self.case_rules()),
             applicant: None,
             supervisions,

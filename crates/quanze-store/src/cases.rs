@@ -44,6 +44,10 @@ pub struct CaseWrite<'a> {
     pub step: &'a CaseStep,
     /// The step count the write was computed from (`None`: a new case).
     pub previous_steps: Option<u32>,
+    /// Whether the step changes the case's units or state. One that does not (an alert, a
+    /// 催办, a pause) leaves the columns of the units' index as they are, and that index's
+    /// pages unwritten.
+    pub moves: bool,
     /// The next day its alert level can change.
     pub next_alert_on: Option<NaiveDate>,
     /// For a new case: its applicant.
@@ -203,6 +207,8 @@ impl SqlStore {
         const UPDATE_CASE: &str = "UPDATE cases SET receiving_unit = $2, handling_unit = $3, \
              deciding_unit = $4, state = $5, alert = $6, next_alert_on = $7, steps = $8, doc = $9 \
              WHERE id = $1 AND steps = $10";
+        const UPDATE_CASE_IN_PLACE: &str = "UPDATE cases SET alert = $2, next_alert_on = $3, \
+             steps = $4, doc = $5 WHERE id = $1 AND steps = $6";
         const INSERT_STEP: &str =
             "INSERT INTO case_steps (case_id, n, seq, doc) VALUES ($1, $2, $3, $4)";
         const INSERT_SUPERVISION: &str = "INSERT INTO supervisions \
@@ -237,6 +243,18 @@ impl SqlStore {
                             .bind(doc),
                     )
                     .stmt(Stmt::new(INSERT_APPLICANT).bind(id.as_str()).bind(applicant.sealed));
+            }
+            (Some(previous), None) if !write.moves => {
+                job = job.stmt(
+                    Stmt::new(UPDATE_CASE_IN_PLACE)
+                        .bind(id.as_str())
+                        .bind(case.alert.as_str())
+                        .bind(next)
+                        .bind(case.steps)
+                        .bind(doc)
+                        .bind(previous)
+                        .expect_rows(1),
+                );
             }
             (Some(previous), None) => {
                 job = job.stmt(

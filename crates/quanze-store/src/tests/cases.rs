@@ -67,6 +67,7 @@ pub(super) fn first(
         case,
         step,
         previous_steps: None,
+        moves: true,
         next_alert_on: next,
         applicant: Some(sealed()),
         supervisions: &[],
@@ -108,6 +109,7 @@ contract!(a_case_and_its_steps_are_written_with_their_events, |store| {
         case: &accepted,
         step: &step2,
         previous_steps: Some(case.steps),
+        moves: true,
         next_alert_on: Some(day(2026, 10, 26)),
         applicant: None,
         supervisions: &[],
@@ -162,7 +164,7 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
         closed_on: None,
     };
     let mut current = case.clone();
-    for _ in 0..2 {
+    for opened in [1, 0] {
         // The same red clock seen twice (a restart in between): one supervision item.
         let (next, step) = current
             .apply(
@@ -181,13 +183,18 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
             case: &next,
             step: &step,
             previous_steps: Some(current.steps),
+            // Its alert only: the row is updated in place, the units' index left alone.
+            moves: false,
             next_alert_on: None,
             applicant: None,
             supervisions: std::slice::from_ref(&supervision),
             close_supervisions: None,
         };
-        store.write_case(write, ev("case.supervised")).await.unwrap();
+        let receipt = store.write_case(write, ev("case.supervised")).await.unwrap();
+        assert_eq!(receipt.counted, opened, "the item is opened once");
         current = next;
+        let stored = store.case(case.id).await.unwrap().unwrap();
+        assert_eq!(stored.case.steps, current.steps, "updated in place");
     }
     let open = store.supervisions(Some(town), true).await.unwrap();
     assert_eq!(open.len(), 1);
@@ -205,6 +212,7 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
         case: &closed,
         step: &step,
         previous_steps: Some(current.steps),
+        moves: true,
         next_alert_on: None,
         applicant: None,
         supervisions: &[],

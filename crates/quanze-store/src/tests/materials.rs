@@ -25,6 +25,7 @@ async fn case_of(store: &Arc<dyn Store>, n: u32, key: &'static str) -> Case {
         case: &case,
         step: &step,
         previous_steps: None,
+        moves: true,
         next_alert_on: None,
         applicant: Some(SealedApplicant { sealed: b"sealed", key, access_hash: "hash" }),
         supervisions: &[],
