@@ -244,26 +244,21 @@ impl SqlStore {
                     )
                     .stmt(Stmt::new(INSERT_APPLICANT).bind(id.as_str()).bind(applicant.sealed));
             }
-            (Some(previous), None) if !write.moves => {
-                job = job.stmt(
-                    Stmt::new(UPDATE_CASE_IN_PLACE)
-                        .bind(id.as_str())
-                        .bind(case.alert.as_str())
-                        .bind(next)
-                        .bind(case.steps)
-                        .bind(doc)
-                        .bind(previous)
-                        .expect_rows(1),
-                );
-            }
             (Some(previous), None) => {
-                job = job.stmt(
+                // Both statements end with the same values: alert, next day, steps, document,
+                // and the step count the write was computed from.
+                let update = if write.moves {
                     Stmt::new(UPDATE_CASE)
                         .bind(id.as_str())
                         .bind(case.receiving_unit.to_string())
                         .bind(case.handling_unit.to_string())
                         .bind(case.deciding_unit.to_string())
                         .bind(case.state.as_str())
+                } else {
+                    Stmt::new(UPDATE_CASE_IN_PLACE).bind(id.as_str())
+                };
+                job = job.stmt(
+                    update
                         .bind(case.alert.as_str())
                         .bind(next)
                         .bind(case.steps)
