@@ -1060,32 +1060,26 @@ impl Service {
         let catalog = self.catalog();
         let units = &catalog.units;
         // The unit and the units it is part of or seconded from, which cannot judge it.
-        let concerned = |u: &quanze_core::unit::Unit| {
-            u.id == unit || catalog.unit(unit).is_some_and(|subject| subject.parent == Some(u.id))
-        };
-        let supervising = units
-            .iter()
-            .find(|u| u.is_supervising())
-            .or_else(|| {
-                units.iter().find(|u| u.name.contains("政务服务管理") || u.name.contains("督查"))
-            })
-            .map(|u| u.id);
-        let Some(supervising) =
-            supervising.filter(|s| catalog.unit(*s).is_some_and(|u| !concerned(u)))
-        else {
-            let other =
-                units.iter().filter(|u| !concerned(u)).find(|u| u.is_oversight()).or_else(|| {
-                    units.iter().filter(|u| !concerned(u)).find(|u| u.is_supervising())
-                });
-            return match other {
-                Some(u) => u.id,
-                None => {
-                    tracing::warn!(%unit, "a complaint about the supervising unit goes to it: no unit is tagged 执法监督");
-                    supervising.unwrap_or(unit)
-                }
-            };
-        };
-        supervising
+        let subject_parent = catalog.unit(unit).and_then(|u| u.parent);
+        let free = |u: &&Arc<quanze_core::unit::Unit>| u.id != unit && Some(u.id) != subject_parent;
+        let primary = units.iter().find(|u| u.is_supervising()).or_else(|| {
+            units.iter().find(|u| u.name.contains("政务服务管理") || u.name.contains("督查"))
+        });
+        match primary {
+            Some(p) if free(&p) => p.id,
+            _ => units
+                .iter()
+                .filter(free)
+                .find(|u| u.is_oversight())
+                .or_else(|| units.iter().filter(free).find(|u| u.is_supervising()))
+                .map_or_else(
+                    || {
+                        tracing::warn!(%unit, "no other unit takes this complaint (none tagged 执法监督)");
+                        primary.map_or(unit, |p| p.id)
+                    },
+                    |u| u.id,
+                ),
+        }
     }
 
     /// 答复 — the supervising unit answers a complaint.
