@@ -479,7 +479,7 @@ fn main() {
             let took = t.elapsed();
             times.push(took);
             println!(
-                "tick {day} ({}): {:>7.1} ms, examined {}, yellow {}, red {}, deemed accepted {}, 督办 opened {}, skipped {}",
+                "tick {day} ({}): {:>7.1} ms, examined {}, yellow {}, red {}, deemed accepted {}, 督办 opened {}, unchanged {}, skipped {}",
                 day.format("%a"),
                 took.as_secs_f64() * 1e3,
                 report.examined,
@@ -487,6 +487,7 @@ fn main() {
                 report.red,
                 report.deemed_accepted,
                 report.supervisions_opened,
+                report.unchanged,
                 report.skipped
             );
             last_tick = day;
@@ -535,7 +536,9 @@ fn main() {
         }
         let secs = began.elapsed().as_secs_f64();
         times.sort();
-        println!(
+        // `QUANZE_BENCH_LOOKUPS=0` (a fill or ticks only) reads no page.
+        if lookups > 0 {
+            println!(
             "case page (case_for_staff, {lookups} random receipts, one client): p50 {:.3} ms, p99 {:.3} ms, max {:.3} ms; {:.1} steps per page; {:.0} pages/s",
             percentile(&times, 50).as_secs_f64() * 1e3,
             percentile(&times, 99).as_secs_f64() * 1e3,
@@ -543,6 +546,7 @@ fn main() {
             steps as f64 / lookups as f64,
             lookups as f64 / secs
         );
+        }
         println!("bench process: {} {}", vm_status("VmHWM"), vm_status("VmRSS"));
     });
 }

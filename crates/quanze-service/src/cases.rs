@@ -18,15 +18,17 @@ use quanze_core::case::rating::{
     Complaint, ComplaintKind, ComplaintSubject, NewRating, Rating, RatingChannel, RatingLevel,
     Reply,
 };
+use std::collections::HashSet;
+
 use quanze_core::case::{
     Actor, Applicant, Case, CaseCommand, CaseError, CaseItem, CaseRules, CaseStep, Channel,
     NewCase, ProcedureKind, ReceiptNo, StepTime, Supervision,
 };
 use quanze_core::{
     CaseId, ComplaintId, CreditCode, Exercise, IdNumber, ItemId, RatingId, Role, SupervisionId,
-    UnitId, WorkCalendar,
+    TaskId, UnitId, WorkCalendar,
 };
-use quanze_store::{CaseFilter, CaseWrite, SealedApplicant, StoredCase};
+use quanze_store::{CaseFilter, CaseWrite, NextLook, SealedApplicant, StoredCase};
 
 pub use personal::PersonalKey;
 
@@ -702,16 +704,50 @@ impl Service {
         loop {
             let due = self.store.cases_due(on, batch).await?;
             let n = due.len();
-            // Every step of the page runs to its end (none is abandoned mid-write), then the
-            // outcomes are counted.
-            let outcomes: Vec<_> = futures_util::stream::iter(due)
-                .map(|stored| self.tick_case(stored, on))
+            // What the page's red cases have on record, in one read: a case that stays red
+            // writes nothing when every 督办 it calls for is there.
+            let red: Vec<CaseId> = due
+                .iter()
+                .filter(|c| c.case.alert == quanze_core::case::Alert::Red)
+                .map(|c| c.case.id)
+                .collect();
+            let recorded: HashSet<SupervisionKey> = if red.is_empty() {
+                HashSet::new()
+            } else {
+                self.store
+                    .supervisions_of_cases(&red)
+                    .await?
+                    .iter()
+                    .map(SupervisionKey::of)
+                    .collect()
+            };
+            // The cases that surely stay as they are move their next look in one write, beside
+            // the others' steps. Every step of the page runs to its end (none is abandoned
+            // mid-write), then the outcomes are counted.
+            let (cal, rules) = (self.calendar(), self.case_rules());
+            let (quiet, busy): (Vec<_>, Vec<_>) = due.into_iter().partition(|stored| {
+                self.quiet_look(&stored.case, on, &cal, rules, &recorded, false).is_some()
+            });
+            let quiet: Vec<NextLook> = quiet
+                .iter()
+                .filter_map(|stored| {
+                    self.quiet_look(&stored.case, on, &cal, rules, &recorded, false)
+                })
+                .collect();
+            let steps = futures_util::stream::iter(busy)
+                .map(|stored| self.tick_case(stored, on, &recorded))
                 .buffer_unordered(TICK_WRITES)
-                .collect()
-                .await;
+                .collect::<Vec<_>>();
+            let (outcomes, moved) = tokio::join!(steps, self.store.reschedule_cases(&quiet));
+            let moved = u32::try_from(moved?).unwrap_or(u32::MAX);
+            report.examined += u32::try_from(quiet.len()).unwrap_or(u32::MAX);
+            report.unchanged += moved;
+            report.skipped += u32::try_from(quiet.len()).unwrap_or(u32::MAX).saturating_sub(moved);
+            let mut looks = Vec::new();
             for outcome in outcomes {
                 report.examined += 1;
                 match outcome {
+                    Ok(TickOutcome::Unchanged(look)) => looks.push(look),
                     Ok(TickOutcome::Deemed) => report.deemed_accepted += 1,
                     Ok(TickOutcome::Level { alert, opened, promise_broken }) => {
                         match alert {
@@ -728,6 +764,11 @@ impl Service {
                     Err(e) => return Err(e),
                 }
             }
+            // A case found unchanged only after reading its filed material (a 容缺 promise kept).
+            let moved = self.store.reschedule_cases(&looks).await?;
+            let moved = u32::try_from(moved).unwrap_or(u32::MAX);
+            report.unchanged += moved;
+            report.skipped += u32::try_from(looks.len()).unwrap_or(u32::MAX).saturating_sub(moved);
             if n < batch as usize {
                 break;
             }
@@ -755,7 +796,56 @@ impl Service {
         self.tick_deadlines(on, 1_000).await
     }
 
-    async fn tick_case(&self, stored: StoredCase, on: NaiveDate) -> ServiceResult<TickOutcome> {
+    /// The scheduler's next look at a due case with nothing to record, or `None`. Nothing to
+    /// record: no acceptance to deem, the case keeps its level, every 督办 it calls for is on
+    /// record, and no 容缺 promise is broken (`promise_kept`: the filed material was read and
+    /// all of it is in; otherwise a promise that has run out gives `None`, and
+    /// [`Service::tick_case`] reads the material). Such a case came due because another
+    /// clock or task moved within its level (a second clock turning yellow on a red case);
+    /// the timeline records changes, so only its next look moves. A thing late before the
+    /// case came due may have turned red under a staff step or a deemed acceptance, which
+    /// open no 督办: the record is asked, not assumed.
+    fn quiet_look(
+        &self,
+        case: &Case,
+        on: NaiveDate,
+        cal: &WorkCalendar,
+        rules: &CaseRules,
+        recorded: &HashSet<SupervisionKey>,
+        promise_kept: bool,
+    ) -> Option<NextLook> {
+        use quanze_core::case::{Alert, CaseState, ClockKind};
+        let intake_late = case.state == CaseState::Submitted
+            && case.procedure == ProcedureKind::Licensing
+            && case
+                .clocks
+                .iter()
+                .any(|c| c.kind == ClockKind::Intake && c.is_running() && on > c.due.date);
+        let promise_out =
+            !promise_kept && case.missing_promised.as_ref().is_some_and(|(_, day)| on > *day);
+        let alert = case.alert_on(on, cal, rules);
+        if intake_late || promise_out || alert != case.alert {
+            return None;
+        }
+        if alert == Alert::Red {
+            let clock = case
+                .most_late_clock(on)
+                .map(|c| SupervisionKey(case.id, Some(c.kind), None, c.due.date));
+            let tasks =
+                case.late_tasks(on).map(|t| SupervisionKey(case.id, None, Some(t.id), t.due.date));
+            if !clock.into_iter().chain(tasks).all(|key| recorded.contains(&key)) {
+                return None;
+            }
+        }
+        Some(NextLook { case: case.id, steps: case.steps, on: case.next_alert_on(on, cal, rules) })
+    }
+
+    async fn tick_case(
+        &self,
+        stored: StoredCase,
+        on: NaiveDate,
+        recorded: &HashSet<SupervisionKey>,
+    ) -> ServiceResult<TickOutcome> {
         let case = stored.case;
         let time =
             StepTime { at: self.clock.now(), local: on.and_hms_opt(0, 0, 0).unwrap_or_default() };
@@ -840,6 +930,11 @@ impl Service {
             } else {
                 format!("{note}；{promise}")
             };
+        }
+        if broken.is_none()
+            && let Some(look) = self.quiet_look(&case, on, cal, rules, recorded, true)
+        {
+            return Ok(TickOutcome::Unchanged(look));
         }
         let (stepped, step) =
             case.apply(&CaseCommand::Alert { note }, &Actor::System, time, cal, rules)?;
@@ -1197,11 +1292,23 @@ pub enum RatingFollowUp {
     },
 }
 
+/// What a supervision item is kept under: the case, the late clock or task, its deadline.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct SupervisionKey(CaseId, Option<quanze_core::case::ClockKind>, Option<TaskId>, NaiveDate);
+
+impl SupervisionKey {
+    fn of(s: &Supervision) -> SupervisionKey {
+        SupervisionKey(s.case, s.clock, s.task, s.due)
+    }
+}
+
 enum TickOutcome {
     /// 逾期未告知补正: accepted from the day of receipt.
     Deemed,
     /// An alert step: the case's level, the 督办 opened, whether a 容缺 promise is broken.
     Level { alert: quanze_core::case::Alert, opened: u32, promise_broken: bool },
+    /// Nothing changed: only the scheduler's next look at the case moves.
+    Unchanged(NextLook),
 }
 
 fn action_name(step: &CaseStep) -> String {

@@ -71,6 +71,19 @@ pub struct StoredCase {
     pub access_hash: String,
 }
 
+/// The scheduler's next look at a case it found unchanged (the same alert level, every 督办 it
+/// calls for on record): only the case's `next_alert_on` moves, and no step is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct NextLook {
+    /// The case.
+    pub case: CaseId,
+    /// The step count the look was computed from; a case stepped meanwhile is left as that
+    /// step wrote it.
+    pub steps: u32,
+    /// The next day its alert level can change (`None`: never, as things stand).
+    pub on: Option<NaiveDate>,
+}
+
 /// A step as stored, with its ledger event.
 #[derive(Debug, Clone)]
 pub struct StoredStep {
@@ -112,6 +125,14 @@ pub trait CaseStore: Send + Sync {
     /// Cases whose alert level may change on or before `on`, earliest first (the scheduler's
     /// read, along the index on `next_alert_on`).
     async fn cases_due(&self, on: NaiveDate, limit: u32) -> Result<Vec<StoredCase>, StoreError>;
+    /// The supervision items of these cases, open or closed (one read for a page of the
+    /// scheduler's cases).
+    async fn supervisions_of_cases(&self, cases: &[CaseId])
+    -> Result<Vec<Supervision>, StoreError>;
+    /// Moves the scheduler's next look at each case whose step count is still the look's, in
+    /// one transaction with no event (a look is not an action on the case). Returns how many
+    /// moved; the others were stepped meanwhile, and that step set their next look.
+    async fn reschedule_cases(&self, looks: &[NextLook]) -> Result<u64, StoreError>;
     /// Cases by filter, newest first, after the case `before` (paging by id, which is time
     /// ordered).
     async fn cases(
@@ -179,6 +200,40 @@ pub(crate) fn cases_due_sql() -> String {
         "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
          AND c.next_alert_on <= $1 ORDER BY c.next_alert_on LIMIT $2"
     )
+}
+
+/// The case ids one statement names at most (one value each, or three for a look: far below
+/// either backend's limit on a statement's values).
+const CASES_PER_STATEMENT: usize = 1_000;
+
+/// `UPDATE … FROM (VALUES …)` moving `n` looks: `($1, $2, $3)` per case (id, step count, next
+/// day). A `VALUES` list's columns are `column1`, `column2`, … on both backends.
+fn reschedule_sql(n: usize) -> String {
+    let rows: Vec<String> =
+        (0..n).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
+    format!(
+        "UPDATE cases SET next_alert_on = v.column3 FROM (VALUES {}) AS v \
+         WHERE cases.id = v.column1 AND cases.steps = v.column2",
+        rows.join(", ")
+    )
+}
+
+/// What a supervision item is about, as its row keeps it: a clock by its name, a task by its id
+/// (one record per case, late thing and deadline).
+fn late_key(s: &Supervision) -> Result<String, StoreError> {
+    match (s.clock, s.task) {
+        (_, Some(task)) => Ok(format!("task:{task}")),
+        (Some(clock), None) => Ok(clock.as_str().to_owned()),
+        (None, None) => Err(StoreError::Corrupt("a supervision names a clock or a task".into())),
+    }
+}
+
+/// A supervision item from its row: the document, and the day it was closed (a column, set
+/// after the document was written).
+fn supervision_row(doc: &str, closed: Option<String>) -> Result<Supervision, StoreError> {
+    let mut s: Supervision = parse_doc("supervision", doc)?;
+    s.closed_on = closed.and_then(|d| NaiveDate::parse_from_str(&d, crate::rows::DATE_FORMAT).ok());
+    Ok(s)
 }
 
 fn parse_case(
@@ -284,17 +339,7 @@ impl SqlStore {
             job = job.stmt(Stmt::new(CLOSE_SUPERVISIONS).bind(id.as_str()).bind(date_text(day)));
         }
         for s in write.supervisions {
-            // What is late: a clock by its name, a task by its id (one record per late thing
-            // and deadline).
-            let late = match (s.clock, s.task) {
-                (_, Some(task)) => format!("task:{task}"),
-                (Some(clock), None) => clock.as_str().to_owned(),
-                (None, None) => {
-                    return Err(StoreError::Corrupt(
-                        "a supervision names a clock or a task".into(),
-                    ));
-                }
-            };
+            let late = late_key(s)?;
             job = job.stmt(
                 Stmt::new(INSERT_SUPERVISION)
                     .bind(s.id.to_string())
@@ -391,6 +436,57 @@ impl CaseStore for SqlStore {
         rows.into_iter().map(parse_case).collect()
     }
 
+    async fn supervisions_of_cases(
+        &self,
+        cases: &[CaseId],
+    ) -> Result<Vec<Supervision>, StoreError> {
+        let mut found = Vec::new();
+        for chunk in cases.chunks(CASES_PER_STATEMENT) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT doc, closed_on FROM supervisions WHERE case_id IN ({})",
+                marks.join(", ")
+            );
+            let mut query = sqlx::query_as::<_, (String, Option<String>)>(sqlx::AssertSqlSafe(sql));
+            for case in chunk {
+                query = query.bind(case.to_string());
+            }
+            for (doc, closed) in query.fetch_all(&self.pool).await? {
+                found.push(supervision_row(&doc, closed)?);
+            }
+        }
+        Ok(found)
+    }
+
+    async fn reschedule_cases(&self, looks: &[NextLook]) -> Result<u64, StoreError> {
+        if looks.is_empty() {
+            return Ok(0);
+        }
+        // The writer slot and an immediate transaction on SQLite, as every write takes; no
+        // event and no head: nothing here is recorded, only the scheduler's cursor moves.
+        let (_slot, mut tx) = match self.backend {
+            crate::Backend::Sqlite => {
+                let slot = std::sync::Arc::clone(&self.sqlite_writer).lock_owned().await;
+                (Some(slot), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            crate::Backend::Postgres => (None, self.pool.begin().await?),
+        };
+        let mut moved = 0;
+        for chunk in looks.chunks(CASES_PER_STATEMENT) {
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(reschedule_sql(chunk.len())));
+            for look in chunk {
+                query = query
+                    .bind(look.case.to_string())
+                    .bind(i64::from(look.steps))
+                    .bind(look.on.map(date_text));
+            }
+            moved += query.execute(&mut *tx).await?.rows_affected();
+        }
+        tx.commit().await?;
+        self.written();
+        Ok(moved)
+    }
+
     async fn cases(
         &self,
         filter: &CaseFilter,
@@ -454,11 +550,7 @@ impl CaseStore for SqlStore {
             .fetch_all(&self.pool)
             .await?
             .into_iter()
-            .map(|(doc, closed)| {
-                let mut s: Supervision = parse_doc("supervision", &doc)?;
-                s.closed_on = closed.and_then(|d| NaiveDate::parse_from_str(&d, "%Y-%m-%d").ok());
-                Ok(s)
-            })
+            .map(|(doc, closed)| supervision_row(&doc, closed))
             .collect()
     }
 

@@ -52,7 +52,9 @@ pub use quanze_ledger::{Hash, HashAlg, NodeId};
 
 pub use accounts::{AccountStore, UserRecord};
 pub use calendar::{CalendarStore, StoredCalendarYear};
-pub use cases::{CaseFilter, CaseStore, CaseWrite, SealedApplicant, StoredCase, StoredStep};
+pub use cases::{
+    CaseFilter, CaseStore, CaseWrite, NextLook, SealedApplicant, StoredCase, StoredStep,
+};
 pub use devolution::DevolutionStore;
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};
 pub use group::{GroupJob, GroupStore, SqlType, SqlValue, Stmt};

@@ -380,7 +380,7 @@ pub struct TickReport {
     pub examined: u32,
     /// Turned yellow.
     pub yellow: u32,
-    /// Turned red.
+    /// Turned red, or red with something newly late (its 督办 opened).
     pub red: u32,
     /// Supervision items opened.
     pub supervisions_opened: u32,
@@ -389,6 +389,10 @@ pub struct TickReport {
     /// 容缺受理 whose promised material is still missing after the day promised (flagged on
     /// the case's timeline for its staff).
     pub promises_broken: u32,
+    /// Due, but with nothing to record: the same level and nothing newly late (another clock
+    /// or task moved within the level). No step is written; the scheduler's next look at the
+    /// case moves.
+    pub unchanged: u32,
     /// Moved by another writer meanwhile (seen again next tick).
     pub skipped: u32,
 }

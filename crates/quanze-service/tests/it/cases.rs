@@ -592,8 +592,9 @@ async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_
     let open = service.supervisions(&supervisor, None).await.unwrap();
     assert_eq!((open[0].unit, open[0].person), (dept, Some(clerk.id)));
 
-    // A task for a cooperating unit brings the red case back to the scheduler before the
-    // task is late: the decision's 督办 exists, so that tick opens none and counts none.
+    // A task for a cooperating unit brings the red case back to the scheduler when the task
+    // turns yellow: the case is red already and nothing newly late, so that tick records
+    // nothing (no step, no 督办) and only moves its next look to the task's deadline.
     let task = quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7());
     let assign = CaseCommand::AssignTask {
         task,
@@ -607,15 +608,27 @@ async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_
     let task_due = view.case.tasks[0].due.date;
     let before_due = task_due - Duration::days(1);
     clock.advance(Duration::days((before_due - service.today()).num_days()));
+    let steps = service.case_for_staff(&clerk, &no).await.unwrap().timeline.len();
     let again = service.tick_deadlines(before_due, 100).await.unwrap();
-    assert_eq!((again.examined, again.supervisions_opened), (1, 0), "{again:?}");
+    assert_eq!(
+        (again.examined, again.unchanged, again.red, again.supervisions_opened),
+        (1, 1, 0, 0),
+        "{again:?}"
+    );
     assert_eq!(service.supervisions(&supervisor, None).await.unwrap().len(), 1);
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    assert_eq!(view.timeline.len(), steps, "no step for a look that found nothing new");
+    assert_eq!(view.case.alert, quanze_core::case::Alert::Red);
+    let retick = service.tick_deadlines(before_due, 100).await.unwrap();
+    assert_eq!(retick.examined, 0, "its next look moved past the day: {retick:?}");
     // Once the task is late too, its own 督办 opens at the cooperating unit, with no person
     // (nobody there has acted on it).
     let task_late = task_due + Duration::days(1);
     clock.advance(Duration::days((task_late - service.today()).num_days()));
     let third = service.tick_deadlines(task_late, 100).await.unwrap();
-    assert_eq!(third.supervisions_opened, 1, "{third:?}");
+    assert_eq!((third.red, third.supervisions_opened), (1, 1), "{third:?}");
+    let timeline = service.case_for_staff(&clerk, &no).await.unwrap().timeline;
+    assert_eq!(timeline.len(), steps + 1, "the newly late task is recorded");
     let open = service.supervisions(&supervisor, None).await.unwrap();
     assert_eq!(open.len(), 2);
     assert!(open.iter().any(|s| s.task == Some(task) && s.unit == coop && s.person.is_none()));

@@ -137,6 +137,47 @@ contract!(a_case_and_its_steps_are_written_with_their_events, |store| {
     assert_eq!(store.count_cases(&by_state).await.unwrap(), 0);
 });
 
+contract!(the_scheduler_moves_its_next_look_without_a_step_or_an_event, |store| {
+    let town = UnitId::from_uuid(Uuid::now_v7());
+    let mut cases = Vec::new();
+    for n in 1..=3 {
+        let (case, step) = new_case(town, n, day(2026, 9, 28));
+        store
+            .write_case(first(&case, &step, Some(day(2026, 10, 1))), ev("case.applied"))
+            .await
+            .unwrap();
+        cases.push(case);
+    }
+    let due = store.cases_due(day(2026, 10, 5), 100).await.unwrap();
+    assert_eq!(due.len(), 3);
+    let events = store.event_count().await.unwrap();
+    let look = |case: &Case, steps, on| crate::NextLook { case: case.id, steps, on };
+    let looks = [
+        look(&cases[0], cases[0].steps, Some(day(2026, 10, 20))),
+        // Computed from a step count the case no longer has: another step came first.
+        look(&cases[1], cases[1].steps + 1, Some(day(2026, 10, 20))),
+        look(&cases[2], cases[2].steps, None),
+    ];
+    assert_eq!(store.reschedule_cases(&looks).await.unwrap(), 2);
+    assert_eq!(store.reschedule_cases(&[]).await.unwrap(), 0);
+    assert_eq!(store.event_count().await.unwrap(), events, "a look is not an event");
+    let still: Vec<_> = store.cases_due(day(2026, 10, 5), 100).await.unwrap();
+    assert_eq!(still.iter().map(|c| c.case.id).collect::<Vec<_>>(), [cases[1].id]);
+    let on_the_20th = store.cases_due(day(2026, 10, 20), 100).await.unwrap();
+    let mut seen: Vec<_> = on_the_20th.iter().map(|c| c.case.id).collect();
+    seen.sort();
+    let mut want = vec![cases[0].id, cases[1].id];
+    want.sort();
+    assert_eq!(seen, want, "the first moved to the 20th, the third is never due again");
+    let on_the_19th = store.cases_due(day(2026, 10, 19), 100).await.unwrap();
+    assert_eq!(on_the_19th.iter().map(|c| c.case.id).collect::<Vec<_>>(), [cases[1].id]);
+    for case in &cases {
+        let stored = store.case(case.id).await.unwrap().unwrap();
+        assert_eq!((stored.case.steps, stored.case.alert), (case.steps, case.alert));
+        assert_eq!(store.case_steps(case.id).await.unwrap().len(), 1, "no step written");
+    }
+});
+
 contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |store| {
     let town = UnitId::from_uuid(Uuid::now_v7());
     let mut ids = Vec::new();
@@ -196,6 +237,11 @@ contract!(the_scheduler_reads_only_cases_due_and_opens_a_supervision_once, |stor
         let stored = store.case(case.id).await.unwrap().unwrap();
         assert_eq!(stored.case.steps, current.steps, "updated in place");
     }
+    // A page of cases' items in one read: this case's one, none for the others.
+    let of = store.supervisions_of_cases(&[ids[1].id, case.id, ids[2].id]).await.unwrap();
+    assert_eq!(of.len(), 1);
+    assert_eq!((of[0].case, of[0].clock, of[0].due), (case.id, supervision.clock, supervision.due));
+    assert!(store.supervisions_of_cases(&[ids[1].id]).await.unwrap().is_empty());
     let open = store.supervisions(Some(town), true).await.unwrap();
     assert_eq!(open.len(), 1);
     assert_eq!(open[0].clock, Some(ClockKind::Decision));
