@@ -695,15 +695,33 @@ impl Service {
     /// supervision item (once per clock and deadline, so a tick repeated after a restart opens
     /// none twice). Returns what it did.
     ///
+    /// It records changes only: a due case that keeps its level, with every 督办 it calls for
+    /// on record, gets no step and no event; its next look moves (see `quiet_look`).
+    ///
     /// The cases of a page are independent, so their steps are written together, up to
     /// `TICK_WRITES` at a time: the group writer then commits many of them in one
-    /// transaction, where one at a time would cost each its own durable commit.
+    /// transaction, where one at a time would cost each its own durable commit. The unchanged
+    /// cases' looks are moved in one write beside them, and the next page is read meanwhile.
     pub async fn tick_deadlines(&self, on: NaiveDate, batch: u32) -> ServiceResult<TickReport> {
         use futures_util::StreamExt as _;
         let mut report = TickReport::default();
+        let mut next = self.store.cases_due(on, batch, &[]).await?;
         loop {
-            let due = self.store.cases_due(on, batch).await?;
+            let due = std::mem::take(&mut next);
             let n = due.len();
+            if n == 0 {
+                break;
+            }
+            // The next page is read while this one is written: it leaves out this page's
+            // cases (the pages before are written, and their cases no longer due).
+            let ids: Vec<CaseId> = due.iter().map(|c| c.case.id).collect();
+            let read_next = async {
+                if n < batch as usize {
+                    Ok(Vec::new())
+                } else {
+                    self.store.cases_due(on, batch, &ids).await
+                }
+            };
             // What the page's red cases have on record, in one read: a case that stays red
             // writes nothing when every 督办 it calls for is there.
             let red: Vec<CaseId> = due
@@ -725,20 +743,20 @@ impl Service {
             // the others' steps. Every step of the page runs to its end (none is abandoned
             // mid-write), then the outcomes are counted.
             let (cal, rules) = (self.calendar(), self.case_rules());
-            let (quiet, busy): (Vec<_>, Vec<_>) = due.into_iter().partition(|stored| {
-                self.quiet_look(&stored.case, on, &cal, rules, &recorded, false).is_some()
-            });
-            let quiet: Vec<NextLook> = quiet
-                .iter()
-                .filter_map(|stored| {
-                    self.quiet_look(&stored.case, on, &cal, rules, &recorded, false)
-                })
-                .collect();
+            let (mut quiet, mut busy) = (Vec::new(), Vec::new());
+            for stored in due {
+                match self.quiet_look(&stored.case, on, &cal, rules, &recorded, false) {
+                    Some(look) => quiet.push(look),
+                    None => busy.push(stored),
+                }
+            }
             let steps = futures_util::stream::iter(busy)
                 .map(|stored| self.tick_case(stored, on, &recorded))
                 .buffer_unordered(TICK_WRITES)
                 .collect::<Vec<_>>();
-            let (outcomes, moved) = tokio::join!(steps, self.store.reschedule_cases(&quiet));
+            let (outcomes, moved, read) =
+                tokio::join!(steps, self.store.reschedule_cases(&quiet), read_next);
+            next = read?;
             let moved = u32::try_from(moved?).unwrap_or(u32::MAX);
             report.examined += u32::try_from(quiet.len()).unwrap_or(u32::MAX);
             report.unchanged += moved;
@@ -769,9 +787,6 @@ impl Service {
             let moved = u32::try_from(moved).unwrap_or(u32::MAX);
             report.unchanged += moved;
             report.skipped += u32::try_from(looks.len()).unwrap_or(u32::MAX).saturating_sub(moved);
-            if n < batch as usize {
-                break;
-            }
         }
         Ok(report)
     }

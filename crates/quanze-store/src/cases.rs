@@ -123,8 +123,14 @@ pub trait CaseStore: Send + Sync {
     /// A case's timeline, in order.
     async fn case_steps(&self, id: CaseId) -> Result<Vec<StoredStep>, StoreError>;
     /// Cases whose alert level may change on or before `on`, earliest first (the scheduler's
-    /// read, along the index on `next_alert_on`).
-    async fn cases_due(&self, on: NaiveDate, limit: u32) -> Result<Vec<StoredCase>, StoreError>;
+    /// read, along the index on `next_alert_on`), leaving out the cases `excluding` (the page
+    /// the scheduler is still writing, so that it reads the next one meanwhile).
+    async fn cases_due(
+        &self,
+        on: NaiveDate,
+        limit: u32,
+        excluding: &[CaseId],
+    ) -> Result<Vec<StoredCase>, StoreError>;
     /// The supervision items of these cases, open or closed (one read for a page of the
     /// scheduler's cases).
     async fn supervisions_of_cases(&self, cases: &[CaseId])
@@ -194,11 +200,17 @@ pub(crate) const SELECT_STEPS: &str =
 /// `cases_next_alert`, and it orders by the index's key alone: a page reads its own rows along
 /// the index and stops, never the table, and never sorts the day's whole due set (a tie-break
 /// on `id` would, for every page: most of a tick's cases are due the same day). A test checks
-/// each backend's plan.
-pub(crate) fn cases_due_sql() -> String {
+/// each backend's plan. `excluding` ids, `$3` on, are left out (`NOT IN`).
+pub(crate) fn cases_due_sql(excluding: usize) -> String {
+    let not_in = if excluding == 0 {
+        String::new()
+    } else {
+        let marks: Vec<String> = (3..excluding + 3).map(|i| format!("${i}")).collect();
+        format!(" AND c.id NOT IN ({})", marks.join(", "))
+    };
     format!(
         "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
-         AND c.next_alert_on <= $1 ORDER BY c.next_alert_on LIMIT $2"
+         AND c.next_alert_on <= $1{not_in} ORDER BY c.next_alert_on LIMIT $2"
     )
 }
 
@@ -427,13 +439,20 @@ impl CaseStore for SqlStore {
             .collect()
     }
 
-    async fn cases_due(&self, on: NaiveDate, limit: u32) -> Result<Vec<StoredCase>, StoreError> {
-        let rows: Vec<CaseRow> = sqlx::query_as(sqlx::AssertSqlSafe(cases_due_sql()))
+    async fn cases_due(
+        &self,
+        on: NaiveDate,
+        limit: u32,
+        excluding: &[CaseId],
+    ) -> Result<Vec<StoredCase>, StoreError> {
+        let sql = cases_due_sql(excluding.len());
+        let mut query = sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(sql))
             .bind(date_text(on))
-            .bind(i64::from(limit))
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(parse_case).collect()
+            .bind(i64::from(limit));
+        for id in excluding {
+            query = query.bind(id.to_string());
+        }
+        query.fetch_all(&self.pool).await?.into_iter().map(parse_case).collect()
     }
 
     async fn supervisions_of_cases(

@@ -250,6 +250,20 @@ async fn the_scheduler_turns_late_cases_red_once_even_across_a_restart() {
 }
 
 #[tokio::test]
+async fn a_tick_in_pages_reads_each_due_case_once() {
+    let (_dir, service, _clock, _key) = setup().await;
+    let (dept, item, _) = licence_and_town(&service);
+    for _ in 0..5 {
+        service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
+    }
+    // Pages of two: the next page is read while the one before is written, without it.
+    let report = service.tick_deadlines(service.today() + Duration::days(20), 2).await.unwrap();
+    assert_eq!((report.examined, report.deemed_accepted, report.skipped), (5, 5, 0), "{report:?}");
+    let again = service.tick_deadlines(service.today() + Duration::days(20), 2).await.unwrap();
+    assert_eq!(again.examined, 0, "{again:?}");
+}
+
+#[tokio::test]
 async fn without_a_personal_data_key_no_case_is_received() {
     let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 9, 28, 2, 0, 0).unwrap());
     let (_dir, service) = demo_at_with(clock, Config::default()).await;
