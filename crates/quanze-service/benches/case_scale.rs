@@ -223,6 +223,7 @@ async fn fill(
         report.ticks.red += tick.red;
         report.ticks.deemed_accepted += tick.deemed_accepted;
         report.ticks.supervisions_opened += tick.supervisions_opened;
+        report.ticks.unchanged += tick.unchanged;
         report.ticks.skipped += tick.skipped;
         clock.set(day, 9);
         let pairs = Arc::new(licences(&service, day));

@@ -696,7 +696,8 @@ impl Service {
     /// none twice). Returns what it did.
     ///
     /// It records changes only: a due case that keeps its level, with every 督办 it calls for
-    /// on record, gets no step and no event; its next look moves (see `quiet_look`).
+    /// on record and no 容缺 promise broken, gets no step and no event; its next look moves
+    /// (see `quiet_look`). A broken promise is flagged again each time the case comes due.
     ///
     /// The cases of a page are independent, so their steps are written together, up to
     /// `TICK_WRITES` at a time: the group writer then commits many of them in one
@@ -754,10 +755,8 @@ impl Service {
                 .map(|stored| self.tick_case(stored, on, &recorded))
                 .buffer_unordered(TICK_WRITES)
                 .collect::<Vec<_>>();
-            let (outcomes, moved, read) =
-                tokio::join!(steps, self.store.reschedule_cases(&quiet), read_next);
+            let (outcomes, moved, read) = tokio::join!(steps, self.reschedule(&quiet), read_next);
             next = read?;
-            let moved = u32::try_from(moved?).unwrap_or(u32::MAX);
             report.examined += u32::try_from(quiet.len()).unwrap_or(u32::MAX);
             report.unchanged += moved;
             report.skipped += u32::try_from(quiet.len()).unwrap_or(u32::MAX).saturating_sub(moved);
@@ -783,8 +782,7 @@ impl Service {
                 }
             }
             // A case found unchanged only after reading its filed material (a 容缺 promise kept).
-            let moved = self.store.reschedule_cases(&looks).await?;
-            let moved = u32::try_from(moved).unwrap_or(u32::MAX);
+            let moved = self.reschedule(&looks).await;
             report.unchanged += moved;
             report.skipped += u32::try_from(looks.len()).unwrap_or(u32::MAX).saturating_sub(moved);
         }
@@ -809,6 +807,20 @@ impl Service {
             ));
         }
         self.tick_deadlines(on, 1_000).await
+    }
+
+    /// Moves the looks; how many moved. A failure leaves the cases due, to be looked at
+    /// again by the next tick, and does not fail this one: on PostgreSQL the multi-row update
+    /// can meet a group batch locking two of its cases in the other order, and lose as the
+    /// deadlock's victim. Nothing is recorded by a look, so nothing is lost.
+    async fn reschedule(&self, looks: &[NextLook]) -> u32 {
+        match self.store.reschedule_cases(looks).await {
+            Ok(moved) => u32::try_from(moved).unwrap_or(u32::MAX),
+            Err(e) => {
+                tracing::warn!(cases = looks.len(), error = %e, "the scheduler's looks were not moved; the next tick looks again");
+                0
+            }
+        }
     }
 
     /// The scheduler's next look at a due case with nothing to record, or `None`. Nothing to

@@ -380,7 +380,8 @@ pub struct TickReport {
     pub examined: u32,
     /// Turned yellow.
     pub yellow: u32,
-    /// Turned red, or red with something newly late (its 督办 opened).
+    /// Alert steps written at red: turned red, something newly late (its 督办 opened), or a
+    /// broken 容缺 promise flagged again.
     pub red: u32,
     /// Supervision items opened.
     pub supervisions_opened: u32,

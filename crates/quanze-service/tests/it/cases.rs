@@ -608,7 +608,8 @@ async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_
 
     // A task for a cooperating unit brings the red case back to the scheduler when the task
     // turns yellow: the case is red already and nothing newly late, so that tick records
-    // nothing (no step, no 督办) and only moves its next look to the task's deadline.
+    // nothing (no step, no 督办) and only moves its next look to the day after the task's
+    // deadline.
     let task = quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7());
     let assign = CaseCommand::AssignTask {
         task,
