@@ -332,7 +332,8 @@ async fn pg_query(
     let mut rows = 0;
     for _ in 0..3 {
         let t = Instant::now();
-        let got: Vec<(String, Vec<u8>, String, String)> =
+        // The case document is packed (bytes), as is the sealed applicant.
+        let got: Vec<(Vec<u8>, Vec<u8>, String, String)> =
             sqlx::query_as(sql).bind(day).fetch_all(&mut *conn).await.expect("query");
         rows = got.len();
         best = best.min(t.elapsed());
