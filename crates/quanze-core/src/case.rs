@@ -1290,6 +1290,17 @@ impl Case {
         clocks.chain(tasks).chain(promise).min()
     }
 
+    /// 逾期未告知补正 (行政许可法第三十二条): a licensing application still unanswered on `on`,
+    /// its notice period over; the scheduler then deems it accepted from the day of receipt.
+    pub fn acceptance_overdue(&self, on: NaiveDate) -> bool {
+        self.state == CaseState::Submitted
+            && self.procedure == ProcedureKind::Licensing
+            && self
+                .clocks
+                .iter()
+                .any(|c| c.kind == ClockKind::Intake && c.is_running() && on > c.due.date)
+    }
+
     /// The running administration clock that is furthest behind, for a 督办 record.
     pub fn most_late_clock(&self, on: NaiveDate) -> Option<&Clock> {
         self.clocks

@@ -10,6 +10,7 @@
 pub mod materials;
 pub mod personal;
 
+use std::collections::HashSet;
 use std::sync::Arc;
 
 use chrono::NaiveDate;
@@ -18,11 +19,9 @@ use quanze_core::case::rating::{
     Complaint, ComplaintKind, ComplaintSubject, NewRating, Rating, RatingChannel, RatingLevel,
     Reply,
 };
-use std::collections::HashSet;
-
 use quanze_core::case::{
     Actor, Applicant, Case, CaseCommand, CaseError, CaseItem, CaseRules, CaseStep, Channel,
-    NewCase, ProcedureKind, ReceiptNo, StepTime, Supervision,
+    NewCase, ReceiptNo, StepTime, Supervision,
 };
 use quanze_core::{
     CaseId, ComplaintId, CreditCode, Exercise, IdNumber, ItemId, RatingId, Role, SupervisionId,
@@ -841,17 +840,11 @@ impl Service {
         recorded: &HashSet<SupervisionKey>,
         promise_kept: bool,
     ) -> Option<NextLook> {
-        use quanze_core::case::{Alert, CaseState, ClockKind};
-        let intake_late = case.state == CaseState::Submitted
-            && case.procedure == ProcedureKind::Licensing
-            && case
-                .clocks
-                .iter()
-                .any(|c| c.kind == ClockKind::Intake && c.is_running() && on > c.due.date);
+        use quanze_core::case::Alert;
         let promise_out =
             !promise_kept && case.missing_promised.as_ref().is_some_and(|(_, day)| on > *day);
         let alert = case.alert_on(on, cal, rules);
-        if intake_late || promise_out || alert != case.alert {
+        if case.acceptance_overdue(on) || promise_out || alert != case.alert {
             return None;
         }
         if alert == Alert::Red {
@@ -880,11 +873,7 @@ impl Service {
         let cal: &WorkCalendar = &cal_arc;
         let rules = self.case_rules();
         // 逾期未告知补正: accepted from the day of receipt.
-        let intake_late = case.state == quanze_core::case::CaseState::Submitted
-            && case.clocks.iter().any(|c| {
-                c.kind == quanze_core::case::ClockKind::Intake && c.is_running() && on > c.due.date
-            });
-        if intake_late && case.procedure == ProcedureKind::Licensing {
+        if case.acceptance_overdue(on) {
             let (next, step) =
                 case.apply(&CaseCommand::DeemAccepted, &Actor::System, time, cal, rules)?;
             self.write_step(cal, None, &case, &next, &step, &[]).await?;

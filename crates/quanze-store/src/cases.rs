@@ -20,7 +20,7 @@ use quanze_core::{CaseId, UnitId};
 
 use crate::group::{GroupJob, GroupStore, SqlValue, Stmt};
 use crate::open::SqlStore;
-use crate::rows::{date_text, document, instant_text};
+use crate::rows::{date_text, document, instant_text, placeholders};
 use crate::tx::violation;
 use crate::{NewEvent, Receipt, StoreError};
 
@@ -205,8 +205,7 @@ pub(crate) fn cases_due_sql(excluding: usize) -> String {
     let not_in = if excluding == 0 {
         String::new()
     } else {
-        let marks: Vec<String> = (3..excluding + 3).map(|i| format!("${i}")).collect();
-        format!(" AND c.id NOT IN ({})", marks.join(", "))
+        format!(" AND c.id NOT IN ({})", placeholders(3, excluding))
     };
     format!(
         "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
@@ -461,10 +460,9 @@ impl CaseStore for SqlStore {
     ) -> Result<Vec<Supervision>, StoreError> {
         let mut found = Vec::new();
         for chunk in cases.chunks(CASES_PER_STATEMENT) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!(
                 "SELECT doc, closed_on FROM supervisions WHERE case_id IN ({})",
-                marks.join(", ")
+                placeholders(1, chunk.len())
             );
             let mut query = sqlx::query_as::<_, (String, Option<String>)>(sqlx::AssertSqlSafe(sql));
             for case in chunk {
@@ -481,15 +479,10 @@ impl CaseStore for SqlStore {
         if looks.is_empty() {
             return Ok(0);
         }
-        // The writer slot and an immediate transaction on SQLite, as every write takes; no
-        // event and no head: nothing here is recorded, only the scheduler's cursor moves.
-        let (_slot, mut tx) = match self.backend {
-            crate::Backend::Sqlite => {
-                let slot = std::sync::Arc::clone(&self.sqlite_writer).lock_owned().await;
-                (Some(slot), self.pool.begin_with("BEGIN IMMEDIATE").await?)
-            }
-            crate::Backend::Postgres => (None, self.pool.begin().await?),
-        };
+        // The writer's lock as every write takes it, but no event and no head: nothing here is
+        // recorded, only the scheduler's cursor moves.
+        let (_slot, mut tx) =
+            crate::tx::begin_locked(&self.pool, self.backend, &self.sqlite_writer).await?;
         let mut moved = 0;
         for chunk in looks.chunks(CASES_PER_STATEMENT) {
             let mut query = sqlx::query(sqlx::AssertSqlSafe(reschedule_sql(chunk.len())));

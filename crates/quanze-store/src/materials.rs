@@ -298,9 +298,10 @@ impl SqlStore {
         let digests: Vec<&MaterialDigest> = digests.collect();
         let mut named = std::collections::HashSet::new();
         for chunk in digests.chunks(256) {
-            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
-            let sql =
-                format!("SELECT digest FROM materials WHERE digest IN ({})", marks.join(", "));
+            let sql = format!(
+                "SELECT digest FROM materials WHERE digest IN ({})",
+                crate::rows::placeholders(1, chunk.len())
+            );
             let mut query = sqlx::query_as::<_, (String,)>(sqlx::AssertSqlSafe(sql));
             for d in chunk {
                 query = query.bind(d.as_str());

@@ -73,6 +73,11 @@ fn parse_instant(
 /// How dates are stored: ISO 8601, which sorts as text in date order on both backends.
 pub(crate) const DATE_FORMAT: &str = "%Y-%m-%d";
 
+/// `n` numbered placeholders from `$first` on, comma-separated: the values of an `IN (…)`.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// A date as stored.
 pub(crate) fn date_text(date: NaiveDate) -> String {
     date.format(DATE_FORMAT).to_string()

@@ -117,6 +117,25 @@ pub(crate) struct Head {
     pub(crate) frontier: String,
 }
 
+/// Begins a write transaction on `pool`: on SQLite after taking this process's writer slot
+/// (`writer`) and with `BEGIN IMMEDIATE`. The guard, when there is one, is to be dropped after
+/// the transaction ends. A write with an event goes on to lock the head ([`lock_head`]).
+pub(crate) async fn begin_locked(
+    pool: &AnyPool,
+    backend: Backend,
+    writer: &Arc<Mutex<()>>,
+) -> Result<(Option<OwnedMutexGuard<()>>, Transaction<'static, Any>), StoreError> {
+    Ok(match backend {
+        Backend::Sqlite => {
+            let writer = Arc::clone(writer).lock_owned().await;
+            // IMMEDIATE takes the write lock now (waiting up to busy_timeout for other
+            // processes) instead of failing with SQLITE_BUSY when a read upgrades.
+            (Some(writer), pool.begin_with("BEGIN IMMEDIATE").await?)
+        }
+        Backend::Postgres => (None, pool.begin().await?),
+    })
+}
+
 /// Begins a write transaction on `pool` and reads the head under the write lock: on SQLite
 /// after taking this process's writer slot (`writer`) and with `BEGIN IMMEDIATE`; on
 /// PostgreSQL with the head row locked. The guard, when there is one, is to be dropped after
@@ -126,15 +145,7 @@ pub(crate) async fn lock_head(
     backend: Backend,
     writer: &Arc<Mutex<()>>,
 ) -> Result<(Option<OwnedMutexGuard<()>>, Transaction<'static, Any>, Head), StoreError> {
-    let (writer, mut tx) = match backend {
-        Backend::Sqlite => {
-            let writer = Arc::clone(writer).lock_owned().await;
-            // IMMEDIATE takes the write lock now (waiting up to busy_timeout for other
-            // processes) instead of failing with SQLITE_BUSY when a read upgrades.
-            (Some(writer), pool.begin_with("BEGIN IMMEDIATE").await?)
-        }
-        Backend::Postgres => (None, pool.begin().await?),
-    };
+    let (writer, mut tx) = begin_locked(pool, backend, writer).await?;
     let lock = match backend {
         Backend::Sqlite => LOCK_HEAD_SQLITE,
         Backend::Postgres => LOCK_HEAD_POSTGRES,

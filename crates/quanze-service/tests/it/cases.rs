@@ -51,6 +51,29 @@ fn licence_and_town(service: &Service) -> (UnitId, ItemId, UnitId) {
     (dept, item, town)
 }
 
+/// A licence application accepted by a department's clerk, with the staff who act on it and a
+/// county department to cooperate.
+struct Accepted {
+    dept: UnitId,
+    coop: UnitId,
+    clerk: quanze_service::CurrentUser,
+    reviewer: quanze_service::CurrentUser,
+    supervisor: quanze_service::CurrentUser,
+    no: String,
+}
+
+async fn accepted_licence(service: &Service) -> Accepted {
+    let (dept, item, _) = licence_and_town(service);
+    let clerk = login(service, "clerk").await;
+    let reviewer = login(service, "reviewer").await;
+    let supervisor = login(service, "supervisor").await;
+    let coop = another_department(service, dept);
+    let no = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap().receipt;
+    let accept = CaseCommand::Accept { missing: vec![], promised: None };
+    service.act_on_case(CaseCaller::Staff(&clerk, None), &no, accept).await.unwrap();
+    Accepted { dept, coop, clerk, reviewer, supervisor, no }
+}
+
 /// A county department other than `dept`, to cooperate on its cases.
 fn another_department(service: &Service, dept: UnitId) -> UnitId {
     service
@@ -419,14 +442,8 @@ async fn a_bad_rating_is_called_back_rectified_and_appealed() {
 #[tokio::test]
 async fn a_late_task_of_a_cooperating_unit_is_supervised_at_that_unit() {
     let (_dir, service, clock, _key) = setup().await;
-    let (dept, item, _) = licence_and_town(&service);
-    let clerk = login(&service, "clerk").await;
-    let reviewer = login(&service, "reviewer").await;
-    let supervisor = login(&service, "supervisor").await;
-    let coop = another_department(&service, dept);
-    let no = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap().receipt;
+    let Accepted { coop, clerk, reviewer, supervisor, no, .. } = accepted_licence(&service).await;
     let act = |user, unit, cmd| service.act_on_case(CaseCaller::Staff(user, unit), &no, cmd);
-    act(&clerk, None, CaseCommand::Accept { missing: vec![], promised: None }).await.unwrap();
     let task = quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7());
     let assign = CaseCommand::AssignTask {
         task,
@@ -585,14 +602,8 @@ async fn material_promised_at_acceptance_is_recorded_once_when_all_of_it_is_file
 #[tokio::test]
 async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_twice() {
     let (_dir, service, clock, _key) = setup().await;
-    let (dept, item, _) = licence_and_town(&service);
-    let clerk = login(&service, "clerk").await;
-    let reviewer = login(&service, "reviewer").await;
-    let supervisor = login(&service, "supervisor").await;
-    let coop = another_department(&service, dept);
-    let no = service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap().receipt;
+    let Accepted { dept, coop, clerk, reviewer, supervisor, no } = accepted_licence(&service).await;
     let act = |user, cmd| service.act_on_case(CaseCaller::Staff(user, None), &no, cmd);
-    act(&clerk, CaseCommand::Accept { missing: vec![], promised: None }).await.unwrap();
     let view = service.case_for_staff(&clerk, &no).await.unwrap();
     assert_eq!(view.case.handler, Some(clerk.id), "the clerk who accepted handles it");
     let decision =
