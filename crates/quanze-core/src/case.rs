@@ -1249,9 +1249,17 @@ impl Case {
         self.open_tasks().filter(move |t| on > t.due.date)
     }
 
-    /// The next day after `on` on which its alert level can change (for the scheduler's
-    /// index): the earliest day a running administration clock turns yellow or red; `None`
-    /// when the case has ended or every running clock is red already.
+    /// The next day after `on` on which the scheduler has something to record (for its
+    /// index): the case's alert level rises (its worst running administration clock or open
+    /// task turns yellow or red), the first of its clocks turns red (a 督办 for the unit
+    /// that has the case), a task turns red (a 督办 for its cooperating unit), or the day
+    /// promised for 容缺 material has passed. `None` when the case has ended or none of these
+    /// is ahead.
+    ///
+    /// Days on which nothing would be recorded are skipped: a second clock or a task turning
+    /// yellow on a case already yellow or red, and a clock turning red after another one is
+    /// late already (the 督办 names the clock furthest behind, which stays the same). The
+    /// level only rises while no step is taken, and every step computes this again.
     pub fn next_alert_on(
         &self,
         on: NaiveDate,
@@ -1261,25 +1269,47 @@ impl Case {
         if self.state.is_final() {
             return None;
         }
-        let next = |yellow: NaiveDate, due: NaiveDate, red: NaiveDate| {
-            if on < yellow {
-                Some(yellow)
-            } else if on <= due {
-                Some(red)
-            } else {
-                None
-            }
-        };
+        let yellow = rules.yellow_permille;
+        // (yellow day, red day, is a clock) of everything that sets the case's level.
         let clocks = self
             .clocks
             .iter()
             .filter(|c| c.kind.binds_administration() && c.is_running())
-            .filter_map(|c| {
-                next(c.yellow_from(rules.yellow_permille, calendar), c.due.date, c.red_from())
-            });
-        let tasks = self.open_tasks().filter_map(|t| {
-            next(t.yellow_from(rules.yellow_permille, calendar), t.due.date, t.red_from())
-        });
+            .map(|c| (c.yellow_from(yellow, calendar), c.red_from(), true));
+        let tasks =
+            self.open_tasks().map(|t| (t.yellow_from(yellow, calendar), t.red_from(), false));
+        let marks: Vec<(NaiveDate, NaiveDate, bool)> = clocks.chain(tasks).collect();
+        let level = |day: NaiveDate| {
+            marks
+                .iter()
+                .map(|&(y, r, _)| {
+                    if day >= r {
+                        Alert::Red
+                    } else if day >= y {
+                        Alert::Yellow
+                    } else {
+                        Alert::Green
+                    }
+                })
+                .max()
+                .unwrap_or(Alert::Green)
+        };
+        let now = level(on);
+        let ahead = |day: &NaiveDate| *day > on;
+        // The level rises on the first yellow or red day ahead (green now), or on the first
+        // red day ahead (yellow now); a red case's level cannot rise.
+        let rises = match now {
+            Alert::Green => marks.iter().flat_map(|&(y, r, _)| [y, r]).filter(ahead).min(),
+            Alert::Yellow => marks.iter().map(|&(_, r, _)| r).filter(ahead).min(),
+            Alert::Red => None,
+        };
+        // The first clock to turn red, while none is: its 督办 (on a case red by a task).
+        let clock_late = marks.iter().any(|&(_, r, clock)| clock && on >= r);
+        let first_clock_red = (!clock_late)
+            .then(|| marks.iter().filter(|m| m.2).map(|m| m.1).filter(ahead).min())
+            .flatten();
+        // Each task turning red: its own 督办.
+        let task_red = marks.iter().filter(|m| !m.2).map(|m| m.1).filter(ahead).min();
         // 容缺受理: the day after the one promised for the missing material, when the promise
         // becomes broken unless it was kept.
         let promise = self
@@ -1287,7 +1317,15 @@ impl Case {
             .as_ref()
             .filter(|(_, day)| on <= *day)
             .and_then(|(_, day)| day.succ_opt());
-        clocks.chain(tasks).chain(promise).min()
+        // 逾期未告知补正: the day a licensing application unanswered is deemed accepted.
+        let deemed = (self.state == CaseState::Submitted
+            && self.procedure == ProcedureKind::Licensing)
+            .then(|| {
+                let intake = self.clocks.iter().filter(|c| c.kind == ClockKind::Intake);
+                intake.filter(|c| c.is_running()).map(Clock::red_from).filter(ahead).min()
+            })
+            .flatten();
+        [rises, first_clock_red, task_red, promise, deemed].into_iter().flatten().min()
     }
 
     /// 逾期未告知补正 (行政许可法第三十二条): a licensing application still unanswered on `on`,
@@ -1299,6 +1337,13 @@ impl Case {
                 .clocks
                 .iter()
                 .any(|c| c.kind == ClockKind::Intake && c.is_running() && on > c.due.date)
+    }
+
+    /// Whether anything calls for a 督办 on `on`: a running administration clock or an open
+    /// task past its deadline (nothing once the case has ended).
+    pub fn has_late(&self, on: NaiveDate) -> bool {
+        !self.state.is_final()
+            && (self.most_late_clock(on).is_some() || self.late_tasks(on).next().is_some())
     }
 
     /// The running administration clock that is furthest behind, for a 督办 record.

@@ -546,9 +546,7 @@ impl Service {
         // Supervision items are opened only on a red case and every write keeps a case with
         // open items red until one closes them, so only a case that was red can have any:
         // the others' steps skip the statement.
-        let closes = before.alert == quanze_core::case::Alert::Red
-            && (next.state.is_final()
-                || (next.most_late_clock(on).is_none() && next.late_tasks(on).next().is_none()));
+        let closes = before.alert == quanze_core::case::Alert::Red && !next.has_late(on);
         let write = CaseWrite {
             case: next,
             step,
@@ -559,7 +557,15 @@ impl Service {
                 before.deciding_unit,
                 before.state,
             ) != (next.receiving_unit, next.handling_unit, next.deciding_unit, next.state),
-            next_alert_on: next.next_alert_on(on, calendar, self.case_rules()),
+            next_alert_on: if supervisions.is_empty() && next.has_late(on) {
+                // A write that opens no 督办 on a case with something late (a clerk's step on
+                // the day a clock ran out, before that day's tick; a deemed acceptance whose
+                // clocks ran out meanwhile) leaves the case due today: the scheduler opens the
+                // 督办 it calls for, or finds them on record and moves its look on.
+                Some(on)
+            } else {
+                next.next_alert_on(on, calendar, self.case_rules())
+            },
             applicant: None,
             supervisions,
             close_supervisions: (closes && supervisions.is_empty()).then_some(on),

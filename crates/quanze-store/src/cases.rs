@@ -48,7 +48,9 @@ pub struct CaseWrite<'a> {
     /// 催办, a pause) leaves the columns of the units' index as they are, and that index's
     /// pages unwritten.
     pub moves: bool,
-    /// The next day its alert level can change.
+    /// The scheduler's next look: the next day it has something to record on the case (its
+    /// level rises, a 督办 is due, a 容缺 promise runs out); today, for a write on a case with
+    /// something late that opened no 督办.
     pub next_alert_on: Option<NaiveDate>,
     /// For a new case: its applicant.
     pub applicant: Option<SealedApplicant<'a>>,
@@ -80,7 +82,7 @@ pub struct NextLook {
     /// The step count the look was computed from; a case stepped meanwhile is left as that
     /// step wrote it.
     pub steps: u32,
-    /// The next day its alert level can change (`None`: never, as things stand).
+    /// The scheduler's next look at it (`None`: never, as things stand).
     pub on: Option<NaiveDate>,
 }
 

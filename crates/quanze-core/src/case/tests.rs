@@ -615,6 +615,16 @@ fn a_late_task_turns_the_case_red_and_is_named_for_its_unit() {
     assert_eq!(tasked.next_alert_on(d(2026, 11, 3), &cal(), &rules), Some(d(2026, 11, 6)));
     assert_eq!(tasked.next_alert_on(d(2026, 11, 6), &cal(), &rules), Some(d(2026, 11, 10)));
     assert!(tasked.most_late_clock(d(2026, 11, 10)).is_none(), "the case's clocks run on");
+    // Red by its task, the case's next look is the day its first clock turns red (a 督办 for
+    // the unit that has it): the clocks' yellow days before it would record nothing.
+    let running =
+        || tasked.clocks.iter().filter(|c| c.kind.binds_administration() && c.is_running());
+    let first_red = running().map(Clock::red_from).min().unwrap();
+    let first_yellow = running().map(|c| c.yellow_from(200, &cal())).min().unwrap();
+    assert!(d(2026, 11, 10) < first_yellow && first_yellow < first_red);
+    assert_eq!(tasked.next_alert_on(d(2026, 11, 10), &cal(), &rules), Some(first_red));
+    assert!(tasked.has_late(d(2026, 11, 10)));
+    assert!(!tasked.has_late(d(2026, 11, 9)));
     let late: Vec<_> = tasked.late_tasks(d(2026, 11, 10)).map(|t| t.unit).collect();
     assert_eq!(late, vec![unit(DEPT)]);
     // Done, it is late no more and the case is green again.
@@ -662,6 +672,13 @@ fn alerts_turn_yellow_in_the_last_fifth_and_red_after_the_deadline() {
     assert_eq!(case.next_alert_on(d(2026, 10, 16), &cal(), &rules), Some(d(2026, 10, 17)));
     let late = case.most_late_clock(d(2026, 10, 20)).unwrap();
     assert_eq!(late.kind, ClockKind::Committed);
+    // Red, with its committed clock late: the decision clock's yellow (10-26) and red (10-31)
+    // days would record nothing (its 督办 names the clock furthest behind), so no look.
+    assert_eq!(case.next_alert_on(d(2026, 10, 17), &cal(), &rules), None);
+    // Yellow by the committed clock: the decision clock turning yellow changes nothing either.
+    let committed_yellow = decision_yellow_of(&case, ClockKind::Committed);
+    assert!(committed_yellow < d(2026, 10, 16));
+    assert_eq!(case.next_alert_on(committed_yellow, &cal(), &rules), Some(d(2026, 10, 17)));
 }
 
 fn decision_yellow_of(case: &Case, kind: ClockKind) -> NaiveDate {

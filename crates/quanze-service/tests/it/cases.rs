@@ -279,11 +279,28 @@ async fn a_tick_in_pages_reads_each_due_case_once() {
     for _ in 0..5 {
         service.apply_for_case(None, apply(item, dept, ID_NUMBER)).await.unwrap();
     }
-    // Pages of two: the next page is read while the one before is written, without it.
-    let report = service.tick_deadlines(service.today() + Duration::days(20), 2).await.unwrap();
-    assert_eq!((report.examined, report.deemed_accepted, report.skipped), (5, 5, 0), "{report:?}");
-    let again = service.tick_deadlines(service.today() + Duration::days(20), 2).await.unwrap();
-    assert_eq!(again.examined, 0, "{again:?}");
+    // Pages of two: the next page is read while the one before is written, without it. A
+    // case deemed accepted 20 days on has a clock run out already, so it is due again that
+    // day for its 督办: read again by a later page of the tick or by the next tick, but each
+    // thing recorded once.
+    let on = service.today() + Duration::days(20);
+    let mut total = quanze_service::views::cases::TickReport::default();
+    for _ in 0..3 {
+        let report = service.tick_deadlines(on, 2).await.unwrap();
+        if report.examined == 0 {
+            break;
+        }
+        total.examined += report.examined;
+        total.deemed_accepted += report.deemed_accepted;
+        total.supervisions_opened += report.supervisions_opened;
+        total.skipped += report.skipped;
+    }
+    assert_eq!(
+        (total.examined, total.deemed_accepted, total.supervisions_opened, total.skipped),
+        (10, 5, 5, 0),
+        "{total:?}"
+    );
+    assert_eq!(service.tick_deadlines(on, 2).await.unwrap().examined, 0);
 }
 
 #[tokio::test]
@@ -617,10 +634,10 @@ async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_
     let open = service.supervisions(&supervisor, None).await.unwrap();
     assert_eq!((open[0].unit, open[0].person), (dept, Some(clerk.id)));
 
-    // A task for a cooperating unit brings the red case back to the scheduler when the task
-    // turns yellow: the case is red already and nothing newly late, so that tick records
-    // nothing (no step, no 督办) and only moves its next look to the day after the task's
-    // deadline.
+    // A member of staff acting on a red case leaves it due that day (something is late, and
+    // a step opens no 督办): the scheduler finds every 督办 on record, writes no step, and
+    // moves its next look to the day the new task turns red. The task's yellow day, on a
+    // case red already, brings it back to nobody.
     let task = quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7());
     let assign = CaseCommand::AssignTask {
         task,
@@ -632,10 +649,8 @@ async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_
     let view = service.case_for_staff(&clerk, &no).await.unwrap();
     assert_eq!(view.case.handler, Some(reviewer.id), "the reviewer acted last");
     let task_due = view.case.tasks[0].due.date;
-    let before_due = task_due - Duration::days(1);
-    clock.advance(Duration::days((before_due - service.today()).num_days()));
-    let steps = service.case_for_staff(&clerk, &no).await.unwrap().timeline.len();
-    let again = service.tick_deadlines(before_due, 100).await.unwrap();
+    let steps = view.timeline.len();
+    let again = service.tick_deadlines(late, 100).await.unwrap();
     assert_eq!(
         (again.examined, again.unchanged, again.red, again.supervisions_opened),
         (1, 1, 0, 0),
@@ -645,8 +660,10 @@ async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_
     let view = service.case_for_staff(&clerk, &no).await.unwrap();
     assert_eq!(view.timeline.len(), steps, "no step for a look that found nothing new");
     assert_eq!(view.case.alert, quanze_core::case::Alert::Red);
+    let before_due = task_due - Duration::days(1);
+    clock.advance(Duration::days((before_due - service.today()).num_days()));
     let retick = service.tick_deadlines(before_due, 100).await.unwrap();
-    assert_eq!(retick.examined, 0, "its next look moved past the day: {retick:?}");
+    assert_eq!(retick.examined, 0, "a task turning yellow on a red case: {retick:?}");
     // Once the task is late too, its own 督办 opens at the cooperating unit, with no person
     // (nobody there has acted on it).
     let task_late = task_due + Duration::days(1);
@@ -658,6 +675,39 @@ async fn a_supervision_names_the_handler_and_a_red_case_ticked_again_opens_none_
     let open = service.supervisions(&supervisor, None).await.unwrap();
     assert_eq!(open.len(), 2);
     assert!(open.iter().any(|s| s.task == Some(task) && s.unit == coop && s.person.is_none()));
+}
+
+#[tokio::test]
+async fn a_step_on_the_day_a_clock_runs_out_leaves_its_supervision_to_that_days_tick() {
+    let (_dir, service, clock, _key) = setup().await;
+    let Accepted { coop, clerk, reviewer, supervisor, no, .. } = accepted_licence(&service).await;
+    let view = service.case_for_staff(&clerk, &no).await.unwrap();
+    let running =
+        view.case.clocks.iter().filter(|c| c.kind.binds_administration() && c.is_running());
+    let first_due = running.map(|c| c.due.date).min().unwrap();
+    // The day after the first deadline, before the scheduler's tick of that day, the
+    // reviewer asks a cooperating unit for help: the case is red under a staff step, which
+    // opens no 督办.
+    let late = first_due + Duration::days(1);
+    clock.advance(Duration::days((late - service.today()).num_days()));
+    let assign = CaseCommand::AssignTask {
+        task: quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7()),
+        unit: coop,
+        description: "请协助核查经营场所".into(),
+        period: quanze_core::Period::WorkingDays(5),
+    };
+    service.act_on_case(CaseCaller::Staff(&reviewer, None), &no, assign).await.unwrap();
+    assert_eq!(
+        service.case_for_staff(&clerk, &no).await.unwrap().case.alert,
+        quanze_core::case::Alert::Red
+    );
+    assert!(service.supervisions(&supervisor, None).await.unwrap().is_empty());
+    // That day's tick still finds the case, and opens its 督办 once.
+    let report = service.tick_deadlines(late, 100).await.unwrap();
+    assert_eq!((report.examined, report.supervisions_opened), (1, 1), "{report:?}");
+    assert_eq!(service.supervisions(&supervisor, None).await.unwrap().len(), 1);
+    let again = service.tick_deadlines(late, 100).await.unwrap();
+    assert_eq!(again.examined, 0, "{again:?}");
 }
 
 #[tokio::test]
