@@ -1,0 +1,418 @@
+//! 事项检索 — full-text search of power items and their service guides (办事指南), in Chinese.
+//!
+//! Chinese is written without spaces between words, so the text is cut into words by jieba
+//! (`tantivy-jieba`, in search mode: a long word is indexed with the shorter words inside it,
+//! so `营业执照` is found by `执照` too) and indexed by tantivy. The index holds what a
+//! villager would look for: the item's name, its unit's name and the guide's text
+//! (conditions, materials, legal basis, place, fees), with the unit, the category and the
+//! towns where it can be done as filters.
+//!
+//! A query is what a person types, never a query language: it is cut into words the same
+//! way, each word must appear in the name, the unit or the guide (the name counting most),
+//! and when no item has all of them the items with most of them are given, marked as such.
+//! So no input is a syntax error. The index lives in memory or in a folder; it is rebuilt
+//! from the store when the server starts and one list's items are replaced on publication
+//! ([`SearchIndex::replace_list`]), in one commit.
+
+use std::collections::HashSet;
+use std::path::Path;
+use std::sync::Mutex;
+
+use tantivy::collector::{Count, TopDocs};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::schema::{
+    Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
+};
+use tantivy::snippet::SnippetGenerator;
+use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
+
+/// The longest query accepted, in characters: longer is not a search for an item.
+pub const MAX_QUERY_CHARS: usize = 100;
+/// The most hits one page gives.
+pub const MAX_PAGE: usize = 100;
+const TOKENIZER: &str = "jieba";
+/// The index writer's memory budget: tantivy's minimum per thread is 15 MB.
+const WRITER_BUDGET: usize = 64 * 1024 * 1024;
+
+/// Why a search or an index update failed. `zh` is for the person who searched; the
+/// `Display` text (English) is for logs.
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// Nothing to search for (empty, or only punctuation and spaces).
+    #[error("the query has no word to search for")]
+    Empty,
+    /// Longer than [`MAX_QUERY_CHARS`].
+    #[error("the query has {chars} characters, more than {max}")]
+    TooLong {
+        /// Its length in characters.
+        chars: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A control character or a bidirectional override in the query.
+    #[error("the query holds a control or bidirectional formatting character")]
+    BadCharacter,
+    /// The index itself failed (a lock, a corrupt segment): not the searcher's fault.
+    #[error("search index: {0}")]
+    Index(#[from] tantivy::TantivyError),
+    /// The index's folder could not be prepared.
+    #[error("search index folder: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+impl SearchError {
+    /// The message for the person who searched (zh-CN).
+    pub fn zh(&self) -> String {
+        match self {
+            SearchError::Empty => "请输入要查找的事项名称或关键词".into(),
+            SearchError::TooLong { chars, max } => {
+                format!("搜索词过长（{chars}个字），请不超过{max}个字")
+            }
+            SearchError::BadCharacter => "搜索词含有控制字符，请删除后重试".into(),
+            SearchError::Index(_) | SearchError::Io(_) => "检索服务暂时不可用，请稍后再试".into(),
+        }
+    }
+
+    /// Whether the searcher can mend it (a bad query), as against the index failing.
+    pub fn is_bad_query(&self) -> bool {
+        !matches!(self, SearchError::Index(_) | SearchError::Io(_))
+    }
+}
+
+/// One item as the index sees it: the text it is found by and the filters it answers to.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ItemDoc {
+    /// The item's stable id.
+    pub item: String,
+    /// The list it is published on (a county department's or a town's); the unit of
+    /// replacement on publication.
+    pub list: String,
+    /// 事项名称 (with its 子项).
+    pub name: String,
+    /// The id of the unit that holds it (实施主体).
+    pub unit: String,
+    /// That unit's name.
+    pub unit_name: String,
+    /// 事项类型, as a code (`licensing`, `penalty`, …).
+    pub category: String,
+    /// Region codes of the towns where it can be done.
+    pub towns: Vec<String>,
+    /// The service guide's text: conditions, materials, legal basis, place, fees.
+    pub guide: String,
+}
+
+/// A search: the words typed and the filters chosen.
+#[derive(Debug, Clone, Default)]
+pub struct SearchQuery<'a> {
+    /// What the person typed.
+    pub text: &'a str,
+    /// Only items of this unit.
+    pub unit: Option<&'a str>,
+    /// Only items of this category.
+    pub category: Option<&'a str>,
+    /// Only items that can be done in this town (region code).
+    pub town: Option<&'a str>,
+    /// Hits to skip (paging).
+    pub offset: usize,
+    /// Hits to give, at most [`MAX_PAGE`].
+    pub limit: usize,
+}
+
+/// One item found, with the matched words marked.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hit {
+    /// The item's id.
+    pub item: String,
+    /// Its list.
+    pub list: String,
+    /// Its name.
+    pub name: String,
+    /// Its unit's id.
+    pub unit: String,
+    /// Its unit's name.
+    pub unit_name: String,
+    /// Its category code.
+    pub category: String,
+    /// The name as HTML, escaped, with the matched words in `<b>`; `None` when the name
+    /// has none of them (the page escapes `name` itself).
+    pub name_html: Option<String>,
+    /// A passage of the guide as HTML, escaped, with the matched words in `<b>` (empty when
+    /// the guide has none of them).
+    pub guide_html: String,
+    /// Relevance (BM25), higher first.
+    pub score: f32,
+}
+
+/// The answer to a search.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SearchResults {
+    /// How many items match in all.
+    pub total: usize,
+    /// The page asked for.
+    pub hits: Vec<Hit>,
+    /// The words the query was cut into.
+    pub words: Vec<String>,
+    /// `false`: every word is in each hit. `true`: no item had all of them, and these have
+    /// some (the page should say so).
+    pub partial: bool,
+}
+
+struct Fields {
+    item: Field,
+    list: Field,
+    name: Field,
+    unit: Field,
+    unit_name: Field,
+    category: Field,
+    towns: Field,
+    guide: Field,
+}
+
+/// The index of items. Searches run on any thread at once; updates are serialised.
+pub struct SearchIndex {
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+    fields: Fields,
+}
+
+impl std::fmt::Debug for SearchIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("SearchIndex").field("docs", &self.len()).finish()
+    }
+}
+
+impl SearchIndex {
+    /// An empty index in memory.
+    pub fn in_memory() -> Result<Self, SearchError> {
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_ram(schema), fields)
+    }
+
+    /// An empty index in `dir` (created if missing; what was there is cleared, since the
+    /// index is rebuilt from the store).
+    pub fn in_dir(dir: &Path) -> Result<Self, SearchError> {
+        if dir.exists() {
+            std::fs::remove_dir_all(dir)?;
+        }
+        std::fs::create_dir_all(dir)?;
+        let (schema, fields) = schema();
+        Self::with_index(Index::create_in_dir(dir, schema)?, fields)
+    }
+
+    fn with_index(index: Index, fields: Fields) -> Result<Self, SearchError> {
+        index.tokenizers().register(TOKENIZER, analyzer());
+        let writer = index.writer(WRITER_BUDGET)?;
+        let reader = index.reader_builder().reload_policy(ReloadPolicy::Manual).try_into()?;
+        Ok(SearchIndex { reader, writer: Mutex::new(writer), fields })
+    }
+
+    /// How many items the index holds.
+    pub fn len(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+
+    /// Whether it holds none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Replaces the items of every list in `docs` (and of `lists`, which may have none now)
+    /// with `docs`, in one commit: a search sees all of the old items or all of the new.
+    pub fn replace_lists(&self, lists: &[&str], docs: &[ItemDoc]) -> Result<(), SearchError> {
+        let mut writer = self.writer.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut cleared: HashSet<&str> = HashSet::new();
+        for list in lists.iter().copied().chain(docs.iter().map(|d| d.list.as_str())) {
+            if cleared.insert(list) {
+                writer.delete_term(Term::from_field_text(self.fields.list, list));
+            }
+        }
+        for doc in docs {
+            writer.add_document(self.document(doc))?;
+        }
+        match writer.commit() {
+            Ok(_) => {}
+            Err(e) => {
+                // Nothing of this call stays pending for the next one.
+                let _ = writer.rollback();
+                return Err(e.into());
+            }
+        }
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// Replaces one list's items.
+    pub fn replace_list(&self, list: &str, docs: &[ItemDoc]) -> Result<(), SearchError> {
+        self.replace_lists(&[list], docs)
+    }
+
+    fn document(&self, d: &ItemDoc) -> TantivyDocument {
+        let f = &self.fields;
+        let mut doc = TantivyDocument::default();
+        doc.add_text(f.item, &d.item);
+        doc.add_text(f.list, &d.list);
+        doc.add_text(f.name, &d.name);
+        doc.add_text(f.unit, &d.unit);
+        doc.add_text(f.unit_name, &d.unit_name);
+        doc.add_text(f.category, &d.category);
+        for town in &d.towns {
+            doc.add_text(f.towns, town);
+        }
+        doc.add_text(f.guide, &d.guide);
+        doc
+    }
+
+    /// The words `text` is cut into, as the index cuts it (lower case, no punctuation, each
+    /// once).
+    pub fn words(&self, text: &str) -> Vec<String> {
+        let mut analyzer = analyzer();
+        let mut stream = analyzer.token_stream(text);
+        let mut seen = HashSet::new();
+        let mut words = Vec::new();
+        while stream.advance() {
+            let word = stream.token().text.trim();
+            if word.chars().any(char::is_alphanumeric) && seen.insert(word.to_owned()) {
+                words.push(word.to_owned());
+            }
+        }
+        words
+    }
+
+    /// Searches. A query is checked first (not empty, not too long, no control characters).
+    pub fn search(&self, q: &SearchQuery<'_>) -> Result<SearchResults, SearchError> {
+        let text = q.text.trim();
+        let chars = text.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(SearchError::TooLong { chars, max: MAX_QUERY_CHARS });
+        }
+        if text.chars().any(|c| c.is_control() || is_bidi_control(c)) {
+            return Err(SearchError::BadCharacter);
+        }
+        let words = self.words(text);
+        if words.is_empty() {
+            return Err(SearchError::Empty);
+        }
+        let limit = q.limit.clamp(1, MAX_PAGE);
+        let searcher = self.reader.searcher();
+        let all = self.query(q, &words, Occur::Must);
+        let (mut total, mut found) = searcher.search(
+            &all,
+            &(Count, TopDocs::with_limit(limit).and_offset(q.offset).order_by_score()),
+        )?;
+        let mut partial = false;
+        let mut query = all;
+        if total == 0 && words.len() > 1 {
+            let some = self.query(q, &words, Occur::Should);
+            (total, found) = searcher.search(
+                &some,
+                &(Count, TopDocs::with_limit(limit).and_offset(q.offset).order_by_score()),
+            )?;
+            partial = true;
+            query = some;
+        }
+        let mut names = SnippetGenerator::create(&searcher, &query, self.fields.name)?;
+        names.set_max_num_chars(200);
+        let mut guides = SnippetGenerator::create(&searcher, &query, self.fields.guide)?;
+        guides.set_max_num_chars(120);
+        let f = &self.fields;
+        let mut hits = Vec::with_capacity(found.len());
+        for (score, address) in found {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let text_of = |field| {
+                doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
+            };
+            let name = text_of(f.name);
+            let name_html = names.snippet(&name).to_html();
+            let guide_snippet = guides.snippet_from_doc(&doc);
+            let guide_html = if guide_snippet.highlighted().is_empty() {
+                String::new()
+            } else {
+                guide_snippet.to_html()
+            };
+            hits.push(Hit {
+                item: text_of(f.item),
+                list: text_of(f.list),
+                unit: text_of(f.unit),
+                unit_name: text_of(f.unit_name),
+                category: text_of(f.category),
+                name_html: (!name_html.is_empty()).then_some(name_html),
+                name,
+                guide_html,
+                score,
+            });
+        }
+        Ok(SearchResults { total, hits, words, partial })
+    }
+
+    /// Each word in the name (×3), the unit's name (×2) or the guide; `occur` says whether
+    /// every word must be found (`Must`) or any (`Should`); the filters must all hold.
+    fn query(&self, q: &SearchQuery<'_>, words: &[String], occur: Occur) -> BooleanQuery {
+        let f = &self.fields;
+        let text = |field, word: &str, boost: f32| -> Box<dyn Query> {
+            let term =
+                TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
+            Box::new(BoostQuery::new(Box::new(term), boost))
+        };
+        let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
+            .iter()
+            .map(|w| {
+                let any_field = BooleanQuery::new(vec![
+                    (Occur::Should, text(f.name, w, 3.0)),
+                    (Occur::Should, text(f.unit_name, w, 2.0)),
+                    (Occur::Should, text(f.guide, w, 1.0)),
+                ]);
+                (occur, Box::new(any_field) as Box<dyn Query>)
+            })
+            .collect();
+        let exact = |field, value: &str| -> Box<dyn Query> {
+            Box::new(TermQuery::new(Term::from_field_text(field, value), IndexRecordOption::Basic))
+        };
+        if occur == Occur::Should {
+            // The words together are one clause, so that the filters below stay required.
+            clauses = vec![(Occur::Must, Box::new(BooleanQuery::new(clauses)) as Box<dyn Query>)];
+        }
+        for (field, value) in [(f.unit, q.unit), (f.category, q.category), (f.towns, q.town)] {
+            if let Some(v) = value {
+                clauses.push((Occur::Must, exact(field, v)));
+            }
+        }
+        BooleanQuery::new(clauses)
+    }
+}
+
+/// jieba in search mode, then lower case (for the Latin letters of codes and names).
+fn analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(tantivy_jieba::JiebaTokenizer::with_search_mode(true))
+        .filter(LowerCaser)
+        .build()
+}
+
+fn schema() -> (Schema, Fields) {
+    let mut b = Schema::builder();
+    let words = TextOptions::default().set_stored().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(TOKENIZER)
+            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+    );
+    let fields = Fields {
+        item: b.add_text_field("item", STRING | STORED),
+        list: b.add_text_field("list", STRING | STORED),
+        name: b.add_text_field("name", words.clone()),
+        unit: b.add_text_field("unit", STRING | STORED),
+        unit_name: b.add_text_field("unit_name", words.clone()),
+        category: b.add_text_field("category", STRING | STORED),
+        towns: b.add_text_field("towns", STRING),
+        guide: b.add_text_field("guide", words),
+    };
+    (b.build(), fields)
+}
+
+/// Unicode's bidirectional formatting characters, which can make text read in another order
+/// than it is stored (U+061C, U+200E–U+200F, U+202A–U+202E, U+2066–U+2069).
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+#[cfg(test)]
+mod tests;
