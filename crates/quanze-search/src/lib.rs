@@ -23,12 +23,13 @@ use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{
     Field, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions, Value,
 };
-use tantivy::snippet::SnippetGenerator;
 use tantivy::tokenizer::{LowerCaser, TextAnalyzer};
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Term};
 
 /// The longest query accepted, in characters: longer is not a search for an item.
 pub const MAX_QUERY_CHARS: usize = 100;
+/// About how many characters of a guide a hit shows around its first matched word.
+const GUIDE_PASSAGE_CHARS: usize = 120;
 /// The most hits one page gives.
 pub const MAX_PAGE: usize = 100;
 const TOKENIZER: &str = "jieba";
@@ -301,7 +302,6 @@ impl SearchIndex {
             &(Count, TopDocs::with_limit(limit).and_offset(q.offset).order_by_score()),
         )?;
         let mut partial = false;
-        let mut query = all;
         if total == 0 && words.len() > 1 {
             let some = self.query(q, &words, Occur::Should);
             (total, found) = searcher.search(
@@ -309,12 +309,13 @@ impl SearchIndex {
                 &(Count, TopDocs::with_limit(limit).and_offset(q.offset).order_by_score()),
             )?;
             partial = true;
-            query = some;
         }
-        let mut names = SnippetGenerator::create(&searcher, &query, self.fields.name)?;
-        names.set_max_num_chars(200);
-        let mut guides = SnippetGenerator::create(&searcher, &query, self.fields.guide)?;
-        guides.set_max_num_chars(120);
+        // The words to mark: the query's and those of their written forms.
+        let marked: HashSet<String> = words
+            .iter()
+            .cloned()
+            .chain(words.iter().flat_map(|w| synonyms(w)).flat_map(|form| self.words(form)))
+            .collect();
         let f = &self.fields;
         let mut hits = Vec::with_capacity(found.len());
         for (score, address) in found {
@@ -323,30 +324,25 @@ impl SearchIndex {
                 doc.get_first(field).and_then(|v| v.as_str()).unwrap_or_default().to_owned()
             };
             let name = text_of(f.name);
-            let name_html = names.snippet(&name).to_html();
-            let guide_snippet = guides.snippet_from_doc(&doc);
-            let guide_html = if guide_snippet.highlighted().is_empty() {
-                String::new()
-            } else {
-                guide_snippet.to_html()
-            };
             hits.push(Hit {
                 item: text_of(f.item),
                 list: text_of(f.list),
                 unit: text_of(f.unit),
                 unit_name: text_of(f.unit_name),
                 category: text_of(f.category),
-                name_html: (!name_html.is_empty()).then_some(name_html),
+                name_html: highlight(&name, &marked, usize::MAX),
                 name,
-                guide_html,
+                guide_html: highlight(&text_of(f.guide), &marked, GUIDE_PASSAGE_CHARS)
+                    .unwrap_or_default(),
                 score,
             });
         }
         Ok(SearchResults { total, hits, words, partial })
     }
 
-    /// Each word in the name (×3), the unit's name (×2) or the guide; `occur` says whether
-    /// every word must be found (`Must`) or any (`Should`); the filters must all hold.
+    /// Each word in the name (×3), the unit's name (×2) or the guide, or one of its written
+    /// forms (`synonyms.txt`: every word of the form); `occur` says whether every word must
+    /// be found (`Must`) or any (`Should`); the filters must all hold.
     fn query(&self, q: &SearchQuery<'_>, words: &[String], occur: Occur) -> BooleanQuery {
         let f = &self.fields;
         let text = |field, word: &str, boost: f32| -> Box<dyn Query> {
@@ -354,15 +350,23 @@ impl SearchIndex {
                 TermQuery::new(Term::from_field_text(field, word), IndexRecordOption::WithFreqs);
             Box::new(BoostQuery::new(Box::new(term), boost))
         };
+        let any_field = |w: &str| -> Box<dyn Query> {
+            Box::new(BooleanQuery::new(vec![
+                (Occur::Should, text(f.name, w, 3.0)),
+                (Occur::Should, text(f.unit_name, w, 2.0)),
+                (Occur::Should, text(f.guide, w, 1.0)),
+            ]))
+        };
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = words
             .iter()
             .map(|w| {
-                let any_field = BooleanQuery::new(vec![
-                    (Occur::Should, text(f.name, w, 3.0)),
-                    (Occur::Should, text(f.unit_name, w, 2.0)),
-                    (Occur::Should, text(f.guide, w, 1.0)),
-                ]);
-                (occur, Box::new(any_field) as Box<dyn Query>)
+                let mut forms: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Should, any_field(w))];
+                for written in synonyms(w) {
+                    let all: Vec<(Occur, Box<dyn Query>)> =
+                        self.words(written).iter().map(|p| (Occur::Must, any_field(p))).collect();
+                    forms.push((Occur::Should, Box::new(BooleanQuery::new(all))));
+                }
+                (occur, Box::new(BooleanQuery::new(forms)) as Box<dyn Query>)
             })
             .collect();
         let exact = |field, value: &str| -> Box<dyn Query> {
@@ -379,6 +383,90 @@ impl SearchIndex {
         }
         BooleanQuery::new(clauses)
     }
+}
+
+/// `text` as escaped HTML with the words in `marked` in `<b>`, cut to a passage of about
+/// `max_chars` around the first of them; `None` when it has none.
+///
+/// By hand, not tantivy's `SnippetGenerator`: that one assumes a text's words come in order
+/// without overlapping, and jieba's search mode gives a long word and then the words inside
+/// it (it panics on an overflow in debug builds).
+fn highlight(text: &str, marked: &HashSet<String>, max_chars: usize) -> Option<String> {
+    let mut analyzer = analyzer();
+    let mut stream = analyzer.token_stream(text);
+    let mut ranges: Vec<std::ops::Range<usize>> = Vec::new();
+    while stream.advance() {
+        let token = stream.token();
+        if marked.contains(token.text.as_str()) {
+            ranges.push(token.offset_from..token.offset_to);
+        }
+    }
+    if ranges.is_empty() {
+        return None;
+    }
+    // Overlapping and touching words are marked as one.
+    ranges.sort_by_key(|r| (r.start, r.end));
+    let mut merged: Vec<std::ops::Range<usize>> = Vec::new();
+    for r in ranges {
+        match merged.last_mut() {
+            Some(last) if r.start <= last.end => last.end = last.end.max(r.end),
+            _ => merged.push(r),
+        }
+    }
+    // The passage: all of a short text; else from a little before the first mark, `max_chars`
+    // long, on char boundaries.
+    let lead = 16;
+    let first = merged[0].start;
+    let start = if text.chars().count() <= max_chars {
+        0
+    } else {
+        text[..first].char_indices().rev().nth(lead - 1).map_or(0, |(i, _)| i)
+    };
+    let end = text[start..].char_indices().nth(max_chars).map_or(text.len(), |(i, _)| start + i);
+    let mut html = String::new();
+    if start > 0 {
+        html.push('…');
+    }
+    let mut at = start;
+    for r in merged.iter().filter(|r| r.start >= start && r.end <= end) {
+        push_escaped(&mut html, &text[at..r.start]);
+        html.push_str("<b>");
+        push_escaped(&mut html, &text[r.clone()]);
+        html.push_str("</b>");
+        at = r.end;
+    }
+    push_escaped(&mut html, &text[at..end]);
+    if end < text.len() {
+        html.push('…');
+    }
+    Some(html)
+}
+
+fn push_escaped(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#x27;"),
+            c => out.push(c),
+        }
+    }
+}
+
+/// The written forms of a spoken word, from `synonyms.txt` (shipped in the binary).
+fn synonyms(word: &str) -> impl Iterator<Item = &'static str> {
+    static TABLE: &str = include_str!("synonyms.txt");
+    TABLE
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .find_map(|l| {
+            let mut parts = l.split_whitespace();
+            (parts.next() == Some(word)).then_some(parts)
+        })
+        .into_iter()
+        .flatten()
 }
 
 /// jieba in search mode, then lower case (for the Latin letters of codes and names).

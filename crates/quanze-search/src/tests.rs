@@ -308,3 +308,44 @@ fn an_index_in_a_folder_starts_empty_and_is_rebuilt() {
     drop(again);
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn a_spoken_word_finds_the_written_one() {
+    let index = SearchIndex::in_memory().unwrap();
+    let docs = vec![
+        doc(
+            "benefit",
+            "l",
+            "最低生活保障金给付",
+            "县民政局",
+            "benefit",
+            &[],
+            "按月发放最低生活保障金。",
+        ),
+        doc("green", "l", "临时占用城市绿化用地审批", "县住房和城乡建设局", "licensing", &[], ""),
+        doc("other", "l", "生活垃圾处理收费", "县城市管理局", "levy", &[], "生活"),
+    ];
+    index.replace_list("l", &docs).unwrap();
+    // 低保 is nowhere in the text; the table says it is 最低生活保障.
+    assert_eq!(items(&find(&index, "低保")), ["benefit"]);
+    // 绿地 is written 绿化用地 here: every word of the query is still required.
+    let green = find(&index, "临时占用绿地");
+    assert_eq!((items(&green), green.partial), (vec!["green"], false), "{green:?}");
+    assert!(synonyms("低保").any(|w| w == "最低生活保障"));
+    assert_eq!(synonyms("最低生活保障").count(), 0, "only spoken words are keys");
+}
+
+#[test]
+fn a_long_guide_shows_a_passage_around_the_first_match() {
+    let marked: HashSet<String> =
+        ["执照".to_owned(), "营业执照".to_owned(), "营业".to_owned()].into();
+    let text = format!("{}核发营业执照。{}", "甲".repeat(300), "乙".repeat(300));
+    let html = highlight(&text, &marked, GUIDE_PASSAGE_CHARS).unwrap();
+    // Overlapping words (营业执照, 营业, 执照) are marked once, as one.
+    assert!(html.contains("核发<b>营业执照</b>。"), "{html}");
+    assert!(html.starts_with('…') && html.ends_with('…'), "{html}");
+    assert!(html.chars().count() <= GUIDE_PASSAGE_CHARS + 2 + 7, "{}", html.chars().count());
+    assert_eq!(highlight("没有这个词", &marked, 10), None);
+    // A short text is whole.
+    assert_eq!(highlight("营业执照", &marked, usize::MAX).unwrap(), "<b>营业执照</b>");
+}

@@ -18,6 +18,7 @@ pub mod laws;
 pub mod ledger;
 pub mod lists;
 pub mod reports;
+pub mod search;
 pub mod views;
 
 #[cfg(test)]
@@ -204,6 +205,8 @@ pub struct Service {
     /// Uploads being read, at most `MaterialsConfig::concurrent_uploads` at once, so that
     /// their buffers stay within that many times the size limit.
     material_uploads: Arc<tokio::sync::Semaphore>,
+    /// The search index of published items, built on first use and kept with the catalogue.
+    search: search::SearchState,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -231,6 +234,7 @@ impl CatalogWriter<'_> {
     pub(crate) fn apply(self, change: impl FnOnce(&Catalog) -> Catalog) {
         let next = Arc::new(change(&self.service.catalog()));
         *self.service.catalog.write().expect("catalogue lock is never poisoned") = next;
+        self.service.refresh_search();
     }
 }
 
@@ -273,6 +277,7 @@ impl Service {
             receipts: tokio::sync::Mutex::new(cases::ReceiptCounter::default()),
             case_cache: cases::CaseCache::default(),
             material_uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
+            search: search::SearchState::default(),
         };
         service.reload().await?;
         service.load_stored_calendar().await?;
@@ -312,6 +317,7 @@ impl Service {
         let snapshot = self.store.snapshot().await?;
         let catalog = Arc::new(Catalog::build(snapshot));
         *self.catalog.write().expect("catalogue lock is never poisoned") = catalog;
+        self.refresh_search();
         Ok(())
     }
 

@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::materials::router())
         .merge(routes::reports::router())
         .merge(routes::calendar::router())
+        .merge(routes::search::router())
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)

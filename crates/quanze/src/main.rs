@@ -818,6 +818,20 @@ async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCo
             service.run_deadline_scheduler(Duration::from_secs(60), stop).await;
         }
     });
+    // The search index is built from the catalogue once, off the request path, so the first
+    // villager's search does not wait for it.
+    tokio::task::spawn_blocking({
+        let service = Arc::clone(&service);
+        move || {
+            let started = std::time::Instant::now();
+            match service.warm_search() {
+                Ok(()) => tracing::info!(elapsed = ?started.elapsed(), "search index built"),
+                Err(err) => {
+                    tracing::warn!(error = %err, "building the search index failed; the first search tries again")
+                }
+            }
+        }
+    });
     // Material files a crash left without their record are removed once, in the background.
     tokio::spawn({
         let service = Arc::clone(&service);

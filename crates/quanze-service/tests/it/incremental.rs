@@ -161,6 +161,10 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
         entries: vec![entry(1)],
         overrides: Vec::new(),
     };
+    // The search index, built now, follows every change below.
+    service.warm_search().unwrap();
+    let search =
+        |q: &str| quanze_service::search::SearchRequest { q: q.into(), ..Default::default() };
     let before = service.catalog();
     let write = DraftWrite { version: draft.clone(), new_items: vec![item(1, "新设事项")] };
     service.save_draft(Some(&editor), write).await.unwrap();
@@ -184,8 +188,16 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
         None,
     )
     .unwrap();
+    let named = |page: quanze_service::search::SearchPage| {
+        page.hits.iter().filter(|h| h.name.starts_with("新设事项")).count()
+    };
+    let draft_only = service.search_items(&search("新设事项")).unwrap();
+    assert_eq!(named(draft_only), 0, "a draft is not public");
     service.publish(Some(&leader), draft.id, today, approval).await.unwrap();
     check(&service, &before, "a publication").await;
+    let found = service.search_items(&search("新设事项")).unwrap();
+    assert_eq!(found.hits[0].name, "新设事项（修订）", "the published version, found at once");
+    assert_eq!(named(found), 1);
     assert!(service.catalog().holdings.holds(dept, new_item, today).is_some());
 
     // The template: imported, its differences declared, discarded.

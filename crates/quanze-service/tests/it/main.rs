@@ -16,5 +16,6 @@ mod incremental;
 mod lawful;
 mod ledger;
 mod ranks;
+mod search;
 mod template;
 mod town_holder;

@@ -97,10 +97,13 @@ use crate::extract::{Auth, Json, Path, Query};
         crate::routes::reports::establishment,
         crate::routes::reports::change_establishment,
         crate::routes::calendar::year,
-        crate::routes::calendar::load
+        crate::routes::calendar::load,
+        crate::routes::search::search
     ),
     components(schemas(
         ErrorBody,
+        quanze_service::search::SearchPage,
+        quanze_service::search::SearchHit,
         Receipt,
         Created,
         LoginRequest,

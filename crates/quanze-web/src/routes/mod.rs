@@ -10,6 +10,7 @@ pub mod ledger;
 pub mod materials;
 pub mod pages;
 pub mod reports;
+pub mod search;
 
 use quanze_service::ErrorCode;
 

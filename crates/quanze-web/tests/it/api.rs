@@ -1064,3 +1064,32 @@ async fn authority_answers_for_a_town_with_an_active_grant() {
     let path = format!("/api/v1/authority?unit={town}&item={}&date=2025-01-01", grant.grant.item);
     assert_eq!(app.get(&path).await.1["holds"], false);
 }
+
+#[tokio::test]
+async fn anyone_searches_the_published_items_in_chinese() {
+    let app = spawn_app(true).await;
+    let (status, page) = app.get("/api/v1/search?q=%E4%BD%8E%E4%BF%9D").await; // 低保
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let hits = page["hits"].as_array().unwrap();
+    assert!(!hits.is_empty(), "{page}");
+    assert!(hits.iter().all(|h| h["name"].as_str().unwrap().contains("最低生活保障")), "{page}");
+    assert!(hits[0]["name_html"].as_str().unwrap().contains("<b>"), "{page}");
+    assert_eq!(page["partial"], false);
+    // Filtered by category, paged.
+    let (_, one) = app.get("/api/v1/search?q=%E4%BD%8E%E4%BF%9D&category=benefit&limit=1").await;
+    assert_eq!(one["hits"].as_array().unwrap().len(), 1, "{one}");
+    assert_eq!(one["hits"][0]["category"], "benefit");
+    // A 1,000-character query (a URL of 9 KB): refused with the usual JSON body, in Chinese.
+    let long = "%E8%AF%81".repeat(1_000); // 证
+    let (status, err) = app.get(&format!("/api/v1/search?q={long}")).await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+        "{err}"
+    );
+    assert!(err.to_string().contains("过长"), "{err}");
+    // No query at all: the extractor's error, in the same shape.
+    let (status, err) = app.get("/api/v1/search").await;
+    assert!(status.is_client_error(), "{status}");
+    assert!(err["code"].is_string(), "{err}");
+}
