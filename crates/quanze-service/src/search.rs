@@ -31,6 +31,9 @@ struct Indexed {
     /// The day it was brought up to date for, and each list's version in force then.
     on: NaiveDate,
     versions: HashMap<ListId, ListVersionId>,
+    /// The catalogue's units it took the units' names from: a unit write replaces them, and
+    /// every list is indexed again (a county has a few thousand items; unit writes are rare).
+    units: Arc<Vec<Arc<Unit>>>,
 }
 
 /// A search as asked over the API.
@@ -145,6 +148,7 @@ impl Service {
                 index: Arc::new(SearchIndex::in_memory()?),
                 on: today,
                 versions: HashMap::new(),
+                units: Arc::default(),
             };
             indexed.refresh(&self.catalog(), today)?;
             *inner = Some(indexed);
@@ -157,9 +161,10 @@ impl Indexed {
     /// Replaces the lists whose version in force on `on` is not the one indexed.
     fn refresh(&mut self, catalog: &Catalog, on: NaiveDate) -> Result<(), SearchError> {
         let now = in_force(catalog, on);
+        let renamed = !Arc::ptr_eq(&self.units, &catalog.units);
         let changed: Vec<ListId> = now
             .iter()
-            .filter(|(list, version)| self.versions.get(list) != Some(version))
+            .filter(|(list, version)| renamed || self.versions.get(list) != Some(version))
             .map(|(list, _)| *list)
             .chain(self.versions.keys().filter(|l| !now.contains_key(l)).copied())
             .collect();
@@ -175,6 +180,7 @@ impl Indexed {
         }
         self.on = on;
         self.versions = now;
+        self.units = Arc::clone(&catalog.units);
         Ok(())
     }
 }

@@ -110,7 +110,11 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
     );
     let before = service.catalog();
     service
-        .update_unit(Some(&editor), dept, NewUnit { name: "县新设管理局".into(), ..new_dept })
+        .update_unit(
+            Some(&editor),
+            dept,
+            NewUnit { name: "县新设管理局".into(), ..new_dept.clone() },
+        )
         .await
         .unwrap();
     check(&service, &before, "a department renamed").await;
@@ -199,6 +203,14 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
     assert_eq!(found.hits[0].name, "新设事项（修订）", "the published version, found at once");
     assert_eq!(named(found), 1);
     assert!(service.catalog().holdings.holds(dept, new_item, today).is_some());
+    // A unit renamed: its items are found by the new name at once.
+    let renamed = NewUnit { name: "县新设服务局".into(), ..new_dept };
+    service.update_unit(Some(&editor), dept, renamed).await.unwrap();
+    let by_unit = service.search_items(&search("新设服务局")).unwrap();
+    assert!(
+        by_unit.hits.iter().any(|h| h.name == "新设事项（修订）" && h.unit_name == "县新设服务局"),
+        "{by_unit:?}"
+    );
 
     // The template: imported, its differences declared, discarded.
     let catalog = service.catalog();
