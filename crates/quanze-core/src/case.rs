@@ -1318,25 +1318,24 @@ impl Case {
             .filter(|(_, day)| on <= *day)
             .and_then(|(_, day)| day.succ_opt());
         // 逾期未告知补正: the day a licensing application unanswered is deemed accepted.
-        let deemed = (self.state == CaseState::Submitted
-            && self.procedure == ProcedureKind::Licensing)
-            .then(|| {
-                let intake = self.clocks.iter().filter(|c| c.kind == ClockKind::Intake);
-                intake.filter(|c| c.is_running()).map(Clock::red_from).filter(ahead).min()
-            })
-            .flatten();
+        let deemed = self.unanswered_intake().map(Clock::red_from).filter(ahead).min();
         [rises, first_clock_red, task_red, promise, deemed].into_iter().flatten().min()
     }
 
     /// 逾期未告知补正 (行政许可法第三十二条): a licensing application still unanswered on `on`,
     /// its notice period over; the scheduler then deems it accepted from the day of receipt.
     pub fn acceptance_overdue(&self, on: NaiveDate) -> bool {
-        self.state == CaseState::Submitted
-            && self.procedure == ProcedureKind::Licensing
-            && self
-                .clocks
-                .iter()
-                .any(|c| c.kind == ClockKind::Intake && c.is_running() && on > c.due.date)
+        self.unanswered_intake().any(|c| on > c.due.date)
+    }
+
+    /// The running intake clock of a licensing application not yet answered: when it runs out
+    /// the application is deemed accepted (行政许可法第三十二条).
+    fn unanswered_intake(&self) -> impl Iterator<Item = &Clock> {
+        let unanswered =
+            self.state == CaseState::Submitted && self.procedure == ProcedureKind::Licensing;
+        self.clocks
+            .iter()
+            .filter(move |c| unanswered && c.kind == ClockKind::Intake && c.is_running())
     }
 
     /// Whether anything calls for a 督办 on `on`: a running administration clock or an open

@@ -30,6 +30,9 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, TantivyDocument, Te
 pub const MAX_QUERY_CHARS: usize = 100;
 /// About how many characters of a guide a hit shows around its first matched word.
 const GUIDE_PASSAGE_CHARS: usize = 120;
+/// How far into the hits a search pages. The collector keeps `offset + limit` hits in memory,
+/// so an unbounded offset from a request would ask for gigabytes; nobody reads past this.
+pub const MAX_OFFSET: usize = 1_000;
 /// The most hits one page gives.
 pub const MAX_PAGE: usize = 100;
 const TOKENIZER: &str = "jieba";
@@ -51,6 +54,14 @@ pub enum SearchError {
         /// The limit.
         max: usize,
     },
+    /// A page further than [`MAX_OFFSET`] hits in.
+    #[error("offset {offset} is past the {max} hits a search pages through")]
+    TooFar {
+        /// The offset asked for.
+        offset: usize,
+        /// The limit.
+        max: usize,
+    },
     /// A control character or a bidirectional override in the query.
     #[error("the query holds a control or bidirectional formatting character")]
     BadCharacter,
@@ -69,6 +80,9 @@ impl SearchError {
             SearchError::Empty => "请输入要查找的事项名称或关键词".into(),
             SearchError::TooLong { chars, max } => {
                 format!("搜索词过长（{chars}个字），请不超过{max}个字")
+            }
+            SearchError::TooFar { max, .. } => {
+                format!("只能翻看前{max}条结果，请换用更具体的搜索词或筛选条件")
             }
             SearchError::BadCharacter => "搜索词含有控制字符，请删除后重试".into(),
             SearchError::Index(_) | SearchError::Io(_) => "检索服务暂时不可用，请稍后再试".into(),
@@ -293,6 +307,9 @@ impl SearchIndex {
         let words = self.words(text);
         if words.is_empty() {
             return Err(SearchError::Empty);
+        }
+        if q.offset > MAX_OFFSET {
+            return Err(SearchError::TooFar { offset: q.offset, max: MAX_OFFSET });
         }
         let limit = q.limit.clamp(1, MAX_PAGE);
         let searcher = self.reader.searcher();

@@ -349,3 +349,16 @@ fn a_long_guide_shows_a_passage_around_the_first_match() {
     // A short text is whole.
     assert_eq!(highlight("营业执照", &marked, usize::MAX).unwrap(), "<b>营业执照</b>");
 }
+
+#[test]
+fn a_page_too_far_in_is_refused_before_anything_is_collected() {
+    let index = index();
+    let q =
+        |offset| SearchQuery { text: "营业执照", offset, limit: 10, ..SearchQuery::default() };
+    assert!(index.search(&q(MAX_OFFSET)).unwrap().hits.is_empty());
+    // An offset from a request (u32::MAX) would have the collector reserve ~64 GiB.
+    let e = index.search(&q(u32::MAX as usize)).unwrap_err();
+    assert!(matches!(e, SearchError::TooFar { max: MAX_OFFSET, .. }), "{e:?}");
+    assert!(e.is_bad_query());
+    assert!(e.zh().contains("1000条"), "{}", e.zh());
+}

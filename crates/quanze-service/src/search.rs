@@ -51,7 +51,7 @@ pub struct SearchRequest {
     /// Only items that can be done in this town (its region code).
     #[serde(default)]
     pub town: Option<String>,
-    /// Hits to skip.
+    /// Hits to skip (at most 1,000).
     #[serde(default)]
     pub offset: Option<u32>,
     /// Hits to give (1–100; 20 when not given).

@@ -1093,3 +1093,17 @@ async fn anyone_searches_the_published_items_in_chinese() {
     assert!(status.is_client_error(), "{status}");
     assert!(err["code"].is_string(), "{err}");
 }
+
+#[tokio::test]
+async fn a_search_page_past_the_first_thousand_hits_is_refused_in_chinese() {
+    let app = spawn_app(true).await;
+    let (status, err) = app.get("/api/v1/search?q=%E4%BD%8E%E4%BF%9D&offset=4294967295").await;
+    assert_eq!(
+        (status, err["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+        "{err}"
+    );
+    assert!(err.to_string().contains("1000条"), "{err}");
+    let (alive, _) = app.get("/healthz").await;
+    assert!(alive.is_success(), "the server is still up");
+}
