@@ -79,6 +79,8 @@ pub struct SearchHit {
     pub unit_name: String,
     /// Its category.
     pub category: String,
+    /// Its category in Chinese (行政许可, 公共服务 …).
+    pub category_zh: String,
 }
 
 /// The answer to a search.
@@ -196,15 +198,8 @@ fn in_force(catalog: &Catalog, on: NaiveDate) -> HashMap<ListId, ListVersionId> 
 fn list_documents(catalog: &Catalog, list: &PowerList, on: NaiveDate) -> Vec<ItemDoc> {
     let Some(version) = catalog.version_on(list.id, on) else { return Vec::new() };
     let unit_name = |id| catalog.unit(id).map(|u: &Unit| u.name.clone()).unwrap_or_default();
-    let doc = |content: &ItemContent, item: String, towns: Vec<String>| ItemDoc {
-        item,
-        list: list.id.to_string(),
-        name: content.display_name(),
-        unit: content.holder.to_string(),
-        unit_name: unit_name(content.holder),
-        category: category_name(content),
-        towns,
-        guide: guide_text(content),
+    let doc = |content: &ItemContent, item: String, towns: Vec<String>| {
+        item_document(content, item, list.id.to_string(), unit_name(content.holder), towns)
     };
     match &list.scope {
         ListScope::Unit { unit } => {
@@ -237,6 +232,27 @@ fn list_documents(catalog: &Catalog, list: &PowerList, on: NaiveDate) -> Vec<Ite
             }
             items.into_iter().map(|(item, (content, towns))| doc(&content, item, towns)).collect()
         }
+    }
+}
+
+/// The search document of one item's content on a list, as the index holds it (also what the
+/// search benchmark feeds a province-sized index).
+pub fn item_document(
+    content: &ItemContent,
+    item: String,
+    list: String,
+    unit_name: String,
+    towns: Vec<String>,
+) -> ItemDoc {
+    ItemDoc {
+        item,
+        list,
+        name: content.display_name(),
+        unit: content.holder.to_string(),
+        unit_name,
+        category: category_name(content),
+        towns,
+        guide: guide_text(content),
     }
 }
 
@@ -281,6 +297,11 @@ impl From<quanze_search::Hit> for SearchHit {
             guide_html: h.guide_html,
             unit: h.unit,
             unit_name: h.unit_name,
+            category_zh: serde_json::from_value::<quanze_core::PowerCategory>(
+                serde_json::Value::String(h.category.clone()),
+            )
+            .map(|c| c.zh().to_owned())
+            .unwrap_or_default(),
             category: h.category,
         }
     }

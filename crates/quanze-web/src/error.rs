@@ -53,6 +53,11 @@ impl ApiError {
     pub fn code(&self) -> ErrorCode {
         self.code
     }
+
+    /// The Chinese message (what a page shows).
+    pub fn message(&self) -> &str {
+        &self.message
+    }
 }
 
 /// A status of the table as an HTTP status.

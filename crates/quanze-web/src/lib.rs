@@ -5,6 +5,7 @@
 // utoipa's path and params derives expand to fully qualified paths of our own extractor types.
 #![allow(unused_qualifications)]
 
+pub mod assets;
 pub mod error;
 pub mod extract;
 pub mod routes;
@@ -33,6 +34,8 @@ pub const MAX_BODY_BYTES: usize = 50 * 1024 * 1024;
 pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::pages::router())
+        .merge(routes::portal::router())
+        .merge(assets::router())
         .merge(routes::api::router())
         .merge(routes::ledger::router())
         .merge(routes::laws::router())
@@ -47,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(assets::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

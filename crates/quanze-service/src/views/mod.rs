@@ -17,6 +17,7 @@ pub mod ledger;
 pub mod lists;
 pub mod materials;
 pub mod pages;
+pub mod portal;
 pub mod registry;
 pub mod reports;
 
@@ -30,6 +31,7 @@ pub use laws::*;
 pub use ledger::*;
 pub use lists::*;
 pub use pages::*;
+pub use portal::*;
 pub use registry::*;
 pub use reports::*;
 

@@ -12,6 +12,8 @@ use crate::reports::{ConsistencyReport, DevolutionReport};
 /// One unit on the home page.
 #[derive(Debug, Clone)]
 pub struct UnitTally {
+    /// The unit.
+    pub id: UnitId,
     /// Name.
     pub name: String,
     /// The printable page of the unit's list in force.
@@ -107,6 +109,7 @@ impl Service {
             let tally = DutyTally::of(catalog.holdings.holdings(u.id, today).map(|e| e.duty));
             total_items += tally.items;
             let row = UnitTally {
+                id: u.id,
                 name: u.name.clone(),
                 print,
                 kind: u.kind.zh(),

@@ -9,6 +9,7 @@ pub mod laws;
 pub mod ledger;
 pub mod materials;
 pub mod pages;
+pub mod portal;
 pub mod reports;
 pub mod search;
 

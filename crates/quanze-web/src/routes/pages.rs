@@ -59,6 +59,8 @@ fn escape(text: &str) -> String {
 }
 
 struct UnitRow {
+    /// Its items in force, on the portal.
+    browse: String,
     name: String,
     /// The printable page of the unit's list in force.
     print: Option<String>,
@@ -73,6 +75,7 @@ struct UnitRow {
 impl From<UnitTally> for UnitRow {
     fn from(u: UnitTally) -> UnitRow {
         UnitRow {
+            browse: format!("/items?unit={}", u.id),
             name: u.name,
             print: u.print,
             kind: u.kind,

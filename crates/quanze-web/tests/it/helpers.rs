@@ -40,6 +40,13 @@ pub async fn spawn_app_with(with_demo: bool, config: Config) -> TestApp {
 }
 
 impl TestApp {
+    /// A page: (status, headers, body text).
+    pub async fn page(&self, path: &str) -> (StatusCode, reqwest::header::HeaderMap, String) {
+        let res = self.client.get(format!("{}{path}", self.base)).send().await.expect("request");
+        let (status, headers) = (res.status(), res.headers().clone());
+        (status, headers, res.text().await.expect("a body"))
+    }
+
     pub async fn get(&self, path: &str) -> (StatusCode, Value) {
         let res = self.client.get(format!("{}{path}", self.base)).send().await.expect("request");
         let status = res.status();

@@ -6,3 +6,4 @@ mod cases;
 mod helpers;
 mod materials;
 mod openapi;
+mod portal;

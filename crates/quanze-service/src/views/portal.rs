@@ -1,0 +1,529 @@
+//! 门户 — what the public pages show: the choices of their filters, a page of the items in
+//! force by unit, category and duty kind, and 办事指南, one item as it is in force on a day
+//! (conditions, materials, time limits, fees, place, legal basis, responsibilities and
+//! accountability) with who may exercise it, in which town and how (the authority index).
+//! The web crate only renders these.
+
+use chrono::NaiveDate;
+use quanze_core::authority::{Exercise, Source};
+use quanze_core::{ItemId, ListScope, PowerCategory, Unit, UnitId};
+
+use crate::catalog::Catalog;
+use crate::lists::ItemQuery;
+use crate::{ErrorCode, Service, ServiceError, ServiceResult};
+
+/// One choice of a filter: the value a form sends and its label.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FilterChoice {
+    /// What the form sends.
+    pub value: String,
+    /// What the reader sees.
+    pub label: String,
+}
+
+/// The choices of the portal's filters.
+#[derive(Debug, Clone)]
+pub struct PortalFilters {
+    /// County departments and other units that are not township-level (value: unit id).
+    pub departments: Vec<FilterChoice>,
+    /// Towns and subdistricts (value: unit id).
+    pub towns: Vec<FilterChoice>,
+    /// Towns and subdistricts (value: region code, what search filters by).
+    pub town_regions: Vec<FilterChoice>,
+    /// Categories (value: the serde name, `licensing`, `public_service`).
+    pub categories: Vec<FilterChoice>,
+    /// Duty kinds of a township list (value: `own`, `cooperate`, `reclaimed`).
+    pub duties: Vec<FilterChoice>,
+}
+
+/// A category's value in a query string: its serde name.
+pub fn category_value(c: PowerCategory) -> String {
+    serde_json::to_value(c).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default()
+}
+
+/// The duty kinds a reader can pick.
+const DUTIES: [(&str, &str); 3] =
+    [("own", "基本履职"), ("cooperate", "配合履职"), ("reclaimed", "上级部门收回")];
+
+/// What the browsing page asks for, as the form sends it.
+#[derive(Debug, Clone, Default)]
+pub struct BrowseRequest {
+    /// A unit's id.
+    pub unit: Option<String>,
+    /// A category's serde name.
+    pub category: Option<String>,
+    /// `own`, `cooperate` or `reclaimed`.
+    pub duty: Option<String>,
+    /// The day (default today).
+    pub date: Option<NaiveDate>,
+    /// Items to skip.
+    pub offset: usize,
+    /// Items to give (1–500).
+    pub limit: usize,
+}
+
+/// One item of a browsing page.
+#[derive(Debug, Clone)]
+pub struct BrowseRow {
+    /// The item.
+    pub item: ItemId,
+    /// 事项名称.
+    pub name: String,
+    /// 事项类型.
+    pub category: &'static str,
+    /// 实施主体 as the unit browsed holds it.
+    pub holder: String,
+    /// 履职类型.
+    pub duty: &'static str,
+    /// 承诺时限 (else the statutory one), or empty.
+    pub committed: String,
+}
+
+/// A page of the items in force.
+#[derive(Debug, Clone)]
+pub struct BrowsePage {
+    /// The unit browsed, when one was.
+    pub unit: Option<(UnitId, String)>,
+    /// Whether that unit is a town (its rows have duty kinds and read as the town holds them).
+    pub township: bool,
+    /// The day.
+    pub on: NaiveDate,
+    /// Items matching in all.
+    pub total: usize,
+    /// The page.
+    pub rows: Vec<BrowseRow>,
+}
+
+/// One legal provision as a reader sees it: the title and article, and the quoted text.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BasisLine {
+    /// 《title》（edition）第N条第M款.
+    pub cite: String,
+    /// The quoted provision, when the list quotes it.
+    pub quote: Option<String>,
+}
+
+impl BasisLine {
+    fn of(r: &quanze_core::LegalRef) -> BasisLine {
+        let cite = quanze_core::LegalRef { quote: None, ..r.clone() }.to_string();
+        BasisLine { cite, quote: r.quote.clone() }
+    }
+
+    fn all(refs: &[quanze_core::LegalRef]) -> Vec<BasisLine> {
+        refs.iter().map(BasisLine::of).collect()
+    }
+}
+
+/// 责任事项 of one stage.
+#[derive(Debug, Clone)]
+pub struct StageDuty {
+    /// 受理, 审查, 决定 …
+    pub stage: String,
+    /// What must be done.
+    pub content: String,
+    /// Its legal basis.
+    pub basis: Vec<BasisLine>,
+}
+
+/// 追责情形.
+#[derive(Debug, Clone)]
+pub struct AccountabilityLine {
+    /// The situation.
+    pub situation: String,
+    /// 追责依据.
+    pub basis: Vec<BasisLine>,
+    /// 追责对象, joined with 、.
+    pub parties: String,
+}
+
+/// 申请材料, one row.
+#[derive(Debug, Clone)]
+pub struct MaterialLine {
+    /// Name.
+    pub name: String,
+    /// 纸质/电子 …, or empty.
+    pub form: String,
+    /// Copies, or empty.
+    pub copies: String,
+    /// 必要 or 非必要.
+    pub required: bool,
+    /// Obtained by data sharing (免提交).
+    pub shared: bool,
+}
+
+/// The service part of a guide, for items citizens and firms apply for.
+#[derive(Debug, Clone)]
+pub struct ServiceGuide {
+    /// 受理条件.
+    pub conditions: Option<String>,
+    /// 申请材料.
+    pub materials: Vec<MaterialLine>,
+    /// 法定办结时限, or 法律未规定.
+    pub statutory_limit: String,
+    /// 承诺办结时限, or the statutory one when none is committed.
+    pub committed_limit: String,
+    /// 收费标准及依据, or 不收费.
+    pub fee: String,
+    /// 办理形式, joined with 、.
+    pub channels: String,
+    /// 办理地点.
+    pub place: Option<String>,
+    /// 咨询电话.
+    pub phone: Option<String>,
+    /// 到办事现场次数.
+    pub trips: Option<String>,
+    /// 定期审批: the days it is decided on.
+    pub sessions: Option<String>,
+}
+
+/// Who may exercise the item on the day: one unit.
+#[derive(Debug, Clone)]
+pub struct HolderLine {
+    /// The unit's id.
+    pub unit: UnitId,
+    /// Its name.
+    pub name: String,
+    /// Whether it is a town or subdistrict.
+    pub township: bool,
+    /// 以自己名义行使, 以委托机关名义行使 …
+    pub exercise: &'static str,
+    /// The department it acts for or with (委托, 审核, 窗口受理, 配合), when there is one.
+    pub department: Option<String>,
+    /// 本级清单 or 赋权下放.
+    pub source: &'static str,
+    /// Towns where a department no longer exercises it (the power passed to them).
+    pub except_in: String,
+}
+
+/// A published list the item is on.
+#[derive(Debug, Clone)]
+pub struct ListLine {
+    /// The list's (or the town's list's) title.
+    pub title: String,
+    /// 第N版 · 文号.
+    pub version: String,
+    /// Its printable page.
+    pub print: String,
+}
+
+/// 办事指南 — one item as published on a day.
+#[derive(Debug, Clone)]
+pub struct GuideView {
+    /// The item.
+    pub item: ItemId,
+    /// 事项名称 (主项（子项）).
+    pub name: String,
+    /// 事项类型.
+    pub category: &'static str,
+    /// Codes with their labels (基本编码, 实施编码, 地方编码).
+    pub codes: Vec<(&'static str, String)>,
+    /// 实施主体, as the unit read for holds it.
+    pub holder: String,
+    /// 业务指导部门, for a town's 基本履职 entry.
+    pub guide_unit: Option<String>,
+    /// 承办机构.
+    pub handling_office: Option<String>,
+    /// 权力来源.
+    pub source: &'static str,
+    /// 行使层级.
+    pub level: &'static str,
+    /// 设定依据.
+    pub basis: Vec<BasisLine>,
+    /// 配合部门 and their duty.
+    pub cooperation: Vec<(String, String)>,
+    /// 责任事项.
+    pub responsibilities: Vec<StageDuty>,
+    /// 追责情形.
+    pub accountability: Vec<AccountabilityLine>,
+    /// The service guide, for items with service fields.
+    pub service: Option<ServiceGuide>,
+    /// 备注.
+    pub remarks: Option<String>,
+    /// Who may exercise it on the day (departments first, then towns).
+    pub holders: Vec<HolderLine>,
+    /// The published lists it is on.
+    pub lists: Vec<ListLine>,
+    /// The day.
+    pub on: NaiveDate,
+    /// The town the guide is read for, when one was asked for and holds it.
+    pub town: Option<String>,
+}
+
+impl Service {
+    /// The choices of the portal's filters, units in name order.
+    pub fn portal_filters(&self) -> PortalFilters {
+        let catalog = self.catalog();
+        let choice = |value: String, label: &str| FilterChoice { value, label: label.to_owned() };
+        let (towns, departments): (Vec<_>, Vec<_>) =
+            catalog.units.iter().partition(|u| u.kind.is_township_level());
+        PortalFilters {
+            departments: departments.iter().map(|u| choice(u.id.to_string(), &u.name)).collect(),
+            towns: towns.iter().map(|u| choice(u.id.to_string(), &u.name)).collect(),
+            town_regions: towns.iter().map(|u| choice(u.region.to_string(), &u.name)).collect(),
+            categories: PowerCategory::ALL
+                .iter()
+                .map(|c| choice(category_value(*c), c.zh()))
+                .collect(),
+            duties: DUTIES.iter().map(|(v, l)| choice((*v).to_owned(), l)).collect(),
+        }
+    }
+
+    /// 事项浏览 — a page of the items in force on a day, of one unit (as it holds them) or of
+    /// the whole county, by category and duty kind. A unit or category that does not exist is
+    /// refused with a Chinese message naming the field.
+    pub fn browse_items(&self, request: &BrowseRequest) -> ServiceResult<BrowsePage> {
+        let catalog = self.catalog();
+        let on = request.date.unwrap_or_else(|| self.today());
+        let refuse = |zh: &str, en: &str| ServiceError::rejected(ErrorCode::InvalidQuery, zh, en);
+        let unit = match request.unit.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                raw.parse::<UnitId>()
+                    .ok()
+                    .and_then(|id| catalog.unit(id))
+                    .ok_or_else(|| refuse("单位：没有这个单位", "unit: no such unit"))?,
+            ),
+        };
+        let category = match request.category.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(raw) => Some(
+                PowerCategory::ALL.into_iter().find(|c| category_value(*c) == raw).ok_or_else(
+                    || refuse("事项类型：没有这个事项类型", "category: no such category"),
+                )?,
+            ),
+        };
+        let duty = match request.duty.as_deref().filter(|s| !s.is_empty()) {
+            None => None,
+            Some(d) if DUTIES.iter().any(|(code, _)| *code == d) => Some(d.to_owned()),
+            Some(_) => {
+                return Err(refuse(
+                    "履职类型：应为基本履职、配合履职或上级部门收回",
+                    "duty: must be own, cooperate or reclaimed",
+                ));
+            }
+        };
+        let page = self.items(&ItemQuery {
+            unit: unit.map(|u| u.id),
+            category,
+            duty,
+            text: None,
+            date: Some(on),
+            offset: request.offset,
+            limit: request.limit,
+        })?;
+        let name = |u: UnitId| unit_name(&catalog, u);
+        let rows = page
+            .items
+            .iter()
+            .map(|v| BrowseRow {
+                item: v.item,
+                name: v.content.display_name(),
+                category: v.content.category.zh(),
+                holder: name(v.content.holder()),
+                duty: v.duty.zh(),
+                committed: v
+                    .content
+                    .service
+                    .as_ref()
+                    .and_then(|s| s.committed_limit.or(s.statutory_limit))
+                    .map(|l| l.to_string())
+                    .unwrap_or_default(),
+            })
+            .collect();
+        Ok(BrowsePage {
+            unit: unit.map(|u| (u.id, u.name.clone())),
+            township: unit.is_some_and(|u| u.kind.is_township_level()),
+            on,
+            total: page.total,
+            rows,
+        })
+    }
+
+    /// 办事指南 — the item as published on `date` (default today), read for `town` when that
+    /// town holds it (its 实施主体 is then the town), otherwise for the department that holds
+    /// it, or the first town. Not found when no published list has it on that day: the
+    /// portal shows only what is in force.
+    pub fn item_guide(
+        &self,
+        item: ItemId,
+        town: Option<UnitId>,
+        date: Option<NaiveDate>,
+    ) -> ServiceResult<GuideView> {
+        let catalog = self.catalog();
+        let on = date.unwrap_or_else(|| self.today());
+        let missing =
+            || ServiceError::NotFound(format!("事项 {item}（{on}不在任何已公布的清单中）"));
+        // Every unit holding it by a published list, departments first.
+        let mut by_list: Vec<(&Unit, quanze_core::ListId, quanze_core::ListEntry)> = catalog
+            .units
+            .iter()
+            .filter_map(|u| {
+                let (list, entry) = catalog.holdings.holds_in(u.id, item, on)?;
+                Some((&**u, list, *entry))
+            })
+            .collect();
+        by_list.sort_by_key(|(u, _, _)| u.kind.is_township_level());
+        let chosen = town
+            .and_then(|t| by_list.iter().find(|(u, _, _)| u.id == t))
+            .or_else(|| by_list.first())
+            .ok_or_else(missing)?;
+        let (unit, list, entry) = *chosen;
+        let content = catalog.content_ref(&entry, Some(unit)).ok_or_else(missing)?;
+        let name = |u: UnitId| unit_name(&catalog, u);
+        let mut codes = Vec::new();
+        if let Some(c) = &content.base_code {
+            codes.push(("基本编码", c.to_string()));
+        }
+        if let Some(c) = &content.impl_code {
+            codes.push(("实施编码", c.to_string()));
+        }
+        if let Some(c) = &content.local_code {
+            codes.push(("地方编码", c.clone()));
+        }
+        let service = content.service.as_ref().map(|s| {
+            let statutory = s.statutory_limit.map(|l| l.to_string());
+            ServiceGuide {
+                conditions: s.conditions.clone(),
+                materials: s
+                    .materials
+                    .iter()
+                    .map(|m| MaterialLine {
+                        name: m.name.clone(),
+                        form: m.form.clone().unwrap_or_default(),
+                        copies: m.copies.map(|n| format!("{n}份")).unwrap_or_default(),
+                        required: m.required,
+                        shared: m.shared,
+                    })
+                    .collect(),
+                committed_limit: s
+                    .committed_limit
+                    .map(|l| l.to_string())
+                    .or_else(|| statutory.clone())
+                    .unwrap_or_else(|| "—".to_owned()),
+                statutory_limit: statutory.unwrap_or_else(|| "法律未规定".to_owned()),
+                fee: s.fee.clone().unwrap_or_else(|| "不收费".to_owned()),
+                channels: s.channels.join("、"),
+                place: s.place.clone(),
+                phone: s.phone.clone(),
+                trips: s.trips.map(|n| format!("{n}次")),
+                sessions: s.sessions.clone().map(String::from),
+            }
+        });
+        let town_chosen = unit.kind.is_township_level() && town == Some(unit.id);
+        Ok(GuideView {
+            item,
+            name: content.display_name(),
+            category: content.category.zh(),
+            codes,
+            holder: name(content.holder()),
+            guide_unit: content.guide().map(name),
+            handling_office: content.handling_office.clone(),
+            source: content.source.zh(),
+            level: content.level.zh(),
+            basis: BasisLine::all(&content.legal_basis),
+            cooperation: content
+                .cooperation
+                .iter()
+                .map(|c| (name(c.unit), c.duty.clone()))
+                .collect(),
+            responsibilities: content
+                .responsibilities
+                .iter()
+                .map(|r| StageDuty {
+                    stage: r.stage.clone(),
+                    content: r.content.clone(),
+                    basis: BasisLine::all(&r.basis),
+                })
+                .collect(),
+            accountability: content
+                .accountability
+                .iter()
+                .map(|a| AccountabilityLine {
+                    situation: a.situation.clone(),
+                    basis: BasisLine::all(&a.basis),
+                    parties: a.parties.join("、"),
+                })
+                .collect(),
+            service,
+            remarks: content.remarks.clone(),
+            holders: holders(&catalog, item, on),
+            lists: lists(&catalog, &by_list, on, (list, unit)),
+            on,
+            town: town_chosen.then(|| unit.name.clone()),
+        })
+    }
+}
+
+fn unit_name(catalog: &Catalog, u: UnitId) -> String {
+    catalog.unit(u).map_or_else(|| u.to_string(), |u| u.name.clone())
+}
+
+/// 法无授权不可为: every unit the authority index says may exercise the item on the day, and
+/// how — by its lists and by active grants alike. Departments first, then towns, by name.
+fn holders(catalog: &Catalog, item: ItemId, on: NaiveDate) -> Vec<HolderLine> {
+    let mut out: Vec<HolderLine> = catalog
+        .units
+        .iter()
+        .filter_map(|u| {
+            let a = catalog.authority.holds(u.id, item, on)?;
+            let department = match a.exercise {
+                Exercise::OwnName => None,
+                Exercise::InNameOf { department }
+                | Exercise::ReviewOnly { department }
+                | Exercise::AcceptOnly { department } => Some(department),
+                Exercise::Cooperate { lead } => Some(lead),
+            };
+            Some(HolderLine {
+                unit: u.id,
+                name: u.name.clone(),
+                township: u.kind.is_township_level(),
+                exercise: a.exercise.zh(),
+                department: department.map(|d| unit_name(catalog, d)),
+                source: match a.source {
+                    Source::List { .. } => "本级权责清单",
+                    Source::Grant { .. } => "赋权下放",
+                },
+                except_in: a
+                    .except_in
+                    .iter()
+                    .map(|t| unit_name(catalog, *t))
+                    .collect::<Vec<_>>()
+                    .join("、"),
+            })
+        })
+        .collect();
+    out.sort_by(|a, b| a.township.cmp(&b.township).then_with(|| a.name.cmp(&b.name)));
+    out
+}
+
+/// The published lists the item is on: each list once (a township template once, read for
+/// the town the guide is read for, else the first town holding it).
+fn lists(
+    catalog: &Catalog,
+    by_list: &[(&Unit, quanze_core::ListId, quanze_core::ListEntry)],
+    on: NaiveDate,
+    chosen: (quanze_core::ListId, &Unit),
+) -> Vec<ListLine> {
+    let mut seen = std::collections::HashSet::new();
+    let mut out = Vec::new();
+    let firsts = std::iter::once(chosen).chain(by_list.iter().map(|(u, l, _)| (*l, *u)));
+    for (list_id, unit) in firsts {
+        if !seen.insert(list_id) {
+            continue;
+        }
+        let (Some(list), Some(version)) = (catalog.list(list_id), catalog.version_on(list_id, on))
+        else {
+            continue;
+        };
+        let (title, print) = match list.scope {
+            ListScope::TownshipTemplate { .. } => (
+                format!("{}（{}）", list.name, unit.name),
+                format!("/lists/{}/print?town={}", list.id, unit.id),
+            ),
+            ListScope::Unit { .. } => (list.name.clone(), format!("/lists/{}/print", list.id)),
+        };
+        let doc = version.doc_no.as_ref().map_or_else(String::new, |d| format!(" · {d}"));
+        out.push(ListLine { title, version: format!("第{}版{doc}", version.number), print });
+    }
+    out
+}

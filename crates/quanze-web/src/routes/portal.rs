@@ -1,0 +1,375 @@
+//! 门户 — the public pages, no sign-in: search of the published items in Chinese, browsing
+//! the items in force by unit, category and duty kind, and an item's service guide
+//! (办事指南) with who may exercise it where and how. Every page is a plain GET that works
+//! without JavaScript; htmx only swaps the results in place. Bad input gets the page again
+//! with a Chinese message beside the field, never a bare error.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::FromRequestParts;
+use axum::extract::State;
+use axum::extract::rejection::PathRejection;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{Html, IntoResponse, Response};
+use axum::routing::get;
+use chrono::NaiveDate;
+use quanze_core::{ItemId, UnitId};
+use quanze_service::search::{SearchHit, SearchPage, SearchRequest};
+use quanze_service::views::{BrowseRequest, BrowseRow, FilterChoice, GuideView};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::ApiError;
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/search", get(search))
+        .route("/items", get(browse))
+        .route("/items/{id}", get(item))
+}
+
+/// Hits per search page.
+const SEARCH_PAGE: u32 = 20;
+/// Items per browsing page.
+const BROWSE_PAGE: usize = 50;
+/// Words a villager would type, offered on the empty search page.
+const EXAMPLES: [&str; 5] = ["营业执照", "临时占用绿地", "农村建房", "低保", "生育登记"];
+
+fn render(status: StatusCode, page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(err) => {
+            tracing::error!(error = %err, "rendering a page failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, Html(ERROR_FALLBACK)).into_response()
+        }
+    }
+}
+
+const ERROR_FALLBACK: &str = "<!doctype html><html lang=\"zh-CN\"><meta charset=\"utf-8\">\
+    <title>出错了</title><p>页面生成失败，请稍后再试。</p></html>";
+
+/// 出错页 — what went wrong, in Chinese, with the way back.
+#[derive(Template)]
+#[template(path = "portal/error.html")]
+struct ErrorPage<'a> {
+    title: &'a str,
+    message: &'a str,
+}
+
+fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+    render(status, &ErrorPage { title, message })
+}
+
+fn api_error_page(err: &ApiError) -> Response {
+    let title = if err.status() == StatusCode::NOT_FOUND { "没有找到" } else { "无法显示" };
+    error_page(err.status(), title, err.message())
+}
+
+/// A page's query string; a malformed one (a date that is no date, a negative offset) is
+/// answered by an error page in Chinese, not by a library's message.
+struct PageQuery<T>(T);
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Query(q)) => Ok(PageQuery(q)),
+            Err(rejection) => {
+                tracing::debug!(error = %rejection, "a page's query string was refused");
+                Err(error_page(
+                    StatusCode::BAD_REQUEST,
+                    "无法显示",
+                    "地址中的查询条件格式不正确（日期应为 2026-01-31 这样的格式，编号应为系统给出的编号，页码应为正数）。",
+                ))
+            }
+        }
+    }
+}
+
+/// A choice in a filter, marked when it is the current one.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+fn choices(all: &[FilterChoice], current: Option<&str>) -> Vec<Choice> {
+    all.iter()
+        .map(|c| Choice {
+            selected: current == Some(c.value.as_str()),
+            value: c.value.clone(),
+            label: c.label.clone(),
+        })
+        .collect()
+}
+
+/// Percent-encodes a query value (a few lines: the form values are ours or the reader's).
+fn encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+fn query_string(pairs: &[(&str, Option<&str>)]) -> String {
+    let parts: Vec<String> = pairs
+        .iter()
+        .filter_map(|(k, v)| v.filter(|v| !v.is_empty()).map(|v| format!("{k}={}", encode(v))))
+        .collect();
+    if parts.is_empty() { String::new() } else { format!("?{}", parts.join("&")) }
+}
+
+// ---------------------------------------------------------------------------------------
+// 事项检索
+
+#[derive(Debug, Default, Deserialize)]
+struct SearchForm {
+    q: Option<String>,
+    unit: Option<String>,
+    category: Option<String>,
+    town: Option<String>,
+    offset: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/search.html")]
+struct SearchView {
+    q: String,
+    error: Option<String>,
+    units: Vec<Choice>,
+    categories: Vec<Choice>,
+    towns: Vec<Choice>,
+    examples: Vec<(String, String)>,
+    results: Option<SearchPage>,
+    hits: Vec<SearchHit>,
+    first: usize,
+    last: usize,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+async fn search(State(st): State<AppState>, PageQuery(form): PageQuery<SearchForm>) -> Response {
+    let filters = st.service.portal_filters();
+    let non_empty = |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
+    let (unit, category, town) =
+        (non_empty(&form.unit), non_empty(&form.category), non_empty(&form.town));
+    let units = choices(&filters.departments, unit.as_deref());
+    let towns = choices(&filters.town_regions, town.as_deref());
+    let examples =
+        EXAMPLES.iter().map(|e| ((*e).to_owned(), format!("/search?q={}", encode(e)))).collect();
+    let q = form.q.clone().unwrap_or_default();
+    let mut view = SearchView {
+        q: q.clone(),
+        error: None,
+        units,
+        categories: choices(&filters.categories, category.as_deref()),
+        towns,
+        examples,
+        results: None,
+        hits: Vec::new(),
+        first: 0,
+        last: 0,
+        prev: None,
+        next: None,
+    };
+    if q.trim().is_empty() && form.q.is_none() {
+        return render(StatusCode::OK, &view);
+    }
+    let offset = form.offset.unwrap_or(0);
+    let request = SearchRequest {
+        q: q.clone(),
+        unit: unit.clone(),
+        category: category.clone(),
+        town: town.clone(),
+        offset: Some(offset),
+        limit: Some(SEARCH_PAGE),
+    };
+    let service = st.service.clone();
+    let answer = tokio::task::spawn_blocking(move || service.search_items(&request)).await;
+    match answer {
+        Ok(Ok(page)) => {
+            let link = |offset: u32| {
+                let offset = offset.to_string();
+                format!(
+                    "/search{}",
+                    query_string(&[
+                        ("q", Some(&q)),
+                        ("unit", unit.as_deref()),
+                        ("category", category.as_deref()),
+                        ("town", town.as_deref()),
+                        ("offset", Some(&offset)),
+                    ])
+                )
+            };
+            let shown = u32::try_from(page.hits.len()).unwrap_or(u32::MAX);
+            view.first = offset as usize + 1;
+            view.last = offset as usize + page.hits.len();
+            view.prev = (offset > 0).then(|| link(offset.saturating_sub(SEARCH_PAGE)));
+            view.next = ((offset + shown) < u32::try_from(page.total).unwrap_or(u32::MAX)
+                && offset + shown < 1_000)
+                .then(|| link(offset + shown));
+            view.hits = page.hits.clone();
+            view.results = Some(page);
+            render(StatusCode::OK, &view)
+        }
+        Ok(Err(err)) => {
+            let err = ApiError::from(err);
+            if err.status().is_server_error() {
+                return api_error_page(&err);
+            }
+            view.error = Some(err.message().to_owned());
+            render(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(join) => {
+            tracing::error!(error = %join, "a search task failed");
+            error_page(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "无法检索",
+                "检索暂时无法完成，请稍后再试。",
+            )
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 事项浏览
+
+#[derive(Debug, Default, Deserialize)]
+struct BrowseForm {
+    unit: Option<String>,
+    category: Option<String>,
+    duty: Option<String>,
+    date: Option<NaiveDate>,
+    offset: Option<usize>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/items.html")]
+struct BrowseView {
+    heading: String,
+    on: String,
+    units: Vec<Choice>,
+    categories: Vec<Choice>,
+    duties: Vec<Choice>,
+    error: Option<String>,
+    rows: Vec<BrowseRow>,
+    /// `?town=<id>` on each item link when a town is browsed.
+    town_query: String,
+    total: usize,
+    first: usize,
+    last: usize,
+    prev: Option<String>,
+    next: Option<String>,
+    township: bool,
+}
+
+async fn browse(State(st): State<AppState>, PageQuery(form): PageQuery<BrowseForm>) -> Response {
+    let filters = st.service.portal_filters();
+    let offset = form.offset.unwrap_or(0);
+    let request = BrowseRequest {
+        unit: form.unit.clone(),
+        category: form.category.clone(),
+        duty: form.duty.clone(),
+        date: form.date,
+        offset,
+        limit: BROWSE_PAGE,
+    };
+    let mut all_units = filters.departments.clone();
+    all_units.extend(filters.towns.iter().cloned());
+    let mut view = BrowseView {
+        heading: "全县事项".to_owned(),
+        on: String::new(),
+        units: choices(&all_units, form.unit.as_deref()),
+        categories: choices(&filters.categories, form.category.as_deref()),
+        duties: choices(&filters.duties, form.duty.as_deref()),
+        error: None,
+        rows: Vec::new(),
+        town_query: String::new(),
+        total: 0,
+        first: offset + 1,
+        last: offset,
+        prev: None,
+        next: None,
+        township: false,
+    };
+    let page = match st.service.browse_items(&request) {
+        Ok(page) => page,
+        Err(err) => {
+            let err = ApiError::from(err);
+            if err.status().is_server_error() {
+                return api_error_page(&err);
+            }
+            view.error = Some(err.message().to_owned());
+            return render(err.status(), &view);
+        }
+    };
+    let link = |offset: usize| {
+        let offset = offset.to_string();
+        let date = form.date.map(|d| d.to_string());
+        format!(
+            "/items{}",
+            query_string(&[
+                ("unit", form.unit.as_deref()),
+                ("category", form.category.as_deref()),
+                ("duty", form.duty.as_deref()),
+                ("date", date.as_deref()),
+                ("offset", Some(&offset)),
+            ])
+        )
+    };
+    if let Some((id, name)) = &page.unit {
+        view.heading = format!("{name}的事项");
+        if page.township {
+            view.town_query = format!("?town={id}");
+        }
+    }
+    view.on = page.on.to_string();
+    view.township = page.township;
+    view.total = page.total;
+    view.last = offset + page.rows.len();
+    view.prev = (offset > 0).then(|| link(offset.saturating_sub(BROWSE_PAGE)));
+    view.next = (offset + page.rows.len() < page.total).then(|| link(offset + page.rows.len()));
+    view.rows = page.rows;
+    render(StatusCode::OK, &view)
+}
+
+// ---------------------------------------------------------------------------------------
+// 办事指南
+
+#[derive(Debug, Default, Deserialize)]
+struct ItemForm {
+    town: Option<UnitId>,
+    date: Option<NaiveDate>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/item.html")]
+struct ItemView {
+    g: GuideView,
+}
+
+async fn item(
+    State(st): State<AppState>,
+    id: Result<axum::extract::Path<ItemId>, PathRejection>,
+    PageQuery(form): PageQuery<ItemForm>,
+) -> Response {
+    let Ok(axum::extract::Path(id)) = id else {
+        return error_page(
+            StatusCode::NOT_FOUND,
+            "没有找到",
+            "没有这个事项：地址中的事项编号不正确。",
+        );
+    };
+    match st.service.item_guide(id, form.town, form.date) {
+        Ok(g) => render(StatusCode::OK, &ItemView { g }),
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
+}

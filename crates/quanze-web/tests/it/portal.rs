@@ -1,0 +1,141 @@
+//! The public portal over HTTP on the demo county: search, browsing and an item's guide, as
+//! pages (no sign-in), with their bad input answered as pages in Chinese.
+
+use reqwest::StatusCode;
+
+use crate::helpers::{spawn_app, uuid_like};
+
+/// The `href` values of links to item pages, in page order.
+fn item_links(html: &str) -> Vec<String> {
+    html.split("href=\"/items/")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .map(|id| format!("/items/{}", id.replace("&amp;", "&")))
+        .collect()
+}
+
+/// Percent-encodes a query value.
+fn enc(s: &str) -> String {
+    s.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() { char::from(b).to_string() } else { format!("%{b:02X}") }
+        })
+        .collect()
+}
+
+/// No script but files of this server, no inline style (the CSP allows neither).
+fn assert_no_inline_code(html: &str) {
+    for tag in html.split("<script").skip(1) {
+        let open = tag.split('>').next().unwrap_or_default();
+        assert!(open.contains("src=\"/assets/"), "an inline or foreign script: <script{open}>");
+        assert!(
+            tag.split("</script>").next().unwrap_or_default().trim_start_matches(open).len() <= 1
+        );
+    }
+    assert!(!html.contains("<style"), "an inline style sheet");
+    assert!(!html.contains(" style="), "an inline style attribute");
+    assert!(!html.contains("javascript:"), "a javascript: link");
+}
+
+#[tokio::test]
+async fn a_villager_searches_opens_an_item_and_reads_its_guide() {
+    let app = spawn_app(true).await;
+    let (status, headers, html) = app.page(&format!("/search?q={}", enc("临时占用绿地"))).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    let csp = headers["content-security-policy"].to_str().unwrap();
+    assert!(csp.contains("frame-ancestors 'none'") && csp.contains("script-src 'self'"), "{csp}");
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_no_inline_code(&html);
+    assert!(html.contains("<b>"), "matches are marked");
+    let links = item_links(&html);
+    assert!(!links.is_empty(), "{html}");
+    let (status, _, guide) = app.page(&links[0]).await;
+    assert_eq!(status, StatusCode::OK, "{guide}");
+    assert_no_inline_code(&guide);
+    assert!(guide.contains("临时占用"), "the item's name");
+    for part in
+        ["基本信息", "法定办结时限", "收费", "申请材料", "谁可以办理", "设定依据", "所在权责清单"]
+    {
+        assert!(guide.contains(part), "the guide shows {part}");
+    }
+    // Who holds it names at least one unit and how it exercises it.
+    assert!(guide.contains("以自己名义行使") || guide.contains("委托"), "{guide}");
+}
+
+#[tokio::test]
+async fn the_portal_answers_bad_input_with_a_page_in_chinese() {
+    let app = spawn_app(true).await;
+    // Script typed into the search box is shown as text, never run.
+    let (status, _, html) =
+        app.page(&format!("/search?q={}", enc("<script>alert(1)</script>"))).await;
+    assert!(status == StatusCode::OK || status == StatusCode::UNPROCESSABLE_ENTITY, "{status}");
+    assert!(!html.contains("<script>alert"), "the script is escaped");
+    assert!(html.contains("&lt;script&gt;") || html.contains("&#60;script&#62;"), "{html}");
+    // A 10,000-character search string: the form again, the message beside the field.
+    let (status, _, html) = app.page(&format!("/search?q={}", "x".repeat(10_000))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(html.contains("aria-invalid=\"true\"") && html.contains("q-error"), "{html}");
+    assert!(html.contains("过长"), "a Chinese message");
+    // An empty search is the form with examples, not an error.
+    let (status, _, html) = app.page("/search").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains("营业执照"), "examples");
+    // An item that does not exist, an id that is no id, a date that is no date.
+    for (path, want) in [
+        (format!("/items/{}", uuid_like()), StatusCode::NOT_FOUND),
+        ("/items/not-an-id".to_owned(), StatusCode::NOT_FOUND),
+        ("/items?date=2026-13-45".to_owned(), StatusCode::BAD_REQUEST),
+        ("/items?category=nonsense".to_owned(), StatusCode::BAD_REQUEST),
+        ("/search?offset=-1&q=a".to_owned(), StatusCode::BAD_REQUEST),
+    ] {
+        let (status, headers, html) = app.page(&path).await;
+        assert_eq!(status, want, "{path}: {html}");
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/html"), "{path}");
+        assert!(html.contains("lang=\"zh-CN\""), "{path}: a page, not a bare error");
+        assert!(!html.contains("Failed to deserialize"), "{path}: no library text");
+    }
+}
+
+#[tokio::test]
+async fn anyone_browses_a_towns_items_and_reads_one_as_the_town_holds_it() {
+    let app = spawn_app(true).await;
+    let catalog = app.service.catalog();
+    let town = catalog.units.iter().find(|u| u.kind.is_township_level()).unwrap();
+    let (status, _, html) = app.page(&format!("/items?unit={}", town.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.contains(&format!("{}的事项", town.name)), "{html}");
+    assert!(
+        html.contains("履职类型") && html.contains("基本履职"),
+        "a town's list shows duty kinds"
+    );
+    let links = item_links(&html);
+    assert!(links[0].ends_with(&format!("?town={}", town.id)), "{links:?}");
+    let (status, _, guide) = app.page(&links[0]).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(guide.contains(&format!("按{}查看", town.name)), "read for the town");
+    // Only the town's cooperation entries.
+    let (_, _, coop) = app.page(&format!("/items?unit={}&duty=cooperate", town.id)).await;
+    let rows = coop.matches("<tr><td class=\"num\">").count();
+    assert!(rows > 0 && rows < html.matches("<tr><td class=\"num\">").count() + 50, "{rows}");
+    assert!(!coop.contains("<td>基本履职</td>"), "only 配合履职 rows");
+    // The home page leads to it.
+    let (_, _, home) = app.page("/").await;
+    assert!(home.contains(&format!("/items?unit={}", town.id)));
+}
+
+#[tokio::test]
+async fn an_item_page_weighs_less_than_150_kb_with_its_css_and_scripts() {
+    let app = spawn_app(true).await;
+    let (_, _, html) = app.page(&format!("/search?q={}", enc("营业执照"))).await;
+    let link = item_links(&html).into_iter().next().expect("a hit");
+    let (_, _, guide) = app.page(&link).await;
+    let mut total = guide.len();
+    for asset in ["/assets/quanze.css", "/assets/quanze.js", "/assets/htmx.min.js"] {
+        let (status, headers, body) = app.page(asset).await;
+        assert_eq!(status, StatusCode::OK, "{asset}");
+        let kind = headers["content-type"].to_str().unwrap();
+        assert!(kind.starts_with("text/css") || kind.starts_with("text/javascript"), "{kind}");
+        total += body.len();
+    }
+    assert!(total <= 150 * 1024, "an item page with its assets weighs {total} bytes");
+}
