@@ -527,3 +527,295 @@ fn lists(
     }
     out
 }
+
+/// A published list in the portal's index of lists.
+#[derive(Debug, Clone)]
+pub struct PublicList {
+    /// The list.
+    pub id: quanze_core::ListId,
+    /// Its title.
+    pub name: String,
+    /// 部门权责清单 or 乡镇通用目录.
+    pub kind: &'static str,
+    /// The version in force today (第N版 · 自D起 · 文号), or empty.
+    pub in_force: String,
+    /// Versions published (in force, superseded or to come).
+    pub published: usize,
+}
+
+/// One published version in a list's history.
+#[derive(Debug, Clone)]
+pub struct HistoryLine {
+    /// 第N版.
+    pub number: u32,
+    /// 已公布 or 已废止.
+    pub status: &'static str,
+    /// In force today.
+    pub in_force: bool,
+    /// 起施行日期.
+    pub from: String,
+    /// 废止日期, or empty.
+    pub until: String,
+    /// 文号, or empty.
+    pub doc: String,
+    /// Items.
+    pub items: usize,
+    /// The version's printable page (the list on its first day in force).
+    pub print: String,
+    /// The number of the version before it, to compare with.
+    pub previous: Option<u32>,
+}
+
+/// 版本历史 — a list's published versions, newest first. Drafts are not public.
+#[derive(Debug, Clone)]
+pub struct ListHistory {
+    /// The list.
+    pub id: quanze_core::ListId,
+    /// Its title.
+    pub name: String,
+    /// 部门权责清单 or 乡镇通用目录.
+    pub kind: &'static str,
+    /// Newest first.
+    pub versions: Vec<HistoryLine>,
+}
+
+/// One line of a field's value, marked when the other side does not have it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DiffText {
+    /// The text.
+    pub text: String,
+    /// Only on this side.
+    pub changed: bool,
+}
+
+/// One changed field of an item, as text a reader follows.
+#[derive(Debug, Clone)]
+pub struct FieldDiff {
+    /// The field's Chinese label.
+    pub label: String,
+    /// The lines before.
+    pub before: Vec<DiffText>,
+    /// The lines after.
+    pub after: Vec<DiffText>,
+}
+
+/// An item changed between two versions.
+#[derive(Debug, Clone)]
+pub struct ItemDiff {
+    /// The item.
+    pub item: ItemId,
+    /// Its name (after).
+    pub name: String,
+    /// The fields that changed.
+    pub fields: Vec<FieldDiff>,
+}
+
+/// 版本比较 — what changed between two published versions of a list, readably.
+#[derive(Debug, Clone)]
+pub struct ReadableDiff {
+    /// The list.
+    pub list: quanze_core::ListId,
+    /// Its title.
+    pub name: String,
+    /// 第N版 (自D起) before.
+    pub from: String,
+    /// 第N版 (自D起) after.
+    pub to: String,
+    /// Items added (id, name).
+    pub added: Vec<(ItemId, String)>,
+    /// Items removed (id, name).
+    pub removed: Vec<(ItemId, String)>,
+    /// Items changed.
+    pub changed: Vec<ItemDiff>,
+    /// Items the same on both sides.
+    pub unchanged: usize,
+}
+
+fn list_kind(list: &quanze_core::PowerList) -> &'static str {
+    match list.scope {
+        ListScope::TownshipTemplate { .. } => "乡镇通用目录",
+        ListScope::Unit { .. } => "部门权责清单",
+    }
+}
+
+fn public_versions(
+    catalog: &Catalog,
+    list: quanze_core::ListId,
+) -> impl Iterator<Item = &quanze_core::ListVersion> {
+    catalog.versions(list).iter().filter(|v| v.status != quanze_core::VersionStatus::Draft)
+}
+
+fn version_label(v: &quanze_core::ListVersion) -> String {
+    match v.effective_from {
+        Some(d) => format!("第{}版（自{d}起施行）", v.number),
+        None => format!("第{}版", v.number),
+    }
+}
+
+impl Service {
+    /// Every list with a published version, in name order.
+    pub fn public_lists(&self) -> Vec<PublicList> {
+        let catalog = self.catalog();
+        let today = self.today();
+        catalog
+            .lists
+            .iter()
+            .filter_map(|l| {
+                let published = public_versions(&catalog, l.id).count();
+                (published > 0).then(|| PublicList {
+                    id: l.id,
+                    name: l.name.clone(),
+                    kind: list_kind(l),
+                    in_force: catalog
+                        .version_on(l.id, today)
+                        .map(version_label)
+                        .unwrap_or_default(),
+                    published,
+                })
+            })
+            .collect()
+    }
+
+    /// 版本历史 — a list's published versions, newest first.
+    pub fn list_history(&self, id: quanze_core::ListId) -> ServiceResult<ListHistory> {
+        let catalog = self.catalog();
+        let today = self.today();
+        let list = catalog.list(id).ok_or_else(|| ServiceError::NotFound(format!("清单 {id}")))?;
+        let published: Vec<&quanze_core::ListVersion> = public_versions(&catalog, id).collect();
+        let mut versions: Vec<HistoryLine> = published
+            .iter()
+            .enumerate()
+            .map(|(i, v)| HistoryLine {
+                number: v.number,
+                status: v.status.zh(),
+                in_force: v.in_force_on(today),
+                from: v.effective_from.map(|d| d.to_string()).unwrap_or_default(),
+                until: v.effective_until.map(|d| d.to_string()).unwrap_or_default(),
+                doc: v.doc_no.as_ref().map(ToString::to_string).unwrap_or_default(),
+                items: v.entries.len(),
+                print: match v.effective_from {
+                    Some(d) => format!("/lists/{id}/print?date={d}"),
+                    None => format!("/lists/{id}/print"),
+                },
+                previous: i.checked_sub(1).map(|p| published[p].number),
+            })
+            .collect();
+        versions.reverse();
+        Ok(ListHistory { id, name: list.name.clone(), kind: list_kind(list), versions })
+    }
+
+    /// 版本比较 — what changed from published version `from` to `to` of a list, each changed
+    /// field as lines of text with the lines only one side has marked. A draft, or a number
+    /// the list has not published, is not found: only what was published is public.
+    pub fn readable_diff(
+        &self,
+        id: quanze_core::ListId,
+        from: u32,
+        to: u32,
+    ) -> ServiceResult<ReadableDiff> {
+        let catalog = self.catalog();
+        let list = catalog.list(id).ok_or_else(|| ServiceError::NotFound(format!("清单 {id}")))?;
+        let find = |n: u32| {
+            public_versions(&catalog, id).find(|v| v.number == n).ok_or_else(|| {
+                ServiceError::NotFound(format!("“{}”没有已公布的第{n}版", list.name))
+            })
+        };
+        let (a, b) = (find(from)?, find(to)?);
+        let d = self.diff_versions(a.id, b.id)?;
+        let name = |u: UnitId| unit_name(&catalog, u);
+        Ok(ReadableDiff {
+            list: id,
+            name: list.name.clone(),
+            from: version_label(a),
+            to: version_label(b),
+            added: d.added.into_iter().map(|r| (r.item, r.name)).collect(),
+            removed: d.removed.into_iter().map(|r| (r.item, r.name)).collect(),
+            changed: d
+                .changed
+                .into_iter()
+                .map(|c| ItemDiff {
+                    item: c.item,
+                    name: c.name,
+                    fields: c
+                        .fields
+                        .iter()
+                        .map(|f| {
+                            let before = readable(&f.field, &f.before, &name);
+                            let after = readable(&f.field, &f.after, &name);
+                            FieldDiff {
+                                label: f.label.clone(),
+                                before: mark(&before, &after),
+                                after: mark(&after, &before),
+                            }
+                        })
+                        .collect(),
+                })
+                .collect(),
+            unchanged: d.unchanged,
+        })
+    }
+}
+
+/// The lines of `this`, each marked when `other` does not have it.
+fn mark(this: &[String], other: &[String]) -> Vec<DiffText> {
+    this.iter()
+        .map(|text| DiffText { text: text.clone(), changed: !other.contains(text) })
+        .collect()
+}
+
+/// A field's value as lines a reader follows (the typed field read back from its JSON), or
+/// the JSON itself for a field without a reading of its own.
+fn readable(
+    field: &str,
+    value: &serde_json::Value,
+    unit: &dyn Fn(UnitId) -> String,
+) -> Vec<String> {
+    use quanze_core::item::{Accountability, Cooperation, Responsibility, ServiceInfo};
+    use quanze_core::{ExerciseLevel, LegalRef, PowerSource, list::DutyKind};
+    fn read<T: serde::de::DeserializeOwned>(v: &serde_json::Value) -> Option<T> {
+        serde_json::from_value(v.clone()).ok()
+    }
+    let lines: Option<Vec<String>> = match (field, value) {
+        (_, serde_json::Value::Null) => Some(vec!["（无）".to_owned()]),
+        (_, serde_json::Value::String(s))
+            if field != "category" && field != "source" && field != "level" =>
+        {
+            Some(vec![s.clone()])
+        }
+        ("legal_basis", v) => {
+            read::<Vec<LegalRef>>(v).map(|r| r.iter().map(ToString::to_string).collect())
+        }
+        ("responsibilities", v) => read::<Vec<Responsibility>>(v)
+            .map(|r| r.iter().map(|r| format!("{}：{}", r.stage, r.content)).collect()),
+        ("accountability", v) => read::<Vec<Accountability>>(v).map(|a| {
+            a.iter().map(|a| format!("{}（{}）", a.situation, a.parties.join("、"))).collect()
+        }),
+        ("cooperation", v) => read::<Vec<Cooperation>>(v)
+            .map(|c| c.iter().map(|c| format!("{}：{}", unit(c.unit), c.duty)).collect()),
+        ("holder", v) => read::<UnitId>(v).map(|u| vec![unit(u)]),
+        ("category", v) => read::<PowerCategory>(v).map(|c| vec![c.zh().to_owned()]),
+        ("source", v) => read::<PowerSource>(v).map(|s| vec![s.zh().to_owned()]),
+        ("level", v) => read::<ExerciseLevel>(v).map(|l| vec![l.zh().to_owned()]),
+        ("duty", v) => read::<DutyKind>(v).map(|d| vec![d.zh().to_owned()]),
+        ("service", v) => read::<ServiceInfo>(v).map(|s| {
+            let mut out = Vec::new();
+            out.extend(s.conditions.map(|c| format!("受理条件：{c}")));
+            if !s.materials.is_empty() {
+                let names: Vec<&str> = s.materials.iter().map(|m| m.name.as_str()).collect();
+                out.push(format!("申请材料：{}", names.join("、")));
+            }
+            out.extend(s.statutory_limit.map(|l| format!("法定办结时限：{l}")));
+            out.extend(s.committed_limit.map(|l| format!("承诺办结时限：{l}")));
+            out.push(format!("收费：{}", s.fee.unwrap_or_else(|| "不收费".to_owned())));
+            if !s.channels.is_empty() {
+                out.push(format!("办理形式：{}", s.channels.join("、")));
+            }
+            out.extend(s.place.map(|p| format!("办理地点：{p}")));
+            out.extend(s.phone.map(|p| format!("咨询电话：{p}")));
+            out.extend(s.sessions.map(|d| format!("定期审批：{}", String::from(d))));
+            out
+        }),
+        _ => None,
+    };
+    lines.unwrap_or_else(|| vec![value.to_string()])
+}

@@ -8,15 +8,16 @@ use askama::Template;
 use axum::Router;
 use axum::extract::FromRequestParts;
 use axum::extract::State;
-use axum::extract::rejection::PathRejection;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use quanze_core::{ItemId, UnitId};
+use quanze_core::{ItemId, ListId, UnitId};
 use quanze_service::search::{SearchHit, SearchPage, SearchRequest};
-use quanze_service::views::{BrowseRequest, BrowseRow, FilterChoice, GuideView};
+use quanze_service::views::{
+    BrowseRequest, BrowseRow, FilterChoice, GuideView, ListHistory, PublicList, ReadableDiff,
+};
 use serde::Deserialize;
 
 use crate::AppState;
@@ -28,6 +29,9 @@ pub fn router() -> Router<AppState> {
         .route("/search", get(search))
         .route("/items", get(browse))
         .route("/items/{id}", get(item))
+        .route("/lists", get(lists))
+        .route("/lists/{id}", get(history))
+        .route("/lists/{id}/diff", get(compare))
 }
 
 /// Hits per search page.
@@ -85,6 +89,25 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Pag
                     "地址中的查询条件格式不正确（日期应为 2026-01-31 这样的格式，编号应为系统给出的编号，页码应为正数）。",
                 ))
             }
+        }
+    }
+}
+
+/// A page's path parameter (an item's or a list's id); a malformed one names nothing, so it
+/// is answered as a page not found, in Chinese.
+struct PagePath<T>(T);
+
+impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PagePath<T> {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        match axum::extract::Path::<T>::from_request_parts(parts, state).await {
+            Ok(axum::extract::Path(p)) => Ok(PagePath(p)),
+            Err(_) => Err(error_page(
+                StatusCode::NOT_FOUND,
+                "没有找到",
+                "没有这个页面：地址中的编号不正确，请从首页或检索进入。",
+            )),
         }
     }
 }
@@ -358,18 +381,60 @@ struct ItemView {
 
 async fn item(
     State(st): State<AppState>,
-    id: Result<axum::extract::Path<ItemId>, PathRejection>,
+    PagePath(id): PagePath<ItemId>,
     PageQuery(form): PageQuery<ItemForm>,
 ) -> Response {
-    let Ok(axum::extract::Path(id)) = id else {
-        return error_page(
-            StatusCode::NOT_FOUND,
-            "没有找到",
-            "没有这个事项：地址中的事项编号不正确。",
-        );
-    };
     match st.service.item_guide(id, form.town, form.date) {
         Ok(g) => render(StatusCode::OK, &ItemView { g }),
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 清单公布: the published lists, each list's versions, and what changed between two.
+
+#[derive(Template)]
+#[template(path = "portal/lists.html")]
+struct ListsView {
+    lists: Vec<PublicList>,
+}
+
+async fn lists(State(st): State<AppState>) -> Response {
+    render(StatusCode::OK, &ListsView { lists: st.service.public_lists() })
+}
+
+#[derive(Template)]
+#[template(path = "portal/history.html")]
+struct HistoryView {
+    h: ListHistory,
+}
+
+async fn history(State(st): State<AppState>, PagePath(id): PagePath<ListId>) -> Response {
+    match st.service.list_history(id) {
+        Ok(h) => render(StatusCode::OK, &HistoryView { h }),
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CompareForm {
+    from: u32,
+    to: u32,
+}
+
+#[derive(Template)]
+#[template(path = "portal/diff.html")]
+struct DiffView {
+    d: ReadableDiff,
+}
+
+async fn compare(
+    State(st): State<AppState>,
+    PagePath(id): PagePath<ListId>,
+    PageQuery(form): PageQuery<CompareForm>,
+) -> Response {
+    match st.service.readable_diff(id, form.from, form.to) {
+        Ok(d) => render(StatusCode::OK, &DiffView { d }),
         Err(err) => api_error_page(&ApiError::from(err)),
     }
 }

@@ -139,3 +139,56 @@ async fn an_item_page_weighs_less_than_150_kb_with_its_css_and_scripts() {
     }
     assert!(total <= 150 * 1024, "an item page with its assets weighs {total} bytes");
 }
+
+#[tokio::test]
+async fn anyone_reads_a_lists_history_and_what_changed_between_two_versions() {
+    let app = spawn_app(true).await;
+    let catalog = app.service.catalog();
+    // A list the demo revised: two versions published.
+    let published = |l: &quanze_core::PowerList| {
+        catalog
+            .versions(l.id)
+            .iter()
+            .filter(|v| v.status != quanze_core::VersionStatus::Draft)
+            .map(|v| v.number)
+            .collect::<Vec<_>>()
+    };
+    let list = catalog.lists.iter().find(|l| published(l).len() >= 2).expect("a revised list");
+    let numbers = published(list);
+    let (_, _, index) = app.page("/lists").await;
+    assert!(index.contains(&format!("/lists/{}", list.id)), "the index links the list");
+    let (status, _, history) = app.page(&format!("/lists/{}", list.id)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(history.contains("现行"), "the version in force is marked");
+    let link = format!("/lists/{}/diff?from={}&amp;to={}", list.id, numbers[0], numbers[1]);
+    assert!(history.contains(&link), "each version is compared with the one before");
+    let (status, _, diff) = app.page(&link.replace("&amp;", "&")).await;
+    assert_eq!(status, StatusCode::OK, "{diff}");
+    let counts = diff.split("<p>新增 ").nth(1).unwrap_or_default();
+    assert!(counts.contains("项，删除 ") && counts.contains("未变"), "a summary of the changes");
+    // What changed is marked: something added, removed or changed in the demo's revision.
+    assert!(diff.contains("<ins>") || diff.contains("<del>"), "{diff}");
+    assert_no_inline_code(&diff);
+    // Drafts and numbers never published are not public; a bad number is a bad address.
+    let never = numbers.iter().max().unwrap() + 50;
+    for (path, want) in [
+        (format!("/lists/{}/diff?from=1&to={never}", list.id), StatusCode::NOT_FOUND),
+        (format!("/lists/{}/diff?from=x&to=2", list.id), StatusCode::BAD_REQUEST),
+        ("/lists/not-a-list".to_owned(), StatusCode::NOT_FOUND),
+        (format!("/lists/{}", uuid_like()), StatusCode::NOT_FOUND),
+    ] {
+        let (status, _, html) = app.page(&path).await;
+        assert_eq!(status, want, "{path}");
+        assert!(html.contains("lang=\"zh-CN\""), "{path}: a page in Chinese");
+    }
+    let draft = catalog
+        .lists
+        .iter()
+        .flat_map(|l| catalog.versions(l.id).iter().map(move |v| (l, v)))
+        .find(|(_, v)| v.status == quanze_core::VersionStatus::Draft);
+    if let Some((l, v)) = draft {
+        let (status, _, _) =
+            app.page(&format!("/lists/{}/diff?from=1&to={}", l.id, v.number)).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "a draft is not public");
+    }
+}
