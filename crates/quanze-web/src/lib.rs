@@ -8,6 +8,7 @@
 pub mod assets;
 pub mod error;
 pub mod extract;
+pub mod guard;
 pub mod routes;
 
 use std::future::Future;
@@ -50,6 +51,7 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
+        .layer(axum::middleware::from_fn(guard::same_site_forms))
         .layer(axum::middleware::from_fn(assets::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

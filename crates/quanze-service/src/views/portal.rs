@@ -819,3 +819,135 @@ fn readable(
     };
     lines.unwrap_or_else(|| vec![value.to_string()])
 }
+
+/// A proposed change as the public reads it during 公示.
+#[derive(Debug, Clone)]
+pub struct ConsultChange {
+    /// The list it changes.
+    pub list_name: String,
+    /// The item.
+    pub item: ItemId,
+    /// The item's name.
+    pub name: String,
+    /// 新增, 调整, 取消.
+    pub action: &'static str,
+    /// The fields an amendment changes, joined with 、.
+    pub fields: String,
+    /// 调整理由.
+    pub reason: String,
+}
+
+/// 公示 — a change set open for the public's comments today.
+#[derive(Debug, Clone)]
+pub struct Consultation {
+    /// The change set.
+    pub id: quanze_core::ChangeSetId,
+    /// Its title.
+    pub title: String,
+    /// The day the changes are to take effect.
+    pub effective_on: NaiveDate,
+    /// First day of the period.
+    pub opens_on: NaiveDate,
+    /// Last day comments are received.
+    pub until: NaiveDate,
+    /// The proposed changes.
+    pub changes: Vec<ConsultChange>,
+    /// Comments received so far (their texts are not shown: they may name people).
+    pub received: usize,
+}
+
+/// A version published: one line of the announcements.
+#[derive(Debug, Clone)]
+pub struct Publication {
+    /// The list.
+    pub list: quanze_core::ListId,
+    /// Its title.
+    pub list_name: String,
+    /// 第N版.
+    pub number: u32,
+    /// In force from.
+    pub from: String,
+    /// 文号.
+    pub doc: String,
+    /// The version before it, to compare with.
+    pub previous: Option<u32>,
+}
+
+/// 公告 — the comment periods open today and the latest publications.
+#[derive(Debug, Clone)]
+pub struct Announcements {
+    /// Today.
+    pub today: NaiveDate,
+    /// Change sets in 公示 whose period includes today.
+    pub open: Vec<Consultation>,
+    /// The latest publications, newest first (at most 30).
+    pub published: Vec<Publication>,
+}
+
+impl Service {
+    /// 公告 — what the public is told: the change sets in 公示 open today, with their
+    /// proposed changes (not the units' internal opinions, nor the comments' texts), and the
+    /// latest published versions.
+    pub async fn announcements(&self) -> ServiceResult<Announcements> {
+        let today = self.today();
+        let sets = self.change_sets().await?;
+        let open = sets
+            .into_iter()
+            .filter_map(|v| {
+                let period = v.set.comments.as_ref()?;
+                let open = v.set.flow.stage == quanze_core::workflow::Stage::PublicComment
+                    && period.opens_on <= today
+                    && today <= period.until;
+                open.then(|| Consultation {
+                    id: v.set.id,
+                    title: v.set.title.clone(),
+                    effective_on: v.set.effective_on,
+                    opens_on: period.opens_on,
+                    until: period.until,
+                    received: period.comments.len(),
+                    changes: v
+                        .changes
+                        .iter()
+                        .map(|c| ConsultChange {
+                            list_name: c.list_name.clone(),
+                            item: c.item,
+                            name: c.name.clone(),
+                            action: c.action_zh,
+                            fields: c
+                                .fields
+                                .iter()
+                                .map(|f| f.label.as_str())
+                                .collect::<Vec<_>>()
+                                .join("、"),
+                            reason: c.reason.clone(),
+                        })
+                        .collect(),
+                })
+            })
+            .collect();
+        let catalog = self.catalog();
+        let mut published: Vec<Publication> = catalog
+            .lists
+            .iter()
+            .flat_map(|l| {
+                let versions: Vec<&quanze_core::ListVersion> =
+                    public_versions(&catalog, l.id).collect();
+                versions
+                    .iter()
+                    .enumerate()
+                    .map(|(i, v)| Publication {
+                        list: l.id,
+                        list_name: l.name.clone(),
+                        number: v.number,
+                        from: v.effective_from.map(|d| d.to_string()).unwrap_or_default(),
+                        doc: v.doc_no.as_ref().map(ToString::to_string).unwrap_or_default(),
+                        previous: i.checked_sub(1).map(|p| versions[p].number),
+                    })
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        published.sort_by(|a, b| b.from.cmp(&a.from).then_with(|| a.list_name.cmp(&b.list_name)));
+        published.truncate(30);
+        Ok(Announcements { today, open, published })
+    }
+}

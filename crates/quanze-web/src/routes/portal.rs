@@ -13,10 +13,11 @@ use axum::http::request::Parts;
 use axum::response::{Html, IntoResponse, Response};
 use axum::routing::get;
 use chrono::NaiveDate;
-use quanze_core::{ItemId, ListId, UnitId};
+use quanze_core::{ChangeSetId, ItemId, ListId, UnitId};
 use quanze_service::search::{SearchHit, SearchPage, SearchRequest};
 use quanze_service::views::{
-    BrowseRequest, BrowseRow, FilterChoice, GuideView, ListHistory, PublicList, ReadableDiff,
+    Announcements, BrowseRequest, BrowseRow, FilterChoice, GuideView, ListHistory, PublicList,
+    ReadableDiff,
 };
 use serde::Deserialize;
 
@@ -32,6 +33,8 @@ pub fn router() -> Router<AppState> {
         .route("/lists", get(lists))
         .route("/lists/{id}", get(history))
         .route("/lists/{id}/diff", get(compare))
+        .route("/announcements", get(announcements))
+        .route("/announcements/{id}/comments", axum::routing::post(comment))
 }
 
 /// Hits per search page.
@@ -62,7 +65,7 @@ struct ErrorPage<'a> {
     message: &'a str,
 }
 
-fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
+pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Response {
     render(status, &ErrorPage { title, message })
 }
 
@@ -435,6 +438,97 @@ async fn compare(
 ) -> Response {
     match st.service.readable_diff(id, form.from, form.to) {
         Ok(d) => render(StatusCode::OK, &DiffView { d }),
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 公告: open comment periods (公示) with their comment form, and the latest publications.
+
+#[derive(Debug, Default, Deserialize)]
+struct AnnouncementsForm {
+    /// The ledger leaf of a comment just received (after the redirect).
+    received: Option<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/announcements.html")]
+struct AnnouncementsView {
+    a: Announcements,
+    received: Option<u64>,
+    /// The change set whose form was refused, the message and what was typed.
+    refused: Option<(ChangeSetId, String, String)>,
+}
+
+impl AnnouncementsView {
+    fn refused_for(&self, id: &ChangeSetId) -> Option<(&str, &str)> {
+        self.refused.as_ref().filter(|(c, _, _)| c == id).map(|(_, m, t)| (m.as_str(), t.as_str()))
+    }
+}
+
+async fn announcements(
+    State(st): State<AppState>,
+    PageQuery(form): PageQuery<AnnouncementsForm>,
+) -> Response {
+    match st.service.announcements().await {
+        Ok(a) => {
+            render(StatusCode::OK, &AnnouncementsView { a, received: form.received, refused: None })
+        }
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct CommentForm {
+    #[serde(default)]
+    item: String,
+    #[serde(default)]
+    text: String,
+}
+
+/// A comment from the form (POST, then a redirect to the page that says it was received);
+/// refused, the page again with the message beside the field and the text as typed.
+async fn comment(
+    State(st): State<AppState>,
+    PagePath(id): PagePath<ChangeSetId>,
+    form: Result<axum::Form<CommentForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::Form(form)) = form else {
+        return error_page(StatusCode::BAD_REQUEST, "无法提交", "表单内容不完整，请返回重新填写。");
+    };
+    let item = match form.item.trim() {
+        "" => None,
+        raw => match raw.parse::<ItemId>() {
+            Ok(item) => Some(item),
+            Err(_) => {
+                return error_page(
+                    StatusCode::BAD_REQUEST,
+                    "无法提交",
+                    "所选事项不正确，请返回重新选择。",
+                );
+            }
+        },
+    };
+    let request = quanze_service::views::CommentRequest { item, text: form.text.clone() };
+    let refusal = match st.service.receive_comment(id, request).await {
+        Ok(receipt) => {
+            let to = format!("/announcements?received={}#cs-{id}", receipt.leaf_index);
+            return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response();
+        }
+        Err(err) => ApiError::from(err),
+    };
+    if refusal.status().is_server_error() {
+        return api_error_page(&refusal);
+    }
+    match st.service.announcements().await {
+        Ok(a) => render(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            &AnnouncementsView {
+                a,
+                received: None,
+                refused: Some((id, refusal.message().to_owned(), form.text)),
+            },
+        ),
         Err(err) => api_error_page(&ApiError::from(err)),
     }
 }

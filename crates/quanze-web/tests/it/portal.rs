@@ -192,3 +192,82 @@ async fn anyone_reads_a_lists_history_and_what_changed_between_two_versions() {
         assert_eq!(status, StatusCode::NOT_FOUND, "a draft is not public");
     }
 }
+
+/// A change set in 公示 from today for a fortnight, steered through the API as the staffing
+/// office would: drafted, a round sent and closed, the comment period opened.
+async fn change_set_in_public_comment(app: &crate::helpers::TestApp) -> String {
+    use serde_json::json;
+    let (_, lists) = app.get("/api/v1/lists?limit=500").await;
+    let list = lists["items"].as_array().unwrap().iter().find(|l| l["scope"]["kind"] == "unit");
+    let list_id = list.expect("a unit list")["id"].as_str().unwrap().to_owned();
+    let (_, versions) = app.get(&format!("/api/v1/lists/{list_id}/versions")).await;
+    let version =
+        versions["items"].as_array().unwrap().iter().rfind(|v| v["status"] == "published");
+    let (_, full) =
+        app.get(&format!("/api/v1/versions/{}", version.unwrap()["id"].as_str().unwrap())).await;
+    let editor = app.token("editor").await;
+    let body = json!({
+        "title": "关于取消一项事项的方案（征求公众意见）", "effective_on": "2027-03-01",
+        "changes": [{ "list": list_id, "action": "remove", "item": full["entries"][0]["item"],
+            "reason": "该事项已无法律依据", "basis": "县委编委会议纪要" }],
+    });
+    let (status, created) = app.post("/api/v1/change-sets", Some(&editor), body).await;
+    assert_eq!(status, StatusCode::CREATED, "{created}");
+    let id = created["change_set"]["set"]["id"].as_str().unwrap().to_owned();
+    let actions = format!("/api/v1/change-sets/{id}/actions");
+    let until = (app.service.today() + chrono::Days::new(14)).to_string();
+    for action in [
+        json!({ "action": "send_round" }),
+        json!({ "action": "close_round" }),
+        json!({ "action": "open_comment", "until": until }),
+    ] {
+        let (status, out) = app.post(&actions, Some(&editor), action).await;
+        assert_eq!(status, StatusCode::OK, "{out}");
+    }
+    id
+}
+
+#[tokio::test]
+async fn the_public_comments_on_a_change_set_in_public_comment_through_the_form() {
+    let app = spawn_app(true).await;
+    let id = change_set_in_public_comment(&app).await;
+    let (status, _, page) = app.page("/announcements").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("关于取消一项事项的方案（征求公众意见）"), "the open 公示 is announced");
+    let action = format!("/announcements/{id}/comments");
+    assert!(page.contains(&format!("action=\"{action}\"")), "with its form");
+    let no_redirects =
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    let post = |text: &str, site: &'static str| {
+        no_redirects
+            .post(format!("{}{action}", app.base))
+            .header("sec-fetch-site", site)
+            .form(&[("item", ""), ("text", text)])
+            .send()
+    };
+    let comments = || async {
+        let (_, cs) = app.get(&format!("/api/v1/change-sets/{id}")).await;
+        cs["set"]["comments"]["comments"].as_array().map_or(0, Vec::len)
+    };
+    // A form posted from another site is refused before anything is stored.
+    let res = post("支持", "cross-site").await.unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.text().await.unwrap().contains("其他网站"));
+    assert_eq!(comments().await, 0);
+    // An empty comment: the page again, the message beside the field, nothing stored.
+    let res = post("   ", "same-origin").await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("aria-invalid=\"true\"") && html.contains("role=\"alert\""), "{html}");
+    assert_eq!(comments().await, 0);
+    // A comment with script in it: received, then redirected (POST-redirect-GET).
+    let res = post("<script>alert(1)</script>建议保留窗口办理", "same-origin").await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    let to = res.headers()["location"].to_str().unwrap().to_owned();
+    assert!(to.starts_with("/announcements?received="), "{to}");
+    let (status, _, after) = app.page(&to).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(after.contains("已收到您的意见"));
+    assert!(!after.contains("<script>alert"), "never shown raw");
+    assert_eq!(comments().await, 1);
+}
