@@ -15,6 +15,10 @@ const CSS: &str = include_str!("../assets/quanze.css");
 const JS: &str = include_str!("../assets/quanze.js");
 const HTMX: &str = include_str!("../assets/vendor/htmx-2.0.11.min.js");
 const ICON: &str = include_str!("../assets/favicon.svg");
+const VERIFY: &str = include_str!("../assets/verify.js");
+/// sm-crypto 0.5.8's SM3 (MIT: `assets/vendor/sm-crypto-LICENCE.txt`), for receipts checked
+/// in the browser.
+const SM3: &str = include_str!("../assets/vendor/sm3-0.5.8.min.js");
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -22,6 +26,8 @@ pub fn router() -> Router<AppState> {
         .route("/assets/quanze.css", get(|| async { asset("text/css; charset=utf-8", CSS) }))
         .route("/assets/quanze.js", get(|| async { asset(JS_TYPE, JS) }))
         .route("/assets/htmx.min.js", get(|| async { asset(JS_TYPE, HTMX) }))
+        .route("/assets/verify.js", get(|| async { asset(JS_TYPE, VERIFY) }))
+        .route("/assets/sm3.min.js", get(|| async { asset(JS_TYPE, SM3) }))
         .route("/assets/favicon.svg", get(|| async { asset("image/svg+xml", ICON) }))
         // Browsers ask for it whatever the page says.
         .route("/favicon.ico", get(|| async { asset("image/svg+xml", ICON) }))

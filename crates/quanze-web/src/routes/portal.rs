@@ -33,6 +33,7 @@ pub fn router() -> Router<AppState> {
         .route("/lists", get(lists))
         .route("/lists/{id}", get(history))
         .route("/lists/{id}/diff", get(compare))
+        .route("/ledger", get(ledger))
         .route("/announcements", get(announcements))
         .route("/announcements/{id}/comments", axum::routing::post(comment))
 }
@@ -531,4 +532,40 @@ async fn comment(
         ),
         Err(err) => api_error_page(&ApiError::from(err)),
     }
+}
+
+// ---------------------------------------------------------------------------------------
+// 公开台账: the ledger's head and latest signed checkpoint, and a receipt checked in the
+// reader's browser (assets/verify.js), not by this server.
+
+#[derive(Template)]
+#[template(path = "portal/ledger.html")]
+struct LedgerView {
+    head: quanze_service::views::LedgerHeadView,
+    checkpoint: Option<String>,
+    /// The checkpoint's signature lines (the log's, then witnesses' cosignatures).
+    signers: Vec<String>,
+}
+
+async fn ledger(State(st): State<AppState>) -> Response {
+    let head = match st.service.ledger_head_view().await {
+        Ok(head) => head,
+        Err(err) => return api_error_page(&ApiError::from(err)),
+    };
+    let checkpoint = match st.service.latest_checkpoint().await {
+        Ok(c) => c,
+        Err(err) => return api_error_page(&ApiError::from(err)),
+    };
+    let signers = checkpoint
+        .as_deref()
+        .and_then(|c| c.split_once("\n\n"))
+        .map(|(_, sigs)| {
+            sigs.lines()
+                .filter_map(|l| l.strip_prefix("— "))
+                .filter_map(|l| l.split(' ').next())
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    render(StatusCode::OK, &LedgerView { head, checkpoint, signers })
 }

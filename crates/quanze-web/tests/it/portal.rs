@@ -271,3 +271,23 @@ async fn the_public_comments_on_a_change_set_in_public_comment_through_the_form(
     assert!(!after.contains("<script>alert"), "never shown raw");
     assert_eq!(comments().await, 1);
 }
+
+#[tokio::test]
+async fn the_ledger_page_shows_the_head_and_loads_the_verifier_from_this_server() {
+    let app = spawn_app(true).await;
+    let (status, _, html) = app.page("/ledger").await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, head) = app.get("/api/v1/ledger").await;
+    assert!(html.contains(head["root"].as_str().unwrap()), "the current root");
+    assert!(html.contains(&format!("<dd>{}</dd>", head["size"])), "the current size");
+    assert!(
+        html.contains("src=\"/assets/verify.js\"") && html.contains("src=\"/assets/sm3.min.js\"")
+    );
+    assert_no_inline_code(&html);
+    for asset in ["/assets/verify.js", "/assets/sm3.min.js"] {
+        let (status, headers, body) = app.page(asset).await;
+        assert_eq!(status, StatusCode::OK);
+        assert!(headers["content-type"].to_str().unwrap().starts_with("text/javascript"));
+        assert!(body.len() > 1_000, "{asset}");
+    }
+}
