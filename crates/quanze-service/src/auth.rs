@@ -5,7 +5,7 @@ use chrono::Duration;
 use quanze_core::access::{Act, check_role_combination};
 use quanze_core::account::check_password;
 use quanze_core::{Role, RoleAssignment, UnitId, UserId, Username};
-use quanze_store::UserRecord;
+use quanze_store::{StoredSession, UserRecord};
 use sm3::{Digest, Sm3};
 
 use crate::Service;
@@ -143,6 +143,15 @@ impl Service {
     /// Checks a password and returns a fresh API token. Five (configurable) consecutive
     /// failures lock the account for the configured time; every attempt is an event.
     pub async fn login(&self, username: &str, password: &str) -> ServiceResult<Login> {
+        let current = self.sign_in(username, password).await?;
+        let token = self.issue_token(&current, "login").await?;
+        Ok(Login { user: current, token })
+    }
+
+    /// 登录 — checks a password under the lockout policy (the same answer for an unknown
+    /// account and a wrong password), records the failure or the sign-in, and gives the
+    /// account: what the web pages' sign-in needs (a session, no API token).
+    pub async fn sign_in(&self, username: &str, password: &str) -> ServiceResult<CurrentUser> {
         let name = Username::parse(username).map_err(|_| ServiceError::Unauthenticated)?;
         let Some(user) = self.store.user_by_name(&name).await? else {
             // Same answer as a wrong password: do not reveal which accounts exist.
@@ -179,8 +188,7 @@ impl Service {
         let current = CurrentUser::from(&user);
         let ev = self.event(Some(&current), None, "user.login", subject, serde_json::json!({}));
         self.store.record_login(user.id, true, 0, None, ev).await?;
-        let token = self.issue_token(&current, "login").await?;
-        Ok(Login { user: current, token })
+        Ok(current)
     }
 
     /// Creates a named API token for the CLI or an integration.
@@ -195,6 +203,50 @@ impl Service {
         );
         self.store.create_token(user.id, &token_hash(&token), name, ev).await?;
         Ok(token)
+    }
+
+    /// The account of a signed-in web session, as stored now (its roles may have changed).
+    pub async fn session_user(&self, id: UserId) -> ServiceResult<CurrentUser> {
+        match self.store.user(id).await {
+            Ok(user) => Ok(CurrentUser::from(&user)),
+            Err(quanze_store::StoreError::NotFound(_)) => Err(ServiceError::Unauthenticated),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The lockout policy, as the sign-in page states it: (failures, minutes).
+    pub fn lockout_policy(&self) -> (u32, i64) {
+        (self.config.lockout_threshold, self.config.lockout_minutes)
+    }
+
+    /// A stored web session, unless it has expired.
+    pub async fn web_session(&self, id: &str) -> ServiceResult<Option<StoredSession>> {
+        Ok(self.store.session(id, self.clock.now()).await?)
+    }
+
+    /// Stores a web session: a new one (`Conflict` when its id is taken) or a replacement.
+    pub async fn put_web_session(
+        &self,
+        id: &str,
+        session: &StoredSession,
+        new: bool,
+    ) -> ServiceResult<()> {
+        if new {
+            self.store.create_session(id, session).await?;
+        } else {
+            self.store.save_session(id, session).await?;
+        }
+        Ok(())
+    }
+
+    /// Ends a web session.
+    pub async fn end_web_session(&self, id: &str) -> ServiceResult<()> {
+        Ok(self.store.delete_session(id).await?)
+    }
+
+    /// Removes the expired web sessions; how many.
+    pub async fn end_expired_web_sessions(&self) -> ServiceResult<u64> {
+        Ok(self.store.delete_expired_sessions(self.clock.now()).await?)
     }
 
     /// The account behind an API token.

@@ -143,7 +143,7 @@ pub enum CaseCaller<'a> {
 }
 
 impl Service {
-    fn case_rules(&self) -> &CaseRules {
+    pub(crate) fn case_rules(&self) -> &CaseRules {
         &self.config.cases.rules
     }
 

@@ -24,7 +24,7 @@ pub mod views;
 #[cfg(test)]
 mod tests;
 
-pub use quanze_store::ConnectOptions;
+pub use quanze_store::{ConnectOptions, StoredSession};
 
 use std::sync::{Arc, RwLock};
 
@@ -348,6 +348,11 @@ impl Service {
     /// Today in China.
     pub fn today(&self) -> NaiveDate {
         self.clock.today()
+    }
+
+    /// Now, by the service's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     fn event(

@@ -38,6 +38,7 @@ mod open;
 mod packed;
 mod registry;
 mod rows;
+mod sessions;
 pub mod testing;
 #[cfg(test)]
 mod tests;
@@ -64,13 +65,14 @@ pub use lists::{DraftWrite, ListStore, Snapshot};
 pub use materials::{MaterialStore, MaterialSweep};
 pub use open::SQLITE_CONNECTION_PRAGMAS;
 pub use registry::RegistryStore;
+pub use sessions::{StoredSession, WebSessionStore};
 
 /// The store's traits, for code that calls store methods on something other than a
 /// `dyn Store` (a generic store, or one resource's trait object): `use quanze_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
         AccountStore, CalendarStore, CaseStore, DevolutionStore, GovernanceStore, GroupStore,
-        LawStore, LedgerStore, ListStore, MaterialStore, RegistryStore, Store,
+        LawStore, LedgerStore, ListStore, MaterialStore, RegistryStore, Store, WebSessionStore,
     };
 }
 
@@ -225,6 +227,7 @@ pub trait Store:
     + MaterialStore
     + LedgerStore
     + GroupStore
+    + WebSessionStore
     + 'static
 {
     /// Which backend.

@@ -8,8 +8,8 @@
 pub mod assets;
 pub mod error;
 pub mod extract;
-pub mod guard;
 pub mod routes;
+pub mod session;
 
 use std::future::Future;
 use std::io;
@@ -26,6 +26,8 @@ use tower_http::trace::TraceLayer;
 pub struct AppState {
     /// The use cases.
     pub service: Arc<Service>,
+    /// Whether the session cookie is marked `Secure` (the server is reached over HTTPS).
+    pub secure_cookies: bool,
 }
 
 /// The largest request body accepted (an xlsx upload); larger ones get 413.
@@ -36,6 +38,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(routes::pages::router())
         .merge(routes::portal::router())
+        .merge(routes::staff::router())
         .merge(assets::router())
         .merge(routes::api::router())
         .merge(routes::ledger::router())
@@ -50,8 +53,21 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)
+        .layer(session::layer(state.service.clone(), state.secure_cookies))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(axum::middleware::from_fn(guard::same_site_forms))
+        // 跨站请求防护: a write from another site's page is refused (tower-http's CSRF layer:
+        // Sec-Fetch-Site, else Origin against Host; a request with neither carries no
+        // browser's cookies). The API is bearer-token only, so only forms are at stake.
+        .layer(tower_http::csrf::CsrfLayer::new().with_rejection_response(
+            |e: tower_http::csrf::ProtectionError| {
+                tracing::warn!(error = ?e.kind(), "a cross-site write was refused");
+                routes::portal::error_page(
+                    axum::http::StatusCode::FORBIDDEN,
+                    "已拒绝",
+                    "这次提交来自其他网站，已被拒绝。请在本站页面上重新填写并提交。",
+                )
+            },
+        ))
         .layer(axum::middleware::from_fn(assets::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

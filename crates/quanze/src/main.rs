@@ -323,6 +323,9 @@ struct PolicyArgs {
     /// How long a lock lasts, in minutes.
     #[arg(long, env = "QUANZE_LOCKOUT_MINUTES", default_value_t = 30)]
     lockout_minutes: i64,
+    /// The server is reached over HTTPS (behind a proxy): the sign-in cookie is marked Secure.
+    #[arg(long, env = "QUANZE_HTTPS")]
+    https: bool,
 }
 
 fn main() -> ExitCode {
@@ -409,7 +412,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let service = Service::open(&db, config)
                 .await
                 .with_context(|| format!("opening the database {db}"))?;
-            serve(Arc::new(service), addr).await
+            serve(Arc::new(service), addr, policy.https).await
         }
         Command::Calendar { command } => calendar(command).await,
         Command::Ledger { command } => ledger::ledger(command).await,
@@ -783,10 +786,14 @@ async fn demo(
     println!(
         "获取令牌：curl -s http://{addr}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"editor\",\"password\":\"{DEMO_PASSWORD}\"}}'"
     );
-    serve(service, addr).await
+    serve(service, addr, false).await
 }
 
-async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCode> {
+async fn serve(
+    service: Arc<Service>,
+    addr: SocketAddr,
+    secure_cookies: bool,
+) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("binding {addr} (is another quanze already running? use --addr)")
     })?;
@@ -832,6 +839,19 @@ async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCo
             }
         }
     });
+    // Expired sign-in sessions are removed every ten minutes (they are refused anyway).
+    tokio::spawn({
+        let service = Arc::clone(&service);
+        async move {
+            let mut every = tokio::time::interval(Duration::from_secs(600));
+            loop {
+                every.tick().await;
+                if let Err(err) = service.end_expired_web_sessions().await {
+                    tracing::warn!(error = %err, "removing expired sessions failed");
+                }
+            }
+        }
+    });
     // Material files a crash left without their record are removed once, in the background.
     tokio::spawn({
         let service = Arc::clone(&service);
@@ -850,7 +870,9 @@ async fn serve(service: Arc<Service>, addr: SocketAddr) -> anyhow::Result<ExitCo
     let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let served = quanze_web::serve(listener, quanze_web::AppState { service }, shutdown).await;
+    let served =
+        quanze_web::serve(listener, quanze_web::AppState { service, secure_cookies }, shutdown)
+            .await;
     let _ = stop_tx.send(());
     let _ = sched_tx.send(());
     signer.await.context("the checkpoint signer panicked")?;

@@ -20,6 +20,7 @@ pub mod pages;
 pub mod portal;
 pub mod registry;
 pub mod reports;
+pub mod workbench;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -34,6 +35,7 @@ pub use pages::*;
 pub use portal::*;
 pub use registry::*;
 pub use reports::*;
+pub use workbench::*;
 
 /// The answer to a write: the ledger leaf that records it (全程留痕).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]

@@ -193,3 +193,4 @@ mod lists;
 mod materials;
 mod open;
 mod registry;
+mod sessions;

@@ -12,6 +12,7 @@ pub mod pages;
 pub mod portal;
 pub mod reports;
 pub mod search;
+pub mod staff;
 
 use quanze_service::ErrorCode;
 

@@ -45,7 +45,7 @@ const BROWSE_PAGE: usize = 50;
 /// Words a villager would type, offered on the empty search page.
 const EXAMPLES: [&str; 5] = ["营业执照", "临时占用绿地", "农村建房", "低保", "生育登记"];
 
-fn render(status: StatusCode, page: &impl Template) -> Response {
+pub(crate) fn render(status: StatusCode, page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => (status, Html(html)).into_response(),
         Err(err) => {
@@ -70,14 +70,14 @@ pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Resp
     render(status, &ErrorPage { title, message })
 }
 
-fn api_error_page(err: &ApiError) -> Response {
+pub(crate) fn api_error_page(err: &ApiError) -> Response {
     let title = if err.status() == StatusCode::NOT_FOUND { "没有找到" } else { "无法显示" };
     error_page(err.status(), title, err.message())
 }
 
 /// A page's query string; a malformed one (a date that is no date, a negative offset) is
 /// answered by an error page in Chinese, not by a library's message.
-struct PageQuery<T>(T);
+pub(crate) struct PageQuery<T>(pub(crate) T);
 
 impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for PageQuery<T> {
     type Rejection = Response;
@@ -99,7 +99,7 @@ impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Pag
 
 /// A page's path parameter (an item's or a list's id); a malformed one names nothing, so it
 /// is answered as a page not found, in Chinese.
-struct PagePath<T>(T);
+pub(crate) struct PagePath<T>(pub(crate) T);
 
 impl<T: serde::de::DeserializeOwned + Send, S: Send + Sync> FromRequestParts<S> for PagePath<T> {
     type Rejection = Response;
@@ -134,7 +134,7 @@ fn choices(all: &[FilterChoice], current: Option<&str>) -> Vec<Choice> {
 }
 
 /// Percent-encodes a query value (a few lines: the form values are ours or the reader's).
-fn encode(value: &str) -> String {
+pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {

@@ -34,7 +34,7 @@ pub async fn spawn_app_with(with_demo: bool, config: Config) -> TestApp {
         Arc::new(Service::new(store, Arc::new(SystemClock), config).await.expect("service"));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind");
     let addr = listener.local_addr().expect("addr");
-    let state = quanze_web::AppState { service: service.clone() };
+    let state = quanze_web::AppState { service: service.clone(), secure_cookies: false };
     tokio::spawn(quanze_web::serve(listener, state, std::future::pending()));
     TestApp { base: format!("http://{addr}"), client: reqwest::Client::new(), service, _dir: dir }
 }

@@ -7,3 +7,4 @@ mod helpers;
 mod materials;
 mod openapi;
 mod portal;
+mod staff;

@@ -1,0 +1,130 @@
+//! The staff's pages over HTTP: sign-in with a database session, the lockout policy stated,
+//! the same answer for an unknown account and a wrong password, no open redirect, the desk,
+//! a unit's inbox and a case page, signing out.
+
+use reqwest::StatusCode;
+use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+use crate::helpers::{TestApp, spawn_app};
+
+fn client() -> reqwest::Client {
+    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+/// Posts the sign-in form; (status, Location, the session cookie `name=value`, body).
+async fn sign_in(
+    app: &TestApp,
+    username: &str,
+    password: &str,
+    next: &str,
+) -> (StatusCode, String, Option<String>, String) {
+    let res = client()
+        .post(format!("{}/staff/login", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("username", username), ("password", password), ("next", next)])
+        .send()
+        .await
+        .unwrap();
+    let status = res.status();
+    let location = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    let cookie = res
+        .headers()
+        .get_all(SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap().to_owned())
+        .find(|c| c.starts_with("quanze_session="));
+    if let Some(c) = &cookie {
+        assert!(c.contains("HttpOnly") && c.contains("SameSite=Lax"), "{c}");
+    }
+    let cookie = cookie.map(|c| c.split(';').next().unwrap().to_owned());
+    (status, location.unwrap_or_default(), cookie, res.text().await.unwrap())
+}
+
+async fn get(app: &TestApp, path: &str, cookie: Option<&str>) -> (StatusCode, String, String) {
+    let mut req = client().get(format!("{}{path}", app.base));
+    if let Some(c) = cookie {
+        req = req.header(COOKIE, c);
+    }
+    let res = req.send().await.unwrap();
+    let status = res.status();
+    let location = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+    (status, location.unwrap_or_default(), res.text().await.unwrap())
+}
+
+#[tokio::test]
+async fn staff_sign_in_work_through_their_inbox_and_sign_out() {
+    let app = spawn_app(true).await;
+    // Not signed in: to the sign-in page, which brings the reader back.
+    let (status, to, _) = get(&app, "/staff", None).await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/staff/login?next=%2Fstaff"));
+    let (status, _, page) = get(&app, "/staff/login?next=%2Fstaff", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("连续登录失败 5 次，账户锁定 30 分钟"), "the lockout policy is stated");
+    // A wrong password and an unknown account get the same answer; the name stays typed.
+    let (status, _, cookie, wrong) = sign_in(&app, "clerk", "not-the-password", "/staff").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(cookie.is_none(), "no session for a refused sign-in");
+    assert!(wrong.contains("用户名或密码不正确") && wrong.contains("value=\"clerk\""), "{wrong}");
+    assert!(wrong.contains("aria-invalid=\"true\""));
+    let (status, _, _, unknown) = sign_in(&app, "nobody", "not-the-password", "/staff").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(unknown.contains("用户名或密码不正确"));
+    // Signed in: back where the reader was going; never to another site.
+    let password = quanze_service::demo::DEMO_PASSWORD;
+    let (status, to, cookie, _) = sign_in(&app, "clerk", password, "//evil.example/x").await;
+    assert_eq!((status, to.as_str()), (StatusCode::SEE_OTHER, "/staff"), "no open redirect");
+    let cookie = cookie.expect("a session cookie");
+    // The database keeps the SM3 of the session id, never the id.
+    let id = cookie.trim_start_matches("quanze_session=");
+    assert!(app.service.web_session(id).await.unwrap().is_none());
+    let key = quanze_service::auth::token_hash(id);
+    assert!(app.service.web_session(&key).await.unwrap().is_some());
+    // The desk, a unit's inbox by urgency, a case.
+    let (status, _, desk) = get(&app, "/staff", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{desk}");
+    assert!(desk.contains("clerk") && desk.contains("经办人"), "{desk}");
+    let inbox = desk.split("href=\"/staff/units/").nth(1).expect("a unit's cases").split('"');
+    let inbox = format!("/staff/units/{}", inbox.clone().next().unwrap());
+    let (status, _, cases) = get(&app, &inbox, Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK, "{cases}");
+    assert!(cases.contains("已超期（红牌）") && cases.contains("临近期限（黄牌）"));
+    if let Some(receipt) = cases.split("href=\"/staff/cases/").nth(1) {
+        let receipt = receipt.split('"').next().unwrap();
+        let (status, _, case) = get(&app, &format!("/staff/cases/{receipt}"), Some(&cookie)).await;
+        assert_eq!(status, StatusCode::OK, "{case}");
+        assert!(case.contains("办理过程") && case.contains(receipt));
+    }
+    // Cases are for the staff who handle them: the staffing office's editor is refused.
+    let (_, _, editor, _) = sign_in(&app, "editor", password, "/staff").await;
+    let (status, _, refused) = get(&app, &inbox, editor.as_deref()).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "{refused}");
+    assert!(refused.contains("lang=\"zh-CN\""), "a page in Chinese");
+    // Signing out ends the session: the cookie opens nothing any more.
+    let res = client()
+        .post(format!("{}/staff/logout", app.base))
+        .header(COOKIE, &cookie)
+        .header("sec-fetch-site", "same-origin")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(app.service.web_session(&key).await.unwrap().is_none(), "the row is gone");
+    let (status, to, _) = get(&app, "/staff", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.starts_with("/staff/login"), "{to}");
+}
+
+#[tokio::test]
+async fn a_sign_in_posted_from_another_site_is_refused() {
+    let app = spawn_app(true).await;
+    let res = client()
+        .post(format!("{}/staff/login", app.base))
+        .header("origin", "http://evil.example")
+        .form(&[("username", "clerk"), ("password", quanze_service::demo::DEMO_PASSWORD)])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    assert!(res.headers().get(SET_COOKIE).is_none(), "no session");
+    assert!(res.text().await.unwrap().contains("其他网站"));
+}
