@@ -151,6 +151,9 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<Vec<StoredCase>, StoreError>;
     /// How many cases match the filter.
     async fn count_cases(&self, filter: &CaseFilter) -> Result<u64, StoreError>;
+    /// How many cases are in each state, and how many open ones at each alert level (for
+    /// dashboards): `(state, n)` and `(alert, n)`, each in one grouped read.
+    async fn case_tallies(&self) -> Result<(Vec<(String, u64)>, Vec<(String, u64)>), StoreError>;
     /// The highest receipt number issued on `day` (0 when none).
     async fn last_receipt_on(&self, day: NaiveDate) -> Result<u32, StoreError>;
     /// Supervision items, open ones only or all, of a unit or everywhere.
@@ -533,6 +536,18 @@ impl CaseStore for SqlStore {
         }
         let (n,) = query.fetch_one(&self.pool).await?;
         Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    async fn case_tallies(&self) -> Result<(Vec<(String, u64)>, Vec<(String, u64)>), StoreError> {
+        const BY_STATE: &str = "SELECT state, COUNT(*) FROM cases GROUP BY state";
+        const OPEN_BY_ALERT: &str = "SELECT alert, COUNT(*) FROM cases \
+             WHERE state NOT IN ('closed', 'refused', 'withdrawn') GROUP BY alert";
+        let count = |rows: Vec<(String, i64)>| {
+            rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect()
+        };
+        let by_state = sqlx::query_as(BY_STATE).fetch_all(&self.pool).await?;
+        let by_alert = sqlx::query_as(OPEN_BY_ALERT).fetch_all(&self.pool).await?;
+        Ok((count(by_state), count(by_alert)))
     }
 
     async fn last_receipt_on(&self, day: NaiveDate) -> Result<u32, StoreError> {

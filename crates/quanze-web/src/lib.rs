@@ -6,6 +6,7 @@
 #![allow(unused_qualifications)]
 
 pub mod assets;
+pub mod charts;
 pub mod error;
 pub mod extract;
 pub mod routes;

@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod dashboard;
 pub mod devolution;
 pub mod governance;
 pub mod laws;
@@ -26,6 +27,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use calendar::*;
+pub use dashboard::*;
 pub use devolution::*;
 pub use governance::*;
 pub use laws::*;

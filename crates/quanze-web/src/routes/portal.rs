@@ -34,6 +34,8 @@ pub fn router() -> Router<AppState> {
         .route("/lists/{id}", get(history))
         .route("/lists/{id}/diff", get(compare))
         .route("/ledger", get(ledger))
+        .route("/dashboard", get(dashboard))
+        .route("/dashboard.xlsx", get(dashboard_xlsx))
         .route("/announcements", get(announcements))
         .route("/announcements/{id}/comments", axum::routing::post(comment))
 }
@@ -568,4 +570,66 @@ async fn ledger(State(st): State<AppState>) -> Response {
         })
         .unwrap_or_default();
     render(StatusCode::OK, &LedgerView { head, checkpoint, signers })
+}
+
+// ---------------------------------------------------------------------------------------
+// 数据看板: charts drawn on the server as SVG, each with its table and an xlsx of the same.
+
+/// A chart ready for the page: the chart and its drawing.
+struct DrawnChart {
+    chart: quanze_service::views::Chart,
+    svg: String,
+    totals: Vec<u64>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/dashboard.html")]
+struct DashboardView {
+    on: String,
+    charts: Vec<DrawnChart>,
+}
+
+async fn dashboard(State(st): State<AppState>) -> Response {
+    match st.service.dashboard().await {
+        Ok(d) => render(
+            StatusCode::OK,
+            &DashboardView {
+                on: d.on.to_string(),
+                charts: d
+                    .charts
+                    .into_iter()
+                    .map(|chart| DrawnChart {
+                        svg: crate::charts::svg(&chart),
+                        totals: chart.totals(),
+                        chart,
+                    })
+                    .collect(),
+            },
+        ),
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
+}
+
+async fn dashboard_xlsx(State(st): State<AppState>) -> Response {
+    let book = match st.service.dashboard().await {
+        Ok(d) => quanze_service::reports::xlsx(&d.sheets()).map(|bytes| (d.on, bytes)),
+        Err(e) => Err(e),
+    };
+    match book {
+        Ok((on, bytes)) => (
+            [
+                (
+                    axum::http::header::CONTENT_TYPE,
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_owned(),
+                ),
+                (
+                    axum::http::header::CONTENT_DISPOSITION,
+                    format!("attachment; filename=\"dashboard-{on}.xlsx\""),
+                ),
+            ],
+            bytes,
+        )
+            .into_response(),
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
 }

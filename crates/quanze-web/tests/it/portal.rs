@@ -291,3 +291,55 @@ async fn the_ledger_page_shows_the_head_and_loads_the_verifier_from_this_server(
         assert!(body.len() > 1_000, "{asset}");
     }
 }
+
+#[tokio::test]
+async fn the_dashboard_draws_each_chart_beside_its_table_and_downloads_the_same_figures() {
+    let app = spawn_app(true).await;
+    let (status, _, html) = app.page("/dashboard").await;
+    assert_eq!(status, StatusCode::OK);
+    assert_no_inline_code(&html);
+    for title in
+        ["各乡镇（街道）在用事项", "事项类型分布", "赋权事项承接情况", "办件状态", "在办件期限预警"]
+    {
+        assert!(html.contains(title), "{title}");
+    }
+    assert_eq!(html.matches("<svg").count(), html.matches("<table class=\"chart-table\">").count());
+    assert!(html.contains("role=\"img\""), "charts are titled images");
+    // The figures agree with the rest of the service: the items by category add up to what
+    // every unit holds today, and the open cases by alert to the open cases.
+    let d = app.service.dashboard().await.unwrap();
+    let categories = d.charts.iter().find(|c| c.id == "categories").unwrap();
+    let held: u64 = categories.totals().iter().sum();
+    assert_eq!(held, app.service.home_view().total_items as u64);
+    let alerts = d.charts.iter().find(|c| c.id == "case-alerts").unwrap();
+    let open = quanze_store::CaseFilter {
+        unit: None,
+        state: None,
+        alert: None,
+        applicant_key: None,
+        open_only: true,
+    };
+    use quanze_store::CaseStore as _;
+    let open = app.service.store().count_cases(&open).await.unwrap();
+    assert_eq!(alerts.totals()[0], open, "every open case at one level");
+    // The download: an xlsx workbook of one sheet per chart.
+    let res = app.client.get(format!("{}/dashboard.xlsx", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let bytes = res.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "a zip (xlsx)");
+    let sheets = sheet_names(&bytes);
+    assert_eq!(sheets.len(), d.charts.len(), "{sheets:?}");
+}
+
+/// The sheet names of an xlsx workbook, from its `xl/workbook.xml`.
+fn sheet_names(bytes: &[u8]) -> Vec<String> {
+    use std::io::Read as _;
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("a zip");
+    let mut xml = String::new();
+    zip.by_name("xl/workbook.xml").expect("a workbook").read_to_string(&mut xml).unwrap();
+    xml.split("<sheet ")
+        .skip(1)
+        .filter_map(|s| s.split("name=\"").nth(1)?.split('"').next())
+        .map(str::to_owned)
+        .collect()
+}
