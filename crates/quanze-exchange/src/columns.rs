@@ -128,6 +128,28 @@ impl Column {
 
     /// The column width (in Excel character units) export uses; chosen so that the usual set of
     /// columns fits A4 landscape at a readable scale.
+    /// Whether a printed list shows it (the columns of the published list's page: number,
+    /// category, name, legal basis, holder, guiding department, responsibilities,
+    /// accountability, duty kind; a variant sheet's scope, change and reason).
+    pub(crate) fn printed(self) -> bool {
+        matches!(
+            self,
+            Column::Seq
+                | Column::VariantScope
+                | Column::VariantChange
+                | Column::VariantReason
+                | Column::Category
+                | Column::Name
+                | Column::SubItem
+                | Column::LegalBasis
+                | Column::Holder
+                | Column::Guide
+                | Column::Responsibilities
+                | Column::AccountabilitySituations
+                | Column::DutyKind
+        )
+    }
+
     pub(crate) fn width(self) -> f64 {
         // The usual 16 columns sum to about 200 units; printed one page wide on A4 landscape
         // (about 135 units at 100 %) that is a 65-70 % scale, which stays readable.
@@ -140,8 +162,12 @@ impl Column {
             Column::ImplCode => 16.0,
             Column::Name => 14.0,
             Column::SubItem => 12.0,
-            Column::LegalBasis | Column::Responsibilities => 24.0,
-            Column::ResponsibilityBasis | Column::AccountabilitySituations => 18.0,
+            // The printed columns (`printed`) sum to about 150 units with these two wide: one
+            // page wide at about 90 %, and a list's long responsibilities in fewer lines.
+            Column::Responsibilities => 40.0,
+            Column::LegalBasis => 24.0,
+            Column::AccountabilitySituations => 24.0,
+            Column::ResponsibilityBasis => 18.0,
             Column::AccountabilityBasis | Column::Materials | Column::Conditions => 16.0,
             Column::Cooperation => 14.0,
             Column::Holder

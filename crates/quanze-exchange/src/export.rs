@@ -169,15 +169,31 @@ fn split<'a>(
     Ok(sheets)
 }
 
-/// The columns to write: the standard set, code columns that any item uses, duty columns when
-/// needed, service columns when any item is a service.
+/// The columns to write: first the ones a printed list shows (its print area), then code
+/// columns that any item uses, the rest of the standard set, duty columns when needed,
+/// service columns when any item is a service. The importer finds columns by their headers,
+/// so the order is free.
 fn columns(items: &[&ExchangeItem], duty_sheet: Option<&str>) -> Vec<Column> {
     let any = |f: &dyn Fn(&ExchangeItem) -> bool| items.iter().any(|i| f(i));
+    let mixed_duties = duty_sheet.is_none() && any(&|i| i.duty != DutyKind::Own);
     let mut cols = vec![Column::Seq];
     if any(&|i| i.variant.is_some()) {
         cols.extend([Column::VariantScope, Column::VariantChange, Column::VariantReason]);
     }
-    cols.push(Column::Category);
+    cols.extend([
+        Column::Category,
+        Column::Name,
+        Column::SubItem,
+        Column::LegalBasis,
+        Column::Holder,
+    ]);
+    if any(&|i| i.guide.is_some()) {
+        cols.push(Column::Guide);
+    }
+    cols.extend([Column::Responsibilities, Column::AccountabilitySituations]);
+    if mixed_duties {
+        cols.push(Column::DutyKind);
+    }
     if any(&|i| i.content.base_code.is_some()) {
         cols.push(Column::BaseCode);
     }
@@ -187,16 +203,10 @@ fn columns(items: &[&ExchangeItem], duty_sheet: Option<&str>) -> Vec<Column> {
     if any(&|i| i.content.local_code.is_some()) {
         cols.push(Column::LocalCode);
     }
-    cols.extend([Column::Name, Column::SubItem, Column::LegalBasis, Column::Holder]);
-    if any(&|i| i.guide.is_some()) {
-        cols.push(Column::Guide);
-    }
     cols.extend([
         Column::Office,
         Column::Cooperation,
-        Column::Responsibilities,
         Column::ResponsibilityBasis,
-        Column::AccountabilitySituations,
         Column::AccountabilityBasis,
         Column::AccountabilityParties,
         Column::Source,
@@ -206,11 +216,8 @@ fn columns(items: &[&ExchangeItem], duty_sheet: Option<&str>) -> Vec<Column> {
         Some("cooperate") => cols.push(Column::Lead),
         Some("reclaimed") => cols.push(Column::Receiver),
         Some(_) => {}
-        None => {
-            if any(&|i| i.duty != DutyKind::Own) {
-                cols.extend([Column::DutyKind, Column::Lead, Column::Receiver]);
-            }
-        }
+        None if mixed_duties => cols.extend([Column::Lead, Column::Receiver]),
+        None => {}
     }
     if any(&|i| i.content.service.is_some()) {
         cols.extend([
@@ -302,6 +309,21 @@ impl Formats {
     }
 }
 
+/// The height of one line of 10-point text, in points.
+const LINE_POINTS: f64 = 12.75;
+
+/// How many lines `text` takes in a column `width` characters wide (widths are measured in
+/// digits; a Chinese character of the body's font takes about one and a half).
+fn wrapped_lines(text: &str, width: f64) -> u32 {
+    let room = width.max(2.0);
+    text.split('\n')
+        .map(|line| {
+            let units: f64 = line.chars().map(|c| if c.is_ascii() { 1.0 } else { 1.55 }).sum();
+            (units / room).ceil().max(1.0) as u32
+        })
+        .sum()
+}
+
 fn write_sheet(
     sheet: &mut Worksheet,
     title: &str,
@@ -311,7 +333,9 @@ fn write_sheet(
     formats: &Formats,
     progress: Option<&ProgressHandle>,
 ) -> Result<(), ExportError> {
-    let last_col = (columns.len() - 1) as u16;
+    // The print area: the columns a printed list shows, which come first (`columns`).
+    let printed = columns.iter().take_while(|c| c.printed()).count().max(1);
+    let last_col = (printed - 1) as u16;
     if last_col > 0 {
         sheet.merge_range(0, 0, 0, last_col, title, &formats.title)?;
     } else {
@@ -339,6 +363,7 @@ fn write_sheet(
         for idx in group.clone() {
             progress::advance(progress, idx as u64 + 1, items.len() as u64);
             let item = items[idx];
+            let mut lines = 1u32;
             for (c, col) in columns.iter().enumerate() {
                 let c = c as u16;
                 if group.len() > 1 && merged.contains(col) {
@@ -357,15 +382,25 @@ fn write_sheet(
                     }
                     col => (cell_text(item, *col, units)?, &formats.body),
                 };
+                if usize::from(c) < printed && !text.is_empty() {
+                    lines = lines.max(wrapped_lines(&text, col.width()));
+                }
                 if text.is_empty() {
                     sheet.write_blank(row, c, format)?;
                 } else {
                     sheet.write_string_with_format(row, c, &text, format)?;
                 }
             }
+            // Spreadsheets do not grow a row to its wrapped text when they print a file they
+            // did not lay out (LibreOffice keeps the default height, and lines overlap), so
+            // each row gets the height of its longest printed cell.
+            sheet.set_row_height(row, (f64::from(lines) * LINE_POINTS + 4.0).min(409.0))?;
             row += 1;
         }
     }
+    // Landscape A4, one page wide, the header repeated, page numbers (set above): the print
+    // area keeps a town's 26-column list from being shrunk onto one unreadable page.
+    sheet.set_print_area(0, 0, row.saturating_sub(1).max(1), last_col)?;
     Ok(())
 }
 

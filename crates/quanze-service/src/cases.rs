@@ -682,9 +682,19 @@ impl Service {
             None => by.require_act(Act::SuperviseCases, None)?,
         }
         let filter = CaseFilter { unit, state, alert, applicant_key: None, open_only: false };
-        let limit = limit.clamp(1, 200);
-        let rows = self.store.cases(&filter, before, limit).await?;
-        let total = self.store.count_cases(&filter).await?;
+        self.case_page(&filter, before, limit.clamp(1, 200)).await
+    }
+
+    /// A page of the cases a filter selects, with how many it selects in all. The caller
+    /// checked who may see them.
+    pub(crate) async fn case_page(
+        &self,
+        filter: &CaseFilter,
+        before: Option<CaseId>,
+        limit: u32,
+    ) -> ServiceResult<CasePage> {
+        let rows = self.store.cases(filter, before, limit).await?;
+        let total = self.store.count_cases(filter).await?;
         Ok(CasePage::of(
             rows.iter().map(|s| &s.case),
             total,

@@ -126,14 +126,6 @@ impl Service {
             applicant_key: None,
             open_only: true,
         };
-        let rows = self.store.cases(&filter, None, limit).await?;
-        let total = self.store.count_cases(&filter).await?;
-        Ok(CasePage::of(
-            rows.iter().map(|s| &s.case),
-            total,
-            &self.calendar(),
-            self.case_rules(),
-            self.today(),
-        ))
+        self.case_page(&filter, None, limit).await
     }
 }

@@ -319,7 +319,6 @@ async fn the_dashboard_draws_each_chart_beside_its_table_and_downloads_the_same_
         applicant_key: None,
         open_only: true,
     };
-    use quanze_store::CaseStore as _;
     let open = app.service.store().count_cases(&open).await.unwrap();
     assert_eq!(alerts.totals()[0], open, "every open case at one level");
     // The download: an xlsx workbook of one sheet per chart.
