@@ -951,3 +951,52 @@ impl Service {
         Ok(Announcements { today, open, published })
     }
 }
+
+/// 职权查询 — who may exercise an item on a day, and how; with one unit's answer when asked.
+#[derive(Debug, Clone)]
+pub struct AuthorityLookup {
+    /// The item.
+    pub item: ItemId,
+    /// Its name (its latest version's).
+    pub name: String,
+    /// The day asked about.
+    pub on: NaiveDate,
+    /// The unit asked about (id, name), when one was.
+    pub unit: Option<(UnitId, String)>,
+    /// That unit's answer: how it may exercise the item, or `None` (法无授权不可为).
+    pub answer: Option<HolderLine>,
+    /// Every unit that may exercise it that day.
+    pub holders: Vec<HolderLine>,
+}
+
+impl Service {
+    /// 职权查询 — "who may do this in town Y on date D, and in whose name", from published
+    /// lists and active grants (the authority index), for any day.
+    pub fn authority_lookup(
+        &self,
+        item: ItemId,
+        unit: Option<UnitId>,
+        date: Option<NaiveDate>,
+    ) -> ServiceResult<AuthorityLookup> {
+        let catalog = self.catalog();
+        let on = date.unwrap_or_else(|| self.today());
+        let name = catalog
+            .latest_item_version(item)
+            .and_then(|v| catalog.item(item, v))
+            .map(|i| i.content.display_name())
+            .ok_or_else(|| ServiceError::NotFound(format!("事项 {item}")))?;
+        let unit = match unit {
+            None => None,
+            Some(u) => Some(
+                catalog
+                    .unit(u)
+                    .map(|x| (x.id, x.name.clone()))
+                    .ok_or_else(|| ServiceError::NotFound(format!("单位 {u}")))?,
+            ),
+        };
+        let holders = holders(&catalog, item, on);
+        let answer =
+            unit.as_ref().and_then(|(u, _)| holders.iter().find(|h| h.unit == *u).cloned());
+        Ok(AuthorityLookup { item, name, on, unit, answer, holders })
+    }
+}

@@ -16,8 +16,8 @@ use chrono::NaiveDate;
 use quanze_core::{ChangeSetId, ItemId, ListId, UnitId};
 use quanze_service::search::{SearchHit, SearchPage, SearchRequest};
 use quanze_service::views::{
-    Announcements, BrowseRequest, BrowseRow, FilterChoice, GuideView, ListHistory, PublicList,
-    ReadableDiff,
+    Announcements, AuthorityLookup, BrowseRequest, BrowseRow, FilterChoice, GuideView, ListHistory,
+    PublicList, ReadableDiff,
 };
 use serde::Deserialize;
 
@@ -34,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/lists/{id}", get(history))
         .route("/lists/{id}/diff", get(compare))
         .route("/ledger", get(ledger))
+        .route("/items/{id}/authority", get(authority))
         .route("/dashboard", get(dashboard))
         .route("/dashboard.xlsx", get(dashboard_xlsx))
         .route("/announcements", get(announcements))
@@ -630,6 +631,46 @@ async fn dashboard_xlsx(State(st): State<AppState>) -> Response {
             bytes,
         )
             .into_response(),
+        Err(err) => api_error_page(&ApiError::from(err)),
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 职权查询: who may exercise an item in a unit on a day, and in whose name.
+
+#[derive(Debug, Default, Deserialize)]
+struct AuthorityForm {
+    unit: Option<String>,
+    date: Option<NaiveDate>,
+}
+
+#[derive(Template)]
+#[template(path = "portal/authority.html")]
+struct AuthorityView {
+    a: AuthorityLookup,
+    units: Vec<Choice>,
+}
+
+async fn authority(
+    State(st): State<AppState>,
+    PagePath(id): PagePath<ItemId>,
+    PageQuery(form): PageQuery<AuthorityForm>,
+) -> Response {
+    let unit_raw = form.unit.as_deref().filter(|u| !u.is_empty());
+    let unit = match unit_raw.map(str::parse::<UnitId>) {
+        None => None,
+        Some(Ok(u)) => Some(u),
+        Some(Err(_)) => {
+            return error_page(StatusCode::BAD_REQUEST, "无法查询", "所选单位不正确，请重新选择。");
+        }
+    };
+    match st.service.authority_lookup(id, unit, form.date) {
+        Ok(a) => {
+            let filters = st.service.portal_filters();
+            let mut all = filters.departments.clone();
+            all.extend(filters.towns.iter().cloned());
+            render(StatusCode::OK, &AuthorityView { units: choices(&all, unit_raw), a })
+        }
         Err(err) => api_error_page(&ApiError::from(err)),
     }
 }

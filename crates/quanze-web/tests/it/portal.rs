@@ -342,3 +342,39 @@ fn sheet_names(bytes: &[u8]) -> Vec<String> {
         .map(str::to_owned)
         .collect()
 }
+
+#[tokio::test]
+async fn anyone_asks_who_may_exercise_a_devolved_power_in_a_town_on_a_day() {
+    let app = spawn_app(true).await;
+    let catalog = app.service.catalog();
+    let today = app.service.today();
+    // A power a department granted to a town, active there today.
+    let (grant, town) = catalog
+        .grants
+        .iter()
+        .find_map(|g| {
+            let towns = g.towns(&catalog.units);
+            let town = towns.into_iter().find(|t| {
+                catalog.authority.holds(*t, g.item, today).is_some_and(|a| {
+                    matches!(a.source, quanze_core::authority::Source::Grant { .. })
+                })
+            })?;
+            Some((g, town))
+        })
+        .expect("an active grant in the demo county");
+    let path = format!("/items/{}/authority?unit={town}&date={today}", grant.item);
+    let (status, _, html) = app.page(&path).await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("可以行使"), "{html}");
+    assert!(html.contains("赋权下放"), "the grant is named as the source");
+    // Before the grant took effect the town could not.
+    let before = grant.effective_from - chrono::Days::new(1);
+    let (_, _, then) =
+        app.page(&format!("/items/{}/authority?unit={town}&date={before}", grant.item)).await;
+    assert!(then.contains("不能行使") && then.contains("法无授权不可为"), "{then}");
+    // Bad input: a unit that is not an id, an item that does not exist.
+    let (status, _, _) = app.page(&format!("/items/{}/authority?unit=x", grant.item)).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _, _) = app.page(&format!("/items/{}/authority", uuid_like())).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}
