@@ -13,6 +13,7 @@ pub mod portal;
 pub mod reports;
 pub mod search;
 pub mod staff;
+pub mod track;
 
 use quanze_service::ErrorCode;
 

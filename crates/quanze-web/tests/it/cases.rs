@@ -109,3 +109,51 @@ async fn apply_online_follow_with_the_access_code_and_take_a_step() {
     assert_eq!(status, StatusCode::CREATED, "{complaint}");
     assert!(complaint["reply_by"]["date"].is_string());
 }
+
+#[tokio::test]
+async fn an_applicant_tracks_a_case_by_its_receipt_and_code_on_a_page_and_cannot_rate_it_early() {
+    let app = app().await;
+    let (unit, item) = licence(&app);
+    let body = json!({
+        "item": item, "unit": unit,
+        "applicant": { "kind": "person", "name": "张三", "number": "11010519491231002X" },
+        "channel": { "kind": "online" }
+    });
+    let (status, receipt) = app.post("/api/v1/cases", None, body).await;
+    assert_eq!(status, StatusCode::CREATED, "{receipt}");
+    let no = receipt["receipt"].as_str().unwrap().to_owned();
+    let code = receipt["access_code"].as_str().unwrap().to_owned();
+    let form = |path: &str, pairs: &[(&str, &str)]| {
+        app.client
+            .post(format!("{}{path}", app.base))
+            .header("sec-fetch-site", "same-origin")
+            .form(pairs)
+            .send()
+    };
+    // The right number and code: the progress, and no ID number in clear.
+    let res = form("/track", &[("receipt", &no), ("code", &code)]).await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&no) && page.contains("办理过程") && page.contains("张*"), "{page}");
+    assert!(!page.contains("11010519491231002X"), "no ID number in clear");
+    // A wrong code and an unknown number: the same answer, beside the fields.
+    for (n, c) in [(no.as_str(), "WRONG2345678ABCD"), ("QZ20990101000001", code.as_str())] {
+        let res = form("/track", &[("receipt", n), ("code", c)]).await.unwrap();
+        assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        let page = res.text().await.unwrap();
+        assert!(page.contains("受理单号或查询码不正确") && page.contains("aria-invalid"), "{page}");
+    }
+    // Rating a case that has not ended is refused with the reason, beside the rating form.
+    let res = form(
+        "/track/rate",
+        &[("receipt", &no), ("code", &code), ("level", "satisfied"), ("comment", "")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text().await.unwrap();
+    assert!(page.contains("rate-error"), "{page}");
+    // No level chosen: asked for one.
+    let res = form("/track/rate", &[("receipt", &no), ("code", &code)]).await.unwrap();
+    assert!(res.text().await.unwrap().contains("请选择满意程度"));
+}

@@ -1,0 +1,185 @@
+//! 办件查询与评价 — the applicant's side, no account: the receipt number and the access code
+//! given at intake open the case's progress (its deadlines and each step, no one's personal
+//! data in clear), and an ended case can be rated (一事一评). Both are forms posted over
+//! POST so that the access code never sits in an address; a wrong number and a wrong code
+//! get the same answer.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::get;
+use quanze_core::case::rating::{RatingChannel, RatingLevel};
+use quanze_service::views::cases::{CaseView, RatingRequest};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::routes::portal::{PageQuery, error_page, render};
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/track", get(track_page).post(track))
+        .route("/track/rate", axum::routing::post(rate))
+}
+
+/// A rating level for the form: value and label.
+struct Level {
+    value: &'static str,
+    label: &'static str,
+}
+
+fn levels() -> Vec<Level> {
+    RatingLevel::ALL
+        .iter()
+        .rev()
+        .map(|l| Level {
+            value: match l {
+                RatingLevel::VerySatisfied => "very_satisfied",
+                RatingLevel::Satisfied => "satisfied",
+                RatingLevel::Basic => "basic",
+                RatingLevel::Dissatisfied => "dissatisfied",
+                RatingLevel::VeryDissatisfied => "very_dissatisfied",
+            },
+            label: l.zh(),
+        })
+        .collect()
+}
+
+#[derive(Template)]
+#[template(path = "portal/track.html")]
+struct TrackView {
+    receipt: String,
+    code: String,
+    error: Option<String>,
+    case: Option<CaseView>,
+    rating_error: Option<String>,
+    rated: bool,
+    levels: Vec<Level>,
+}
+
+impl TrackView {
+    fn empty() -> TrackView {
+        TrackView {
+            receipt: String::new(),
+            code: String::new(),
+            error: None,
+            case: None,
+            rating_error: None,
+            rated: false,
+            levels: levels(),
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct TrackQuery {
+    rated: Option<u8>,
+}
+
+async fn track_page(PageQuery(q): PageQuery<TrackQuery>) -> Response {
+    let mut view = TrackView::empty();
+    view.rated = q.rated.is_some();
+    render(StatusCode::OK, &view)
+}
+
+#[derive(Debug, Deserialize)]
+struct TrackForm {
+    #[serde(default)]
+    receipt: String,
+    #[serde(default)]
+    code: String,
+}
+
+/// The case for its applicant, or the form again with the one message for any mismatch.
+async fn open_case(st: &AppState, receipt: &str, code: &str) -> Result<CaseView, Response> {
+    match st.service.case_for_applicant(receipt.trim(), code.trim()).await {
+        Ok(case) => Ok(case),
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status().is_server_error() {
+                return Err(crate::routes::portal::api_error_page(&e));
+            }
+            let mut view = TrackView::empty();
+            view.receipt = receipt.to_owned();
+            view.error = Some("受理单号或查询码不正确，请核对回执上的号码。".to_owned());
+            Err(render(StatusCode::UNPROCESSABLE_ENTITY, &view))
+        }
+    }
+}
+
+async fn track(
+    State(st): State<AppState>,
+    form: Result<axum::Form<TrackForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::Form(form)) = form else {
+        return error_page(StatusCode::BAD_REQUEST, "无法查询", "表单内容不完整，请返回重新填写。");
+    };
+    match open_case(&st, &form.receipt, &form.code).await {
+        Ok(case) => {
+            let mut view = TrackView::empty();
+            view.receipt = form.receipt.trim().to_owned();
+            view.code = form.code.trim().to_owned();
+            view.case = Some(case);
+            render(StatusCode::OK, &view)
+        }
+        Err(page) => page,
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RateForm {
+    #[serde(default)]
+    receipt: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    level: String,
+    #[serde(default)]
+    comment: String,
+}
+
+async fn rate(
+    State(st): State<AppState>,
+    form: Result<axum::Form<RateForm>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::Form(form)) = form else {
+        return error_page(StatusCode::BAD_REQUEST, "无法评价", "表单内容不完整，请返回重新填写。");
+    };
+    let level =
+        serde_json::from_value::<RatingLevel>(serde_json::Value::String(form.level.clone()));
+    let refusal = match level {
+        Err(_) => "请选择满意程度。".to_owned(),
+        Ok(level) => {
+            let request = RatingRequest {
+                access_code: form.code.trim().to_owned(),
+                level,
+                channel: RatingChannel::Online,
+                comment: Some(form.comment.clone()).filter(|c| !c.trim().is_empty()),
+            };
+            match st.service.rate_case(form.receipt.trim(), request).await {
+                Ok(_) => return Redirect::to("/track?rated=1").into_response(),
+                Err(e) => {
+                    let e = ApiError::from(e);
+                    if e.status().is_server_error() {
+                        return crate::routes::portal::api_error_page(&e);
+                    }
+                    e.message().to_owned()
+                }
+            }
+        }
+    };
+    match open_case(&st, &form.receipt, &form.code).await {
+        Ok(case) => {
+            let mut view = TrackView::empty();
+            view.receipt = form.receipt.trim().to_owned();
+            view.code = form.code.trim().to_owned();
+            view.case = Some(case);
+            view.rating_error = Some(refusal);
+            render(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
+        Err(page) => page,
+    }
+}
