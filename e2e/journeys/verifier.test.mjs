@@ -46,3 +46,28 @@ test("every RFC 6962 inclusion vector is judged as it should be", async () => {
   }
   assert.ok(good >= 4 && bad >= 20, `${good} good and ${bad} tampered vectors read`);
 });
+
+test("every RFC 6962 consistency vector is judged as it should be", async () => {
+  const H = verify.hasher("sha256");
+  const dir = join(here, "../../crates/quanze-ledger/tests/data/rfc6962/consistency");
+  let good = 0, bad = 0;
+  for (const sub of readdirSync(dir)) {
+    for (const file of readdirSync(join(dir, sub))) {
+      const v = JSON.parse(readFileSync(join(dir, sub, file), "utf8"));
+      let ok;
+      try {
+        ok = await verify.verifyConsistency(
+          H, v.size1, v.size2,
+          v.root1 ? verify.b64ToBytes(v.root1) : new Uint8Array(),
+          v.root2 ? verify.b64ToBytes(v.root2) : new Uint8Array(),
+          (v.proof ?? []).map(verify.b64ToBytes),
+        );
+      } catch {
+        ok = false;
+      }
+      assert.equal(ok, !v.wantErr, `${sub}/${file}: ${v.desc}`);
+      if (v.wantErr) bad++; else good++;
+    }
+  }
+  assert.ok(good >= 4 && bad >= 10, `${good} good and ${bad} tampered vectors read`);
+});

@@ -126,8 +126,6 @@ impl Column {
         }
     }
 
-    /// The column width (in Excel character units) export uses; chosen so that the usual set of
-    /// columns fits A4 landscape at a readable scale.
     /// Whether a printed list shows it (the columns of the published list's page: number,
     /// category, name, legal basis, holder, guiding department, responsibilities,
     /// accountability, duty kind; a variant sheet's scope, change and reason).
@@ -150,6 +148,8 @@ impl Column {
         )
     }
 
+    /// The column width (in Excel character units) export uses; chosen so that the usual set of
+    /// columns fits A4 landscape at a readable scale.
     pub(crate) fn width(self) -> f64 {
         // The usual 16 columns sum to about 200 units; printed one page wide on A4 landscape
         // (about 135 units at 100 %) that is a 65-70 % scale, which stays readable.

@@ -72,6 +72,13 @@ pub struct Login {
     pub token: String,
 }
 
+/// A password hash of the default parameters for a password no one has, made once: what a
+/// sign-in for an unknown account is checked against.
+fn dummy_hash() -> &'static str {
+    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HASH.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
+}
+
 /// SM3 of a token, hex: what is stored and looked up.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sm3::digest(token.as_bytes()))
@@ -154,7 +161,9 @@ impl Service {
     pub async fn sign_in(&self, username: &str, password: &str) -> ServiceResult<CurrentUser> {
         let name = Username::parse(username).map_err(|_| ServiceError::Unauthenticated)?;
         let Some(user) = self.store.user_by_name(&name).await? else {
-            // Same answer as a wrong password: do not reveal which accounts exist.
+            // Same answer as a wrong password, after the same work (a hash checked), so that
+            // neither the answer nor its time tells which accounts exist.
+            let _ = Argon2::default().verify_password(password.as_bytes(), dummy_hash());
             return Err(ServiceError::Unauthenticated);
         };
         let now = self.clock.now();

@@ -1,9 +1,13 @@
-// 回执核验 — checks a ledger receipt in the browser, never on the server: the leaf's hash
-// (RFC 9162: H(0x00 || leaf)), the inclusion proof up to the root (H(0x01 || left || right)),
-// and that the signed checkpoint commits to that root and size. SM3 comes from the vendored
-// sm-crypto (assets/vendor/sm3-0.5.8.min.js), SHA-256 from the browser (WebCrypto).
-// Written by hand: the proof walk is a dozen lines of RFC 9162 §2.1.3.2, which no small
-// browser library offers on its own.
+// 回执核验 — checks a ledger receipt in the browser, never trusting the server's word: the
+// leaf's hash (RFC 9162: H(0x00 || leaf)), the inclusion proof up to the root
+// (H(0x01 || left || right)), that the receipt's checkpoint is this log's and commits to that
+// root and size, and that the checkpoint published on the page (the trust anchor, cosigned by
+// the witnesses) extends it: the same tree, or a consistency proof fetched from the log and
+// checked here (RFC 9162 §2.1.4.2). The checkpoint's signature is not checked in the
+// browser: a forged receipt fails at the anchor, whose tree it is not in. SM3 comes from the
+// vendored sm-crypto (assets/vendor/sm3-0.5.8.min.js), SHA-256 from the browser (WebCrypto).
+// Written by hand: the proof walks are a few dozen lines of RFC 9162, which no small browser
+// library offers on its own.
 (function (root) {
   "use strict";
 
@@ -74,6 +78,35 @@
     return r;
   }
 
+  /// RFC 9162 §2.1.4.2: whether `proof` shows the tree of `size2` leaves and root `root2`
+  /// extends the tree of `size1` leaves and root `root1`.
+  async function verifyConsistency(H, size1, size2, root1, root2, proof) {
+    let n1 = BigInt(size1), n2 = BigInt(size2);
+    if (n1 > n2) return false;
+    if (n1 === n2) return proof.length === 0 && equal(root1, root2);
+    if (n1 === 0n || proof.length === 0) return false;
+    let path = proof;
+    if ((n1 & (n1 - 1n)) === 0n) path = [root1, ...proof];
+    let fn = n1 - 1n, sn = n2 - 1n;
+    while ((fn & 1n) === 1n) { fn >>= 1n; sn >>= 1n; }
+    let fr = path[0], sr = path[0];
+    for (const c of path.slice(1)) {
+      if (sn === 0n) return false;
+      if ((fn & 1n) === 1n || fn === sn) {
+        fr = await H(concat([Uint8Array.of(1), c, fr]));
+        sr = await H(concat([Uint8Array.of(1), c, sr]));
+        if ((fn & 1n) === 0n) {
+          while ((fn & 1n) === 0n && fn !== 0n) { fn >>= 1n; sn >>= 1n; }
+        }
+      } else {
+        sr = await H(concat([Uint8Array.of(1), sr, c]));
+      }
+      fn >>= 1n;
+      sn >>= 1n;
+    }
+    return sn === 0n && equal(fr, root1) && equal(sr, root2);
+  }
+
   /// A C2SP checkpoint: origin, size, root, and its signature lines.
   function parseCheckpoint(note) {
     const [body, sigs = ""] = String(note).split("\n\n");
@@ -87,8 +120,10 @@
     };
   }
 
-  /// Checks a receipt (`GET /api/v1/ledger/receipts/{n}`): each step with its outcome.
-  async function verifyReceipt(receipt) {
+  /// Checks a receipt (`GET /api/v1/ledger/receipts/{n}`) against `anchor`, the checkpoint
+  /// the page publishes (`{origin, note}`), fetching a consistency proof with `fetchProof`
+  /// when the receipt's tree is older: each step with its outcome.
+  async function verifyReceipt(receipt, anchor, fetchProof) {
     const steps = [];
     const step = (label, ok, detail) => { steps.push({ label, ok, detail }); return ok; };
     try {
@@ -100,15 +135,26 @@
       const computed = await rootFromInclusion(H, leafHash, receipt.proof.index, receipt.proof.size, receipt.proof.proof.map(hexToBytes));
       step("由包含证明推算的树根与回执所载树根一致", equal(computed, hexToBytes(receipt.proof.root)), bytesToHex(computed));
       const cp = parseCheckpoint(receipt.checkpoint);
-      step("签名检查点承诺同一棵树（第 " + cp.size + " 条记录时的树根）", cp.size === BigInt(receipt.proof.size) && equal(cp.root, computed), cp.origin);
-      step("检查点带有签名 " + cp.signatures.length + " 个：" + cp.signatures.join("、"), cp.signatures.length > 0, "签名本身请用日志公钥或见证方核验（quanze ledger verify）");
+      step("回执的检查点承诺同一棵树（第 " + cp.size + " 条记录时的树根）", cp.size === BigInt(receipt.proof.size) && equal(cp.root, computed), cp.origin);
+      step("回执的检查点出自本日志（" + anchor.origin + "）", cp.origin === anchor.origin, cp.origin);
+      const published = parseCheckpoint(anchor.note);
+      let extends_ = false;
+      if (published.origin !== anchor.origin) {
+        extends_ = false;
+      } else if (published.size === cp.size) {
+        extends_ = equal(published.root, cp.root);
+      } else if (published.size > cp.size) {
+        const proof = await fetchProof(cp.size, published.size);
+        extends_ = await verifyConsistency(H, cp.size, published.size, cp.root, published.root, proof.map(hexToBytes));
+      }
+      step("本页公布的检查点（" + published.size + " 条记录，见证方联署）包含这棵树", extends_, "一致性证明在浏览器中核对");
     } catch (e) {
       step("回执无法核验", false, e.message);
     }
     return { ok: steps.length > 0 && steps.every((s) => s.ok), steps };
   }
 
-  const api = { verifyReceipt, rootFromInclusion, hasher, parseCheckpoint, b64ToBytes, bytesToHex };
+  const api = { verifyReceipt, verifyConsistency, rootFromInclusion, hasher, parseCheckpoint, b64ToBytes, bytesToHex };
   root.QuanzeVerify = api;
   if (typeof module === "object" && module.exports) module.exports = api;
 
@@ -127,7 +173,14 @@
         out.dataset.outcome = "bad";
         return;
       }
-      const result = await verifyReceipt(receipt);
+      const note = root.document.querySelector("pre.note");
+      const anchor = { origin: form.dataset.origin, note: note ? note.textContent : "" };
+      const fetchProof = async (first, second) => {
+        const res = await root.fetch("/api/v1/ledger/proof/consistency?first=" + first + "&second=" + second);
+        if (!res.ok) throw new Error("取不到一致性证明（" + res.status + "）");
+        return (await res.json()).proof;
+      };
+      const result = await verifyReceipt(receipt, anchor, fetchProof);
       const items = result.steps.map((s) => line(s.label + (s.detail ? "：" + s.detail : ""), s.ok));
       const summary = root.document.createElement("p");
       summary.className = result.ok ? "ok" : "bad";

@@ -102,9 +102,11 @@ pub fn layer(service: Arc<Service>, secure: bool) -> SessionManagerLayer<DbSessi
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(
-            IDLE_MINUTES,
-        )))
+        .with_expiry(idle_expiry())
+}
+
+fn idle_expiry() -> Expiry {
+    Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(IDLE_MINUTES))
 }
 
 /// Signs `user` in on this session: a new id, the account and the time.
@@ -161,7 +163,12 @@ impl FromRequestParts<AppState> for Staff {
             return Err(to_sign_in(true));
         }
         match state.service.session_user(user).await {
-            Ok(current) => Ok(Staff(current)),
+            Ok(current) => {
+                // Setting the expiry marks the session changed, so the layer saves it at the
+                // end of this request: the row's expiry and the cookie's move 30 minutes on.
+                session.set_expiry(Some(idle_expiry()));
+                Ok(Staff(current))
+            }
             Err(_) => {
                 let _ = session.flush().await;
                 Err(to_sign_in(true))

@@ -680,8 +680,12 @@ impl Service {
     pub fn list_history(&self, id: quanze_core::ListId) -> ServiceResult<ListHistory> {
         let catalog = self.catalog();
         let today = self.today();
-        let list = catalog.list(id).ok_or_else(|| ServiceError::NotFound(format!("清单 {id}")))?;
         let published: Vec<&quanze_core::ListVersion> = public_versions(&catalog, id).collect();
+        // A list with only drafts is not public: not even its name.
+        let list = catalog
+            .list(id)
+            .filter(|_| !published.is_empty())
+            .ok_or_else(|| ServiceError::NotFound(format!("已公布的清单 {id}")))?;
         let mut versions: Vec<HistoryLine> = published
             .iter()
             .enumerate()
@@ -716,9 +720,9 @@ impl Service {
         let catalog = self.catalog();
         let list = catalog.list(id).ok_or_else(|| ServiceError::NotFound(format!("清单 {id}")))?;
         let find = |n: u32| {
-            public_versions(&catalog, id).find(|v| v.number == n).ok_or_else(|| {
-                ServiceError::NotFound(format!("“{}”没有已公布的第{n}版", list.name))
-            })
+            public_versions(&catalog, id)
+                .find(|v| v.number == n)
+                .ok_or_else(|| ServiceError::NotFound(format!("该清单已公布的第{n}版")))
         };
         let (a, b) = (find(from)?, find(to)?);
         let d = self.diff_versions(a.id, b.id)?;

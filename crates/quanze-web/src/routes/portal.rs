@@ -172,6 +172,8 @@ struct SearchForm {
 #[derive(Template)]
 #[template(path = "portal/search.html")]
 struct SearchView {
+    /// Asked by htmx, which swaps in the results alone: a refusal's message goes there too.
+    htmx: bool,
     q: String,
     error: Option<String>,
     units: Vec<Choice>,
@@ -186,7 +188,11 @@ struct SearchView {
     next: Option<String>,
 }
 
-async fn search(State(st): State<AppState>, PageQuery(form): PageQuery<SearchForm>) -> Response {
+async fn search(
+    State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
+    PageQuery(form): PageQuery<SearchForm>,
+) -> Response {
     let filters = st.service.portal_filters();
     let non_empty = |s: &Option<String>| s.as_deref().filter(|s| !s.is_empty()).map(str::to_owned);
     let (unit, category, town) =
@@ -197,6 +203,7 @@ async fn search(State(st): State<AppState>, PageQuery(form): PageQuery<SearchFor
         EXAMPLES.iter().map(|e| ((*e).to_owned(), format!("/search?q={}", encode(e)))).collect();
     let q = form.q.clone().unwrap_or_default();
     let mut view = SearchView {
+        htmx: headers.contains_key("hx-request"),
         q: q.clone(),
         error: None,
         units,
@@ -324,7 +331,7 @@ async fn browse(State(st): State<AppState>, PageQuery(form): PageQuery<BrowseFor
         rows: Vec::new(),
         town_query: String::new(),
         total: 0,
-        first: offset + 1,
+        first: offset.saturating_add(1),
         last: offset,
         prev: None,
         next: None,
@@ -364,9 +371,9 @@ async fn browse(State(st): State<AppState>, PageQuery(form): PageQuery<BrowseFor
     view.on = page.on.to_string();
     view.township = page.township;
     view.total = page.total;
-    view.last = offset + page.rows.len();
+    view.last = offset.saturating_add(page.rows.len());
     view.prev = (offset > 0).then(|| link(offset.saturating_sub(BROWSE_PAGE)));
-    view.next = (offset + page.rows.len() < page.total).then(|| link(offset + page.rows.len()));
+    view.next = (view.last < page.total).then(|| link(view.last));
     view.rows = page.rows;
     render(StatusCode::OK, &view)
 }
@@ -525,6 +532,13 @@ async fn comment(
         return api_error_page(&refusal);
     }
     match st.service.announcements().await {
+        // The period closed (or the change set is gone) while the page was open: the message
+        // and the text typed, on a page of their own, so that neither is lost.
+        Ok(a) if !a.open.iter().any(|c| c.id == id) => error_page(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "意见未能提交",
+            &format!("{}。您填写的意见：{}", refusal.message(), form.text),
+        ),
         Ok(a) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &AnnouncementsView {

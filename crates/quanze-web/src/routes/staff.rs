@@ -33,8 +33,15 @@ pub fn router() -> Router<AppState> {
 
 /// Where to go after signing in: a path of this site only (never `//host` or a URL).
 fn safe_next(next: Option<&str>) -> String {
+    let local = |n: &str| {
+        let mut chars = n.chars();
+        chars.next() == Some('/')
+            && !matches!(chars.next(), Some('/' | '\\'))
+            && n.chars().all(|c| c.is_ascii_graphic())
+            && !n.contains('\\')
+    };
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if local(n) => n.to_owned(),
         _ => "/staff".to_owned(),
     }
 }
@@ -181,5 +188,29 @@ async fn case(
     match st.service.case_for_staff(&user, &receipt).await {
         Ok(c) => render(StatusCode::OK, &CaseViewPage { c, username: user.username.to_string() }),
         Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_a_path_of_this_site_is_a_place_to_go_back_to() {
+        for ok in ["/staff", "/staff/units/x/cases?y=1", "/"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://x",
+            "",
+            "/a b",
+            "/\n",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/staff", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/staff");
     }
 }

@@ -79,6 +79,18 @@ async fn staff_sign_in_work_through_their_inbox_and_sign_out() {
     assert!(app.service.web_session(id).await.unwrap().is_none());
     let key = quanze_service::auth::token_hash(id);
     assert!(app.service.web_session(&key).await.unwrap().is_some());
+    // Each request moves the idle expiry on: the row's and the cookie's.
+    let before = app.service.web_session(&key).await.unwrap().unwrap().expires_at;
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let res = client().get(format!("{}/staff", app.base)).header(COOKIE, &cookie).send().await;
+    let res = res.unwrap();
+    let again = res.headers().get_all(SET_COOKIE).iter().any(|c| {
+        c.to_str().unwrap().starts_with("quanze_session=")
+            && c.to_str().unwrap().contains("Max-Age")
+    });
+    assert!(again, "the cookie is sent again with its new expiry");
+    let after = app.service.web_session(&key).await.unwrap().unwrap().expires_at;
+    assert!(after > before, "{before} → {after}");
     // The desk, a unit's inbox by urgency, a case.
     let (status, _, desk) = get(&app, "/staff", Some(&cookie)).await;
     assert_eq!(status, StatusCode::OK, "{desk}");
