@@ -681,7 +681,7 @@ impl Service {
             }
             None => by.require_act(Act::SuperviseCases, None)?,
         }
-        let filter = CaseFilter { unit, state, alert, applicant_key: None, open_only: false };
+        let filter = CaseFilter { unit, state, alert, ..CaseFilter::default() };
         self.case_page(&filter, before, limit.clamp(1, 200)).await
     }
 

@@ -108,6 +108,9 @@ pub struct CaseFilter {
     pub applicant_key: Option<String>,
     /// Only cases that have not ended.
     pub open_only: bool,
+    /// Oldest first (and `before` then means after), where a list is to show the cases that
+    /// have waited longest: an inbox of overdue cases. Newest first otherwise.
+    pub oldest_first: bool,
 }
 
 /// Stores cases and what hangs off them. Each write is one transaction with one event.
@@ -512,12 +515,13 @@ impl CaseStore for SqlStore {
     ) -> Result<Vec<StoredCase>, StoreError> {
         let mut args = Vec::new();
         let mut clause = SqlStore::filter_sql(filter, &mut args);
+        let (past, order) = if filter.oldest_first { (">", "ASC") } else { ("<", "DESC") };
         if let Some(before) = before {
             args.push(before.to_string());
-            clause.push_str(&format!(" AND c.id < ${}", args.len()));
+            clause.push_str(&format!(" AND c.id {past} ${}", args.len()));
         }
         let sql = format!(
-            "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {clause} ORDER BY c.id DESC LIMIT {limit}"
+            "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE {clause} ORDER BY c.id {order} LIMIT {limit}"
         );
         let mut query = sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(sql));
         for arg in &args {

@@ -85,7 +85,7 @@ impl Service {
     }
 
     /// 办件收件箱 — `unit`'s open cases: red, then yellow, then the rest, each by deadline
-    /// (at most 100 of each). For the unit's staff and supervisors only.
+    /// (the 100 that have waited longest of each). For the unit's staff and supervisors only.
     pub async fn inbox(&self, by: &CurrentUser, unit: UnitId) -> ServiceResult<Inbox> {
         let catalog = self.catalog();
         let name = catalog.unit(unit).map_or_else(|| unit.to_string(), |u| u.name.clone());
@@ -119,12 +119,14 @@ impl Service {
         if by.require_act(Act::HandleCase, Some(unit)).is_err() {
             by.require_act(Act::SuperviseCases, None)?;
         }
+        // The cases that have waited longest first: with more than a page of red cases, the
+        // most overdue are the ones shown.
         let filter = quanze_store::CaseFilter {
             unit: Some(unit),
-            state: None,
             alert,
-            applicant_key: None,
             open_only: true,
+            oldest_first: true,
+            ..quanze_store::CaseFilter::default()
         };
         self.case_page(&filter, None, limit).await
     }

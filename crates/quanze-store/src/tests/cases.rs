@@ -150,6 +150,14 @@ contract!(the_scheduler_moves_its_next_look_without_a_step_or_an_event, |store| 
     }
     let due = store.cases_due(day(2026, 10, 5), 100, &[]).await.unwrap();
     assert_eq!(due.len(), 3);
+    // Listed newest first, or oldest first (an inbox of overdue cases), paged either way.
+    let ids = |l: Vec<crate::StoredCase>| l.iter().map(|s| s.case.id).collect::<Vec<_>>();
+    let newest = CaseFilter { unit: Some(town), ..CaseFilter::default() };
+    let oldest = CaseFilter { oldest_first: true, ..newest.clone() };
+    let all = [cases[0].id, cases[1].id, cases[2].id];
+    assert_eq!(ids(store.cases(&newest, None, 10).await.unwrap()), [all[2], all[1], all[0]]);
+    assert_eq!(ids(store.cases(&oldest, None, 2).await.unwrap()), [all[0], all[1]]);
+    assert_eq!(ids(store.cases(&oldest, Some(all[1]), 2).await.unwrap()), [all[2]]);
     let events = store.event_count().await.unwrap();
     let look = |case: &Case, steps, on| crate::NextLook { case: case.id, steps, on };
     let looks = [

@@ -312,13 +312,7 @@ async fn the_dashboard_draws_each_chart_beside_its_table_and_downloads_the_same_
     let held: u64 = categories.totals().iter().sum();
     assert_eq!(held, app.service.home_view().total_items as u64);
     let alerts = d.charts.iter().find(|c| c.id == "case-alerts").unwrap();
-    let open = quanze_store::CaseFilter {
-        unit: None,
-        state: None,
-        alert: None,
-        applicant_key: None,
-        open_only: true,
-    };
+    let open = quanze_store::CaseFilter { open_only: true, ..quanze_store::CaseFilter::default() };
     let open = app.service.store().count_cases(&open).await.unwrap();
     assert_eq!(alerts.totals()[0], open, "every open case at one level");
     // The download: an xlsx workbook of one sheet per chart.
