@@ -95,6 +95,17 @@ pub struct StoredStep {
     pub seq: u64,
 }
 
+/// 办件统计 — the counts a dashboard shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CaseTallies {
+    /// Cases in each state (`as_str`).
+    pub by_state: Vec<(String, u64)>,
+    /// Open cases at each alert level (`as_str`).
+    pub open_by_alert: Vec<(String, u64)>,
+    /// Ratings at each level (its score, 1 非常不满意 to 5 非常满意).
+    pub ratings_by_score: Vec<(i64, u64)>,
+}
+
 /// Which cases to list.
 #[derive(Debug, Clone, Default)]
 pub struct CaseFilter {
@@ -154,9 +165,8 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<Vec<StoredCase>, StoreError>;
     /// How many cases match the filter.
     async fn count_cases(&self, filter: &CaseFilter) -> Result<u64, StoreError>;
-    /// How many cases are in each state, and how many open ones at each alert level (for
-    /// dashboards): `(state, n)` and `(alert, n)`, each in one grouped read.
-    async fn case_tallies(&self) -> Result<(Vec<(String, u64)>, Vec<(String, u64)>), StoreError>;
+    /// What a dashboard counts, each in one grouped read.
+    async fn case_tallies(&self) -> Result<CaseTallies, StoreError>;
     /// The highest receipt number issued on `day` (0 when none).
     async fn last_receipt_on(&self, day: NaiveDate) -> Result<u32, StoreError>;
     /// Supervision items, open ones only or all, of a unit or everywhere.
@@ -542,16 +552,19 @@ impl CaseStore for SqlStore {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 
-    async fn case_tallies(&self) -> Result<(Vec<(String, u64)>, Vec<(String, u64)>), StoreError> {
+    async fn case_tallies(&self) -> Result<CaseTallies, StoreError> {
         const BY_STATE: &str = "SELECT state, COUNT(*) FROM cases GROUP BY state";
         const OPEN_BY_ALERT: &str = "SELECT alert, COUNT(*) FROM cases \
              WHERE state NOT IN ('closed', 'refused', 'withdrawn') GROUP BY alert";
-        let count = |rows: Vec<(String, i64)>| {
+        const RATINGS: &str = "SELECT level, COUNT(*) FROM ratings GROUP BY level";
+        fn counts<K>(rows: Vec<(K, i64)>) -> Vec<(K, u64)> {
             rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect()
-        };
-        let by_state = sqlx::query_as(BY_STATE).fetch_all(&self.pool).await?;
-        let by_alert = sqlx::query_as(OPEN_BY_ALERT).fetch_all(&self.pool).await?;
-        Ok((count(by_state), count(by_alert)))
+        }
+        Ok(CaseTallies {
+            by_state: counts(sqlx::query_as(BY_STATE).fetch_all(&self.pool).await?),
+            open_by_alert: counts(sqlx::query_as(OPEN_BY_ALERT).fetch_all(&self.pool).await?),
+            ratings_by_score: counts(sqlx::query_as(RATINGS).fetch_all(&self.pool).await?),
+        })
     }
 
     async fn last_receipt_on(&self, day: NaiveDate) -> Result<u32, StoreError> {

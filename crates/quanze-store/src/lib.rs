@@ -54,7 +54,8 @@ pub use quanze_ledger::{Hash, HashAlg, NodeId};
 pub use accounts::{AccountStore, UserRecord};
 pub use calendar::{CalendarStore, StoredCalendarYear};
 pub use cases::{
-    CaseFilter, CaseStore, CaseWrite, NextLook, SealedApplicant, StoredCase, StoredStep,
+    CaseFilter, CaseStore, CaseTallies, CaseWrite, NextLook, SealedApplicant, StoredCase,
+    StoredStep,
 };
 pub use devolution::DevolutionStore;
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};

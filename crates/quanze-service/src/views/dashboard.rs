@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use quanze_core::PowerCategory;
+use quanze_core::case::rating::RatingLevel;
 use quanze_core::case::{Alert, CaseState};
 use quanze_exchange::{ReportCell, ReportSheet};
 
@@ -90,7 +91,8 @@ impl Dashboard {
 
 impl Service {
     /// 数据看板 — items per town by duty kind, items by category (departments and towns),
-    /// devolved powers per town by state, cases by state, and open cases by alert level.
+    /// devolved powers per town by state, cases by state, open cases by alert level, and the
+    /// ratings by level.
     pub async fn dashboard(&self) -> ServiceResult<Dashboard> {
         let on = self.today();
         let catalog = self.catalog();
@@ -114,11 +116,17 @@ impl Service {
             }
         }
         let devolution = self.devolution_report(on);
-        let (by_state, by_alert) = self.store.case_tallies().await?;
-        let state_count =
-            |s: CaseState| by_state.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n);
-        let alert_count =
-            |a: Alert| by_alert.iter().find(|(k, _)| k == a.as_str()).map_or(0, |(_, n)| *n);
+        let tallies = self.store.case_tallies().await?;
+        let state_count = |s: CaseState| {
+            tallies.by_state.iter().find(|(k, _)| k == s.as_str()).map_or(0, |(_, n)| *n)
+        };
+        let alert_count = |a: Alert| {
+            tallies.open_by_alert.iter().find(|(k, _)| k == a.as_str()).map_or(0, |(_, n)| *n)
+        };
+        let rating_count = |l: RatingLevel| {
+            let score = i64::from(l.score());
+            tallies.ratings_by_score.iter().find(|(k, _)| *k == score).map_or(0, |(_, n)| *n)
+        };
         let charts = vec![
             Chart {
                 id: "town-items",
@@ -178,6 +186,18 @@ impl Service {
                 rows: [Alert::Red, Alert::Yellow, Alert::Green]
                     .iter()
                     .map(|a| ChartRow { label: a.zh().to_owned(), values: vec![alert_count(*a)] })
+                    .collect(),
+            },
+            Chart {
+                id: "ratings",
+                title: "办件评价".to_owned(),
+                label_heading: "满意程度",
+                series: vec!["评价"],
+                unit: "次",
+                rows: RatingLevel::ALL
+                    .iter()
+                    .rev()
+                    .map(|l| ChartRow { label: l.zh().to_owned(), values: vec![rating_count(*l)] })
                     .collect(),
             },
         ];

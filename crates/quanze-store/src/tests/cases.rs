@@ -322,6 +322,12 @@ contract!(a_case_is_rated_once_per_channel_and_complaints_are_kept, |store| {
     assert_eq!(of_case.len(), 2);
     assert!(of_case.contains(&followed));
     assert_eq!(store.ratings_of_unit(town).await.unwrap().len(), 2);
+    // The dashboard's tallies: two ratings of score 2 (不满意); the one case as stored
+    // (submitted: its withdrawal above was computed, not written), open and green.
+    let tallies = store.case_tallies().await.unwrap();
+    assert_eq!(tallies.ratings_by_score, [(2, 2)]);
+    assert_eq!(tallies.by_state, [("submitted".to_owned(), 1)]);
+    assert_eq!(tallies.open_by_alert, [("green".to_owned(), 1)]);
 
     let supervisor = UnitId::from_uuid(Uuid::now_v7());
     let complaint = Complaint {

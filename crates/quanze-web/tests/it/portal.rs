@@ -298,9 +298,14 @@ async fn the_dashboard_draws_each_chart_beside_its_table_and_downloads_the_same_
     let (status, _, html) = app.page("/dashboard").await;
     assert_eq!(status, StatusCode::OK);
     assert_no_inline_code(&html);
-    for title in
-        ["各乡镇（街道）在用事项", "事项类型分布", "赋权事项承接情况", "办件状态", "在办件期限预警"]
-    {
+    for title in [
+        "各乡镇（街道）在用事项",
+        "事项类型分布",
+        "赋权事项承接情况",
+        "办件状态",
+        "在办件期限预警",
+        "办件评价",
+    ] {
         assert!(html.contains(title), "{title}");
     }
     assert_eq!(html.matches("<svg").count(), html.matches("<table class=\"chart-table\">").count());
