@@ -8,6 +8,8 @@ use std::fmt::Write as _;
 
 use quanze_service::views::Chart;
 
+use crate::routes::pages::escape;
+
 /// Series colours, distinguishable for the common colour blindnesses (Okabe–Ito) and each
 /// at least 3:1 against white.
 const COLOURS: [&str; 4] = ["#0072B2", "#D55E00", "#009E73", "#CC79A7"];
@@ -16,22 +18,6 @@ const LABEL_WIDTH: u32 = 170;
 const BAR_HEIGHT: u32 = 14;
 const GAP: u32 = 10;
 const TOP: u32 = 28;
-
-/// Escapes text for SVG (the same five characters as HTML).
-fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
 
 /// The chart as an SVG element, titled for assistive technology.
 pub fn svg(chart: &Chart) -> String {

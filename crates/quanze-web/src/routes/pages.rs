@@ -42,8 +42,9 @@ fn not_found(what: &str) -> Response {
     (StatusCode::NOT_FOUND, Html(page)).into_response()
 }
 
-/// HTML-escapes text for the one page not rendered by askama (a few lines: no crate needed).
-fn escape(text: &str) -> String {
+/// HTML-escapes text for what askama does not render: the one page built by hand and the
+/// SVG charts (a few lines: no crate needed).
+pub(crate) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

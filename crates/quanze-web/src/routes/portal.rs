@@ -136,6 +136,16 @@ fn choices(all: &[FilterChoice], current: Option<&str>) -> Vec<Choice> {
         .collect()
 }
 
+/// Every unit, departments first, as a filter's choices.
+fn unit_choices(
+    filters: &quanze_service::views::PortalFilters,
+    current: Option<&str>,
+) -> Vec<Choice> {
+    let mut all = choices(&filters.departments, current);
+    all.extend(choices(&filters.towns, current));
+    all
+}
+
 /// Percent-encodes a query value (a few lines: the form values are ours or the reader's).
 pub(crate) fn encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
@@ -319,12 +329,10 @@ async fn browse(State(st): State<AppState>, PageQuery(form): PageQuery<BrowseFor
         offset,
         limit: BROWSE_PAGE,
     };
-    let mut all_units = filters.departments.clone();
-    all_units.extend(filters.towns.iter().cloned());
     let mut view = BrowseView {
         heading: "全县事项".to_owned(),
         on: String::new(),
-        units: choices(&all_units, form.unit.as_deref()),
+        units: unit_choices(&filters, form.unit.as_deref()),
         categories: choices(&filters.categories, form.category.as_deref()),
         duties: choices(&filters.duties, form.duty.as_deref()),
         error: None,
@@ -681,9 +689,7 @@ async fn authority(
     match st.service.authority_lookup(id, unit, form.date) {
         Ok(a) => {
             let filters = st.service.portal_filters();
-            let mut all = filters.departments.clone();
-            all.extend(filters.towns.iter().cloned());
-            render(StatusCode::OK, &AuthorityView { units: choices(&all, unit_raw), a })
+            render(StatusCode::OK, &AuthorityView { units: unit_choices(&filters, unit_raw), a })
         }
         Err(err) => api_error_page(&ApiError::from(err)),
     }

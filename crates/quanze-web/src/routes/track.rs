@@ -25,9 +25,9 @@ pub fn router() -> Router<AppState> {
         .route("/track/rate", axum::routing::post(rate))
 }
 
-/// A rating level for the form: value and label.
+/// A rating level for the form: value (its name in the API) and label.
 struct Level {
-    value: &'static str,
+    value: String,
     label: &'static str,
 }
 
@@ -36,13 +36,10 @@ fn levels() -> Vec<Level> {
         .iter()
         .rev()
         .map(|l| Level {
-            value: match l {
-                RatingLevel::VerySatisfied => "very_satisfied",
-                RatingLevel::Satisfied => "satisfied",
-                RatingLevel::Basic => "basic",
-                RatingLevel::Dissatisfied => "dissatisfied",
-                RatingLevel::VeryDissatisfied => "very_dissatisfied",
-            },
+            value: serde_json::to_value(l)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default(),
             label: l.zh(),
         })
         .collect()
@@ -70,6 +67,16 @@ impl TrackView {
             rating_error: None,
             rated: false,
             levels: levels(),
+        }
+    }
+
+    /// The page of an opened case, with what was typed to open it.
+    fn opened(receipt: &str, code: &str, case: CaseView) -> TrackView {
+        TrackView {
+            receipt: receipt.trim().to_owned(),
+            code: code.trim().to_owned(),
+            case: Some(case),
+            ..TrackView::empty()
         }
     }
 }
@@ -118,13 +125,7 @@ async fn track(
         return error_page(StatusCode::BAD_REQUEST, "无法查询", "表单内容不完整，请返回重新填写。");
     };
     match open_case(&st, &form.receipt, &form.code).await {
-        Ok(case) => {
-            let mut view = TrackView::empty();
-            view.receipt = form.receipt.trim().to_owned();
-            view.code = form.code.trim().to_owned();
-            view.case = Some(case);
-            render(StatusCode::OK, &view)
-        }
+        Ok(case) => render(StatusCode::OK, &TrackView::opened(&form.receipt, &form.code, case)),
         Err(page) => page,
     }
 }
@@ -173,11 +174,10 @@ async fn rate(
     };
     match open_case(&st, &form.receipt, &form.code).await {
         Ok(case) => {
-            let mut view = TrackView::empty();
-            view.receipt = form.receipt.trim().to_owned();
-            view.code = form.code.trim().to_owned();
-            view.case = Some(case);
-            view.rating_error = Some(refusal);
+            let view = TrackView {
+                rating_error: Some(refusal),
+                ..TrackView::opened(&form.receipt, &form.code, case)
+            };
             render(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }
         Err(page) => page,
