@@ -26,6 +26,8 @@
 //! `quanze serve` then finds) for a later run, which skips the fill, and for
 //! `bench/case_scale.sh`, which measures the server's memory on it. `QUANZE_BENCH_PG=URL`
 //! fills a fresh PostgreSQL database `quanze_case_scale` on that server instead (kept likewise).
+//! `QUANZE_BENCH_ONE_BY_ONE=1` makes PostgreSQL's group writer send each job's statements one by
+//! one (`ConnectOptions::one_by_one`), the baseline of its multi-row statements.
 //!
 //! Run with `cargo bench -p quanze-service --bench case_scale`; figures in docs/performance.md.
 
@@ -409,7 +411,13 @@ fn main() {
     let marker = db.marker(&dir);
     rt.block_on(async {
         let url = db.url();
-        let store = quanze_store::connect(&url).await.expect("store");
+        // `QUANZE_BENCH_ONE_BY_ONE=1`: PostgreSQL's group writer sends each job's statements
+        // one by one, as before it sent a statement of many jobs as one (the baseline).
+        let options = quanze_store::ConnectOptions {
+            one_by_one: knob("QUANZE_BENCH_ONE_BY_ONE", 0) == 1,
+            ..Default::default()
+        };
+        let store = quanze_store::connect_with(&url, options).await.expect("store");
         let config = Config {
             cases: CasesConfig { personal_key: Some(key), ..CasesConfig::default() },
             ..Config::default()

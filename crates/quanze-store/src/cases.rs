@@ -18,7 +18,7 @@ use quanze_core::case::rating::{Complaint, Rating};
 use quanze_core::case::{Case, CaseStep, ReceiptNo, Supervision};
 use quanze_core::{CaseId, UnitId};
 
-use crate::group::{GroupJob, GroupStore, SqlValue, Stmt};
+use crate::group::{Bulk, GroupJob, GroupStore, SqlValue, Stmt};
 use crate::open::SqlStore;
 use crate::rows::{date_text, document, instant_text, placeholders};
 use crate::tx::violation;
@@ -300,16 +300,36 @@ impl SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (case_id, clock, due) DO NOTHING";
         const CLOSE_SUPERVISIONS: &str =
             "UPDATE supervisions SET closed_on = $2 WHERE case_id = $1 AND closed_on IS NULL";
+        // The updates of many jobs at once, for the pooled writer (PostgreSQL): each row the
+        // single statement's values in order.
+        const UPDATE_CASES: Bulk = Bulk::Rows {
+            head: "UPDATE cases SET receiving_unit = v.column2, handling_unit = v.column3, \
+                   deciding_unit = v.column4, state = v.column5, alert = v.column6, \
+                   next_alert_on = v.column7, steps = v.column8, doc = v.column9 FROM (VALUES ",
+            tail: ") AS v WHERE cases.id = v.column1 AND cases.steps = v.column10",
+        };
+        const UPDATE_CASES_IN_PLACE: Bulk = Bulk::Rows {
+            head: "UPDATE cases SET alert = v.column2, next_alert_on = v.column3, \
+                   steps = v.column4, doc = v.column5 FROM (VALUES ",
+            tail: ") AS v WHERE cases.id = v.column1 AND cases.steps = v.column6",
+        };
+        const CLOSE_SUPERVISIONS_OF_CASES: Bulk = Bulk::Rows {
+            head: "UPDATE supervisions SET closed_on = v.column2 FROM (VALUES ",
+            tail: ") AS v WHERE supervisions.case_id = v.column1 \
+                   AND supervisions.closed_on IS NULL",
+        };
         let case = write.case;
         let id = case.id.to_string();
         let next = write.next_alert_on.map(date_text);
         let doc = crate::packed::pack(case)?;
-        let mut job = GroupJob::new(ev);
+        // Two writes of one case contend for its row; writes of different cases do not.
+        let mut job = GroupJob::new(ev).key(id.as_str());
         match (write.previous_steps, write.applicant) {
             (None, Some(applicant)) => {
                 job = job
                     .stmt(
                         Stmt::new(INSERT_CASE)
+                            .bulk(Bulk::Insert)
                             .bind(id.as_str())
                             .bind(case.receipt.as_str())
                             .bind(case.item.id.to_string())
@@ -326,20 +346,26 @@ impl SqlStore {
                             .bind(case.steps)
                             .bind(doc),
                     )
-                    .stmt(Stmt::new(INSERT_APPLICANT).bind(id.as_str()).bind(applicant.sealed));
+                    .stmt(
+                        Stmt::new(INSERT_APPLICANT)
+                            .bulk(Bulk::Insert)
+                            .bind(id.as_str())
+                            .bind(applicant.sealed),
+                    );
             }
             (Some(previous), None) => {
                 // Both statements end with the same values: alert, next day, steps, document,
                 // and the step count the write was computed from.
                 let update = if write.moves {
                     Stmt::new(UPDATE_CASE)
+                        .bulk(UPDATE_CASES)
                         .bind(id.as_str())
                         .bind(case.receiving_unit.to_string())
                         .bind(case.handling_unit.to_string())
                         .bind(case.deciding_unit.to_string())
                         .bind(case.state.as_str())
                 } else {
-                    Stmt::new(UPDATE_CASE_IN_PLACE).bind(id.as_str())
+                    Stmt::new(UPDATE_CASE_IN_PLACE).bulk(UPDATE_CASES_IN_PLACE).bind(id.as_str())
                 };
                 job = job.stmt(
                     update
@@ -359,18 +385,25 @@ impl SqlStore {
         }
         job = job.stmt(
             Stmt::new(INSERT_STEP)
+                .bulk(Bulk::Insert)
                 .bind(id.as_str())
                 .bind(write.step.n)
                 .bind(SqlValue::EventSeq)
                 .bind(crate::packed::pack(write.step)?),
         );
         if let Some(day) = write.close_supervisions {
-            job = job.stmt(Stmt::new(CLOSE_SUPERVISIONS).bind(id.as_str()).bind(date_text(day)));
+            job = job.stmt(
+                Stmt::new(CLOSE_SUPERVISIONS)
+                    .bulk(CLOSE_SUPERVISIONS_OF_CASES)
+                    .bind(id.as_str())
+                    .bind(date_text(day)),
+            );
         }
         for s in write.supervisions {
             let late = late_key(s)?;
             job = job.stmt(
                 Stmt::new(INSERT_SUPERVISION)
+                    .bulk(Bulk::Insert)
                     .bind(s.id.to_string())
                     .bind(id.as_str())
                     .bind(late)

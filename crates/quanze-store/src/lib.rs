@@ -59,7 +59,7 @@ pub use cases::{
 };
 pub use devolution::DevolutionStore;
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};
-pub use group::{GroupJob, GroupStore, SqlType, SqlValue, Stmt};
+pub use group::{Bulk, GroupJob, GroupStore, SqlType, SqlValue, Stmt};
 pub use laws::LawStore;
 pub use ledger::{LedgerHead, LedgerStore, StoredCheckpoint};
 pub use lists::{DraftWrite, ListStore, Snapshot};
@@ -211,6 +211,10 @@ pub struct ConnectOptions {
     /// file). The group writer ([`GroupStore::group_write`]) syncs every commit either way.
     /// Ignored on PostgreSQL.
     pub durable: bool,
+    /// PostgreSQL: the group writer sends each job's statements one by one, as before it
+    /// learnt to send the same statement of many jobs as one ([`Bulk`]). Off by default; for
+    /// benches' baselines. Ignored by a SQLite file's writer, which runs in-process.
+    pub one_by_one: bool,
 }
 
 /// The storage contract: every resource's trait. Each write is one transaction writing state

@@ -118,6 +118,8 @@ pub(crate) struct SqlStore {
     /// queue on the `event_head` row lock instead, so this lock is not taken there.
     /// Shared with the group writer's thread, which takes it for each batch.
     pub(crate) sqlite_writer: Arc<Mutex<()>>,
+    /// [`ConnectOptions::one_by_one`].
+    pub(crate) one_by_one: bool,
     /// A lower bound of the integrated ledger size (it only grows), so that proofs skip the
     /// integrator when their nodes are already stored.
     pub(crate) integrated: AtomicU64,
@@ -170,6 +172,7 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
     let checkpointer = sqlite_file.as_deref().map(Checkpointer::start).transpose()?;
     let store = SqlStore {
         group: tokio::sync::OnceCell::new(),
+        one_by_one: options.one_by_one,
         sqlite_file,
         direct,
         checkpointer,

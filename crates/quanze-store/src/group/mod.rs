@@ -41,6 +41,7 @@
 //! [`StoreError::Group`]) and the writer goes on with the next batch; when the store is
 //! dropped, the writer finishes the jobs already queued and stops.
 
+mod plan;
 mod pooled;
 mod sqlite;
 #[cfg(test)]
@@ -133,12 +134,44 @@ pub struct Stmt {
     pub expect_rows: Option<u64>,
     /// Whether the rows it changes are added up in the job's [`Receipt::counted`].
     pub counted: bool,
+    /// How the same statement of many jobs is sent as one (the pooled writer's; see
+    /// [`GroupJob::key`]). `None`: one by one.
+    pub bulk: Option<Bulk>,
+}
+
+/// How the same statement of many jobs becomes one statement with a row of values per job.
+/// The pooled writer (PostgreSQL) uses it for jobs with a [`GroupJob::key`]; each row binds
+/// the statement's values in their order, `$1` first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Bulk {
+    /// An `INSERT INTO t (c1, …) VALUES ($1, …, $n)`, maybe with an `ON CONFLICT` clause
+    /// after the row: more rows are more `VALUES`. When the statement is
+    /// [`Stmt::counted`], each job's count is read from `RETURNING c1`, so `$1` must be text
+    /// that tells the rows apart (an id).
+    Insert,
+    /// Any statement written as `head` + `(…), (…)` + `tail`: for an `UPDATE`,
+    /// `UPDATE t SET c = v.column2 … FROM (VALUES ` and `) AS v WHERE t.id = v.column1 …`
+    /// (a `VALUES` list's columns are `column1`, `column2`, … on both backends). It must
+    /// change the rows the single statement would, one job's rows apart from another's.
+    Rows {
+        /// The text before the rows.
+        head: &'static str,
+        /// The text after them.
+        tail: &'static str,
+    },
 }
 
 impl Stmt {
     /// A statement with no values yet.
     pub fn new(sql: impl Into<Cow<'static, str>>) -> Stmt {
-        Stmt { sql: sql.into(), params: Vec::new(), expect_rows: None, counted: false }
+        Stmt { sql: sql.into(), params: Vec::new(), expect_rows: None, counted: false, bulk: None }
+    }
+
+    /// Lets the pooled writer send this statement of many jobs as one ([`Bulk`]).
+    #[must_use]
+    pub fn bulk(mut self, bulk: Bulk) -> Stmt {
+        self.bulk = Some(bulk);
+        self
     }
 
     /// Binds the next placeholder.
@@ -171,12 +204,24 @@ pub struct GroupJob {
     pub stmts: Vec<Stmt>,
     /// The event; its `subject` also names the job in error messages.
     pub event: NewEvent,
+    /// The one thing this job changes that another job could change too (for a case write,
+    /// the case's id), or `None`. Jobs of different keys change different rows, which lets
+    /// the pooled writer run them statement by statement together, in multi-row statements
+    /// ([`Bulk`]); the outcome is the same as job after job. A job without a key runs alone.
+    pub key: Option<String>,
 }
 
 impl GroupJob {
     /// A job recording `event`, with no statements yet.
     pub fn new(event: NewEvent) -> GroupJob {
-        GroupJob { stmts: Vec::new(), event }
+        GroupJob { stmts: Vec::new(), event, key: None }
+    }
+
+    /// Names the job's key ([`GroupJob::key`]).
+    #[must_use]
+    pub fn key(mut self, key: impl Into<String>) -> GroupJob {
+        self.key = Some(key.into());
+        self
     }
 
     /// Appends a statement.
@@ -210,13 +255,14 @@ pub trait GroupStore: Send + Sync {
 pub(crate) struct ReadyJob {
     pub(crate) stmts: Vec<Stmt>,
     pub(crate) event: PreparedEvent,
+    pub(crate) key: Option<String>,
 }
 
 impl ReadyJob {
     /// Prepares `job`'s event.
     pub(crate) fn prepare(job: GroupJob) -> Result<ReadyJob, StoreError> {
         let event = PreparedEvent::new(&job.event)?;
-        Ok(ReadyJob { stmts: job.stmts, event })
+        Ok(ReadyJob { stmts: job.stmts, event, key: job.key })
     }
 }
 
@@ -251,6 +297,18 @@ impl Queue {
 pub(crate) struct GroupWriter {
     pub(crate) jobs: Option<Queue>,
     thread: Option<std::thread::JoinHandle<()>>,
+    /// What the pooled writer has sent (the SQLite writer's stay zero).
+    pub(crate) counts: std::sync::Arc<WriterCounts>,
+}
+
+/// What a pooled writer has sent: for tests, and for benches to show how many round trips a
+/// batch cost.
+#[derive(Debug, Default)]
+pub(crate) struct WriterCounts {
+    /// Statements of jobs sent (a multi-row statement counts once; events not counted).
+    pub(crate) statements: std::sync::atomic::AtomicU64,
+    /// Batches run again job by job because one job failed.
+    pub(crate) retried: std::sync::atomic::AtomicU64,
 }
 
 impl std::fmt::Debug for GroupWriter {
@@ -272,6 +330,12 @@ impl GroupWriter {
 
 impl Drop for GroupWriter {
     fn drop(&mut self) {
+        use std::sync::atomic::Ordering::Relaxed;
+        tracing::debug!(
+            statements = self.counts.statements.load(Relaxed),
+            retried = self.counts.retried.load(Relaxed),
+            "group writer stopping"
+        );
         self.jobs = None;
         if let Some(thread) = self.thread.take()
             && thread.join().is_err()
@@ -388,6 +452,7 @@ impl SqlStore {
                         self.backend,
                         self.alg,
                         std::sync::Arc::clone(&self.sqlite_writer),
+                        self.one_by_one,
                     )),
                 }
             })

@@ -60,7 +60,11 @@ pub(super) fn start(
         .name("quanze-group".into())
         .spawn(move || serve(&queue, &mut writer))
         .map_err(|e| StoreError::Direct(format!("starting the group writer: {e}")))?;
-    Ok(GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: Some(thread) })
+    Ok(GroupWriter {
+        jobs: Some(Queue::Thread(jobs)),
+        thread: Some(thread),
+        counts: Arc::default(),
+    })
 }
 
 /// The writer's connection, with the store's settings (`synchronous = NORMAL`: the

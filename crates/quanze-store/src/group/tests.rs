@@ -49,7 +49,11 @@ async fn a_panicking_batch_fails_its_callers_and_the_writer_goes_on() {
     let thread = std::thread::spawn(move || {
         serve(&queue, &mut Flaky { answered: 0, recovered: &RECOVERED });
     });
-    let writer = GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: Some(thread) };
+    let writer = GroupWriter {
+        jobs: Some(Queue::Thread(jobs)),
+        thread: Some(thread),
+        counts: Default::default(),
+    };
     assert_eq!(writer.submit(job("first")).await.unwrap(), Receipt::of(1));
     let res = writer.submit(job("panic")).await;
     assert!(matches!(res, Err(StoreError::Group(_))), "{res:?}");
@@ -64,7 +68,8 @@ async fn a_panicking_batch_fails_its_callers_and_the_writer_goes_on() {
 async fn a_stopped_writer_answers_with_an_error() {
     let (jobs, queue) = std::sync::mpsc::channel();
     drop(queue);
-    let writer = GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: None };
+    let writer =
+        GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: None, counts: Default::default() };
     let res = writer.submit(job("x")).await;
     assert!(matches!(res, Err(StoreError::Group(_))), "{res:?}");
 }

@@ -11,7 +11,7 @@ use super::*;
 use crate::group::{Pending, ReadyJob};
 use crate::open::SqlStore;
 use crate::prelude::*;
-use crate::{ConnectOptions, GroupJob, Receipt, SqlValue, Stmt};
+use crate::{Bulk, ConnectOptions, GroupJob, Receipt, SqlValue, Stmt};
 
 /// Runs `body` on a fresh [`SqlStore`] for every available backend.
 async fn each_sql_store<F, Fut>(body: F)
@@ -450,4 +450,299 @@ group_contract!(counted_statements_report_the_rows_they_changed, |store| {
     let counted: Vec<_> = outcomes.iter().map(|o| o.as_ref().map_or(9, |r| r.counted)).collect();
     assert_eq!(counted, [1, 9, 0, 1]);
     assert_eq!(items(&store).await.len(), 5, "a, b, plain, c, d");
+});
+
+/// Creates keyed rows `r0`… at version 0, their timeline and their marks (a row literal
+/// `NULL` in the marks' insert, to check the row is copied as written).
+async fn keyed_scratch(store: &SqlStore, rows: usize) {
+    let mut job = GroupJob::new(event("test.scratch", "keyed"))
+        .stmt(Stmt::new("CREATE TABLE scratch_rows (id TEXT PRIMARY KEY, version BIGINT NOT NULL)"))
+        .stmt(Stmt::new(
+            "CREATE TABLE scratch_steps (row_id TEXT NOT NULL, version BIGINT NOT NULL, \
+             seq BIGINT NOT NULL REFERENCES events (seq), PRIMARY KEY (row_id, version))",
+        ))
+        .stmt(Stmt::new(
+            "CREATE TABLE scratch_marks (id TEXT PRIMARY KEY, row_id TEXT NOT NULL, note TEXT)",
+        ));
+    for r in 0..rows {
+        job = job.stmt(
+            Stmt::new("INSERT INTO scratch_rows (id, version) VALUES ($1, 0)")
+                .bind(format!("r{r}")),
+        );
+    }
+    store.write_alone(job).await.unwrap();
+}
+
+/// A write of row `key` as a case write is shaped: its row moved on from `version` (guarded),
+/// a timeline row naming its event, and counted marks inserted unless there.
+fn keyed_job(key: &str, version: i64, marks: &[&str]) -> GroupJob {
+    let mut job = GroupJob::new(event("test.keyed", &format!("row:{key}")))
+        .key(key)
+        .stmt(
+            Stmt::new("UPDATE scratch_rows SET version = $2 WHERE id = $1 AND version = $3")
+                .bulk(Bulk::Rows {
+                    head: "UPDATE scratch_rows SET version = v.column2 FROM (VALUES ",
+                    tail: ") AS v WHERE scratch_rows.id = v.column1 \
+                           AND scratch_rows.version = v.column3",
+                })
+                .bind(key)
+                .bind(version + 1)
+                .bind(version)
+                .expect_rows(1),
+        )
+        .stmt(
+            Stmt::new("INSERT INTO scratch_steps (row_id, version, seq) VALUES ($1, $2, $3)")
+                .bulk(Bulk::Insert)
+                .bind(key)
+                .bind(version + 1)
+                .bind(SqlValue::EventSeq),
+        );
+    for mark in marks {
+        job = job.stmt(
+            Stmt::new(
+                "INSERT INTO scratch_marks (id, row_id, note) VALUES ($1, $2, NULL) \
+                 ON CONFLICT (id) DO NOTHING",
+            )
+            .bulk(Bulk::Insert)
+            .bind(*mark)
+            .bind(key)
+            .counted(),
+        );
+    }
+    job
+}
+
+group_contract!(keyed_jobs_go_together_in_multi_row_statements_with_the_same_outcome, |store| {
+    keyed_scratch(&store, 12).await;
+    let pooled = store.sqlite_file.is_none();
+    let counts = Arc::clone(&store.group_writer().await.unwrap().counts);
+    let sent = |c: &crate::group::WriterCounts| {
+        use std::sync::atomic::Ordering::Relaxed;
+        (c.statements.load(Relaxed), c.retried.load(Relaxed))
+    };
+    // The writer takes the first job and waits behind the held lock; the rest queue up and
+    // form one batch.
+    let held = store.begin_write().await.unwrap();
+    let mut answers = vec![enqueue(&store, keyed_job("r0", 0, &[])).await];
+    for r in 1..10 {
+        let key = format!("r{r}");
+        let own = format!("m{r}");
+        answers.push(enqueue(&store, keyed_job(&key, 0, &[&own, "shared"])).await);
+    }
+    drop(held);
+    let mut receipts = Vec::new();
+    for answer in answers {
+        receipts.push(answer.await.unwrap().unwrap());
+    }
+    let seqs: Vec<u64> = receipts.iter().map(|r| r.seq).collect();
+    assert_eq!(seqs, (2..12).collect::<Vec<_>>());
+    // As job after job: the first job to insert the shared mark counts it, the others not.
+    let counted: Vec<u64> = receipts.iter().map(|r| r.counted).collect();
+    assert_eq!(counted, [0, 2, 1, 1, 1, 1, 1, 1, 1, 1]);
+    let marks: Vec<(String, String, Option<String>)> =
+        sqlx::query_as("SELECT id, row_id, note FROM scratch_marks ORDER BY id")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+    assert_eq!(marks.len(), 10);
+    assert!(marks.contains(&("shared".into(), "r1".into(), None)), "{marks:?}");
+    let steps: Vec<(String, i64, i64)> =
+        sqlx::query_as("SELECT row_id, version, seq FROM scratch_steps ORDER BY seq")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap();
+    let expected: Vec<(String, i64, i64)> = (0..10).map(|r| (format!("r{r}"), 1, r + 2)).collect();
+    assert_eq!(steps, expected);
+    if pooled {
+        // 10 jobs of 2 to 4 statements: 28 one by one; together, the first job alone (2),
+        // then a statement per shape (3).
+        let (statements, retried) = sent(&counts);
+        assert!(statements <= 8, "{statements} statements");
+        assert_eq!(retried, 0);
+    }
+
+    // A batch with a stale write and a key twice: the stale one fails alone, the second
+    // write of a row sees the first's version, and the rest go on.
+    let before = sent(&counts);
+    let held = store.begin_write().await.unwrap();
+    let mut answers = vec![enqueue(&store, keyed_job("r10", 0, &[])).await];
+    answers.push(enqueue(&store, keyed_job("r1", 1, &["n1"])).await);
+    answers.push(enqueue(&store, keyed_job("r2", 0, &["n2"])).await); // stale
+    answers.push(enqueue(&store, keyed_job("r1", 2, &["n1b"])).await); // after the r1 above
+    answers.push(enqueue(&store, keyed_job("r11", 0, &["shared"])).await);
+    drop(held);
+    let mut outcomes = Vec::new();
+    for answer in answers {
+        outcomes.push(answer.await.unwrap());
+    }
+    assert_conflict(outcomes.remove(2));
+    let seqs: Vec<u64> = outcomes.iter().map(|o| o.as_ref().unwrap().seq).collect();
+    assert_eq!(seqs, [12, 13, 14, 15]);
+    let counted: Vec<u64> = outcomes.iter().map(|o| o.as_ref().unwrap().counted).collect();
+    assert_eq!(counted, [0, 1, 1, 0]);
+    let version: i64 = sqlx::query_scalar("SELECT version FROM scratch_rows WHERE id = 'r1'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(version, 3);
+    let r2: i64 = sqlx::query_scalar("SELECT count(*) FROM scratch_steps WHERE row_id = 'r2'")
+        .fetch_one(&store.pool)
+        .await
+        .unwrap();
+    assert_eq!(r2, 1, "the stale write left no step");
+    if pooled {
+        assert!(sent(&counts).1 > before.1, "the batch with the stale write ran again");
+    }
+    assert_ledger_whole(&store, 15).await;
+});
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_in_memory_database_sends_keyed_jobs_together() {
+    let store =
+        Arc::new(crate::open::open("sqlite::memory:", ConnectOptions::default()).await.unwrap());
+    keyed_scratch(&store, 40).await;
+    let counts = Arc::clone(&store.group_writer().await.unwrap().counts);
+    let held = store.begin_write().await.unwrap();
+    let mut answers = Vec::new();
+    for r in 0..40 {
+        let mark = format!("m{r}");
+        answers.push(enqueue(&store, keyed_job(&format!("r{r}"), 0, &[&mark])).await);
+    }
+    drop(held);
+    for answer in answers {
+        assert_eq!(answer.await.unwrap().unwrap().counted, 1);
+    }
+    let statements = counts.statements.load(std::sync::atomic::Ordering::Relaxed);
+    assert!(statements <= 6, "{statements} statements for 40 jobs of 3");
+    assert_ledger_whole(&store, 41).await;
+}
+
+group_contract!(case_writes_of_different_cases_go_together_without_a_retry, |store| {
+    use quanze_core::case::{Actor, CaseCommand, CaseRules, ClockKind, StepTime, Supervision};
+    use quanze_core::{SupervisionId, WorkCalendar};
+
+    use crate::{CaseStore, CaseWrite};
+    let town = UnitId::from_uuid(Uuid::now_v7());
+    let on = NaiveDate::from_ymd_opt(2026, 9, 28).unwrap();
+    let counts = Arc::clone(&store.group_writer().await.unwrap().counts);
+    let load = |c: &crate::group::WriterCounts| {
+        use std::sync::atomic::Ordering::Relaxed;
+        (c.statements.load(Relaxed), c.retried.load(Relaxed))
+    };
+    // Every statement shape of a case write, each in a batch of 30 cases: new cases, then a
+    // step on each that keeps its units (in place) and opens a 督办, then one that moves the
+    // case and closes them.
+    let cases: Vec<_> = (1..=30).map(|n| cases::new_case(town, n, on)).collect();
+    let held = store.begin_write().await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (case, step) in &cases {
+        let store = store.clone();
+        let write = cases::first(case, step, Some(on));
+        tasks.spawn(async move { store.write_case(write, ev("case.applied")).await });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    drop(held);
+    while let Some(res) = tasks.join_next().await {
+        res.unwrap().unwrap();
+    }
+    let clerk = Actor::Staff {
+        user: UserId::from_uuid(Uuid::now_v7()),
+        unit: town,
+        roles: vec![Role::Clerk],
+    };
+    let later = on + chrono::Days::new(40);
+    let at = |d: NaiveDate| {
+        let local = d.and_hms_opt(10, 0, 0).unwrap();
+        StepTime { at: Utc.from_utc_datetime(&(local - chrono::Duration::hours(8))), local }
+    };
+    let calendar = WorkCalendar::official();
+    let rules = CaseRules::default();
+    let mut urged = Vec::new();
+    for (case, _) in &cases {
+        let (next, step) = case
+            .apply(&CaseCommand::Urge { note: "超期".into() }, &clerk, at(later), &calendar, &rules)
+            .unwrap();
+        let supervision = Supervision {
+            id: SupervisionId::from_uuid(Uuid::now_v7()),
+            case: case.id,
+            receipt: case.receipt.clone(),
+            clock: Some(ClockKind::Decision),
+            task: None,
+            due: later,
+            unit: town,
+            person: None,
+            opened_on: later,
+            closed_on: None,
+        };
+        urged.push((case.steps, next, step, supervision));
+    }
+    let held = store.begin_write().await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (previous, next, step, supervision) in urged.clone() {
+        let store = store.clone();
+        tasks.spawn(async move {
+            let write = CaseWrite {
+                case: &next,
+                step: &step,
+                previous_steps: Some(previous),
+                moves: false,
+                next_alert_on: None,
+                applicant: None,
+                supervisions: std::slice::from_ref(&supervision),
+                close_supervisions: None,
+            };
+            store.write_case(write, ev("case.supervised")).await.map(|r| r.counted)
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    drop(held);
+    while let Some(res) = tasks.join_next().await {
+        assert_eq!(res.unwrap().unwrap(), 1, "each write opened its 督办");
+    }
+    let held = store.begin_write().await.unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for (_, current, _, _) in urged {
+        let store = store.clone();
+        let (closed, step) = current
+            .apply(
+                &CaseCommand::Withdraw { reason: String::new() },
+                &Actor::Applicant,
+                at(later),
+                &calendar,
+                &rules,
+            )
+            .unwrap();
+        tasks.spawn(async move {
+            let write = CaseWrite {
+                case: &closed,
+                step: &step,
+                previous_steps: Some(current.steps),
+                moves: true,
+                next_alert_on: None,
+                applicant: None,
+                supervisions: &[],
+                close_supervisions: Some(later),
+            };
+            store.write_case(write, ev("case.withdrawn")).await.map(|_| ())
+        });
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    drop(held);
+    while let Some(res) = tasks.join_next().await {
+        res.unwrap().unwrap();
+    }
+    for (case, _) in &cases {
+        let stored = store.case(case.id).await.unwrap().unwrap();
+        assert_eq!(stored.case.steps, 3);
+        assert_eq!(store.case_steps(case.id).await.unwrap().len(), 3);
+    }
+    assert!(store.supervisions(Some(town), true).await.unwrap().is_empty(), "all closed");
+    assert_eq!(store.supervisions(Some(town), false).await.unwrap().len(), 30);
+    if store.sqlite_file.is_none() {
+        // One by one: 30 × (3 + 3 + 3) = 270 statements.
+        let (statements, retried) = load(&counts);
+        assert_eq!(retried, 0, "no batch fell back to job by job");
+        assert!(statements <= 60, "{statements} statements");
+    }
+    assert_ledger_whole(&store, 90).await;
 });
