@@ -390,6 +390,8 @@ fn main() {
     let clients = knob("QUANZE_BENCH_CLIENTS", 128);
     let ticks = knob("QUANZE_BENCH_TICKS", 5);
     let lookups = knob("QUANZE_BENCH_LOOKUPS", 10_000);
+    // The tick's page of due cases (the server's is 1,000).
+    let page = u32::try_from(knob("QUANZE_BENCH_PAGE", 1_000)).expect("a page size");
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
     let temp = tempfile::tempdir().expect("temp dir");
     let (db, dir) = match (std::env::var("QUANZE_BENCH_PG"), std::env::var("QUANZE_BENCH_DB")) {
@@ -485,7 +487,7 @@ fn main() {
             let day = last_tick + Days::new(1);
             clock.set(day, 0);
             let t = Instant::now();
-            let report = service.tick_deadlines(day, 1_000).await.expect("tick");
+            let report = service.tick_deadlines(day, page).await.expect("tick");
             let took = t.elapsed();
             times.push(took);
             println!(

@@ -10,6 +10,7 @@
 
 pub mod calendar;
 pub mod cases;
+pub mod change_set_desk;
 pub mod dashboard;
 pub mod devolution;
 pub mod governance;
@@ -27,6 +28,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 pub use calendar::*;
+pub use change_set_desk::*;
 pub use dashboard::*;
 pub use devolution::*;
 pub use governance::*;

@@ -30,6 +30,9 @@ pub struct Desk {
     pub supervises: bool,
     /// Whether it may draft and steer list revisions.
     pub edits_lists: bool,
+    /// Whether it takes part in list revisions (drafts, replies, reviews, countersigns or
+    /// approves): the change sets' pages.
+    pub revises_lists: bool,
 }
 
 /// 办件收件箱 — a unit's open cases by urgency.
@@ -81,6 +84,15 @@ impl Service {
             case_units,
             supervises: by.require_act(Act::SuperviseCases, None).is_ok(),
             edits_lists: by.has(Role::StaffingEditor, None),
+            revises_lists: [
+                Act::DraftChangeSet,
+                Act::ReplyOpinion,
+                Act::Verdict,
+                Act::Countersign,
+                Act::Approve,
+            ]
+            .iter()
+            .any(|act| act.roles().iter().any(|role| by.roles.iter().any(|g| g.role == *role))),
         }
     }
 

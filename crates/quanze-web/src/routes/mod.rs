@@ -11,6 +11,7 @@ pub mod materials;
 pub mod pages;
 pub mod portal;
 pub mod reports;
+pub mod revisions;
 pub mod search;
 pub mod staff;
 pub mod track;

@@ -7,4 +7,5 @@ mod helpers;
 mod materials;
 mod openapi;
 mod portal;
+mod revisions;
 mod staff;
