@@ -33,3 +33,16 @@ export async function open(browser, options = {}) {
 export async function shot(page, name, fullPage = false) {
   await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage });
 }
+
+/// A page signed in as a demo account (password `Quanze#2026`), in a context of its own,
+/// landed on `next`.
+export async function signedIn(browser, username, next) {
+  const session = await open(browser);
+  const { page } = session;
+  await page.goto(`${BASE}/staff/login?next=${encodeURIComponent(next)}`);
+  await page.getByLabel("用户名").fill(username);
+  await page.getByLabel("密码").fill("Quanze#2026");
+  await page.getByRole("button", { name: "登录" }).click();
+  await page.waitForURL(`${BASE}${next}`);
+  return session;
+}

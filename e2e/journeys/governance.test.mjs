@@ -5,25 +5,14 @@
 // document number first) and publishes; the portal then shows the new version and its diff.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
-import { BASE, launch, open, shot } from "../lib.mjs";
+import { BASE, launch, open, shot, signedIn as signIn } from "../lib.mjs";
 
-const PASSWORD = "Quanze#2026";
 const OFFICE = "政务服务中心综合窗口（e2e）";
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
 
-/// A signed-in page for `username` in a context of its own.
-async function signedIn(username) {
-  const session = await open(browser);
-  const { page } = session;
-  await page.goto(`${BASE}/staff/login?next=%2Fstaff%2Fchange-sets`);
-  await page.getByLabel("用户名").fill(username);
-  await page.getByLabel("密码").fill(PASSWORD);
-  await page.getByRole("button", { name: "登录" }).click();
-  await page.waitForURL(`${BASE}/staff/change-sets`);
-  return session;
-}
+const signedIn = (username) => signIn(browser, username, "/staff/change-sets");
 
 test("the staffing office takes a change set through review to publication, and the portal shows it", async () => {
   const editor = await signedIn("editor");

@@ -33,6 +33,8 @@ pub struct Desk {
     /// Whether it takes part in list revisions (drafts, replies, reviews, countersigns or
     /// approves): the change sets' pages.
     pub revises_lists: bool,
+    /// Whether it takes part in devolution (grants, readiness, overrides): the grants' pages.
+    pub devolves: bool,
 }
 
 /// 办件收件箱 — a unit's open cases by urgency.
@@ -48,6 +50,11 @@ pub struct Inbox {
     pub green: Vec<CaseLine>,
     /// Open cases in all.
     pub total: u64,
+}
+
+/// Whether one of `by`'s roles, for whichever unit, may perform one of `acts`.
+fn takes_part(by: &CurrentUser, acts: &[Act]) -> bool {
+    acts.iter().any(|act| act.roles().iter().any(|role| by.roles.iter().any(|g| g.role == *role)))
 }
 
 /// The most cases of each level an inbox shows.
@@ -84,15 +91,17 @@ impl Service {
             case_units,
             supervises: by.require_act(Act::SuperviseCases, None).is_ok(),
             edits_lists: by.has(Role::StaffingEditor, None),
-            revises_lists: [
-                Act::DraftChangeSet,
-                Act::ReplyOpinion,
-                Act::Verdict,
-                Act::Countersign,
-                Act::Approve,
-            ]
-            .iter()
-            .any(|act| act.roles().iter().any(|role| by.roles.iter().any(|g| g.role == *role))),
+            devolves: takes_part(by, &[Act::Grant, Act::Readiness, Act::ReadinessOverride]),
+            revises_lists: takes_part(
+                by,
+                &[
+                    Act::DraftChangeSet,
+                    Act::ReplyOpinion,
+                    Act::Verdict,
+                    Act::Countersign,
+                    Act::Approve,
+                ],
+            ),
         }
     }
 

@@ -5,6 +5,8 @@ pub mod calendar;
 pub mod cases;
 pub mod changesets;
 pub mod devolution;
+pub(crate) mod forms;
+pub mod grants;
 pub mod laws;
 pub mod ledger;
 pub mod materials;

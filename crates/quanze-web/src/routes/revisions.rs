@@ -8,13 +8,14 @@
 //! again with the message beside the form and the text as typed.
 
 use std::collections::HashMap;
+use std::ops::ControlFlow;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{ChangeSetId, ItemId, ListId, OpinionId, ResolutionKind, UnitId};
@@ -24,6 +25,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::routes::forms::{self, Fields};
 use crate::routes::portal::{PagePath, PageQuery, api_error_page, error_page, render};
 use crate::session::Staff;
 
@@ -164,10 +166,11 @@ fn draft_request(list: ListId, typed: &Typed) -> Result<DraftRequest, String> {
 async fn create(
     State(st): State<AppState>,
     Staff(user): Staff,
-    form: Result<axum::Form<HashMap<String, String>>, FormRejection>,
+    form: Result<axum::Form<Fields>, FormRejection>,
 ) -> Response {
-    let Ok(axum::Form(fields)) = form else {
-        return error_page(StatusCode::BAD_REQUEST, "无法提交", "表单内容不完整，请返回重新填写。");
+    let fields = match forms::fields(form) {
+        ControlFlow::Continue(fields) => fields,
+        ControlFlow::Break(page) => return page,
     };
     let Some(list) = fields.get("list").and_then(|l| l.parse::<ListId>().ok()) else {
         return error_page(StatusCode::BAD_REQUEST, "无法提交", "请先选择要调整的清单。");
@@ -175,19 +178,13 @@ async fn create(
     let typed = typed_draft(&fields);
     let outcome = match draft_request(list, &typed) {
         Ok(request) => st.service.draft_edits(&user, request).await.map_err(ApiError::from),
-        Err(message) => Err(ApiError::new(
-            quanze_service::ErrorCode::InvalidChange,
-            message,
-            "the drafting form is malformed",
-        )),
+        Err(message) => Err(forms::malformed(message)),
     };
-    match outcome {
-        Ok(receipt) => {
-            Redirect::to(&format!("/staff/change-sets/{}?done=drafted", receipt.change_set.set.id))
-                .into_response()
-        }
-        Err(refusal) if refusal.status().is_server_error() => api_error_page(&refusal),
-        Err(refusal) => match st.service.drafting_form(Some(list)) {
+    match forms::settle(outcome, |receipt| {
+        format!("/staff/change-sets/{}?done=drafted", receipt.change_set.set.id)
+    }) {
+        ControlFlow::Break(done) => done,
+        ControlFlow::Continue(refusal) => match st.service.drafting_form(Some(list)) {
             Ok(form) => render(
                 refusal.status(),
                 &NewView {
@@ -286,13 +283,10 @@ async fn page(
 }
 
 /// A form's operation as the service takes it, or the message for what is malformed.
-fn command(form: &HashMap<String, String>) -> Result<ChangeSetCommand, String> {
-    let field = |k: &str| form.get(k).map_or("", |v| v.trim());
+fn command(form: &Fields) -> Result<ChangeSetCommand, String> {
+    let field = |k: &str| forms::field(form, k);
     let unit = || field("unit").parse::<UnitId>().map_err(|_| "请选择单位。".to_owned());
-    let date = |k: &str| {
-        NaiveDate::parse_from_str(field(k), "%Y-%m-%d")
-            .map_err(|_| "日期应为 2026-07-01 这样的格式。".to_owned())
-    };
+    let date = |k: &str| forms::date(form, k)?.ok_or_else(|| "请填写日期。".to_owned());
     let opinion =
         |k: &str| field(k).parse::<OpinionId>().map_err(|_| "所选意见不正确。".to_owned());
     let kind = || match field("kind") {
@@ -383,10 +377,11 @@ async fn act(
     State(st): State<AppState>,
     Staff(user): Staff,
     PagePath(id): PagePath<ChangeSetId>,
-    form: Result<axum::Form<HashMap<String, String>>, FormRejection>,
+    form: Result<axum::Form<Fields>, FormRejection>,
 ) -> Response {
-    let Ok(axum::Form(form)) = form else {
-        return error_page(StatusCode::BAD_REQUEST, "无法提交", "表单内容不完整，请返回重新填写。");
+    let form = match forms::fields(form) {
+        ControlFlow::Continue(fields) => fields,
+        ControlFlow::Break(page) => return page,
     };
     let action = form.get("action").cloned().unwrap_or_default();
     let outcome = match command(&form) {
@@ -396,19 +391,13 @@ async fn act(
             .await
             .map(|_| ())
             .map_err(ApiError::from),
-        Err(message) => Err(ApiError::new(
-            quanze_service::ErrorCode::InvalidChange,
-            message,
-            "a change set form is malformed",
-        )),
+        Err(message) => Err(forms::malformed(message)),
     };
-    let refusal = match outcome {
-        Ok(()) => {
-            let done = DONE.iter().find(|(k, _)| *k == action).map_or("", |(k, _)| k);
-            return Redirect::to(&format!("/staff/change-sets/{id}?done={done}")).into_response();
-        }
-        Err(refusal) if refusal.status().is_server_error() => return api_error_page(&refusal),
-        Err(refusal) => refusal,
+    let done = DONE.iter().find(|(k, _)| *k == action).map_or("", |(k, _)| k);
+    let refusal = match forms::settle(outcome, |()| format!("/staff/change-sets/{id}?done={done}"))
+    {
+        ControlFlow::Continue(refusal) => refusal,
+        ControlFlow::Break(done) => return done,
     };
     match st.service.change_set_page(&user, id).await {
         Ok(p) => {

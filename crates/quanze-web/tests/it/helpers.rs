@@ -143,3 +143,68 @@ fn remove_stale_templates(tmp: &Path) {
         }
     }
 }
+
+/// A member of staff's side of the workbench's pages: signing in, and pages read and forms
+/// posted with the session cookie, redirects not followed.
+pub mod staff {
+    use reqwest::StatusCode;
+    use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+
+    use super::TestApp;
+
+    pub fn client() -> reqwest::Client {
+        reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
+    }
+
+    pub async fn sign_in(app: &TestApp, username: &str) -> String {
+        let res = client()
+            .post(format!("{}/staff/login", app.base))
+            .header("sec-fetch-site", "same-origin")
+            .form(&[
+                ("username", username),
+                ("password", quanze_service::demo::DEMO_PASSWORD),
+                ("next", "/staff"),
+            ])
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
+        let cookie = res
+            .headers()
+            .get_all(SET_COOKIE)
+            .iter()
+            .map(|v| v.to_str().unwrap().to_owned())
+            .find(|c| c.starts_with("quanze_session="))
+            .expect("a session cookie");
+        cookie.split(';').next().unwrap().to_owned()
+    }
+
+    pub async fn get(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
+        let res = client()
+            .get(format!("{}{path}", app.base))
+            .header(COOKIE, cookie)
+            .send()
+            .await
+            .unwrap();
+        (res.status(), res.text().await.unwrap())
+    }
+
+    pub async fn post(
+        app: &TestApp,
+        path: &str,
+        cookie: &str,
+        form: &[(&str, &str)],
+    ) -> (StatusCode, String, String) {
+        let res = client()
+            .post(format!("{}{path}", app.base))
+            .header(COOKIE, cookie)
+            .header("sec-fetch-site", "same-origin")
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        let status = res.status();
+        let location = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+        (status, location.unwrap_or_default(), res.text().await.unwrap())
+    }
+}

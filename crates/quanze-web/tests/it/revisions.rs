@@ -4,62 +4,10 @@
 //! refused), publication — and the new list version in force.
 
 use reqwest::StatusCode;
-use reqwest::header::{COOKIE, LOCATION, SET_COOKIE};
+use reqwest::header::COOKIE;
 
-use crate::helpers::{TestApp, spawn_app};
-
-fn client() -> reqwest::Client {
-    reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap()
-}
-
-async fn sign_in(app: &TestApp, username: &str) -> String {
-    let res = client()
-        .post(format!("{}/staff/login", app.base))
-        .header("sec-fetch-site", "same-origin")
-        .form(&[
-            ("username", username),
-            ("password", quanze_service::demo::DEMO_PASSWORD),
-            ("next", "/staff"),
-        ])
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
-    let cookie = res
-        .headers()
-        .get_all(SET_COOKIE)
-        .iter()
-        .map(|v| v.to_str().unwrap().to_owned())
-        .find(|c| c.starts_with("quanze_session="))
-        .expect("a session cookie");
-    cookie.split(';').next().unwrap().to_owned()
-}
-
-async fn get(app: &TestApp, path: &str, cookie: &str) -> (StatusCode, String) {
-    let res =
-        client().get(format!("{}{path}", app.base)).header(COOKIE, cookie).send().await.unwrap();
-    (res.status(), res.text().await.unwrap())
-}
-
-/// Posts a form as the page would: (status, Location, body).
-async fn post(
-    app: &TestApp,
-    path: &str,
-    cookie: &str,
-    form: &[(&str, &str)],
-) -> (StatusCode, String, String) {
-    let res = client()
-        .post(format!("{}{path}", app.base))
-        .header(COOKIE, cookie)
-        .header("sec-fetch-site", "same-origin")
-        .form(form)
-        .send()
-        .await
-        .unwrap();
-    let status = res.status();
-    let location = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
-    (status, location.unwrap_or_default(), res.text().await.unwrap())
-}
+use crate::helpers::spawn_app;
+use crate::helpers::staff::{client, get, post, sign_in};
 
 /// The values of `marker"VALUE"` in a page, in order.
 fn values_after<'p>(page: &'p str, marker: &str) -> Vec<&'p str> {

@@ -1,0 +1,311 @@
+//! 赋权办理 — the staff's devolution pages: every grant with how many towns exercise it;
+//! a new grant (a department, one of its own powers, the towns, as a service window moved
+//! forward or as the power of substantive review); and one grant with each town's standing
+//! and what its checklist lacks, with the forms to record a town's readiness (承接准备), to
+//! approve taking it up with waivable items missing (a leader), and to take it back (收回),
+//! each linked to the portal's authority lookup for that town. Forms post, the service
+//! checks each write as the API's, and success redirects back (POST-redirect-GET); a refusal
+//! shows the page again with the message beside the form and the text kept.
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+
+use askama::Template;
+use axum::Router;
+use axum::extract::State;
+use axum::extract::rejection::FormRejection;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use chrono::NaiveDate;
+use quanze_core::{GrantId, GrantMode, ItemId, UnitId};
+use quanze_service::views::{GrantForm, GrantLine, GrantPage, GrantRequest, ReadinessForm};
+use serde::Deserialize;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::routes::forms::{self, Fields};
+use crate::routes::portal::{PagePath, PageQuery, api_error_page, error_page, render};
+use crate::session::Staff;
+
+/// The routes.
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/staff/grants", get(index).post(create))
+        .route("/staff/grants/new", get(new_form))
+        .route("/staff/grants/{id}", get(page))
+        .route("/staff/grants/{id}/towns/{town}/{op}", post(act))
+}
+
+#[derive(Template)]
+#[template(path = "staff/grants.html")]
+struct IndexView {
+    date: NaiveDate,
+    grants: Vec<GrantLine>,
+    may_grant: bool,
+    username: String,
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct DateQuery {
+    date: Option<NaiveDate>,
+    done: Option<String>,
+}
+
+async fn index(
+    State(st): State<AppState>,
+    Staff(user): Staff,
+    PageQuery(q): PageQuery<DateQuery>,
+) -> Response {
+    let (date, grants) = st.service.grant_lines(q.date);
+    let may_grant = user.require_act(quanze_core::access::Act::Grant, None).is_ok();
+    render(
+        StatusCode::OK,
+        &IndexView { date, grants, may_grant, username: user.username.to_string() },
+    )
+}
+
+#[derive(Template)]
+#[template(path = "staff/grant_new.html")]
+struct NewView {
+    form: GrantForm,
+    typed: HashMap<String, String>,
+    error: Option<String>,
+    username: String,
+}
+
+impl NewView {
+    fn typed(&self, field: &str) -> &str {
+        self.typed.get(field).map_or("", String::as_str)
+    }
+
+    fn town_checked(&self, town: &UnitId) -> bool {
+        self.typed.contains_key(&format!("town:{town}"))
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NewQuery {
+    department: Option<UnitId>,
+}
+
+async fn new_form(
+    State(st): State<AppState>,
+    Staff(user): Staff,
+    PageQuery(q): PageQuery<NewQuery>,
+) -> Response {
+    match st.service.grant_form(q.department) {
+        Ok(form) => {
+            let mut typed = HashMap::new();
+            typed.insert("effective_from".to_owned(), st.service.today().to_string());
+            let view = NewView { form, typed, error: None, username: user.username.to_string() };
+            render(StatusCode::OK, &view)
+        }
+        Err(e) => api_error_page(&ApiError::from(e)),
+    }
+}
+
+fn grant_request(fields: &Fields) -> Result<GrantRequest, String> {
+    let field = |k: &str| forms::field(fields, k);
+    let from: UnitId = field("from").parse().map_err(|_| "请选择部门。".to_owned())?;
+    let item: ItemId = field("item").parse().map_err(|_| "请选择要下放的事项。".to_owned())?;
+    let mode = match field("mode") {
+        "window_forward" => GrantMode::WindowForward,
+        "review_power" => GrantMode::ReviewPower,
+        _ => return Err("请选择下放方式。".to_owned()),
+    };
+    let mut towns = Vec::new();
+    for key in fields.keys() {
+        if let Some(town) = key.strip_prefix("town:") {
+            towns.push(town.parse::<UnitId>().map_err(|_| "所选乡镇不正确。".to_owned())?);
+        }
+    }
+    towns.sort();
+    Ok(GrantRequest {
+        item,
+        from,
+        towns,
+        mode,
+        effective_from: forms::date(fields, "effective_from")?
+            .ok_or_else(|| "请填写生效日期。".to_owned())?,
+        batch: field("batch").to_owned(),
+        confirmation_doc: Some(field("confirmation_doc").to_owned()).filter(|d| !d.is_empty()),
+    })
+}
+
+async fn create(
+    State(st): State<AppState>,
+    Staff(user): Staff,
+    form: Result<axum::Form<Fields>, FormRejection>,
+) -> Response {
+    let fields = match forms::fields(form) {
+        ControlFlow::Continue(fields) => fields,
+        ControlFlow::Break(page) => return page,
+    };
+    let outcome = match grant_request(&fields) {
+        Ok(request) => st.service.grant_from_form(&user, request).await.map_err(ApiError::from),
+        Err(message) => Err(forms::malformed(message)),
+    };
+    let refusal = match forms::settle(outcome, |view| {
+        format!("/staff/grants/{}?done=granted", view.grant.id)
+    }) {
+        ControlFlow::Continue(refusal) => refusal,
+        ControlFlow::Break(done) => return done,
+    };
+    let department = fields.get("from").and_then(|f| f.parse().ok());
+    match st.service.grant_form(department) {
+        Ok(form) => render(
+            refusal.status(),
+            &NewView {
+                form,
+                typed: fields,
+                error: Some(refusal.message().to_owned()),
+                username: user.username.to_string(),
+            },
+        ),
+        Err(e) => api_error_page(&ApiError::from(e)),
+    }
+}
+
+/// What each form does, and what the page says once it is done.
+const DONE: [(&str, &str); 4] = [
+    ("granted", "赋权已记录：各乡镇完成承接准备后起行使。"),
+    ("readiness", "承接准备情况已记录。"),
+    ("override", "已批准特批承接。"),
+    ("reclaim", "已收回。"),
+];
+
+#[derive(Template)]
+#[template(path = "staff/grant.html")]
+struct PageView {
+    g: GrantPage,
+    done: Option<&'static str>,
+    /// The town and form refused, and the message.
+    refused: Option<(UnitId, String, String)>,
+    typed: HashMap<String, String>,
+    today: NaiveDate,
+    username: String,
+}
+
+impl PageView {
+    fn refusal(&self, town: &UnitId, op: &str) -> Option<&str> {
+        self.refused.as_ref().filter(|(t, o, _)| t == town && o == op).map(|(_, _, m)| m.as_str())
+    }
+
+    fn kept(&self, town: &UnitId, op: &str, field: &str) -> &str {
+        if self.refusal(town, op).is_some() {
+            self.typed.get(field).map_or("", String::as_str)
+        } else {
+            ""
+        }
+    }
+
+    fn ticked(&self, town: &UnitId, field: &str) -> bool {
+        self.refusal(town, "readiness").is_some() && self.typed.contains_key(field)
+    }
+}
+
+async fn page(
+    State(st): State<AppState>,
+    Staff(user): Staff,
+    PagePath(id): PagePath<GrantId>,
+    PageQuery(q): PageQuery<DateQuery>,
+) -> Response {
+    match st.service.grant_page(&user, id, q.date) {
+        Ok(g) => {
+            let done = q.done.as_deref().and_then(|d| DONE.iter().find(|(k, _)| *k == d));
+            let view = PageView {
+                g,
+                done: done.map(|(_, label)| *label),
+                refused: None,
+                typed: HashMap::new(),
+                today: st.service.today(),
+                username: user.username.to_string(),
+            };
+            render(StatusCode::OK, &view)
+        }
+        Err(e) => api_error_page(&ApiError::from(e)),
+    }
+}
+
+fn readiness_form(fields: &Fields) -> Result<ReadinessForm, String> {
+    let field = |k: &str| forms::field(fields, k).to_owned();
+    Ok(ReadinessForm {
+        staff_name: field("staff_name"),
+        course: field("course"),
+        trained_on: forms::date(fields, "trained_on")?,
+        system_access: fields.contains_key("system_access"),
+        seal: fields.contains_key("seal"),
+        funding: fields.contains_key("funding"),
+        guidance_doc: field("guidance_doc"),
+        confirmed_on: forms::date(fields, "confirmed_on")?,
+        officers: vec![
+            (field("officer1_name"), field("officer1_certificate")),
+            (field("officer2_name"), field("officer2_certificate")),
+        ],
+    })
+}
+
+async fn act(
+    State(st): State<AppState>,
+    Staff(user): Staff,
+    PagePath((id, town, op)): PagePath<(GrantId, UnitId, String)>,
+    form: Result<axum::Form<Fields>, FormRejection>,
+) -> Response {
+    let fields = match forms::fields(form) {
+        ControlFlow::Continue(fields) => fields,
+        ControlFlow::Break(page) => return page,
+    };
+    let reason = forms::field(&fields, "reason").to_owned();
+    let service = &st.service;
+    let outcome: Result<(), ApiError> = match op.as_str() {
+        "readiness" => match readiness_form(&fields) {
+            Ok(form) => service
+                .readiness_from_form(&user, id, town, form)
+                .await
+                .map(|_| ())
+                .map_err(ApiError::from),
+            Err(message) => Err(forms::malformed(message)),
+        },
+        "override" | "reclaim" => match forms::date(&fields, "effective_on") {
+            Ok(Some(on)) if op == "override" => service
+                .override_readiness(&user, id, town, &reason, on)
+                .await
+                .map(|_| ())
+                .map_err(ApiError::from),
+            Ok(Some(on)) => {
+                let doc = fields.get("doc").map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+                service
+                    .reclaim(&user, id, town, on, &reason, doc)
+                    .await
+                    .map(|_| ())
+                    .map_err(ApiError::from)
+            }
+            Ok(None) => Err(forms::malformed("请填写生效日期。")),
+            Err(message) => Err(forms::malformed(message)),
+        },
+        _ => return error_page(StatusCode::NOT_FOUND, "没有找到", "没有这个操作。"),
+    };
+    let refusal = match outcome {
+        Ok(()) => {
+            return Redirect::to(&format!("/staff/grants/{id}?done={op}#town-{town}"))
+                .into_response();
+        }
+        Err(refusal) if refusal.status().is_server_error() => return api_error_page(&refusal),
+        Err(refusal) => refusal,
+    };
+    match st.service.grant_page(&user, id, None) {
+        Ok(g) => {
+            let view = PageView {
+                g,
+                done: None,
+                refused: Some((town, op, refusal.message().to_owned())),
+                typed: fields,
+                today: st.service.today(),
+                username: user.username.to_string(),
+            };
+            render(refusal.status(), &view)
+        }
+        Err(e) => api_error_page(&ApiError::from(e)),
+    }
+}

@@ -1,0 +1,101 @@
+//! Devolution on the staff's pages: a department's power granted to a town as a service
+//! window moved forward, the town's readiness recorded (an incomplete training refused beside
+//! the form, the text kept), the authority index changed once the town is ready, and the
+//! power taken back (a reason required).
+
+use std::collections::BTreeSet;
+
+use reqwest::StatusCode;
+
+use crate::helpers::spawn_app;
+use crate::helpers::staff::{get, post, sign_in};
+
+#[tokio::test]
+async fn a_power_is_granted_taken_up_when_the_town_is_ready_and_taken_back() {
+    let app = spawn_app(true).await;
+    let today = app.service.today();
+    let editor = sign_in(&app, "editor").await;
+    let (status, index) = get(&app, "/staff/grants", &editor).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(index.contains("新的赋权"));
+
+    // A department's own power that no grant hands down yet, and a town.
+    let granted: BTreeSet<_> = app.service.grants(today).iter().map(|g| g.grant.item).collect();
+    let form = app.service.grant_form(None).unwrap();
+    let (department, item) = form
+        .departments
+        .iter()
+        .find_map(|(d, _)| {
+            let f = app.service.grant_form(Some(*d)).unwrap();
+            f.items.iter().find(|(i, _)| !granted.contains(i)).map(|(i, _)| (*d, *i))
+        })
+        .expect("an ungranted department power");
+    let town = form.towns[0].0;
+    assert!(app.service.holds(town, item, today).is_none(), "the town does not hold it yet");
+    let (department, item_s, town_s, today_s) =
+        (department.to_string(), item.to_string(), town.to_string(), today.to_string());
+    let town_key = format!("town:{town_s}");
+    let mut fields = vec![
+        ("from", department.as_str()),
+        ("item", item_s.as_str()),
+        ("mode", "window_forward"),
+        ("effective_from", today_s.as_str()),
+        ("batch", "2027年第一批"),
+        ("confirmation_doc", ""),
+    ];
+    // No town chosen: refused beside the form, the batch kept.
+    let (status, _, refused) = post(&app, "/staff/grants", &editor, &fields).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("请至少选择一个乡镇") && refused.contains("2027年第一批"));
+    fields.push((town_key.as_str(), "on"));
+    let (status, to, _) = post(&app, "/staff/grants", &editor, &fields).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.ends_with("?done=granted"), "{to}");
+    let grant_path = to.split('?').next().unwrap().to_owned();
+    let (_, page) = get(&app, &to, &editor).await;
+    assert!(page.contains("待完善") && page.contains("业务培训"), "pending, with what it lacks");
+    assert!(app.service.holds(town, item, today).is_none(), "not before the town is ready");
+
+    // The town's clerk: a training without its date is refused, what was typed kept.
+    let clerk = sign_in(&app, "clerk").await;
+    let readiness = format!("{grant_path}/towns/{town_s}/readiness");
+    let mut checklist = vec![
+        ("staff_name", "王五"),
+        ("course", "营业执照窗口受理培训"),
+        ("trained_on", ""),
+        ("system_access", "on"),
+        ("seal", "on"),
+        ("funding", "on"),
+        ("guidance_doc", "乡镇便民服务中心办事指南"),
+        ("confirmed_on", today_s.as_str()),
+    ];
+    let (status, _, refused) = post(&app, &readiness, &clerk, &checklist).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("业务培训须同时填写人员姓名、培训课程和培训日期"));
+    assert!(refused.contains("value=\"营业执照窗口受理培训\""), "the course is kept");
+    checklist[2] = ("trained_on", today_s.as_str());
+    let (status, to, _) = post(&app, &readiness, &clerk, &checklist).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{to}");
+    let (_, page) = get(&app, &grant_path, &clerk).await;
+    assert!(page.contains("已具备承接条件") && page.contains("正在行使"), "{page}");
+    let holds = app.service.holds(town, item, today).expect("the town holds it now");
+    assert_eq!(
+        holds.exercise,
+        quanze_core::Exercise::AcceptOnly { department: department.parse().unwrap() }
+    );
+    // The clerk may not take it back.
+    let reclaim = format!("{grant_path}/towns/{town_s}/reclaim");
+    let back = |reason: &'static str| {
+        vec![("reason", reason), ("effective_on", today_s.as_str()), ("doc", "")]
+    };
+    let (status, _, _) = post(&app, &reclaim, &clerk, &back("窗口撤并")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    // The staffing office does, with a reason.
+    let (status, _, refused) = post(&app, &reclaim, &editor, &back("")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{refused}");
+    let (status, _, _) = post(&app, &reclaim, &editor, &back("窗口撤并")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page) = get(&app, &grant_path, &editor).await;
+    assert!(page.contains("已收回"));
+    assert!(app.service.holds(town, item, today).is_none(), "taken back from today");
+}
