@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::staff::router())
         .merge(routes::revisions::router())
         .merge(routes::grants::router())
+        .merge(routes::apply::router())
         .merge(routes::track::router())
         .merge(assets::router())
         .merge(routes::api::router())

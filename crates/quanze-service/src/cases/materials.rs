@@ -155,6 +155,11 @@ impl Service {
         Ok((stored, user))
     }
 
+    /// The names of the item's guide materials (申请材料目录) for `case`, for an upload form.
+    pub fn material_names(&self, case: &Case) -> Vec<String> {
+        self.guide_materials(case).into_iter().map(|m| m.name).collect()
+    }
+
     /// The item's guide materials (申请材料目录) in the version the case is for.
     fn guide_materials(&self, case: &Case) -> Vec<Material> {
         self.catalog()

@@ -246,6 +246,25 @@ pub struct CaseView {
 }
 
 impl CaseView {
+    /// The steps `by` may take on the case now: of the actions its procedure allows in its
+    /// state, those its table gives to staff of the handling unit in one of `by`'s roles.
+    pub fn actions_for(&self, by: &crate::CurrentUser) -> Vec<ActionKind> {
+        let procedure = self.case.procedure_def();
+        let unit = Some(self.case.handling_unit);
+        self.actions
+            .iter()
+            .copied()
+            .filter(|a| {
+                procedure.transition(*a, self.case.state).is_some_and(|t| match t.taker {
+                    quanze_core::case::procedure::Taker::Staff(roles) => {
+                        roles.iter().any(|r| by.has(*r, unit))
+                    }
+                    _ => false,
+                })
+            })
+            .collect()
+    }
+
     /// Builds the view of `case` on `on`.
     pub fn of(
         case: &Case,

@@ -71,8 +71,10 @@ impl Service {
             .map(|r| RoleLine { role: r.role.zh(), unit: r.unit.map_or("全县".to_owned(), name) })
             .collect();
         // A role held county-wide opens every unit's cases; one held for a unit, that unit's.
+        // A supervisor (督办) watches every unit's cases, red first.
         let county_wide = by.roles.iter().any(|r| r.unit.is_none())
-            && by.require_act(Act::HandleCase, None).is_ok();
+            && (by.require_act(Act::HandleCase, None).is_ok()
+                || by.require_act(Act::SuperviseCases, None).is_ok());
         let mut case_units: Vec<(UnitId, String)> = if county_wide {
             catalog.units.iter().map(|u| (u.id, u.name.clone())).collect()
         } else {

@@ -1,6 +1,7 @@
 //! Routes, one module per surface.
 
 pub mod api;
+pub mod apply;
 pub mod calendar;
 pub mod cases;
 pub mod changesets;

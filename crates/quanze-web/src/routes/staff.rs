@@ -3,6 +3,8 @@
 //! page. Forms post and redirect (POST-redirect-GET); a refused sign-in is the form again
 //! with the message beside the fields and the name as typed.
 
+use std::ops::ControlFlow;
+
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
@@ -10,7 +12,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use quanze_core::UnitId;
+use quanze_core::case::{ActionKind, CaseCommand, Outcome};
 use quanze_service::ServiceError;
+use quanze_service::cases::CaseCaller;
 use quanze_service::views::cases::CaseView;
 use quanze_service::views::{Desk, Inbox};
 use serde::Deserialize;
@@ -18,6 +22,7 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::routes::forms::{self, Fields};
 use crate::routes::portal::{PagePath, PageQuery, error_page, render};
 use crate::session::{ABSOLUTE_HOURS, IDLE_MINUTES, Staff};
 
@@ -29,6 +34,7 @@ pub fn router() -> Router<AppState> {
         .route("/staff", get(desk))
         .route("/staff/units/{unit}/cases", get(inbox))
         .route("/staff/cases/{receipt}", get(case))
+        .route("/staff/cases/{receipt}/act", axum::routing::post(act_on_case))
 }
 
 /// Where to go after signing in: a path of this site only (never `//host` or a URL).
@@ -177,16 +183,164 @@ async fn inbox(
 #[template(path = "staff/case.html")]
 struct CaseViewPage {
     c: CaseView,
+    /// The steps the account may take now: (form key, label).
+    actions: Vec<(&'static str, &'static str)>,
+    done: Option<&'static str>,
+    /// The step refused and its message.
+    refused: Option<(String, String)>,
+    typed: Fields,
     username: String,
+}
+
+impl CaseViewPage {
+    fn may(&self, action: &str) -> bool {
+        self.actions.iter().any(|(k, _)| *k == action)
+    }
+
+    fn refusal(&self, action: &str) -> Option<&str> {
+        self.refused.as_ref().filter(|(a, _)| a == action).map(|(_, m)| m.as_str())
+    }
+
+    fn kept(&self, action: &str, field: &str) -> &str {
+        if self.refusal(action).is_some() { forms::field(&self.typed, field) } else { "" }
+    }
+}
+
+/// The steps the case page offers, by form key: the procedure's action, its label, and what
+/// the page says once it is taken. Others (forwarding to the county, hearings, penalties'
+/// steps) are taken through the API.
+const CASE_STEPS: [(&str, ActionKind, &str); 9] = [
+    ("accept", ActionKind::Accept, "已受理。"),
+    ("request_correction", ActionKind::RequestCorrection, "已一次性告知补正。"),
+    ("refuse", ActionKind::Refuse, "已不予受理。"),
+    ("pause", ActionKind::Pause, "已暂停计时（特别程序）。"),
+    ("resume", ActionKind::Resume, "已恢复计时。"),
+    ("extend", ActionKind::Extend, "已延长办理期限。"),
+    ("decide", ActionKind::Decide, "已作出决定。"),
+    ("deliver", ActionKind::Deliver, "已送达。"),
+    ("close", ActionKind::Close, "已办结。"),
+];
+
+fn case_page(
+    c: CaseView,
+    user: &quanze_service::CurrentUser,
+    done: Option<&'static str>,
+    refused: Option<(String, String)>,
+    typed: Fields,
+) -> CaseViewPage {
+    let allowed = c.actions_for(user);
+    let actions = CASE_STEPS
+        .iter()
+        .filter(|(_, kind, _)| allowed.contains(kind))
+        .map(|(key, kind, _)| (*key, kind.zh()))
+        .collect();
+    CaseViewPage { c, actions, done, refused, typed, username: user.username.to_string() }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct CaseQuery {
+    done: Option<String>,
 }
 
 async fn case(
     State(st): State<AppState>,
     Staff(user): Staff,
     PagePath(receipt): PagePath<String>,
+    PageQuery(q): PageQuery<CaseQuery>,
 ) -> Response {
+    let done = q.done.as_deref().and_then(|d| CASE_STEPS.iter().find(|(k, _, _)| *k == d));
     match st.service.case_for_staff(&user, &receipt).await {
-        Ok(c) => render(StatusCode::OK, &CaseViewPage { c, username: user.username.to_string() }),
+        Ok(c) => {
+            let page = case_page(c, &user, done.map(|(_, _, label)| *label), None, Fields::new());
+            render(StatusCode::OK, &page)
+        }
+        Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),
+    }
+}
+
+/// Materials named one per line (一次性告知: everything missing in one notice).
+fn lines(text: &str) -> Vec<String> {
+    text.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_owned).collect()
+}
+
+/// A step's form as the procedure's command, or the message for what is malformed.
+fn case_command(form: &Fields) -> Result<CaseCommand, String> {
+    let field = |k: &str| forms::field(form, k).to_owned();
+    Ok(match forms::field(form, "action") {
+        "accept" => CaseCommand::Accept {
+            missing: lines(&field("missing")),
+            promised: forms::date(form, "promised")?,
+        },
+        "request_correction" => {
+            CaseCommand::RequestCorrection { missing: lines(&field("missing")) }
+        }
+        "refuse" => CaseCommand::Refuse {
+            reason: field("reason"),
+            not_competent: false,
+            competent_unit: None,
+        },
+        "pause" => CaseCommand::Pause {
+            reason: serde_json::from_value(serde_json::Value::String(field("reason")))
+                .map_err(|_| "请选择暂停计时的特别程序。".to_owned())?,
+            note: field("note"),
+            notified_in_writing: form.contains_key("notified_in_writing"),
+        },
+        "resume" => CaseCommand::Resume,
+        "extend" => CaseCommand::Extend { reason: field("reason") },
+        "decide" => CaseCommand::Decide {
+            outcome: match forms::field(form, "outcome") {
+                "granted" => {
+                    Outcome::Granted { document: Some(field("document")).filter(|d| !d.is_empty()) }
+                }
+                "denied" => {
+                    Outcome::Denied { reasons: field("reasons"), remedies: field("remedies") }
+                }
+                _ => return Err("请选择准予或不予许可。".to_owned()),
+            },
+            major: false,
+        },
+        "deliver" => CaseCommand::Deliver {
+            method: field("method"),
+            in_person: form.contains_key("in_person"),
+        },
+        "close" => CaseCommand::Close,
+        _ => return Err("不支持的操作。".to_owned()),
+    })
+}
+
+async fn act_on_case(
+    State(st): State<AppState>,
+    Staff(user): Staff,
+    PagePath(receipt): PagePath<String>,
+    form: Result<axum::Form<Fields>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let form = match forms::fields(form) {
+        ControlFlow::Continue(fields) => fields,
+        ControlFlow::Break(page) => return page,
+    };
+    let action = forms::field(&form, "action").to_owned();
+    let outcome = match case_command(&form) {
+        Ok(command) => st
+            .service
+            .act_on_case(CaseCaller::Staff(&user, None), &receipt, command)
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from),
+        Err(message) => Err(forms::malformed(message)),
+    };
+    let key = CASE_STEPS.iter().find(|(k, _, _)| *k == action).map_or("", |(k, _, _)| k);
+    let refusal = match forms::settle(outcome, |()| {
+        format!("/staff/cases/{}?done={key}", forms::url_path(&receipt))
+    }) {
+        ControlFlow::Continue(refusal) => refusal,
+        ControlFlow::Break(done) => return done,
+    };
+    match st.service.case_for_staff(&user, &receipt).await {
+        Ok(c) => {
+            let page =
+                case_page(c, &user, None, Some((action, refusal.message().to_owned())), form);
+            render(refusal.status(), &page)
+        }
         Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),
     }
 }

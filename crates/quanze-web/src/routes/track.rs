@@ -6,12 +6,17 @@
 
 use askama::Template;
 use axum::Router;
+use axum::extract::Multipart;
 use axum::extract::State;
+use axum::extract::multipart::MultipartRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use quanze_core::case::CaseCommand;
 use quanze_core::case::rating::{RatingChannel, RatingLevel};
+use quanze_service::cases::CaseCaller;
 use quanze_service::views::cases::{CaseView, RatingRequest};
+use quanze_service::views::materials::MaterialUpload;
 use serde::Deserialize;
 
 use crate::AppState;
@@ -23,6 +28,7 @@ pub fn router() -> Router<AppState> {
     Router::new()
         .route("/track", get(track_page).post(track))
         .route("/track/rate", axum::routing::post(rate))
+        .route("/track/supply", axum::routing::post(supply))
 }
 
 /// A rating level for the form: value (its name in the API) and label.
@@ -55,6 +61,10 @@ struct TrackView {
     rating_error: Option<String>,
     rated: bool,
     levels: Vec<Level>,
+    /// The guide's materials, for the correction's upload form.
+    materials: Vec<String>,
+    supply_error: Option<String>,
+    supplied: bool,
 }
 
 impl TrackView {
@@ -67,6 +77,9 @@ impl TrackView {
             rating_error: None,
             rated: false,
             levels: levels(),
+            materials: Vec::new(),
+            supply_error: None,
+            supplied: false,
         }
     }
 
@@ -84,11 +97,13 @@ impl TrackView {
 #[derive(Debug, Default, Deserialize)]
 struct TrackQuery {
     rated: Option<u8>,
+    supplied: Option<u8>,
 }
 
 async fn track_page(PageQuery(q): PageQuery<TrackQuery>) -> Response {
     let mut view = TrackView::empty();
     view.rated = q.rated.is_some();
+    view.supplied = q.supplied.is_some();
     render(StatusCode::OK, &view)
 }
 
@@ -125,7 +140,89 @@ async fn track(
         return error_page(StatusCode::BAD_REQUEST, "无法查询", "表单内容不完整，请返回重新填写。");
     };
     match open_case(&st, &form.receipt, &form.code).await {
-        Ok(case) => render(StatusCode::OK, &TrackView::opened(&form.receipt, &form.code, case)),
+        Ok(case) => {
+            let mut view = TrackView::opened(&form.receipt, &form.code, case);
+            if let Some(c) = &view.case {
+                view.materials = st.service.material_names(&c.case);
+            }
+            render(StatusCode::OK, &view)
+        }
+        Err(page) => page,
+    }
+}
+
+/// 补正 — the applicant's corrected material, uploaded with the receipt number and access code
+/// (a multipart form: `receipt`, `code`, `name`, `file`), then the correction marked supplied
+/// (许可法第三十二条: the application counts as received once the correction is in).
+async fn supply(
+    State(st): State<AppState>,
+    multipart: Result<Multipart, MultipartRejection>,
+) -> Response {
+    let unreadable =
+        || error_page(StatusCode::BAD_REQUEST, "无法提交", "表单内容不完整，请返回重新填写。");
+    let Ok(mut multipart) = multipart else { return unreadable() };
+    let (mut receipt, mut code, mut name, mut file) =
+        (String::new(), String::new(), String::new(), None);
+    loop {
+        match multipart.next_field().await {
+            Ok(Some(field)) => {
+                let key = field.name().unwrap_or_default().to_owned();
+                let Ok(bytes) = field.bytes().await else {
+                    return error_page(
+                        StatusCode::PAYLOAD_TOO_LARGE,
+                        "无法提交",
+                        "上传的文件过大或未能完整上传，请压缩后重试。",
+                    );
+                };
+                match key.as_str() {
+                    "receipt" => receipt = String::from_utf8_lossy(&bytes).trim().to_owned(),
+                    "code" => code = String::from_utf8_lossy(&bytes).trim().to_owned(),
+                    "name" => name = String::from_utf8_lossy(&bytes).trim().to_owned(),
+                    "file" => file = Some(bytes.to_vec()),
+                    _ => {}
+                }
+            }
+            Ok(None) => break,
+            Err(_) => return unreadable(),
+        }
+    }
+    let refusal = match file.filter(|f| !f.is_empty()) {
+        None => "请选择要上传的补正材料文件。".to_owned(),
+        Some(content) => {
+            let caller = CaseCaller::Applicant(&code);
+            let upload = MaterialUpload { name: name.clone(), valid_until: None };
+            let outcome = match st.service.upload_material(caller, &receipt, upload, content).await
+            {
+                Ok(_) => {
+                    let supplied = CaseCommand::SupplyMaterials { in_person: false };
+                    st.service
+                        .act_on_case(CaseCaller::Applicant(&code), &receipt, supplied)
+                        .await
+                        .map(|_| ())
+                }
+                Err(e) => Err(e),
+            };
+            match outcome {
+                Ok(()) => return Redirect::to("/track?supplied=1").into_response(),
+                Err(e) => {
+                    let e = ApiError::from(e);
+                    if e.status().is_server_error() {
+                        return crate::routes::portal::api_error_page(&e);
+                    }
+                    e.message().to_owned()
+                }
+            }
+        }
+    };
+    match open_case(&st, &receipt, &code).await {
+        Ok(case) => {
+            let mut view = TrackView::opened(&receipt, &code, case);
+            if let Some(c) = &view.case {
+                view.materials = st.service.material_names(&c.case);
+            }
+            view.supply_error = Some(refusal);
+            render(StatusCode::UNPROCESSABLE_ENTITY, &view)
+        }
         Err(page) => page,
     }
 }

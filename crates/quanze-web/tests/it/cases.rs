@@ -8,7 +8,7 @@ use serde_json::json;
 
 use crate::helpers::{TestApp, spawn_app_with};
 
-async fn app() -> TestApp {
+pub(crate) async fn app() -> TestApp {
     let config = Config {
         cases: CasesConfig {
             personal_key: Some(PersonalKey::generate()),

@@ -3,6 +3,7 @@
 mod api;
 mod calendar;
 mod cases;
+mod casework;
 mod grants;
 mod helpers;
 mod materials;

@@ -1,0 +1,151 @@
+//! A case through the pages: a citizen applies online (a malformed ID number refused beside
+//! the form, what was typed kept; the receipt and the access code shown once, not stored by
+//! the browser), a clerk asks for a correction with nothing listed (refused) and accepts; the
+//! clerk cannot decide (a reviewer's step), the reviewer grants; the clerk delivers and
+//! closes; the citizen rates the closed case on the tracking page.
+
+use reqwest::StatusCode;
+
+const PDF: &[u8] = include_bytes!("../../../quanze-core/tests/data/materials/letter.pdf");
+
+use crate::cases::{app, licence};
+use crate::helpers::staff::{client, get, post, sign_in};
+
+/// The values of `id="ID">VALUE<` in a page.
+fn text_of(page: &str, id: &str) -> String {
+    let marker = format!("id=\"{id}\">");
+    let at = page.find(&marker).unwrap_or_else(|| panic!("{id} in {page}")) + marker.len();
+    page[at..at + page[at..].find('<').unwrap()].to_owned()
+}
+
+#[tokio::test]
+async fn a_citizen_applies_online_the_unit_decides_on_its_pages_and_the_citizen_rates() {
+    let app = app().await;
+    let (unit, item) = licence(&app);
+    let apply_path = format!("/apply/{item}");
+    let res = client().get(format!("{}{apply_path}", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::OK);
+    let form = res.text().await.unwrap();
+    assert!(form.contains(&format!("value=\"{unit}\"")), "the unit holding it is offered");
+
+    let apply = |number: &'static str| {
+        vec![
+            ("unit", unit.clone()),
+            ("kind", "person".into()),
+            ("name", "张三".into()),
+            ("number", number.into()),
+        ]
+    };
+    let post_apply = |fields: Vec<(&'static str, String)>| {
+        let url = format!("{}{apply_path}", app.base);
+        async move {
+            client()
+                .post(url)
+                .header("sec-fetch-site", "same-origin")
+                .form(&fields)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = post_apply(apply("110105194912310021")).await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "a wrong check digit");
+    let refused = res.text().await.unwrap();
+    assert!(refused.contains("id=\"apply-error\"") && refused.contains("value=\"张三\""));
+    let res = post_apply(apply("11010519491231002X")).await;
+    assert_eq!(res.status(), StatusCode::CREATED);
+    assert_eq!(res.headers()["cache-control"], "no-store");
+    let page = res.text().await.unwrap();
+    let (receipt, code) = (text_of(&page, "receipt"), text_of(&page, "access-code"));
+    assert!(!code.is_empty());
+    let case_path = format!("/staff/cases/{receipt}");
+    let act_path = format!("{case_path}/act");
+
+    let clerk = sign_in(&app, "clerk").await;
+    let (status, page) = get(&app, &case_path, &clerk).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("一次性告知补正") && page.contains(">受理</button>"));
+    let (status, _, refused) =
+        post(&app, &act_path, &clerk, &[("action", "request_correction"), ("missing", " ")]).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "a correction lists what is missing");
+    assert!(refused.contains("id=\"corr-error\""), "{refused}");
+    let correction = [("action", "request_correction"), ("missing", "申请书（表）\n营业执照副本")];
+    let (status, to, _) = post(&app, &act_path, &clerk, &correction).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.ends_with("?done=request_correction"), "{to}");
+
+    // The citizen opens the case, sees the correction form, and uploads the material.
+    let res = client()
+        .post(format!("{}/track", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[("receipt", receipt.as_str()), ("code", code.as_str())])
+        .send()
+        .await
+        .unwrap();
+    let tracked = res.text().await.unwrap();
+    assert!(tracked.contains("补正材料") && tracked.contains("一次性告知补正"), "{tracked}");
+    let material = app
+        .service
+        .material_names(&app.service.case_for_applicant(&receipt, &code).await.unwrap().case)[0]
+        .clone();
+    let supply = |file: Option<&'static [u8]>| {
+        let mut form = reqwest::multipart::Form::new()
+            .text("receipt", receipt.clone())
+            .text("code", code.clone())
+            .text("name", material.clone());
+        if let Some(bytes) = file {
+            form =
+                form.part("file", reqwest::multipart::Part::bytes(bytes).file_name("申请书.pdf"));
+        }
+        client()
+            .post(format!("{}/track/supply", app.base))
+            .header("sec-fetch-site", "same-origin")
+            .multipart(form)
+            .send()
+    };
+    let res = supply(None).await.unwrap();
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "no file");
+    assert!(res.text().await.unwrap().contains("id=\"supply-error\""));
+    let res = supply(Some(PDF)).await.unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert_eq!(res.headers()["location"], "/track?supplied=1");
+    let (_, page) = get(&app, &case_path, &clerk).await;
+    assert!(page.contains(&material), "the material is filed with the case");
+
+    let (status, to, _) = post(&app, &act_path, &clerk, &[("action", "accept")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.ends_with("?done=accept"), "{to}");
+    let decide = [("action", "decide"), ("outcome", "granted"), ("document", "许可证001")];
+    let (status, _, _) = post(&app, &act_path, &clerk, &decide).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "deciding is a reviewer's or a leader's step");
+    let (_, page) = get(&app, &case_path, &clerk).await;
+    assert!(!page.contains("作出决定"), "the clerk is offered no decision");
+    let reviewer = sign_in(&app, "reviewer").await;
+    let (_, page) = get(&app, &case_path, &reviewer).await;
+    assert!(page.contains("作出决定"), "the reviewer is");
+    let (status, _, _) = post(&app, &act_path, &reviewer, &decide).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    for form in [[("action", "deliver"), ("method", "电子送达")].as_slice(), &[("action", "close")]]
+    {
+        let (status, _, body) = post(&app, &act_path, &clerk, form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{form:?}: {body}");
+    }
+    let (_, page) = get(&app, &case_path, &clerk).await;
+    assert!(page.contains("· 已办结 ·"), "the header names the state");
+    assert!(!page.contains("id=\"h-act\""), "an ended case offers no step");
+
+    // The citizen rates it on the tracking page.
+    let res = client()
+        .post(format!("{}/track/rate", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("receipt", receipt.as_str()),
+            ("code", code.as_str()),
+            ("level", "very_satisfied"),
+            ("comment", ""),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+}
