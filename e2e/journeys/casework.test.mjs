@@ -1,8 +1,8 @@
 // The one-stop service end to end in the browser: a citizen reads a licence's guide and applies
 // online (a wrong ID number refused first); the clerk asks for a correction, all in one notice;
 // the citizen uploads the corrected material on the tracking page; the clerk accepts, the
-// reviewer grants, the clerk delivers and closes; the citizen rates the closed case; and a
-// supervisor opens a unit's inbox to a red case.
+// reviewer grants, the clerk delivers and closes; the citizen rates the closed case and leaves
+// a suggestion; and a supervisor opens a unit's inbox to a red case.
 import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { dirname, join } from "node:path";
@@ -100,6 +100,13 @@ test("a citizen applies online, corrects once, is decided and delivered, and rat
   await cz.waitForURL(/rated=1/);
   assert.match(await cz.locator("main").innerText(), /感谢您的评价/);
   await shot(cz, "casework-05-rated");
+  // And leaves a suggestion, sent to the supervising unit with the day it must be answered by.
+  await track(cz, receipt, code);
+  await cz.getByLabel("类别").selectOption("suggestion");
+  await cz.getByLabel(/^内容/).fill("网上申请可以增加材料模板下载");
+  await cz.getByRole("button", { name: "提交投诉建议" }).click();
+  await cz.waitForURL(/complained=/);
+  assert.match(await cz.locator("main").innerText(), /将于 \d{4}-\d{2}-\d{2} 前答复/);
   assert.deepEqual(citizen.problems.filter((p) => !p.includes("422")), []);
   await citizen.context.close();
 

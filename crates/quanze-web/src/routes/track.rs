@@ -12,15 +12,17 @@ use axum::extract::multipart::MultipartRejection;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
+use chrono::NaiveDate;
 use quanze_core::case::CaseCommand;
-use quanze_core::case::rating::{RatingChannel, RatingLevel};
+use quanze_core::case::rating::{ComplaintKind, RatingChannel, RatingLevel};
 use quanze_service::cases::CaseCaller;
-use quanze_service::views::cases::{CaseView, RatingRequest};
+use quanze_service::views::cases::{CaseView, ComplaintRequest, RatingRequest};
 use quanze_service::views::materials::MaterialUpload;
 use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::routes::forms::{self, Fields};
 use crate::routes::portal::{PageQuery, error_page, render};
 
 /// The routes.
@@ -29,6 +31,7 @@ pub fn router() -> Router<AppState> {
         .route("/track", get(track_page).post(track))
         .route("/track/rate", axum::routing::post(rate))
         .route("/track/supply", axum::routing::post(supply))
+        .route("/track/complain", axum::routing::post(complain))
 }
 
 /// A rating level for the form: value (its name in the API) and label.
@@ -65,6 +68,10 @@ struct TrackView {
     materials: Vec<String>,
     supply_error: Option<String>,
     supplied: bool,
+    /// The complaint refused, and what was typed.
+    complaint_error: Option<(String, String)>,
+    /// The day a complaint just filed will be answered by.
+    complained: Option<NaiveDate>,
 }
 
 impl TrackView {
@@ -80,6 +87,8 @@ impl TrackView {
             materials: Vec::new(),
             supply_error: None,
             supplied: false,
+            complaint_error: None,
+            complained: None,
         }
     }
 
@@ -98,12 +107,14 @@ impl TrackView {
 struct TrackQuery {
     rated: Option<u8>,
     supplied: Option<u8>,
+    complained: Option<NaiveDate>,
 }
 
 async fn track_page(PageQuery(q): PageQuery<TrackQuery>) -> Response {
     let mut view = TrackView::empty();
     view.rated = q.rated.is_some();
     view.supplied = q.supplied.is_some();
+    view.complained = q.complained;
     render(StatusCode::OK, &view)
 }
 
@@ -279,4 +290,55 @@ async fn rate(
         }
         Err(page) => page,
     }
+}
+
+/// 投诉建议 — a complaint, suggestion or report about the case, filed with the receipt number
+/// and the access code (so only the applicant files about a case), sent to the unit that
+/// supervises the case's unit with the day it must be answered by. A name or phone given
+/// goes into the erasable personal part, never into the ledger's leaf.
+async fn complain(
+    State(st): State<AppState>,
+    form: Result<axum::Form<Fields>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let form = match forms::fields(form) {
+        std::ops::ControlFlow::Continue(fields) => fields,
+        std::ops::ControlFlow::Break(page) => return page,
+    };
+    let (receipt, code) = (forms::field(&form, "receipt"), forms::field(&form, "code"));
+    // The access code is checked first: only the applicant files about the case.
+    let case = match open_case(&st, receipt, code).await {
+        Ok(case) => case,
+        Err(page) => return page,
+    };
+    let kind = match forms::field(&form, "kind") {
+        "suggestion" => ComplaintKind::Suggestion,
+        "report" => ComplaintKind::Report,
+        _ => ComplaintKind::Complaint,
+    };
+    let text = forms::field(&form, "text").to_owned();
+    let request = ComplaintRequest {
+        kind: Some(kind),
+        case: Some(receipt.to_owned()),
+        item: None,
+        unit: None,
+        text: text.clone(),
+        contact: Some(forms::field(&form, "contact").to_owned()).filter(|c| !c.is_empty()),
+        publishable: form.contains_key("publishable"),
+    };
+    let refusal = match st.service.file_complaint(request).await {
+        Ok(complaint) => {
+            let to = format!("/track?complained={}", complaint.reply_by.date);
+            return Redirect::to(&to).into_response();
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status().is_server_error() {
+                return crate::routes::portal::api_error_page(&e);
+            }
+            e.message().to_owned()
+        }
+    };
+    let mut view = TrackView::opened(receipt, code, case);
+    view.complaint_error = Some((refusal, text));
+    render(StatusCode::UNPROCESSABLE_ENTITY, &view)
 }

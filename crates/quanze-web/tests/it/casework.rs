@@ -148,4 +148,37 @@ async fn a_citizen_applies_online_the_unit_decides_on_its_pages_and_the_citizen_
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::SEE_OTHER);
+
+    // And complains: an empty text is refused beside the form; a wrong code files nothing.
+    let complain = |code: &str, text: &'static str| {
+        let form = [
+            ("receipt", receipt.clone()),
+            ("code", code.to_owned()),
+            ("kind", "suggestion".into()),
+            ("text", text.into()),
+            ("contact", "13800138000".into()),
+        ];
+        let url = format!("{}/track/complain", app.base);
+        async move {
+            client()
+                .post(url)
+                .header("sec-fetch-site", "same-origin")
+                .form(&form)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let res = complain(&code, "  ").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().await.unwrap().contains("id=\"complain-error\""));
+    let res = complain("WRONG2345678ABCD", "窗口可以再快一点").await;
+    assert_eq!(res.status(), StatusCode::UNPROCESSABLE_ENTITY, "the access code is checked");
+    let res = complain(&code, "窗口可以再快一点").await;
+    assert_eq!(res.status(), StatusCode::SEE_OTHER);
+    assert!(res.headers()["location"].to_str().unwrap().starts_with("/track?complained=2"));
+    let filed = app.service.store().complaints(None, false).await.unwrap();
+    assert_eq!(filed.len(), 1, "one complaint filed");
+    assert_eq!(filed[0].text, "窗口可以再快一点");
+    assert!(filed[0].named, "the contact is kept apart, as personal data");
 }
