@@ -48,7 +48,8 @@ test("the public and staff pages have no WCAG 2.1 AA violation axe can find", as
   const inbox = await firstHref(page, "/staff", 'a[href^="/staff/units/"]');
   const grant = await firstHref(page, "/staff/grants", 'main a[href^="/staff/grants/0"]');
   const set = await firstHref(page, "/staff/change-sets", 'main a[href^="/staff/change-sets/0"]');
-  for (const path of ["/staff", inbox, "/staff/change-sets", set, "/staff/change-sets/new", "/staff/grants", grant, "/staff/grants/new"]) {
+  const law = await firstHref(page, "/staff/laws", 'main a[href^="/staff/laws/0"]');
+  for (const path of ["/staff", inbox, "/staff/laws", law, "/staff/change-sets", set, "/staff/change-sets/new", "/staff/grants", grant, "/staff/grants/new"]) {
     await page.goto(`${BASE}${path}`);
     for (const v of await audit(page)) found.push(`${path}: ${v}`);
   }

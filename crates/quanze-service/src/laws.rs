@@ -235,7 +235,7 @@ impl Service {
         Ok(self.law_impact_of(law, date))
     }
 
-    fn law_impact_of(&self, law: &Law, date: NaiveDate) -> ImpactReport {
+    pub(crate) fn law_impact_of(&self, law: &Law, date: NaiveDate) -> ImpactReport {
         let catalog = self.catalog();
         let mut seen = BTreeSet::new();
         let mut items = Vec::new();

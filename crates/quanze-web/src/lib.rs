@@ -43,6 +43,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::revisions::router())
         .merge(routes::grants::router())
         .merge(routes::apply::router())
+        .merge(routes::law_pages::router())
         .merge(routes::track::router())
         .merge(assets::router())
         .merge(routes::api::router())

@@ -175,3 +175,81 @@ impl Service {
         Ok(ChangeSetReceipt { change_set, leaf_index })
     }
 }
+
+/// One item in the impact of a law, as the staff's page shows it.
+#[derive(Debug, Clone)]
+pub struct ImpactLine {
+    /// The item.
+    pub item: quanze_core::ItemId,
+    /// Its name.
+    pub name: String,
+    /// Its holder's name.
+    pub holder: String,
+    /// Where it cites the law: 设定依据, a 责任事项's stage or a 追责情形, with the reference.
+    pub citations: Vec<String>,
+}
+
+/// 法规 — one law of the registry with its impact on the items in force on a day.
+#[derive(Debug, Clone)]
+pub struct LawImpactPage {
+    /// The law.
+    pub law: LawView,
+    /// Its rank in Chinese.
+    pub level_zh: &'static str,
+    /// The day.
+    pub on: NaiveDate,
+    /// Items citing it.
+    pub items: Vec<ImpactLine>,
+    /// Whether the account may record its repeal or amendment (维护法规库).
+    pub may_keep: bool,
+}
+
+impl Service {
+    /// A law and the items in force on `date` (today by default) that cite it, for `by`.
+    pub async fn law_impact_page(
+        &self,
+        by: &CurrentUser,
+        id: LawId,
+        date: Option<NaiveDate>,
+    ) -> ServiceResult<LawImpactPage> {
+        use quanze_core::law::Citation;
+        let on = date.unwrap_or_else(|| self.today());
+        let law = self
+            .laws()
+            .await?
+            .into_iter()
+            .find(|l| l.id == id)
+            .ok_or_else(|| crate::error::ServiceError::NotFound(format!("法规 {id}")))?;
+        let report = self.law_impact_of(&law, on);
+        let catalog = self.catalog();
+        let items = report
+            .items
+            .into_iter()
+            .map(|i| ImpactLine {
+                item: i.item,
+                holder: catalog
+                    .unit(i.content.holder)
+                    .map_or_else(|| i.content.holder.to_string(), |u| u.name.clone()),
+                name: i.content.name,
+                citations: i
+                    .citations
+                    .iter()
+                    .map(|c| match c {
+                        Citation::LegalBasis { cite } => format!("设定依据：{cite}"),
+                        Citation::Responsibility { stage, cite } => format!("{stage}：{cite}"),
+                        Citation::Accountability { situation, cite } => {
+                            format!("追责情形“{situation}”：{cite}")
+                        }
+                    })
+                    .collect(),
+            })
+            .collect();
+        Ok(LawImpactPage {
+            level_zh: law.level.zh(),
+            law: law.into(),
+            on,
+            items,
+            may_keep: by.require_act(quanze_core::access::Act::KeepLaws, None).is_ok(),
+        })
+    }
+}

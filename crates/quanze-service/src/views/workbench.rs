@@ -35,6 +35,8 @@ pub struct Desk {
     pub revises_lists: bool,
     /// Whether it takes part in devolution (grants, readiness, overrides): the grants' pages.
     pub devolves: bool,
+    /// Whether it keeps the law registry or revises lists (the registry's pages).
+    pub keeps_laws: bool,
 }
 
 /// 办件收件箱 — a unit's open cases by urgency.
@@ -93,6 +95,7 @@ impl Service {
             case_units,
             supervises: by.require_act(Act::SuperviseCases, None).is_ok(),
             edits_lists: by.has(Role::StaffingEditor, None),
+            keeps_laws: takes_part(by, &[Act::KeepLaws, Act::DraftChangeSet]),
             devolves: takes_part(by, &[Act::Grant, Act::Readiness, Act::ReadinessOverride]),
             revises_lists: takes_part(
                 by,
