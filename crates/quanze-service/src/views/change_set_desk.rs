@@ -126,8 +126,10 @@ pub struct FindingLine {
 /// 合法性审查.
 #[derive(Debug, Clone)]
 pub struct ReviewPage {
-    /// Item by item.
+    /// Item by item: those still without a verdict first, at most `PAGE_CHANGES`.
     pub findings: Vec<FindingLine>,
+    /// How many items are under review in all.
+    pub total: usize,
     /// 审查结论 so far.
     pub outcome: String,
 }
@@ -180,8 +182,10 @@ pub struct ChangeSetPage {
     pub effective_on: NaiveDate,
     /// 承办单位.
     pub handler: String,
-    /// The changes, named and diffed.
+    /// The first `PAGE_CHANGES` changes, named and diffed.
     pub changes: Vec<ChangeView>,
+    /// How many changes it proposes in all.
+    pub total_changes: usize,
     /// The items it touches (for the opinion form).
     pub items: Vec<(ItemId, String)>,
     /// Rounds sent, of at most `max_rounds`.
@@ -205,6 +209,10 @@ pub struct ChangeSetPage {
     /// Today (the earliest last day of a 公示 is later).
     pub today: NaiveDate,
 }
+
+/// The most changes the page lists (a change set may hold 100,000; the API and the xlsx
+/// export give them all).
+pub const PAGE_CHANGES: usize = 500;
 
 /// The key of a stage, as the API names it.
 fn stage_key(stage: Stage) -> &'static str {
@@ -246,7 +254,9 @@ impl Service {
         by: &CurrentUser,
         id: ChangeSetId,
     ) -> ServiceResult<ChangeSetPage> {
-        let view = self.change_set(id).await?;
+        let mut view = self.change_set(id).await?;
+        let total_changes = view.changes.len();
+        view.changes.truncate(PAGE_CHANGES);
         let catalog = self.catalog();
         let today = self.today();
         let name = |u: UnitId| catalog.unit(u).map_or_else(|| u.to_string(), |u| u.name.clone());
@@ -325,9 +335,13 @@ impl Service {
                 .collect(),
         });
         let review = set.review.as_ref().map(|r| ReviewPage {
+            total: r.findings.len(),
             findings: r
                 .findings
                 .iter()
+                .filter(|f| !r.verdicts.contains_key(&f.item))
+                .chain(r.findings.iter().filter(|f| r.verdicts.contains_key(&f.item)))
+                .take(PAGE_CHANGES)
                 .map(|f| FindingLine {
                     item: f.item,
                     name: f.name.clone(),
@@ -417,6 +431,7 @@ impl Service {
             history,
             may,
             today,
+            total_changes,
             changes: view.changes,
         })
     }
