@@ -193,15 +193,21 @@ impl Service {
             .iter()
             .map(|g| {
                 let mut view = grant_view(&catalog, &ready, g, date);
-                view.entries = entries.remove(&GrantLink::to(g)).unwrap_or_default();
-                if view.entries.is_empty() {
-                    // A link that names the grant without its document.
-                    let bare = GrantLink { doc: None, ..GrantLink::to(g) };
-                    view.entries = entries.remove(&bare).unwrap_or_default();
-                }
+                view.entries = take_entries(&mut entries, g);
                 view
             })
             .collect()
+    }
+
+    /// One grant with its towns' standing on `date`, without building every other grant's.
+    pub fn grant(&self, id: GrantId, date: NaiveDate) -> Option<GrantView> {
+        let catalog = self.catalog();
+        let at = catalog.grants.binary_search_by(|g| g.id.cmp(&id)).ok()?;
+        let g = &catalog.grants[at];
+        let ready = ReadinessIndex::new(&catalog.readiness, &catalog.reclaims);
+        let mut view = grant_view(&catalog, &ready, g, date);
+        view.entries = take_entries(&mut township_entries(&catalog, date), g);
+        Some(view)
     }
 
     /// 赋权 — records a grant after checking it: the department holds the power on the start
@@ -505,6 +511,18 @@ pub(crate) fn grant_view(
 
 /// The township entries (template and town lists, the version in force on `date`, else the
 /// latest published) whose content links to a grant, by link.
+/// The township list entries that carry `g`: those naming it with its document, else those
+/// naming it without one.
+fn take_entries(
+    entries: &mut std::collections::HashMap<GrantLink, Vec<GrantEntry>>,
+    g: &Grant,
+) -> Vec<GrantEntry> {
+    match entries.remove(&GrantLink::to(g)) {
+        Some(found) if !found.is_empty() => found,
+        _ => entries.remove(&GrantLink { doc: None, ..GrantLink::to(g) }).unwrap_or_default(),
+    }
+}
+
 pub(crate) fn township_entries(
     catalog: &Catalog,
     date: NaiveDate,

@@ -231,11 +231,8 @@ impl Service {
         date: Option<NaiveDate>,
     ) -> ServiceResult<GrantPage> {
         let date = date.unwrap_or_else(|| self.today());
-        let view = self
-            .grants(date)
-            .into_iter()
-            .find(|g| g.grant.id == id)
-            .ok_or_else(|| ServiceError::NotFound(format!("没有赋权{id}")))?;
+        let view =
+            self.grant(id, date).ok_or_else(|| ServiceError::NotFound(format!("没有赋权{id}")))?;
         let catalog = self.catalog();
         let towns = view
             .towns

@@ -14,8 +14,8 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use quanze_core::{ItemId, UnitId};
+use quanze_service::views::AuthorityLookup;
 use quanze_service::views::cases::{ApplicantInput, ApplyRequest, ChannelInput};
-use quanze_service::views::{AuthorityLookup, HolderLine};
 use std::ops::ControlFlow;
 
 use crate::AppState;
@@ -31,9 +31,8 @@ pub fn router() -> Router<AppState> {
 #[derive(Template)]
 #[template(path = "portal/apply.html")]
 struct ApplyView {
+    /// The item, with the units that take applications for it today (`holders`).
     a: AuthorityLookup,
-    /// The units that take applications for it today.
-    units: Vec<HolderLine>,
     typed: Fields,
     error: Option<String>,
 }
@@ -51,8 +50,7 @@ fn view(
     error: Option<String>,
 ) -> Result<ApplyView, ApiError> {
     let a = st.service.authority_lookup(item, None, None).map_err(ApiError::from)?;
-    let units = a.holders.clone();
-    Ok(ApplyView { a, units, typed, error })
+    Ok(ApplyView { a, typed, error })
 }
 
 async fn form(State(st): State<AppState>, PagePath(item): PagePath<ItemId>) -> Response {

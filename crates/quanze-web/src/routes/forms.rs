@@ -67,8 +67,3 @@ pub(crate) fn settle<T>(
         Err(refusal) => ControlFlow::Continue(refusal),
     }
 }
-
-/// A path segment as typed (a receipt number: digits and letters), percent-encoded.
-pub(crate) fn url_path(segment: &str) -> String {
-    crate::routes::portal::encode(segment)
-}

@@ -7,7 +7,6 @@
 //! checks each write as the API's, and success redirects back (POST-redirect-GET); a refusal
 //! shows the page again with the message beside the form and the text kept.
 
-use std::collections::HashMap;
 use std::ops::ControlFlow;
 
 use askama::Template;
@@ -15,7 +14,7 @@ use axum::Router;
 use axum::extract::State;
 use axum::extract::rejection::FormRejection;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{GrantId, GrantMode, ItemId, UnitId};
@@ -69,14 +68,14 @@ async fn index(
 #[template(path = "staff/grant_new.html")]
 struct NewView {
     form: GrantForm,
-    typed: HashMap<String, String>,
+    typed: Fields,
     error: Option<String>,
     username: String,
 }
 
 impl NewView {
     fn typed(&self, field: &str) -> &str {
-        self.typed.get(field).map_or("", String::as_str)
+        forms::field(&self.typed, field)
     }
 
     fn town_checked(&self, town: &UnitId) -> bool {
@@ -96,7 +95,7 @@ async fn new_form(
 ) -> Response {
     match st.service.grant_form(q.department) {
         Ok(form) => {
-            let mut typed = HashMap::new();
+            let mut typed = Fields::new();
             typed.insert("effective_from".to_owned(), st.service.today().to_string());
             let view = NewView { form, typed, error: None, username: user.username.to_string() };
             render(StatusCode::OK, &view)
@@ -182,7 +181,7 @@ struct PageView {
     done: Option<&'static str>,
     /// The town and form refused, and the message.
     refused: Option<(UnitId, String, String)>,
-    typed: HashMap<String, String>,
+    typed: Fields,
     today: NaiveDate,
     username: String,
 }
@@ -193,11 +192,7 @@ impl PageView {
     }
 
     fn kept(&self, town: &UnitId, op: &str, field: &str) -> &str {
-        if self.refusal(town, op).is_some() {
-            self.typed.get(field).map_or("", String::as_str)
-        } else {
-            ""
-        }
+        if self.refusal(town, op).is_some() { forms::field(&self.typed, field) } else { "" }
     }
 
     fn ticked(&self, town: &UnitId, field: &str) -> bool {
@@ -218,7 +213,7 @@ async fn page(
                 g,
                 done: done.map(|(_, label)| *label),
                 refused: None,
-                typed: HashMap::new(),
+                typed: Fields::new(),
                 today: st.service.today(),
                 username: user.username.to_string(),
             };
@@ -274,7 +269,7 @@ async fn act(
                 .map(|_| ())
                 .map_err(ApiError::from),
             Ok(Some(on)) => {
-                let doc = fields.get("doc").map(|d| d.trim().to_owned()).filter(|d| !d.is_empty());
+                let doc = Some(forms::field(&fields, "doc").to_owned()).filter(|d| !d.is_empty());
                 service
                     .reclaim(&user, id, town, on, &reason, doc)
                     .await
@@ -286,14 +281,11 @@ async fn act(
         },
         _ => return error_page(StatusCode::NOT_FOUND, "没有找到", "没有这个操作。"),
     };
-    let refusal = match outcome {
-        Ok(()) => {
-            return Redirect::to(&format!("/staff/grants/{id}?done={op}#town-{town}"))
-                .into_response();
-        }
-        Err(refusal) if refusal.status().is_server_error() => return api_error_page(&refusal),
-        Err(refusal) => refusal,
-    };
+    let refusal =
+        match forms::settle(outcome, |()| format!("/staff/grants/{id}?done={op}#town-{town}")) {
+            ControlFlow::Continue(refusal) => refusal,
+            ControlFlow::Break(done) => return done,
+        };
     match st.service.grant_page(&user, id, None) {
         Ok(g) => {
             let view = PageView {

@@ -76,8 +76,8 @@ impl Typed {
         self.edits.get(&item.to_string()).map_or("", |(a, _)| a.as_str())
     }
 
-    fn text<'a>(&'a self, item: &ItemId, current: &'a str) -> &'a str {
-        self.edits.get(&item.to_string()).map_or(current, |(_, t)| t.as_str())
+    fn text(&self, item: &ItemId) -> &str {
+        self.edits.get(&item.to_string()).map_or("", |(_, t)| t.as_str())
     }
 }
 
@@ -118,7 +118,7 @@ async fn new_form(
 }
 
 /// The drafting form as posted: fixed fields, and `action:<item>` / `text:<item>` pairs.
-fn typed_draft(fields: &HashMap<String, String>) -> Typed {
+fn typed_draft(fields: &Fields) -> Typed {
     let get = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let mut edits = HashMap::new();
     for (key, value) in fields {
@@ -226,7 +226,7 @@ struct PageView {
     done: Option<&'static str>,
     /// The operation refused, its message, and the form as posted.
     refused: Option<(String, String)>,
-    typed: HashMap<String, String>,
+    typed: Fields,
     username: String,
 }
 
@@ -273,7 +273,7 @@ async fn page(
                 p,
                 done: done.map(|(_, label)| *label),
                 refused: None,
-                typed: HashMap::new(),
+                typed: Fields::new(),
                 username: user.username.to_string(),
             };
             render(StatusCode::OK, &view)

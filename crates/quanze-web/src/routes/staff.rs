@@ -330,7 +330,7 @@ async fn act_on_case(
     };
     let key = CASE_STEPS.iter().find(|(k, _, _)| *k == action).map_or("", |(k, _, _)| k);
     let refusal = match forms::settle(outcome, |()| {
-        format!("/staff/cases/{}?done={key}", forms::url_path(&receipt))
+        format!("/staff/cases/{}?done={key}", crate::routes::portal::encode(&receipt))
     }) {
         ControlFlow::Continue(refusal) => refusal,
         ControlFlow::Break(done) => return done,
