@@ -71,7 +71,7 @@ fn too_large(size: u64, limit: u64) -> ApiError {
 }
 
 /// The declared length of the body.
-fn content_length(headers: &HeaderMap) -> Option<u64> {
+pub(crate) fn content_length(headers: &HeaderMap) -> Option<u64> {
     headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse().ok())
 }
 

@@ -165,31 +165,54 @@ async fn track(
 /// 补正 — the applicant's corrected material, uploaded with the receipt number and access code
 /// (a multipart form: `receipt`, `code`, `name`, `file`), then the correction marked supplied
 /// (许可法第三十二条: the application counts as received once the correction is in).
+///
+/// Held to the API's upload rules: a body longer than the material limit (plus the form's
+/// few fields) is refused by its length before any of it is read, the upload waits for one of
+/// the service's upload turns, and no field is read past the limit.
 async fn supply(
     State(st): State<AppState>,
+    headers: axum::http::HeaderMap,
     multipart: Result<Multipart, MultipartRejection>,
 ) -> Response {
+    /// The form's fields other than the file, and the multipart framing, at most.
+    const FORM_OVERHEAD: u64 = 64 * 1024;
     let unreadable =
         || error_page(StatusCode::BAD_REQUEST, "无法提交", "表单内容不完整，请返回重新填写。");
+    let too_large = || {
+        error_page(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "无法提交",
+            "上传的文件过大或未能完整上传，请压缩后重试。",
+        )
+    };
+    let limit = st.service.max_material_bytes();
+    if crate::routes::materials::content_length(&headers).is_some_and(|n| n > limit + FORM_OVERHEAD)
+    {
+        return too_large();
+    }
     let Ok(mut multipart) = multipart else { return unreadable() };
+    let _turn = st.service.material_upload_turn().await;
     let (mut receipt, mut code, mut name, mut file) =
         (String::new(), String::new(), String::new(), None);
     loop {
         match multipart.next_field().await {
-            Ok(Some(field)) => {
+            Ok(Some(mut field)) => {
                 let key = field.name().unwrap_or_default().to_owned();
-                let Ok(bytes) = field.bytes().await else {
-                    return error_page(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "无法提交",
-                        "上传的文件过大或未能完整上传，请压缩后重试。",
-                    );
-                };
+                let mut bytes = Vec::new();
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) if (bytes.len() + chunk.len()) as u64 <= limit => {
+                            bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Ok(Some(_)) | Err(_) => return too_large(),
+                    }
+                }
                 match key.as_str() {
                     "receipt" => receipt = String::from_utf8_lossy(&bytes).trim().to_owned(),
                     "code" => code = String::from_utf8_lossy(&bytes).trim().to_owned(),
                     "name" => name = String::from_utf8_lossy(&bytes).trim().to_owned(),
-                    "file" => file = Some(bytes.to_vec()),
+                    "file" => file = Some(bytes),
                     _ => {}
                 }
             }
