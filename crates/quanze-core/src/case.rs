@@ -1338,6 +1338,14 @@ impl Case {
             .filter(move |c| unanswered && c.kind == ClockKind::Intake && c.is_running())
     }
 
+    /// 按期办结 — once the case has ended, whether every one of its clocks stopped by its
+    /// deadline (a pause or an extension already moved the deadline); `None` while it is open.
+    pub fn ended_on_time(&self) -> Option<bool> {
+        self.state
+            .is_final()
+            .then(|| self.clocks.iter().all(|c| c.stopped.is_none_or(|day| day <= c.due.date)))
+    }
+
     /// Whether anything calls for a 督办 on `on`: a running administration clock or an open
     /// task past its deadline (nothing once the case has ended).
     pub fn has_late(&self, on: NaiveDate) -> bool {

@@ -347,10 +347,11 @@ async fn pg_query(
 async fn pg_baseline(url: &str, on: NaiveDate) -> (Duration, Duration, Duration, usize) {
     use sqlx::Connection;
     let mut conn = sqlx::PgConnection::connect(url).await.expect("connect");
-    const SQL: &str = "SELECT doc, sealed, applicant_key, access_hash FROM cases c \
-         JOIN case_applicants a ON a.case_id = c.id \
-         WHERE c.next_alert_on IS NOT NULL AND c.next_alert_on <= $1 \
-         ORDER BY c.next_alert_on LIMIT 1000";
+    // On PostgreSQL the next look is a row of `case_looks` (the store's migration 0019).
+    const SQL: &str = "SELECT doc, sealed, applicant_key, access_hash FROM case_looks l \
+         JOIN cases c ON c.id = l.case_id JOIN case_applicants a ON a.case_id = c.id \
+         WHERE l.next_alert_on IS NOT NULL AND l.next_alert_on <= $1 \
+         ORDER BY l.next_alert_on LIMIT 1000";
     let day = on.format("%Y-%m-%d").to_string();
     let (with_index, rows) = pg_query(&mut conn, SQL, &day, "indexed", false).await;
     let (without, _) = pg_query(&mut conn, SQL, &day, "table scan", true).await;

@@ -104,6 +104,11 @@ pub struct CaseTallies {
     pub open_by_alert: Vec<(String, u64)>,
     /// Ratings at each level (its score, 1 非常不满意 to 5 非常满意).
     pub ratings_by_score: Vec<(i64, u64)>,
+    /// Cases decided (办结: closed or refused, not withdrawn) per unit whose name the
+    /// decision bears: (unit, on time, late).
+    pub decided_by_unit: Vec<(UnitId, u64, u64)>,
+    /// Ended cases (withdrawn ones too) by the trips their applicant made: (trips, cases).
+    pub ended_by_trips: Vec<(u32, u64)>,
 }
 
 /// Which cases to list.
@@ -218,17 +223,53 @@ pub(crate) const SELECT_STEPS: &str =
 /// `cases_next_alert`, and it orders by the index's key alone: a page reads its own rows along
 /// the index and stops, never the table, and never sorts the day's whole due set (a tie-break
 /// on `id` would, for every page: most of a tick's cases are due the same day). A test checks
-/// each backend's plan. `excluding` ids, `$3` on, are left out (`NOT IN`).
-pub(crate) fn cases_due_sql(excluding: usize) -> String {
+/// each backend's plan. `excluding` ids, `$3` on, are left out (`NOT IN`). On PostgreSQL the
+/// next look is a row of `case_looks` ([`Looks::Apart`]).
+pub(crate) fn cases_due_sql(looks: Looks, excluding: usize) -> String {
     let not_in = if excluding == 0 {
         String::new()
     } else {
         format!(" AND c.id NOT IN ({})", placeholders(3, excluding))
     };
+    let (from, look) = match looks {
+        Looks::InCases => (CASE_FROM.to_owned(), "c"),
+        Looks::Apart => (
+            "FROM case_looks l JOIN cases c ON c.id = l.case_id \
+             JOIN case_applicants a ON a.case_id = c.id"
+                .to_owned(),
+            "l",
+        ),
+    };
     format!(
-        "SELECT {CASE_COLUMNS} {CASE_FROM} WHERE c.next_alert_on IS NOT NULL \
-         AND c.next_alert_on <= $1{not_in} ORDER BY c.next_alert_on LIMIT $2"
+        "SELECT {CASE_COLUMNS} {from} WHERE {look}.next_alert_on IS NOT NULL \
+         AND {look}.next_alert_on <= $1{not_in} ORDER BY {look}.next_alert_on LIMIT $2"
     )
+}
+
+/// Where a case's next look (`next_alert_on`, the scheduler's cursor) is kept.
+///
+/// PostgreSQL writes a new version of a row on every `UPDATE`, and inserts it into every index
+/// of the table unless no indexed column changed (a HOT update). The cursor is indexed for the
+/// scheduler, so kept in `cases` it would make every step of a case — the deadline tick's above
+/// all — insert into all five of `cases`' indexes. PostgreSQL keeps it in the narrow table
+/// `case_looks` (migration 0019), so that a step which keeps the case's units and state is a
+/// HOT update of `cases`. SQLite updates only the indexes whose columns change, and one row
+/// less per step is fewer pages per commit, so it keeps the column where it was.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Looks {
+    /// `cases.next_alert_on` (SQLite).
+    InCases,
+    /// `case_looks.next_alert_on`, one row per case (PostgreSQL).
+    Apart,
+}
+
+impl Looks {
+    pub(crate) fn of(backend: crate::Backend) -> Looks {
+        match backend {
+            crate::Backend::Sqlite => Looks::InCases,
+            crate::Backend::Postgres => Looks::Apart,
+        }
+    }
 }
 
 /// The case ids one statement names at most (one value each, or three for a look: far below
@@ -236,15 +277,23 @@ pub(crate) fn cases_due_sql(excluding: usize) -> String {
 const CASES_PER_STATEMENT: usize = 1_000;
 
 /// `UPDATE … FROM (VALUES …)` moving `n` looks: `($1, $2, $3)` per case (id, step count, next
-/// day). A `VALUES` list's columns are `column1`, `column2`, … on both backends.
-fn reschedule_sql(n: usize) -> String {
+/// day), each only if the case still has that step count. A `VALUES` list's columns are
+/// `column1`, `column2`, … on both backends.
+fn reschedule_sql(looks: Looks, n: usize) -> String {
     let rows: Vec<String> =
         (0..n).map(|i| format!("(${}, ${}, ${})", 3 * i + 1, 3 * i + 2, 3 * i + 3)).collect();
-    format!(
-        "UPDATE cases SET next_alert_on = v.column3 FROM (VALUES {}) AS v \
-         WHERE cases.id = v.column1 AND cases.steps = v.column2",
-        rows.join(", ")
-    )
+    let rows = rows.join(", ");
+    match looks {
+        Looks::InCases => format!(
+            "UPDATE cases SET next_alert_on = v.column3 FROM (VALUES {rows}) AS v \
+             WHERE cases.id = v.column1 AND cases.steps = v.column2"
+        ),
+        Looks::Apart => format!(
+            "UPDATE case_looks SET next_alert_on = v.column3 FROM (VALUES {rows}) AS v, cases \
+             WHERE case_looks.case_id = v.column1 AND cases.id = v.column1 \
+             AND cases.steps = v.column2"
+        ),
+    }
 }
 
 /// What a supervision item is about, as its row keeps it: a clock by its name, a task by its id
@@ -281,18 +330,31 @@ impl SqlStore {
     /// sealed applicant, or updated only if its step count is still `previous_steps`), the
     /// step's timeline row naming its own event ([`SqlValue::EventSeq`]), and the supervision
     /// items it opens or closes.
-    fn case_job(write: CaseWrite<'_>, ev: NewEvent) -> Result<GroupJob, StoreError> {
+    fn case_job(looks: Looks, write: CaseWrite<'_>, ev: NewEvent) -> Result<GroupJob, StoreError> {
+        // Each statement of `cases` twice: with the next look (SQLite, `Looks::InCases`) and
+        // without it (PostgreSQL, whose `case_looks` then gets a statement of its own).
         const INSERT_CASE: &str = "INSERT INTO cases (id, receipt, item_id, procedure, \
              receiving_unit, handling_unit, deciding_unit, state, alert, next_alert_on, \
              received_at, applicant_key, access_hash, steps, doc) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)";
+        const INSERT_CASE_APART: &str = "INSERT INTO cases (id, receipt, item_id, procedure, \
+             receiving_unit, handling_unit, deciding_unit, state, alert, \
+             received_at, applicant_key, access_hash, steps, doc) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
+        const INSERT_LOOK: &str = "INSERT INTO case_looks (case_id, next_alert_on) VALUES ($1, $2)";
         const INSERT_APPLICANT: &str =
             "INSERT INTO case_applicants (case_id, sealed) VALUES ($1, $2)";
         const UPDATE_CASE: &str = "UPDATE cases SET receiving_unit = $2, handling_unit = $3, \
              deciding_unit = $4, state = $5, alert = $6, next_alert_on = $7, steps = $8, doc = $9 \
              WHERE id = $1 AND steps = $10";
+        const UPDATE_CASE_APART: &str = "UPDATE cases SET receiving_unit = $2, \
+             handling_unit = $3, deciding_unit = $4, state = $5, alert = $6, steps = $7, \
+             doc = $8 WHERE id = $1 AND steps = $9";
         const UPDATE_CASE_IN_PLACE: &str = "UPDATE cases SET alert = $2, next_alert_on = $3, \
              steps = $4, doc = $5 WHERE id = $1 AND steps = $6";
+        const UPDATE_CASE_IN_PLACE_APART: &str =
+            "UPDATE cases SET alert = $2, steps = $3, doc = $4 WHERE id = $1 AND steps = $5";
+        const UPDATE_LOOK: &str = "UPDATE case_looks SET next_alert_on = $2 WHERE case_id = $1";
         const INSERT_STEP: &str =
             "INSERT INTO case_steps (case_id, n, seq, doc) VALUES ($1, $2, $3, $4)";
         const INSERT_SUPERVISION: &str = "INSERT INTO supervisions \
@@ -300,6 +362,8 @@ impl SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (case_id, clock, due) DO NOTHING";
         const CLOSE_SUPERVISIONS: &str =
             "UPDATE supervisions SET closed_on = $2 WHERE case_id = $1 AND closed_on IS NULL";
+        const INSERT_END: &str = "INSERT INTO case_ends (case_id, unit, state, ended_on, \
+             on_time, trips) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING";
         // The updates of many jobs at once, for the pooled writer (PostgreSQL): each row the
         // single statement's values in order.
         const UPDATE_CASES: Bulk = Bulk::Rows {
@@ -308,16 +372,32 @@ impl SqlStore {
                    next_alert_on = v.column7, steps = v.column8, doc = v.column9 FROM (VALUES ",
             tail: ") AS v WHERE cases.id = v.column1 AND cases.steps = v.column10",
         };
+        const UPDATE_CASES_APART: Bulk = Bulk::Rows {
+            head: "UPDATE cases SET receiving_unit = v.column2, handling_unit = v.column3, \
+                   deciding_unit = v.column4, state = v.column5, alert = v.column6, \
+                   steps = v.column7, doc = v.column8 FROM (VALUES ",
+            tail: ") AS v WHERE cases.id = v.column1 AND cases.steps = v.column9",
+        };
         const UPDATE_CASES_IN_PLACE: Bulk = Bulk::Rows {
             head: "UPDATE cases SET alert = v.column2, next_alert_on = v.column3, \
                    steps = v.column4, doc = v.column5 FROM (VALUES ",
             tail: ") AS v WHERE cases.id = v.column1 AND cases.steps = v.column6",
+        };
+        const UPDATE_CASES_IN_PLACE_APART: Bulk = Bulk::Rows {
+            head: "UPDATE cases SET alert = v.column2, steps = v.column3, doc = v.column4 \
+                   FROM (VALUES ",
+            tail: ") AS v WHERE cases.id = v.column1 AND cases.steps = v.column5",
+        };
+        const UPDATE_LOOKS: Bulk = Bulk::Rows {
+            head: "UPDATE case_looks SET next_alert_on = v.column2 FROM (VALUES ",
+            tail: ") AS v WHERE case_looks.case_id = v.column1",
         };
         const CLOSE_SUPERVISIONS_OF_CASES: Bulk = Bulk::Rows {
             head: "UPDATE supervisions SET closed_on = v.column2 FROM (VALUES ",
             tail: ") AS v WHERE supervisions.case_id = v.column1 \
                    AND supervisions.closed_on IS NULL",
         };
+        let apart = looks == Looks::Apart;
         let case = write.case;
         let id = case.id.to_string();
         let next = write.next_alert_on.map(date_text);
@@ -326,20 +406,21 @@ impl SqlStore {
         let mut job = GroupJob::new(ev).key(id.as_str());
         match (write.previous_steps, write.applicant) {
             (None, Some(applicant)) => {
+                let insert = Stmt::new(if apart { INSERT_CASE_APART } else { INSERT_CASE })
+                    .bulk(Bulk::Insert)
+                    .bind(id.as_str())
+                    .bind(case.receipt.as_str())
+                    .bind(case.item.id.to_string())
+                    .bind(case.procedure.as_str())
+                    .bind(case.receiving_unit.to_string())
+                    .bind(case.handling_unit.to_string())
+                    .bind(case.deciding_unit.to_string())
+                    .bind(case.state.as_str())
+                    .bind(case.alert.as_str());
+                let insert = if apart { insert } else { insert.bind(next.clone()) };
                 job = job
                     .stmt(
-                        Stmt::new(INSERT_CASE)
-                            .bulk(Bulk::Insert)
-                            .bind(id.as_str())
-                            .bind(case.receipt.as_str())
-                            .bind(case.item.id.to_string())
-                            .bind(case.procedure.as_str())
-                            .bind(case.receiving_unit.to_string())
-                            .bind(case.handling_unit.to_string())
-                            .bind(case.deciding_unit.to_string())
-                            .bind(case.state.as_str())
-                            .bind(case.alert.as_str())
-                            .bind(next)
+                        insert
                             .bind(instant_text(case.received_at))
                             .bind(applicant.key)
                             .bind(applicant.access_hash)
@@ -352,30 +433,42 @@ impl SqlStore {
                             .bind(id.as_str())
                             .bind(applicant.sealed),
                     );
+                if apart {
+                    job = job.stmt(
+                        Stmt::new(INSERT_LOOK).bulk(Bulk::Insert).bind(id.as_str()).bind(next),
+                    );
+                }
             }
             (Some(previous), None) => {
-                // Both statements end with the same values: alert, next day, steps, document,
-                // and the step count the write was computed from.
-                let update = if write.moves {
-                    Stmt::new(UPDATE_CASE)
-                        .bulk(UPDATE_CASES)
+                // Both statements end with the same values: alert, next day (not on
+                // PostgreSQL), steps, document, and the step count the write was computed from.
+                let update = match (write.moves, apart) {
+                    (true, _) => Stmt::new(if apart { UPDATE_CASE_APART } else { UPDATE_CASE })
+                        .bulk(if apart { UPDATE_CASES_APART } else { UPDATE_CASES })
                         .bind(id.as_str())
                         .bind(case.receiving_unit.to_string())
                         .bind(case.handling_unit.to_string())
                         .bind(case.deciding_unit.to_string())
-                        .bind(case.state.as_str())
-                } else {
-                    Stmt::new(UPDATE_CASE_IN_PLACE).bulk(UPDATE_CASES_IN_PLACE).bind(id.as_str())
+                        .bind(case.state.as_str()),
+                    (false, false) => Stmt::new(UPDATE_CASE_IN_PLACE)
+                        .bulk(UPDATE_CASES_IN_PLACE)
+                        .bind(id.as_str()),
+                    (false, true) => Stmt::new(UPDATE_CASE_IN_PLACE_APART)
+                        .bulk(UPDATE_CASES_IN_PLACE_APART)
+                        .bind(id.as_str()),
                 };
-                job = job.stmt(
-                    update
-                        .bind(case.alert.as_str())
-                        .bind(next)
-                        .bind(case.steps)
-                        .bind(doc)
-                        .bind(previous)
-                        .expect_rows(1),
-                );
+                let update = update.bind(case.alert.as_str());
+                let update = if apart { update } else { update.bind(next.clone()) };
+                job = job.stmt(update.bind(case.steps).bind(doc).bind(previous).expect_rows(1));
+                if apart {
+                    job = job.stmt(
+                        Stmt::new(UPDATE_LOOK)
+                            .bulk(UPDATE_LOOKS)
+                            .bind(id.as_str())
+                            .bind(next)
+                            .expect_rows(1),
+                    );
+                }
             }
             _ => {
                 return Err(StoreError::Corrupt(
@@ -391,6 +484,19 @@ impl SqlStore {
                 .bind(SqlValue::EventSeq)
                 .bind(crate::packed::pack(write.step)?),
         );
+        // The write that ends a case records how it ended, for the dashboard (办结).
+        if let Some(on_time) = case.ended_on_time() {
+            job = job.stmt(
+                Stmt::new(INSERT_END)
+                    .bulk(Bulk::Insert)
+                    .bind(id.as_str())
+                    .bind(case.deciding_unit.to_string())
+                    .bind(case.state.as_str())
+                    .bind(date_text(write.step.on))
+                    .bind(on_time)
+                    .bind(u32::from(case.trips)),
+            );
+        }
         if let Some(day) = write.close_supervisions {
             job = job.stmt(
                 Stmt::new(CLOSE_SUPERVISIONS)
@@ -415,6 +521,50 @@ impl SqlStore {
             );
         }
         Ok(job)
+    }
+
+    /// Gives `case_ends` its rows for the cases that ended before migration 0020, once (the
+    /// task `case_ends` of `store_tasks`), in one transaction. Their day of ending is the last
+    /// day one of their clocks stopped (the steps are not read back for a one-off).
+    pub(crate) async fn backfill_case_ends(&self) -> Result<(), StoreError> {
+        const PENDING: &str = "SELECT done_at FROM store_tasks WHERE name = 'case_ends'";
+        const ENDED: &str = "SELECT id, doc FROM cases \
+             WHERE state IN ('closed', 'refused', 'withdrawn') AND id > $1 ORDER BY id LIMIT 2000";
+        const INSERT_END: &str = "INSERT INTO case_ends (case_id, unit, state, ended_on, \
+             on_time, trips) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING";
+        const DONE: &str = "UPDATE store_tasks SET done_at = $1 WHERE name = 'case_ends'";
+        let pending: Option<(Option<String>,)> =
+            sqlx::query_as(PENDING).fetch_optional(&self.pool).await?;
+        if !matches!(pending, Some((None,))) {
+            return Ok(());
+        }
+        let (_slot, mut tx) =
+            crate::tx::begin_locked(&self.pool, self.backend, &self.sqlite_writer).await?;
+        let mut after = String::new();
+        loop {
+            let rows: Vec<(String, Vec<u8>)> =
+                sqlx::query_as(ENDED).bind(after.as_str()).fetch_all(&mut *tx).await?;
+            let Some((last, _)) = rows.last() else { break };
+            after = last.clone();
+            for (id, doc) in rows {
+                let case: Case = crate::packed::unpack("case", &doc)?;
+                let Some(on_time) = case.ended_on_time() else { continue };
+                let ended_on =
+                    case.clocks.iter().filter_map(|c| c.stopped).max().unwrap_or(case.received_on);
+                sqlx::query(INSERT_END)
+                    .bind(id)
+                    .bind(case.deciding_unit.to_string())
+                    .bind(case.state.as_str())
+                    .bind(date_text(ended_on))
+                    .bind(i64::from(on_time))
+                    .bind(i64::from(case.trips))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+        }
+        sqlx::query(DONE).bind(instant_text(chrono::Utc::now())).execute(&mut *tx).await?;
+        tx.commit().await?;
+        Ok(())
     }
 
     fn filter_sql(filter: &CaseFilter, args: &mut Vec<String>) -> String {
@@ -447,7 +597,7 @@ impl CaseStore for SqlStore {
     async fn write_case(&self, write: CaseWrite<'_>, ev: NewEvent) -> Result<Receipt, StoreError> {
         let subject = ev.subject.clone();
         let receipt = write.case.receipt.clone();
-        let job = SqlStore::case_job(write, ev)?;
+        let job = SqlStore::case_job(Looks::of(self.backend), write, ev)?;
         self.group_write(job).await.map_err(|e| match e {
             // Name the case rather than the statement that found the conflict.
             StoreError::Conflict(_) => StoreError::Conflict(format!(
@@ -495,7 +645,7 @@ impl CaseStore for SqlStore {
         limit: u32,
         excluding: &[CaseId],
     ) -> Result<Vec<StoredCase>, StoreError> {
-        let sql = cases_due_sql(excluding.len());
+        let sql = cases_due_sql(Looks::of(self.backend), excluding.len());
         let mut query = sqlx::query_as::<_, CaseRow>(sqlx::AssertSqlSafe(sql))
             .bind(date_text(on))
             .bind(i64::from(limit));
@@ -536,7 +686,10 @@ impl CaseStore for SqlStore {
             crate::tx::begin_locked(&self.pool, self.backend, &self.sqlite_writer).await?;
         let mut moved = 0;
         for chunk in looks.chunks(CASES_PER_STATEMENT) {
-            let mut query = sqlx::query(sqlx::AssertSqlSafe(reschedule_sql(chunk.len())));
+            let mut query = sqlx::query(sqlx::AssertSqlSafe(reschedule_sql(
+                Looks::of(self.backend),
+                chunk.len(),
+            )));
             for look in chunk {
                 query = query
                     .bind(look.case.to_string())
@@ -593,10 +746,31 @@ impl CaseStore for SqlStore {
         fn counts<K>(rows: Vec<(K, i64)>) -> Vec<(K, u64)> {
             rows.into_iter().map(|(k, n)| (k, u64::try_from(n).unwrap_or(0))).collect()
         }
+        const DECIDED: &str = "SELECT unit, SUM(on_time), COUNT(*) FROM case_ends \
+             WHERE state IN ('closed', 'refused') GROUP BY unit";
+        const TRIPS: &str = "SELECT trips, COUNT(*) FROM case_ends GROUP BY trips ORDER BY trips";
+        let count = |n: i64| u64::try_from(n).unwrap_or(0);
+        let mut decided_by_unit = Vec::new();
+        for (unit, on_time, all) in
+            sqlx::query_as::<_, (String, i64, i64)>(DECIDED).fetch_all(&self.pool).await?
+        {
+            let unit = unit
+                .parse()
+                .map_err(|_| StoreError::Corrupt(format!("case_ends: unit {unit:?}")))?;
+            decided_by_unit.push((unit, count(on_time), count(all - on_time)));
+        }
+        let ended_by_trips = sqlx::query_as::<_, (i64, i64)>(TRIPS)
+            .fetch_all(&self.pool)
+            .await?
+            .into_iter()
+            .map(|(trips, n)| (u32::try_from(trips).unwrap_or(0), count(n)))
+            .collect();
         Ok(CaseTallies {
             by_state: counts(sqlx::query_as(BY_STATE).fetch_all(&self.pool).await?),
             open_by_alert: counts(sqlx::query_as(OPEN_BY_ALERT).fetch_all(&self.pool).await?),
             ratings_by_score: counts(sqlx::query_as(RATINGS).fetch_all(&self.pool).await?),
+            decided_by_unit,
+            ended_by_trips,
         })
     }
 

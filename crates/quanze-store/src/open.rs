@@ -185,6 +185,7 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
         edge: std::sync::RwLock::new(None),
     };
     store.backfill_ledger().await?;
+    store.backfill_case_ends().await?;
     // The migrations and the backfill wrote without checkpoints.
     store.written();
     Ok(store)

@@ -92,6 +92,7 @@ mod tests {
                 ChartRow { label: "A&B".to_owned(), values: vec![10, 5] },
                 ChartRow { label: "C".to_owned(), values: vec![0, 20] },
             ],
+            note: None,
         };
         let svg = svg(&chart);
         let span = WIDTH - LABEL_WIDTH - 60;

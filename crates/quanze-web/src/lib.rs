@@ -9,6 +9,7 @@ pub mod assets;
 pub mod charts;
 pub mod error;
 pub mod extract;
+pub mod i18n;
 pub mod routes;
 pub mod session;
 
@@ -59,6 +60,8 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)
+        // Inside the session layer: it reads the session before a staff form's handler does.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::staff::keep_typed_text))
         .layer(session::layer(state.service.clone(), state.secure_cookies))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         // 跨站请求防护: a write from another site's page is refused (tower-http's CSRF layer:
@@ -74,6 +77,8 @@ pub fn router(state: AppState) -> Router {
                 )
             },
         ))
+        // 界面语言: each request's language, for every page rendered inside it.
+        .layer(axum::middleware::from_fn(i18n::locale))
         .layer(axum::middleware::from_fn(assets::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

@@ -128,6 +128,25 @@ pub async fn sign_out(
     session.delete().await
 }
 
+/// The account this session is signed in as, within the absolute limit; else whether it had
+/// been signed in and has now expired (the session then ends). The account itself is read
+/// afresh by [`Staff`].
+pub(crate) async fn signed_in_account(
+    session: &Session,
+    now: DateTime<Utc>,
+) -> std::result::Result<UserId, bool> {
+    let user: Option<String> = session.get(USER).await.unwrap_or_default();
+    let Some(user) = user.and_then(|u| u.parse::<UserId>().ok()) else {
+        return Err(false);
+    };
+    let since: i64 = session.get(SIGNED_IN_AT).await.unwrap_or_default().unwrap_or(0);
+    if now.timestamp() - since > ABSOLUTE_HOURS * 3600 {
+        let _ = session.flush().await;
+        return Err(true);
+    }
+    Ok(user)
+}
+
 /// A signed-in member of staff, for the workbench's pages. Without one (never signed in,
 /// idle too long, past the absolute limit, an account that is gone), the page answers with a
 /// redirect to the sign-in page, which brings the reader back here afterwards.
@@ -153,15 +172,10 @@ impl FromRequestParts<AppState> for Staff {
                 tracing::error!(%status, msg, "the session layer is missing");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             })?;
-        let user: Option<String> = session.get(USER).await.unwrap_or_default();
-        let Some(user) = user.and_then(|u| u.parse::<UserId>().ok()) else {
-            return Err(to_sign_in(false));
+        let user = match signed_in_account(&session, state.service.now()).await {
+            Ok(user) => user,
+            Err(expired) => return Err(to_sign_in(expired)),
         };
-        let since: i64 = session.get(SIGNED_IN_AT).await.unwrap_or_default().unwrap_or(0);
-        if state.service.now().timestamp() - since > ABSOLUTE_HOURS * 3600 {
-            let _ = session.flush().await;
-            return Err(to_sign_in(true));
-        }
         match state.service.session_user(user).await {
             Ok(current) => {
                 // Setting the expiry marks the session changed, so the layer saves it at the

@@ -375,7 +375,7 @@ async fn the_scheduler_reads_along_the_due_index_never_the_table() {
         let mut conn = pool.acquire().await.expect("a connection");
         // The first page, and a next one read while the page before is written.
         for excluding in [0, 2] {
-            let sql = crate::cases::cases_due_sql(excluding);
+            let sql = crate::cases::cases_due_sql(crate::cases::Looks::of(db.backend), excluding);
             let bound = |q: sqlx::query::Query<'static, sqlx::Any, sqlx::any::AnyArguments>| {
                 (0..excluding)
                     .fold(q.bind("2026-10-05").bind(1_000_i64), |q, i| q.bind(format!("case-{i}")))
@@ -408,7 +408,9 @@ async fn the_scheduler_reads_along_the_due_index_never_the_table() {
                 db.backend
             );
             assert!(
-                !plan.contains("SCAN c") && !plan.contains("Seq Scan on cases"),
+                !plan.contains("SCAN c")
+                    && !plan.contains("Seq Scan on cases")
+                    && !plan.contains("Seq Scan on case_looks"),
                 "{:?}: scans the cases table:\n{plan}",
                 db.backend
             );
@@ -448,4 +450,79 @@ async fn a_timeline_is_read_from_the_clustered_steps_table() {
     assert!(plan.contains("USING PRIMARY KEY"), "not along the table's key:\n{plan}");
     assert!(!plan.contains("autoindex") && !plan.contains("TEMP B-TREE"), "{plan}");
     pool.close().await;
+}
+
+/// The write that ends a case records how it ended (`case_ends`: on time or late, the
+/// trips), which the dashboard counts (issue 16); cases that ended before the table existed
+/// get their rows when the store next opens, once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ended_cases_are_tallied_by_their_last_step_and_those_before_once_on_opening() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for db in test_databases(dir.path()).await {
+        let store = connect(&db.url).await.expect("connect and migrate");
+        let town = UnitId::from_uuid(Uuid::now_v7());
+        let on = day(2026, 9, 28);
+        let clerk = Actor::Staff {
+            user: UserId::from_uuid(Uuid::now_v7()),
+            unit: town,
+            roles: vec![Role::Clerk],
+        };
+        let refuse = CaseCommand::Refuse {
+            reason: "材料虚假".into(),
+            not_competent: false,
+            competent_unit: None,
+        };
+        let withdraw = CaseCommand::Withdraw { reason: String::new() };
+        let (cal, rules) = (WorkCalendar::official(), CaseRules::default());
+        let mut expected_on_time = Vec::new();
+        for (n, (command, actor)) in
+            [(&refuse, &clerk), (&refuse, &clerk), (&withdraw, &Actor::Applicant)]
+                .into_iter()
+                .enumerate()
+        {
+            let (case, step) = new_case(town, n as u32 + 1, on);
+            store.write_case(first(&case, &step, None), ev("case.applied")).await.unwrap();
+            let (mut ended, end) = case.apply(command, actor, time(on), &cal, &rules).unwrap();
+            if n == 1 {
+                // Refused after its deadline (the document says so; the store only records).
+                for clock in &mut ended.clocks {
+                    clock.due.date = on.pred_opt().unwrap();
+                }
+            }
+            expected_on_time.push(ended.ended_on_time().expect("ended"));
+            let write = CaseWrite {
+                case: &ended,
+                step: &end,
+                previous_steps: Some(case.steps),
+                moves: true,
+                next_alert_on: None,
+                applicant: None,
+                supervisions: &[],
+                close_supervisions: None,
+            };
+            store.write_case(write, ev("case.ended")).await.unwrap();
+        }
+        assert_eq!(expected_on_time, [true, false, true]);
+        let tallies = store.case_tallies().await.unwrap();
+        // Decided: the two refused (one on time, one late); ended: all three, none of them
+        // with a trip (applied online).
+        assert_eq!(tallies.decided_by_unit, [(town, 1, 1)], "{:?}", db.backend);
+        assert_eq!(tallies.ended_by_trips, [(0, 3)]);
+        drop(store);
+
+        // As if the cases had ended before migration 0020: no rows, the task pending.
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+        sqlx::query("DELETE FROM case_ends").execute(&pool).await.unwrap();
+        sqlx::query("UPDATE store_tasks SET done_at = NULL").execute(&pool).await.unwrap();
+        let store = connect(&db.url).await.expect("reopen");
+        assert_eq!(store.case_tallies().await.unwrap(), tallies, "filled on opening");
+        drop(store);
+        // Once: a store opened again does not redo it.
+        sqlx::query("DELETE FROM case_ends").execute(&pool).await.unwrap();
+        let store = connect(&db.url).await.expect("reopen");
+        assert!(store.case_tallies().await.unwrap().ended_by_trips.is_empty());
+        drop(store);
+        pool.close().await;
+        db.cleanup().await;
+    }
 }

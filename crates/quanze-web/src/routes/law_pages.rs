@@ -20,6 +20,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::filters;
 use crate::routes::forms::{self, Fields};
 use crate::routes::portal::{PagePath, PageQuery, api_error_page, render};
 use crate::session::Staff;

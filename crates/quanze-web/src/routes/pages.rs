@@ -16,6 +16,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::extract::{Path, Query};
+use crate::i18n::filters;
 
 /// The routes.
 pub fn router() -> Router<AppState> {

@@ -23,6 +23,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::filters;
 
 /// The routes.
 pub fn router() -> Router<AppState> {

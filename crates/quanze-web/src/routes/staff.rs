@@ -7,7 +7,7 @@ use std::ops::ControlFlow;
 
 use askama::Template;
 use axum::Router;
-use axum::extract::State;
+use axum::extract::{FromRequest as _, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
@@ -22,6 +22,7 @@ use tower_sessions::Session;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::filters;
 use crate::routes::forms::{self, Fields};
 use crate::routes::portal::{PagePath, PageQuery, error_page, render};
 use crate::session::{ABSOLUTE_HOURS, IDLE_MINUTES, Staff};
@@ -59,6 +60,8 @@ struct LoginView {
     username: String,
     error: Option<String>,
     expired: bool,
+    /// A form posted after the session ended, carried through the sign-in (`kept:` fields).
+    kept: Vec<(String, String)>,
     threshold: u32,
     minutes: i64,
     idle: i64,
@@ -78,6 +81,7 @@ fn login_view(st: &AppState, next: String, username: String, error: Option<Strin
         username,
         error,
         expired: false,
+        kept: Vec::new(),
         threshold,
         minutes,
         idle: IDLE_MINUTES,
@@ -91,31 +95,126 @@ async fn login_page(State(st): State<AppState>, PageQuery(q): PageQuery<LoginQue
     render(StatusCode::OK, &view)
 }
 
-#[derive(Debug, Deserialize)]
+/// The prefix of a kept field's name on the sign-in form.
+const KEPT: &str = "kept:";
+
+/// The sign-in form: the account, where to go next, and the fields of a form posted after
+/// the session ended (`kept:NAME`, in their order; a name may repeat).
+#[derive(Debug, Default)]
 struct LoginForm {
-    #[serde(default)]
     username: String,
-    #[serde(default)]
     password: String,
-    #[serde(default)]
     next: String,
+    kept: Vec<(String, String)>,
+}
+
+impl LoginForm {
+    fn of(pairs: Vec<(String, String)>) -> LoginForm {
+        let mut form = LoginForm::default();
+        for (name, value) in pairs {
+            match name.as_str() {
+                "username" => form.username = value,
+                "password" => form.password = value,
+                "next" => form.next = value,
+                _ => {
+                    if let Some(kept) = name.strip_prefix(KEPT) {
+                        form.kept.push((kept.to_owned(), value));
+                    }
+                }
+            }
+        }
+        form
+    }
+}
+
+#[derive(Template)]
+#[template(path = "staff/resume.html")]
+struct ResumeView {
+    /// Where the form was posted.
+    to: String,
+    /// Its fields, to post again.
+    kept: Vec<(String, String)>,
+    /// What was typed, to read before posting (the non-empty values, shortened).
+    shown: Vec<String>,
+}
+
+impl ResumeView {
+    fn new(to: String, kept: Vec<(String, String)>) -> ResumeView {
+        let shown = kept
+            .iter()
+            .map(|(_, v)| v.trim())
+            .filter(|v| !v.is_empty())
+            .map(|v| {
+                let mut short: String = v.chars().take(200).collect();
+                if short.len() < v.len() {
+                    short.push('…');
+                }
+                short
+            })
+            .collect();
+        ResumeView { to, kept, shown }
+    }
+}
+
+/// 保留已填内容 — a form posted to the workbench once the session has ended (idle too long,
+/// past the absolute limit, never signed in) is not lost: instead of the redirect to sign in,
+/// which would drop it, the answer is the sign-in page itself carrying the posted fields
+/// (passwords excepted), and signing in there leads to a page that posts them again where
+/// they were going. Forms with files (multipart) cannot be carried and get the redirect.
+pub(crate) async fn keep_typed_text(
+    State(st): State<AppState>,
+    session: Session,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let path = req.uri().path();
+    let is_form = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if req.method() != axum::http::Method::POST
+        || !path.starts_with("/staff/")
+        || matches!(path, "/staff/login" | "/staff/logout")
+        || !is_form
+    {
+        return next.run(req).await;
+    }
+    let expired = match crate::session::signed_in_account(&session, st.service.now()).await {
+        Ok(_) => return next.run(req).await,
+        Err(expired) => expired,
+    };
+    let to = safe_next(req.uri().path_and_query().map(|p| p.as_str()));
+    let mut kept = match axum::Form::<Vec<(String, String)>>::from_request(req, &()).await {
+        Ok(axum::Form(pairs)) => pairs,
+        Err(_) => Vec::new(),
+    };
+    kept.retain(|(name, _)| !name.contains("password"));
+    let mut view = login_view(&st, to, String::new(), None);
+    view.expired = expired || !kept.is_empty();
+    view.kept = kept;
+    render(StatusCode::UNAUTHORIZED, &view)
 }
 
 async fn login(
     State(st): State<AppState>,
     session: Session,
-    form: Result<axum::Form<LoginForm>, axum::extract::rejection::FormRejection>,
+    form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Response {
-    let Ok(axum::Form(form)) = form else {
+    let Ok(axum::Form(pairs)) = form else {
         return error_page(StatusCode::BAD_REQUEST, "无法登录", "表单内容不完整，请返回重新填写。");
     };
+    let form = LoginForm::of(pairs);
     let next = safe_next(Some(&form.next));
     let refused = |status: StatusCode, message: String| {
-        render(status, &login_view(&st, next.clone(), form.username.clone(), Some(message)))
+        let mut view = login_view(&st, next.clone(), form.username.clone(), Some(message));
+        view.kept = form.kept.clone();
+        render(status, &view)
     };
     match st.service.sign_in(form.username.trim(), &form.password).await {
         Ok(user) => match crate::session::sign_in(&session, &user, st.service.now()).await {
-            Ok(()) => Redirect::to(&next).into_response(),
+            Ok(()) if form.kept.is_empty() => Redirect::to(&next).into_response(),
+            Ok(()) => render(StatusCode::OK, &ResumeView::new(next, form.kept)),
             Err(e) => {
                 tracing::error!(error = %e, "a session could not be stored");
                 error_page(

@@ -22,6 +22,7 @@ use serde::Deserialize;
 
 use crate::AppState;
 use crate::error::ApiError;
+use crate::i18n::filters;
 use crate::routes::forms::{self, Fields};
 use crate::routes::portal::{PageQuery, error_page, render};
 

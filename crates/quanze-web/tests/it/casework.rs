@@ -9,7 +9,7 @@ use reqwest::StatusCode;
 const PDF: &[u8] = include_bytes!("../../../quanze-core/tests/data/materials/letter.pdf");
 
 use crate::cases::{app, licence};
-use crate::helpers::staff::{client, get, post, sign_in};
+use crate::helpers::staff::{client, get, post, session_cookie, sign_in};
 
 /// The values of `id="ID">VALUE<` in a page.
 fn text_of(page: &str, id: &str) -> String {
@@ -181,4 +181,69 @@ async fn a_citizen_applies_online_the_unit_decides_on_its_pages_and_the_citizen_
     assert_eq!(filed.len(), 1, "one complaint filed");
     assert_eq!(filed[0].text, "窗口可以再快一点");
     assert!(filed[0].named, "the contact is kept apart, as personal data");
+}
+
+/// A form posted once the session has ended keeps what was typed (issue 16's bad input): the
+/// answer is the sign-in page carrying the fields (shown as text, never as markup, and no
+/// password among them), and signing in there leads to a page that posts them again; the
+/// step is then taken as it would have been.
+#[tokio::test]
+async fn a_form_posted_after_the_session_ended_is_kept_through_signing_in() {
+    let app = app().await;
+    let (unit, item) = licence(&app);
+    let fields = [
+        ("unit", unit.as_str()),
+        ("kind", "person"),
+        ("name", "李四"),
+        ("number", "11010519491231002X"),
+    ];
+    let res = client()
+        .post(format!("{}/apply/{item}", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .form(&fields)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let receipt = text_of(&res.text().await.unwrap(), "receipt");
+    let act_path = format!("/staff/cases/{receipt}/act");
+    let missing = "申请书（表）<script>alert(1)</script>";
+    let typed = [("action", "request_correction"), ("missing", missing), ("password", "x")];
+
+    // Idle too long: the session is gone from the store (a cookie naming no session).
+    let (status, _, page) = post(&app, &act_path, "quanze_session=ended", &typed).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(page.contains("您刚才填写的内容已保留"), "{page}");
+    assert!(page.contains("name=\"kept:missing\"") && page.contains("申请书（表）"));
+    assert!(page.contains(&format!("name=\"next\" value=\"{act_path}\"")));
+    assert!(!page.contains("<script>alert"), "typed text is shown as text");
+    assert!(!page.contains("kept:password"), "no password is carried");
+
+    // Signing in on that page, with the kept fields as the browser sends them back.
+    let res = client()
+        .post(format!("{}/staff/login", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("username", "clerk"),
+            ("password", quanze_service::demo::DEMO_PASSWORD),
+            ("next", act_path.as_str()),
+            ("kept:action", "request_correction"),
+            ("kept:missing", missing),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::OK, "the page that posts them again");
+    let cookie = session_cookie(&res);
+    let page = res.text().await.unwrap();
+    assert!(page.contains(&format!("<form method=\"post\" action=\"{act_path}\">")), "{page}");
+    assert!(page.contains("name=\"missing\"") && page.contains("name=\"action\""));
+    assert!(!page.contains("<script>alert"));
+
+    // Posting it takes the step.
+    let (status, to, _) =
+        post(&app, &act_path, &cookie, &[("action", "request_correction"), ("missing", missing)])
+            .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.ends_with("?done=request_correction"), "{to}");
 }

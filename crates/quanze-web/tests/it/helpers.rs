@@ -169,6 +169,11 @@ pub mod staff {
             .await
             .unwrap();
         assert_eq!(res.status(), StatusCode::SEE_OTHER, "{username} signs in");
+        session_cookie(&res)
+    }
+
+    /// The session cookie an answer sets, as a request sends it back (`quanze_session=…`).
+    pub fn session_cookie(res: &reqwest::Response) -> String {
         let cookie = res
             .headers()
             .get_all(SET_COOKIE)

@@ -294,7 +294,23 @@ async fn the_ledger_page_shows_the_head_and_loads_the_verifier_from_this_server(
 
 #[tokio::test]
 async fn the_dashboard_draws_each_chart_beside_its_table_and_downloads_the_same_figures() {
-    let app = spawn_app(true).await;
+    let app = crate::cases::app().await;
+    // Three cases decided (refused at acceptance): two applied online, one at the window.
+    let (unit, item) = crate::cases::licence(&app);
+    let clerk = app.token("clerk").await;
+    for (channel, token) in [("online", None), ("online", None), ("window", Some(&clerk))] {
+        let body = serde_json::json!({
+            "item": item, "unit": unit,
+            "applicant": { "kind": "person", "name": "张三", "number": "11010519491231002X" },
+            "channel": { "kind": channel }
+        });
+        let (status, receipt) = app.post("/api/v1/cases", token.map(String::as_str), body).await;
+        assert_eq!(status, StatusCode::CREATED, "{receipt}");
+        let refuse = serde_json::json!({ "command": { "action": "refuse", "reason": "材料虚假" } });
+        let at = format!("/api/v1/cases/{}/actions", receipt["receipt"].as_str().unwrap());
+        let (status, view) = app.post(&at, Some(&clerk), refuse).await;
+        assert_eq!(status, StatusCode::OK, "{view}");
+    }
     let (status, _, html) = app.page("/dashboard").await;
     assert_eq!(status, StatusCode::OK);
     assert_no_inline_code(&html);
@@ -305,9 +321,12 @@ async fn the_dashboard_draws_each_chart_beside_its_table_and_downloads_the_same_
         "办件状态",
         "在办件期限预警",
         "办件评价",
+        "办结时效（按办结单位）",
+        "办件跑动次数",
     ] {
         assert!(html.contains(title), "{title}");
     }
+    assert!(html.contains("按期办结率 ") && html.contains("平均跑动 "), "the rates beside");
     assert_eq!(html.matches("<svg").count(), html.matches("<table class=\"chart-table\">").count());
     assert!(html.contains("role=\"img\""), "charts are titled images");
     // The figures agree with the rest of the service: the items by category add up to what
@@ -320,6 +339,30 @@ async fn the_dashboard_draws_each_chart_beside_its_table_and_downloads_the_same_
     let open = quanze_store::CaseFilter { open_only: true, ..quanze_store::CaseFilter::default() };
     let open = app.service.store().count_cases(&open).await.unwrap();
     assert_eq!(alerts.totals()[0], open, "every open case at one level");
+    // The cases decided on time and late, and the trips, as the cases themselves say.
+    let (mut on_time, mut late, mut trips) = (0, 0, [0_u64; 4]);
+    let mut before = None;
+    loop {
+        let all = quanze_store::CaseFilter::default();
+        let page = app.service.store().cases(&all, before, 500).await.unwrap();
+        let Some(last) = page.last() else { break };
+        before = Some(last.case.id);
+        for c in page.iter().map(|c| &c.case) {
+            let Some(in_time) = c.ended_on_time() else { continue };
+            trips[usize::from(c.trips.min(3))] += 1;
+            if c.state != quanze_core::case::CaseState::Withdrawn {
+                if in_time { on_time += 1 } else { late += 1 }
+            }
+        }
+    }
+    let decided = d.charts.iter().find(|c| c.id == "on-time").unwrap();
+    assert_eq!(decided.totals(), [on_time, late]);
+    assert_eq!([on_time, late], [3, 0], "refused on the day they came");
+    let by_trips = d.charts.iter().find(|c| c.id == "trips").unwrap();
+    assert_eq!(by_trips.rows.iter().map(|r| r.values[0]).collect::<Vec<_>>(), trips);
+    assert_eq!(trips, [2, 1, 0, 0], "online no trip, the window one");
+    assert!(html.contains("按期办结率 100.0%（3 / 3 件）"));
+    assert!(html.contains("平均跑动 0.33 次；最多跑一次 100.0%"));
     // The download: an xlsx workbook of one sheet per chart.
     let res = app.client.get(format!("{}/dashboard.xlsx", app.base)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::OK);
@@ -376,4 +419,36 @@ async fn anyone_asks_who_may_exercise_a_devolved_power_in_a_town_on_a_day() {
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (status, _, _) = app.page(&format!("/items/{}/authority", uuid_like())).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+/// The pages in English (issue 16: zh-CN first, English second): chosen by `?lang=en` and
+/// remembered by a cookie, or by the browser's `Accept-Language`; each page says its language
+/// and links to itself in the other one.
+#[tokio::test]
+async fn a_reader_switches_the_pages_to_english_and_back() {
+    let app = spawn_app(true).await;
+    let (status, headers, html) = app.page("/").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(html.starts_with("<!doctype html>\n<html lang=\"zh-CN\">"), "Chinese first");
+    assert!(html.contains(">事项浏览</a>") && html.contains("href=\"/?lang=en\""));
+    assert_eq!(headers["content-language"], "zh-CN");
+
+    let res = app.client.get(format!("{}/search?q=%E4%BD%8E%E4%BF%9D&lang=en", app.base));
+    let res = res.send().await.unwrap();
+    assert_eq!(res.headers()["content-language"], "en");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("quanze_lang=en;"), "{cookie}");
+    let html = res.text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">") && html.contains(">Browse items</a>"));
+    assert!(html.contains("href=\"/search?q=%E4%BD%8E%E4%BF%9D&#38;lang=zh\""), "back, same query");
+
+    // Remembered: the next page without the parameter.
+    let res = app.client.get(format!("{}/items", app.base)).header("cookie", "quanze_lang=en");
+    let html = res.send().await.unwrap().text().await.unwrap();
+    assert!(html.contains("<html lang=\"en\">"));
+    // The browser's preference, when nothing was chosen.
+    let res = app.client.get(format!("{}/ledger", app.base)).header("accept-language", "en-GB,en");
+    let res = res.send().await.unwrap();
+    assert!(res.headers()["vary"].to_str().unwrap().contains("accept-language"));
+    assert!(res.text().await.unwrap().contains(">Public ledger</a>"));
 }

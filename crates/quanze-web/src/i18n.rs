@@ -1,0 +1,235 @@
+//! 界面语言 — the pages in Chinese first, with English as a second locale.
+//!
+//! The templates are written in Chinese; each fixed text a reader sees passes through the
+//! filter `t` (`{{ "事项浏览"|t }}`), which gives it back unchanged in Chinese and looks it up in
+//! the English catalogue (`i18n/en.rs`, keyed by the Chinese text itself, so a template stays
+//! readable and a missing entry shows the Chinese rather than nothing). The names of the
+//! domain's terms that views carry as text (categories, states, alert levels) are in the
+//! catalogue too; the content of the lists (items, units, guides) is the county's published
+//! text and stays as published.
+//!
+//! The language of a request: `?lang=en` or `?lang=zh` on any page (remembered in the cookie
+//! `quanze_lang` for a year), else that cookie, else the first of English or Chinese in the
+//! browser's `Accept-Language`, else Chinese. The middleware [`locale`] decides it once and
+//! runs the request inside a task-local scope, so handlers and `render` need no parameter for
+//! it; every page then says its language (`<html lang>`, `Content-Language`) and varies by
+//! the headers that chose it. Hand-written rather than a crate: two languages, a catalogue
+//! keyed by the source text, and askama's filters are the whole of it.
+
+use std::collections::HashMap;
+use std::sync::LazyLock;
+
+use axum::extract::Request;
+use axum::http::header::{
+    ACCEPT_LANGUAGE, CONTENT_LANGUAGE, CONTENT_TYPE, COOKIE, SET_COOKIE, VARY,
+};
+use axum::http::{HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
+
+mod en;
+
+/// The cookie that remembers a reader's choice.
+const COOKIE_NAME: &str = "quanze_lang";
+
+/// 语言 — the language a page is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Lang {
+    /// 简体中文, the default.
+    #[default]
+    Zh,
+    /// English.
+    En,
+}
+
+impl Lang {
+    /// The BCP 47 tag (`<html lang>`, `Content-Language`).
+    pub fn tag(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh-CN",
+            Lang::En => "en",
+        }
+    }
+
+    /// The value of `?lang=` and of the cookie.
+    fn code(self) -> &'static str {
+        match self {
+            Lang::Zh => "zh",
+            Lang::En => "en",
+        }
+    }
+
+    fn from_code(code: &str) -> Option<Lang> {
+        match code.trim().to_ascii_lowercase().as_str() {
+            "zh" | "zh-cn" | "zh-hans" => Some(Lang::Zh),
+            "en" => Some(Lang::En),
+            _ => None,
+        }
+    }
+}
+
+/// The request being answered: its language and where it was (for the language switch).
+#[derive(Debug, Clone)]
+struct Here {
+    lang: Lang,
+    path: String,
+}
+
+tokio::task_local! {
+    static HERE: Here;
+}
+
+/// The language of the page being rendered (Chinese outside a request).
+pub fn current() -> Lang {
+    HERE.try_with(|h| h.lang).unwrap_or_default()
+}
+
+/// The address of this page in the other language (the switch in every page's header).
+pub fn switch_href() -> String {
+    let (lang, path) =
+        HERE.try_with(|h| (h.lang, h.path.clone())).unwrap_or((Lang::Zh, "/".to_owned()));
+    let other = if lang == Lang::En { Lang::Zh } else { Lang::En };
+    let (path, query) = path.split_once('?').unwrap_or((path.as_str(), ""));
+    let mut kept: Vec<&str> =
+        query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    let choice = format!("lang={}", other.code());
+    kept.push(&choice);
+    format!("{path}?{}", kept.join("&"))
+}
+
+/// The switch's own label, in the language it switches to.
+pub fn switch_label() -> &'static str {
+    match current() {
+        Lang::Zh => "English",
+        Lang::En => "中文",
+    }
+}
+
+/// The switch's language (`hreflang` and `lang` of its link).
+pub fn switch_tag() -> &'static str {
+    match current() {
+        Lang::Zh => Lang::En.tag(),
+        Lang::En => Lang::Zh.tag(),
+    }
+}
+
+static EN: LazyLock<HashMap<&'static str, &'static str>> =
+    LazyLock::new(|| en::CATALOGUE.iter().copied().collect());
+
+/// `text` in the page's language: itself in Chinese, its English entry in English (itself
+/// when the catalogue has none: the data of the lists, names).
+pub fn tr(text: &str) -> &str {
+    match current() {
+        Lang::Zh => text,
+        Lang::En => EN.get(text).copied().unwrap_or(text),
+    }
+}
+
+/// Whether the English catalogue has `text` (for the test that every template's text does).
+pub fn has_english(text: &str) -> bool {
+    EN.contains_key(text)
+}
+
+/// The language the request asks for, and whether it was chosen by `?lang=` (then remembered).
+fn choose(headers: &HeaderMap, query: Option<&str>) -> (Lang, bool) {
+    if let Some(lang) = query
+        .into_iter()
+        .flat_map(|q| q.split('&'))
+        .filter_map(|p| p.strip_prefix("lang="))
+        .find_map(Lang::from_code)
+    {
+        return (lang, true);
+    }
+    let cookie = headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|c| c.trim().strip_prefix(COOKIE_NAME)?.strip_prefix('='))
+        .find_map(Lang::from_code);
+    if let Some(lang) = cookie {
+        return (lang, false);
+    }
+    (from_accept_language(headers), false)
+}
+
+/// The first of English or Chinese by the browser's preference (`q` weights; ties in order).
+fn from_accept_language(headers: &HeaderMap) -> Lang {
+    let Some(value) = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()) else {
+        return Lang::Zh;
+    };
+    let mut best: Option<(f32, Lang)> = None;
+    for part in value.split(',') {
+        let mut pieces = part.split(';');
+        let tag = pieces.next().unwrap_or("").trim().to_ascii_lowercase();
+        let q = pieces
+            .filter_map(|p| p.trim().strip_prefix("q="))
+            .find_map(|q| q.parse::<f32>().ok())
+            .unwrap_or(1.0);
+        let lang = if tag == "zh" || tag.starts_with("zh-") {
+            Lang::Zh
+        } else if tag == "en" || tag.starts_with("en-") {
+            Lang::En
+        } else {
+            continue;
+        };
+        if q > 0.0 && best.is_none_or(|(b, _)| q > b) {
+            best = Some((q, lang));
+        }
+    }
+    best.map_or(Lang::Zh, |(_, lang)| lang)
+}
+
+/// Decides the request's language, answers it inside that language's scope, and marks the
+/// pages with it: `Content-Language`, `Vary` by what chose it, and the cookie when `?lang=`
+/// chose it.
+pub async fn locale(req: Request, next: Next) -> Response {
+    let (lang, chosen) = choose(req.headers(), req.uri().query());
+    let path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    let mut res = HERE.scope(Here { lang, path }, next.run(req)).await;
+    let is_page = res
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"));
+    let headers = res.headers_mut();
+    if is_page {
+        headers.insert(CONTENT_LANGUAGE, HeaderValue::from_static(lang.tag()));
+        headers.append(VARY, HeaderValue::from_static("accept-language, cookie"));
+    }
+    if chosen {
+        let cookie = format!(
+            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            lang.code()
+        );
+        if let Ok(value) = HeaderValue::from_str(&cookie) {
+            headers.append(SET_COOKIE, value);
+        }
+    }
+    res
+}
+
+/// askama's filters for the templates: `t` (a fixed text in the page's language) and `tf`
+/// (the same with `{}` replaced by a value: `{{ "共 {} 项"|tf(n) }}`).
+pub mod filters {
+    use std::fmt::Display;
+
+    /// A fixed text in the page's language.
+    #[askama::filter_fn]
+    pub fn t<T: Display>(text: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::tr(&text.to_string()).to_owned())
+    }
+
+    /// A fixed text with one value in it (`{}`), in the page's language.
+    #[askama::filter_fn]
+    pub fn tf<T: Display, U: Display>(
+        text: T,
+        _: &dyn askama::Values,
+        value: U,
+    ) -> askama::Result<String> {
+        Ok(super::tr(&text.to_string()).replacen("{}", &value.to_string(), 1))
+    }
+}
+
+#[cfg(test)]
+mod tests;
