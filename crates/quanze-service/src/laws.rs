@@ -162,12 +162,7 @@ impl Service {
         if let Some(by) = by {
             by.require_act(Act::KeepLaws, None)?;
         }
-        let laws = self.store.laws().await?;
-        let law = laws
-            .iter()
-            .find(|l| l.id == id)
-            .ok_or_else(|| ServiceError::NotFound(format!("法规 {id}")))?
-            .clone();
+        let law = self.law(id).await?;
         if let Some(until) = law.in_force_until {
             return Err(ServiceError::rejected(
                 ErrorCode::LawAlreadyEnded,
@@ -190,9 +185,7 @@ impl Service {
                     "a law cannot end itself",
                 ));
             }
-            if !laws.iter().any(|l| l.id == other) {
-                return Err(ServiceError::NotFound(format!("法规 {other}")));
-            }
+            self.law(other).await?;
         } else if ending == Ending::Amended {
             return Err(ServiceError::rejected(
                 ErrorCode::AmendmentWithoutEdition,
@@ -227,12 +220,13 @@ impl Service {
     /// 影响评估 — every item in force on `date` (in any list's version on that date, each
     /// item once) whose legal basis, responsibilities or accountability cite the law.
     pub async fn law_impact(&self, id: LawId, date: NaiveDate) -> ServiceResult<ImpactReport> {
-        let laws = self.store.laws().await?;
-        let law = laws
-            .iter()
-            .find(|l| l.id == id)
-            .ok_or_else(|| ServiceError::NotFound(format!("法规 {id}")))?;
-        Ok(self.law_impact_of(law, date))
+        let law = self.law(id).await?;
+        Ok(self.law_impact_of(&law, date))
+    }
+
+    /// One law of the registry, `NotFound` naming it when there is none.
+    pub async fn law(&self, id: LawId) -> ServiceResult<Law> {
+        self.store.law(id).await?.ok_or_else(|| ServiceError::NotFound(format!("法规 {id}")))
     }
 
     pub(crate) fn law_impact_of(&self, law: &Law, date: NaiveDate) -> ImpactReport {
@@ -280,11 +274,7 @@ impl Service {
         use quanze_core::law::renumber::{Moved, move_citation};
 
         by.require_act(Act::DraftChangeSet, None)?;
-        let laws = self.store.laws().await?;
-        let law = laws
-            .iter()
-            .find(|l| l.id == id)
-            .ok_or_else(|| ServiceError::NotFound(format!("法规 {id}")))?;
+        let law = &self.law(id).await?;
         let Some(ended) = law.in_force_until else {
             return Err(ServiceError::rejected(
                 ErrorCode::LawInForce,
@@ -292,8 +282,11 @@ impl Service {
                 format!("{} is still in force", law.title),
             ));
         };
-        let successor =
-            law.amended_by.or(law.repealed_by).and_then(|s| laws.iter().find(|l| l.id == s));
+        let successor = match law.amended_by.or(law.repealed_by) {
+            Some(s) => self.store.law(s).await?,
+            None => None,
+        };
+        let successor = successor.as_ref();
         if successor.is_none() && renumbering != Renumbering::Unknown {
             return Err(ServiceError::rejected(
                 ErrorCode::InvalidArticleMap,

@@ -21,6 +21,9 @@ pub trait LawStore: Send + Sync {
     /// The law registry, by start of force (the same order on every backend: titles would
     /// sort by each database's collation).
     async fn laws(&self) -> Result<Vec<quanze_core::Law>, StoreError>;
+    /// One law by its id (its primary key: what a law's page and a change to it read, never
+    /// the whole registry).
+    async fn law(&self, id: quanze_core::LawId) -> Result<Option<quanze_core::Law>, StoreError>;
     /// The number of laws and the page of at most `limit` from `offset`, in the order of
     /// [`LawStore::laws`]. Cut in the database along the `laws_by_start` index (migration
     /// 0010), so a page costs the same at 100,000 laws as at 100; count and page are read in
@@ -74,6 +77,14 @@ impl LawStore for SqlStore {
         let rows: Vec<LawRow> = sqlx::query_as(SELECT_LAWS).fetch_all(&self.pool).await?;
         rows.into_iter().map(quanze_core::Law::try_from).collect()
     }
+    async fn law(&self, id: quanze_core::LawId) -> Result<Option<quanze_core::Law>, StoreError> {
+        const SELECT_LAW: &str = "SELECT id, title, level, issuer, in_force_from, in_force_until, \
+             amended_by, repealed_by FROM laws WHERE id = $1";
+        let row: Option<LawRow> =
+            sqlx::query_as(SELECT_LAW).bind(id.to_string()).fetch_optional(&self.pool).await?;
+        row.map(quanze_core::Law::try_from).transpose()
+    }
+
     async fn laws_page(
         &self,
         offset: usize,
@@ -140,6 +151,11 @@ mod page_tests {
             }
             let all = store.laws().await.unwrap();
             assert_eq!(all.len(), 5);
+            for law in &all {
+                assert_eq!(store.law(law.id).await.unwrap().as_ref(), Some(law));
+            }
+            let unknown = LawId::from_uuid(uuid::Uuid::from_u128(99));
+            assert_eq!(store.law(unknown).await.unwrap(), None);
             for (offset, limit) in [(0, 2), (2, 2), (4, 2), (0, 5), (1, 10), (5, 2), (9, 3)] {
                 let (total, page) = store.laws_page(offset, limit).await.unwrap();
                 let expected: Vec<Law> = all.iter().skip(offset).take(limit).cloned().collect();

@@ -183,9 +183,28 @@ fn from_accept_language(headers: &HeaderMap) -> Lang {
 /// Decides the request's language, answers it inside that language's scope, and marks the
 /// pages with it: `Content-Language`, `Vary` by what chose it, and the cookie when `?lang=`
 /// chose it.
-pub async fn locale(req: Request, next: Next) -> Response {
+pub async fn locale(mut req: Request, next: Next) -> Response {
     let (lang, chosen) = choose(req.headers(), req.uri().query());
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    if chosen {
+        // `lang` is this layer's: the handlers see the address without it (their queries
+        // refuse fields they do not know).
+        let query: Vec<&str> = req
+            .uri()
+            .query()
+            .unwrap_or("")
+            .split('&')
+            .filter(|p| !p.is_empty() && !p.starts_with("lang="))
+            .collect();
+        let rest = if query.is_empty() {
+            req.uri().path().to_owned()
+        } else {
+            format!("{}?{}", req.uri().path(), query.join("&"))
+        };
+        if let Ok(uri) = rest.parse() {
+            *req.uri_mut() = uri;
+        }
+    }
     let mut res = HERE.scope(Here { lang, path }, next.run(req)).await;
     let is_page = res
         .headers()

@@ -120,7 +120,7 @@ pub struct GrantRequest {
     pub from: UnitId,
     /// The towns.
     pub towns: Vec<UnitId>,
-    /// `WindowForward` or `ReviewPower`.
+    /// How the power is handed down; a direct or entrusted grant with its documents below.
     pub mode: GrantMode,
     /// In force from.
     pub effective_from: NaiveDate,
@@ -128,6 +128,12 @@ pub struct GrantRequest {
     pub batch: String,
     /// 承接确认书, if any.
     pub confirmation_doc: Option<String>,
+    /// 省级赋权决定, for a direct grant of penalty powers (行政处罚法第二十四条).
+    pub provincial_decision: Option<quanze_core::devolution::legal::ProvincialDecision>,
+    /// 委托书, for an entrusted grant.
+    pub entrustment: Option<quanze_core::devolution::legal::Entrustment>,
+    /// 以自己名义行使的法定依据, for a direct grant of a licence or a coercive measure.
+    pub own_name_basis: Option<quanze_core::devolution::legal::OwnNameBasis>,
 }
 
 /// A town's readiness checklist as the page's form gives it: one trained member of staff, the
@@ -334,13 +340,6 @@ impl Service {
                 "no town was chosen",
             ));
         }
-        if !matches!(request.mode, GrantMode::WindowForward | GrantMode::ReviewPower) {
-            return Err(ServiceError::rejected(
-                ErrorCode::InvalidInput,
-                "直接下放和委托下放须附省级决定、委托书或以自己名义实施的依据，请通过接口办理",
-                "direct and entrusted grants need their documents: use the API",
-            ));
-        }
         let new = NewGrant {
             item: request.item,
             from: request.from,
@@ -350,9 +349,9 @@ impl Service {
             effective_until: None,
             batch: request.batch,
             confirmation_doc: request.confirmation_doc,
-            provincial_decision: None,
-            entrustment: None,
-            own_name_basis: None,
+            provincial_decision: request.provincial_decision,
+            entrustment: request.entrustment,
+            own_name_basis: request.own_name_basis,
         };
         Ok(self.create_grant(by, new).await?.0)
     }

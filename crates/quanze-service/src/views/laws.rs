@@ -214,12 +214,7 @@ impl Service {
     ) -> ServiceResult<LawImpactPage> {
         use quanze_core::law::Citation;
         let on = date.unwrap_or_else(|| self.today());
-        let law = self
-            .laws()
-            .await?
-            .into_iter()
-            .find(|l| l.id == id)
-            .ok_or_else(|| crate::error::ServiceError::NotFound(format!("法规 {id}")))?;
+        let law = self.law(id).await?;
         let report = self.law_impact_of(&law, on);
         let catalog = self.catalog();
         let items = report

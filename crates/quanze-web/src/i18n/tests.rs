@@ -75,3 +75,11 @@ fn every_template_text_has_its_english() {
     assert!(seen > 20, "the templates pass their texts through t ({seen})");
     assert!(missing.is_empty(), "no English for:\n{}", missing.join("\n"));
 }
+
+#[test]
+fn the_catalogue_names_each_text_once() {
+    let mut seen = std::collections::HashSet::new();
+    let twice: Vec<_> = en::CATALOGUE.iter().filter(|(zh, _)| !seen.insert(*zh)).collect();
+    assert!(twice.is_empty(), "entered twice: {twice:?}");
+    assert!(en::CATALOGUE.iter().all(|(zh, en)| !zh.is_empty() && !en.is_empty()));
+}

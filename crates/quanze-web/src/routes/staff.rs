@@ -282,6 +282,10 @@ async fn inbox(
 #[template(path = "staff/case.html")]
 struct CaseViewPage {
     c: CaseView,
+    /// The units a case may be sent to (转办) or asked to cooperate (配合): (id, name).
+    units: Vec<(String, String)>,
+    /// The open cooperation tasks the account's unit is to do: (`TASK/UNIT`, what).
+    my_tasks: Vec<(String, String)>,
     /// The steps the account may take now: (form key, label).
     actions: Vec<(&'static str, &'static str)>,
     done: Option<&'static str>,
@@ -306,34 +310,84 @@ impl CaseViewPage {
 }
 
 /// The steps the case page offers, by form key: the procedure's action, its label, and what
-/// the page says once it is taken. Others (forwarding to the county, hearings, penalties'
-/// steps) are taken through the API.
-const CASE_STEPS: [(&str, ActionKind, &str); 9] = [
+/// the page says once it is taken. The page shows a step's form only when the procedure
+/// allows it in the case's state and its table gives it to one of the account's roles in the
+/// handling unit (`CaseView::actions_for`); completing a cooperation task is offered to the
+/// cooperating unit instead. Measures of coercion and enforcement (实施、解除强制措施, 催告,
+/// 执行) are taken through the API.
+const CASE_STEPS: [(&str, ActionKind, &str); 21] = [
     ("accept", ActionKind::Accept, "已受理。"),
     ("request_correction", ActionKind::RequestCorrection, "已一次性告知补正。"),
     ("refuse", ActionKind::Refuse, "已不予受理。"),
     ("pause", ActionKind::Pause, "已暂停计时（特别程序）。"),
     ("resume", ActionKind::Resume, "已恢复计时。"),
     ("extend", ActionKind::Extend, "已延长办理期限。"),
+    ("forward", ActionKind::Forward, "已转报县级部门。"),
+    ("return", ActionKind::Return, "已退回。"),
+    ("transfer", ActionKind::Transfer, "已转办。"),
+    ("countersign", ActionKind::Countersign, "已会签。"),
+    ("assign_task", ActionKind::AssignTask, "已发出配合任务。"),
+    ("complete_task", ActionKind::CompleteTask, "已完成配合任务。"),
+    ("urge", ActionKind::Urge, "已催办。"),
+    ("investigate", ActionKind::Investigate, "已记录调查取证。"),
+    ("notify", ActionKind::Notify, "已告知当事人。"),
+    ("waive_hearing", ActionKind::WaiveHearing, "已记录放弃陈述申辩和听证。"),
+    ("hold_hearing", ActionKind::HoldHearing, "已记录听证。"),
+    ("legal_check", ActionKind::LegalCheck, "已记录法制审核意见。"),
     ("decide", ActionKind::Decide, "已作出决定。"),
     ("deliver", ActionKind::Deliver, "已送达。"),
     ("close", ActionKind::Close, "已办结。"),
 ];
 
 fn case_page(
+    st: &AppState,
     c: CaseView,
     user: &quanze_service::CurrentUser,
     done: Option<&'static str>,
     refused: Option<(String, String)>,
     typed: Fields,
 ) -> CaseViewPage {
-    let allowed = c.actions_for(user);
+    let catalog = st.service.catalog();
+    let name =
+        |unit: UnitId| catalog.unit(unit).map_or_else(|| unit.to_string(), |u| u.name.clone());
+    let mut allowed = c.actions_for(user);
+    // A cooperating unit completes its own task (配合任务), whoever handles the case.
+    let my_tasks: Vec<(String, String)> = c
+        .case
+        .tasks
+        .iter()
+        .filter(|t| t.is_open() && user.has(quanze_core::Role::Clerk, Some(t.unit)))
+        .map(|t| (format!("{}/{}", t.id, t.unit), format!("{}：{}", name(t.unit), t.description)))
+        .collect();
+    if !my_tasks.is_empty() {
+        allowed.push(ActionKind::CompleteTask);
+    }
     let actions = CASE_STEPS
         .iter()
         .filter(|(_, kind, _)| allowed.contains(kind))
         .map(|(key, kind, _)| (*key, kind.zh()))
         .collect();
-    CaseViewPage { c, actions, done, refused, typed, username: user.username.to_string() }
+    let units =
+        if allowed.iter().any(|a| matches!(a, ActionKind::Transfer | ActionKind::AssignTask)) {
+            catalog
+                .units
+                .iter()
+                .filter(|u| u.id != c.case.handling_unit)
+                .map(|u| (u.id.to_string(), u.name.clone()))
+                .collect()
+        } else {
+            Vec::new()
+        };
+    CaseViewPage {
+        c,
+        units,
+        my_tasks,
+        actions,
+        done,
+        refused,
+        typed,
+        username: user.username.to_string(),
+    }
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -350,11 +404,25 @@ async fn case(
     let done = q.done.as_deref().and_then(|d| CASE_STEPS.iter().find(|(k, _, _)| *k == d));
     match st.service.case_for_staff(&user, &receipt).await {
         Ok(c) => {
-            let page = case_page(c, &user, done.map(|(_, _, label)| *label), None, Fields::new());
+            let page =
+                case_page(&st, c, &user, done.map(|(_, _, label)| *label), None, Fields::new());
             render(StatusCode::OK, &page)
         }
         Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),
     }
+}
+
+/// The cooperation task chosen in the form (`TASK/UNIT`: the task and its cooperating unit).
+fn task_field(form: &Fields) -> Result<(quanze_core::TaskId, UnitId), String> {
+    let chosen = forms::field(form, "task").split_once('/');
+    chosen
+        .and_then(|(task, unit)| Some((task.parse().ok()?, unit.parse().ok()?)))
+        .ok_or_else(|| "请选择要完成的配合任务。".to_owned())
+}
+
+/// A unit chosen in a form.
+fn unit_field(form: &Fields, key: &str) -> Result<UnitId, String> {
+    forms::field(form, key).parse().map_err(|_| "请选择单位。".to_owned())
 }
 
 /// Materials named one per line (一次性告知: everything missing in one notice).
@@ -386,6 +454,53 @@ fn case_command(form: &Fields) -> Result<CaseCommand, String> {
         },
         "resume" => CaseCommand::Resume,
         "extend" => CaseCommand::Extend { reason: field("reason") },
+        "forward" => CaseCommand::Forward {
+            opinion: field("opinion"),
+            mode: match forms::field(form, "mode") {
+                "" => None,
+                mode => Some(
+                    serde_json::from_value(serde_json::Value::String(mode.to_owned()))
+                        .map_err(|_| "请选择见文行文或见章盖章。".to_owned())?,
+                ),
+            },
+        },
+        "return" => CaseCommand::Return { reason: field("reason") },
+        "transfer" => CaseCommand::Transfer {
+            to: unit_field(form, "to")?,
+            // The service names how the unit holds the power on the day (法无授权不可为).
+            exercise: quanze_core::Exercise::OwnName,
+            deciding_unit: unit_field(form, "to")?,
+            reason: field("reason"),
+        },
+        "countersign" => CaseCommand::Countersign { opinion: field("opinion") },
+        "assign_task" => CaseCommand::AssignTask {
+            task: quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7()),
+            unit: unit_field(form, "unit")?,
+            description: field("description"),
+            period: quanze_core::Period::WorkingDays(
+                forms::field(form, "days")
+                    .parse()
+                    .ok()
+                    .filter(|d| (1..=60).contains(d))
+                    .ok_or_else(|| "配合期限应为 1 至 60 个工作日。".to_owned())?,
+            ),
+        },
+        "complete_task" => CaseCommand::CompleteTask {
+            task: task_field(form).map(|(task, _)| task)?,
+            result: field("result"),
+        },
+        "urge" => CaseCommand::Urge { note: field("note") },
+        "investigate" => CaseCommand::Investigate {
+            officers: lines(&field("officers"))
+                .into_iter()
+                .map(quanze_core::devolution::CertificateNo::try_from)
+                .collect::<Result<_, _>>()
+                .map_err(|_| "执法证件号码格式不正确，每行一个。".to_owned())?,
+        },
+        "notify" => CaseCommand::Notify { content: field("content") },
+        "waive_hearing" => CaseCommand::WaiveHearing,
+        "hold_hearing" => CaseCommand::HoldHearing { record: field("record") },
+        "legal_check" => CaseCommand::LegalCheck { opinion: field("opinion") },
         "decide" => CaseCommand::Decide {
             outcome: match forms::field(form, "outcome") {
                 "granted" => {
@@ -394,9 +509,17 @@ fn case_command(form: &Fields) -> Result<CaseCommand, String> {
                 "denied" => {
                     Outcome::Denied { reasons: field("reasons"), remedies: field("remedies") }
                 }
-                _ => return Err("请选择准予或不予许可。".to_owned()),
+                "penalty" => Outcome::Penalty {
+                    content: field("content"),
+                    fine_yuan: match forms::field(form, "fine_yuan") {
+                        "" => None,
+                        fine => Some(fine.parse().map_err(|_| "罚款金额应为整数元。".to_owned())?),
+                    },
+                },
+                "no_action" => Outcome::NoAction { reasons: field("reasons") },
+                _ => return Err("请选择决定的结果。".to_owned()),
             },
-            major: false,
+            major: form.contains_key("major"),
         },
         "deliver" => CaseCommand::Deliver {
             method: field("method"),
@@ -418,10 +541,15 @@ async fn act_on_case(
         ControlFlow::Break(page) => return page,
     };
     let action = forms::field(&form, "action").to_owned();
+    // A cooperating unit acts as itself on its task (the service and the procedure check it).
+    let acting_unit = match action.as_str() {
+        "complete_task" => task_field(&form).ok().map(|(_, unit)| unit),
+        _ => None,
+    };
     let outcome = match case_command(&form) {
         Ok(command) => st
             .service
-            .act_on_case(CaseCaller::Staff(&user, None), &receipt, command)
+            .act_on_case(CaseCaller::Staff(&user, acting_unit), &receipt, command)
             .await
             .map(|_| ())
             .map_err(ApiError::from),
@@ -437,7 +565,7 @@ async fn act_on_case(
     match st.service.case_for_staff(&user, &receipt).await {
         Ok(c) => {
             let page =
-                case_page(c, &user, None, Some((action, refusal.message().to_owned())), form);
+                case_page(&st, c, &user, None, Some((action, refusal.message().to_owned())), form);
             render(refusal.status(), &page)
         }
         Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),

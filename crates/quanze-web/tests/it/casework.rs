@@ -247,3 +247,98 @@ async fn a_form_posted_after_the_session_ended_is_kept_through_signing_in() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(to.ends_with("?done=request_correction"), "{to}");
 }
+
+/// Cooperation through the pages (issue 16: a case page with its cooperation tasks): the
+/// reviewer asks another unit to cooperate within working days (a period that is no number is
+/// refused beside the form, what was typed kept), the cooperating unit's clerk sees the task
+/// on the case and completes it, the reviewer urges; each a step on the timeline.
+#[tokio::test]
+async fn a_cooperation_task_is_assigned_and_completed_on_the_case_page() {
+    let app = app().await;
+    let (unit, item) = licence(&app);
+    let res = client()
+        .post(format!("{}/apply/{item}", app.base))
+        .header("sec-fetch-site", "same-origin")
+        .form(&[
+            ("unit", unit.as_str()),
+            ("kind", "person"),
+            ("name", "王五"),
+            ("number", "11010519491231002X"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::CREATED);
+    let receipt = text_of(&res.text().await.unwrap(), "receipt");
+    let case_path = format!("/staff/cases/{receipt}");
+    let act_path = format!("{case_path}/act");
+    let clerk = sign_in(&app, "clerk").await;
+    let (status, _, _) = post(&app, &act_path, &clerk, &[("action", "accept")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let reviewer = sign_in(&app, "reviewer").await;
+    let (_, page) = get(&app, &case_path, &reviewer).await;
+    assert!(page.contains("发出配合任务") && page.contains("name=\"days\""), "{page}");
+    let catalog = app.service.catalog();
+    let other = catalog.units.iter().find(|u| u.id.to_string() != unit).unwrap();
+    let other_id = other.id.to_string();
+    assert!(page.contains(&format!("<option value=\"{other_id}\"")), "units to choose");
+    let task = |days: &'static str| {
+        vec![
+            ("action", "assign_task".to_owned()),
+            ("unit", other_id.clone()),
+            ("description", "核查经营场所".to_owned()),
+            ("days", days.to_owned()),
+        ]
+    };
+    let post_owned = |cookie: String, form: Vec<(&'static str, String)>| {
+        let url = format!("{}{act_path}", app.base);
+        async move {
+            let res = client()
+                .post(url)
+                .header("cookie", cookie)
+                .header("sec-fetch-site", "same-origin")
+                .form(&form)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let to = res
+                .headers()
+                .get("location")
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_default();
+            (status, to, res.text().await.unwrap())
+        }
+    };
+    let (status, _, refused) = post_owned(reviewer.clone(), task("三天")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        refused.contains("配合期限应为 1 至 60 个工作日。") && refused.contains("核查经营场所")
+    );
+    let (status, to, _) = post_owned(reviewer.clone(), task("3")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.ends_with("?done=assign_task"), "{to}");
+
+    // The cooperating unit's clerk (a county-wide demo role) sees the task and completes it.
+    let (_, page) = get(&app, &case_path, &clerk).await;
+    let marker = "name=\"task\"><option value=\"";
+    let at =
+        page.find(marker).unwrap_or_else(|| panic!("a task to complete: {page}")) + marker.len();
+    let value = page[at..at + page[at..].find('"').unwrap()].to_owned();
+    assert!(value.ends_with(&format!("/{other_id}")), "{value}");
+    assert!(page.contains(&format!("{}：核查经营场所", other.name)));
+    let done = [("action", "complete_task"), ("task", value.as_str()), ("result", "符合要求")];
+    let (status, to, body) = post(&app, &act_path, &clerk, &done).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(to.ends_with("?done=complete_task"), "{to}");
+    let (status, _, _) =
+        post(&app, &act_path, &reviewer, &[("action", "urge"), ("note", "请加快")]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+
+    let (_, page) = get(&app, &case_path, &reviewer).await;
+    for step in ["配合任务", "完成配合任务", "催办"] {
+        assert!(page.contains(&format!("<td>{step}</td>")), "{step} on the timeline");
+    }
+    assert!(!page.contains("name=\"task\"><option"), "no open task left to complete");
+}

@@ -99,3 +99,78 @@ async fn a_power_is_granted_taken_up_when_the_town_is_ready_and_taken_back() {
     assert!(page.contains("已收回"));
     assert!(app.service.holds(town, item, today).is_none(), "taken back from today");
 }
+
+/// Direct and entrusted grants from the page (issue 16), with their documents: an entrusted
+/// grant without its 委托书 and a direct one without its legal basis are refused beside the
+/// form as the law says, what was typed kept; an entrustment whose term covers the start is
+/// recorded with its letter.
+#[tokio::test]
+async fn an_entrusted_grant_is_recorded_with_its_letter_from_the_page() {
+    let app = spawn_app(true).await;
+    let today = app.service.today();
+    let editor = sign_in(&app, "editor").await;
+    let catalog = app.service.catalog();
+    let granted: BTreeSet<_> = app.service.grants(today).iter().map(|g| g.grant.item).collect();
+    let (department, item) = quanze_service::demo::department_power(&catalog, |_, item, c| {
+        c.category == quanze_core::PowerCategory::Licensing && !granted.contains(&item)
+    })
+    .expect("an ungranted licence of a department");
+    let town = app.service.grant_form(None).unwrap().towns[0].0;
+    let (department, item_s, town_key) =
+        (department.to_string(), item.to_string(), format!("town:{town}"));
+    let day = |d: i64| (today + chrono::Duration::days(d)).to_string();
+    let (today_s, year_on, yesterday) = (day(0), day(365), day(-1));
+    let base = |mode: &'static str| {
+        vec![
+            ("from", department.clone()),
+            ("item", item_s.clone()),
+            ("mode", mode.to_owned()),
+            ("effective_from", today_s.clone()),
+            ("batch", "2027年委托批".to_owned()),
+            (town_key.as_str(), "on".to_owned()),
+        ]
+    };
+    // Entrusted without its letter: 行政处罚法第二十条 / 行政许可法第二十四条.
+    let (status, _, refused) = send(&app, &editor, &base("entrusted")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("委托书") && refused.contains("2027年委托批"), "{refused}");
+    // Direct, a licence in the town's own name without the rule that allows it.
+    let (status, _, refused) = send(&app, &editor, &base("direct")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("第二十三条") || refused.contains("依据"), "{refused}");
+    // A malformed letter number is named.
+    let letter = |doc: &str| {
+        let mut f = base("entrusted");
+        f.extend([
+            ("entrust_doc", doc.to_owned()),
+            ("entrust_matters", "个体工商户登记的受理和决定".to_owned()),
+            ("entrust_scope", "本镇辖区内".to_owned()),
+            ("entrust_from", today_s.clone()),
+            ("entrust_until", year_on.clone()),
+            ("entrust_published", yesterday.clone()),
+        ]);
+        f
+    };
+    let (status, _, refused) = send(&app, &editor, &letter("委托书一号")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.contains("委托书的文号不正确"), "{refused}");
+    assert!(refused.contains("value=\"本镇辖区内\""), "what was typed is kept");
+    let (status, to, body) = send(&app, &editor, &letter("某县市监委〔2026〕3号")).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+    assert!(to.ends_with("?done=granted"), "{to}");
+    let grant = app.service.grants(today).into_iter().find(|g| g.grant.item == item).unwrap();
+    assert_eq!(grant.grant.mode, quanze_core::GrantMode::Entrusted);
+    let e = grant.grant.entrustment.expect("the letter");
+    assert_eq!(e.doc_no.to_string(), "某县市监委〔2026〕3号");
+    assert_eq!(e.term_until.to_string(), year_on);
+}
+
+/// Posts a grant's form of owned values.
+async fn send(
+    app: &crate::helpers::TestApp,
+    cookie: &str,
+    fields: &[(&str, String)],
+) -> (StatusCode, String, String) {
+    let pairs: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    post(app, "/staff/grants", cookie, &pairs).await
+}

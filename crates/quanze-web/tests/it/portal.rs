@@ -451,4 +451,8 @@ async fn a_reader_switches_the_pages_to_english_and_back() {
     let res = res.send().await.unwrap();
     assert!(res.headers()["vary"].to_str().unwrap().contains("accept-language"));
     assert!(res.text().await.unwrap().contains(">Public ledger</a>"));
+    // Pages whose query admits no unknown field take the switch too.
+    let (status, _, html) = app.page("/reports/consistency?lang=en").await;
+    assert_eq!(status, StatusCode::OK, "{html}");
+    assert!(html.contains("<html lang=\"en\">"));
 }
