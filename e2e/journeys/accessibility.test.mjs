@@ -5,7 +5,7 @@ import { test, after, before } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import { BASE, launch } from "../lib.mjs";
+import { BASE, launch, shot } from "../lib.mjs";
 
 const AXE = readFileSync(createRequire(import.meta.url).resolve("axe-core/axe.min.js"), "utf8");
 let browser;
@@ -53,6 +53,18 @@ test("the public and staff pages have no WCAG 2.1 AA violation axe can find", as
     await page.goto(`${BASE}${path}`);
     for (const v of await audit(page)) found.push(`${path}: ${v}`);
   }
+  // The same pages in English (the choice remembered by a cookie): each says so in its
+  // `lang`, and the audit holds there too.
+  await page.goto(`${BASE}/?lang=en`);
+  assert.equal(await page.getAttribute("html", "lang"), "en");
+  for (const path of ["/", item, "/dashboard", "/staff", inbox]) {
+    await page.goto(`${BASE}${path}`);
+    assert.equal(await page.getAttribute("html", "lang"), "en", path);
+    for (const v of await audit(page)) found.push(`${path} (en): ${v}`);
+  }
+  await shot(page, "english-staff-inbox");
+  await page.goto(`${BASE}${item}`);
+  await shot(page, "english-item");
   // The audit itself can fail: an image without a text alternative is found.
   await page.evaluate(() => document.querySelector("main").append(Object.assign(document.createElement("img"), { src: "/assets/favicon.svg" })));
   assert.ok((await audit(page)).some((v) => v.startsWith("image-alt")), "axe finds a missing alt");

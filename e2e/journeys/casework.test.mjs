@@ -80,7 +80,7 @@ test("a citizen applies online, corrects once, is decided and delivered, and rat
   await step(clerk, caseUrl, "受理");
   const reviewer = await signedIn(browser, "reviewer", "/staff");
   await step(reviewer, caseUrl, "作出决定", async (p) => {
-    await p.getByLabel("决定").selectOption("granted");
+    await p.getByLabel("决定", { exact: true }).selectOption("granted");
     await p.getByLabel(/许可证件编号/).fill("清人社许〔2026〕001号");
   });
   await reviewer.context.close();

@@ -766,7 +766,7 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
         "Review opinion (department reviews and issues) or draft decision (department seals as drafted)",
     ),
     ("县级部门审批方式", "How the county department approves"),
-    ("按赋权方式", "As the grant provides"),
+    ("（仅下放审核权的事项须选择）", "(required when only the review was devolved)"),
     ("见文行文", "Department reviews and issues"),
     ("见章盖章", "Department seals as drafted"),
     ("转报县级部门", "Forward to the county department"),

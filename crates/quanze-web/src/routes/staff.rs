@@ -362,6 +362,13 @@ fn case_page(
     if !my_tasks.is_empty() {
         allowed.push(ActionKind::CompleteTask);
     }
+    // Only a unit that may not decide the power itself passes the case on (转报).
+    if !matches!(
+        c.case.exercise,
+        quanze_core::Exercise::ReviewOnly { .. } | quanze_core::Exercise::AcceptOnly { .. }
+    ) {
+        allowed.retain(|a| *a != ActionKind::Forward);
+    }
     let actions = CASE_STEPS
         .iter()
         .filter(|(_, kind, _)| allowed.contains(kind))
