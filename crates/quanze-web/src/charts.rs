@@ -8,6 +8,7 @@ use std::fmt::Write as _;
 
 use quanze_service::views::Chart;
 
+use crate::i18n::tr;
 use crate::routes::pages::escape;
 
 /// Series colours, distinguishable for the common colour blindnesses (Okabe–Ito) and each
@@ -19,7 +20,8 @@ const BAR_HEIGHT: u32 = 14;
 const GAP: u32 = 10;
 const TOP: u32 = 28;
 
-/// The chart as an SVG element, titled for assistive technology.
+/// The chart as an SVG element, titled for assistive technology, its fixed texts in the
+/// page's language (`crate::i18n`; the units' names as they are).
 pub fn svg(chart: &Chart) -> String {
     let series = chart.series.len().max(1) as u32;
     let group = BAR_HEIGHT * series + GAP;
@@ -31,7 +33,7 @@ pub fn svg(chart: &Chart) -> String {
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" width="100%" role="img" aria-labelledby="{id}-title"><title id="{id}-title">{title}</title>"#,
         id = chart.id,
-        title = escape(&chart.title),
+        title = escape(tr(&chart.title)),
     );
     // The legend.
     let mut x = LABEL_WIDTH;
@@ -41,9 +43,9 @@ pub fn svg(chart: &Chart) -> String {
             r##"<rect x="{x}" y="6" width="12" height="12" fill="{c}"/><text x="{tx}" y="16" font-size="12" fill="#1f2937">{name}</text>"##,
             c = COLOURS[i % COLOURS.len()],
             tx = x + 16,
-            name = escape(name),
+            name = escape(tr(name)),
         );
-        x += 16 + 14 * name.chars().count() as u32 + 16;
+        x += 16 + 14 * tr(name).chars().count() as u32 + 16;
     }
     for (r, row) in chart.rows.iter().enumerate() {
         let y0 = TOP + group * r as u32;
@@ -52,7 +54,7 @@ pub fn svg(chart: &Chart) -> String {
             r##"<text x="{lx}" y="{ly}" font-size="12" text-anchor="end" fill="#1f2937">{label}</text>"##,
             lx = LABEL_WIDTH - 8,
             ly = y0 + (BAR_HEIGHT * series) / 2 + 4,
-            label = escape(&row.label),
+            label = escape(tr(&row.label)),
         );
         for (i, v) in row.values.iter().enumerate() {
             let w = ((*v as f64 / max) * span).round() as u32;
@@ -62,9 +64,9 @@ pub fn svg(chart: &Chart) -> String {
                 r##"<rect x="{LABEL_WIDTH}" y="{y}" width="{w}" height="{h}" fill="{c}"><title>{label} · {s}：{v}{u}</title></rect><text x="{tx}" y="{ty}" font-size="11" fill="#1f2937">{v}</text>"##,
                 h = BAR_HEIGHT - 2,
                 c = COLOURS[i % COLOURS.len()],
-                label = escape(&row.label),
-                s = escape(chart.series.get(i).copied().unwrap_or_default()),
-                u = chart.unit,
+                label = escape(tr(&row.label)),
+                s = escape(tr(chart.series.get(i).copied().unwrap_or_default())),
+                u = tr(chart.unit),
                 tx = LABEL_WIDTH + w + 4,
                 ty = y + BAR_HEIGHT - 4,
             );

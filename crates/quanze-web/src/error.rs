@@ -58,6 +58,19 @@ impl ApiError {
     pub fn message(&self) -> &str {
         &self.message
     }
+
+    /// The message in the page's language (`crate::i18n`): the Chinese; in English its
+    /// catalogue entry when the web crate wrote the message, else the English the service
+    /// gave with it.
+    pub fn page_message(&self) -> &str {
+        match crate::i18n::current() {
+            crate::i18n::Lang::Zh => &self.message,
+            crate::i18n::Lang::En if crate::i18n::has_english(&self.message) => {
+                crate::i18n::tr(&self.message)
+            }
+            crate::i18n::Lang::En => &self.message_en,
+        }
+    }
 }
 
 /// A status of the table as an HTTP status.

@@ -39,7 +39,40 @@ pub struct Chart {
     /// The rows.
     pub rows: Vec<ChartRow>,
     /// A figure drawn from the rows, said beside the chart (按期办结率 96.4%).
-    pub note: Option<String>,
+    pub note: Option<ChartNote>,
+}
+
+/// 图表说明 — a sentence with its figures kept apart (`{}` where each goes), so that a page
+/// in another language can translate the sentence and put the same figures in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChartNote {
+    /// The sentence, with `{}` for each figure in order.
+    pub text: &'static str,
+    /// The figures.
+    pub values: Vec<String>,
+}
+
+impl ChartNote {
+    /// The sentence with its figures, `text` being the sentence (or its translation).
+    pub fn fill(&self, text: &str) -> String {
+        let mut out = String::new();
+        let mut values = self.values.iter();
+        let mut parts = text.split("{}");
+        if let Some(first) = parts.next() {
+            out.push_str(first);
+        }
+        for part in parts {
+            out.push_str(values.next().map_or("", String::as_str));
+            out.push_str(part);
+        }
+        out
+    }
+}
+
+impl std::fmt::Display for ChartNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.fill(self.text))
+    }
 }
 
 impl Chart {
@@ -249,8 +282,10 @@ fn decided_chart(
         series: vec!["按期办结", "超期办结"],
         unit: "件",
         rows,
-        note: percent(on_time, all)
-            .map(|rate| format!("按期办结率 {rate}（{on_time} / {all} 件）")),
+        note: percent(on_time, all).map(|rate| ChartNote {
+            text: "按期办结率 {}（{} / {} 件）",
+            values: vec![rate, on_time.to_string(), all.to_string()],
+        }),
     }
 }
 
@@ -279,8 +314,9 @@ fn trips_chart(ended: &[(u32, u64)]) -> Chart {
                 .map(|(label, n)| ChartRow { label: (*label).to_owned(), values: vec![n] })
                 .collect()
         },
-        note: percent(by[0] + by[1], all).map(|within| {
-            format!("平均跑动 {:.2} 次；最多跑一次 {within}", trips as f64 / all as f64)
+        note: percent(by[0] + by[1], all).map(|within| ChartNote {
+            text: "平均跑动 {} 次；最多跑一次 {}",
+            values: vec![format!("{:.2}", trips as f64 / all as f64), within],
         }),
     }
 }

@@ -1190,4 +1190,7 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
         "作出决定的省级机关所在地区代码应为6位数字。",
         "The deciding provincial body's region code must be 6 digits.",
     ),
+    // The dashboard's notes (views::dashboard::ChartNote), their figures put in.
+    ("按期办结率 {}（{} / {} 件）", "{} decided on time ({} of {} cases)"),
+    ("平均跑动 {} 次；最多跑一次 {}", "{} trips per case on average; at most one trip: {}"),
 ];

@@ -117,7 +117,7 @@ async fn apply(
             res.into_response()
         }
         Err(refusal) if refusal.status().is_server_error() => api_error_page(&refusal),
-        Err(refusal) => match view(&st, item, fields, Some(refusal.message().to_owned())) {
+        Err(refusal) => match view(&st, item, fields, Some(refusal.page_message().to_owned())) {
             Ok(v) => render(refusal.status(), &v),
             Err(e) => api_error_page(&e),
         },

@@ -245,7 +245,7 @@ async fn create(
             &NewView {
                 form,
                 typed: fields,
-                error: Some(refusal.message().to_owned()),
+                error: Some(refusal.page_message().to_owned()),
                 username: user.username.to_string(),
             },
         ),
@@ -378,7 +378,7 @@ async fn act(
             let view = PageView {
                 g,
                 done: None,
-                refused: Some((town, op, refusal.message().to_owned())),
+                refused: Some((town, op, refusal.page_message().to_owned())),
                 typed: fields,
                 today: st.service.today(),
                 username: user.username.to_string(),

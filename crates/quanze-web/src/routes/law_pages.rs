@@ -153,7 +153,7 @@ async fn end(
             &LawView {
                 l,
                 ended: false,
-                error: Some(refusal.message().to_owned()),
+                error: Some(refusal.page_message().to_owned()),
                 typed: fields,
                 username: user.username.to_string(),
             },

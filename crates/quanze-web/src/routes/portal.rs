@@ -76,7 +76,7 @@ pub(crate) fn error_page(status: StatusCode, title: &str, message: &str) -> Resp
 
 pub(crate) fn api_error_page(err: &ApiError) -> Response {
     let title = if err.status() == StatusCode::NOT_FOUND { "没有找到" } else { "无法显示" };
-    error_page(err.status(), title, err.message())
+    error_page(err.status(), title, err.page_message())
 }
 
 /// A page's query string; a malformed one (a date that is no date, a negative offset) is
@@ -273,7 +273,7 @@ async fn search(
             if err.status().is_server_error() {
                 return api_error_page(&err);
             }
-            view.error = Some(err.message().to_owned());
+            view.error = Some(err.page_message().to_owned());
             render(StatusCode::UNPROCESSABLE_ENTITY, &view)
         }
         Err(join) => {
@@ -353,7 +353,7 @@ async fn browse(State(st): State<AppState>, PageQuery(form): PageQuery<BrowseFor
             if err.status().is_server_error() {
                 return api_error_page(&err);
             }
-            view.error = Some(err.message().to_owned());
+            view.error = Some(err.page_message().to_owned());
             return render(err.status(), &view);
         }
     };
@@ -546,14 +546,14 @@ async fn comment(
         Ok(a) if !a.open.iter().any(|c| c.id == id) => error_page(
             StatusCode::UNPROCESSABLE_ENTITY,
             "意见未能提交",
-            &format!("{}。您填写的意见：{}", refusal.message(), form.text),
+            &format!("{}。您填写的意见：{}", refusal.page_message(), form.text),
         ),
         Ok(a) => render(
             StatusCode::UNPROCESSABLE_ENTITY,
             &AnnouncementsView {
                 a,
                 received: None,
-                refused: Some((id, refusal.message().to_owned(), form.text)),
+                refused: Some((id, refusal.page_message().to_owned(), form.text)),
             },
         ),
         Err(err) => api_error_page(&ApiError::from(err)),
@@ -604,6 +604,8 @@ struct DrawnChart {
     chart: quanze_service::views::Chart,
     svg: String,
     totals: Vec<u64>,
+    /// The chart's note in the page's language.
+    note: Option<String>,
 }
 
 #[derive(Template)]
@@ -625,6 +627,7 @@ async fn dashboard(State(st): State<AppState>) -> Response {
                     .map(|chart| DrawnChart {
                         svg: crate::charts::svg(&chart),
                         totals: chart.totals(),
+                        note: chart.note.as_ref().map(|n| n.fill(crate::i18n::tr(n.text))),
                         chart,
                     })
                     .collect(),

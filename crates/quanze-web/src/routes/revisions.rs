@@ -191,7 +191,7 @@ async fn create(
                 &NewView {
                     form,
                     typed,
-                    error: Some(refusal.message().to_owned()),
+                    error: Some(refusal.page_message().to_owned()),
                     username: user.username.to_string(),
                 },
             ),
@@ -405,7 +405,7 @@ async fn act(
             let view = PageView {
                 p,
                 done: None,
-                refused: Some((action, refusal.message().to_owned())),
+                refused: Some((action, refusal.page_message().to_owned())),
                 typed: form,
                 username: user.username.to_string(),
             };

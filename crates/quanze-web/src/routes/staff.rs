@@ -238,7 +238,7 @@ async fn login(
         }
         Err(e) => {
             let e = ApiError::from(e);
-            refused(e.status(), e.message().to_owned())
+            refused(e.status(), e.page_message().to_owned())
         }
     }
 }
@@ -571,8 +571,14 @@ async fn act_on_case(
     };
     match st.service.case_for_staff(&user, &receipt).await {
         Ok(c) => {
-            let page =
-                case_page(&st, c, &user, None, Some((action, refusal.message().to_owned())), form);
+            let page = case_page(
+                &st,
+                c,
+                &user,
+                None,
+                Some((action, refusal.page_message().to_owned())),
+                form,
+            );
             render(refusal.status(), &page)
         }
         Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),

@@ -244,7 +244,7 @@ async fn supply(
                     if e.status().is_server_error() {
                         return crate::routes::portal::api_error_page(&e);
                     }
-                    e.message().to_owned()
+                    e.page_message().to_owned()
                 }
             }
         }
@@ -299,7 +299,7 @@ async fn rate(
                     if e.status().is_server_error() {
                         return crate::routes::portal::api_error_page(&e);
                     }
-                    e.message().to_owned()
+                    e.page_message().to_owned()
                 }
             }
         }
@@ -359,7 +359,7 @@ async fn complain(
             if e.status().is_server_error() {
                 return crate::routes::portal::api_error_page(&e);
             }
-            e.message().to_owned()
+            e.page_message().to_owned()
         }
     };
     let mut view = TrackView::opened(receipt, code, case);

@@ -134,6 +134,14 @@ async fn an_entrusted_grant_is_recorded_with_its_letter_from_the_page() {
     let (status, _, refused) = send(&app, &editor, &base("entrusted")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(refused.contains("委托书") && refused.contains("2027年委托批"), "{refused}");
+    // In English the refusal is the service's English (the page's language, not the log's).
+    let english = format!("{editor}; quanze_lang=en");
+    let (status, _, refused) = send(&app, &english, &base("entrusted")).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    let marker = "id=\"grant-error\" role=\"alert\">";
+    let at = refused.find(marker).expect("the refusal beside the form") + marker.len();
+    let message = &refused[at..at + refused[at..].find("</p>").unwrap()];
+    assert!(!message.is_empty() && message.is_ascii(), "{message}");
     // Direct, a licence in the town's own name without the rule that allows it.
     let (status, _, refused) = send(&app, &editor, &base("direct")).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -451,6 +451,9 @@ async fn a_reader_switches_the_pages_to_english_and_back() {
     let res = res.send().await.unwrap();
     assert!(res.headers()["vary"].to_str().unwrap().contains("accept-language"));
     assert!(res.text().await.unwrap().contains(">Public ledger</a>"));
+    // The charts' drawings too (their fixed texts; the units' names as published).
+    let (_, _, html) = app.page("/dashboard?lang=en").await;
+    assert!(html.contains("<title id=\"categories-title\">Items by category</title>"), "{html}");
     // Pages whose query admits no unknown field take the switch too.
     let (status, _, html) = app.page("/reports/consistency?lang=en").await;
     assert_eq!(status, StatusCode::OK, "{html}");
