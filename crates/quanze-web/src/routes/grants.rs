@@ -45,14 +45,53 @@ pub fn router() -> Router<AppState> {
 struct IndexView {
     date: NaiveDate,
     grants: Vec<GrantLine>,
+    /// 批次 (成熟一批、赋予一批): each batch with its grants and the towns exercising them,
+    /// in the order the batches first took effect.
+    batches: Vec<BatchLine>,
+    /// The batch shown alone, when one is chosen.
+    batch: Option<String>,
     may_grant: bool,
     username: String,
+}
+
+/// One batch of grants on the index.
+struct BatchLine {
+    name: String,
+    grants: usize,
+    active: usize,
+    towns: usize,
+    from: NaiveDate,
 }
 
 #[derive(Debug, Default, Deserialize)]
 struct DateQuery {
     date: Option<NaiveDate>,
     done: Option<String>,
+    batch: Option<String>,
+}
+
+/// The batches of `grants`, each once, first to take effect first.
+fn batches(grants: &[GrantLine]) -> Vec<BatchLine> {
+    let mut out: Vec<BatchLine> = Vec::new();
+    for g in grants {
+        match out.iter_mut().find(|b| b.name == g.batch) {
+            Some(b) => {
+                b.grants += 1;
+                b.active += g.active;
+                b.towns += g.towns;
+                b.from = b.from.min(g.from);
+            }
+            None => out.push(BatchLine {
+                name: g.batch.clone(),
+                grants: 1,
+                active: g.active,
+                towns: g.towns,
+                from: g.from,
+            }),
+        }
+    }
+    out.sort_by(|a, b| a.from.cmp(&b.from).then_with(|| a.name.cmp(&b.name)));
+    out
 }
 
 async fn index(
@@ -60,11 +99,16 @@ async fn index(
     Staff(user): Staff,
     PageQuery(q): PageQuery<DateQuery>,
 ) -> Response {
-    let (date, grants) = st.service.grant_lines(q.date);
+    let (date, mut grants) = st.service.grant_lines(q.date);
+    let batches = batches(&grants);
+    let batch = q.batch.filter(|b| batches.iter().any(|x| x.name == *b));
+    if let Some(b) = &batch {
+        grants.retain(|g| g.batch == *b);
+    }
     let may_grant = user.require_act(quanze_core::access::Act::Grant, None).is_ok();
     render(
         StatusCode::OK,
-        &IndexView { date, grants, may_grant, username: user.username.to_string() },
+        &IndexView { date, grants, batches, batch, may_grant, username: user.username.to_string() },
     )
 }
 

@@ -313,9 +313,10 @@ impl CaseViewPage {
 /// the page says once it is taken. The page shows a step's form only when the procedure
 /// allows it in the case's state and its table gives it to one of the account's roles in the
 /// handling unit (`CaseView::actions_for`); completing a cooperation task is offered to the
-/// cooperating unit instead. Measures of coercion and enforcement (实施、解除强制措施, 催告,
-/// 执行) are taken through the API.
-const CASE_STEPS: [(&str, ActionKind, &str); 21] = [
+/// cooperating unit instead, and 督办 to the supervisors. The applicant's own steps (申请,
+/// 补正, 申请听证, 撤回) are on the tracking page.
+const CASE_STEPS: [(&str, ActionKind, &str); 27] = [
+    ("decide_on_the_spot", ActionKind::DecideOnTheSpot, "已当场办结。"),
     ("accept", ActionKind::Accept, "已受理。"),
     ("request_correction", ActionKind::RequestCorrection, "已一次性告知补正。"),
     ("refuse", ActionKind::Refuse, "已不予受理。"),
@@ -334,6 +335,11 @@ const CASE_STEPS: [(&str, ActionKind, &str); 21] = [
     ("waive_hearing", ActionKind::WaiveHearing, "已记录放弃陈述申辩和听证。"),
     ("hold_hearing", ActionKind::HoldHearing, "已记录听证。"),
     ("legal_check", ActionKind::LegalCheck, "已记录法制审核意见。"),
+    ("apply_measure", ActionKind::ApplyMeasure, "已记录实施的强制措施。"),
+    ("lift_measure", ActionKind::LiftMeasure, "已解除强制措施。"),
+    ("demand", ActionKind::Demand, "已催告当事人。"),
+    ("execute", ActionKind::Execute, "已记录执行。"),
+    ("supervise", ActionKind::Supervise, "已督办。"),
     ("decide", ActionKind::Decide, "已作出决定。"),
     ("deliver", ActionKind::Deliver, "已送达。"),
     ("close", ActionKind::Close, "已办结。"),
@@ -361,6 +367,12 @@ fn case_page(
         .collect();
     if !my_tasks.is_empty() {
         allowed.push(ActionKind::CompleteTask);
+    }
+    // 督办 is the supervisors' (county-wide), whoever handles the case.
+    if c.actions.contains(&ActionKind::Supervise)
+        && user.require_act(quanze_core::access::Act::SuperviseCases, None).is_ok()
+    {
+        allowed.push(ActionKind::Supervise);
     }
     // Only a unit that may not decide the power itself passes the case on (转报).
     if !matches!(
@@ -417,6 +429,45 @@ async fn case(
         }
         Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),
     }
+}
+
+/// The form's `days`: a whole number from 1 to `most`, else `message`.
+fn days(form: &Fields, most: u32, message: &str) -> Result<u32, String> {
+    forms::field(form, "days")
+        .parse()
+        .ok()
+        .filter(|d| (1..=most).contains(d))
+        .ok_or_else(|| message.to_owned())
+}
+
+/// Officers' certificate numbers, one per line.
+fn officers(text: &str) -> Result<Vec<quanze_core::devolution::CertificateNo>, String> {
+    lines(text)
+        .into_iter()
+        .map(quanze_core::devolution::CertificateNo::try_from)
+        .collect::<Result<_, _>>()
+        .map_err(|_| "执法证件号码格式不正确，每行一个。".to_owned())
+}
+
+/// A decision's outcome as the decision forms give it.
+fn outcome(form: &Fields) -> Result<Outcome, String> {
+    let field = |k: &str| forms::field(form, k).to_owned();
+    Ok(match forms::field(form, "outcome") {
+        "granted" => {
+            Outcome::Granted { document: Some(field("document")).filter(|d| !d.is_empty()) }
+        }
+        "denied" => Outcome::Denied { reasons: field("reasons"), remedies: field("remedies") },
+        "penalty" => Outcome::Penalty {
+            content: field("content"),
+            fine_yuan: match forms::field(form, "fine_yuan") {
+                "" => None,
+                fine => Some(fine.parse().map_err(|_| "罚款金额应为整数元。".to_owned())?),
+            },
+        },
+        "no_action" => Outcome::NoAction { reasons: field("reasons") },
+        "done" => Outcome::Done { summary: field("summary") },
+        _ => return Err("请选择决定的结果。".to_owned()),
+    })
 }
 
 /// The cooperation task chosen in the form (`TASK/UNIT`: the task and its cooperating unit).
@@ -484,50 +535,48 @@ fn case_command(form: &Fields) -> Result<CaseCommand, String> {
             task: quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7()),
             unit: unit_field(form, "unit")?,
             description: field("description"),
-            period: quanze_core::Period::WorkingDays(
-                forms::field(form, "days")
-                    .parse()
-                    .ok()
-                    .filter(|d| (1..=60).contains(d))
-                    .ok_or_else(|| "配合期限应为 1 至 60 个工作日。".to_owned())?,
-            ),
+            period: quanze_core::Period::WorkingDays(days(
+                form,
+                60,
+                "配合期限应为 1 至 60 个工作日。",
+            )?),
         },
         "complete_task" => CaseCommand::CompleteTask {
             task: task_field(form).map(|(task, _)| task)?,
             result: field("result"),
         },
         "urge" => CaseCommand::Urge { note: field("note") },
-        "investigate" => CaseCommand::Investigate {
-            officers: lines(&field("officers"))
-                .into_iter()
-                .map(quanze_core::devolution::CertificateNo::try_from)
-                .collect::<Result<_, _>>()
-                .map_err(|_| "执法证件号码格式不正确，每行一个。".to_owned())?,
-        },
+        "investigate" => CaseCommand::Investigate { officers: officers(&field("officers"))? },
         "notify" => CaseCommand::Notify { content: field("content") },
         "waive_hearing" => CaseCommand::WaiveHearing,
         "hold_hearing" => CaseCommand::HoldHearing { record: field("record") },
         "legal_check" => CaseCommand::LegalCheck { opinion: field("opinion") },
-        "decide" => CaseCommand::Decide {
-            outcome: match forms::field(form, "outcome") {
-                "granted" => {
-                    Outcome::Granted { document: Some(field("document")).filter(|d| !d.is_empty()) }
-                }
-                "denied" => {
-                    Outcome::Denied { reasons: field("reasons"), remedies: field("remedies") }
-                }
-                "penalty" => Outcome::Penalty {
-                    content: field("content"),
-                    fine_yuan: match forms::field(form, "fine_yuan") {
-                        "" => None,
-                        fine => Some(fine.parse().map_err(|_| "罚款金额应为整数元。".to_owned())?),
-                    },
-                },
-                "no_action" => Outcome::NoAction { reasons: field("reasons") },
-                _ => return Err("请选择决定的结果。".to_owned()),
-            },
-            major: form.contains_key("major"),
+        "decide" => {
+            CaseCommand::Decide { outcome: outcome(form)?, major: form.contains_key("major") }
+        }
+        "decide_on_the_spot" => CaseCommand::DecideOnTheSpot { outcome: outcome(form)? },
+        "apply_measure" => CaseCommand::ApplyMeasure {
+            officers: officers(&field("officers"))?,
+            record: field("record"),
         },
+        "lift_measure" => CaseCommand::LiftMeasure { reason: field("reason") },
+        "demand" => CaseCommand::Demand {
+            period: quanze_core::Period::CalendarDays(days(
+                form,
+                365,
+                "履行期限应为 1 至 365 日。",
+            )?),
+            content: field("content"),
+        },
+        "execute" => CaseCommand::Execute {
+            at_local: chrono::NaiveDateTime::parse_from_str(
+                forms::field(form, "at_local"),
+                "%Y-%m-%dT%H:%M",
+            )
+            .map_err(|_| "请填写执行的日期和时间。".to_owned())?,
+            emergency: form.contains_key("emergency"),
+        },
+        "supervise" => CaseCommand::Supervise { note: field("note") },
         "deliver" => CaseCommand::Deliver {
             method: field("method"),
             in_person: form.contains_key("in_person"),

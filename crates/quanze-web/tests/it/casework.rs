@@ -251,7 +251,8 @@ async fn a_form_posted_after_the_session_ended_is_kept_through_signing_in() {
 /// Cooperation through the pages (issue 16: a case page with its cooperation tasks): the
 /// reviewer asks another unit to cooperate within working days (a period that is no number is
 /// refused beside the form, what was typed kept), the cooperating unit's clerk sees the task
-/// on the case and completes it, the reviewer urges; each a step on the timeline.
+/// on the case and completes it, the reviewer urges, a supervisor records a 督办; each a step
+/// on the timeline.
 #[tokio::test]
 async fn a_cooperation_task_is_assigned_and_completed_on_the_case_page() {
     let app = app().await;
@@ -336,8 +337,19 @@ async fn a_cooperation_task_is_assigned_and_completed_on_the_case_page() {
         post(&app, &act_path, &reviewer, &[("action", "urge"), ("note", "请加快")]).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
 
+    // A supervisor (county-wide) records a 督办 on it.
+    let supervisor = sign_in(&app, "supervisor").await;
+    let (_, page) = get(&app, &case_path, &supervisor).await;
+    assert!(page.contains("督办意见"), "the supervisor is offered 督办");
+    let (_, page) = get(&app, &case_path, &clerk).await;
+    assert!(!page.contains("督办意见"), "a clerk is not");
+    let supervise = [("action", "supervise"), ("note", "请于三日内办结")];
+    let (status, to, _) = post(&app, &act_path, &supervisor, &supervise).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.ends_with("?done=supervise"), "{to}");
+
     let (_, page) = get(&app, &case_path, &reviewer).await;
-    for step in ["配合任务", "完成配合任务", "催办"] {
+    for step in ["配合任务", "完成配合任务", "催办", "督办"] {
         assert!(page.contains(&format!("<td>{step}</td>")), "{step} on the timeline");
     }
     assert!(!page.contains("name=\"task\"><option"), "no open task left to complete");

@@ -52,6 +52,14 @@ async fn a_power_is_granted_taken_up_when_the_town_is_ready_and_taken_back() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     assert!(to.ends_with("?done=granted"), "{to}");
     let grant_path = to.split('?').next().unwrap().to_owned();
+    // The batch: listed with its grants, and the index shows it alone when chosen.
+    let (_, index) = get(&app, "/staff/grants", &editor).await;
+    let all = index.matches("<a href=\"/staff/grants/0").count();
+    let batch = "/staff/grants?batch=2027%E5%B9%B4%E7%AC%AC%E4%B8%80%E6%89%B9";
+    assert!(index.contains(&format!("<a href=\"{batch}\">2027年第一批</a>")), "{index}");
+    let (_, chosen) = get(&app, batch, &editor).await;
+    assert!(chosen.contains("aria-current=\"page\">2027年第一批</a>"));
+    assert_eq!(chosen.matches("<a href=\"/staff/grants/0").count(), 1, "of {all}");
     let (_, page) = get(&app, &to, &editor).await;
     assert!(page.contains("待完善") && page.contains("业务培训"), "pending, with what it lacks");
     assert!(app.service.holds(town, item, today).is_none(), "not before the town is ready");
