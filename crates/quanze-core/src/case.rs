@@ -1338,12 +1338,17 @@ impl Case {
             .filter(move |c| unanswered && c.kind == ClockKind::Intake && c.is_running())
     }
 
-    /// 按期办结 — once the case has ended, whether every one of its clocks stopped by its
-    /// deadline (a pause or an extension already moved the deadline); `None` while it is open.
+    /// 按期办结 — once the case has ended, whether every clock that runs on the
+    /// administration's time stopped by its deadline (a pause or an extension already moved
+    /// the deadline; the party's own periods — 申请听证, 催告 — are not the unit's lateness);
+    /// `None` while it is open.
     pub fn ended_on_time(&self) -> Option<bool> {
-        self.state
-            .is_final()
-            .then(|| self.clocks.iter().all(|c| c.stopped.is_none_or(|day| day <= c.due.date)))
+        self.state.is_final().then(|| {
+            self.clocks
+                .iter()
+                .filter(|c| c.kind.binds_administration())
+                .all(|c| c.stopped.is_none_or(|day| day <= c.due.date))
+        })
     }
 
     /// Whether anything calls for a 督办 on `on`: a running administration clock or an open

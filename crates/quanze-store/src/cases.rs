@@ -288,10 +288,11 @@ fn reschedule_sql(looks: Looks, n: usize) -> String {
             "UPDATE cases SET next_alert_on = v.column3 FROM (VALUES {rows}) AS v \
              WHERE cases.id = v.column1 AND cases.steps = v.column2"
         ),
+        // The step count is checked on the row updated (its own copy in `case_looks`), which
+        // PostgreSQL checks again when a step commits first; a joined `cases` row would not be.
         Looks::Apart => format!(
-            "UPDATE case_looks SET next_alert_on = v.column3 FROM (VALUES {rows}) AS v, cases \
-             WHERE case_looks.case_id = v.column1 AND cases.id = v.column1 \
-             AND cases.steps = v.column2"
+            "UPDATE case_looks SET next_alert_on = v.column3 FROM (VALUES {rows}) AS v \
+             WHERE case_looks.case_id = v.column1 AND case_looks.steps = v.column2"
         ),
     }
 }
@@ -341,7 +342,8 @@ impl SqlStore {
              receiving_unit, handling_unit, deciding_unit, state, alert, \
              received_at, applicant_key, access_hash, steps, doc) \
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)";
-        const INSERT_LOOK: &str = "INSERT INTO case_looks (case_id, next_alert_on) VALUES ($1, $2)";
+        const INSERT_LOOK: &str =
+            "INSERT INTO case_looks (case_id, steps, next_alert_on) VALUES ($1, $2, $3)";
         const INSERT_APPLICANT: &str =
             "INSERT INTO case_applicants (case_id, sealed) VALUES ($1, $2)";
         const UPDATE_CASE: &str = "UPDATE cases SET receiving_unit = $2, handling_unit = $3, \
@@ -354,7 +356,8 @@ impl SqlStore {
              steps = $4, doc = $5 WHERE id = $1 AND steps = $6";
         const UPDATE_CASE_IN_PLACE_APART: &str =
             "UPDATE cases SET alert = $2, steps = $3, doc = $4 WHERE id = $1 AND steps = $5";
-        const UPDATE_LOOK: &str = "UPDATE case_looks SET next_alert_on = $2 WHERE case_id = $1";
+        const UPDATE_LOOK: &str =
+            "UPDATE case_looks SET steps = $2, next_alert_on = $3 WHERE case_id = $1";
         const INSERT_STEP: &str =
             "INSERT INTO case_steps (case_id, n, seq, doc) VALUES ($1, $2, $3, $4)";
         const INSERT_SUPERVISION: &str = "INSERT INTO supervisions \
@@ -389,7 +392,8 @@ impl SqlStore {
             tail: ") AS v WHERE cases.id = v.column1 AND cases.steps = v.column5",
         };
         const UPDATE_LOOKS: Bulk = Bulk::Rows {
-            head: "UPDATE case_looks SET next_alert_on = v.column2 FROM (VALUES ",
+            head: "UPDATE case_looks SET steps = v.column2, next_alert_on = v.column3 \
+                   FROM (VALUES ",
             tail: ") AS v WHERE case_looks.case_id = v.column1",
         };
         const CLOSE_SUPERVISIONS_OF_CASES: Bulk = Bulk::Rows {
@@ -435,7 +439,11 @@ impl SqlStore {
                     );
                 if apart {
                     job = job.stmt(
-                        Stmt::new(INSERT_LOOK).bulk(Bulk::Insert).bind(id.as_str()).bind(next),
+                        Stmt::new(INSERT_LOOK)
+                            .bulk(Bulk::Insert)
+                            .bind(id.as_str())
+                            .bind(case.steps)
+                            .bind(next),
                     );
                 }
             }
@@ -465,6 +473,7 @@ impl SqlStore {
                         Stmt::new(UPDATE_LOOK)
                             .bulk(UPDATE_LOOKS)
                             .bind(id.as_str())
+                            .bind(case.steps)
                             .bind(next)
                             .expect_rows(1),
                     );

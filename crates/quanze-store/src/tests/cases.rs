@@ -526,3 +526,51 @@ async fn ended_cases_are_tallied_by_their_last_step_and_those_before_once_on_ope
         db.cleanup().await;
     }
 }
+
+/// The scheduler's look is moved only if the case has not stepped since it was read, even when
+/// the step commits while the scheduler's statement waits for it (PostgreSQL checks the step
+/// count again on the row it updates: `case_looks` carries its own copy). A step that pauses a
+/// case (no next look) is not undone by a look computed before it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_look_computed_before_a_step_does_not_overwrite_it() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for db in test_databases(dir.path()).await {
+        if db.backend != crate::Backend::Postgres {
+            db.cleanup().await;
+            continue;
+        }
+        let store = connect(&db.url).await.expect("connect and migrate");
+        let on = day(2026, 9, 28);
+        let (case, step) = new_case(UnitId::from_uuid(Uuid::now_v7()), 1, on);
+        store.write_case(first(&case, &step, Some(on)), ev("case.applied")).await.unwrap();
+        // A step, by another connection, not yet committed: the case moves to 2 steps and no
+        // next look.
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+        let mut step_tx = pool.begin().await.unwrap();
+        let id = case.id.to_string();
+        sqlx::query("UPDATE cases SET steps = 2 WHERE id = $1")
+            .bind(id.as_str())
+            .execute(&mut *step_tx)
+            .await
+            .unwrap();
+        sqlx::query("UPDATE case_looks SET steps = 2, next_alert_on = NULL WHERE case_id = $1")
+            .bind(id.as_str())
+            .execute(&mut *step_tx)
+            .await
+            .unwrap();
+        // The scheduler, from the case as it read it (1 step), moves its look meanwhile.
+        let look = crate::NextLook { case: case.id, steps: case.steps, on: Some(day(2026, 10, 9)) };
+        let scheduler = {
+            let store = store.clone();
+            tokio::spawn(async move { store.reschedule_cases(&[look]).await })
+        };
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        assert!(!scheduler.is_finished(), "the scheduler waits for the step's row");
+        step_tx.commit().await.unwrap();
+        assert_eq!(scheduler.await.unwrap().unwrap(), 0, "nothing moved");
+        assert!(store.cases_due(day(2026, 12, 31), 10, &[]).await.unwrap().is_empty());
+        drop(store);
+        pool.close().await;
+        db.cleanup().await;
+    }
+}
