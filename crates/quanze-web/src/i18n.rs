@@ -186,9 +186,9 @@ fn from_accept_language(headers: &HeaderMap) -> Lang {
 pub async fn locale(mut req: Request, next: Next) -> Response {
     let (lang, chosen) = choose(req.headers(), req.uri().query());
     let path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
-    if chosen {
-        // `lang` is this layer's: the handlers see the address without it (their queries
-        // refuse fields they do not know).
+    if req.uri().query().is_some_and(|q| q.split('&').any(|p| p.starts_with("lang="))) {
+        // `lang` is this layer's, known or not: the handlers see the address without it
+        // (their queries refuse fields they do not know).
         let query: Vec<&str> = req
             .uri()
             .query()

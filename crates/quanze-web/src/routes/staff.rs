@@ -189,7 +189,10 @@ pub(crate) async fn keep_typed_text(
         Ok(axum::Form(pairs)) => pairs,
         Err(_) => Vec::new(),
     };
-    kept.retain(|(name, _)| !name.contains("password"));
+    kept.retain(|(name, _)| {
+        let name = name.to_ascii_lowercase();
+        !["password", "passwd", "secret", "token", "code"].iter().any(|s| name.contains(s))
+    });
     let mut view = login_view(&st, to, String::new(), None);
     view.expired = expired || !kept.is_empty();
     view.kept = kept;

@@ -458,4 +458,6 @@ async fn a_reader_switches_the_pages_to_english_and_back() {
     let (status, _, html) = app.page("/reports/consistency?lang=en").await;
     assert_eq!(status, StatusCode::OK, "{html}");
     assert!(html.contains("<html lang=\"en\">"));
+    let (status, _, _) = app.page("/reports/consistency?lang=xx").await;
+    assert_eq!(status, StatusCode::OK, "an unknown language is ignored, not refused");
 }
