@@ -533,7 +533,7 @@ impl SqlStore {
     }
 
     /// Gives `case_ends` its rows for the cases that ended before migration 0020, once (the
-    /// task `case_ends` of `store_tasks`), in one transaction. Their day of ending is the last
+    /// task `case_ends` of `store_tasks`). Their day of ending is the last
     /// day one of their clocks stopped (the steps are not read back for a one-off).
     pub(crate) async fn backfill_case_ends(&self) -> Result<(), StoreError> {
         const PENDING: &str = "SELECT done_at FROM store_tasks WHERE name = 'case_ends'";
@@ -547,14 +547,20 @@ impl SqlStore {
         if !matches!(pending, Some((None,))) {
             return Ok(());
         }
-        let (_slot, mut tx) =
-            crate::tx::begin_locked(&self.pool, self.backend, &self.sqlite_writer).await?;
+        // A page of ended cases per transaction, so a store of millions is not one
+        // transaction and an interrupted backfill keeps its pages (the next opening goes over
+        // them again, each row inserted once); the task is marked done with the last page.
         let mut after = String::new();
         loop {
+            let (_slot, mut tx) =
+                crate::tx::begin_locked(&self.pool, self.backend, &self.sqlite_writer).await?;
             let rows: Vec<(String, Vec<u8>)> =
                 sqlx::query_as(ENDED).bind(after.as_str()).fetch_all(&mut *tx).await?;
-            let Some((last, _)) = rows.last() else { break };
-            after = last.clone();
+            let Some(last) = rows.last().map(|(id, _)| id.clone()) else {
+                sqlx::query(DONE).bind(instant_text(chrono::Utc::now())).execute(&mut *tx).await?;
+                tx.commit().await?;
+                return Ok(());
+            };
             for (id, doc) in rows {
                 let case: Case = crate::packed::unpack("case", &doc)?;
                 let Some(on_time) = case.ended_on_time() else { continue };
@@ -570,10 +576,9 @@ impl SqlStore {
                     .execute(&mut *tx)
                     .await?;
             }
+            tx.commit().await?;
+            after = last;
         }
-        sqlx::query(DONE).bind(instant_text(chrono::Utc::now())).execute(&mut *tx).await?;
-        tx.commit().await?;
-        Ok(())
     }
 
     fn filter_sql(filter: &CaseFilter, args: &mut Vec<String>) -> String {

@@ -21,9 +21,9 @@ use std::sync::LazyLock;
 
 use axum::extract::Request;
 use axum::http::header::{
-    ACCEPT_LANGUAGE, CONTENT_LANGUAGE, CONTENT_TYPE, COOKIE, SET_COOKIE, VARY,
+    ACCEPT_LANGUAGE, CONTENT_LANGUAGE, CONTENT_TYPE, COOKIE, HOST, REFERER, SET_COOKIE, VARY,
 };
-use axum::http::{HeaderMap, HeaderValue};
+use axum::http::{HeaderMap, HeaderValue, Method};
 use axum::middleware::Next;
 use axum::response::Response;
 
@@ -183,9 +183,19 @@ fn from_accept_language(headers: &HeaderMap) -> Lang {
 /// Decides the request's language, answers it inside that language's scope, and marks the
 /// pages with it: `Content-Language`, `Vary` by what chose it, and the cookie when `?lang=`
 /// chose it.
-pub async fn locale(mut req: Request, next: Next) -> Response {
+pub async fn locale(
+    axum::extract::State(st): axum::extract::State<crate::AppState>,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let (lang, chosen) = choose(req.headers(), req.uri().query());
-    let path = req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned();
+    // The page the switch leads back to: this one, or for the answer to a form (a POST-only
+    // address) the page the form was on.
+    let path = if matches!(*req.method(), Method::GET | Method::HEAD) {
+        req.uri().path_and_query().map_or("/", |p| p.as_str()).to_owned()
+    } else {
+        form_page(req.headers()).unwrap_or_else(|| "/".to_owned())
+    };
     if req.uri().query().is_some_and(|q| q.split('&').any(|p| p.starts_with("lang="))) {
         // `lang` is this layer's, known or not: the handlers see the address without it
         // (their queries refuse fields they do not know).
@@ -217,8 +227,9 @@ pub async fn locale(mut req: Request, next: Next) -> Response {
         headers.append(VARY, HeaderValue::from_static("accept-language, cookie"));
     }
     if chosen {
+        let secure = if st.secure_cookies { "; Secure" } else { "" };
         let cookie = format!(
-            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly",
+            "{COOKIE_NAME}={}; Path=/; Max-Age=31536000; SameSite=Lax; HttpOnly{secure}",
             lang.code()
         );
         if let Ok(value) = HeaderValue::from_str(&cookie) {
@@ -226,6 +237,15 @@ pub async fn locale(mut req: Request, next: Next) -> Response {
         }
     }
     res
+}
+
+/// The path of the page a form was posted from: the `Referer`, when it is this site's
+/// (same host as the request's `Host`).
+fn form_page(headers: &HeaderMap) -> Option<String> {
+    let referer: axum::http::Uri = headers.get(REFERER)?.to_str().ok()?.parse().ok()?;
+    let host = headers.get(HOST)?.to_str().ok()?;
+    let same = referer.authority().is_some_and(|a| a.as_str() == host);
+    same.then(|| referer.path_and_query().map_or("/", |p| p.as_str()).to_owned())
 }
 
 /// askama's filters for the templates: `t` (a fixed text in the page's language) and `tf`

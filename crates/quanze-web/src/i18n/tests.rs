@@ -83,3 +83,17 @@ fn the_catalogue_names_each_text_once() {
     assert!(twice.is_empty(), "entered twice: {twice:?}");
     assert!(en::CATALOGUE.iter().all(|(zh, en)| !zh.is_empty() && !en.is_empty()));
 }
+
+#[test]
+fn the_switch_after_a_form_leads_to_the_page_the_form_was_on() {
+    use axum::http::header::{HOST, REFERER};
+    let h = headers(&[
+        (HOST, "county.example:8080"),
+        (REFERER, "http://county.example:8080/staff/cases/R1?x=1"),
+    ]);
+    assert_eq!(form_page(&h).as_deref(), Some("/staff/cases/R1?x=1"));
+    let elsewhere =
+        headers(&[(HOST, "county.example:8080"), (REFERER, "https://evil.example/staff")]);
+    assert_eq!(form_page(&elsewhere), None, "another site's page is not ours to link");
+    assert_eq!(form_page(&headers(&[(HOST, "county.example:8080")])), None);
+}
