@@ -272,6 +272,10 @@ impl Looks {
     }
 }
 
+/// 办结: how a case ended, once (the write that ends it, or the backfill of those before).
+const INSERT_END: &str = "INSERT INTO case_ends (case_id, unit, state, ended_on, on_time, \
+     trips) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING";
+
 /// The case ids one statement names at most (one value each, or three for a look: far below
 /// either backend's limit on a statement's values).
 const CASES_PER_STATEMENT: usize = 1_000;
@@ -365,8 +369,6 @@ impl SqlStore {
              VALUES ($1, $2, $3, $4, $5, $6, NULL, $7) ON CONFLICT (case_id, clock, due) DO NOTHING";
         const CLOSE_SUPERVISIONS: &str =
             "UPDATE supervisions SET closed_on = $2 WHERE case_id = $1 AND closed_on IS NULL";
-        const INSERT_END: &str = "INSERT INTO case_ends (case_id, unit, state, ended_on, \
-             on_time, trips) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING";
         // The updates of many jobs at once, for the pooled writer (PostgreSQL): each row the
         // single statement's values in order.
         const UPDATE_CASES: Bulk = Bulk::Rows {
@@ -539,8 +541,6 @@ impl SqlStore {
         const PENDING: &str = "SELECT done_at FROM store_tasks WHERE name = 'case_ends'";
         const ENDED: &str = "SELECT id, doc FROM cases \
              WHERE state IN ('closed', 'refused', 'withdrawn') AND id > $1 ORDER BY id LIMIT 2000";
-        const INSERT_END: &str = "INSERT INTO case_ends (case_id, unit, state, ended_on, \
-             on_time, trips) VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (case_id) DO NOTHING";
         const DONE: &str = "UPDATE store_tasks SET done_at = $1 WHERE name = 'case_ends'";
         let pending: Option<(Option<String>,)> =
             sqlx::query_as(PENDING).fetch_optional(&self.pool).await?;

@@ -90,11 +90,15 @@ pub fn switch_href() -> String {
         HERE.try_with(|h| (h.lang, h.path.clone())).unwrap_or((Lang::Zh, "/".to_owned()));
     let other = if lang == Lang::En { Lang::Zh } else { Lang::En };
     let (path, query) = path.split_once('?').unwrap_or((path.as_str(), ""));
-    let mut kept: Vec<&str> =
-        query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect();
+    let mut kept = without_lang(query);
     let choice = format!("lang={}", other.code());
     kept.push(&choice);
     format!("{path}?{}", kept.join("&"))
+}
+
+/// A query's parameters other than `lang`.
+fn without_lang(query: &str) -> Vec<&str> {
+    query.split('&').filter(|p| !p.is_empty() && !p.starts_with("lang=")).collect()
 }
 
 /// The switch's own label, in the language it switches to.
@@ -199,13 +203,7 @@ pub async fn locale(
     if req.uri().query().is_some_and(|q| q.split('&').any(|p| p.starts_with("lang="))) {
         // `lang` is this layer's, known or not: the handlers see the address without it
         // (their queries refuse fields they do not know).
-        let query: Vec<&str> = req
-            .uri()
-            .query()
-            .unwrap_or("")
-            .split('&')
-            .filter(|p| !p.is_empty() && !p.starts_with("lang="))
-            .collect();
+        let query = without_lang(req.uri().query().unwrap_or(""));
         let rest = if query.is_empty() {
             req.uri().path().to_owned()
         } else {

@@ -526,13 +526,17 @@ fn case_command(form: &Fields) -> Result<CaseCommand, String> {
             },
         },
         "return" => CaseCommand::Return { reason: field("reason") },
-        "transfer" => CaseCommand::Transfer {
-            to: unit_field(form, "to")?,
-            // The service names how the unit holds the power on the day (法无授权不可为).
-            exercise: quanze_core::Exercise::OwnName,
-            deciding_unit: unit_field(form, "to")?,
-            reason: field("reason"),
-        },
+        "transfer" => {
+            let to = unit_field(form, "to")?;
+            // The service names how the unit holds the power on the day, and so in whose name
+            // it decides (法无授权不可为): these two are placeholders it replaces.
+            CaseCommand::Transfer {
+                to,
+                exercise: quanze_core::Exercise::OwnName,
+                deciding_unit: to,
+                reason: field("reason"),
+            }
+        }
         "countersign" => CaseCommand::Countersign { opinion: field("opinion") },
         "assign_task" => CaseCommand::AssignTask {
             task: quanze_core::TaskId::from_uuid(uuid::Uuid::now_v7()),
