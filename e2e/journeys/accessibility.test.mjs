@@ -49,7 +49,9 @@ test("the public and staff pages have no WCAG 2.1 AA violation axe can find", as
   const grant = await firstHref(page, "/staff/grants", 'main a[href^="/staff/grants/0"]');
   const set = await firstHref(page, "/staff/change-sets", 'main a[href^="/staff/change-sets/0"]');
   const law = await firstHref(page, "/staff/laws", 'main a[href^="/staff/laws/0"]');
-  for (const path of ["/staff", inbox, "/staff/laws", law, "/staff/change-sets", set, "/staff/change-sets/new", "/staff/grants", grant, "/staff/grants/new"]) {
+  await page.goto(`${BASE}/staff/change-sets/new`);
+  const editor = `/staff/change-sets/new/item?list=${await page.locator("#list option").first().getAttribute("value")}`;
+  for (const path of ["/staff", inbox, "/staff/laws", law, "/staff/change-sets", set, "/staff/change-sets/new", editor, "/staff/grants", grant, "/staff/grants/new"]) {
     await page.goto(`${BASE}${path}`);
     for (const v of await audit(page)) found.push(`${path}: ${v}`);
   }

@@ -1,5 +1,6 @@
 // The staffing office revises a department's list on the workbench: drafts a change set
-// (a new handling office for one item, another item removed), sends an opinion round; a clerk
+// (a new handling office for one item, another item removed, a new item with its guide from
+// the item editor), sends an opinion round; a clerk
 // objects for the unit asked; the office resolves the objection, closes the round and submits
 // for legality review; the justice bureau passes each item; the leader approves (a malformed
 // document number first) and publishes; the portal then shows the new version and its diff.
@@ -8,6 +9,7 @@ import assert from "node:assert/strict";
 import { BASE, launch, open, shot, signedIn as signIn } from "../lib.mjs";
 
 const OFFICE = "政务服务中心综合窗口（e2e）";
+const NEW_ITEM = "临时占用城市绿化用地审批（e2e）";
 let browser;
 before(async () => { browser = await launch(); });
 after(async () => { await browser?.close(); });
@@ -46,6 +48,32 @@ test("the staffing office takes a change set through review to publication, and 
   await ed.waitForURL(/\/staff\/change-sets\/[^/?]+\?done=drafted/);
   const setUrl = ed.url().split("?")[0];
   assert.equal(await ed.locator("#stage").innerText(), "起草");
+
+  // A new item with its guide, written into the draft from the item editor: a period that is
+  // no period is named beside its field, the rest kept; corrected, the item joins the draft.
+  await ed.locator("#add-list").selectOption(chosen.value);
+  await ed.getByRole("button", { name: "打开事项编辑" }).click();
+  await ed.waitForURL(/\/item\?list=/);
+  await ed.getByLabel("事项类型").fill("行政许可");
+  await ed.getByLabel("事项名称").fill(NEW_ITEM);
+  await ed.getByLabel("设定依据").fill("《城市绿化条例》第十九条");
+  await ed.getByLabel("责任事项", { exact: true }).fill("1.受理责任：公示应当提交的材料\n2.审查责任：对申请材料进行审查");
+  await ed.getByLabel("追责情形").fill("1.对符合法定条件的申请不予受理的");
+  await ed.getByLabel("申请材料").fill("申请书【纸质，1份】");
+  await ed.getByLabel("法定办结时限").fill("很快");
+  await ed.getByLabel("调整理由").fill("落实城市绿化条例");
+  await ed.getByLabel("调整依据").fill("县委编委会议纪要");
+  await ed.getByRole("button", { name: "写入调整方案" }).click();
+  const periodError = ed.locator('input[name="col:法定办结时限"] ~ p.field-error');
+  assert.ok(await periodError.isVisible(), "the period's error beside it");
+  assert.equal(await ed.getByLabel("申请材料").inputValue(), "申请书【纸质，1份】");
+  await shot(ed, "governance-01b-item-editor-refused", true);
+  await ed.getByLabel("法定办结时限").fill("20个工作日");
+  await ed.getByRole("button", { name: "写入调整方案" }).click();
+  await ed.waitForURL(/done=item/);
+  assert.match(await ed.locator("#h-changes").innerText(), /（3 项）/);
+  assert.ok((await ed.locator("main").innerText()).includes(NEW_ITEM));
+
   await ed.getByRole("button", { name: /发起第 1 轮征求意见/ }).click();
   await ed.waitForURL(/done=send_round/);
   assert.match(await ed.locator("#stage").innerText(), /征求意见/);
@@ -120,6 +148,7 @@ test("the staffing office takes a change set through review to publication, and 
   const diff = await page.locator("main").innerText();
   assert.ok(diff.includes(removedName), "the removed item");
   assert.ok(diff.includes(changedName) && diff.includes(OFFICE), "the new office");
+  assert.ok(diff.includes(NEW_ITEM), "the item added from the editor");
   await shot(page, "governance-05-portal-diff", true);
   assert.deepEqual(problems, []);
   await context.close();

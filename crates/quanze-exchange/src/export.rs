@@ -409,7 +409,7 @@ fn unit_name(units: &UnitDirectory, id: UnitId) -> Result<&str, ExportError> {
 }
 
 /// The text of one cell, in the form the importer reads back.
-fn cell_text(
+pub(crate) fn cell_text(
     item: &ExchangeItem,
     col: Column,
     units: &UnitDirectory,

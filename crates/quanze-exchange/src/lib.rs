@@ -15,6 +15,7 @@
 mod columns;
 mod error;
 mod export;
+mod form;
 mod grid;
 mod import;
 mod progress;
@@ -26,6 +27,7 @@ mod variant;
 pub use columns::Column;
 pub use error::{ExportError, ImportError, Problem};
 pub use export::{ExportOptions, SheetSplit, export_csv, export_json, export_xlsx};
+pub use form::{FORM_SHEET, form_cells, form_columns, import_form};
 pub use import::{
     DEFAULT_MAX_BYTES, ImportOptions, Imported, ImportedItem, import_csv, import_json, import_xlsx,
 };

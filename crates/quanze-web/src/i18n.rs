@@ -129,6 +129,62 @@ pub fn tr(text: &str) -> &str {
     }
 }
 
+/// The catalogue's entries with `{}` holes, split at them: (Chinese parts, English).
+static PATTERNS: LazyLock<Vec<(Vec<&'static str>, &'static str)>> = LazyLock::new(|| {
+    en::CATALOGUE
+        .iter()
+        .filter(|(zh, _)| zh.contains("{}"))
+        .map(|(zh, en)| (zh.split("{}").collect(), *en))
+        .collect()
+});
+
+/// The values in `text`'s holes when it is `parts` joined around them (each hole non-empty).
+fn holes<'t>(text: &'t str, parts: &[&str]) -> Option<Vec<&'t str>> {
+    let (first, last) = (parts.first()?, parts.last()?);
+    let mut rest = text.strip_prefix(first)?.strip_suffix(last)?;
+    let mut out = Vec::with_capacity(parts.len() - 1);
+    for part in &parts[1..parts.len() - 1] {
+        let skip = rest.chars().next()?.len_utf8();
+        let at = skip + rest[skip..].find(part)?;
+        out.push(&rest[..at]);
+        rest = &rest[at + part.len()..];
+    }
+    if rest.is_empty() {
+        return None;
+    }
+    out.push(rest);
+    Some(out)
+}
+
+/// A text a view built from one of the catalogue's patterns (第3版（自2026-07-01起施行）, 某某镇的
+/// 事项, 第4轮征求意见), in the page's language: the English pattern with the same values (the
+/// values themselves are data and stay as they are). A list joined with 、 is translated part by
+/// part when every part has an entry. Otherwise as `tr`.
+pub fn tr_built(text: &str) -> String {
+    if current() == Lang::Zh {
+        return text.to_owned();
+    }
+    if let Some(en) = EN.get(text) {
+        return (*en).to_owned();
+    }
+    // The pattern that explains most of the text (the most fixed characters) wins.
+    let best = PATTERNS
+        .iter()
+        .filter_map(|(parts, en)| {
+            let values = holes(text, parts)?;
+            Some((parts.iter().map(|p| p.len()).sum::<usize>(), values, *en))
+        })
+        .max_by_key(|(fixed, _, _)| *fixed);
+    if let Some((_, values, en)) = best {
+        // A value the catalogue knows ((无文号)) is translated too; data stays as it is.
+        return values.iter().fold(en.to_owned(), |out, v| out.replacen("{}", tr(v), 1));
+    }
+    if text.contains('、') && text.split('、').all(has_english) {
+        return text.split('、').map(tr).collect::<Vec<_>>().join(", ");
+    }
+    text.to_owned()
+}
+
 /// Whether the English catalogue has `text` (for the test that every template's text does).
 pub fn has_english(text: &str) -> bool {
     EN.contains_key(text)
@@ -255,6 +311,13 @@ pub mod filters {
     #[askama::filter_fn]
     pub fn t<T: Display>(text: T, _: &dyn askama::Values) -> askama::Result<String> {
         Ok(super::tr(&text.to_string()).to_owned())
+    }
+
+    /// A text a view built from a pattern of the catalogue, in the page's language
+    /// ([`super::tr_built`]).
+    #[askama::filter_fn]
+    pub fn tp<T: Display>(text: T, _: &dyn askama::Values) -> askama::Result<String> {
+        Ok(super::tr_built(&text.to_string()))
     }
 
     /// A fixed text with one value in it (`{}`), in the page's language.

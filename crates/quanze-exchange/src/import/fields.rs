@@ -469,7 +469,7 @@ impl Importer<'_> {
     }
 
     /// Records an item with the findings of [`ItemContent::issues`] at their columns.
-    pub(super) fn push_item(
+    pub(crate) fn push_item(
         &mut self,
         loc: &Loc<'_>,
         headers: &BTreeMap<Column, String>,
@@ -515,7 +515,7 @@ impl Importer<'_> {
     }
 
     /// Adds duplicate findings across the whole file (one file is one list) and sorts problems.
-    pub(super) fn finish(mut self) -> Imported {
+    pub(crate) fn finish(mut self) -> Imported {
         if self.sheets_with_header == 0 {
             for p in self.problems.iter_mut().filter(|p| p.code == "no_header") {
                 p.severity = Severity::Error;

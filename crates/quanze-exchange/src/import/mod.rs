@@ -243,10 +243,10 @@ fn read_xlsx(
 }
 
 /// Where a problem is: the sheet, the Excel row and the sheet's header texts.
-struct Loc<'a> {
-    sheet: &'a str,
-    row: u32,
-    headers: &'a BTreeMap<Column, String>,
+pub(crate) struct Loc<'a> {
+    pub(crate) sheet: &'a str,
+    pub(crate) row: u32,
+    pub(crate) headers: &'a BTreeMap<Column, String>,
 }
 
 impl Loc<'_> {
@@ -276,14 +276,14 @@ fn header_of(headers: &BTreeMap<Column, String>, col: Column) -> String {
 
 /// Which columns a sheet has and where its data starts.
 #[derive(Debug, Default)]
-struct Layout {
-    columns: BTreeMap<Column, u32>,
+pub(crate) struct Layout {
+    pub(crate) columns: BTreeMap<Column, u32>,
     /// Further legal-basis columns (设定依据 and 实施依据 side by side): appended.
     extra_basis: Vec<u32>,
     /// Header texts as written, for problem locations.
-    headers: BTreeMap<Column, String>,
-    header_row: u32,
-    data_start: u32,
+    pub(crate) headers: BTreeMap<Column, String>,
+    pub(crate) header_row: u32,
+    pub(crate) data_start: u32,
     /// (column, header text, recognised-but-not-stored).
     ignored: Vec<(u32, String, bool)>,
     duplicated: Vec<(u32, String)>,
@@ -415,29 +415,29 @@ fn sub_seq_prefix(seq: &str) -> Option<&str> {
     (digits(main) && digits(rest)).then_some(main)
 }
 
-struct Importer<'u> {
+pub(crate) struct Importer<'u> {
     units: &'u UnitDirectory,
     options: &'u ImportOptions,
     items: Vec<ImportedItem>,
     problems: Vec<Problem>,
-    sheet_headers: HashMap<String, BTreeMap<Column, String>>,
-    sheet_order: HashMap<String, usize>,
-    sheets_with_header: usize,
+    pub(crate) sheet_headers: HashMap<String, BTreeMap<Column, String>>,
+    pub(crate) sheet_order: HashMap<String, usize>,
+    pub(crate) sheets_with_header: usize,
 }
 
 /// One data row's cells by column.
-struct RowCells<'g> {
-    grid: &'g Grid<'g>,
-    layout: &'g Layout,
-    row: u32,
+pub(crate) struct RowCells<'g> {
+    pub(crate) grid: &'g Grid<'g>,
+    pub(crate) layout: &'g Layout,
+    pub(crate) row: u32,
 }
 
 impl<'g> RowCells<'g> {
-    fn get(&self, col: Column) -> &'g str {
+    pub(crate) fn get(&self, col: Column) -> &'g str {
         self.layout.columns.get(&col).map_or("", |c| self.grid.text(self.row, *c))
     }
 
-    fn opt(&self, col: Column) -> Option<String> {
+    pub(crate) fn opt(&self, col: Column) -> Option<String> {
         let text = self.get(col);
         (!text.is_empty()).then(|| text.to_owned())
     }
@@ -461,7 +461,7 @@ impl<'g> RowCells<'g> {
     }
 }
 
-const SERVICE_COLUMNS: [Column; 10] = [
+pub(crate) const SERVICE_COLUMNS: [Column; 10] = [
     Column::Conditions,
     Column::Materials,
     Column::StatutoryLimit,

@@ -4,7 +4,7 @@
 use super::*;
 
 impl<'u> Importer<'u> {
-    pub(super) fn new(units: &'u UnitDirectory, options: &'u ImportOptions) -> Importer<'u> {
+    pub(crate) fn new(units: &'u UnitDirectory, options: &'u ImportOptions) -> Importer<'u> {
         Importer {
             units,
             options,
@@ -231,7 +231,7 @@ impl<'u> Importer<'u> {
     }
 
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn item(
+    pub(crate) fn item(
         &mut self,
         cells: &RowCells<'_>,
         loc: &Loc<'_>,

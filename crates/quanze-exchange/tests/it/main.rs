@@ -2,6 +2,7 @@
 //! bad files, round trips and fuzzing.
 
 mod bad_files;
+mod form;
 mod helpers;
 mod layouts;
 mod progress;

@@ -48,7 +48,8 @@ pub struct ChangeInput {
     pub list: ListId,
     /// `add`, `amend` or `remove`.
     pub action: ChangeAction,
-    /// The item (amend, remove).
+    /// The item (amend, remove); for an addition in a revision, the id the draft already gave
+    /// it, which it keeps (any other id is replaced by a new one).
     #[serde(default)]
     #[schema(value_type = Option<String>)]
     pub item: Option<ItemId>,

@@ -39,7 +39,7 @@ impl Service {
         })
         .await?;
         let catalog = self.catalog();
-        let changes = self.proposed(&catalog, new.changes)?;
+        let changes = self.proposed(&catalog, new.changes, &BTreeSet::new())?;
         for unit in &new.countersigners {
             if catalog.unit(*unit).is_none() {
                 return Err(ServiceError::NotFound(format!("会签单位 {unit}")));
@@ -103,9 +103,27 @@ impl Service {
         // Only a revision rewrites the changes; every other step writes the workflow state.
         let mut write = ChangeSetWrite::State { prev_rev: rev };
         match action {
-            ChangeSetCommand::Revise { changes } => {
+            ChangeSetCommand::Revise { mut changes } => {
                 user.require_act(Act::DraftChangeSet, None)?;
-                let changes = self.proposed(&catalog, changes)?;
+                // A revision is drafting again: the same law applies as to a new change set
+                // (设定权, periods in their law's unit).
+                let positions: Vec<usize> =
+                    (0..changes.len()).filter(|i| changes[*i].content.is_some()).collect();
+                let mut contents: Vec<&mut ItemContent> =
+                    changes.iter_mut().filter_map(|c| c.content.as_mut()).collect();
+                self.make_lawful(&mut contents, set.effective_on, |i| {
+                    format!("第{}项调整", positions.get(i).map_or(i, |p| *p) + 1)
+                })
+                .await?;
+                // Additions the draft already holds keep their ids (opinions of earlier
+                // rounds name them).
+                let added: BTreeSet<ItemId> = set
+                    .changes
+                    .iter()
+                    .filter(|c| matches!(c.change, Change::Add { .. }))
+                    .map(ProposedChange::item)
+                    .collect();
+                let changes = self.proposed(&catalog, changes, &added)?;
                 set.revise(changes)?;
                 check_against_lists(&catalog, &set)?;
                 payload = serde_json::json!({ "changes": changes_commitment(&set.changes) });
@@ -392,6 +410,7 @@ impl Service {
         &self,
         catalog: &Catalog,
         inputs: Vec<ChangeInput>,
+        keep: &BTreeSet<ItemId>,
     ) -> ServiceResult<Vec<ProposedChange>> {
         let mut latest = EntryIndex::new(|catalog: &Catalog, list| catalog.latest_version(list));
         inputs
@@ -415,7 +434,10 @@ impl Service {
                     |item: ItemId| latest.entry(catalog, c.list, item).map(|e| e.item_version);
                 let change = match c.action {
                     ChangeAction::Add => Change::Add {
-                        item: self.ids.item(),
+                        item: c
+                            .item
+                            .filter(|i| keep.contains(i))
+                            .unwrap_or_else(|| self.ids.item()),
                         duty: c.duty.unwrap_or(DutyKind::Own),
                         content: c.content.ok_or_else(|| missing("事项内容"))?,
                     },

@@ -164,6 +164,8 @@ pub struct Allowed {
     pub publish: bool,
     /// Return it to an earlier stage.
     pub send_back: bool,
+    /// Revise its changes (drafting only): add an item, edit or withdraw a change.
+    pub revise: bool,
 }
 
 /// 调整方案 — one change set as the staff's page shows it.
@@ -386,6 +388,7 @@ impl Service {
         let active = !matches!(stage, Stage::Published | Stage::Withdrawn);
         let may = Allowed {
             steer: steer && active,
+            revise: stage == Stage::Drafting && may_act(Act::DraftChangeSet, None),
             reply_for,
             verdict: stage == Stage::LegalReview && may_act(Act::Verdict, None),
             countersign_for,

@@ -38,6 +38,28 @@ fn department_item(service: &Service) -> (quanze_core::ListId, ItemContent) {
         .expect("a published department list")
 }
 
+/// Registers a county's normative document, and returns a published department list with a
+/// new penalty item's content (its legal basis still to be set).
+async fn penalty_beside_a_county_document(
+    service: &Service,
+    editor: &quanze_service::CurrentUser,
+) -> (quanze_core::ListId, ItemContent) {
+    let doc = NewLaw {
+        title: "清源县违法建设治理办法".into(),
+        level: LawLevel::NormativeDocument,
+        issuer: "清源县人民政府".into(),
+        in_force_from: d(2020, 1, 1),
+    };
+    service.register_law(Some(editor), doc).await.unwrap();
+    let (list, mut content) = department_item(service);
+    content.name = "对违法建设行为的罚款".into();
+    content.sub_item = None;
+    content.base_code = None;
+    content.category = PowerCategory::Penalty;
+    content.service = None;
+    (list, content)
+}
+
 fn adding(list: quanze_core::ListId, content: ItemContent) -> NewChangeSet {
     NewChangeSet {
         title: "新增事项".into(),
@@ -61,19 +83,7 @@ fn adding(list: quanze_core::ListId, content: ItemContent) -> NewChangeSet {
 async fn a_normative_document_alone_creates_no_penalty_and_nothing_is_written() {
     let (_dir, service) = demo().await;
     let editor = login(&service, "editor").await;
-    let doc = NewLaw {
-        title: "清源县违法建设治理办法".into(),
-        level: LawLevel::NormativeDocument,
-        issuer: "清源县人民政府".into(),
-        in_force_from: d(2020, 1, 1),
-    };
-    service.register_law(Some(&editor), doc).await.unwrap();
-    let (list, mut content) = department_item(&service);
-    content.name = "对违法建设行为的罚款".into();
-    content.sub_item = None;
-    content.base_code = None;
-    content.category = PowerCategory::Penalty;
-    content.service = None;
+    let (list, mut content) = penalty_beside_a_county_document(&service, &editor).await;
     content.legal_basis = vec![LegalRef::article("清源县违法建设治理办法", 5)];
 
     let sets = service.change_sets().await.unwrap().len();
@@ -88,6 +98,48 @@ async fn a_normative_document_alone_creates_no_penalty_and_nothing_is_written() 
     // A law beside the document creates the power.
     content.legal_basis.push(LegalRef::article("中华人民共和国城乡规划法", 64));
     service.create_change_set(&editor, adding(list, content)).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_revision_of_a_draft_is_held_to_the_same_rank_rule_and_keeps_its_additions_ids() {
+    let (_dir, service) = demo().await;
+    let editor = login(&service, "editor").await;
+    let (list, mut content) = penalty_beside_a_county_document(&service, &editor).await;
+    content.legal_basis = vec![LegalRef::article("中华人民共和国城乡规划法", 64)];
+    let (drafted, _) =
+        service.create_change_set(&editor, adding(list, content.clone())).await.unwrap();
+    let id = drafted.set.id;
+    let added = drafted.set.changes[0].item();
+
+    // The revision cites the document alone: refused as the drafting is, nothing written.
+    let ledger = service.store().event_count().await.unwrap();
+    let mut revised = adding(list, content.clone()).changes;
+    revised[0].item = Some(added);
+    revised[0].content.as_mut().unwrap().legal_basis =
+        vec![LegalRef::article("清源县违法建设治理办法", 5)];
+    let revise = |changes| quanze_service::changesets::ChangeSetCommand::Revise { changes };
+    let err =
+        service.act_on_change_set(Some(&editor), id, revise(revised.clone())).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::RankCannotCreate, "{err}");
+    assert!(err.zh().contains("行政处罚法第十六条"), "{}", err.zh());
+    assert_eq!(service.store().event_count().await.unwrap(), ledger, "no ledger event");
+    let kept = service.change_set(id).await.unwrap().set;
+    assert_eq!(kept.changes[0].content().unwrap().legal_basis, content.legal_basis);
+
+    // A lawful revision keeps the addition's id; an id the draft never gave is replaced.
+    revised[0]
+        .content
+        .as_mut()
+        .unwrap()
+        .legal_basis
+        .push(LegalRef::article("中华人民共和国城乡规划法", 64));
+    service.act_on_change_set(Some(&editor), id, revise(revised.clone())).await.unwrap();
+    assert_eq!(service.change_set(id).await.unwrap().set.changes[0].item(), added);
+    let foreign = content.holder.to_string().parse().unwrap();
+    revised[0].item = Some(foreign);
+    service.act_on_change_set(Some(&editor), id, revise(revised)).await.unwrap();
+    let now = service.change_set(id).await.unwrap().set.changes[0].item();
+    assert!(now != added && now != foreign, "a new id");
 }
 
 #[tokio::test]

@@ -48,6 +48,32 @@ async fn texts_and_the_switch_follow_the_request_s_language() {
     .await;
 }
 
+#[tokio::test]
+async fn a_text_a_view_built_reads_in_english_with_its_values() {
+    let here = Here { lang: Lang::En, path: "/".into() };
+    HERE.scope(here, async {
+        assert_eq!(
+            tr_built("第12版（自2027-01-01起施行）"),
+            "Version 12 (in force from 2027-01-01)"
+        );
+        assert_eq!(tr_built("第3版 · 清编〔2026〕3号"), "Version 3 · 清编〔2026〕3号");
+        assert_eq!(tr_built("第3版"), "Version 3", "the exact entry");
+        assert_eq!(tr_built("第4轮征求意见"), "Consultation, round 4", "beyond the third");
+        assert_eq!(tr_built("某某镇人民政府的事项"), "Items of 某某镇人民政府", "the name is data");
+        assert_eq!(
+            tr_built("第2版 · （无文号） · 自2026-07-01起施行 · 共18项"),
+            "Version 2 · (no document number) · in force from 2026-07-01 · 18 items",
+            "a value the catalogue knows is translated too"
+        );
+        assert_eq!(tr_built("事项名称、承办机构"), "Item, Handling office");
+        assert_eq!(tr_built("事项名称、某某字段"), "事项名称、某某字段", "all parts or none");
+        assert_eq!(tr_built("临时占用城市绿化用地审批"), "临时占用城市绿化用地审批");
+        assert_eq!(tr_built("第版"), "第版", "a hole is never empty");
+    })
+    .await;
+    assert_eq!(tr_built("第4轮征求意见"), "第4轮征求意见", "Chinese outside English");
+}
+
 /// Every fixed text a template passes through `t` or `tf` has its English entry.
 #[test]
 fn every_template_text_has_its_english() {

@@ -8,6 +8,7 @@ pub mod changesets;
 pub mod devolution;
 pub(crate) mod forms;
 pub mod grants;
+pub mod item_editor;
 pub mod law_pages;
 pub mod laws;
 pub mod ledger;

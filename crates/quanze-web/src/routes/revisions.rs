@@ -201,8 +201,10 @@ async fn create(
 }
 
 /// The operations the page's forms post, with what the page says once one is done.
-const DONE: [(&str, &str); 16] = [
+const DONE: [(&str, &str); 18] = [
     ("drafted", "调整方案已起草。"),
+    ("item", "事项已写入调整方案。"),
+    ("withdrawn_change", "已撤下该项调整。"),
     ("send_round", "已发起征求意见。"),
     ("reply", "意见已反馈。"),
     ("resolve", "意见已办理。"),
@@ -228,6 +230,8 @@ struct PageView {
     /// The operation refused, its message, and the form as posted.
     refused: Option<(String, String)>,
     typed: Fields,
+    /// The lists a draft may add items to (drafting only).
+    lists: Vec<(ListId, String)>,
     username: String,
 }
 
@@ -269,18 +273,28 @@ async fn page(
 ) -> Response {
     match st.service.change_set_page(&user, id).await {
         Ok(p) => {
+            let lists = revisable_lists(&st, &p);
             let done = q.done.as_deref().and_then(|d| DONE.iter().find(|(k, _)| *k == d));
             let view = PageView {
                 p,
                 done: done.map(|(_, label)| *label),
                 refused: None,
                 typed: Fields::new(),
+                lists,
                 username: user.username.to_string(),
             };
             render(StatusCode::OK, &view)
         }
         Err(e) => api_error_page(&ApiError::from(e)),
     }
+}
+
+/// The lists the page offers for a new item, when the change set is being drafted.
+fn revisable_lists(st: &AppState, p: &ChangeSetPage) -> Vec<(ListId, String)> {
+    if !p.may.revise {
+        return Vec::new();
+    }
+    st.service.drafting_form(None).map(|f| f.lists).unwrap_or_default()
 }
 
 /// A form's operation as the service takes it, or the message for what is malformed.
@@ -402,10 +416,12 @@ async fn act(
     };
     match st.service.change_set_page(&user, id).await {
         Ok(p) => {
+            let lists = revisable_lists(&st, &p);
             let view = PageView {
                 p,
                 done: None,
                 refused: Some((action, refusal.page_message().to_owned())),
+                lists,
                 typed: form,
                 username: user.username.to_string(),
             };

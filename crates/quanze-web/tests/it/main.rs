@@ -6,6 +6,7 @@ mod cases;
 mod casework;
 mod grants;
 mod helpers;
+mod item_editor;
 mod laws_pages;
 mod materials;
 mod openapi;
