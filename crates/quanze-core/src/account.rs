@@ -2,6 +2,11 @@
 
 use std::fmt;
 
+pub mod password;
+pub mod throttle;
+
+pub use password::{PasswordError, PasswordPolicy};
+
 use crate::error::ValidationError;
 use crate::ids::UnitId;
 
@@ -156,26 +161,6 @@ impl TryFrom<String> for Username {
     }
 }
 
-/// Checks a new password against the 等保 2.0 complexity rule: at least 8 characters from at
-/// least three of: lower case, upper case, digits, symbols.
-pub fn check_password(password: &str) -> Result<(), ValidationError> {
-    let classes = [
-        password.chars().any(|c| c.is_ascii_lowercase()),
-        password.chars().any(|c| c.is_ascii_uppercase()),
-        password.chars().any(|c| c.is_ascii_digit()),
-        password.chars().any(|c| !c.is_ascii_alphanumeric()),
-    ];
-    if password.chars().count() < 8 || classes.iter().filter(|&&b| b).count() < 3 {
-        return Err(ValidationError::Invalid {
-            field: "password",
-            reason: "must be at least 8 characters from three of: lower case, upper case, digits, symbols",
-            reason_zh: "至少8位，且包含大写字母、小写字母、数字、符号中的三类",
-            value: "(hidden)".to_owned(),
-        });
-    }
-    Ok(())
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,9 +170,6 @@ mod tests {
         assert_eq!(Username::parse(" Editor.01 ").unwrap().as_str(), "editor.01");
         assert!(Username::parse("张三").is_err());
         assert!(Username::parse("ab").is_err());
-        assert!(check_password("Quanze#2026").is_ok());
-        assert!(check_password("password").is_err());
-        assert!(check_password("Sh0rt!").is_err());
         for r in Role::ALL {
             assert_eq!(Role::parse(r.code()), Some(r));
         }

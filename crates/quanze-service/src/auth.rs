@@ -1,9 +1,10 @@
 //! Accounts: password hashing (argon2id), API tokens, login-failure lockout and role checks.
 
 use argon2::{Argon2, PasswordHasher, PasswordVerifier};
+use std::net::IpAddr;
+
 use chrono::Duration;
 use quanze_core::access::{Act, check_role_combination};
-use quanze_core::account::check_password;
 use quanze_core::{Role, RoleAssignment, UnitId, UserId, Username};
 use quanze_store::{StoredSession, UserRecord};
 use sm3::{Digest, Sm3};
@@ -97,6 +98,18 @@ fn hash_password(password: &str) -> ServiceResult<String> {
 }
 
 impl Service {
+    /// Checks a new password against the configured rule; the refusal states the rule.
+    pub fn check_password(&self, password: &str, username: &str) -> ServiceResult<()> {
+        let policy = &self.config.password;
+        policy.check(password, username).map_err(|e| {
+            ServiceError::rejected(
+                ErrorCode::WeakPassword,
+                format!("{}。{}", e.zh(), policy.rule_zh()),
+                format!("{e}; the rule: {}", policy.rule_en()),
+            )
+        })
+    }
+
     /// Creates an account (system administrators only; `None` for the bootstrap account).
     pub async fn create_user(
         &self,
@@ -106,7 +119,7 @@ impl Service {
         if let Some(by) = by {
             by.require_act(Act::ManageAccounts, None)?;
         }
-        check_password(&new.password)?;
+        self.check_password(&new.password, new.username.as_str())?;
         if let Err(conflict) = check_role_combination(&new.roles) {
             return Err(ServiceError::rejected(
                 ErrorCode::RoleConflict,
@@ -147,83 +160,237 @@ impl Service {
         Ok((record.id, receipt.leaf_index()))
     }
 
-    /// Checks a password and returns a fresh API token. Five (configurable) consecutive
-    /// failures lock the account for the configured time; every attempt is an event.
+    /// Checks a password and returns a fresh API token, under the sign-in throttle (with no
+    /// source address: the account's tally alone applies).
     pub async fn login(&self, username: &str, password: &str) -> ServiceResult<Login> {
-        let current = self.sign_in(username, password).await?;
+        self.login_from(username, password, None).await
+    }
+
+    /// [`Service::login`] from a source address.
+    pub async fn login_from(
+        &self,
+        username: &str,
+        password: &str,
+        source: Option<IpAddr>,
+    ) -> ServiceResult<Login> {
+        let current = self.sign_in_from(username, password, source).await?;
         let token = self.issue_token(&current, "login").await?;
         Ok(Login { user: current, token })
     }
 
-    /// 登录 — checks a password under the lockout policy (the same answer for an unknown
-    /// account and a wrong password), records the failure or the sign-in, and gives the
-    /// account: what the web pages' sign-in needs (a session, no API token).
+    /// [`Service::sign_in_from`] with no source address.
     pub async fn sign_in(&self, username: &str, password: &str) -> ServiceResult<CurrentUser> {
-        let name = Username::parse(username).map_err(|_| ServiceError::Unauthenticated)?;
-        let Some(user) = self.store.user_by_name(&name).await? else {
+        self.sign_in_from(username, password, None).await
+    }
+
+    /// 登录 — checks a password and gives the account: what the web pages' sign-in needs (a
+    /// session, no API token). An address or an account name that must wait
+    /// ([`quanze_core::account::throttle`]) is refused before any password is checked; an
+    /// unknown account and a wrong password get the same answer after the same work; an
+    /// account an administrator locked is refused. Every failure and sign-in is an event.
+    pub async fn sign_in_from(
+        &self,
+        username: &str,
+        password: &str,
+        source: Option<IpAddr>,
+    ) -> ServiceResult<CurrentUser> {
+        let now = self.clock.now();
+        let key = username.trim().to_lowercase();
+        self.throttle().check(&key, source, now).map_err(|t| ServiceError::Throttled(t.until))?;
+        let found = match Username::parse(username) {
+            Ok(name) => self.store.user_by_name(&name).await?,
+            Err(_) => None,
+        };
+        let Some(user) = found else {
             // Same answer as a wrong password, after the same work (a hash checked), so that
             // neither the answer nor its time tells which accounts exist.
             let _ = Argon2::default().verify_password(password.as_bytes(), dummy_hash());
+            self.throttle().failed(&key, source, now);
             return Err(ServiceError::Unauthenticated);
         };
-        let now = self.clock.now();
-        if let Some(until) = user.locked_until
-            && until > now
-        {
-            return Err(ServiceError::Locked(until));
-        }
         let ok = Argon2::default()
             .verify_password(password.as_bytes(), user.password_hash.as_str())
             .is_ok();
         let subject = format!("user:{}", user.id);
         if !ok {
-            // Past this point any lock has expired, and an expired lock starts a new count.
-            let failures = if user.locked_until.is_some() { 1 } else { user.failed_logins + 1 };
-            let lock = (failures >= self.config.lockout_threshold)
-                .then(|| now + Duration::minutes(self.config.lockout_minutes));
+            self.throttle().failed(&key, source, now);
             let ev = self.event(
                 None,
                 None,
                 "user.login_failed",
                 subject,
-                serde_json::json!({ "failures": failures, "locked": lock.is_some() }),
+                serde_json::json!({ "failures": user.failed_logins + 1 }),
             );
-            self.store.record_login(user.id, false, failures, lock, ev).await?;
-            return Err(match lock {
-                Some(until) => ServiceError::Locked(until),
-                None => ServiceError::Unauthenticated,
-            });
+            self.store.record_login(user.id, false, ev).await?;
+            return Err(ServiceError::Unauthenticated);
         }
+        // The password is right; a lock is told only to whoever knows it.
+        if let Some(until) = user.locked_until.filter(|u| *u > now) {
+            return Err(ServiceError::Locked(until));
+        }
+        self.throttle().succeeded(&key, source);
         let current = CurrentUser::from(&user);
         let ev = self.event(Some(&current), None, "user.login", subject, serde_json::json!({}));
-        self.store.record_login(user.id, true, 0, None, ev).await?;
+        self.store.record_login(user.id, true, ev).await?;
         Ok(current)
     }
 
-    /// Creates a named API token for the CLI or an integration.
+    fn throttle(
+        &self,
+    ) -> std::sync::MutexGuard<'_, quanze_core::account::throttle::SignInThrottle> {
+        // The tallies stay usable even if a holder panicked: they are counts, not invariants.
+        self.throttle.lock().unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    /// Creates an API token: a sign-in's (`name` "login") lives for the session policy's idle
+    /// and absolute times; a named integration token for `integration_days`, idle as long.
     pub async fn issue_token(&self, user: &CurrentUser, name: &str) -> ServiceResult<String> {
         let token = new_token();
+        let now = self.clock.now();
+        let policy = &self.config.sessions;
+        let life = if name == "login" {
+            quanze_store::TokenLife {
+                expires_at: now + Duration::hours(policy.absolute_hours),
+                idle: Duration::minutes(policy.idle_minutes),
+            }
+        } else {
+            let days = Duration::days(policy.integration_days);
+            quanze_store::TokenLife { expires_at: now + days, idle: days }
+        };
         let ev = self.event(
             Some(user),
             None,
             "token.created",
             format!("user:{}", user.id),
-            serde_json::json!({ "name": name }),
+            serde_json::json!({ "name": name, "expires_at": life.expires_at }),
         );
-        self.store.create_token(user.id, &token_hash(&token), name, ev).await?;
+        self.store.create_token(user.id, &token_hash(&token), name, life, ev).await?;
         Ok(token)
+    }
+
+    /// 注销 — ends the token presented.
+    pub async fn log_out(&self, user: &CurrentUser, token: &str) -> ServiceResult<u64> {
+        let ev = self.event(
+            Some(user),
+            None,
+            "token.revoked",
+            format!("user:{}", user.id),
+            serde_json::json!({}),
+        );
+        Ok(self.store.revoke_token(&token_hash(token), ev).await?.leaf_index())
+    }
+
+    /// 修改口令 — checks the current password and the new one against the rule, stores it, and
+    /// ends every other token and web session of the account (the `keep` token, the caller's
+    /// own, stays).
+    pub async fn change_password(
+        &self,
+        user: &CurrentUser,
+        current: &str,
+        new: &str,
+        keep: Option<&str>,
+    ) -> ServiceResult<u64> {
+        let stored = self.store.user(user.id).await?;
+        let ok = Argon2::default()
+            .verify_password(current.as_bytes(), stored.password_hash.as_str())
+            .is_ok();
+        if !ok {
+            return Err(ServiceError::rejected(
+                ErrorCode::Unauthenticated,
+                "当前口令不正确",
+                "the current password is wrong",
+            ));
+        }
+        self.check_password(new, user.username.as_str())?;
+        if Argon2::default().verify_password(new.as_bytes(), stored.password_hash.as_str()).is_ok()
+        {
+            return Err(ServiceError::rejected(
+                ErrorCode::WeakPassword,
+                "新口令不能与当前口令相同",
+                "the new password is the current one",
+            ));
+        }
+        let ev = self.event(
+            Some(user),
+            None,
+            "user.password_changed",
+            format!("user:{}", user.id),
+            serde_json::json!({}),
+        );
+        let keep = keep.map(token_hash);
+        let receipt =
+            self.store.set_password(user.id, &hash_password(new)?, keep.as_deref(), ev).await?;
+        Ok(receipt.leaf_index())
+    }
+
+    /// 锁定 or 解锁 an account (system administrators): a lock ends its tokens and web
+    /// sessions at once and lasts until unlocked; an unlock also ends any sign-in wait of the
+    /// account's name.
+    pub async fn set_account_lock(
+        &self,
+        by: &CurrentUser,
+        user: UserId,
+        locked: bool,
+        reason: &str,
+    ) -> ServiceResult<u64> {
+        by.require_act(Act::ManageAccounts, None)?;
+        let reason = reason.trim();
+        if reason.is_empty() {
+            return Err(quanze_core::ValidationError::Empty { field: "reason" }.into());
+        }
+        let target = self.store.user(user).await?;
+        let until = locked.then(|| self.clock.now() + Duration::days(365 * 100));
+        let kind = if locked { "user.locked" } else { "user.unlocked" };
+        let payload = serde_json::json!({ "reason": reason });
+        let ev = self.event(Some(by), None, kind, format!("user:{user}"), payload);
+        let receipt = self.store.set_lock(user, until, ev).await?;
+        if !locked {
+            self.throttle().release(target.username.as_str());
+        }
+        Ok(receipt.leaf_index())
+    }
+
+    /// Ends every token and web session of an account (system administrators; anyone for their
+    /// own account, keeping the token they call with).
+    pub async fn end_sessions(
+        &self,
+        by: &CurrentUser,
+        user: UserId,
+        keep: Option<&str>,
+    ) -> ServiceResult<u64> {
+        if by.id != user {
+            by.require_act(Act::ManageAccounts, None)?;
+        }
+        let ev = self.event(
+            Some(by),
+            None,
+            "user.sessions_ended",
+            format!("user:{user}"),
+            serde_json::json!({}),
+        );
+        let keep = keep.filter(|_| by.id == user).map(token_hash);
+        Ok(self.store.end_sessions(user, keep.as_deref(), ev).await?.leaf_index())
     }
 
     /// The account of a signed-in web session, as stored now (its roles may have changed).
     pub async fn session_user(&self, id: UserId) -> ServiceResult<CurrentUser> {
         match self.store.user(id).await {
+            Ok(user) if user.locked_until.is_some_and(|u| u > self.clock.now()) => {
+                Err(ServiceError::Unauthenticated)
+            }
             Ok(user) => Ok(CurrentUser::from(&user)),
             Err(quanze_store::StoreError::NotFound(_)) => Err(ServiceError::Unauthenticated),
             Err(e) => Err(e.into()),
         }
     }
 
-    /// The lockout policy, as the sign-in page states it: (failures, minutes).
+    /// The session policy (idle and absolute times).
+    pub fn session_policy(&self) -> crate::SessionPolicy {
+        self.config.sessions
+    }
+
+    /// The sign-in policy, as the sign-in page states it: (free failures of an account, the
+    /// longest wait in minutes).
     pub fn lockout_policy(&self) -> (u32, i64) {
         (self.config.lockout_threshold, self.config.lockout_minutes)
     }
@@ -260,7 +427,12 @@ impl Service {
 
     /// The account behind an API token.
     pub async fn authenticate(&self, token: &str) -> ServiceResult<CurrentUser> {
-        match self.store.user_by_token(&token_hash(token)).await? {
+        let now = self.clock.now();
+        match self.store.user_by_token(&token_hash(token), now).await? {
+            // A lock ends the tokens; this is the belt to that brace.
+            Some(user) if user.locked_until.is_some_and(|u| u > now) => {
+                Err(ServiceError::Unauthenticated)
+            }
             Some(user) => Ok(CurrentUser::from(&user)),
             None => Err(ServiceError::Unauthenticated),
         }

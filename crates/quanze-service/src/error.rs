@@ -51,9 +51,12 @@ pub enum ServiceError {
     /// No or bad credentials.
     #[error("not authenticated")]
     Unauthenticated,
-    /// The account is locked after too many failed logins.
+    /// The account is locked by an administrator, until the instant given.
     #[error("account locked until {0}")]
     Locked(chrono::DateTime<chrono::Utc>),
+    /// Too many failed sign-ins: this address or this account name waits until the instant.
+    #[error("too many failed sign-ins; wait until {0}")]
+    Throttled(chrono::DateTime<chrono::Utc>),
     /// The user lacks the role for this action.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -108,6 +111,7 @@ impl ServiceError {
             ServiceError::Conflict(_) => ErrorCode::Conflict,
             ServiceError::Unauthenticated => ErrorCode::Unauthenticated,
             ServiceError::Locked(_) => ErrorCode::AccountLocked,
+            ServiceError::Throttled(_) => ErrorCode::SignInThrottled,
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::Store(_) | ServiceError::Internal(_) => ErrorCode::Internal,
         }
@@ -125,9 +129,11 @@ impl ServiceError {
             ServiceError::NotFound(what) => format!("未找到：{what}"),
             ServiceError::Conflict(what) => format!("与已有数据冲突：{what}"),
             ServiceError::Unauthenticated => "未登录或令牌无效，请先登录".to_owned(),
-            ServiceError::Locked(until) => {
-                format!("登录失败次数过多，账号已锁定至{}", until.format("%Y-%m-%d %H:%M:%S UTC"))
-            }
+            ServiceError::Locked(_) => "账号已被管理员锁定，请联系系统管理员解锁".to_owned(),
+            ServiceError::Throttled(until) => format!(
+                "登录失败次数过多，请于北京时间{}后再试",
+                crate::beijing_time(*until).format("%H:%M:%S")
+            ),
             ServiceError::Forbidden(what) => format!("没有权限：{what}"),
             ServiceError::Store(_) | ServiceError::Internal(_) => {
                 "系统内部错误，请稍后重试或联系管理员".to_owned()

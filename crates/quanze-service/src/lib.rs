@@ -116,13 +116,37 @@ impl Ids {
     }
 }
 
+/// 会话策略 — how long a sign-in lasts (等保 2.0 §8.1.4.1 b: 登录连接超时自动退出): a web
+/// session or a sign-in's API token ends after `idle_minutes` unused and `absolute_hours` after
+/// it began; a named integration token after `integration_days`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SessionPolicy {
+    /// Idle time, in minutes (30).
+    pub idle_minutes: i64,
+    /// Absolute time, in hours (12).
+    pub absolute_hours: i64,
+    /// An integration token's life, in days (90).
+    pub integration_days: i64,
+}
+
+impl Default for SessionPolicy {
+    fn default() -> SessionPolicy {
+        SessionPolicy { idle_minutes: 30, absolute_hours: 12, integration_days: 90 }
+    }
+}
+
 /// Settings of the use cases.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Consecutive failed logins before an account is locked (等保: configurable; default 5).
+    /// Failed sign-ins an account name takes before addresses it has not signed in from must
+    /// wait, the wait doubling from 15 s with each further failure (等保: configurable; 5).
     pub lockout_threshold: u32,
-    /// How long a lock lasts, in minutes.
+    /// The longest wait, in minutes (for an account and for an address).
     pub lockout_minutes: i64,
+    /// 口令策略 — what a new password must be.
+    pub password: quanze_core::account::PasswordPolicy,
+    /// How long sign-ins last (web sessions and API tokens).
+    pub sessions: SessionPolicy,
     /// The largest upload accepted for import, in bytes.
     pub max_upload_bytes: usize,
     /// Checkpoint signing and trusted witnesses.
@@ -163,6 +187,8 @@ impl Default for Config {
         Config {
             lockout_threshold: 5,
             lockout_minutes: 30,
+            password: quanze_core::account::PasswordPolicy::default(),
+            sessions: SessionPolicy::default(),
             max_upload_bytes: 50 * 1024 * 1024,
             ledger: ledger::LedgerConfig::default(),
             governance: GovernanceConfig::default(),
@@ -207,6 +233,8 @@ pub struct Service {
     material_uploads: Arc<tokio::sync::Semaphore>,
     /// The search index of published items, built on first use and kept with the catalogue.
     search: search::SearchState,
+    /// 登录限速 — failed sign-ins by address and by account name.
+    throttle: std::sync::Mutex<quanze_core::account::throttle::SignInThrottle>,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -260,6 +288,13 @@ impl Service {
         config: Config,
     ) -> ServiceResult<Service> {
         let uploads = config.cases.materials.concurrent_uploads.max(1);
+        let throttle = quanze_core::account::throttle::SignInThrottle::new(
+            quanze_core::account::throttle::ThrottlePolicy {
+                account_free: config.lockout_threshold,
+                max_delay: chrono::Duration::minutes(config.lockout_minutes.max(1)),
+                ..Default::default()
+            },
+        );
         let service = Service {
             store,
             catalog: RwLock::new(Arc::new(Catalog::default())),
@@ -278,6 +313,7 @@ impl Service {
             case_cache: cases::CaseCache::default(),
             material_uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
             search: search::SearchState::default(),
+            throttle: std::sync::Mutex::new(throttle),
         };
         service.reload().await?;
         service.load_stored_calendar().await?;

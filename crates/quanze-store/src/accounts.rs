@@ -3,13 +3,14 @@
 //! Invariants: a user name is unique; a role scoped to a unit names an existing unit; an API
 //! token is stored only by its hash, never in clear. A display name is personal data: it is
 //! stored on the user row and never written into events in clear (the service passes it as
-//! the event's personal data). The lock-out policy is the caller's: the store records the
-//! failure count and lock it is given.
+//! the event's personal data). The sign-in policy is the caller's: the store counts failures
+//! and keeps the lock an administrator sets; a lock, and a new password, end the account's
+//! tokens and web sessions in the same transaction.
 
 use std::collections::BTreeSet;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 use quanze_core::{RoleAssignment, UnitId, UserId, Username};
 use sqlx::AnyConnection;
 
@@ -34,8 +35,20 @@ pub struct UserRecord {
     pub roles: Vec<RoleAssignment>,
     /// Consecutive failed logins.
     pub failed_logins: u32,
-    /// Locked until this instant, after too many failures.
+    /// Locked by an administrator until this instant.
     pub locked_until: Option<DateTime<Utc>>,
+}
+
+const SELECT_USER_BY_ID: &str = "SELECT id, username, display_name, password_hash, failed_logins, \
+             locked_until FROM users WHERE id = $1";
+
+/// How long an API token lives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct TokenLife {
+    /// The absolute end.
+    pub expires_at: DateTime<Utc>,
+    /// How long it may go unused.
+    pub idle: Duration,
 }
 
 /// Stores accounts, their roles, logins and API tokens. Each write is one transaction writing
@@ -48,27 +61,58 @@ pub trait AccountStore: Send + Sync {
     async fn user_by_name(&self, name: &Username) -> Result<Option<UserRecord>, StoreError>;
     /// Looks an account up by id.
     async fn user(&self, id: UserId) -> Result<UserRecord, StoreError>;
-    /// Records a login attempt's outcome: on success resets the failure count and any lock;
-    /// on failure stores `failures` (the caller's count: it decides when an expired lock
-    /// starts a new one) and `locked_until`. Records an event either way.
+    /// Records a login attempt's outcome: a success clears the failure count, a failure adds
+    /// one to it (in SQL, so concurrent failures all count). Records an event either way.
     async fn record_login(
         &self,
         user: UserId,
         success: bool,
-        failures: u32,
-        locked_until: Option<DateTime<Utc>>,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;
-    /// Stores an API token by its hash (the token itself is never stored).
+    /// Stores an API token by its hash (the token itself is never stored), live until its
+    /// `life` ends and while it is used within `life.idle`.
     async fn create_token(
         &self,
         user: UserId,
         token_hash: &str,
         name: &str,
+        life: TokenLife,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;
-    /// The account an API token (by hash) belongs to.
-    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError>;
+    /// The account a live API token (by hash) belongs to at `now`: before its end, and used
+    /// within its idle time. The use is recorded, at most once a minute.
+    async fn user_by_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserRecord>, StoreError>;
+    /// 注销 — ends one token. `NotFound` if it is not stored.
+    async fn revoke_token(&self, token_hash: &str, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// Ends every token and web session of an account but the token `keep` (its holder's own,
+    /// when the holder ends the others).
+    async fn end_sessions(
+        &self,
+        user: UserId,
+        keep: Option<&str>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// 锁定 or 解锁 — sets (until an instant) or clears an account's lock. A lock ends every
+    /// token and web session of the account in the same transaction.
+    async fn set_lock(
+        &self,
+        user: UserId,
+        until: Option<DateTime<Utc>>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
+    /// 修改口令 — stores a new password hash and ends every token and web session of the
+    /// account but the token `keep`.
+    async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: Option<&str>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError>;
 }
 
 #[async_trait]
@@ -94,8 +138,6 @@ impl AccountStore for SqlStore {
     }
 
     async fn user(&self, id: UserId) -> Result<UserRecord, StoreError> {
-        const SELECT_USER_BY_ID: &str = "SELECT id, username, display_name, password_hash, failed_logins, \
-             locked_until FROM users WHERE id = $1";
         let mut conn = self.pool.acquire().await?;
         let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_ID)
             .bind(id.to_string())
@@ -109,31 +151,14 @@ impl AccountStore for SqlStore {
         &self,
         user: UserId,
         success: bool,
-        failures: u32,
-        locked_until: Option<DateTime<Utc>>,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
-        const LOGIN_SUCCEEDED: &str =
-            "UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1";
+        const LOGIN_SUCCEEDED: &str = "UPDATE users SET failed_logins = 0 WHERE id = $1";
         const LOGIN_FAILED: &str =
-            "UPDATE users SET failed_logins = $2, locked_until = $3 WHERE id = $1";
+            "UPDATE users SET failed_logins = failed_logins + 1 WHERE id = $1";
         let mut w = self.begin_write().await?;
-        let res = async {
-            let query = if success {
-                sqlx::query(LOGIN_SUCCEEDED).bind(user.to_string())
-            } else {
-                sqlx::query(LOGIN_FAILED)
-                    .bind(user.to_string())
-                    .bind(i64::from(failures))
-                    .bind(locked_until.map(instant_text))
-            };
-            let done = query.execute(w.conn()).await?;
-            if done.rows_affected() == 0 {
-                return Err(StoreError::NotFound(format!("user {user}")));
-            }
-            Ok(())
-        }
-        .await;
+        let sql = if success { LOGIN_SUCCEEDED } else { LOGIN_FAILED };
+        let res = update_user(w.conn(), user, sqlx::query(sql).bind(user.to_string())).await;
         w.finish(res, ev).await
     }
 
@@ -142,15 +167,19 @@ impl AccountStore for SqlStore {
         user: UserId,
         token_hash: &str,
         name: &str,
+        life: TokenLife,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
-        const INSERT_TOKEN: &str = "INSERT INTO api_tokens (token_hash, user_id, name, created_at) VALUES ($1, $2, $3, $4)";
+        const INSERT_TOKEN: &str = "INSERT INTO api_tokens (token_hash, user_id, name, created_at, \
+             expires_at, used_at, idle_secs) VALUES ($1, $2, $3, $4, $5, $4, $6)";
         let mut w = self.begin_write().await?;
         let res = sqlx::query(INSERT_TOKEN)
             .bind(token_hash)
             .bind(user.to_string())
             .bind(name)
             .bind(instant_text(ev.at))
+            .bind(instant_text(life.expires_at))
+            .bind(life.idle.num_seconds())
             .execute(w.conn())
             .await
             .map(|_| ())
@@ -158,20 +187,150 @@ impl AccountStore for SqlStore {
         w.finish(res, ev).await
     }
 
-    async fn user_by_token(&self, token_hash: &str) -> Result<Option<UserRecord>, StoreError> {
-        const SELECT_USER_BY_TOKEN: &str = "SELECT u.id, u.username, u.display_name, u.password_hash, \
-             u.failed_logins, u.locked_until FROM users u JOIN api_tokens t ON t.user_id = u.id \
-             WHERE t.token_hash = $1";
+    async fn user_by_token(
+        &self,
+        token_hash: &str,
+        now: DateTime<Utc>,
+    ) -> Result<Option<UserRecord>, StoreError> {
+        const SELECT_TOKEN: &str =
+            "SELECT user_id, expires_at, used_at, idle_secs FROM api_tokens WHERE token_hash = $1";
+        // Not a recorded act, so no event: the last use, at most once a minute.
+        const TOUCH: &str =
+            "UPDATE api_tokens SET used_at = $2 WHERE token_hash = $1 AND used_at < $3";
         let mut conn = self.pool.acquire().await?;
-        let row: Option<UserRow> = sqlx::query_as(SELECT_USER_BY_TOKEN)
-            .bind(token_hash)
-            .fetch_optional(&mut *conn)
-            .await?;
-        match row {
-            Some(row) => Ok(Some(self.load_user(&mut conn, row).await?)),
-            None => Ok(None),
+        let token: Option<(String, Option<String>, Option<String>, Option<i64>)> =
+            sqlx::query_as(SELECT_TOKEN).bind(token_hash).fetch_optional(&mut *conn).await?;
+        let Some((user, Some(expires_at), Some(used_at), Some(idle))) = token else {
+            return Ok(None);
+        };
+        let instant = |text: &str| {
+            DateTime::parse_from_rfc3339(text)
+                .map(|t| t.to_utc())
+                .map_err(|e| StoreError::Corrupt(format!("token instant {text:?}: {e}")))
+        };
+        if instant(&expires_at)? <= now || instant(&used_at)? + Duration::seconds(idle) <= now {
+            return Ok(None);
         }
+        let row: Option<UserRow> =
+            sqlx::query_as(SELECT_USER_BY_ID).bind(user).fetch_optional(&mut *conn).await?;
+        let Some(row) = row else { return Ok(None) };
+        let user = self.load_user(&mut conn, row).await?;
+        sqlx::query(TOUCH)
+            .bind(token_hash)
+            .bind(instant_text(now))
+            .bind(instant_text(now - Duration::minutes(1)))
+            .execute(&mut *conn)
+            .await?;
+        Ok(Some(user))
     }
+
+    async fn revoke_token(&self, token_hash: &str, ev: NewEvent) -> Result<Receipt, StoreError> {
+        const DELETE_TOKEN: &str = "DELETE FROM api_tokens WHERE token_hash = $1";
+        let mut w = self.begin_write().await?;
+        let res = async {
+            let done = sqlx::query(DELETE_TOKEN).bind(token_hash).execute(w.conn()).await?;
+            if done.rows_affected() == 0 {
+                return Err(StoreError::NotFound("token".to_owned()));
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(res, ev).await
+    }
+
+    async fn end_sessions(
+        &self,
+        user: UserId,
+        keep: Option<&str>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        let mut w = self.begin_write().await?;
+        let res = async {
+            require_user(w.conn(), user).await?;
+            end_sessions_in(w.conn(), user, keep).await
+        }
+        .await;
+        w.finish(res, ev).await
+    }
+
+    async fn set_lock(
+        &self,
+        user: UserId,
+        until: Option<DateTime<Utc>>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        const SET_LOCK: &str = "UPDATE users SET locked_until = $2 WHERE id = $1";
+        let mut w = self.begin_write().await?;
+        let res = async {
+            let query = sqlx::query(SET_LOCK).bind(user.to_string()).bind(until.map(instant_text));
+            update_user(w.conn(), user, query).await?;
+            if until.is_some() {
+                end_sessions_in(w.conn(), user, None).await?;
+            }
+            Ok(())
+        }
+        .await;
+        w.finish(res, ev).await
+    }
+
+    async fn set_password(
+        &self,
+        user: UserId,
+        password_hash: &str,
+        keep: Option<&str>,
+        ev: NewEvent,
+    ) -> Result<Receipt, StoreError> {
+        const SET_PASSWORD: &str =
+            "UPDATE users SET password_hash = $2, failed_logins = 0 WHERE id = $1";
+        let mut w = self.begin_write().await?;
+        let res = async {
+            let query = sqlx::query(SET_PASSWORD).bind(user.to_string()).bind(password_hash);
+            update_user(w.conn(), user, query).await?;
+            end_sessions_in(w.conn(), user, keep).await
+        }
+        .await;
+        w.finish(res, ev).await
+    }
+}
+
+/// `NotFound` unless the account exists.
+async fn require_user(conn: &mut AnyConnection, user: UserId) -> Result<(), StoreError> {
+    let found: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
+        .bind(user.to_string())
+        .fetch_optional(conn)
+        .await?;
+    found.map(|_| ()).ok_or_else(|| StoreError::NotFound(format!("user {user}")))
+}
+
+/// Runs an update of one account's row; `NotFound` when there is no such account.
+async fn update_user<'q>(
+    conn: &mut AnyConnection,
+    user: UserId,
+    query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
+) -> Result<(), StoreError> {
+    let done = query.execute(conn).await?;
+    if done.rows_affected() == 0 {
+        return Err(StoreError::NotFound(format!("user {user}")));
+    }
+    Ok(())
+}
+
+/// Deletes an account's web sessions and its tokens but `keep`.
+async fn end_sessions_in(
+    conn: &mut AnyConnection,
+    user: UserId,
+    keep: Option<&str>,
+) -> Result<(), StoreError> {
+    sqlx::query("DELETE FROM web_sessions WHERE user_id = $1")
+        .bind(user.to_string())
+        .execute(&mut *conn)
+        .await?;
+    sqlx::query("DELETE FROM api_tokens WHERE user_id = $1 AND token_hash <> $2")
+        .bind(user.to_string())
+        .bind(keep.unwrap_or(""))
+        .execute(&mut *conn)
+        .await?;
+    Ok(())
 }
 
 impl SqlStore {

@@ -51,7 +51,7 @@ use chrono::{DateTime, Utc};
 use quanze_core::{UnitId, UserId};
 pub use quanze_ledger::{Hash, HashAlg, NodeId};
 
-pub use accounts::{AccountStore, UserRecord};
+pub use accounts::{AccountStore, TokenLife, UserRecord};
 pub use calendar::{CalendarStore, StoredCalendarYear};
 pub use cases::{
     CaseFilter, CaseStore, CaseTallies, CaseWrite, NextLook, SealedApplicant, StoredCase,

@@ -19,6 +19,8 @@ pub struct ApiError {
     message: String,
     message_en: String,
     details: Option<serde_json::Value>,
+    /// Seconds to wait, sent as `Retry-After` (a throttled sign-in).
+    retry_after: Option<i64>,
 }
 
 impl ApiError {
@@ -30,6 +32,7 @@ impl ApiError {
             message: zh.into(),
             message_en: en.into(),
             details: None,
+            retry_after: None,
         }
     }
 
@@ -42,6 +45,11 @@ impl ApiError {
         );
         self.status = status;
         self
+    }
+
+    /// Seconds to wait before trying again, for a throttled sign-in.
+    pub fn retry_after(&self) -> Option<i64> {
+        self.retry_after
     }
 
     /// The HTTP status.
@@ -94,9 +102,15 @@ impl From<ServiceError> for ApiError {
             }
             _ => None,
         };
+        let retry_after = match &err {
+            ServiceError::Throttled(until) => {
+                Some((*until - chrono::Utc::now()).num_seconds().clamp(1, 24 * 3600))
+            }
+            _ => None,
+        };
         let message_en =
             if status.is_server_error() { "internal error".to_owned() } else { err.to_string() };
-        ApiError { status, code, message: err.zh(), message_en, details }
+        ApiError { status, code, message: err.zh(), message_en, details, retry_after }
     }
 }
 
@@ -139,7 +153,11 @@ impl IntoResponse for ApiError {
         {
             obj.extend(extra.clone());
         }
-        (self.status, axum::Json(body)).into_response()
+        let mut response = (self.status, axum::Json(body)).into_response();
+        if let Some(seconds) = self.retry_after {
+            response.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
     }
 }
 

@@ -48,6 +48,40 @@ impl FromRequestParts<AppState> for Auth {
     }
 }
 
+/// The caller with the token it presented (to end it, or to keep it when ending the others).
+#[derive(Debug, Clone)]
+pub struct AuthToken(pub CurrentUser, pub String);
+
+impl FromRequestParts<AppState> for AuthToken {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<AuthToken, ApiError> {
+        let Auth(user) =
+            <Auth as FromRequestParts<AppState>>::from_request_parts(parts, state).await?;
+        let token = bearer(parts).unwrap_or_default().to_owned();
+        Ok(AuthToken(user, token))
+    }
+}
+
+/// The address a request comes from (the peer of its connection), when the server knows it.
+#[derive(Debug, Clone, Copy)]
+pub struct Source(pub Option<std::net::IpAddr>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Source {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Source, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        Ok(Source(peer))
+    }
+}
+
 impl OptionalFromRequestParts<AppState> for Auth {
     type Rejection = ApiError;
 

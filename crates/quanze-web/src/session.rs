@@ -31,10 +31,6 @@ use crate::AppState;
 const USER: &str = "user";
 /// The session's key for when the account signed in (Unix seconds).
 const SIGNED_IN_AT: &str = "signed_in_at";
-/// Idle timeout.
-pub const IDLE_MINUTES: i64 = 30;
-/// Absolute timeout.
-pub const ABSOLUTE_HOURS: i64 = 12;
 
 /// The sessions, in the database.
 #[derive(Clone)]
@@ -97,16 +93,18 @@ impl SessionStore for DbSessions {
 
 /// The session layer: the cookie `quanze_session`, idle expiry.
 pub fn layer(service: Arc<Service>, secure: bool) -> SessionManagerLayer<DbSessions> {
+    let service_policy = service.session_policy();
     SessionManagerLayer::new(DbSessions(service))
         .with_name("quanze_session")
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(secure)
-        .with_expiry(idle_expiry())
+        .with_expiry(idle_expiry(&service_policy))
 }
 
-fn idle_expiry() -> Expiry {
-    Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(IDLE_MINUTES))
+/// The session policy's idle time as the session layer's expiry.
+fn idle_expiry(policy: &quanze_service::SessionPolicy) -> Expiry {
+    Expiry::OnInactivity(tower_sessions::cookie::time::Duration::minutes(policy.idle_minutes))
 }
 
 /// Signs `user` in on this session: a new id, the account and the time.
@@ -134,13 +132,14 @@ pub async fn sign_out(
 pub(crate) async fn signed_in_account(
     session: &Session,
     now: DateTime<Utc>,
+    policy: &quanze_service::SessionPolicy,
 ) -> std::result::Result<UserId, bool> {
     let user: Option<String> = session.get(USER).await.unwrap_or_default();
     let Some(user) = user.and_then(|u| u.parse::<UserId>().ok()) else {
         return Err(false);
     };
     let since: i64 = session.get(SIGNED_IN_AT).await.unwrap_or_default().unwrap_or(0);
-    if now.timestamp() - since > ABSOLUTE_HOURS * 3600 {
+    if now.timestamp() - since > policy.absolute_hours * 3600 {
         let _ = session.flush().await;
         return Err(true);
     }
@@ -172,7 +171,8 @@ impl FromRequestParts<AppState> for Staff {
                 tracing::error!(%status, msg, "the session layer is missing");
                 StatusCode::INTERNAL_SERVER_ERROR.into_response()
             })?;
-        let user = match signed_in_account(&session, state.service.now()).await {
+        let policy = state.service.session_policy();
+        let user = match signed_in_account(&session, state.service.now(), &policy).await {
             Ok(user) => user,
             Err(expired) => return Err(to_sign_in(expired)),
         };
@@ -180,7 +180,7 @@ impl FromRequestParts<AppState> for Staff {
             Ok(current) => {
                 // Setting the expiry marks the session changed, so the layer saves it at the
                 // end of this request: the row's expiry and the cookie's move 30 minutes on.
-                session.set_expiry(Some(idle_expiry()));
+                session.set_expiry(Some(idle_expiry(&policy)));
                 Ok(Staff(current))
             }
             Err(_) => {

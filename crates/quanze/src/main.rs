@@ -323,6 +323,13 @@ struct PolicyArgs {
     /// How long a lock lasts, in minutes.
     #[arg(long, env = "QUANZE_LOCKOUT_MINUTES", default_value_t = 30)]
     lockout_minutes: i64,
+    /// The fewest characters of a new password (口令策略).
+    #[arg(long, env = "QUANZE_PASSWORD_MIN_LENGTH", default_value_t = 10)]
+    password_min_length: usize,
+    /// The fewest character classes of a new password (of lower, upper, digits, symbols).
+    #[arg(long, env = "QUANZE_PASSWORD_MIN_CLASSES", default_value_t = 3,
+          value_parser = clap::value_parser!(u8).range(1..=4))]
+    password_min_classes: u8,
     /// The server is reached over HTTPS (behind a proxy): the sign-in cookie is marked Secure.
     #[arg(long, env = "QUANZE_HTTPS")]
     https: bool,
@@ -398,6 +405,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config {
                 lockout_threshold: policy.lockout_threshold,
                 lockout_minutes: policy.lockout_minutes,
+                password: quanze_core::account::PasswordPolicy {
+                    min_length: policy.password_min_length.clamp(8, 64),
+                    min_classes: usize::from(policy.password_min_classes),
+                    ..Default::default()
+                },
                 ledger: ledger::ledger_config(
                     ledger.ledger_key.as_deref(),
                     &ledger.origin,

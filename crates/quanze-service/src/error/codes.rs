@@ -98,8 +98,13 @@ error_codes! {
     // Accounts.
     /// No bearer token, or a bad one, or a wrong password.
     Unauthenticated = "unauthenticated", 401, "未登录或令牌无效，请先登录", "not authenticated";
-    /// The account is locked after too many failed logins.
-    AccountLocked = "account_locked", 403, "登录失败次数过多，账号已锁定", "account locked";
+    /// The account is locked by an administrator (its sessions and tokens ended with the lock).
+    AccountLocked = "account_locked", 403, "账号已被锁定", "account locked";
+    /// Too many failed sign-ins from this address, or for this account from an address it has
+    /// not signed in from: wait (`Retry-After`), the wait growing with each failure.
+    SignInThrottled = "sign_in_throttled", 429, "登录尝试过于频繁，请稍后再试", "too many sign-in attempts; wait";
+    /// A new password breaks the password rule (length, classes, the user name, a weak word).
+    WeakPassword = "weak_password", 422, "口令不符合口令策略", "the password breaks the password rule";
     /// The user lacks the role for this action.
     Forbidden = "forbidden", 403, "没有权限", "forbidden";
 

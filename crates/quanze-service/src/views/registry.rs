@@ -27,6 +27,28 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// 修改口令 — the current password and the new one.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChangeRequest {
+    /// The current password.
+    pub current: String,
+    /// The new one, under the password rule (by default 10 to 128 characters mixing at least
+    /// three of lower case, upper case, digits and symbols, not containing the user name, not
+    /// a common password); refused with `weak_password`.
+    pub new: String,
+}
+
+/// 锁定 or 解锁 an account, and why.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AccountLockRequest {
+    /// `true` to lock (until unlocked), `false` to unlock.
+    pub locked: bool,
+    /// Why (recorded with the act).
+    pub reason: String,
+}
+
 /// The account that logged in.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct SessionUser {
@@ -57,7 +79,9 @@ pub struct NewUserRequest {
     pub username: String,
     /// The person's name (kept out of the ledger in clear).
     pub display_name: String,
-    /// Initial password (at least 10 characters of three kinds).
+    /// Initial password. The rule (口令策略, configurable; by default): 10 to 128 characters
+    /// mixing at least three of lower case, upper case, digits and symbols, not containing the
+    /// user name, not a common password; refused with `weak_password`.
     pub password: String,
     /// Roles, each for one unit or (without `unit`) the whole county.
     pub roles: Vec<RoleRequest>,
@@ -275,8 +299,12 @@ pub struct HoldingsView {
 
 impl Service {
     /// Logs in: a new token and the account.
-    pub async fn log_in(&self, body: &LoginRequest) -> ServiceResult<LoginView> {
-        let login = self.login(&body.username, &body.password).await?;
+    pub async fn log_in(
+        &self,
+        body: &LoginRequest,
+        source: Option<std::net::IpAddr>,
+    ) -> ServiceResult<LoginView> {
+        let login = self.login_from(&body.username, &body.password, source).await?;
         let roles = login.user.roles.iter().map(|g| g.role.code().to_owned()).collect();
         Ok(LoginView {
             token: login.token,

@@ -43,6 +43,7 @@ fn pinned_status(err: &ServiceError) -> StatusCode {
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
         ServiceError::Locked(_) | ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
+        ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -69,6 +70,7 @@ fn service_errors() -> Vec<(ServiceError, &'static str)> {
         (ServiceError::Conflict("name taken".into()), "conflict"),
         (ServiceError::Unauthenticated, "unauthenticated"),
         (ServiceError::Locked(chrono::Utc::now()), "account_locked"),
+        (ServiceError::Throttled(chrono::Utc::now()), "sign_in_throttled"),
         (ServiceError::Forbidden("publish".into()), "forbidden"),
         (ServiceError::Store(quanze_store::StoreError::Corrupt("row".into())), "internal"),
         (ServiceError::Internal("bug".into()), "internal"),

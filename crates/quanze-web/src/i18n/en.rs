@@ -427,8 +427,6 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ("用户名", "Username"),
     ("密码", "Password"),
     ("登录", "Sign in"),
-    ("安全规则：连续登录失败 {} 次，", "Security rules: after {} failed sign-ins in a row, "),
-    ("账户锁定 {} 分钟；", "the account is locked for {} minutes; "),
     ("{} 分钟无操作或", "after {} minutes without activity, or "),
     ("登录满 {} 小时需重新登录。", "{} hours after signing in, you must sign in again."),
     // Staff pages: who is signed in (staff/_user.html) and the desk (staff/desk.html).
@@ -1311,9 +1309,22 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ("第{}版 · {} · 自{}起施行 · 共{}项", "Version {} · {} · in force from {} · {} items"),
     ("{}的事项", "Items of {}"),
     ("第{}轮征求意见", "Consultation, round {}"),
-    (
-        "连续登录失败次数过多，账户已锁定至 {}（北京时间）。如需提前解锁，请联系系统管理员。",
-        "Too many failed sign-ins: the account is locked until {} (Beijing time). To unlock it sooner, ask the system administrator.",
-    ),
     ("（无文号）", "(no document number)"),
+    // The sign-in policy (login.html) and its answers.
+    (
+        "安全规则：同一账户连续登录失败 {} 次后，",
+        "Security rules: after {} failed sign-ins to one account, ",
+    ),
+    (
+        "未在本机成功登录过的须等待再试，等待逐次加倍，最长 {} 分钟；",
+        "devices it has not signed in from must wait before trying again, the wait doubling each time up to {} minutes; ",
+    ),
+    (
+        "账户已被管理员锁定，请联系系统管理员解锁。",
+        "The account is locked by an administrator; ask the system administrator to unlock it.",
+    ),
+    (
+        "登录失败次数过多，请于北京时间 {} 后再试。",
+        "Too many failed sign-ins: try again after {} (Beijing time).",
+    ),
 ];

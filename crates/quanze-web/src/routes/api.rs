@@ -9,7 +9,7 @@ use axum::routing::{get, post};
 use chrono::NaiveDate;
 use quanze_core::{
     ListId, ListVersionId, PowerCategory, RegionCode, Role, RoleAssignment, UnitId, UnitKind,
-    Username,
+    UserId, Username,
 };
 use quanze_service::ErrorCode;
 use quanze_service::lists::{ExportFormat, ImportOutcome, ItemQuery, ItemView};
@@ -20,7 +20,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::AppState;
 use crate::error::ApiError;
-use crate::extract::{Auth, Json, Path, Query};
+use crate::extract::{Auth, AuthToken, Json, Path, Query, Source};
 
 /// The API's OpenAPI description.
 #[derive(OpenApi)]
@@ -32,7 +32,11 @@ use crate::extract::{Auth, Json, Path, Query};
     ),
     paths(
         login,
+        logout,
+        change_password,
         create_user,
+        lock_user,
+        end_sessions,
         regions,
         put_regions,
         units,
@@ -102,6 +106,8 @@ use crate::extract::{Auth, Json, Path, Query};
     ),
     components(schemas(
         ErrorBody,
+        PasswordChangeRequest,
+        AccountLockRequest,
         quanze_service::search::SearchPage,
         quanze_service::search::SearchHit,
         Receipt,
@@ -170,7 +176,11 @@ pub struct ApiDoc;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/api/v1/auth/login", post(login))
+        .route("/api/v1/auth/token", axum::routing::delete(logout))
+        .route("/api/v1/auth/password", post(change_password))
         .route("/api/v1/users", post(create_user))
+        .route("/api/v1/users/{id}/lock", axum::routing::put(lock_user))
+        .route("/api/v1/users/{id}/sessions", axum::routing::delete(end_sessions))
         .route("/api/v1/regions", get(regions).post(put_regions))
         .route("/api/v1/units", get(units).post(create_unit))
         .route("/api/v1/units/{id}", get(unit).put(update_unit))
@@ -223,13 +233,73 @@ fn default_limit() -> usize {
 #[utoipa::path(post, path = "/api/v1/auth/login", operation_id = "login", request_body = LoginRequest,
     responses((status = 200, description = "a new bearer token and the account", body = LoginView),
         (status = 401, description = "wrong name or password", body = ErrorBody),
-        (status = 403, description = "locked", body = ErrorBody),
-        (status = 422, description = "the body does not parse", body = ErrorBody)))]
+        (status = 403, description = "locked by an administrator (told only with the right password)", body = ErrorBody),
+        (status = 422, description = "the body does not parse", body = ErrorBody),
+        (status = 429, description = "too many failed sign-ins from this address or for this account: wait (`Retry-After`)", body = ErrorBody)))]
 async fn login(
     State(st): State<AppState>,
+    Source(source): Source,
     Json(body): Json<LoginRequest>,
 ) -> Result<axum::Json<LoginView>, ApiError> {
-    Ok(axum::Json(st.service.log_in(&body).await?))
+    Ok(axum::Json(st.service.log_in(&body, source).await?))
+}
+
+#[utoipa::path(delete, path = "/api/v1/auth/token", operation_id = "logout",
+    responses((status = 200, description = "the token presented is ended", body = Receipt),
+        (status = 401, description = "no or bad token", body = ErrorBody)))]
+async fn logout(
+    State(st): State<AppState>,
+    AuthToken(user, token): AuthToken,
+) -> Result<axum::Json<Receipt>, ApiError> {
+    let leaf_index = st.service.log_out(&user, &token).await?;
+    Ok(axum::Json(Receipt { leaf_index }))
+}
+
+#[utoipa::path(post, path = "/api/v1/auth/password", operation_id = "change_password",
+    request_body = PasswordChangeRequest,
+    responses((status = 200, description = "changed; every other token and web session of the account is ended", body = Receipt),
+        (status = 401, description = "no or bad token, or a wrong current password", body = ErrorBody),
+        (status = 422, description = "the new password breaks the rule (`weak_password`)", body = ErrorBody)))]
+async fn change_password(
+    State(st): State<AppState>,
+    AuthToken(user, token): AuthToken,
+    Json(body): Json<PasswordChangeRequest>,
+) -> Result<axum::Json<Receipt>, ApiError> {
+    let leaf_index =
+        st.service.change_password(&user, &body.current, &body.new, Some(&token)).await?;
+    Ok(axum::Json(Receipt { leaf_index }))
+}
+
+#[utoipa::path(put, path = "/api/v1/users/{id}/lock", operation_id = "lock_user",
+    params(("id" = String, Path, description = "account id")), request_body = AccountLockRequest,
+    responses((status = 200, description = "locked until unlocked, its tokens and web sessions ended; or unlocked, any sign-in wait of its name ended", body = Receipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "not a system administrator", body = ErrorBody),
+        (status = 404, description = "no such account", body = ErrorBody),
+        (status = 422, description = "no reason given", body = ErrorBody)))]
+async fn lock_user(
+    State(st): State<AppState>,
+    Auth(by): Auth,
+    Path(id): Path<UserId>,
+    Json(body): Json<AccountLockRequest>,
+) -> Result<axum::Json<Receipt>, ApiError> {
+    let leaf_index = st.service.set_account_lock(&by, id, body.locked, &body.reason).await?;
+    Ok(axum::Json(Receipt { leaf_index }))
+}
+
+#[utoipa::path(delete, path = "/api/v1/users/{id}/sessions", operation_id = "end_sessions",
+    params(("id" = String, Path, description = "account id")),
+    responses((status = 200, description = "every token and web session of the account ended (one's own: but the token presented)", body = Receipt),
+        (status = 401, description = "no or bad token", body = ErrorBody),
+        (status = 403, description = "another's account, and not a system administrator", body = ErrorBody),
+        (status = 404, description = "no such account", body = ErrorBody)))]
+async fn end_sessions(
+    State(st): State<AppState>,
+    AuthToken(by, token): AuthToken,
+    Path(id): Path<UserId>,
+) -> Result<axum::Json<Receipt>, ApiError> {
+    let leaf_index = st.service.end_sessions(&by, id, Some(&token)).await?;
+    Ok(axum::Json(Receipt { leaf_index }))
 }
 
 #[utoipa::path(post, path = "/api/v1/regions", operation_id = "put_regions", request_body = RegionsRequest,

@@ -25,7 +25,7 @@ use crate::error::ApiError;
 use crate::i18n::filters;
 use crate::routes::forms::{self, Fields};
 use crate::routes::portal::{PagePath, PageQuery, error_page, render};
-use crate::session::{ABSOLUTE_HOURS, IDLE_MINUTES, Staff};
+use crate::session::Staff;
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -84,8 +84,8 @@ fn login_view(st: &AppState, next: String, username: String, error: Option<Strin
         kept: Vec::new(),
         threshold,
         minutes,
-        idle: IDLE_MINUTES,
-        absolute: ABSOLUTE_HOURS,
+        idle: st.service.session_policy().idle_minutes,
+        absolute: st.service.session_policy().absolute_hours,
     }
 }
 
@@ -180,7 +180,9 @@ pub(crate) async fn keep_typed_text(
     {
         return next.run(req).await;
     }
-    let expired = match crate::session::signed_in_account(&session, st.service.now()).await {
+    let policy = st.service.session_policy();
+    let expired = match crate::session::signed_in_account(&session, st.service.now(), &policy).await
+    {
         Ok(_) => return next.run(req).await,
         Err(expired) => expired,
     };
@@ -201,6 +203,7 @@ pub(crate) async fn keep_typed_text(
 
 async fn login(
     State(st): State<AppState>,
+    crate::extract::Source(source): crate::extract::Source,
     session: Session,
     form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
 ) -> Response {
@@ -214,7 +217,7 @@ async fn login(
         view.kept = form.kept.clone();
         render(status, &view)
     };
-    match st.service.sign_in(form.username.trim(), &form.password).await {
+    match st.service.sign_in_from(form.username.trim(), &form.password, source).await {
         Ok(user) => match crate::session::sign_in(&session, &user, st.service.now()).await {
             Ok(()) if form.kept.is_empty() => Redirect::to(&next).into_response(),
             Ok(()) => render(StatusCode::OK, &ResumeView::new(next, form.kept)),
@@ -230,14 +233,18 @@ async fn login(
         Err(ServiceError::Unauthenticated) => {
             refused(StatusCode::UNAUTHORIZED, "用户名或密码不正确。".to_owned())
         }
-        Err(ServiceError::Locked(until)) => {
-            let until = quanze_service::beijing_time(until).format("%Y-%m-%d %H:%M");
-            refused(
-                StatusCode::LOCKED,
-                format!(
-                    "连续登录失败次数过多，账户已锁定至 {until}（北京时间）。如需提前解锁，请联系系统管理员。"
-                ),
-            )
+        Err(ServiceError::Locked(_)) => {
+            refused(StatusCode::FORBIDDEN, "账户已被管理员锁定，请联系系统管理员解锁。".to_owned())
+        }
+        Err(ServiceError::Throttled(until)) => {
+            let wait = (until - st.service.now()).num_seconds().max(1);
+            let at = quanze_service::beijing_time(until).format("%H:%M:%S");
+            let mut page = refused(
+                StatusCode::TOO_MANY_REQUESTS,
+                format!("登录失败次数过多，请于北京时间 {at} 后再试。"),
+            );
+            page.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.into());
+            page
         }
         Err(e) => {
             let e = ApiError::from(e);
