@@ -31,6 +31,7 @@ pub mod opinion;
 pub mod region;
 pub mod review;
 pub mod schedule;
+pub mod text;
 pub mod unit;
 pub mod workflow;
 

@@ -165,7 +165,13 @@ pub enum OpinionError {
     /// A comment or answer without text.
     #[error("the text must not be empty")]
     EmptyText,
+    /// A comment's text is too long or holds characters a text may not.
+    #[error("the comment: {0}")]
+    Text(#[from] crate::text::TextError),
 }
+
+/// The most characters of a comment from the public.
+pub const MAX_COMMENT_CHARS: usize = 2000;
 
 impl OpinionError {
     /// The message in Chinese, for end users.
@@ -184,6 +190,7 @@ impl OpinionError {
             OpinionError::NotOpen => "当前没有进行中的征求意见轮次或公示期".into(),
             OpinionError::PeriodEnded(until) => format!("公示期已于{until}结束"),
             OpinionError::EmptyText => "内容不能为空".into(),
+            OpinionError::Text(e) => format!("意见{}", e.zh()),
         }
     }
 }
@@ -359,6 +366,7 @@ impl CommentPeriod {
         if text.trim().is_empty() {
             return Err(OpinionError::EmptyText);
         }
+        crate::text::check_text(text.trim(), MAX_COMMENT_CHARS, true)?;
         if self.comments.iter().any(|c| c.id == id) {
             return Err(OpinionError::DuplicateId(id));
         }

@@ -152,10 +152,14 @@ impl Service {
             None,
             "user.created",
             format!("user:{}", record.id),
-            serde_json::json!({ "username": new.username.as_str(), "roles": roles }),
+            serde_json::json!({ "roles": roles }),
         );
-        // A person's name: kept erasable behind a commitment, never in the leaf in clear.
-        ev.personal = Some(serde_json::json!({ "display_name": record.display_name }));
+        // The person's name and the account's: kept erasable behind a commitment, never in
+        // the public leaf in clear (the audit trail reads them).
+        ev.personal = Some(serde_json::json!({
+            "display_name": record.display_name,
+            "username": new.username.as_str(),
+        }));
         let receipt = self.store.create_user(&record, ev).await?;
         Ok((record.id, receipt.leaf_index()))
     }

@@ -24,7 +24,7 @@ pub mod views;
 #[cfg(test)]
 mod tests;
 
-pub use quanze_store::{ConnectOptions, StoredSession};
+pub use quanze_store::{ConnectOptions, StoredSession, create_private_dir_all};
 
 use std::sync::{Arc, RwLock};
 
@@ -235,6 +235,9 @@ pub struct Service {
     search: search::SearchState,
     /// 登录限速 — failed sign-ins by address and by account name.
     throttle: std::sync::Mutex<quanze_core::account::throttle::SignInThrottle>,
+    /// Public comments per source address in their ten-minute window: (start, count).
+    comment_sources:
+        std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (DateTime<Utc>, u32)>>,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -314,6 +317,7 @@ impl Service {
             material_uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
             search: search::SearchState::default(),
             throttle: std::sync::Mutex::new(throttle),
+            comment_sources: std::sync::Mutex::new(std::collections::HashMap::new()),
         };
         service.reload().await?;
         service.load_stored_calendar().await?;

@@ -36,6 +36,7 @@ mod lists;
 mod materials;
 mod open;
 mod packed;
+mod private;
 mod registry;
 mod rows;
 mod sessions;
@@ -65,6 +66,7 @@ pub use ledger::{LedgerHead, LedgerStore, StoredCheckpoint};
 pub use lists::{DraftWrite, ListStore, Snapshot};
 pub use materials::{MaterialStore, MaterialSweep};
 pub use open::SQLITE_CONNECTION_PRAGMAS;
+pub use private::{create_private_dir_all, create_private_file};
 pub use registry::RegistryStore;
 pub use sessions::{StoredSession, WebSessionStore};
 

@@ -153,11 +153,12 @@ fn write_content(root: &Path, digest: &MaterialDigest, content: &[u8]) -> std::i
     }
     let dir = path.parent().unwrap_or(root);
     let tmp_dir = root.join("tmp");
-    std::fs::create_dir_all(dir)?;
-    std::fs::create_dir_all(&tmp_dir)?;
+    crate::private::create_private_dir_all(dir)?;
+    crate::private::create_private_dir_all(&tmp_dir)?;
     let tmp = tmp_dir.join(format!("{}.{}", digest.as_str(), uuid::Uuid::now_v7().simple()));
     let written = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
+        // An applicant's document: the owner's alone.
+        let mut file = crate::private::create_private_file(&tmp)?;
         file.write_all(content)?;
         file.sync_all()?;
         drop(file);

@@ -216,12 +216,27 @@ async fn open_sqlite(url: &str, durable: bool) -> Result<(AnyPool, Option<PathBu
         && let Some(parent) = Path::new(path).parent()
         && !parent.as_os_str().is_empty()
     {
-        std::fs::create_dir_all(parent).map_err(|e| {
+        crate::private::create_private_dir_all(parent).map_err(|e| {
             sqlx::Error::Io(std::io::Error::new(
                 e.kind(),
                 format!("creating the database directory {}: {e}", parent.display()),
             ))
         })?;
+    }
+    // A new database file is the owner's alone; SQLite gives its -wal and -shm files the
+    // database file's mode.
+    if !in_memory {
+        match crate::private::create_private_file(Path::new(path)) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => {
+                return Err(sqlx::Error::Io(std::io::Error::new(
+                    e.kind(),
+                    format!("creating the database file {path}: {e}"),
+                ))
+                .into());
+            }
+        }
     }
     // `mode=rwc` creates the file when it is missing (sqlx's URL parser knows no other way).
     let url = if in_memory || query.contains("mode=") {

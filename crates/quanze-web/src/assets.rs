@@ -59,10 +59,27 @@ const DOCS_CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 
     frame-ancestors 'none'";
 
 /// Adds the security headers to every answer (pages, API and errors alike).
-pub async fn security_headers(request: Request, next: Next) -> Response {
-    let docs = request.uri().path().starts_with("/api/v1/docs");
+pub async fn security_headers(
+    axum::extract::State(secure): axum::extract::State<bool>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let path = request.uri().path();
+    let docs = path.starts_with("/api/v1/docs");
+    // Sign-in answers (a token) and the staff's pages are never kept by a cache or a shared
+    // browser's history.
+    let private = path.starts_with("/api/v1/auth") || path.starts_with("/staff");
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    if private {
+        headers.entry(header::CACHE_CONTROL).or_insert(HeaderValue::from_static("no-store"));
+    }
+    // Served over HTTPS (behind a proxy, `--https`): browsers keep to HTTPS for a year.
+    if secure {
+        headers
+            .entry(header::STRICT_TRANSPORT_SECURITY)
+            .or_insert(HeaderValue::from_static("max-age=31536000"));
+    }
     let csp = if docs { DOCS_CSP } else { CSP };
     let set = [
         (header::CONTENT_SECURITY_POLICY, csp),

@@ -80,7 +80,7 @@ pub fn router(state: AppState) -> Router {
         ))
         // 界面语言: each request's language, for every page rendered inside it.
         .layer(axum::middleware::from_fn_with_state(state.clone(), i18n::locale))
-        .layer(axum::middleware::from_fn(assets::security_headers))
+        .layer(axum::middleware::from_fn_with_state(state.secure_cookies, assets::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

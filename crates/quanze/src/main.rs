@@ -761,7 +761,7 @@ async fn demo(
     args: LedgerArgs,
     personal: PersonalArgs,
 ) -> anyhow::Result<ExitCode> {
-    std::fs::create_dir_all(&data)
+    quanze_service::create_private_dir_all(&data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
     let db_path = data.join("quanze.db");
     let url = format!("sqlite://{}", db_path.display());

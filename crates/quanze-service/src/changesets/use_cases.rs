@@ -15,6 +15,35 @@ impl Service {
         Ok(view(&self.catalog(), self.store.change_set(id).await?))
     }
 
+    /// The change sets `reader` may read: every one, whole, for staff; for the public only
+    /// those put to 公示 or published, without the units' opinions, the comments' texts or the
+    /// legality review (internal until published: 政府信息公开条例 第十六条).
+    pub async fn change_sets_for(
+        &self,
+        reader: Option<&CurrentUser>,
+    ) -> ServiceResult<Vec<ChangeSetView>> {
+        let all = self.change_sets().await?;
+        Ok(match reader {
+            Some(_) => all,
+            None => all.into_iter().filter_map(public_view).collect(),
+        })
+    }
+
+    /// One change set as `reader` may read it (`NotFound` for the public while internal).
+    pub async fn change_set_for(
+        &self,
+        reader: Option<&CurrentUser>,
+        id: ChangeSetId,
+    ) -> ServiceResult<ChangeSetView> {
+        let set = self.change_set(id).await?;
+        match reader {
+            Some(_) => Ok(set),
+            None => {
+                public_view(set).ok_or_else(|| ServiceError::NotFound(format!("调整方案 {id}")))
+            }
+        }
+    }
+
     /// Drafts a change set. Refused: a change without reason or basis, an item changed
     /// twice, a list that does not exist, an amendment or removal of an item not in the list,
     /// an addition of an item already there, an amendment that changes nothing, a content whose
@@ -308,25 +337,36 @@ impl Service {
         })
     }
 
-    /// A comment from the public during 公示 (no account needed; `name` is not stored).
+    /// A comment from the public during 公示 (no account needed; `name` is not stored). The
+    /// text is personal data the public typed (it may name a person, a phone): the ledger's
+    /// leaf carries only its salted commitment, the text itself the erasable personal part. A
+    /// comment does not depend on the others, so one that meets a concurrent write is applied
+    /// again to the change set as it now is, rather than refused.
     pub async fn comment_on_change_set(
         &self,
         id: ChangeSetId,
         item: Option<ItemId>,
         text: &str,
     ) -> ServiceResult<u64> {
-        let StoredChangeSet { mut set, rev } = self.store.change_set(id).await?;
         let comment = self.ids.opinion();
-        set.comment(comment, item, text, self.today())?;
-        let ev = self.event(
-            None,
-            None,
-            "change_set.commented",
-            format!("change_set:{id}"),
-            serde_json::json!({ "comment": comment, "item": item, "text": text.trim() }),
-        );
-        let write = ChangeSetWrite::State { prev_rev: rev };
-        Ok(self.store.put_change_set(&set, write, ev).await?.leaf_index())
+        let mut attempts = 0;
+        loop {
+            let StoredChangeSet { mut set, rev } = self.store.change_set(id).await?;
+            set.comment(comment, item, text, self.today())?;
+            let mut ev = self.event(
+                None,
+                None,
+                "change_set.commented",
+                format!("change_set:{id}"),
+                serde_json::json!({ "comment": comment, "item": item }),
+            );
+            ev.personal = Some(serde_json::json!({ "text": text.trim() }));
+            let write = ChangeSetWrite::State { prev_rev: rev };
+            match self.store.put_change_set(&set, write, ev).await {
+                Err(quanze_store::StoreError::Conflict(_)) if attempts < 16 => attempts += 1,
+                done => return Ok(done?.leaf_index()),
+            }
+        }
     }
 
     /// 公布: builds the next version of every affected list from its current one and
@@ -463,4 +503,20 @@ impl Service {
             })
             .collect()
     }
+}
+
+/// What the public reads of a change set: one put to 公示 or past it, without the internal
+/// parts; `None` for one still internal (drafting, opinion rounds, review, withdrawn before
+/// 公示).
+fn public_view(mut view: ChangeSetView) -> Option<ChangeSetView> {
+    let set = &mut view.set;
+    if set.comments.is_none() && set.flow.stage != Stage::Published {
+        return None;
+    }
+    set.rounds.clear();
+    set.review = None;
+    if let Some(period) = set.comments.as_mut() {
+        period.comments.clear();
+    }
+    Some(view)
 }

@@ -103,6 +103,8 @@ error_codes! {
     /// Too many failed sign-ins from this address, or for this account from an address it has
     /// not signed in from: wait (`Retry-After`), the wait growing with each failure.
     SignInThrottled = "sign_in_throttled", 429, "登录尝试过于频繁，请稍后再试", "too many sign-in attempts; wait";
+    /// Too many requests of this kind from one address (public comments): wait and send again.
+    RateLimited = "rate_limited", 429, "提交过于频繁，请稍后再试", "too many requests; wait";
     /// A new password breaks the password rule (length, classes, the user name, a weak word).
     WeakPassword = "weak_password", 422, "口令不符合口令策略", "the password breaks the password rule";
     /// The user lacks the role for this action.

@@ -48,8 +48,18 @@ pub struct Entry {
     pub index: u64,
     /// Hex leaf hash.
     pub leaf_hash: String,
-    /// The leaf: RFC 8785 canonical JSON of the event.
+    /// The leaf: RFC 8785 canonical JSON of the event; empty when withheld.
     pub leaf: String,
+    /// The leaf is an account's event (its creation, sign-ins, failures, tokens, locks),
+    /// withheld from readers without the audit role; its hash still proves its place.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub withheld: bool,
+}
+
+/// Whether an event is an account's (sign-ins and their failures, tokens, locks), which only
+/// the audit role reads.
+pub fn is_account_event(kind: &str) -> bool {
+    kind.starts_with("user.") || kind.starts_with("token.")
 }
 
 /// An inclusion proof.
@@ -211,6 +221,33 @@ impl Service {
         Ok(events.iter().map(|e| entry_of(alg, e)).collect())
     }
 
+    /// Entries `start..end` as `reader` may read them: an account's events are withheld
+    /// (their hash only) from anyone without the audit role (等保 三员分立: the audit
+    /// administrator reads the account trail).
+    pub async fn ledger_entries_for(
+        &self,
+        reader: Option<&crate::CurrentUser>,
+        start: u64,
+        end: u64,
+    ) -> ServiceResult<Vec<Entry>> {
+        let audit = reader
+            .is_some_and(|r| r.require_act(quanze_core::access::Act::ReadAudit, None).is_ok());
+        let mut entries = self.ledger_entries(start, end).await?;
+        if !audit {
+            for entry in &mut entries {
+                let kind = serde_json::from_str::<serde_json::Value>(&entry.leaf)
+                    .ok()
+                    .and_then(|v| v["kind"].as_str().map(str::to_owned))
+                    .unwrap_or_default();
+                if is_account_event(&kind) {
+                    entry.leaf.clear();
+                    entry.withheld = true;
+                }
+            }
+        }
+        Ok(entries)
+    }
+
     /// Proof that leaf `index` is in the tree of `size` leaves.
     pub async fn inclusion_proof(&self, index: u64, size: u64) -> ServiceResult<InclusionProof> {
         let head = self.store.ledger_head().await?;
@@ -358,6 +395,7 @@ fn entry_of(alg: HashAlg, event: &Event) -> Entry {
         index: event.leaf_index(),
         leaf_hash: alg.hash_leaf(&leaf).to_hex(),
         leaf: String::from_utf8(leaf).unwrap_or_default(),
+        withheld: false,
     }
 }
 

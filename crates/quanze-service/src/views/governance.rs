@@ -10,7 +10,7 @@ use super::Receipt;
 use crate::Service;
 use crate::auth::CurrentUser;
 use crate::changesets::{ChangeSetView, NewChangeSet};
-use crate::error::ServiceResult;
+use crate::error::{ErrorCode, ServiceError, ServiceResult};
 
 /// The answer to drafting a change set: the change set and the ledger leaf.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -45,13 +45,47 @@ impl Service {
         Ok(ChangeSetReceipt { change_set, leaf_index })
     }
 
-    /// Receives a comment from the public.
+    /// Receives a comment from the public, at most [`COMMENTS_PER_SOURCE`] from one address
+    /// in ten minutes.
     pub async fn receive_comment(
         &self,
         id: ChangeSetId,
         body: CommentRequest,
+        source: Option<std::net::IpAddr>,
     ) -> ServiceResult<Receipt> {
+        if let Some(source) = source {
+            self.count_comment(source)?;
+        }
         let leaf_index = self.comment_on_change_set(id, body.item, &body.text).await?;
         Ok(Receipt { leaf_index })
+    }
+}
+
+/// The most comments one address may send in ten minutes.
+pub const COMMENTS_PER_SOURCE: u32 = 10;
+
+impl Service {
+    /// Counts a comment from `source`, refused past [`COMMENTS_PER_SOURCE`] in its window.
+    fn count_comment(&self, source: std::net::IpAddr) -> ServiceResult<()> {
+        let now = self.now();
+        let window = chrono::Duration::minutes(10);
+        let mut sources =
+            self.comment_sources.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        if sources.len() > 100_000 {
+            sources.retain(|_, (start, _)| *start + window > now);
+        }
+        let (start, count) = sources.entry(source).or_insert((now, 0));
+        if *start + window <= now {
+            (*start, *count) = (now, 0);
+        }
+        if *count >= COMMENTS_PER_SOURCE {
+            return Err(ServiceError::rejected(
+                ErrorCode::RateLimited,
+                format!("同一网络地址十分钟内最多提交{COMMENTS_PER_SOURCE}条意见，请稍后再试"),
+                format!("at most {COMMENTS_PER_SOURCE} comments from one address in ten minutes"),
+            ));
+        }
+        *count += 1;
+        Ok(())
     }
 }

@@ -72,8 +72,13 @@ impl Service {
     }
 
     /// Entries `[start, end)` (at most 1,000).
-    pub async fn entry_range(&self, start: u64, end: u64) -> ServiceResult<EntryRange> {
-        Ok(EntryRange { entries: self.ledger_entries(start, end).await? })
+    pub async fn entry_range(
+        &self,
+        reader: Option<&crate::CurrentUser>,
+        start: u64,
+        end: u64,
+    ) -> ServiceResult<EntryRange> {
+        Ok(EntryRange { entries: self.ledger_entries_for(reader, start, end).await? })
     }
 
     /// The inclusion proof of a leaf in the tree of `size` leaves.

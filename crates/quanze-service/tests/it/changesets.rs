@@ -291,6 +291,51 @@ async fn review_waits_for_the_comment_period_and_its_answers() {
     assert_eq!(review.open_findings(), 0, "{:#?}", review.findings);
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn public_comments_are_bounded_never_conflict_and_keep_their_text_out_of_the_leaf() {
+    let s = Scenario::new().await;
+    let (service, editor) = (&s.service, &s.editor);
+    let id = s.round_closed().await;
+    s.act(editor, id, Scenario::open_comment()).await.unwrap();
+    let request =
+        |text: &str| quanze_service::views::CommentRequest { item: None, text: text.into() };
+
+    // Too long, or with a bidi control: refused, nothing written.
+    let before = service.store().event_count().await.unwrap();
+    for text in ["意".repeat(2001), "建议\u{202E}改为".to_owned(), "a\u{7}b".to_owned()] {
+        let err = service.receive_comment(id, request(&text), None).await.unwrap_err();
+        assert_eq!(err.code().as_str(), "opinion_refused", "{text:?}");
+    }
+    assert_eq!(service.store().event_count().await.unwrap(), before);
+
+    // Twelve commenters at once: every comment is received (none refused with 409).
+    let sends = (0..12).map(|i| {
+        let text = format!("第{i}条意见：联系电话 13800000000");
+        async move { service.receive_comment(id, request(&text), None).await }
+    });
+    for outcome in futures_util::future::join_all(sends).await {
+        outcome.expect("a comment is never refused for another's");
+    }
+    let set = service.change_set(id).await.unwrap().set;
+    assert_eq!(set.comments.unwrap().comments.len(), 12);
+    // The phone number is in no leaf: the text sits behind a commitment.
+    let size = service.store().event_count().await.unwrap();
+    for entry in service.ledger_entries(before, size).await.unwrap() {
+        assert!(!entry.leaf.contains("13800000000"), "{}", entry.leaf);
+    }
+
+    // Ten from one address in ten minutes; the eleventh waits.
+    let source = Some(std::net::IpAddr::from([198, 51, 100, 7]));
+    for _ in 0..10 {
+        service.receive_comment(id, request("支持"), source).await.unwrap();
+    }
+    let err = service.receive_comment(id, request("支持"), source).await.unwrap_err();
+    assert_eq!(err.code().as_str(), "rate_limited");
+    service.receive_comment(id, request("支持"), Some([198, 51, 100, 8].into())).await.unwrap();
+    s.clock.advance(Duration::minutes(11));
+    service.receive_comment(id, request("支持"), source).await.expect("a new window");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn only_the_justice_bureau_gives_verdicts_and_approval_waits_for_all() {
     let s = Scenario::new().await;

@@ -25,23 +25,27 @@ pub fn router() -> Router<AppState> {
 }
 
 #[utoipa::path(get, path = "/api/v1/change-sets", operation_id = "change_sets",
-    responses((status = 200, description = "every change set, newest first, with its flow, rounds, comments and review", body = [ChangeSetView]),
+    responses((status = 200, description = "every change set, newest first, with its flow, rounds, comments and review; without a staff token, only those put to 公示 or published, without the units' opinions, the comments' texts or the review", body = [ChangeSetView]),
         (status = 500, description = "the store failed", body = ErrorBody)))]
 pub(crate) async fn change_sets(
     State(st): State<AppState>,
+    reader: Option<Auth>,
 ) -> Result<axum::Json<Vec<ChangeSetView>>, ApiError> {
-    Ok(axum::Json(st.service.change_sets().await?))
+    let reader = reader.map(|Auth(user)| user);
+    Ok(axum::Json(st.service.change_sets_for(reader.as_ref()).await?))
 }
 
 #[utoipa::path(get, path = "/api/v1/change-sets/{id}", operation_id = "change_set", params(("id" = String, Path, description = "change set id")),
     responses((status = 200, description = "the change set, its changes named with the fields they change", body = ChangeSetView),
         (status = 400, description = "a malformed id", body = ErrorBody),
-        (status = 404, description = "no such change set", body = ErrorBody)))]
+        (status = 404, description = "no such change set (or, without a staff token, one still internal)", body = ErrorBody)))]
 pub(crate) async fn change_set(
     State(st): State<AppState>,
+    reader: Option<Auth>,
     Path(id): Path<ChangeSetId>,
 ) -> Result<axum::Json<ChangeSetView>, ApiError> {
-    Ok(axum::Json(st.service.change_set(id).await?))
+    let reader = reader.map(|Auth(user)| user);
+    Ok(axum::Json(st.service.change_set_for(reader.as_ref(), id).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/change-sets", operation_id = "create_change_set", request_body = NewChangeSet,
@@ -78,11 +82,13 @@ pub(crate) async fn act(
     request_body = CommentRequest,
     responses((status = 201, description = "received; the ledger leaf", body = Receipt),
         (status = 404, description = "no such change set", body = ErrorBody),
-        (status = 422, description = "not in 公示, or after its last day", body = ErrorBody)))]
+        (status = 422, description = "not in 公示, after its last day, or a text over 2,000 characters or with control characters", body = ErrorBody),
+        (status = 429, description = "more than 10 comments from this address in ten minutes (`rate_limited`)", body = ErrorBody)))]
 pub(crate) async fn comment(
     State(st): State<AppState>,
+    crate::extract::Source(source): crate::extract::Source,
     Path(id): Path<ChangeSetId>,
     Json(body): Json<CommentRequest>,
 ) -> Result<(StatusCode, axum::Json<Receipt>), ApiError> {
-    Ok((StatusCode::CREATED, axum::Json(st.service.receive_comment(id, body).await?)))
+    Ok((StatusCode::CREATED, axum::Json(st.service.receive_comment(id, body, source).await?)))
 }

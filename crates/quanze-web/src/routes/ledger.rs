@@ -69,11 +69,12 @@ pub struct Range {
 }
 
 #[utoipa::path(get, path = "/api/v1/ledger/entries", operation_id = "ledger_entries", params(Range),
-    responses((status = 200, description = "entries: index, leaf hash and the leaf (RFC 8785 canonical JSON of the event)", body = EntryRange),
+    responses((status = 200, description = "entries: index, leaf hash and the leaf (RFC 8785 canonical JSON of the event); an account's events (sign-ins, tokens, locks) are `withheld` (hash only) unless the caller has the audit role", body = EntryRange),
         (status = 400, description = "a bad range", body = ErrorBody),
         (status = 422, description = "a range beyond the tree", body = ErrorBody)))]
 pub(crate) async fn entries(
     State(st): State<AppState>,
+    reader: Option<crate::extract::Auth>,
     Query(r): Query<Range>,
 ) -> Result<axum::Json<EntryRange>, ApiError> {
     if r.start > r.end {
@@ -83,7 +84,8 @@ pub(crate) async fn entries(
             "start must not exceed end",
         ));
     }
-    Ok(axum::Json(st.service.entry_range(r.start, r.end).await?))
+    let reader = reader.map(|crate::extract::Auth(user)| user);
+    Ok(axum::Json(st.service.entry_range(reader.as_ref(), r.start, r.end).await?))
 }
 
 /// Which leaf, in which tree.

@@ -510,6 +510,7 @@ struct CommentForm {
 /// refused, the page again with the message beside the field and the text as typed.
 async fn comment(
     State(st): State<AppState>,
+    crate::extract::Source(source): crate::extract::Source,
     PagePath(id): PagePath<ChangeSetId>,
     form: Result<axum::Form<CommentForm>, axum::extract::rejection::FormRejection>,
 ) -> Response {
@@ -530,7 +531,7 @@ async fn comment(
         },
     };
     let request = quanze_service::views::CommentRequest { item, text: form.text.clone() };
-    let refusal = match st.service.receive_comment(id, request).await {
+    let refusal = match st.service.receive_comment(id, request, source).await {
         Ok(receipt) => {
             let to = format!("/announcements?received={}#cs-{id}", receipt.leaf_index);
             return (StatusCode::SEE_OTHER, [(axum::http::header::LOCATION, to)]).into_response();

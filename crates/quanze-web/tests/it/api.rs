@@ -300,6 +300,8 @@ async fn failed_logins_make_the_guesser_wait_and_an_administrator_locks_and_unlo
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(res.headers()["cache-control"], "no-store", "a sign-in answer is never cached");
+    assert!(res.headers().get("strict-transport-security").is_none(), "not over plain HTTP");
     let wait: i64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
     assert!((1..=15).contains(&wait), "{wait}");
     let err: Value = res.json().await.unwrap();
@@ -609,6 +611,33 @@ async fn the_ledger_answers_with_proofs() {
     let entry = &entries["entries"][0];
     assert_eq!(entry["index"].as_u64(), Some(leaf));
     assert!(entry["leaf"].as_str().unwrap().contains("region.put"), "{entry}");
+    // An account's events (its creation, sign-ins, tokens) are withheld from the public, hash
+    // only; the audit administrator reads them, and no leaf names an account in clear.
+    let (_, public) = app.get(&format!("/api/v1/ledger/entries?start=0&end={leaf}")).await;
+    let public = public["entries"].as_array().unwrap().clone();
+    assert!(public.iter().any(|e| e["withheld"] == true), "{public:?}");
+    for e in &public {
+        let text = e["leaf"].as_str().unwrap();
+        assert!(e["withheld"] == true || !text.contains("\"kind\":\"user."), "{e}");
+        assert!(e["leaf_hash"].as_str().is_some_and(|h| h.len() == 64));
+    }
+    let auditor = quanze_service::NewUser {
+        username: Username::parse("auditor").unwrap(),
+        display_name: "审计".into(),
+        password: quanze_service::demo::DEMO_PASSWORD.into(),
+        roles: vec![quanze_core::RoleAssignment { role: quanze_core::Role::Auditor, unit: None }],
+    };
+    app.service.create_user(None, auditor).await.unwrap();
+    let auditor = app.token("auditor").await;
+    let path = format!("/api/v1/ledger/entries?start=0&end={}", leaf + 1);
+    let (_, audited) = app.send(reqwest::Method::GET, &path, &auditor, None).await;
+    let audited = audited["entries"].as_array().unwrap().clone();
+    assert!(audited.iter().all(|e| e.get("withheld").is_none()), "the auditor reads them all");
+    assert!(audited.iter().any(|e| e["leaf"].as_str().unwrap().contains("user.login")));
+    assert!(
+        audited.iter().all(|e| !e["leaf"].as_str().unwrap().contains("\"username\"")),
+        "no account name in a leaf"
+    );
     let (status, proof) =
         app.get(&format!("/api/v1/ledger/proof/inclusion?index={leaf}&size={}", leaf + 1)).await;
     assert_eq!(status, StatusCode::OK, "{proof}");
@@ -1012,11 +1041,23 @@ async fn a_change_set_is_drafted_and_steered_through_the_api() {
     assert!(sent["leaf_index"].is_u64());
     let (status, urged) = app.post(&actions, Some(&editor), json!({ "action": "urge" })).await;
     assert_eq!(status, StatusCode::OK, "{urged}");
-    let (status, listed) = app.get("/api/v1/change-sets").await;
+    let (status, listed) =
+        app.send(reqwest::Method::GET, "/api/v1/change-sets", &editor, None).await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(listed[0]["set"]["flow"]["history"].as_array().unwrap().len(), 2, "{listed}");
-    let (status, one) = app.get(&format!("/api/v1/change-sets/{id}")).await;
+    let path = format!("/api/v1/change-sets/{id}");
+    let (status, one) = app.send(reqwest::Method::GET, &path, &editor, None).await;
     assert_eq!((status, one["rev"].as_u64()), (StatusCode::OK, Some(3)));
+    // The public reads no change set still in its opinion rounds.
+    let (status, _) = app.get(&path).await;
+    assert_eq!(status, StatusCode::NOT_FOUND, "internal until 公示");
+    let (_, public) = app.get("/api/v1/change-sets").await;
+    let ids: Vec<&str> =
+        public.as_array().unwrap().iter().filter_map(|c| c["set"]["id"].as_str()).collect();
+    assert!(!ids.contains(&id.as_str()), "{ids:?}");
+    for c in public.as_array().unwrap() {
+        assert_eq!(c["set"]["rounds"], serde_json::json!([]), "no opinions for the public");
+    }
 }
 
 #[tokio::test]

@@ -245,8 +245,11 @@ async fn the_public_comments_on_a_change_set_in_public_comment_through_the_form(
             .form(&[("item", ""), ("text", text)])
             .send()
     };
+    // The comments' texts are for staff: counted with a staff token.
+    let editor = app.token("editor").await;
     let comments = || async {
-        let (_, cs) = app.get(&format!("/api/v1/change-sets/{id}")).await;
+        let path = format!("/api/v1/change-sets/{id}");
+        let (_, cs) = app.send(reqwest::Method::GET, &path, &editor, None).await;
         cs["set"]["comments"]["comments"].as_array().map_or(0, Vec::len)
     };
     // A form posted from another site is refused before anything is stored.
@@ -270,6 +273,9 @@ async fn the_public_comments_on_a_change_set_in_public_comment_through_the_form(
     assert!(after.contains("已收到您的意见"));
     assert!(!after.contains("<script>alert"), "never shown raw");
     assert_eq!(comments().await, 1);
+    // The public reads the change set in 公示 without the comments' texts.
+    let (_, public) = app.get(&format!("/api/v1/change-sets/{id}")).await;
+    assert_eq!(public["set"]["comments"]["comments"], serde_json::json!([]), "{public}");
 }
 
 #[tokio::test]

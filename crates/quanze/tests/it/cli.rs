@@ -298,6 +298,12 @@ fn ledger_keys_witness_verify_and_export() {
     let (code, _, err) =
         quanze(&["init", "--db", &db], &[("QUANZE_ADMIN_PASSWORD", "Ledger#2026x")]);
     assert_eq!(code, 0, "{err}");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(p("ledger.db")).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "the database is its owner's alone");
+    }
 
     let server = start(&[
         "serve",
