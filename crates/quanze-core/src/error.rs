@@ -113,6 +113,14 @@ pub fn field_zh(field: &str) -> &str {
         "certificate" => "执法证号",
         "grant" => "赋权依据",
         "digest" => "材料摘要（SM3）",
+        "title" => "标题",
+        "issuer" => "制定机关",
+        "in_force_from" => "施行日期",
+        "in_force_until" => "废止日期",
+        "effective_on" => "生效日期",
+        "until" => "截止日期",
+        "reason" => "理由",
+        "basis" => "依据",
         other => other,
     }
 }

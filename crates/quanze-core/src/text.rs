@@ -61,6 +61,32 @@ pub fn check_text(text: &str, max: usize, lines: bool) -> Result<(), TextError> 
     Ok(())
 }
 
+/// The earliest date a record of this system can hold: the founding of the People's Republic
+/// (a law in force, a list's effective date).
+pub const EARLIEST_DATE: (i32, u32, u32) = (1949, 10, 1);
+
+/// Refuses a date no record can hold: before [`EARLIEST_DATE`] or more than ten years after
+/// `today` (a typo such as 0001-01-01 or 2207-01-01, which would also make every working-day
+/// count walk millennia).
+pub fn check_plausible_date(
+    field: &'static str,
+    date: chrono::NaiveDate,
+    today: chrono::NaiveDate,
+) -> Result<(), crate::error::ValidationError> {
+    let (y, m, d) = EARLIEST_DATE;
+    let earliest = chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap_or(chrono::NaiveDate::MIN);
+    let latest = today.checked_add_months(chrono::Months::new(120)).unwrap_or(today);
+    if date < earliest || date > latest {
+        return Err(crate::error::ValidationError::Invalid {
+            field,
+            reason: "must lie between 1949-10-01 and ten years from today",
+            reason_zh: "应在1949年10月1日至十年后之间",
+            value: date.to_string(),
+        });
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -73,5 +99,16 @@ mod tests {
         assert_eq!(check_text("a\nb", 20, false), Err(TextError::Control { pos: 2 }));
         assert_eq!(check_text("a\u{202E}cba", 20, true), Err(TextError::Bidi { pos: 2 }));
         assert_eq!(check_text("\u{2067}x", 20, false), Err(TextError::Bidi { pos: 1 }));
+    }
+
+    #[test]
+    fn dates_lie_between_the_founding_and_ten_years_on() {
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 12, 7).unwrap();
+        let d = |y, m, dd| chrono::NaiveDate::from_ymd_opt(y, m, dd).unwrap();
+        assert!(check_plausible_date("in_force_from", d(1949, 10, 1), today).is_ok());
+        assert!(check_plausible_date("in_force_from", d(2036, 12, 7), today).is_ok());
+        for bad in [d(1, 1, 1), d(1949, 9, 30), d(2036, 12, 8), d(9999, 12, 31)] {
+            assert!(check_plausible_date("in_force_from", bad, today).is_err(), "{bad}");
+        }
     }
 }

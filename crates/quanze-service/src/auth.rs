@@ -338,7 +338,7 @@ impl Service {
         reason: &str,
     ) -> ServiceResult<u64> {
         by.require_act(Act::ManageAccounts, None)?;
-        let reason = reason.trim();
+        let reason = crate::error::checked_text("reason", reason, 500, true)?;
         if reason.is_empty() {
             return Err(quanze_core::ValidationError::Empty { field: "reason" }.into());
         }

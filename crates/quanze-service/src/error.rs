@@ -89,6 +89,26 @@ impl From<ChangeSetError> for ServiceError {
     }
 }
 
+/// A free text field checked (`quanze_core::text::check_text`) and trimmed: at most `max`
+/// characters, no control characters (line breaks where `lines`), no bidi controls; the
+/// refusal names the field.
+pub fn checked_text(
+    field: &'static str,
+    text: &str,
+    max: usize,
+    lines: bool,
+) -> ServiceResult<String> {
+    let text = text.trim();
+    quanze_core::text::check_text(text, max, lines).map_err(|e| {
+        ServiceError::rejected(
+            ErrorCode::InvalidInput,
+            format!("{}{}", quanze_core::error::field_zh(field), e.zh()),
+            format!("{field}: {e}"),
+        )
+    })?;
+    Ok(text.to_owned())
+}
+
 impl ServiceError {
     /// A rule violation without findings.
     pub fn rejected(code: ErrorCode, zh: impl Into<String>, en: impl Into<String>) -> ServiceError {

@@ -118,14 +118,15 @@ impl Service {
         if let Some(by) = by {
             by.require_act(Act::KeepLaws, None)?;
         }
-        let title = new.title.trim().to_owned();
+        let title = crate::error::checked_text("title", &new.title, 200, false)?;
         if title.is_empty() {
             return Err(quanze_core::ValidationError::Empty { field: "title" }.into());
         }
-        let issuer = new.issuer.trim().to_owned();
+        let issuer = crate::error::checked_text("issuer", &new.issuer, 200, false)?;
         if issuer.is_empty() {
             return Err(quanze_core::ValidationError::Empty { field: "issuer" }.into());
         }
+        quanze_core::text::check_plausible_date("in_force_from", new.in_force_from, self.today())?;
         let law = Law {
             id: self.ids.law(),
             title,
@@ -162,6 +163,7 @@ impl Service {
         if let Some(by) = by {
             by.require_act(Act::KeepLaws, None)?;
         }
+        quanze_core::text::check_plausible_date("in_force_until", on, self.today())?;
         let law = self.law(id).await?;
         if let Some(until) = law.in_force_until {
             return Err(ServiceError::rejected(

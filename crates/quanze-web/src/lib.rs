@@ -61,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::api::docs())
         .route("/healthz", axum::routing::get(|| async { "ok" }))
         .fallback(routes::not_found)
+        .method_not_allowed_fallback(routes::method_not_allowed)
         // Inside the session layer: it reads the session before a staff form's handler does.
         .layer(axum::middleware::from_fn_with_state(state.clone(), routes::staff::keep_typed_text))
         .layer(session::layer(state.service.clone(), state.secure_cookies))
@@ -80,6 +81,8 @@ pub fn router(state: AppState) -> Router {
         ))
         // 界面语言: each request's language, for every page rendered inside it.
         .layer(axum::middleware::from_fn_with_state(state.clone(), i18n::locale))
+        // Inside the security headers: an early 414 or 431 carries them too.
+        .layer(axum::middleware::from_fn(routes::request_limits))
         .layer(axum::middleware::from_fn_with_state(state.secure_cookies, assets::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)

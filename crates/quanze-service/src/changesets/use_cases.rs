@@ -55,10 +55,11 @@ impl Service {
         mut new: NewChangeSet,
     ) -> ServiceResult<(ChangeSetView, u64)> {
         by.require_act(Act::DraftChangeSet, None)?;
-        let title = new.title.trim().to_owned();
+        let title = crate::error::checked_text("title", &new.title, 200, false)?;
         if title.is_empty() {
             return Err(quanze_core::ValidationError::Empty { field: "title" }.into());
         }
+        quanze_core::text::check_plausible_date("effective_on", new.effective_on, self.today())?;
         let positions: Vec<usize> =
             (0..new.changes.len()).filter(|i| new.changes[*i].content.is_some()).collect();
         let mut contents: Vec<&mut ItemContent> =
@@ -209,6 +210,7 @@ impl Service {
             ChangeSetCommand::OpenComment { until } => {
                 user.require_act(Act::DraftChangeSet, None)?;
                 let min = self.config.governance.min_comment_working_days;
+                quanze_core::text::check_plausible_date("until", until, today)?;
                 check_comment_period(today, until, min, cal).map_err(schedule_error)?;
                 set.open_comment(today, until, who)?;
                 payload = serde_json::json!({ "until": until });
@@ -497,8 +499,8 @@ impl Service {
                 Ok(ProposedChange {
                     list: c.list,
                     change,
-                    reason: c.reason.trim().to_owned(),
-                    basis: c.basis.trim().to_owned(),
+                    reason: crate::error::checked_text("reason", &c.reason, 2000, true)?,
+                    basis: crate::error::checked_text("basis", &c.basis, 2000, true)?,
                 })
             })
             .collect()

@@ -90,6 +90,12 @@ error_codes! {
     InvalidBody = "invalid_body", 422 | 400 | 413 | 415, "请求内容不正确", "invalid request body";
     /// The request body is over the limit of its endpoint.
     BodyTooLarge = "body_too_large", 413, "请求内容过大", "request body too large";
+    /// The path exists, but not with this method (the `Allow` header lists those it has).
+    MethodNotAllowed = "method_not_allowed", 405, "该地址不支持此请求方法", "method not allowed";
+    /// The address is longer than the server reads (32 KiB).
+    UriTooLong = "uri_too_long", 414, "请求地址过长", "URI too long";
+    /// The request's headers are larger than the server reads (32 KiB in all).
+    HeadersTooLarge = "headers_too_large", 431, "请求头过大", "request headers too large";
     /// A region of a batch of regions is invalid.
     InvalidRegion = "invalid_region", 422, "行政区划不正确", "invalid region";
     /// A role given to a user does not exist.

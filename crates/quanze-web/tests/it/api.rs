@@ -902,6 +902,50 @@ async fn the_law_registry_answers_with_an_amended_editions_impact() {
 }
 
 #[tokio::test]
+async fn hostile_text_dates_methods_and_headers_get_the_usual_json_error() {
+    let app = spawn_app(true).await;
+    let editor = app.token("editor").await;
+    let law = |title: String, from: &str| json!({ "title": title, "level": "normative_document", "issuer": "清源县人民政府", "in_force_from": from });
+    let laws_before = app.get("/api/v1/laws").await.1["total"].clone();
+    for (body, what) in [
+        (law("办法".repeat(101), "2020-03-01"), "超过200个字"),
+        (law("清源县\u{202E}管理办法".into(), "2020-03-01"), "改变文字方向"),
+        (law("清源县\u{0}管理办法".into(), "2020-03-01"), "控制字符"),
+        (law("清源县古籍管理办法".into(), "0001-01-01"), "1949年10月1日"),
+        (law("清源县远期管理办法".into(), "2207-01-01"), "1949年10月1日"),
+    ] {
+        let (status, err) = app.post("/api/v1/laws", Some(&editor), body).await;
+        assert_eq!(
+            (status, err["code"].as_str()),
+            (StatusCode::UNPROCESSABLE_ENTITY, Some("invalid_input")),
+            "{err}"
+        );
+        assert!(err["message"].as_str().unwrap().contains(what), "{err}");
+    }
+    assert_eq!(app.get("/api/v1/laws").await.1["total"], laws_before, "nothing stored");
+
+    // A method the path lacks, an address too long, headers too large: each the usual body.
+    let res = app.client.delete(format!("{}/api/v1/units", app.base)).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+    assert!(res.headers().contains_key("allow"));
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "method_not_allowed");
+    let long = format!("{}/api/v1/items?q={}", app.base, "a".repeat(40_000));
+    let res = app.client.get(long).send().await.unwrap();
+    assert_eq!(res.status(), StatusCode::URI_TOO_LONG);
+    assert!(res.headers().contains_key("content-security-policy"), "with the usual headers");
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "uri_too_long");
+    let res = app
+        .client
+        .get(format!("{}/api/v1/units", app.base))
+        .header("x-padding", "p".repeat(40 * 1024))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE);
+    assert_eq!(res.json::<Value>().await.unwrap()["code"], "headers_too_large");
+}
+
+#[tokio::test]
 async fn a_law_is_registered_once_and_ended_once() {
     let app = spawn_app(true).await;
     // Register, refuse a twin, refuse bad endings, end it once.

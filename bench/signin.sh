@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# Sign-in under load (issue 17's figure): the rate of successful sign-ins (argon2id at its
+# configured cost, each issuing a token), then a flood of wrong passwords from one address with
+# a staff member signing in from another address during it, and GET /healthz as the baseline.
+#
+# Builds the release binary, starts `quanze demo` on loopback, and runs wrk:
+#   1. /healthz (baseline);
+#   2. POST /api/v1/auth/login with the right password, from 127.0.0.1;
+#   3. POST /api/v1/auth/login with wrong passwords for changing names, from 127.0.0.1 (after
+#      10 failures the address waits: the answers are 429, with no hashing), while curl signs
+#      in from 127.0.0.2 every 100 ms and its latencies are kept.
+# Usage: bench/signin.sh     (needs wrk, curl, jq; about a minute after the build)
+# Knobs: PORT (18182), CONNECTIONS (16), DURATION (15s).
+set -euo pipefail
+
+cd "$(dirname "$0")/.."
+export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/quanze-target}"
+PORT="${PORT:-18182}"
+CONNECTIONS="${CONNECTIONS:-16}"
+DURATION="${DURATION:-15s}"
+BASE="http://127.0.0.1:${PORT}"
+for tool in wrk curl jq; do
+    command -v "$tool" >/dev/null || { echo "signin.sh: $tool is missing" >&2; exit 1; }
+done
+echo "== machine: nproc $(nproc), $(lscpu | sed -n 's/^Model name: *//p')"
+cargo build --release -q -p quanze
+BIN="${CARGO_TARGET_DIR}/release/quanze"
+WORK="$(mktemp -d /tmp/quanze-signin.XXXXXX)"
+SERVER_PID=""
+cleanup() {
+    [[ -n "$SERVER_PID" ]] && kill -INT "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+"$BIN" demo --addr "127.0.0.1:${PORT}" --data "${WORK}/data" >"${WORK}/server.log" 2>&1 &
+SERVER_PID=$!
+for _ in $(seq 600); do curl -sf -o /dev/null "${BASE}/healthz" && break; sleep 0.2; done
+curl -sf -o /dev/null "${BASE}/healthz" || { cat "${WORK}/server.log" >&2; exit 1; }
+
+cat >"${WORK}/right.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+wrk.body = '{"username":"editor","password":"Quanze#2026"}'
+LUA
+cat >"${WORK}/wrong.lua" <<'LUA'
+wrk.method = "POST"
+wrk.headers["Content-Type"] = "application/json"
+local n = 0
+request = function()
+  n = n + 1
+  return wrk.format(nil, nil, nil, '{"username":"guess' .. (n % 500) .. '","password":"wrong"}')
+end
+local codes = {}
+response = function(status) codes[status] = (codes[status] or 0) + 1 end
+done = function() for c, k in pairs(codes) do io.write(string.format("  status %d: %d\n", c, k)) end end
+LUA
+
+echo "== 1. baseline: GET /healthz"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency "${BASE}/healthz" | grep -E "Requests/sec|50%|99%"
+echo "== 2. right password, one address (argon2id m=19456 KiB, t=2, p=1: the argon2 crate's default)"
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "${WORK}/right.lua" "${BASE}/api/v1/auth/login" \
+    | grep -E "Requests/sec|50%|99%|Non-2xx"
+echo "== 3. wrong passwords flooding from 127.0.0.1, a staff sign-in every 100 ms from 127.0.0.2"
+: >"${WORK}/other.txt"
+( end=$((SECONDS + ${DURATION%s})); while (( SECONDS < end )); do
+    curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --interface 127.0.0.2 \
+        -H 'Content-Type: application/json' -d '{"username":"clerk","password":"Quanze#2026"}' \
+        "${BASE}/api/v1/auth/login" >>"${WORK}/other.txt"; sleep 0.1; done ) &
+OTHER=$!
+wrk -t2 -c"$CONNECTIONS" -d"$DURATION" --latency -s "${WORK}/wrong.lua" "${BASE}/api/v1/auth/login" \
+    | grep -E "Requests/sec|50%|99%|status"
+wait "$OTHER"
+echo "  the other address: $(wc -l <"${WORK}/other.txt") sign-ins, statuses $(cut -d' ' -f1 "${WORK}/other.txt" | sort | uniq -c | tr '\n' ' ')"
+sort -n -k2 "${WORK}/other.txt" | awk '{ t[NR] = $2 } END { printf "  its latency: p50 %.1f ms, p99 %.1f ms, max %.1f ms\n", t[int(NR*0.5)]*1000, t[int(NR*0.99)]*1000, t[NR]*1000 }'
