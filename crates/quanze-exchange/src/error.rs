@@ -57,6 +57,10 @@ pub enum ImportError {
     /// The archive or its XML is damaged (truncated download, broken copy).
     #[error("the xlsx file is damaged: {0}")]
     Corrupt(String),
+    /// The archive expands past a decompression limit (a zip bomb, or a workbook far larger
+    /// than any list): nothing was parsed.
+    #[error("the workbook expands past the limit: {0}")]
+    Expands(Expansion),
     /// The workbook has no sheet with any cell.
     #[error("the workbook has no data")]
     EmptyWorkbook,
@@ -89,12 +93,53 @@ impl ImportError {
             ImportError::NoWorkbook => {
                 "压缩包中没有 Excel 工作簿内容，不是有效的 .xlsx 文件".to_owned()
             }
-            ImportError::Corrupt(detail) => {
-                format!("文件已损坏（可能下载不完整），无法读取：{detail}")
+            // The reader's own words stay in the log (`Display`), not in the user's message.
+            ImportError::Corrupt(_) => {
+                "文件已损坏（可能下载不完整或不是 Excel 保存的文件），无法读取，请重新保存后再导入"
+                    .to_owned()
             }
+            ImportError::Expands(e) => format!("{}，未读取。请检查文件或拆分后再导入", e.zh()),
             ImportError::EmptyWorkbook => "工作簿中没有任何数据".to_owned(),
             ImportError::Csv(detail) => format!("不是可读取的 UTF-8 编码 CSV 文件：{detail}"),
             ImportError::Json(detail) => format!("不是有效的事项 JSON 文件：{detail}"),
+        }
+    }
+}
+
+/// Which decompression limit an archive passed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum Expansion {
+    /// More entries than any workbook has.
+    #[error("more than {max} entries")]
+    Entries {
+        /// The most entries.
+        max: usize,
+    },
+    /// More bytes once decompressed than the budget.
+    #[error("more than {max} bytes once decompressed")]
+    Bytes {
+        /// The most bytes.
+        max: u64,
+    },
+    /// An entry far larger than its compressed size.
+    #[error("an entry expands more than {max} times")]
+    Ratio {
+        /// The largest ratio.
+        max: u64,
+    },
+}
+
+impl Expansion {
+    /// The message for users.
+    pub fn zh(&self) -> String {
+        match self {
+            Expansion::Entries { max } => format!("压缩包内文件超过{max}个"),
+            Expansion::Bytes { max } => {
+                format!("工作簿解压后超过{:.0} MB", *max as f64 / 1_048_576.0)
+            }
+            Expansion::Ratio { max } => {
+                format!("压缩包内有文件解压后膨胀超过{max}倍（疑似压缩炸弹）")
+            }
         }
     }
 }

@@ -25,11 +25,12 @@ mod units;
 mod variant;
 
 pub use columns::Column;
-pub use error::{ExportError, ImportError, Problem};
+pub use error::{Expansion, ExportError, ImportError, Problem};
 pub use export::{ExportOptions, SheetSplit, export_csv, export_json, export_xlsx};
 pub use form::{FORM_SHEET, form_cells, form_columns, import_form};
 pub use import::{
-    DEFAULT_MAX_BYTES, ImportOptions, Imported, ImportedItem, import_csv, import_json, import_xlsx,
+    ArchiveLimits, DEFAULT_MAX_BYTES, ImportOptions, Imported, ImportedItem, import_csv,
+    import_json, import_xlsx,
 };
 pub use progress::{Progress, ProgressHandle};
 pub use report::{ReportCell, ReportSheet, report_xlsx};

@@ -166,7 +166,7 @@ impl ServiceError {
 pub fn import_error_code(err: &quanze_exchange::ImportError) -> ErrorCode {
     use quanze_exchange::ImportError as E;
     match err {
-        E::TooLarge { .. } => ErrorCode::FileTooLarge,
+        E::TooLarge { .. } | E::Expands(_) => ErrorCode::FileTooLarge,
         E::EmptyFile | E::EmptyWorkbook => ErrorCode::FileEmpty,
         E::Encrypted => ErrorCode::FileEncrypted,
         E::LegacyXls => ErrorCode::FileLegacyXls,

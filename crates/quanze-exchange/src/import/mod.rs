@@ -13,7 +13,7 @@ use quanze_core::{
 
 use crate::ExchangeItem;
 use crate::columns::{Column, HeaderMatch, match_header, match_sub_header};
-use crate::error::{ImportError, Problem};
+use crate::error::{Expansion, ImportError, Problem};
 use crate::grid::{Grid, HEADER_SEARCH_ROWS};
 use crate::progress::{self, ProgressHandle};
 use crate::text::{self, Sections, split_numbering};
@@ -27,11 +27,68 @@ mod rows;
 /// about 10 MiB) and low enough that a stray upload cannot exhaust memory.
 pub const DEFAULT_MAX_BYTES: u64 = 200 * 1024 * 1024;
 
+/// 解压限额 — how far an xlsx archive may expand, checked by reading it through once, entry by
+/// entry in 64 KiB pieces, before the workbook is parsed: the parser then never holds more
+/// than the budget's worth of XML (a 4 MB zip bomb expands to gigabytes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ArchiveLimits {
+    /// The most bytes of all entries once decompressed (default 128 MiB: a 100,000-row list
+    /// is about a third of it).
+    pub max_uncompressed: u64,
+    /// The most entries (default 10,000).
+    pub max_entries: usize,
+    /// The largest ratio of an entry's size to its compressed size, for entries past 1 MiB
+    /// (default 200; Excel's XML compresses about 10 to 20 times).
+    pub max_ratio: u64,
+}
+
+impl Default for ArchiveLimits {
+    fn default() -> ArchiveLimits {
+        ArchiveLimits { max_uncompressed: 128 * 1024 * 1024, max_entries: 10_000, max_ratio: 200 }
+    }
+}
+
+/// Reads every entry of the archive once, counting, and refuses it at the first limit passed.
+fn check_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<(), ImportError> {
+    use std::io::Read;
+    let corrupt = |e: zip::result::ZipError| ImportError::Corrupt(e.to_string());
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(corrupt)?;
+    if archive.len() > limits.max_entries {
+        return Err(ImportError::Expands(Expansion::Entries { max: limits.max_entries }));
+    }
+    let mut total = 0u64;
+    let mut buf = vec![0u8; 64 * 1024];
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(corrupt)?;
+        let compressed = entry.compressed_size().max(1);
+        let mut size = 0u64;
+        loop {
+            let n = entry.read(&mut buf).map_err(|e| ImportError::Corrupt(e.to_string()))?;
+            if n == 0 {
+                break;
+            }
+            size += n as u64;
+            total += n as u64;
+            if total > limits.max_uncompressed {
+                return Err(ImportError::Expands(Expansion::Bytes {
+                    max: limits.max_uncompressed,
+                }));
+            }
+            if size > 1024 * 1024 && size / compressed > limits.max_ratio {
+                return Err(ImportError::Expands(Expansion::Ratio { max: limits.max_ratio }));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// How to read a file.
 #[derive(Debug, Clone)]
 pub struct ImportOptions {
     /// Files larger than this are refused before parsing.
     pub max_bytes: u64,
+    /// How far an xlsx may expand.
+    pub archive: ArchiveLimits,
     /// The 实施主体 of rows that leave it blank (a unit's own list often does).
     pub default_holder: Option<UnitId>,
     /// The 权力来源 of rows without one.
@@ -47,6 +104,7 @@ impl Default for ImportOptions {
     fn default() -> ImportOptions {
         ImportOptions {
             max_bytes: DEFAULT_MAX_BYTES,
+            archive: ArchiveLimits::default(),
             default_holder: None,
             default_source: PowerSource::Statutory,
             default_level: None,
@@ -217,6 +275,7 @@ fn read_xlsx(
 ) -> Result<Imported, ImportError> {
     let progress = options.progress.as_ref();
     progress::stage(progress, "读取工作簿", 0);
+    check_archive(bytes, &options.archive)?;
     let mut workbook = Xlsx::new(Cursor::new(bytes)).map_err(map_xlsx_error)?;
     let mut importer = Importer::new(units, options);
     let mut any_cells = false;

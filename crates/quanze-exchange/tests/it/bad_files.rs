@@ -66,6 +66,51 @@ fn truncated_workbook_is_corrupt() {
     assert!(err.zh().contains("损坏"));
 }
 
+/// A zip archive of `entries` entries, each `size` zero bytes (they compress about 1,000 to 1).
+fn zeros_zip(entries: usize, size: usize) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
+    let zeros = vec![0u8; size];
+    for i in 0..entries {
+        out.start_file(format!("xl/worksheets/sheet{i}.xml"), options).unwrap();
+        out.write_all(&zeros).unwrap();
+    }
+    out.finish().unwrap().into_inner()
+}
+
+#[test]
+fn archives_that_expand_past_their_limits_are_refused_before_parsing() {
+    use quanze_exchange::{ArchiveLimits, Expansion};
+    let with = |archive: ArchiveLimits| ImportOptions { archive, ..ImportOptions::default() };
+    // A bomb: 64 MiB of zeros in about 64 KiB, each entry far past the ratio.
+    let bomb = zeros_zip(4, 16 * 1024 * 1024);
+    assert!(bomb.len() < 200 * 1024, "{}", bomb.len());
+    let err = import(&bomb).expect_err("a bomb");
+    assert!(matches!(err, ImportError::Expands(Expansion::Ratio { max: 200 })), "{err:?}");
+    assert!(err.zh().contains("压缩炸弹"), "{}", err.zh());
+    // Past the total, with the ratio check out of the way.
+    let lenient = ArchiveLimits {
+        max_ratio: u64::MAX,
+        max_uncompressed: 20 * 1024 * 1024,
+        ..ArchiveLimits::default()
+    };
+    let err = import_xlsx(&bomb, &directory(), &with(lenient)).expect_err("too large");
+    assert!(matches!(err, ImportError::Expands(Expansion::Bytes { .. })), "{err:?}");
+    assert!(err.zh().contains("解压后超过20 MB"), "{}", err.zh());
+    // Too many entries.
+    let many = zeros_zip(30, 10);
+    let err = import_xlsx(
+        &many,
+        &directory(),
+        &with(ArchiveLimits { max_entries: 20, ..ArchiveLimits::default() }),
+    )
+    .expect_err("too many");
+    assert!(matches!(err, ImportError::Expands(Expansion::Entries { max: 20 })), "{err:?}");
+    // A real workbook is well inside the default limits.
+    assert!(import(&valid_xlsx()).is_ok());
+}
+
 #[test]
 fn zip_without_workbook() {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));

@@ -43,7 +43,22 @@ impl Service {
             progress: progress.clone(),
             ..Default::default()
         };
-        let imported = quanze_exchange::import_xlsx(bytes, &directory, &options)?;
+        // 导入排队: one workbook is parsed at a time (the others wait their turn), on a blocking
+        // thread, so an upload's memory stays within one archive's decompression budget and
+        // other requests keep their threads.
+        let imported = {
+            let _turn = self
+                .import_turns
+                .acquire()
+                .await
+                .map_err(|_| ServiceError::Internal("the import queue is closed".to_owned()))?;
+            let bytes = bytes.to_vec();
+            tokio::task::spawn_blocking(move || {
+                quanze_exchange::import_xlsx(&bytes, &directory, &options)
+            })
+            .await
+            .map_err(|e| ServiceError::Internal(format!("the import's thread failed: {e}")))??
+        };
         let mut problems = imported.problems;
         let template = matches!(list.scope, ListScope::TownshipTemplate { .. });
         let mut rows: Vec<ImportRow> =
