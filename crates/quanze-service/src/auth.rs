@@ -199,17 +199,21 @@ impl Service {
         source: Option<IpAddr>,
     ) -> ServiceResult<CurrentUser> {
         let now = self.clock.now();
-        let key = username.trim().to_lowercase();
-        self.throttle().check(&key, source, now).map_err(|t| ServiceError::Throttled(t.until))?;
-        let found = match Username::parse(username) {
-            Ok(name) => self.store.user_by_name(&name).await?,
-            Err(_) => None,
+        let name = Username::parse(username).ok();
+        // The tally's key: the account name as looked up; every malformed name shares one,
+        // so no text of any length is kept.
+        let key = name.as_ref().map_or("\u{0}malformed", Username::as_str).to_owned();
+        // Counted as a failure before the password is checked, so that attempts racing each
+        // other are all counted; a sign-in takes it back.
+        self.throttle().attempt(&key, source, now).map_err(|t| ServiceError::Throttled(t.until))?;
+        let found = match &name {
+            Some(name) => self.store.user_by_name(name).await?,
+            None => None,
         };
         let Some(user) = found else {
             // Same answer as a wrong password, after the same work (a hash checked), so that
             // neither the answer nor its time tells which accounts exist.
             let _ = Argon2::default().verify_password(password.as_bytes(), dummy_hash());
-            self.throttle().failed(&key, source, now);
             return Err(ServiceError::Unauthenticated);
         };
         let ok = Argon2::default()
@@ -217,7 +221,6 @@ impl Service {
             .is_ok();
         let subject = format!("user:{}", user.id);
         if !ok {
-            self.throttle().failed(&key, source, now);
             let ev = self.event(
                 None,
                 None,
@@ -294,11 +297,18 @@ impl Service {
         new: &str,
         keep: Option<&str>,
     ) -> ServiceResult<u64> {
+        // The current password is a guess like any sign-in's: under the account's tally.
+        let key = user.username.as_str();
+        self.throttle()
+            .attempt(key, None, self.clock.now())
+            .map_err(|t| ServiceError::Throttled(t.until))?;
         let stored = self.store.user(user.id).await?;
         let ok = Argon2::default()
             .verify_password(current.as_bytes(), stored.password_hash.as_str())
             .is_ok();
-        if !ok {
+        if ok {
+            self.throttle().succeeded(key, None);
+        } else {
             return Err(ServiceError::rejected(
                 ErrorCode::Unauthenticated,
                 "当前口令不正确",
@@ -386,6 +396,11 @@ impl Service {
             Err(quanze_store::StoreError::NotFound(_)) => Err(ServiceError::Unauthenticated),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// The password rule in words: (Chinese, English).
+    pub fn password_rule(&self) -> (String, String) {
+        (self.config.password.rule_zh(), self.config.password.rule_en())
     }
 
     /// The session policy (idle and absolute times).

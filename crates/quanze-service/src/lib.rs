@@ -236,7 +236,7 @@ pub struct Service {
     /// 登录限速 — failed sign-ins by address and by account name.
     throttle: std::sync::Mutex<quanze_core::account::throttle::SignInThrottle>,
     /// 导入排队 — one list import parsed at a time.
-    import_turns: tokio::sync::Semaphore,
+    import_turns: Arc<tokio::sync::Semaphore>,
     /// Public comments per source address in their ten-minute window: (start, count).
     comment_sources:
         std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (DateTime<Utc>, u32)>>,
@@ -320,7 +320,7 @@ impl Service {
             search: search::SearchState::default(),
             throttle: std::sync::Mutex::new(throttle),
             comment_sources: std::sync::Mutex::new(std::collections::HashMap::new()),
-            import_turns: tokio::sync::Semaphore::new(1),
+            import_turns: Arc::new(tokio::sync::Semaphore::new(1)),
         };
         service.reload().await?;
         service.load_stored_calendar().await?;

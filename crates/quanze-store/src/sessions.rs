@@ -30,7 +30,8 @@ pub struct StoredSession {
 pub trait WebSessionStore: Send + Sync {
     /// Stores a new session; `Conflict` when the id is taken.
     async fn create_session(&self, id: &str, session: &StoredSession) -> Result<(), StoreError>;
-    /// Stores a session, replacing the one of that id.
+    /// Replaces the stored session of that id; a session no longer stored (ended meanwhile)
+    /// stays ended.
     async fn save_session(&self, id: &str, session: &StoredSession) -> Result<(), StoreError>;
     /// The session of that id, unless it expired by `now`.
     async fn session(
@@ -62,10 +63,11 @@ impl WebSessionStore for SqlStore {
     }
 
     async fn save_session(&self, id: &str, session: &StoredSession) -> Result<(), StoreError> {
-        const UPSERT: &str = "INSERT INTO web_sessions (id, user_id, record, expires_at) \
-             VALUES ($1, $2, $3, $4) ON CONFLICT (id) DO UPDATE SET user_id = excluded.user_id, \
-             record = excluded.record, expires_at = excluded.expires_at";
-        self.write_session(UPSERT, id, session).await
+        // An update only: a session ended meanwhile (a password change, a lock, a logout
+        // elsewhere) stays ended, even if one of its requests was still running.
+        const UPDATE: &str = "UPDATE web_sessions SET user_id = $2, record = $3, expires_at = $4 \
+             WHERE id = $1";
+        self.write_session(UPDATE, id, session).await
     }
 
     async fn session(

@@ -99,7 +99,7 @@ enum Command {
         #[arg(long, default_value = "sm3")]
         ledger_hash: String,
     },
-    /// 登录并签发 API 令牌 (log in and print an API token; password from QUANZE_PASSWORD)
+    /// 登录并签发 90 天的集成令牌 (log in and print a 90-day integration token; password from QUANZE_PASSWORD)
     Token {
         /// Database URL.
         #[arg(long, env = "QUANZE_DB")]
@@ -467,8 +467,9 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let service = open(&db).await?;
             let password = std::env::var("QUANZE_PASSWORD")
                 .context("set the password in the environment variable QUANZE_PASSWORD")?;
-            let login = service.login(&user, &password).await?;
-            println!("{}", login.token);
+            // An integration token (90 days), not a sign-in's (30 minutes idle).
+            let account = service.sign_in(&user, &password).await?;
+            println!("{}", service.issue_token(&account, "integration").await?);
             Ok(ExitCode::SUCCESS)
         }
         Command::Import { file, list, db, token, dry_run } => {

@@ -114,6 +114,20 @@ impl SignInThrottle {
         }
     }
 
+    /// Begins an attempt: refused if `account` or `source` must wait, else counted at once as
+    /// a failure, so that attempts racing each other are all counted before any is decided
+    /// (a sign-in then takes its count back: [`SignInThrottle::succeeded`]).
+    pub fn attempt(
+        &mut self,
+        account: &str,
+        source: Option<IpAddr>,
+        now: DateTime<Utc>,
+    ) -> Result<(), Throttled> {
+        self.check(account, source, now)?;
+        self.failed(account, source, now);
+        Ok(())
+    }
+
     /// Records a failed attempt (a wrong password, or an unknown name).
     pub fn failed(&mut self, account: &str, source: Option<IpAddr>, now: DateTime<Utc>) {
         let policy = self.policy;
@@ -132,11 +146,20 @@ impl SignInThrottle {
         }
     }
 
-    /// Records a sign-in: the account's tally ends and `source` becomes familiar to it.
+    /// Records a sign-in begun with [`SignInThrottle::attempt`]: the account's tally ends, the
+    /// address takes back the one failure the attempt counted (its earlier failures stand, so a
+    /// guesser holding one account of their own cannot clear their address's tally with it), and
+    /// `source` becomes familiar to the account.
     pub fn succeeded(&mut self, account: &str, source: Option<IpAddr>) {
         self.accounts.remove(account);
         if let Some(source) = source {
-            self.sources.remove(&source);
+            let free = self.policy.source_free;
+            if let Some(tally) = self.sources.get_mut(&source) {
+                tally.failures = tally.failures.saturating_sub(1);
+                if tally.failures <= free {
+                    tally.wait_until = None;
+                }
+            }
             let familiar = self.familiar.entry(account.to_owned()).or_default();
             if familiar.len() < MAX_FAMILIAR {
                 familiar.insert(source);
@@ -242,6 +265,27 @@ mod tests {
         assert_eq!(t.check("admin", ip(200), at(17)), Ok(()));
         t.release("nobody");
         assert_eq!(t.check("nobody", ip(200), at(1)), Ok(()));
+    }
+
+    #[test]
+    fn racing_attempts_are_all_counted_and_a_sign_in_does_not_clear_its_address() {
+        let mut t =
+            SignInThrottle::new(ThrottlePolicy { source_free: 1000, ..ThrottlePolicy::default() });
+        // Six attempts begun together, none decided yet: the sixth must wait.
+        for _ in 0..6 {
+            t.attempt("admin", ip(9), at(0)).unwrap();
+        }
+        assert_eq!(t.attempt("admin", ip(9), at(0)).unwrap_err().who, Waiting::Account);
+        // A guesser's own account signs in from the same address: its earlier failures stand.
+        let mut t =
+            SignInThrottle::new(ThrottlePolicy { account_free: 1000, ..ThrottlePolicy::default() });
+        for i in 0..10 {
+            t.attempt(&format!("u{i}"), ip(9), at(0)).unwrap();
+        }
+        t.attempt("mine", ip(9), at(0)).unwrap();
+        t.succeeded("mine", ip(9));
+        t.attempt("u11", ip(9), at(0)).unwrap();
+        assert_eq!(t.check("u12", ip(9), at(0)).unwrap_err().who, Waiting::Source, "still counted");
     }
 
     #[test]

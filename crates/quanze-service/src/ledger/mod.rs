@@ -230,22 +230,23 @@ impl Service {
         start: u64,
         end: u64,
     ) -> ServiceResult<Vec<Entry>> {
-        let audit = reader
-            .is_some_and(|r| r.require_act(quanze_core::access::Act::ReadAudit, None).is_ok());
         let mut entries = self.ledger_entries(start, end).await?;
-        if !audit {
-            for entry in &mut entries {
-                let kind = serde_json::from_str::<serde_json::Value>(&entry.leaf)
-                    .ok()
-                    .and_then(|v| v["kind"].as_str().map(str::to_owned))
-                    .unwrap_or_default();
-                if is_account_event(&kind) {
-                    entry.leaf.clear();
-                    entry.withheld = true;
-                }
-            }
+        for entry in &mut entries {
+            withhold_for(reader, entry);
         }
         Ok(entries)
+    }
+
+    /// The receipt of one write as `reader` may read it: an account's event is withheld (its
+    /// hash and proof only) from anyone without the audit role.
+    pub async fn receipt_for(
+        &self,
+        reader: Option<&crate::CurrentUser>,
+        index: u64,
+    ) -> ServiceResult<LedgerReceipt> {
+        let mut receipt = self.receipt(index).await?;
+        withhold_for(reader, &mut receipt.entry);
+        Ok(receipt)
     }
 
     /// Proof that leaf `index` is in the tree of `size` leaves.
@@ -396,6 +397,23 @@ fn entry_of(alg: HashAlg, event: &Event) -> Entry {
         leaf_hash: alg.hash_leaf(&leaf).to_hex(),
         leaf: String::from_utf8(leaf).unwrap_or_default(),
         withheld: false,
+    }
+}
+
+/// Empties an account event's leaf unless `reader` has the audit role (等保 三员分立).
+fn withhold_for(reader: Option<&crate::CurrentUser>, entry: &mut Entry) {
+    let audit =
+        reader.is_some_and(|r| r.require_act(quanze_core::access::Act::ReadAudit, None).is_ok());
+    if audit {
+        return;
+    }
+    let kind = serde_json::from_str::<serde_json::Value>(&entry.leaf)
+        .ok()
+        .and_then(|v| v["kind"].as_str().map(str::to_owned))
+        .unwrap_or_default();
+    if is_account_event(&kind) {
+        entry.leaf.clear();
+        entry.withheld = true;
     }
 }
 

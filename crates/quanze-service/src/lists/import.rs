@@ -46,19 +46,22 @@ impl Service {
         // 导入排队: one workbook is parsed at a time (the others wait their turn), on a blocking
         // thread, so an upload's memory stays within one archive's decompression budget and
         // other requests keep their threads.
-        let imported = {
-            let _turn = self
-                .import_turns
-                .acquire()
+        let imported =
+            {
+                // The turn goes with the parse: if this request goes away, the parse still holds
+                // it until it ends.
+                let turn =
+                    self.import_turns.clone().acquire_owned().await.map_err(|_| {
+                        ServiceError::Internal("the import queue is closed".to_owned())
+                    })?;
+                let bytes = bytes.to_vec();
+                tokio::task::spawn_blocking(move || {
+                    let _turn = turn;
+                    quanze_exchange::import_xlsx(&bytes, &directory, &options)
+                })
                 .await
-                .map_err(|_| ServiceError::Internal("the import queue is closed".to_owned()))?;
-            let bytes = bytes.to_vec();
-            tokio::task::spawn_blocking(move || {
-                quanze_exchange::import_xlsx(&bytes, &directory, &options)
-            })
-            .await
-            .map_err(|e| ServiceError::Internal(format!("the import's thread failed: {e}")))??
-        };
+                .map_err(|e| ServiceError::Internal(format!("the import's thread failed: {e}")))??
+            };
         let mut problems = imported.problems;
         let template = matches!(list.scope, ListScope::TownshipTemplate { .. });
         let mut rows: Vec<ImportRow> =

@@ -96,6 +96,12 @@ on_every_backend!(an_untouched_ledger_verifies, |service, db, trusted| {
     assert_eq!(entries.len(), 8);
     assert!(entries.iter().all(|e| !e.leaf.contains("张三")), "{:?}", entries[0]);
     assert!(entries[0].leaf.contains("commitment"), "{}", entries[0].leaf);
+    // An account's event reaches the public as its hash alone, by range and by receipt.
+    let public = service.ledger_entries_for(None, 0, 8).await.unwrap();
+    assert!(public[0].withheld && public[0].leaf.is_empty());
+    assert_eq!(public[0].leaf_hash, entries[0].leaf_hash, "its place still proven");
+    let receipt = service.receipt_for(None, 0).await.unwrap();
+    assert!(receipt.entry.withheld && receipt.entry.leaf.is_empty());
     // A key nobody trusts is reported on every checkpoint.
     let stranger = vec![key().verifier_key()];
     let report = service.verify_ledger(&stranger).await.unwrap();

@@ -46,5 +46,8 @@ contract!(web_sessions_are_kept_until_they_expire_or_end, |store| {
     store.create_session("d", &session("{}", Some(user.id), 30)).await.unwrap();
     assert_eq!(store.delete_user_sessions(user.id).await.unwrap(), 2, "a and d");
     assert!(store.session("a", now).await.unwrap().is_none());
+    // A request of an ended session that saves it afterwards does not bring it back.
+    store.save_session("a", &session("{\"a\":3}", Some(user.id), 30)).await.unwrap();
+    assert!(store.session("a", now).await.unwrap().is_none(), "stays ended");
     assert_eq!(store.event_count().await.unwrap(), events, "sessions record no event");
 });

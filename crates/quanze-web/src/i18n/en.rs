@@ -1327,4 +1327,18 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
         "登录失败次数过多，请于北京时间 {} 后再试。",
         "Too many failed sign-ins: try again after {} (Beijing time).",
     ),
+    // The password change (password.html).
+    ("修改口令", "Change password"),
+    ("当前口令", "Current password"),
+    ("新口令", "New password"),
+    ("再次输入新口令", "New password again"),
+    (
+        "修改后，本账户在各处的登录都将结束，需用新口令重新登录。",
+        "After the change, every sign-in of this account ends; sign in again with the new password.",
+    ),
+    ("两次输入的新口令不一致。", "The two new passwords differ."),
+    (
+        "口令已修改，各处的登录均已结束，请用新口令重新登录。",
+        "The password is changed and every sign-in has ended: sign in with the new password.",
+    ),
 ];

@@ -145,14 +145,16 @@ pub(crate) async fn consistency(
 }
 
 #[utoipa::path(get, path = "/api/v1/ledger/receipts/{index}", operation_id = "ledger_receipt", params(("index" = u64, Path, description = "leaf index")),
-    responses((status = 200, description = "the leaf, its inclusion proof and the signed checkpoint it is proven against", body = LedgerReceipt),
+    responses((status = 200, description = "the leaf, its inclusion proof and the signed checkpoint it is proven against; an account's event is `withheld` (hash only) unless the caller has the audit role", body = LedgerReceipt),
         (status = 400, description = "a malformed index", body = ErrorBody),
         (status = 404, description = "no such leaf, or no checkpoint covers it yet", body = ErrorBody)))]
 pub(crate) async fn receipt(
     State(st): State<AppState>,
+    reader: Option<crate::extract::Auth>,
     Path(index): Path<u64>,
 ) -> Result<axum::Json<LedgerReceipt>, ApiError> {
-    Ok(axum::Json(st.service.receipt(index).await?))
+    let reader = reader.map(|crate::extract::Auth(user)| user);
+    Ok(axum::Json(st.service.receipt_for(reader.as_ref(), index).await?))
 }
 
 #[utoipa::path(post, path = "/api/v1/ledger/cosignatures", operation_id = "ledger_cosign", request_body(content = String, content_type = "text/plain", description = "the checkpoint note with the witness's cosignature line"),

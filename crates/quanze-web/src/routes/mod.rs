@@ -14,6 +14,7 @@ pub mod laws;
 pub mod ledger;
 pub mod materials;
 pub mod pages;
+pub mod password;
 pub mod portal;
 pub mod reports;
 pub mod revisions;

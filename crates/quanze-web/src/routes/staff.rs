@@ -60,6 +60,8 @@ struct LoginView {
     username: String,
     error: Option<String>,
     expired: bool,
+    /// Signed out by a password change.
+    changed: bool,
     /// A form posted after the session ended, carried through the sign-in (`kept:` fields).
     kept: Vec<(String, String)>,
     threshold: u32,
@@ -71,6 +73,7 @@ struct LoginView {
 #[derive(Debug, Default, Deserialize)]
 struct LoginQuery {
     next: Option<String>,
+    changed: Option<String>,
     expired: Option<u8>,
 }
 
@@ -81,6 +84,7 @@ fn login_view(st: &AppState, next: String, username: String, error: Option<Strin
         username,
         error,
         expired: false,
+        changed: false,
         kept: Vec::new(),
         threshold,
         minutes,
@@ -92,6 +96,7 @@ fn login_view(st: &AppState, next: String, username: String, error: Option<Strin
 async fn login_page(State(st): State<AppState>, PageQuery(q): PageQuery<LoginQuery>) -> Response {
     let mut view = login_view(&st, safe_next(q.next.as_deref()), String::new(), None);
     view.expired = q.expired.is_some();
+    view.changed = q.changed.is_some();
     render(StatusCode::OK, &view)
 }
 

@@ -143,3 +143,58 @@ async fn a_sign_in_posted_from_another_site_is_refused() {
     assert!(res.headers().get(SET_COOKIE).is_none(), "no session");
     assert!(res.text().await.unwrap().contains("其他网站"));
 }
+
+#[tokio::test]
+async fn a_member_of_staff_changes_their_password_and_every_sign_in_ends() {
+    let app = spawn_app(true).await;
+    let password = quanze_service::demo::DEMO_PASSWORD;
+    let (_, _, cookie, _) = sign_in(&app, "clerk", password, "/staff").await;
+    let cookie = cookie.expect("signed in");
+    let (_, _, other, _) = sign_in(&app, "clerk", password, "/staff").await;
+    let other = other.expect("a second session");
+    let (status, _, page) = get(&app, "/staff/password", Some(&cookie)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("至少3类") && page.contains("不得包含用户名"), "the rule is stated");
+    let change = |new: &'static str, again: &'static str| {
+        let cookie = cookie.clone();
+        let base = app.base.clone();
+        async move {
+            let res = client()
+                .post(format!("{base}/staff/password"))
+                .header(COOKIE, cookie)
+                .header("sec-fetch-site", "same-origin")
+                .form(&[
+                    ("current_password", password),
+                    ("new_password", new),
+                    ("confirm_password", again),
+                ])
+                .send()
+                .await
+                .unwrap();
+            let to = res.headers().get(LOCATION).map(|v| v.to_str().unwrap().to_owned());
+            (res.status(), to.unwrap_or_default(), res.text().await.unwrap())
+        }
+    };
+    let (status, _, page) = change("Kx7#mq2Lp9Zt", "Kx7#mq2Lp9Zu").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("两次输入的新口令不一致"), "{page}");
+    let (status, _, page) = change("Clerk#2026abc", "Clerk#2026abc").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("不得包含用户名"), "{page}");
+    let (status, to, _) = change("Kx7#mq2Lp9Zt", "Kx7#mq2Lp9Zt").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.contains("changed=1"), "{to}");
+    let (_, _, page) = get(&app, &to, None).await;
+    assert!(page.contains("口令已修改"), "{page}");
+    // Both sessions have ended; the new password signs in, the old does not.
+    for c in [&cookie, &other] {
+        let (status, to, _) = get(&app, "/staff", Some(c)).await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "ended");
+        assert!(to.starts_with("/staff/login"), "{to}");
+    }
+    let (status, _, _, _) = sign_in(&app, "clerk", password, "/staff").await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    let (status, _, cookie, _) = sign_in(&app, "clerk", "Kx7#mq2Lp9Zt", "/staff").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(cookie.is_some());
+}
