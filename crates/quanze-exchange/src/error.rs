@@ -121,6 +121,12 @@ pub enum Expansion {
         /// The most bytes.
         max: u64,
     },
+    /// A sheet whose cells span more rows times columns than the reader may lay out.
+    #[error("a sheet spans more than {max} cells")]
+    Cells {
+        /// The most cells.
+        max: u64,
+    },
     /// An entry far larger than its compressed size.
     #[error("an entry expands more than {max} times")]
     Ratio {
@@ -136,6 +142,9 @@ impl Expansion {
             Expansion::Entries { max } => format!("压缩包内文件超过{max}个"),
             Expansion::Bytes { max } => {
                 format!("工作簿解压后超过{:.0} MB", *max as f64 / 1_048_576.0)
+            }
+            Expansion::Cells { max } => {
+                format!("工作表的单元格范围超过{}万个（首末行列相距过远）", max / 10_000)
             }
             Expansion::Ratio { max } => {
                 format!("压缩包内有文件解压后膨胀超过{max}倍（疑似压缩炸弹）")

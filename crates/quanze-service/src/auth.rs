@@ -403,6 +403,11 @@ impl Service {
         (self.config.password.rule_zh(), self.config.password.rule_en())
     }
 
+    /// The reverse proxies trusted to name the client.
+    pub fn trusted_proxies(&self) -> &[IpAddr] {
+        &self.config.trusted_proxies
+    }
+
     /// The session policy (idle and absolute times).
     pub fn session_policy(&self) -> crate::SessionPolicy {
         self.config.sessions

@@ -147,6 +147,9 @@ pub struct Config {
     pub password: quanze_core::account::PasswordPolicy,
     /// How long sign-ins last (web sessions and API tokens).
     pub sessions: SessionPolicy,
+    /// Reverse proxies whose `X-Forwarded-For` names the client (the sign-in throttle and the
+    /// comment limit count by the client's address).
+    pub trusted_proxies: Vec<std::net::IpAddr>,
     /// The largest upload accepted for import, in bytes.
     pub max_upload_bytes: usize,
     /// Checkpoint signing and trusted witnesses.
@@ -189,6 +192,7 @@ impl Default for Config {
             lockout_minutes: 30,
             password: quanze_core::account::PasswordPolicy::default(),
             sessions: SessionPolicy::default(),
+            trusted_proxies: Vec::new(),
             max_upload_bytes: 50 * 1024 * 1024,
             ledger: ledger::LedgerConfig::default(),
             governance: GovernanceConfig::default(),

@@ -66,19 +66,38 @@ impl FromRequestParts<AppState> for AuthToken {
     }
 }
 
-/// The address a request comes from (the peer of its connection), when the server knows it.
+/// The address a request comes from, when the server knows it: the peer of its connection, or,
+/// when that peer is a trusted reverse proxy (`--trusted-proxy`), the nearest address in
+/// `X-Forwarded-For` that is not one (a client can write any `X-Forwarded-For` it likes, so
+/// only the part the trusted proxies appended counts).
 #[derive(Debug, Clone, Copy)]
 pub struct Source(pub Option<std::net::IpAddr>);
 
-impl<S: Send + Sync> FromRequestParts<S> for Source {
+impl FromRequestParts<AppState> for Source {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Source, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Source, Self::Rejection> {
         let peer = parts
             .extensions
             .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
             .map(|c| c.0.ip());
-        Ok(Source(peer))
+        let trusted = state.service.trusted_proxies();
+        let Some(peer) = peer.filter(|p| trusted.contains(p)) else {
+            return Ok(Source(peer));
+        };
+        let forwarded = parts
+            .headers
+            .get_all("x-forwarded-for")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .filter_map(|a| a.trim().parse::<std::net::IpAddr>().ok())
+            .collect::<Vec<_>>();
+        let client = forwarded.into_iter().rev().find(|a| !trusted.contains(a));
+        Ok(Source(Some(client.unwrap_or(peer))))
     }
 }
 

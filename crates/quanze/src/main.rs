@@ -330,6 +330,10 @@ struct PolicyArgs {
     #[arg(long, env = "QUANZE_PASSWORD_MIN_CLASSES", default_value_t = 3,
           value_parser = clap::value_parser!(u8).range(1..=4))]
     password_min_classes: u8,
+    /// A reverse proxy in front of the server (repeatable): its `X-Forwarded-For` names the
+    /// client, whose address the sign-in throttle and the comment limit count by.
+    #[arg(long = "trusted-proxy", env = "QUANZE_TRUSTED_PROXY", value_delimiter = ',')]
+    trusted_proxies: Vec<std::net::IpAddr>,
     /// The server is reached over HTTPS (behind a proxy): the sign-in cookie is marked Secure.
     #[arg(long, env = "QUANZE_HTTPS")]
     https: bool,
@@ -405,6 +409,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let config = Config {
                 lockout_threshold: policy.lockout_threshold,
                 lockout_minutes: policy.lockout_minutes,
+                trusted_proxies: policy.trusted_proxies.clone(),
                 password: quanze_core::account::PasswordPolicy {
                     min_length: policy.password_min_length.clamp(8, 64),
                     min_classes: usize::from(policy.password_min_classes),

@@ -40,11 +40,20 @@ pub struct ArchiveLimits {
     /// The largest ratio of an entry's size to its compressed size, for entries past 1 MiB
     /// (default 200; Excel's XML compresses about 10 to 20 times).
     pub max_ratio: u64,
+    /// The most cells a sheet's span may cover, first to last row times first to last column
+    /// (default 8,000,000: the reader lays a sheet out as that rectangle, so two cells at A1
+    /// and XFD1048576 would ask for 17 billion; a 100,000-row list of 40 columns is 4,000,000).
+    pub max_cells: u64,
 }
 
 impl Default for ArchiveLimits {
     fn default() -> ArchiveLimits {
-        ArchiveLimits { max_uncompressed: 128 * 1024 * 1024, max_entries: 10_000, max_ratio: 200 }
+        ArchiveLimits {
+            max_uncompressed: 128 * 1024 * 1024,
+            max_entries: 10_000,
+            max_ratio: 200,
+            max_cells: 8_000_000,
+        }
     }
 }
 
@@ -61,11 +70,26 @@ fn check_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<(), ImportError
     for i in 0..archive.len() {
         let mut entry = archive.by_index(i).map_err(corrupt)?;
         let compressed = entry.compressed_size().max(1);
+        // A name that is not UTF-8 is no sheet Excel wrote; its span is then not looked for,
+        // and the reader finds no sheet there either.
+        let sheet = entry
+            .name()
+            .is_ok_and(|name| name.starts_with("xl/worksheets/") && name.ends_with(".xml"));
+        let mut span = Span::default();
+        let mut carry: Vec<u8> = Vec::new();
         let mut size = 0u64;
         loop {
             let n = entry.read(&mut buf).map_err(|e| ImportError::Corrupt(e.to_string()))?;
             if n == 0 {
+                if sheet && span.cells() > limits.max_cells {
+                    return Err(ImportError::Expands(Expansion::Cells { max: limits.max_cells }));
+                }
                 break;
+            }
+            if sheet {
+                carry.extend_from_slice(&buf[..n]);
+                let used = span.scan(&carry);
+                carry.drain(..used);
             }
             size += n as u64;
             total += n as u64;
@@ -80,6 +104,64 @@ fn check_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<(), ImportError
         }
     }
     Ok(())
+}
+
+/// The rows and columns a sheet's cell references reach (`<row r="N">`, `<c r="XFD9">`),
+/// read from its XML as it streams by.
+#[derive(Debug, Default)]
+struct Span {
+    rows: Option<(u64, u64)>,
+    cols: Option<(u64, u64)>,
+}
+
+impl Span {
+    /// The rectangle's cells.
+    fn cells(&self) -> u64 {
+        let extent = |r: Option<(u64, u64)>| r.map_or(1, |(lo, hi)| hi - lo + 1);
+        extent(self.rows).saturating_mul(extent(self.cols))
+    }
+
+    fn widen(range: &mut Option<(u64, u64)>, v: u64) {
+        *range = Some(range.map_or((v, v), |(lo, hi)| (lo.min(v), hi.max(v))));
+    }
+
+    /// Notes the references in `text`; returns how many bytes are done with (the rest may hold
+    /// a reference cut by the chunk's end).
+    fn scan(&mut self, text: &[u8]) -> usize {
+        const MARK: &[u8] = b" r=\"";
+        let mut at = 0;
+        while let Some(found) = text[at..].windows(MARK.len()).position(|w| w == MARK) {
+            let start = at + found + MARK.len();
+            let Some(len) = text[start..].iter().take(24).position(|b| *b == b'"') else {
+                // Cut by the chunk's end: kept for the next one, unless too long to be a
+                // reference at all.
+                if text.len() - start < 24 {
+                    return at + found;
+                }
+                at = start;
+                continue;
+            };
+            self.note(&text[start..start + len]);
+            at = start + len + 1;
+        }
+        at.max(text.len().saturating_sub(MARK.len()))
+    }
+
+    fn note(&mut self, reference: &[u8]) {
+        let letters = reference.iter().take_while(|b| b.is_ascii_uppercase()).count();
+        let digits = &reference[letters..];
+        if digits.is_empty() || !digits.iter().all(u8::is_ascii_digit) || digits.len() > 12 {
+            return;
+        }
+        let row = digits.iter().fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+        Span::widen(&mut self.rows, row);
+        if letters > 0 {
+            let col = reference[..letters.min(8)]
+                .iter()
+                .fold(0u64, |n, c| n * 26 + u64::from(c - b'A' + 1));
+            Span::widen(&mut self.cols, col);
+        }
+    }
 }
 
 /// How to read a file.
@@ -561,6 +643,22 @@ mod tests {
         );
         assert_eq!(section_category("二、行政处罚类").map(|c| c.0), Some(PowerCategory::Penalty));
         assert_eq!(section_category("注：本清单自公布之日起施行"), None);
+    }
+
+    #[test]
+    fn a_sheets_span_is_read_across_any_chunk_boundary() {
+        let xml = br#"<row r="1"><c r="A1"><v>1</v></c></row><row r="1048576"><c r="XFD1048576" t="n"><v>2</v></c></row>"#;
+        for split in 1..xml.len() {
+            let mut span = Span::default();
+            let mut carry = Vec::new();
+            for chunk in [&xml[..split], &xml[split..]] {
+                carry.extend_from_slice(chunk);
+                let used = span.scan(&carry);
+                carry.drain(..used);
+            }
+            assert_eq!(span.rows, Some((1, 1_048_576)), "split at {split}");
+            assert_eq!(span.cols, Some((1, 16_384)), "split at {split}");
+        }
     }
 
     #[test]

@@ -66,6 +66,52 @@ fn truncated_workbook_is_corrupt() {
     assert!(err.zh().contains("损坏"));
 }
 
+/// A workbook whose one sheet holds a number in each of `cells` (written by hand: no writer
+/// puts cells that far apart).
+fn sparse_sheet_xlsx(cells: &[&str]) -> Vec<u8> {
+    let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default();
+    let part = |out: &mut zip::ZipWriter<_>, name: &str, text: &str| {
+        out.start_file(name, options).unwrap();
+        out.write_all(text.as_bytes()).unwrap();
+    };
+    part(
+        &mut out,
+        "[Content_Types].xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/><Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>"#,
+    );
+    part(
+        &mut out,
+        "_rels/.rels",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+    );
+    part(
+        &mut out,
+        "xl/workbook.xml",
+        r#"<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="Sheet1" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+    );
+    part(
+        &mut out,
+        "xl/_rels/workbook.xml.rels",
+        r#"<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+    );
+    let rows: String = cells
+        .iter()
+        .map(|c| {
+            let row: String = c.chars().filter(char::is_ascii_digit).collect();
+            format!(r#"<row r="{row}"><c r="{c}"><v>1</v></c></row>"#)
+        })
+        .collect();
+    part(
+        &mut out,
+        "xl/worksheets/sheet1.xml",
+        &format!(
+            r#"<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>{rows}</sheetData></worksheet>"#
+        ),
+    );
+    out.finish().unwrap().into_inner()
+}
+
 /// A zip archive of `entries` entries, each `size` zero bytes (they compress about 1,000 to 1).
 fn zeros_zip(entries: usize, size: usize) -> Vec<u8> {
     let mut out = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
@@ -107,6 +153,14 @@ fn archives_that_expand_past_their_limits_are_refused_before_parsing() {
     )
     .expect_err("too many");
     assert!(matches!(err, ImportError::Expands(Expansion::Entries { max: 20 })), "{err:?}");
+    // Two cells at the corners of a sheet: 200 bytes asking for 17 billion cells.
+    let corners = sparse_sheet_xlsx(&["A1", "XFD1048576"]);
+    let err = import(&corners).expect_err("too wide a span");
+    assert!(matches!(err, ImportError::Expands(Expansion::Cells { max: 8_000_000 })), "{err:?}");
+    assert!(err.zh().contains("单元格范围"), "{}", err.zh());
+    // Two cells far from A1 but near each other span little.
+    let near = sparse_sheet_xlsx(&["XFC1048575", "XFD1048576"]);
+    assert!(!matches!(import(&near), Err(ImportError::Expands(_))));
     // A real workbook is well inside the default limits.
     assert!(import(&valid_xlsx()).is_ok());
 }

@@ -1261,3 +1261,44 @@ async fn a_search_page_past_the_first_thousand_hits_is_refused_in_chinese() {
     let (alive, _) = app.get("/healthz").await;
     assert!(alive.is_success(), "the server is still up");
 }
+
+/// Ten wrong sign-ins for different names, then an eleventh, each with `forwarded` as its
+/// `X-Forwarded-For`; the status of the last.
+async fn wrong_sign_ins(app: &TestApp, forwarded: &[&str]) -> StatusCode {
+    let mut last = StatusCode::OK;
+    for (i, from) in forwarded.iter().enumerate() {
+        let res = app
+            .client
+            .post(format!("{}/api/v1/auth/login", app.base))
+            .header("x-forwarded-for", *from)
+            .json(&json!({ "username": format!("guess{i}"), "password": "wrong" }))
+            .send()
+            .await
+            .unwrap();
+        last = res.status();
+    }
+    last
+}
+
+#[tokio::test]
+async fn the_throttle_counts_the_client_behind_a_trusted_proxy_and_ignores_a_forged_header() {
+    // No proxy trusted: a forged X-Forwarded-For does not get a flooding address out of its wait.
+    let app = spawn_app(false).await;
+    let forged: Vec<String> = (0..12).map(|i| format!("198.51.100.{i}")).collect();
+    let forged: Vec<&str> = forged.iter().map(String::as_str).collect();
+    assert_eq!(wrong_sign_ins(&app, &forged).await, StatusCode::TOO_MANY_REQUESTS);
+
+    // Loopback trusted as the proxy: each client is counted apart.
+    let loopback = "127.0.0.1".parse().unwrap();
+    let config = quanze_service::Config { trusted_proxies: vec![loopback], ..Default::default() };
+    let app = crate::helpers::spawn_app_with(false, config).await;
+    assert_eq!(wrong_sign_ins(&app, &["203.0.113.5"; 12]).await, StatusCode::TOO_MANY_REQUESTS);
+    // Another client behind the same proxy is not kept waiting; the client a forger names
+    // first is not the one the proxy appended.
+    assert_eq!(wrong_sign_ins(&app, &["203.0.113.6"]).await, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        wrong_sign_ins(&app, &["203.0.113.9, 203.0.113.5"]).await,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the rightmost untrusted address counts"
+    );
+}
