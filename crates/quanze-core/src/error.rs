@@ -121,6 +121,9 @@ pub fn field_zh(field: &str) -> &str {
         "until" => "截止日期",
         "reason" => "理由",
         "basis" => "依据",
+        "proposed" => "修改意见",
+        "answer" => "答复",
+        "display_name" => "姓名",
         other => other,
     }
 }

@@ -120,6 +120,11 @@ impl Service {
             by.require_act(Act::ManageAccounts, None)?;
         }
         self.check_password(&new.password, new.username.as_str())?;
+        let display_name =
+            crate::error::checked_text("display_name", &new.display_name, 50, false)?;
+        if display_name.is_empty() {
+            return Err(quanze_core::ValidationError::Empty { field: "display_name" }.into());
+        }
         if let Err(conflict) = check_role_combination(&new.roles) {
             return Err(ServiceError::rejected(
                 ErrorCode::RoleConflict,
@@ -140,7 +145,7 @@ impl Service {
         let record = UserRecord {
             id: self.ids.user(),
             username: new.username.clone(),
-            display_name: new.display_name,
+            display_name,
             password_hash: hash_password(&new.password)?,
             roles: new.roles.clone(),
             failed_logins: 0,

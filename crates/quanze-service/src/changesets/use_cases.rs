@@ -177,19 +177,24 @@ impl Service {
                     .or_else(|_| user.require_act(Act::DraftChangeSet, None))?;
                 let opinions: Vec<NewOpinion> = opinions
                     .into_iter()
-                    .map(|o| NewOpinion {
-                        id: self.ids.opinion(),
-                        item: o.item,
-                        stance: match o.stance {
-                            StanceKind::Agree => Stance::Agree,
-                            StanceKind::Amend => {
-                                Stance::Amend { proposed: o.proposed.unwrap_or_default() }
-                            }
-                            StanceKind::Object => Stance::Object,
-                        },
-                        reason: o.reason,
+                    .map(|o| {
+                        let proposed = o.proposed.unwrap_or_default();
+                        Ok(NewOpinion {
+                            id: self.ids.opinion(),
+                            item: o.item,
+                            stance: match o.stance {
+                                StanceKind::Agree => Stance::Agree,
+                                StanceKind::Amend => Stance::Amend {
+                                    proposed: crate::error::checked_text(
+                                        "proposed", &proposed, 2000, true,
+                                    )?,
+                                },
+                                StanceKind::Object => Stance::Object,
+                            },
+                            reason: crate::error::checked_text("reason", &o.reason, 2000, true)?,
+                        })
                     })
-                    .collect();
+                    .collect::<ServiceResult<_>>()?;
                 payload = serde_json::json!({ "unit": unit, "opinions": opinions });
                 set.reply(unit, opinions, who)?;
             }
@@ -217,6 +222,7 @@ impl Service {
             }
             ChangeSetCommand::Answer { comment, kind, text } => {
                 user.require_act(Act::DraftChangeSet, None)?;
+                let text = crate::error::checked_text("answer", &text, 2000, true)?;
                 set.answer(comment, kind, &text, who)?;
                 payload = serde_json::json!({ "comment": comment, "kind": kind, "text": text });
             }

@@ -53,6 +53,17 @@ impl Service {
         body: CommentRequest,
         source: Option<std::net::IpAddr>,
     ) -> ServiceResult<Receipt> {
+        // A text the comment period would refuse uses none of the address's quota.
+        quanze_core::text::check_text(
+            body.text.trim(),
+            quanze_core::opinion::MAX_COMMENT_CHARS,
+            true,
+        )
+        .map_err(|e| {
+            ServiceError::from(quanze_core::ChangeSetError::from(
+                quanze_core::opinion::OpinionError::from(e),
+            ))
+        })?;
         if let Some(source) = source {
             self.count_comment(source)?;
         }
