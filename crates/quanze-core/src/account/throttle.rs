@@ -26,6 +26,18 @@ const MAX_TALLIES: usize = 100_000;
 /// The most addresses remembered as familiar per account.
 const MAX_FAMILIAR: usize = 16;
 
+/// The address a tally counts: an IPv4 address itself, an IPv6 address by its /64 (one
+/// subscriber's network, whose 2^64 addresses would otherwise each get their own free tries).
+pub fn source_key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(network))
+        }
+    }
+}
+
 /// How sign-ins are slowed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ThrottlePolicy {
@@ -102,6 +114,7 @@ impl SignInThrottle {
         source: Option<IpAddr>,
         now: DateTime<Utc>,
     ) -> Result<(), Throttled> {
+        let source = source.map(source_key);
         let waiting = |t: Option<&Tally>| t.and_then(|t| t.wait_until).filter(|u| *u > now);
         if let Some(until) = waiting(source.and_then(|s| self.sources.get(&s))) {
             return Err(Throttled { who: Waiting::Source, until });
@@ -131,7 +144,7 @@ impl SignInThrottle {
     /// Records a failed attempt (a wrong password, or an unknown name).
     pub fn failed(&mut self, account: &str, source: Option<IpAddr>, now: DateTime<Utc>) {
         let policy = self.policy;
-        if let Some(source) = source {
+        if let Some(source) = source.map(source_key) {
             let tally = bump(&mut self.sources, source, now, policy.window);
             tally.wait_until =
                 delay(tally.failures, policy.source_free, Duration::seconds(1), policy)
@@ -152,7 +165,7 @@ impl SignInThrottle {
     /// `source` becomes familiar to the account.
     pub fn succeeded(&mut self, account: &str, source: Option<IpAddr>) {
         self.accounts.remove(account);
-        if let Some(source) = source {
+        if let Some(source) = source.map(source_key) {
             let free = self.policy.source_free;
             if let Some(tally) = self.sources.get_mut(&source) {
                 tally.failures = tally.failures.saturating_sub(1);
@@ -286,6 +299,20 @@ mod tests {
         t.succeeded("mine", ip(9));
         t.attempt("u11", ip(9), at(0)).unwrap();
         assert_eq!(t.check("u12", ip(9), at(0)).unwrap_err().who, Waiting::Source, "still counted");
+    }
+
+    #[test]
+    fn an_ipv6_network_is_one_source() {
+        let mut t =
+            SignInThrottle::new(ThrottlePolicy { account_free: 1000, ..ThrottlePolicy::default() });
+        let host = |last: u16| Some(IpAddr::from([0x2001, 0xdb8, 0, 7, 0, 0, 0, last]));
+        for i in 0..11 {
+            t.attempt(&format!("u{i}"), host(i as u16), at(0)).unwrap();
+        }
+        assert_eq!(t.check("x", host(999), at(0)).unwrap_err().who, Waiting::Source, "same /64");
+        let next_network = Some(IpAddr::from([0x2001, 0xdb8, 0, 8, 0, 0, 0, 1]));
+        assert_eq!(t.check("x", next_network, at(0)), Ok(()));
+        assert_eq!(source_key(IpAddr::from([10, 0, 0, 1])), IpAddr::from([10, 0, 0, 1]));
     }
 
     #[test]

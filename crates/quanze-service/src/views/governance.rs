@@ -85,6 +85,8 @@ impl Service {
         if sources.len() > 100_000 {
             sources.retain(|_, (start, _)| *start + window > now);
         }
+        // An IPv6 subscriber's /64 is one address, as for the sign-in throttle.
+        let source = quanze_core::account::throttle::source_key(source);
         let (start, count) = sources.entry(source).or_insert((now, 0));
         if *start + window <= now {
             (*start, *count) = (now, 0);
