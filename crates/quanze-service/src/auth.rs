@@ -237,7 +237,7 @@ impl Service {
             return Err(ServiceError::Unauthenticated);
         }
         // The password is right; a lock is told only to whoever knows it.
-        if let Some(until) = user.locked_until.filter(|u| *u > now) {
+        if let Some(until) = lock_at(&user, now) {
             return Err(ServiceError::Locked(until));
         }
         self.throttle().succeeded(&key, source);
@@ -394,7 +394,7 @@ impl Service {
     /// The account of a signed-in web session, as stored now (its roles may have changed).
     pub async fn session_user(&self, id: UserId) -> ServiceResult<CurrentUser> {
         match self.store.user(id).await {
-            Ok(user) if user.locked_until.is_some_and(|u| u > self.clock.now()) => {
+            Ok(user) if lock_at(&user, self.clock.now()).is_some() => {
                 Err(ServiceError::Unauthenticated)
             }
             Ok(user) => Ok(CurrentUser::from(&user)),
@@ -459,11 +459,17 @@ impl Service {
         let now = self.clock.now();
         match self.store.user_by_token(&token_hash(token), now).await? {
             // A lock ends the tokens; this is the belt to that brace.
-            Some(user) if user.locked_until.is_some_and(|u| u > now) => {
-                Err(ServiceError::Unauthenticated)
-            }
+            Some(user) if lock_at(&user, now).is_some() => Err(ServiceError::Unauthenticated),
             Some(user) => Ok(CurrentUser::from(&user)),
             None => Err(ServiceError::Unauthenticated),
         }
     }
+}
+
+/// The end of an account's administrator lock, if it is locked at `now`.
+fn lock_at(
+    user: &UserRecord,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Option<chrono::DateTime<chrono::Utc>> {
+    user.locked_until.filter(|until| *until > now)
 }
