@@ -240,6 +240,13 @@ impl Service {
         if let Some(until) = lock_at(&user, now) {
             return Err(ServiceError::Locked(until));
         }
+        // An account with a second factor, or whose role requires one, continues with a
+        // ticket: the attempt is not a failure, but trust (a familiar address) waits for the
+        // factor.
+        if let Some(need) = self.second_factor_ticket(&user).await? {
+            self.throttle().password_right(&key, source);
+            return Err(ServiceError::SecondFactor(Box::new(need)));
+        }
         self.throttle().succeeded(&key, source);
         let current = CurrentUser::from(&user);
         let ev = self.event(Some(&current), None, "user.login", subject, serde_json::json!({}));
@@ -247,7 +254,7 @@ impl Service {
         Ok(current)
     }
 
-    fn throttle(
+    pub(crate) fn throttle(
         &self,
     ) -> std::sync::MutexGuard<'_, quanze_core::account::throttle::SignInThrottle> {
         // The tallies stay usable even if a holder panicked: they are counts, not invariants.
@@ -467,7 +474,7 @@ impl Service {
 }
 
 /// The end of an account's administrator lock, if it is locked at `now`.
-fn lock_at(
+pub(crate) fn lock_at(
     user: &UserRecord,
     now: chrono::DateTime<chrono::Utc>,
 ) -> Option<chrono::DateTime<chrono::Utc>> {

@@ -68,6 +68,10 @@ pub fn everyday_licence(
 /// The password of every demo account (meets the complexity rule; printed by `quanze demo`).
 pub const DEMO_PASSWORD: &str = "Quanze#2026";
 
+/// The TOTP secret of the demo's administrator accounts (those whose role requires a second
+/// factor), printed by `quanze demo`: add it to an authenticator app to sign in as them.
+pub const DEMO_TOTP_SECRET: &str = "QUANZEDEMOQUANZEDEMOQUANZEDEMO23";
+
 /// One demo account: login name and role.
 pub const DEMO_ACCOUNTS: [(&str, Role, &str); 9] = [
     ("editor", Role::StaffingEditor, "编办编辑（演示）"),
@@ -231,7 +235,15 @@ impl Service {
                 password: DEMO_PASSWORD.to_owned(),
                 roles: vec![RoleAssignment { role: *role, unit: None }],
             };
-            self.create_user(None, new).await?;
+            let (id, _) = self.create_user(None, new).await?;
+            let roles = [RoleAssignment { role: *role, unit: None }];
+            if self.config.second_factor.requires(&roles)
+                && self.config.cases.personal_key.is_some()
+            {
+                let secret = crate::second_factor::TotpSecret::from_base32(DEMO_TOTP_SECRET)
+                    .expect("the demo secret is 20 bytes of base32");
+                self.enrol_known_totp(id, &secret).await?;
+            }
         }
         Ok(DemoLoad::Loaded { units: county.units.len(), items: county.items.len(), cases })
     }

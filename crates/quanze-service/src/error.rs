@@ -57,6 +57,9 @@ pub enum ServiceError {
     /// Too many failed sign-ins: this address or this account name waits until the instant.
     #[error("too many failed sign-ins; wait until {0}")]
     Throttled(chrono::DateTime<chrono::Utc>),
+    /// The password was right; the sign-in continues with a second factor.
+    #[error("a second factor is required")]
+    SecondFactor(Box<crate::second_factor::SecondFactorNeeded>),
     /// The user lacks the role for this action.
     #[error("forbidden: {0}")]
     Forbidden(String),
@@ -132,6 +135,7 @@ impl ServiceError {
             ServiceError::Unauthenticated => ErrorCode::Unauthenticated,
             ServiceError::Locked(_) => ErrorCode::AccountLocked,
             ServiceError::Throttled(_) => ErrorCode::SignInThrottled,
+            ServiceError::SecondFactor(_) => ErrorCode::SecondFactorRequired,
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::Store(_) | ServiceError::Internal(_) => ErrorCode::Internal,
         }
@@ -154,6 +158,10 @@ impl ServiceError {
                 "登录失败次数过多，请于北京时间{}后再试",
                 crate::beijing_time(*until).format("%H:%M:%S")
             ),
+            ServiceError::SecondFactor(need) if need.enrol => {
+                "密码正确。该账号的角色须使用动态口令，请先登记动态口令".to_owned()
+            }
+            ServiceError::SecondFactor(_) => "密码正确，请输入动态口令以完成登录".to_owned(),
             ServiceError::Forbidden(what) => format!("没有权限：{what}"),
             ServiceError::Store(_) | ServiceError::Internal(_) => {
                 "系统内部错误，请稍后重试或联系管理员".to_owned()

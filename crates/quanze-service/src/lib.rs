@@ -19,12 +19,15 @@ pub mod ledger;
 pub mod lists;
 pub mod reports;
 pub mod search;
+pub mod second_factor;
 pub mod views;
 
 #[cfg(test)]
 mod tests;
 
-pub use quanze_store::{ConnectOptions, StoredSession, create_private_dir_all};
+pub use quanze_store::{
+    ConnectOptions, StoredSession, create_private_dir_all, create_private_file,
+};
 
 use std::sync::{Arc, RwLock};
 
@@ -147,6 +150,8 @@ pub struct Config {
     pub password: quanze_core::account::PasswordPolicy,
     /// How long sign-ins last (web sessions and API tokens).
     pub sessions: SessionPolicy,
+    /// 双因素 — which roles sign in with a second factor.
+    pub second_factor: second_factor::SecondFactorPolicy,
     /// Reverse proxies whose `X-Forwarded-For` names the client (the sign-in throttle and the
     /// comment limit count by the client's address).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -192,6 +197,7 @@ impl Default for Config {
             lockout_minutes: 30,
             password: quanze_core::account::PasswordPolicy::default(),
             sessions: SessionPolicy::default(),
+            second_factor: second_factor::SecondFactorPolicy::default(),
             trusted_proxies: Vec::new(),
             max_upload_bytes: 50 * 1024 * 1024,
             ledger: ledger::LedgerConfig::default(),
@@ -239,6 +245,8 @@ pub struct Service {
     search: search::SearchState,
     /// 登录限速 — failed sign-ins by address and by account name.
     throttle: std::sync::Mutex<quanze_core::account::throttle::SignInThrottle>,
+    /// Sign-ins waiting for their second factor.
+    pending: second_factor::PendingSignIns,
     /// 导入排队 — one list import parsed at a time.
     import_turns: Arc<tokio::sync::Semaphore>,
     /// Public comments per source address in their ten-minute window: (start, count).
@@ -323,6 +331,7 @@ impl Service {
             material_uploads: Arc::new(tokio::sync::Semaphore::new(uploads)),
             search: search::SearchState::default(),
             throttle: std::sync::Mutex::new(throttle),
+            pending: second_factor::PendingSignIns::default(),
             comment_sources: std::sync::Mutex::new(std::collections::HashMap::new()),
             import_turns: Arc::new(tokio::sync::Semaphore::new(1)),
         };

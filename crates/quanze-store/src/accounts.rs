@@ -298,7 +298,7 @@ impl AccountStore for SqlStore {
 }
 
 /// `NotFound` unless the account exists.
-async fn require_user(conn: &mut AnyConnection, user: UserId) -> Result<(), StoreError> {
+pub(crate) async fn require_user(conn: &mut AnyConnection, user: UserId) -> Result<(), StoreError> {
     let found: Option<(String,)> = sqlx::query_as("SELECT id FROM users WHERE id = $1")
         .bind(user.to_string())
         .fetch_optional(conn)
@@ -307,7 +307,7 @@ async fn require_user(conn: &mut AnyConnection, user: UserId) -> Result<(), Stor
 }
 
 /// Runs an update of one account's row; `NotFound` when there is no such account.
-async fn update_user<'q>(
+pub(crate) async fn update_user<'q>(
     conn: &mut AnyConnection,
     user: UserId,
     query: sqlx::query::Query<'q, sqlx::Any, sqlx::any::AnyArguments>,
@@ -320,7 +320,7 @@ async fn update_user<'q>(
 }
 
 /// Deletes an account's web sessions and its tokens but `keep`.
-async fn end_sessions_in(
+pub(crate) async fn end_sessions_in(
     conn: &mut AnyConnection,
     user: UserId,
     keep: Option<&str>,

@@ -23,11 +23,13 @@
 //! serves both backends: module `open` sets it up and module `tx` runs its transactions.
 
 mod accounts;
+mod backup;
 mod batch;
 mod calendar;
 mod cases;
 mod devolution;
 mod direct;
+mod factors;
 mod governance;
 mod group;
 mod laws;
@@ -53,12 +55,14 @@ use quanze_core::{UnitId, UserId};
 pub use quanze_ledger::{Hash, HashAlg, NodeId};
 
 pub use accounts::{AccountStore, TokenLife, UserRecord};
+pub use backup::{backup_sqlite, database_is_empty, materials_dir_of, sqlite_file_of};
 pub use calendar::{CalendarStore, StoredCalendarYear};
 pub use cases::{
     CaseFilter, CaseStore, CaseTallies, CaseWrite, NextLook, SealedApplicant, StoredCase,
     StoredStep,
 };
 pub use devolution::DevolutionStore;
+pub use factors::{FactorStore, FactorUse, Factors};
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};
 pub use group::{Bulk, GroupJob, GroupStore, SqlType, SqlValue, Stmt};
 pub use laws::LawStore;
@@ -74,8 +78,9 @@ pub use sessions::{StoredSession, WebSessionStore};
 /// `dyn Store` (a generic store, or one resource's trait object): `use quanze_store::prelude::*;`.
 pub mod prelude {
     pub use crate::{
-        AccountStore, CalendarStore, CaseStore, DevolutionStore, GovernanceStore, GroupStore,
-        LawStore, LedgerStore, ListStore, MaterialStore, RegistryStore, Store, WebSessionStore,
+        AccountStore, CalendarStore, CaseStore, DevolutionStore, FactorStore, GovernanceStore,
+        GroupStore, LawStore, LedgerStore, ListStore, MaterialStore, RegistryStore, Store,
+        WebSessionStore,
     };
 }
 
@@ -235,6 +240,7 @@ pub trait Store:
     + LedgerStore
     + GroupStore
     + WebSessionStore
+    + FactorStore
     + 'static
 {
     /// Which backend.

@@ -100,6 +100,7 @@ impl From<ServiceError> for ApiError {
             ServiceError::ImportProblems { problems } => {
                 Some(serde_json::json!({ "problems": problems }))
             }
+            ServiceError::SecondFactor(need) => Some(serde_json::json!({ "second_factor": need })),
             _ => None,
         };
         let retry_after = match &err {

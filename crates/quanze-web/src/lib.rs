@@ -42,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::portal::router())
         .merge(routes::staff::router())
         .merge(routes::password::router())
+        .merge(routes::factors::router())
         .merge(routes::revisions::router())
         .merge(routes::item_editor::router())
         .merge(routes::grants::router())

@@ -129,7 +129,7 @@ fn vkey_path(key: &Path, vkey: Option<PathBuf>) -> PathBuf {
     vkey.unwrap_or_else(|| key.with_extension("vkey"))
 }
 
-fn read_vkeys(paths: &[PathBuf]) -> anyhow::Result<Vec<VerifierKey>> {
+pub fn read_vkeys(paths: &[PathBuf]) -> anyhow::Result<Vec<VerifierKey>> {
     paths
         .iter()
         .map(|p| {

@@ -2,6 +2,7 @@
 //! exports and compares lists, loads and shows the working-day calendar, and checks, exports
 //! and witnesses the ledger.
 
+mod backup;
 mod ledger;
 mod progress;
 
@@ -107,6 +108,24 @@ enum Command {
         /// Login name.
         #[arg(long)]
         user: String,
+        /// The second factor, for an account that has one: the authenticator app's code now,
+        /// or a recovery code.
+        #[arg(long, env = "QUANZE_OTP", hide_env_values = true)]
+        code: Option<String>,
+        /// The server's `--second-factor-roles` (the same policy holds here).
+        #[arg(long, env = "QUANZE_SECOND_FACTOR_ROLES", value_delimiter = ',',
+              default_value = "sys_admin,security_admin,auditor", value_parser = parse_role_or_none)]
+        second_factor_roles: Vec<Option<Role>>,
+    },
+    /// 账号：重置第二因素 (accounts: reset a second factor at the server's console)
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// SM2 密钥：生成、签名登录挑战 (SM2 keys as a second factor: make one, sign a sign-in challenge)
+    Key {
+        #[command(subcommand)]
+        command: KeyCommand,
     },
     /// 导入 xlsx 清单 (import an xlsx into a list as a draft)
     Import {
@@ -190,8 +209,70 @@ enum Command {
         #[command(subcommand)]
         command: ledger::WitnessCommand,
     },
+    /// 备份：在线、一致地复制数据库与材料文件 (back up the database and material files online,
+    /// as of one moment, into a new folder with a manifest of SM3 digests)
+    Backup {
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// The folder to write (new, or empty).
+        dir: PathBuf,
+    },
+    /// 恢复：恢复到空数据库并校验账本 (restore a backup into an empty database, then verify the
+    /// ledger from its first leaf)
+    Restore {
+        /// The backup folder.
+        dir: PathBuf,
+        /// Database URL to restore into (a SQLite file that does not exist, or an empty
+        /// PostgreSQL database).
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// The log's public key(s), to check its signed checkpoints.
+        #[arg(long)]
+        vkey: Vec<PathBuf>,
+        /// The log's origin line.
+        #[arg(long, default_value = ledger::DEFAULT_ORIGIN)]
+        origin: String,
+    },
     /// 打印 API 的 OpenAPI 3.1 描述 (print the API's OpenAPI 3.1 document as JSON)
     Openapi,
+}
+
+/// `quanze user …`.
+#[derive(Debug, Subcommand)]
+enum UserCommand {
+    /// 重置第二因素 (remove an account's TOTP secret, recovery codes and SM2 key, and end its
+    /// sessions; its next sign-in enrols again): the way back in when the last administrator
+    /// lost the phone
+    ResetSecondFactor {
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        /// Login name.
+        #[arg(long)]
+        user: String,
+    },
+}
+
+/// `quanze key …`.
+#[derive(Debug, Subcommand)]
+enum KeyCommand {
+    /// 生成 SM2 密钥 (write a new SM2 private key, PKCS#8 PEM, mode 0600, and print its public
+    /// key for `PUT /api/v1/users/{id}/sm2-key`)
+    New {
+        /// Where to write the private key.
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// 签名登录挑战 (sign the challenge of a `second_factor_required` answer; prints the
+    /// base64 signature for `POST /api/v1/auth/second-factor`)
+    Sign {
+        /// The private key file.
+        #[arg(long)]
+        key: PathBuf,
+        /// The challenge.
+        challenge: String,
+    },
 }
 
 /// `quanze calendar …`.
@@ -334,9 +415,25 @@ struct PolicyArgs {
     /// client, whose address the sign-in throttle and the comment limit count by.
     #[arg(long = "trusted-proxy", env = "QUANZE_TRUSTED_PROXY", value_delimiter = ',')]
     trusted_proxies: Vec<std::net::IpAddr>,
+    /// Roles that must sign in with a second factor (TOTP or an SM2 key), comma-separated
+    /// role codes, or `none` (等保 2.0 L3: the administrators at least).
+    #[arg(long, env = "QUANZE_SECOND_FACTOR_ROLES", value_delimiter = ',',
+          default_value = "sys_admin,security_admin,auditor", value_parser = parse_role_or_none)]
+    second_factor_roles: Vec<Option<Role>>,
     /// The server is reached over HTTPS (behind a proxy): the sign-in cookie is marked Secure.
     #[arg(long, env = "QUANZE_HTTPS")]
     https: bool,
+}
+
+/// A role code, or `none` (no role).
+fn parse_role_or_none(raw: &str) -> Result<Option<Role>, String> {
+    match raw.trim() {
+        "none" | "" => Ok(None),
+        code => Role::parse(code).map(Some).ok_or_else(|| {
+            let all: Vec<&str> = Role::ALL.iter().map(|r| r.code()).collect();
+            format!("unknown role {code:?}; one of {}, or none", all.join(", "))
+        }),
+    }
 }
 
 fn main() -> ExitCode {
@@ -424,8 +521,18 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     personal_key: personal_key(personal.personal_key.as_deref(), &db)?,
                     ..CasesConfig::default()
                 },
+                second_factor: quanze_service::second_factor::SecondFactorPolicy {
+                    roles: policy.second_factor_roles.iter().flatten().copied().collect(),
+                    ..Default::default()
+                },
                 ..Config::default()
             };
+            if !config.second_factor.roles.is_empty() && config.cases.personal_key.is_none() {
+                tracing::warn!(
+                    "no --personal-key: TOTP secrets cannot be sealed, so accounts whose role \
+                     requires a second factor cannot enrol one"
+                );
+            }
             let service = Service::open(&db, config)
                 .await
                 .with_context(|| format!("opening the database {db}"))?;
@@ -468,14 +575,57 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { db, user } => {
-            let service = open(&db).await?;
+        Command::Token { db, user, code, second_factor_roles } => {
+            let key = personal_key(None, &db)?;
+            let config = Config {
+                cases: CasesConfig { personal_key: key, ..Default::default() },
+                second_factor: quanze_service::second_factor::SecondFactorPolicy {
+                    roles: second_factor_roles.into_iter().flatten().collect(),
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
+            let service = Service::open(&db, config)
+                .await
+                .with_context(|| format!("opening the database {db}"))?;
             let password = std::env::var("QUANZE_PASSWORD")
                 .context("set the password in the environment variable QUANZE_PASSWORD")?;
             // An integration token (90 days), not a sign-in's (30 minutes idle).
-            let account = service.sign_in(&user, &password).await?;
+            let account = match (service.sign_in(&user, &password).await, code) {
+                (Ok(account), _) => account,
+                (Err(ServiceError::SecondFactor(need)), Some(code)) if !need.enrol => {
+                    let proof = quanze_service::second_factor::Proof::Code(code);
+                    service.complete_sign_in(&need.ticket, &proof, None).await?
+                }
+                (Err(ServiceError::SecondFactor(need)), _) if need.enrol => {
+                    anyhow::bail!(
+                        "该账号须先在网页上登录并登记动态口令。the account must enrol a second factor \
+                         first: sign in on the web pages"
+                    )
+                }
+                (Err(ServiceError::SecondFactor(_)), None) => anyhow::bail!(
+                    "该账号须提供动态口令：--code 或环境变量 QUANZE_OTP。the account signs in with a \
+                     second factor: give --code or QUANZE_OTP"
+                ),
+                (Err(e), _) => return Err(e.into()),
+            };
             println!("{}", service.issue_token(&account, "integration").await?);
             Ok(ExitCode::SUCCESS)
+        }
+        Command::User { command: UserCommand::ResetSecondFactor { db, user } } => {
+            let service = open(&db).await?;
+            let leaf = service.reset_second_factor_at_console(&Username::parse(&user)?).await?;
+            println!(
+                "已重置账号“{user}”的第二因素（账本记录 {leaf}），其登录均已结束；下次登录时重新登记。\n\
+                 reset the second factor of {user}; its sessions ended; it enrols again at its next sign-in."
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        Command::Key { command } => key_command(command),
+        Command::Backup { db, dir } => backup::backup(&db, &dir).await,
+        Command::Restore { dir, db, vkey, origin } => {
+            let trusted = ledger::read_vkeys(&vkey)?;
+            backup::restore(&dir, &db, origin, trusted).await
         }
         Command::Import { file, list, db, token, dry_run } => {
             let bytes =
@@ -543,6 +693,43 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let service = open(&db).await?;
             let date = date.unwrap_or_else(|| service.today());
             print_diff(&service.diff_units(a, b, date)?, json)
+        }
+    }
+}
+
+fn key_command(command: KeyCommand) -> anyhow::Result<ExitCode> {
+    use base64::Engine as _;
+    use quanze_ledger::{SigAlg, SigningKey};
+    match command {
+        KeyCommand::New { out } => {
+            let key = SigningKey::generate(SigAlg::Sm2, "quanze-sign-in")?;
+            let text = key.to_private_text()?;
+            let mut file = quanze_service::create_private_file(&out)
+                .with_context(|| format!("creating {} (it must not exist)", out.display()))?;
+            file.write_all(text.as_bytes())?;
+            let public = key
+                .verifier_key()
+                .sm2_public_key_pem()
+                .ok_or_else(|| anyhow!("an SM2 key has a PEM public key"))?;
+            eprintln!("已写入私钥 {}（仅本人可读）；公钥如下，交系统管理员登记：", out.display());
+            print!("{public}");
+            Ok(ExitCode::SUCCESS)
+        }
+        KeyCommand::Sign { key, challenge } => {
+            let text = std::fs::read_to_string(&key)
+                .with_context(|| format!("reading {}", key.display()))?;
+            let key = SigningKey::from_private_text(&text, "quanze-sign-in")?;
+            if key.alg() != SigAlg::Sm2 {
+                anyhow::bail!("{} is not an SM2 key", challenge);
+            }
+            let message = format!(
+                "{}{}",
+                quanze_service::second_factor::SM2_SIGN_IN_PREFIX,
+                challenge.trim()
+            );
+            let signature = key.sign(message.as_bytes())?;
+            println!("{}", base64::engine::general_purpose::STANDARD.encode(signature));
+            Ok(ExitCode::SUCCESS)
         }
     }
 }
@@ -798,9 +985,19 @@ async fn demo(
         ),
     }
     println!("演示账号（密码均为 {DEMO_PASSWORD}）：");
+    let policy = quanze_service::second_factor::SecondFactorPolicy::default();
     for (name, role, _) in DEMO_ACCOUNTS {
-        println!("  {name:<11} {}", role.zh());
+        let second = if policy.requires(&[RoleAssignment { role, unit: None }]) {
+            "（另需动态口令）"
+        } else {
+            ""
+        };
+        println!("  {name:<11} {}{second}", role.zh());
     }
+    println!(
+        "管理员账号的动态口令：在验证器 App 中添加密钥 {}",
+        quanze_service::demo::DEMO_TOTP_SECRET
+    );
     println!(
         "获取令牌：curl -s http://{addr}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"editor\",\"password\":\"{DEMO_PASSWORD}\"}}'"
     );

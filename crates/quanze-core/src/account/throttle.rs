@@ -180,6 +180,26 @@ impl SignInThrottle {
         }
     }
 
+    /// Records an attempt begun with [`SignInThrottle::attempt`] whose password was right and
+    /// which goes on to a second factor: the account and the address take back the one failure
+    /// the attempt counted, but the account's earlier failures stand and the address does not
+    /// become familiar until the second factor is given ([`SignInThrottle::succeeded`]).
+    pub fn password_right(&mut self, account: &str, source: Option<IpAddr>) {
+        let policy = self.policy;
+        let take_back = |tally: &mut Tally, free: u32| {
+            tally.failures = tally.failures.saturating_sub(1);
+            if tally.failures <= free {
+                tally.wait_until = None;
+            }
+        };
+        if let Some(tally) = self.accounts.get_mut(account) {
+            take_back(tally, policy.account_free);
+        }
+        if let Some(tally) = source.map(source_key).and_then(|s| self.sources.get_mut(&s)) {
+            take_back(tally, policy.source_free);
+        }
+    }
+
     /// An administrator's unlock: the account's wait ends.
     pub fn release(&mut self, account: &str) {
         self.accounts.remove(account);
@@ -323,5 +343,24 @@ mod tests {
         }
         t.failed("clerk", ip(1), at(16 * 60));
         assert_eq!(t.check("clerk", ip(2), at(16 * 60)), Ok(()), "one failure after the window");
+    }
+
+    #[test]
+    fn a_right_password_awaiting_its_second_factor_costs_nothing_but_earns_no_trust() {
+        let mut t = SignInThrottle::new(ThrottlePolicy::default());
+        // Forty two-step sign-ins from one office address: none leaves a failure behind.
+        for i in 0..40 {
+            t.attempt("admin", ip(7), at(i)).unwrap();
+            t.password_right("admin", ip(7));
+        }
+        assert_eq!(t.check("admin", ip(7), at(40)), Ok(()));
+        // The address is not familiar until a second factor was given: a stranger's guesses
+        // still make it wait like any other.
+        for i in 0..6 {
+            t.failed("admin", ip(9), at(41 + i));
+        }
+        assert_eq!(t.check("admin", ip(7), at(47)).unwrap_err().who, Waiting::Account);
+        t.succeeded("admin", ip(7));
+        assert_eq!(t.check("admin", ip(7), at(48)), Ok(()));
     }
 }

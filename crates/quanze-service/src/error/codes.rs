@@ -111,6 +111,13 @@ error_codes! {
     SignInThrottled = "sign_in_throttled", 429, "登录尝试过于频繁，请稍后再试", "too many sign-in attempts; wait";
     /// Too many requests of this kind from one address (public comments): wait and send again.
     RateLimited = "rate_limited", 429, "提交过于频繁，请稍后再试", "too many requests; wait";
+    /// The password was right and the account signs in with a second factor (等保 2.0 L3
+    /// 8.1.4.1 d): send a code (or sign a challenge) with the `ticket` given.
+    SecondFactorRequired = "second_factor_required", 401, "请输入动态口令以完成登录", "a second factor is required";
+    /// A second factor was wrong, already used, or its ticket expired.
+    SecondFactorInvalid = "second_factor_invalid", 401, "动态口令不正确或已使用", "the second factor is wrong or used";
+    /// A second factor cannot be enrolled (one is confirmed already, or none is waiting).
+    SecondFactorState = "second_factor_state", 409, "第二因素的登记状态不允许此操作", "the second factor's enrolment does not allow this";
     /// A new password breaks the password rule (length, classes, the user name, a weak word).
     WeakPassword = "weak_password", 422, "口令不符合口令策略", "the password breaks the password rule";
     /// The user lacks the role for this action.

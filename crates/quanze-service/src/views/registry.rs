@@ -27,6 +27,73 @@ pub struct LoginRequest {
     pub password: String,
 }
 
+/// 第二因素 — completes a sign-in whose password was right: the ticket it gave and a code
+/// (TOTP or recovery) or an SM2 signature of its challenge.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(example = json!({ "ticket": "qzt_3b9e…", "code": "492039" }))]
+pub struct SecondFactorRequest {
+    /// The ticket of the `second_factor_required` answer.
+    pub ticket: String,
+    /// A TOTP code (6 digits) or a recovery code (`xxxxx-xxxxx`).
+    #[serde(default)]
+    pub code: Option<String>,
+    /// Base64 of the SM2 signature (`r || s`) of `quanze-sign-in\n` and the challenge.
+    #[serde(default)]
+    pub sm2_signature: Option<String>,
+}
+
+/// Starts the TOTP enrolment an account must make before it can sign in: the ticket.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentRequest {
+    /// The ticket of the `second_factor_required` answer (with `enrol: true`).
+    pub ticket: String,
+}
+
+/// Confirms a TOTP enrolment with the first code the app shows.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct EnrolmentConfirmRequest {
+    /// The ticket (when enrolling during a sign-in; absent when signed in).
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// The 6-digit code the authenticator app shows now.
+    pub code: String,
+}
+
+/// Starts a signed-in account's own TOTP enrolment: an empty object.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TotpBeginRequest {}
+
+/// Registers (or with `null` removes) an account's SM2 public key.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Sm2KeyRequest {
+    /// The public key, PEM (`-----BEGIN PUBLIC KEY-----`), as `quanze key new` prints it.
+    pub public_key: Option<String>,
+}
+
+/// Recovery codes, shown once: each signs in once in place of a TOTP code.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct RecoveryCodes {
+    /// The codes.
+    pub recovery_codes: Vec<String>,
+}
+
+/// A sign-in completed by confirming an enrolment: the token, the account, and the recovery
+/// codes (shown once).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnrolledLoginView {
+    /// The API token.
+    pub token: String,
+    /// The account.
+    pub user: SessionUser,
+    /// The recovery codes.
+    pub recovery_codes: Vec<String>,
+}
+
 /// 修改口令 — the current password and the new one.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -305,15 +372,42 @@ impl Service {
         source: Option<std::net::IpAddr>,
     ) -> ServiceResult<LoginView> {
         let login = self.login_from(&body.username, &body.password, source).await?;
-        let roles = login.user.roles.iter().map(|g| g.role.code().to_owned()).collect();
-        Ok(LoginView {
-            token: login.token,
-            user: SessionUser {
-                id: login.user.id,
-                username: login.user.username.as_str().to_owned(),
-                roles,
-            },
-        })
+        Ok(LoginView { token: login.token, user: session_user(&login.user) })
+    }
+
+    /// Completes a sign-in with its second factor: a new token and the account.
+    pub async fn log_in_second_factor(
+        &self,
+        body: &SecondFactorRequest,
+        source: Option<std::net::IpAddr>,
+    ) -> ServiceResult<LoginView> {
+        use crate::second_factor::Proof;
+        let proof = match (&body.code, &body.sm2_signature) {
+            (Some(code), None) => Proof::Code(code.clone()),
+            (None, Some(signature)) => Proof::Sm2Signature(signature.clone()),
+            _ => {
+                return Err(ServiceError::rejected(
+                    crate::ErrorCode::InvalidInput,
+                    "请给出动态口令（code）或 SM2 签名（sm2_signature）之一",
+                    "give exactly one of code and sm2_signature",
+                ));
+            }
+        };
+        let user = self.complete_sign_in(&body.ticket, &proof, source).await?;
+        let token = self.issue_token(&user, "login").await?;
+        Ok(LoginView { token, user: session_user(&user) })
+    }
+
+    /// Confirms the enrolment a sign-in needed: a token, the account and recovery codes.
+    pub async fn log_in_enrolled(
+        &self,
+        ticket: &str,
+        code: &str,
+        source: Option<std::net::IpAddr>,
+    ) -> ServiceResult<EnrolledLoginView> {
+        let (user, recovery_codes) = self.confirm_enrolment(ticket, code, source).await?;
+        let token = self.issue_token(&user, "login").await?;
+        Ok(EnrolledLoginView { token, user: session_user(&user), recovery_codes })
     }
 
     /// Creates an account (system administrators only): its id and the ledger leaf.
@@ -412,5 +506,14 @@ impl Service {
             by_duty,
             items: page.items,
         })
+    }
+}
+
+/// The account as a sign-in's answer shows it.
+fn session_user(user: &CurrentUser) -> SessionUser {
+    SessionUser {
+        id: user.id,
+        username: user.username.as_str().to_owned(),
+        roles: user.roles.iter().map(|g| g.role.code().to_owned()).collect(),
     }
 }

@@ -16,7 +16,11 @@ const PASSWORD: &str = "Lockout#2026x";
 async fn guesses_slow_the_guesser_down_but_never_lock_the_owner_out() {
     let clock =
         TestClock::at(DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap().to_utc());
-    let config = Config { lockout_threshold: 3, lockout_minutes: 30, ..Config::default() };
+    let config = crate::helpers::password_only(Config {
+        lockout_threshold: 3,
+        lockout_minutes: 30,
+        ..Config::default()
+    });
     let (_dir, service) = service(clock.clone(), config).await;
     let user = NewUser {
         username: Username::parse("clerk01").unwrap(),

@@ -70,7 +70,8 @@ fn assert_rejected<T: std::fmt::Debug>(res: Result<T, ServiceError>, code: Error
 #[tokio::test]
 async fn a_year_is_loaded_by_an_administrator_recorded_swapped_in_and_kept() {
     let clock = TestClock::at(Utc.with_ymd_and_hms(2026, 11, 20, 2, 0, 0).unwrap());
-    let (_dir, service) = service(clock.clone(), Config::default()).await;
+    let (_dir, service) =
+        service(clock.clone(), crate::helpers::password_only(Config::default())).await;
     let admin = account(&service, None, "admin", Role::SysAdmin).await;
     let editor = account(&service, Some(&admin), "editor", Role::StaffingEditor).await;
 
@@ -169,8 +170,13 @@ async fn a_year_is_loaded_by_an_administrator_recorded_swapped_in_and_kept() {
 
     // A service started on the same store has the loaded years, with who and when.
     let before = service.calendar();
-    let restarted =
-        Service::new(Arc::clone(service.store()), clock.clone(), Config::default()).await.unwrap();
+    let restarted = Service::new(
+        Arc::clone(service.store()),
+        clock.clone(),
+        crate::helpers::password_only(Config::default()),
+    )
+    .await
+    .unwrap();
     assert_eq!(*restarted.calendar(), *before);
     assert_eq!(restarted.calendar_year(2026), service.calendar_year(2026));
     assert_eq!(restarted.calendar_year(2027), service.calendar_year(2027));

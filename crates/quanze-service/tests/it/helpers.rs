@@ -29,6 +29,17 @@ impl TestClock {
     }
 }
 
+/// The settings with no role required to sign in with a second factor: for the tests of
+/// other things, whose administrators sign in with a password alone (second_factor.rs tests
+/// the factor, with the default policy).
+pub fn password_only(config: Config) -> Config {
+    let second_factor = quanze_service::second_factor::SecondFactorPolicy {
+        roles: Vec::new(),
+        ..config.second_factor
+    };
+    Config { second_factor, ..config }
+}
+
 /// A service on a fresh SQLite file; the directory lives as long as the returned guard.
 pub async fn service(clock: Arc<TestClock>, config: Config) -> (tempfile::TempDir, Service) {
     let dir = tempfile::tempdir().unwrap();
@@ -41,9 +52,12 @@ pub async fn service(clock: Arc<TestClock>, config: Config) -> (tempfile::TempDi
 /// The demo county (seed 7) on a SQLite file of its own, on the system clock.
 pub async fn demo() -> (tempfile::TempDir, Service) {
     let dir = demo_copy(None);
-    let service = Service::open(&quanze_store::testing::sqlite_url(dir.path()), Config::default())
-        .await
-        .unwrap();
+    let service = Service::open(
+        &quanze_store::testing::sqlite_url(dir.path()),
+        password_only(Config::default()),
+    )
+    .await
+    .unwrap();
     (dir, service)
 }
 
@@ -52,16 +66,17 @@ pub async fn demo_at(clock: Arc<TestClock>) -> (tempfile::TempDir, Service) {
     let dir = demo_copy(Some(clock.now()));
     let store =
         quanze_store::connect(&quanze_store::testing::sqlite_url(dir.path())).await.unwrap();
-    let service = Service::new(store, clock, Config::default()).await.unwrap();
+    let service = Service::new(store, clock, password_only(Config::default())).await.unwrap();
     (dir, service)
 }
 
-/// The demo county as loaded at `clock`'s time, with the given settings.
+/// The demo county as loaded at `clock`'s time, with the given settings (and its
+/// administrators signing in with a password alone, as in [`password_only`]).
 pub async fn demo_at_with(clock: Arc<TestClock>, config: Config) -> (tempfile::TempDir, Service) {
     let dir = demo_copy(Some(clock.now()));
     let store =
         quanze_store::connect(&quanze_store::testing::sqlite_url(dir.path())).await.unwrap();
-    let service = Service::new(store, clock, config).await.unwrap();
+    let service = Service::new(store, clock, password_only(config)).await.unwrap();
     (dir, service)
 }
 

@@ -17,5 +17,6 @@ mod lawful;
 mod ledger;
 mod ranks;
 mod search;
+mod second_factor;
 mod template;
 mod town_holder;

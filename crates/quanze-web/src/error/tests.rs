@@ -41,7 +41,7 @@ fn pinned_status(err: &ServiceError) -> StatusCode {
         ServiceError::File(_) => StatusCode::UNPROCESSABLE_ENTITY,
         ServiceError::NotFound(_) => StatusCode::NOT_FOUND,
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
-        ServiceError::Unauthenticated => StatusCode::UNAUTHORIZED,
+        ServiceError::Unauthenticated | ServiceError::SecondFactor(_) => StatusCode::UNAUTHORIZED,
         ServiceError::Locked(_) | ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
         ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -71,6 +71,18 @@ fn service_errors() -> Vec<(ServiceError, &'static str)> {
         (ServiceError::Unauthenticated, "unauthenticated"),
         (ServiceError::Locked(chrono::Utc::now()), "account_locked"),
         (ServiceError::Throttled(chrono::Utc::now()), "sign_in_throttled"),
+        (
+            ServiceError::SecondFactor(Box::new(
+                quanze_service::second_factor::SecondFactorNeeded {
+                    ticket: "qzt_0".into(),
+                    enrol: false,
+                    methods: vec!["totp".into()],
+                    challenge: "00".into(),
+                    expires_at: chrono::Utc::now(),
+                },
+            )),
+            "second_factor_required",
+        ),
         (ServiceError::Forbidden("publish".into()), "forbidden"),
         (ServiceError::Store(quanze_store::StoreError::Corrupt("row".into())), "internal"),
         (ServiceError::Internal("bug".into()), "internal"),

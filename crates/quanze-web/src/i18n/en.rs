@@ -1341,4 +1341,38 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
         "口令已修改，各处的登录均已结束，请用新口令重新登录。",
         "The password is changed and every sign-in has ended: sign in with the new password.",
     ),
+    (
+        "5 分钟内有效。丢失手机或 USB 密钥时，请联系系统管理员重置第二因素。",
+        "Valid for 5 minutes. If you lost your phone or USB key, ask the system administrator to reset your second factor.",
+    ),
+    ("动态口令", "One-time code"),
+    ("动态口令二维码", "QR code of the one-time code secret"),
+    ("动态口令已登记", "One-time codes enrolled"),
+    ("动态口令或恢复码", "One-time code or recovery code"),
+    (
+        "在手机上打开支持 TOTP 的验证器 App（如 Microsoft Authenticator、Google Authenticator），扫描下面的二维码；",
+        "Open a TOTP authenticator app on your phone (such as Microsoft Authenticator or Google Authenticator) and scan the QR code below;",
+    ),
+    ("完成登记并登录", "Enrol and sign in"),
+    ("密码正确，请完成第二步验证", "The password is right: complete the second step"),
+    ("已保存，继续", "Saved: continue"),
+    ("恢复码", "Recovery codes"),
+    (
+        "手机不在身边时，每个恢复码可代替动态口令登录一次。恢复码只显示这一次，请打印或抄写后妥善保管。",
+        "Without your phone, each recovery code signs you in once in place of a one-time code. They are shown this once only: print or copy them and keep them safe.",
+    ),
+    ("无法扫描时，手动添加密钥：", "If you cannot scan it, add this key by hand:"),
+    (
+        "本账号的角色须以动态口令登录（等保 2.0 三级：双因素认证）",
+        "This account's role signs in with one-time codes (MLPS 2.0 level 3: two-factor authentication)",
+    ),
+    ("登记动态口令", "Enrol one-time codes"),
+    ("请保存下面的恢复码", "Save the recovery codes below"),
+    ("输入 App 显示的 6 位数字完成登记。", "enter the 6 digits the app shows to finish."),
+    (
+        "输入验证器 App 当前显示的 6 位数字；手机不在身边时，可输入一个恢复码（每个只能用一次）。",
+        "Enter the 6 digits your authenticator app shows now; without your phone, enter a recovery code (each works once).",
+    ),
+    ("重新输入用户名和密码", "Enter the user name and password again"),
+    ("验证并登录", "Verify and sign in"),
 ];

@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod cases;
 pub mod changesets;
 pub mod devolution;
+pub mod factors;
 pub(crate) mod forms;
 pub mod grants;
 pub mod item_editor;

@@ -31,6 +31,8 @@ use crate::session::Staff;
 pub fn router() -> Router<AppState> {
     Router::new()
         .route("/staff/login", get(login_page).post(login))
+        .route("/staff/login/code", axum::routing::post(login_code))
+        .route("/staff/login/enrol", get(enrol_page).post(enrol))
         .route("/staff/logout", axum::routing::post(logout))
         .route("/staff", get(desk))
         .route("/staff/units/{unit}/cases", get(inbox))
@@ -109,6 +111,8 @@ const KEPT: &str = "kept:";
 struct LoginForm {
     username: String,
     password: String,
+    /// A second factor's code (the sign-in's second step).
+    code: String,
     next: String,
     kept: Vec<(String, String)>,
 }
@@ -120,6 +124,7 @@ impl LoginForm {
             match name.as_str() {
                 "username" => form.username = value,
                 "password" => form.password = value,
+                "code" => form.code = value,
                 "next" => form.next = value,
                 _ => {
                     if let Some(kept) = name.strip_prefix(KEPT) {
@@ -180,7 +185,9 @@ pub(crate) async fn keep_typed_text(
         .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if req.method() != axum::http::Method::POST
         || !path.starts_with("/staff/")
-        || matches!(path, "/staff/login" | "/staff/logout")
+        || path == "/staff/logout"
+        || path == "/staff/login"
+        || path.starts_with("/staff/login/")
         || !is_form
     {
         return next.run(req).await;
@@ -235,6 +242,24 @@ async fn login(
                 )
             }
         },
+        Err(ServiceError::SecondFactor(need)) => {
+            // The password was right: the ticket waits in this (not yet signed-in) session
+            // for the second step.
+            if let Err(e) = session.insert(TICKET, need.ticket.as_str()).await {
+                tracing::error!(error = %e, "a sign-in ticket could not be kept");
+                return error_page(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "无法登录",
+                    "暂时无法登录，请稍后再试。",
+                );
+            }
+            if need.enrol {
+                let to =
+                    format!("/staff/login/enrol?next={}", crate::routes::portal::encode(&next));
+                return Redirect::to(&to).into_response();
+            }
+            render(StatusCode::OK, &CodeView { next, kept: form.kept.clone(), error: None })
+        }
         Err(ServiceError::Unauthenticated) => {
             refused(StatusCode::UNAUTHORIZED, "用户名或密码不正确。".to_owned())
         }
@@ -254,6 +279,183 @@ async fn login(
         Err(e) => {
             let e = ApiError::from(e);
             refused(e.status(), e.page_message().to_owned())
+        }
+    }
+}
+
+/// The session's key for a sign-in's ticket, between the password and the second factor.
+const TICKET: &str = "sign_in_ticket";
+
+#[derive(Template)]
+#[template(path = "staff/second_factor.html")]
+struct CodeView {
+    next: String,
+    kept: Vec<(String, String)>,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/enrol.html")]
+struct EnrolView {
+    next: String,
+    secret: String,
+    /// The `otpauth://` address as an SVG QR code (drawn here, not text from the user).
+    qr: String,
+    error: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "staff/recovery_codes.html")]
+struct RecoveryCodesView {
+    next: String,
+    codes: Vec<String>,
+}
+
+/// The sign-in ticket this session waits with; without one, the answer is the sign-in page.
+async fn pending_ticket(session: &Session, next: &str) -> Result<String, Response> {
+    match session.get::<String>(TICKET).await.unwrap_or_default() {
+        Some(ticket) => Ok(ticket),
+        None => {
+            let to = format!("/staff/login?next={}", crate::routes::portal::encode(next));
+            Err(Redirect::to(&to).into_response())
+        }
+    }
+}
+
+/// Signs the session in after its second factor, leading on as the sign-in would.
+async fn signed_in_after_factor(
+    st: &AppState,
+    session: &Session,
+    user: &quanze_service::CurrentUser,
+) -> Result<(), Response> {
+    let _ = session.remove::<String>(TICKET).await;
+    crate::session::sign_in(session, user, st.service.now()).await.map_err(|e| {
+        tracing::error!(error = %e, "a session could not be stored");
+        error_page(StatusCode::INTERNAL_SERVER_ERROR, "无法登录", "暂时无法登录，请稍后再试。")
+    })
+}
+
+/// The second step of a sign-in: a TOTP or recovery code.
+async fn login_code(
+    State(st): State<AppState>,
+    crate::extract::Source(source): crate::extract::Source,
+    session: Session,
+    form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::Form(pairs)) = form else {
+        return error_page(StatusCode::BAD_REQUEST, "无法登录", "表单内容不完整，请返回重新填写。");
+    };
+    let form = LoginForm::of(pairs);
+    let next = safe_next(Some(&form.next));
+    let ticket = match pending_ticket(&session, &next).await {
+        Ok(ticket) => ticket,
+        Err(page) => return page,
+    };
+    let proof = quanze_service::second_factor::Proof::Code(form.code.clone());
+    match st.service.complete_sign_in(&ticket, &proof, source).await {
+        Ok(user) => {
+            if let Err(page) = signed_in_after_factor(&st, &session, &user).await {
+                return page;
+            }
+            if form.kept.is_empty() {
+                Redirect::to(&next).into_response()
+            } else {
+                render(StatusCode::OK, &ResumeView::new(next, form.kept))
+            }
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status().is_server_error() {
+                return crate::routes::portal::api_error_page(&e);
+            }
+            let view = CodeView { next, kept: form.kept, error: Some(e.page_message().to_owned()) };
+            let mut page = render(e.status(), &view);
+            if let Some(wait) = e.retry_after() {
+                page.headers_mut().insert(axum::http::header::RETRY_AFTER, wait.into());
+            }
+            page
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+struct NextQuery {
+    next: Option<String>,
+}
+
+/// 登记动态口令 during a sign-in: a new secret with its QR code.
+async fn enrol_page(
+    State(st): State<AppState>,
+    session: Session,
+    PageQuery(q): PageQuery<NextQuery>,
+) -> Response {
+    let next = safe_next(q.next.as_deref());
+    let ticket = match pending_ticket(&session, &next).await {
+        Ok(ticket) => ticket,
+        Err(page) => return page,
+    };
+    match st.service.begin_enrolment(&ticket).await {
+        Ok(enrolment) => render(StatusCode::OK, &enrol_view(next, &enrolment, None)),
+        Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),
+    }
+}
+
+fn enrol_view(
+    next: String,
+    enrolment: &quanze_service::second_factor::TotpEnrolment,
+    error: Option<String>,
+) -> EnrolView {
+    let qr = qrcode::QrCode::new(enrolment.uri.as_bytes())
+        .map(|code| {
+            code.render::<qrcode::render::svg::Color<'_>>()
+                .min_dimensions(200, 200)
+                .quiet_zone(true)
+                .build()
+        })
+        .unwrap_or_default();
+    // The renderer's XML declaration has no place inside HTML.
+    let qr = qr.find("<svg").map_or(qr.clone(), |at| qr[at..].to_owned());
+    EnrolView { next, secret: enrolment.secret.clone(), qr, error }
+}
+
+/// Confirms the enrolment with the app's first code: signed in, and shown the recovery codes.
+async fn enrol(
+    State(st): State<AppState>,
+    crate::extract::Source(source): crate::extract::Source,
+    session: Session,
+    form: Result<axum::Form<Vec<(String, String)>>, axum::extract::rejection::FormRejection>,
+) -> Response {
+    let Ok(axum::Form(pairs)) = form else {
+        return error_page(StatusCode::BAD_REQUEST, "无法登录", "表单内容不完整，请返回重新填写。");
+    };
+    let field = |name: &str| {
+        pairs.iter().find(|(n, _)| n == name).map(|(_, v)| v.clone()).unwrap_or_default()
+    };
+    let next = safe_next(Some(&field("next")));
+    let ticket = match pending_ticket(&session, &next).await {
+        Ok(ticket) => ticket,
+        Err(page) => return page,
+    };
+    match st.service.confirm_enrolment(&ticket, &field("code"), source).await {
+        Ok((user, codes)) => {
+            if let Err(page) = signed_in_after_factor(&st, &session, &user).await {
+                return page;
+            }
+            render(StatusCode::OK, &RecoveryCodesView { next, codes })
+        }
+        Err(e) => {
+            let e = ApiError::from(e);
+            if e.status().is_server_error() {
+                return crate::routes::portal::api_error_page(&e);
+            }
+            // A wrong code: the same secret again (a new one would void the app's entry).
+            match st.service.current_enrolment(&ticket).await {
+                Ok(enrolment) => render(
+                    e.status(),
+                    &enrol_view(next, &enrolment, Some(e.page_message().to_owned())),
+                ),
+                Err(again) => crate::routes::portal::api_error_page(&ApiError::from(again)),
+            }
         }
     }
 }

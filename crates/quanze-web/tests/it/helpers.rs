@@ -17,9 +17,20 @@ pub struct TestApp {
     _dir: tempfile::TempDir,
 }
 
-/// The app on an empty database, or on a database of its own holding the demo county.
+/// The app on an empty database, or on a database of its own holding the demo county. Its
+/// administrators sign in with a password alone: the second factor has tests of its own
+/// (second_factor.rs), which use [`spawn_app_with`] and the default policy.
 pub async fn spawn_app(with_demo: bool) -> TestApp {
-    spawn_app_with(with_demo, Config::default()).await
+    spawn_app_with(with_demo, password_only(Config::default())).await
+}
+
+/// The settings with no role required to sign in with a second factor.
+pub fn password_only(config: Config) -> Config {
+    let second_factor = quanze_service::second_factor::SecondFactorPolicy {
+        roles: Vec::new(),
+        ..config.second_factor
+    };
+    Config { second_factor, ..config }
 }
 
 /// The same with the given settings.

@@ -12,4 +12,5 @@ mod materials;
 mod openapi;
 mod portal;
 mod revisions;
+mod second_factor;
 mod staff;

@@ -28,6 +28,7 @@ async fn app() -> TestApp {
         },
         ..Config::default()
     };
+    let config = crate::helpers::password_only(config);
     spawn_app_with(true, config).await
 }
 

@@ -317,6 +317,8 @@ fn ledger_keys_witness_verify_and_export() {
         origin,
         "--witness",
         &p("witness.vkey"),
+        "--second-factor-roles",
+        "none",
     ]);
     let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
     let client = ::reqwest::Client::new();
@@ -472,7 +474,7 @@ fn calendar_years_are_loaded_from_a_file_and_shown() {
         quanze(&["init", "--db", &db], &[("QUANZE_ADMIN_PASSWORD", "Calendar#2026x")]);
     assert_eq!(code, 0, "{err}");
     let (code, token, err) = quanze(
-        &["token", "--db", &db, "--user", "admin"],
+        &["token", "--db", &db, "--user", "admin", "--second-factor-roles", "none"],
         &[("QUANZE_PASSWORD", "Calendar#2026x")],
     );
     assert_eq!(code, 0, "{err}");
@@ -656,4 +658,145 @@ fn a_case_shows_its_tasks_and_session_days_in_the_console() {
         "{out}"
     );
     assert!(out.contains(" → "), "{out}");
+}
+
+/// Creates accounts through the API until `stop`, recording each acknowledged one.
+fn write_accounts(
+    url: String,
+    token: String,
+    acked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let client = ::reqwest::Client::new();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                n += 1;
+                let name = format!("load{n:05}");
+                let res = client
+                    .post(format!("{url}/api/v1/users"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({
+                        "username": name, "display_name": "负载", "password": "Backup#2026xq",
+                        "roles": [{ "role": "supervisor" }]
+                    }))
+                    .send()
+                    .await;
+                if res.is_ok_and(|r| r.status().is_success()) {
+                    acked.lock().unwrap().push(name);
+                }
+            }
+        });
+    })
+}
+
+/// Backs a database up while accounts are being created, restores it into an empty one and
+/// checks that every account acknowledged before the backup began is there and the restored
+/// ledger verifies; a changed backup file and a non-empty target are refused.
+fn backup_under_load_restores_every_acknowledged_write(db: &str, restored: &str, dir: &Path) {
+    let (code, _, err) =
+        quanze(&["init", "--db", db], &[("QUANZE_ADMIN_PASSWORD", "Backup#2026x")]);
+    assert_eq!(code, 0, "{err}");
+    let server =
+        start(&["serve", "--db", db, "--addr", "127.0.0.1:0", "--second-factor-roles", "none"]);
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let token: String = rt.block_on(async {
+        let res: serde_json::Value = ::reqwest::Client::new()
+            .post(format!("{}/api/v1/auth/login", server.url))
+            .json(&serde_json::json!({ "username": "admin", "password": "Backup#2026x" }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        res["token"].as_str().expect("a token").to_owned()
+    });
+    let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = write_accounts(server.url.clone(), token, acked.clone(), stop.clone());
+    while acked.lock().unwrap().len() < 20 {
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let before: Vec<String> = acked.lock().unwrap().clone();
+    let backup_dir = dir.join("backup");
+    let (code, out, err) = quanze(&["backup", "--db", db, backup_dir.to_str().unwrap()], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("已备份到"), "{out}");
+    std::thread::sleep(std::time::Duration::from_millis(200));
+    stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    writer.join().unwrap();
+    let during = acked.lock().unwrap().len();
+    assert!(
+        during > before.len(),
+        "writes went on during the backup: {} then {during}",
+        before.len()
+    );
+    drop(server);
+
+    let (code, out, err) =
+        quanze(&["restore", backup_dir.to_str().unwrap(), "--db", restored], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("账本完好"), "{out}");
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        use sqlx::Connection as _;
+        let mut conn = sqlx::AnyConnection::connect(restored).await.unwrap();
+        let names: Vec<(String,)> =
+            sqlx::query_as("SELECT username FROM users").fetch_all(&mut conn).await.unwrap();
+        let names: std::collections::BTreeSet<String> = names.into_iter().map(|(n,)| n).collect();
+        for name in &before {
+            assert!(names.contains(name), "{name} was acknowledged before the backup began");
+        }
+        conn.close().await.unwrap();
+    });
+    // Into a database that is not empty: refused, nothing touched.
+    let (code, _, err) = quanze(&["restore", backup_dir.to_str().unwrap(), "--db", restored], &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("目标数据库不为空"), "{err}");
+    // A changed file: refused before anything is written.
+    let dump = std::fs::read_dir(&backup_dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.extension().is_some_and(|e| e == "db" || e == "pgdump"))
+        .unwrap();
+    let mut bytes = std::fs::read(&dump).unwrap();
+    let last = bytes.len() - 1;
+    bytes[last] ^= 1;
+    std::fs::write(&dump, bytes).unwrap();
+    let elsewhere = format!("sqlite://{}", dir.join("elsewhere.db").display());
+    let (code, _, err) =
+        quanze(&["restore", backup_dir.to_str().unwrap(), "--db", &elsewhere], &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("SM3 不符"), "{err}");
+    assert!(!dir.join("elsewhere.db").exists(), "nothing was written");
+}
+
+#[test]
+fn a_sqlite_backup_under_write_load_restores_with_every_acknowledged_write() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("live").join("quanze.db").display());
+    let restored = format!("sqlite://{}", dir.path().join("restored").join("quanze.db").display());
+    backup_under_load_restores_every_acknowledged_write(&db, &restored, dir.path());
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        for file in ["backup/quanze.db", "backup/manifest.json", "restored/quanze.db"] {
+            let mode = std::fs::metadata(dir.path().join(file)).unwrap().permissions().mode();
+            assert_eq!(mode & 0o777, 0o600, "{file} is its owner's alone");
+        }
+    }
+}
+
+#[test]
+fn a_postgres_backup_under_write_load_restores_with_every_acknowledged_write() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Some(live) = rt.block_on(quanze_store::testing::fresh_postgres()) else { return };
+    let Some(restored) = rt.block_on(quanze_store::testing::fresh_postgres()) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    backup_under_load_restores_every_acknowledged_write(&live.url, &restored.url, dir.path());
+    rt.block_on(live.cleanup());
+    rt.block_on(restored.cleanup());
 }
