@@ -233,6 +233,7 @@ impl Service {
                 subject,
                 serde_json::json!({ "failures": user.failed_logins + 1 }),
             );
+            let ev = Service::from_source(ev, source);
             self.store.record_login(user.id, false, ev).await?;
             return Err(ServiceError::Unauthenticated);
         }
@@ -250,6 +251,7 @@ impl Service {
         self.throttle().succeeded(&key, source);
         let current = CurrentUser::from(&user);
         let ev = self.event(Some(&current), None, "user.login", subject, serde_json::json!({}));
+        let ev = Service::from_source(ev, source);
         self.store.record_login(user.id, true, ev).await?;
         Ok(current)
     }

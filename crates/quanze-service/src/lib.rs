@@ -5,6 +5,7 @@
 //! which each write changes in step with the store (built whole only at start). This crate
 //! knows nothing about HTTP.
 
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 pub mod cases;
@@ -409,6 +410,15 @@ impl Service {
     /// Now, by the service's clock.
     pub fn now(&self) -> DateTime<Utc> {
         self.clock.now()
+    }
+
+    /// The event with the client's address as its personal data: an address is personal
+    /// information, so it is kept erasable behind the leaf's commitment, for the audit trail.
+    fn from_source(mut ev: NewEvent, source: Option<std::net::IpAddr>) -> NewEvent {
+        if let Some(ip) = source {
+            ev.personal = Some(serde_json::json!({ "source": ip.to_string() }));
+        }
+        ev
     }
 
     fn event(

@@ -395,6 +395,7 @@ impl Service {
                 subject,
                 serde_json::json!({ "factor": proof_kind(proof) }),
             );
+            let ev = Service::from_source(ev, source);
             self.store.record_login(id, false, ev).await?;
             return Err(invalid(
                 "动态口令不正确或已使用",
@@ -414,6 +415,7 @@ impl Service {
             subject,
             serde_json::json!({ "factor": factor }),
         );
+        let ev = Service::from_source(ev, source);
         match self.store.record_second_factor(id, &used, ev).await {
             Ok(_) => {}
             // Two sign-ins raced with one code: the other took it.
@@ -426,6 +428,7 @@ impl Service {
                     format!("user:{id}"),
                     serde_json::json!({ "factor": factor, "used": true }),
                 );
+                let ev = Service::from_source(ev, source);
                 self.store.record_login(id, false, ev).await?;
                 return Err(invalid("动态口令不正确或已使用", "the second factor was used"));
             }
@@ -530,6 +533,7 @@ impl Service {
             format!("user:{id}"),
             serde_json::json!({ "factor": "totp" }),
         );
+        let ev = Service::from_source(ev, source);
         self.store.record_login(id, true, ev).await?;
         self.pending.lock().remove(&token_hash(ticket));
         self.throttle().succeeded(&key, source);

@@ -66,7 +66,7 @@ pub use factors::{FactorStore, FactorUse, Factors};
 pub use governance::{ChangeSetWrite, GovernanceStore, StoredChangeSet};
 pub use group::{Bulk, GroupJob, GroupStore, SqlType, SqlValue, Stmt};
 pub use laws::LawStore;
-pub use ledger::{LedgerHead, LedgerStore, StoredCheckpoint};
+pub use ledger::{AuditFilter, LedgerHead, LedgerStore, StoredCheckpoint};
 pub use lists::{DraftWrite, ListStore, Snapshot};
 pub use materials::{MaterialStore, MaterialSweep};
 pub use open::SQLITE_CONNECTION_PRAGMAS;

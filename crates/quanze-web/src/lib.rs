@@ -12,6 +12,7 @@ pub mod extract;
 pub mod i18n;
 pub mod routes;
 pub mod session;
+pub mod tls;
 
 use std::future::Future;
 use std::io;
@@ -22,6 +23,9 @@ use axum::extract::DefaultBodyLimit;
 use quanze_service::Service;
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
+
+/// A TLS server configuration ([`tls::server_config`]).
+pub use tokio_rustls::rustls::ServerConfig as TlsServerConfig;
 
 /// Shared state of every handler.
 #[derive(Clone)]
@@ -43,6 +47,7 @@ pub fn router(state: AppState) -> Router {
         .merge(routes::staff::router())
         .merge(routes::password::router())
         .merge(routes::factors::router())
+        .merge(routes::audit::router())
         .merge(routes::revisions::router())
         .merge(routes::item_editor::router())
         .merge(routes::grants::router())
@@ -105,6 +110,22 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> io::Result<()> {
     // The peer's address reaches handlers (`extract::Source`): the sign-in throttle counts by it.
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}
+
+/// Serves the application over HTTPS (`tls::TlsListener`) until `shutdown` completes. The
+/// state should mark cookies `Secure`.
+pub async fn serve_tls(
+    listener: TcpListener,
+    config: Arc<tokio_rustls::rustls::ServerConfig>,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> io::Result<()> {
+    use axum::serve::ListenerExt as _;
+    // `tap_io` with nothing to do: the tapped listener is the one axum gives the peer's
+    // address to (`ConnectInfo<SocketAddr>`) for any listener.
+    let listener = tls::TlsListener::new(listener, config)?.tap_io(|_| {});
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
     axum::serve(listener, app).with_graceful_shutdown(shutdown).await
 }

@@ -104,6 +104,10 @@ pub enum WitnessCommand {
         /// The log's base URL, e.g. http://127.0.0.1:8080.
         #[arg(long)]
         log: String,
+        /// A CA certificate (PEM) to trust for the log's HTTPS besides the public roots: the
+        /// county's own CA, or the log's self-signed certificate.
+        #[arg(long)]
+        ca: Option<PathBuf>,
         /// The log's public key file.
         #[arg(long)]
         log_vkey: PathBuf,
@@ -268,7 +272,18 @@ pub async fn witness(command: WitnessCommand) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        WitnessCommand::Run { key, vkey, log, log_vkey, origin, hash, state, interval, once } => {
+        WitnessCommand::Run {
+            key,
+            vkey,
+            log,
+            ca,
+            log_vkey,
+            origin,
+            hash,
+            state,
+            interval,
+            once,
+        } => {
             let vkey = vkey_path(&key, vkey);
             let witness_key = quanze_ledger::read_witness_key(&key, &vkey)
                 .with_context(|| format!("reading the witness key {}", key.display()))?;
@@ -277,10 +292,16 @@ pub async fn witness(command: WitnessCommand) -> anyhow::Result<ExitCode> {
             let log_key = quanze_ledger::note::read_verifier_key(&log_vkey)
                 .with_context(|| format!("reading the log's key {}", log_vkey.display()))?;
             let witness = Witness::new(witness_key, origin, alg, vec![log_key]);
-            let client = reqwest::Client::builder()
-                .timeout(Duration::from_secs(30))
-                .build()
-                .context("building the HTTP client")?;
+            let mut client = reqwest::Client::builder().timeout(Duration::from_secs(30));
+            if let Some(ca) = &ca {
+                let pem = std::fs::read(ca).with_context(|| format!("reading {}", ca.display()))?;
+                for cert in reqwest::Certificate::from_pem_bundle(&pem)
+                    .with_context(|| format!("{} is not a PEM certificate", ca.display()))?
+                {
+                    client = client.add_root_certificate(cert);
+                }
+            }
+            let client = client.build().context("building the HTTP client")?;
             let base = log.trim_end_matches('/').to_owned();
             loop {
                 match witness_once(&client, &base, &witness, alg, &state).await {

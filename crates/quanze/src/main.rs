@@ -423,6 +423,12 @@ struct PolicyArgs {
     /// The server is reached over HTTPS (behind a proxy): the sign-in cookie is marked Secure.
     #[arg(long, env = "QUANZE_HTTPS")]
     https: bool,
+    /// Serve HTTPS itself (rustls): the certificate chain, PEM, leaf first. Needs --tls-key.
+    #[arg(long, env = "QUANZE_TLS_CERT", requires = "tls_key")]
+    tls_cert: Option<PathBuf>,
+    /// The certificate's private key, PEM (PKCS#8, PKCS#1 or SEC1).
+    #[arg(long, env = "QUANZE_TLS_KEY", requires = "tls_cert")]
+    tls_key: Option<PathBuf>,
 }
 
 /// A role code, or `none` (no role).
@@ -536,7 +542,12 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let service = Service::open(&db, config)
                 .await
                 .with_context(|| format!("opening the database {db}"))?;
-            serve(Arc::new(service), addr, policy.https).await
+            let tls = match (&policy.tls_cert, &policy.tls_key) {
+                (Some(cert), Some(key)) => Some(tls_config(cert, key)?),
+                _ => None,
+            };
+            let secure = policy.https || tls.is_some();
+            serve(Arc::new(service), addr, secure, tls).await
         }
         Command::Calendar { command } => calendar(command).await,
         Command::Ledger { command } => ledger::ledger(command).await,
@@ -1001,20 +1012,35 @@ async fn demo(
     println!(
         "获取令牌：curl -s http://{addr}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"editor\",\"password\":\"{DEMO_PASSWORD}\"}}'"
     );
-    serve(service, addr, false).await
+    serve(service, addr, false, None).await
+}
+
+/// The TLS configuration from a certificate file and a key file.
+fn tls_config(
+    cert: &std::path::Path,
+    key: &std::path::Path,
+) -> anyhow::Result<Arc<quanze_web::TlsServerConfig>> {
+    let read = |path: &std::path::Path| {
+        std::fs::read(path).with_context(|| format!("reading {}", path.display()))
+    };
+    quanze_web::tls::server_config(&read(cert)?, &read(key)?).with_context(|| {
+        format!("证书或私钥不可用 (the certificate {} or key {})", cert.display(), key.display())
+    })
 }
 
 async fn serve(
     service: Arc<Service>,
     addr: SocketAddr,
     secure_cookies: bool,
+    tls: Option<Arc<quanze_web::TlsServerConfig>>,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("binding {addr} (is another quanze already running? use --addr)")
     })?;
     let local = listener.local_addr()?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
     println!(
-        "权责 Quanze 已启动：http://{local}/  （接口文档 http://{local}/api/v1/docs/ ；Ctrl-C 停止）"
+        "权责 Quanze 已启动：{scheme}://{local}/  （接口文档 {scheme}://{local}/api/v1/docs/ ；Ctrl-C 停止）"
     );
     io::stdout().flush()?;
     // The checkpoint signer runs until the server has stopped taking writes, then signs a
@@ -1085,9 +1111,11 @@ async fn serve(
     let shutdown = async move {
         let _ = tokio::signal::ctrl_c().await;
     };
-    let served =
-        quanze_web::serve(listener, quanze_web::AppState { service, secure_cookies }, shutdown)
-            .await;
+    let state = quanze_web::AppState { service, secure_cookies };
+    let served = match tls {
+        Some(config) => quanze_web::serve_tls(listener, config, state, shutdown).await,
+        None => quanze_web::serve(listener, state, shutdown).await,
+    };
     let _ = stop_tx.send(());
     let _ = sched_tx.send(());
     signer.await.context("the checkpoint signer panicked")?;

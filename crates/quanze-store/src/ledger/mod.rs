@@ -98,6 +98,12 @@ pub trait LedgerStore: Send + Sync {
     ) -> Result<(), StoreError>;
     /// The cosignature lines of a checkpoint.
     async fn cosignatures(&self, size: u64) -> Result<Vec<String>, StoreError>;
+    /// 审计记录 — the events `filter` selects, in sequence order, each with its personal data
+    /// (unless erased): what the audit administrator reads.
+    async fn audit_events(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<Vec<(Event, Option<serde_json::Value>)>, StoreError>;
     /// The personal data behind an event's commitment: `(salt hex, data)`, unless erased.
     async fn personal_data(
         &self,
@@ -105,11 +111,38 @@ pub trait LedgerStore: Send + Sync {
     ) -> Result<Option<(String, serde_json::Value)>, StoreError>;
     /// Erases the personal data of an event (the commitment stays; proofs stay valid).
     async fn erase_personal(&self, seq: u64, ev: NewEvent) -> Result<Receipt, StoreError>;
+    /// Records an act that changes no state (an export of the audit trail): its event alone.
+    async fn record_act(&self, ev: NewEvent) -> Result<Receipt, StoreError>;
 }
 
 /// The head row: last event number, leaves in the tree, frontier.
 pub(crate) const SELECT_HEAD: &str =
     "SELECT last_seq, leaves, frontier FROM event_head WHERE id = 1";
+/// Which events an audit query reads.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct AuditFilter {
+    /// Events after this sequence number.
+    pub after: u64,
+    /// At most this many.
+    pub limit: u32,
+    /// Kinds starting with this (letters, digits, `_` and `.` only).
+    pub kind_prefix: Option<String>,
+    /// By this account.
+    pub actor: Option<quanze_core::UserId>,
+    /// At or after this instant.
+    pub from: Option<DateTime<Utc>>,
+    /// Before this instant.
+    pub to: Option<DateTime<Utc>>,
+}
+
+/// An event row with its personal data.
+#[derive(sqlx::FromRow)]
+struct AuditRow {
+    #[sqlx(flatten)]
+    row: EventRow,
+    data: Option<String>,
+}
+
 /// Events after a number, in order, at most a limit (also read by the integrator's backfill
 /// and by [`crate::direct`]).
 pub(crate) const SELECT_EVENTS: &str = "SELECT seq, at, actor, unit, kind, subject, payload, commitment FROM events \
@@ -298,6 +331,65 @@ impl LedgerStore for SqlStore {
         Ok(sqlx::query_scalar(SELECT_COSIGNATURES).bind(size).fetch_all(&self.pool).await?)
     }
 
+    async fn audit_events(
+        &self,
+        filter: &AuditFilter,
+    ) -> Result<Vec<(Event, Option<serde_json::Value>)>, StoreError> {
+        let after = i64::try_from(filter.after).unwrap_or(i64::MAX);
+        let mut sql = String::from(
+            "SELECT e.seq, e.at, e.actor, e.unit, e.kind, e.subject, e.payload, e.commitment, \
+             p.data FROM events e LEFT JOIN event_personal p ON p.seq = e.seq WHERE e.seq > $1",
+        );
+        let mut n = 1;
+        let mut next = |clause: &str| {
+            n += 1;
+            format!(" AND {clause} ${n}")
+        };
+        if let Some(prefix) = &filter.kind_prefix {
+            if !prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
+                return Err(StoreError::Conflict(format!("kind prefix {prefix:?}")));
+            }
+            sql.push_str(&next("e.kind LIKE"));
+        }
+        if filter.actor.is_some() {
+            sql.push_str(&next("e.actor ="));
+        }
+        if filter.from.is_some() {
+            sql.push_str(&next("e.at >="));
+        }
+        if filter.to.is_some() {
+            sql.push_str(&next("e.at <"));
+        }
+        n += 1;
+        sql.push_str(&format!(" ORDER BY e.seq LIMIT ${n}"));
+        let mut query = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(after);
+        if let Some(prefix) = &filter.kind_prefix {
+            query = query.bind(format!("{prefix}%"));
+        }
+        if let Some(actor) = filter.actor {
+            query = query.bind(actor.to_string());
+        }
+        if let Some(from) = filter.from {
+            query = query.bind(instant_text(from));
+        }
+        if let Some(to) = filter.to {
+            query = query.bind(instant_text(to));
+        }
+        let rows = query.bind(i64::from(filter.limit)).fetch_all(&self.pool).await?;
+        rows.into_iter()
+            .map(|AuditRow { row, data: personal }| {
+                let seq = row.seq;
+                let personal = personal
+                    .map(|data| {
+                        serde_json::from_str(&data)
+                            .map_err(|e| StoreError::Corrupt(format!("event_personal {seq}: {e}")))
+                    })
+                    .transpose()?;
+                Ok((Event::try_from(row)?, personal))
+            })
+            .collect()
+    }
+
     async fn personal_data(
         &self,
         seq: u64,
@@ -327,6 +419,11 @@ impl LedgerStore for SqlStore {
         }
         .await;
         w.finish(res, ev).await
+    }
+
+    async fn record_act(&self, ev: NewEvent) -> Result<Receipt, StoreError> {
+        let w = self.begin_write().await?;
+        w.finish(Ok(()), ev).await
     }
 }
 

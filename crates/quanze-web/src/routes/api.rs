@@ -57,6 +57,8 @@ use crate::extract::{Auth, AuthToken, Json, Path, Query, Source};
         export,
         crate::routes::ledger::head,
         crate::routes::ledger::checkpoint,
+        crate::routes::audit::trail,
+        crate::routes::audit::export,
         crate::routes::factors::second_factor,
         crate::routes::factors::enrolment,
         crate::routes::factors::confirm_enrolment,

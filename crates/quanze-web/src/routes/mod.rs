@@ -2,6 +2,7 @@
 
 pub mod api;
 pub mod apply;
+pub mod audit;
 pub mod calendar;
 pub mod cases;
 pub mod changesets;

@@ -1,6 +1,7 @@
 //! Integration tests of the web layer, one binary: the real router on a real listener.
 
 mod api;
+mod audit;
 mod calendar;
 mod cases;
 mod casework;

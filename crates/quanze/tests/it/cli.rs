@@ -40,7 +40,7 @@ fn start(args: &[&str]) -> Running {
     let mut url = None;
     for line in BufReader::new(stdout).lines() {
         let line = line.expect("utf-8 output");
-        if let Some(pos) = line.find("http://")
+        if let Some(pos) = line.find("http")
             && line.contains("已启动")
         {
             url = Some(
@@ -799,4 +799,132 @@ fn a_postgres_backup_under_write_load_restores_with_every_acknowledged_write() {
     backup_under_load_restores_every_acknowledged_write(&live.url, &restored.url, dir.path());
     rt.block_on(live.cleanup());
     rt.block_on(restored.cleanup());
+}
+
+/// Serves HTTPS itself with a certificate and key from files: answers carry HSTS, plain HTTP
+/// to the port gets nothing, a connection that never says hello holds nobody up, and the
+/// witness cosigns the log's checkpoint over HTTPS trusting the county's certificate (and
+/// refuses without it).
+#[test]
+fn the_server_speaks_tls_and_the_witness_cosigns_over_https() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = |name: &str| dir.path().join(name).to_str().unwrap().to_owned();
+    let origin = "quanze.test/341128";
+    let db = format!("sqlite://{}", p("tls.db"));
+    let cert =
+        rcgen::generate_simple_self_signed(vec!["localhost".into(), "127.0.0.1".into()]).unwrap();
+    std::fs::write(p("cert.pem"), cert.cert.pem()).unwrap();
+    std::fs::write(p("key.pem"), cert.signing_key.serialize_pem()).unwrap();
+    for args in [
+        vec!["ledger", "keygen", "--name", origin, "--key", &p("log.key")],
+        vec!["witness", "keygen", "--name", "archives.test/witness", "--key", &p("witness.key")],
+    ] {
+        let (code, _, err) = quanze(&args, &[]);
+        assert_eq!(code, 0, "{err}");
+    }
+    let (code, _, err) =
+        quanze(&["init", "--db", &db], &[("QUANZE_ADMIN_PASSWORD", "Tls#2026xyzq")]);
+    assert_eq!(code, 0, "{err}");
+    // A key that is not the certificate's: refused at start, saying which files.
+    let other = rcgen::generate_simple_self_signed(vec!["localhost".into()]).unwrap();
+    std::fs::write(p("other.pem"), other.signing_key.serialize_pem()).unwrap();
+    let (code, _, err) = quanze(
+        &[
+            "serve",
+            "--db",
+            &db,
+            "--addr",
+            "127.0.0.1:0",
+            "--tls-cert",
+            &p("cert.pem"),
+            "--tls-key",
+            &p("other.pem"),
+        ],
+        &[],
+    );
+    assert_ne!(code, 0);
+    assert!(err.contains("证书或私钥不可用"), "{err}");
+
+    let server = start(&[
+        "serve",
+        "--db",
+        &db,
+        "--addr",
+        "127.0.0.1:0",
+        "--tls-cert",
+        &p("cert.pem"),
+        "--tls-key",
+        &p("key.pem"),
+        "--ledger-key",
+        &p("log.key"),
+        "--origin",
+        origin,
+        "--witness",
+        &p("witness.vkey"),
+    ]);
+    assert!(server.url.starts_with("https://"), "{}", server.url);
+    let url = server.url.clone();
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        // Someone who connects and says nothing.
+        let port = url.rsplit(':').next().unwrap().to_owned();
+        let _silent = tokio::net::TcpStream::connect(format!("127.0.0.1:{port}")).await.unwrap();
+        let trusted = ::reqwest::Client::builder()
+            .add_root_certificate(
+                ::reqwest::Certificate::from_pem(cert.cert.pem().as_bytes()).unwrap(),
+            )
+            .build()
+            .unwrap();
+        let res = trusted.get(format!("{url}/healthz")).send().await.unwrap();
+        assert_eq!(res.status(), 200);
+        assert!(
+            res.headers()["strict-transport-security"].to_str().unwrap().contains("max-age="),
+            "HSTS over TLS"
+        );
+        let plain = ::reqwest::get(format!("http://127.0.0.1:{port}/healthz")).await;
+        assert!(plain.is_err() || !plain.unwrap().status().is_success(), "no plain HTTP");
+        // The signer covers the administrator's creation within a few seconds.
+        let mut signed = false;
+        for _ in 0..50 {
+            let res = trusted.get(format!("{url}/api/v1/ledger/checkpoint")).send().await.unwrap();
+            if res.status() == 200 {
+                signed = true;
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+        assert!(signed, "a checkpoint within 5 s");
+    });
+    let witness = |ca: Option<&str>| {
+        let state = p("witness-state.json");
+        let mut args = vec![
+            "witness",
+            "run",
+            "--once",
+            "--key",
+            &p("witness.key"),
+            "--log",
+            &url,
+            "--log-vkey",
+            &p("log.vkey"),
+            "--origin",
+            origin,
+            "--state",
+            &state,
+        ]
+        .into_iter()
+        .map(str::to_owned)
+        .collect::<Vec<_>>();
+        if let Some(ca) = ca {
+            args.extend(["--ca".to_owned(), ca.to_owned()]);
+        }
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        quanze(&args, &[])
+    };
+    let (code, out, err) = witness(None);
+    assert_ne!(code, 0, "an unknown certificate is not trusted: {out}{err}");
+    let (code, out, err) = witness(Some(&p("cert.pem")));
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("已见证"), "a checkpoint was cosigned over HTTPS: {out}");
+    drop(server);
 }
