@@ -145,6 +145,7 @@ impl Service {
         let limit = q.limit.unwrap_or(100).clamp(1, MAX_PAGE);
         let filter = self.audit_filter(by, q, limit)?;
         let records = self.audit_records(&filter).await?;
+        self.record_audit_read(by, "audit.read", q, records.len()).await?;
         let next_after =
             (records.len() == limit as usize).then(|| records.last().map(|r| r.seq)).flatten();
         Ok(AuditPage { records, next_after })
@@ -180,16 +181,29 @@ impl Service {
             }
             w.flush().map_err(|e| ServiceError::Internal(format!("writing CSV: {e}")))?;
         }
+        self.record_audit_read(by, "audit.exported", q, records.len()).await?;
+        Ok(out)
+    }
+
+    /// Records a reading of the trail: by whom, which records, how many.
+    async fn record_audit_read(
+        &self,
+        by: &CurrentUser,
+        kind: &str,
+        q: &AuditQuery,
+        count: usize,
+    ) -> ServiceResult<()> {
         let payload = serde_json::json!({
-            "records": records.len(),
+            "records": count,
             "after": q.after,
             "kind": q.kind,
+            "actor": q.actor,
             "from": q.from,
             "to": q.to,
         });
-        let ev = self.event(Some(by), None, "audit.exported", "audit".to_owned(), payload);
+        let ev = self.event(Some(by), None, kind, "audit".to_owned(), payload);
         self.store.record_act(ev).await?;
-        Ok(out)
+        Ok(())
     }
 }
 
@@ -200,6 +214,12 @@ fn record(
 ) -> AuditRecord {
     let source =
         personal.as_ref().and_then(|p| p.get("source")).and_then(|s| s.as_str()).map(str::to_owned);
+    // The audit trail shows the accounts' own personal data (names, addresses), never the
+    // citizens' behind the other events (applicants, contacts, comments): those stay sealed
+    // with their cases and behind their commitments.
+    let personal = personal.filter(|_| {
+        crate::ledger::is_account_event(&event.kind) || event.kind.starts_with("audit.")
+    });
     AuditRecord {
         seq: event.seq,
         at: event.at,

@@ -246,6 +246,12 @@ impl Service {
         // factor.
         if let Some(need) = self.second_factor_ticket(&user).await? {
             self.throttle().password_right(&key, source);
+            // A right password is itself worth a record: someone who has it and stops at the
+            // second step shows in the audit trail.
+            let payload = serde_json::json!({ "enrol": need.enrol });
+            let ev = self.event(None, None, "user.password_verified", subject, payload);
+            let ev = Service::from_source(ev, source);
+            self.store.record_act(ev).await?;
             return Err(ServiceError::SecondFactor(Box::new(need)));
         }
         self.throttle().succeeded(&key, source);
@@ -348,6 +354,7 @@ impl Service {
         let keep = keep.map(token_hash);
         let receipt =
             self.store.set_password(user.id, &hash_password(new)?, keep.as_deref(), ev).await?;
+        self.end_tickets(user.id);
         Ok(receipt.leaf_index())
     }
 
@@ -372,6 +379,7 @@ impl Service {
         let payload = serde_json::json!({ "reason": reason });
         let ev = self.event(Some(by), None, kind, format!("user:{user}"), payload);
         let receipt = self.store.set_lock(user, until, ev).await?;
+        self.end_tickets(user);
         if !locked {
             self.throttle().release(target.username.as_str());
         }

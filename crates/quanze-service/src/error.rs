@@ -57,6 +57,9 @@ pub enum ServiceError {
     /// Too many failed sign-ins: this address or this account name waits until the instant.
     #[error("too many failed sign-ins; wait until {0}")]
     Throttled(chrono::DateTime<chrono::Utc>),
+    /// Too many writes from this address or caller: wait this many seconds.
+    #[error("too many writes; wait {0} s")]
+    RateLimited(u64),
     /// The password was right; the sign-in continues with a second factor.
     #[error("a second factor is required")]
     SecondFactor(Box<crate::second_factor::SecondFactorNeeded>),
@@ -136,6 +139,7 @@ impl ServiceError {
             ServiceError::Locked(_) => ErrorCode::AccountLocked,
             ServiceError::Throttled(_) => ErrorCode::SignInThrottled,
             ServiceError::SecondFactor(_) => ErrorCode::SecondFactorRequired,
+            ServiceError::RateLimited(_) => crate::rate::CODE,
             ServiceError::Forbidden(_) => ErrorCode::Forbidden,
             ServiceError::Store(_) | ServiceError::Internal(_) => ErrorCode::Internal,
         }
@@ -158,6 +162,7 @@ impl ServiceError {
                 "登录失败次数过多，请于北京时间{}后再试",
                 crate::beijing_time(*until).format("%H:%M:%S")
             ),
+            ServiceError::RateLimited(seconds) => crate::rate::zh(*seconds),
             ServiceError::SecondFactor(need) if need.enrol => {
                 "密码正确。该账号的角色须使用动态口令，请先登记动态口令".to_owned()
             }

@@ -18,6 +18,7 @@ pub mod establishment;
 pub mod laws;
 pub mod ledger;
 pub mod lists;
+pub mod rate;
 pub mod reports;
 pub mod search;
 pub mod second_factor;
@@ -153,6 +154,8 @@ pub struct Config {
     pub sessions: SessionPolicy,
     /// 双因素 — which roles sign in with a second factor.
     pub second_factor: second_factor::SecondFactorPolicy,
+    /// 限流 — writes allowed per minute, per address and per caller.
+    pub write_limits: rate::WriteLimits,
     /// Reverse proxies whose `X-Forwarded-For` names the client (the sign-in throttle and the
     /// comment limit count by the client's address).
     pub trusted_proxies: Vec<std::net::IpAddr>,
@@ -199,6 +202,7 @@ impl Default for Config {
             password: quanze_core::account::PasswordPolicy::default(),
             sessions: SessionPolicy::default(),
             second_factor: second_factor::SecondFactorPolicy::default(),
+            write_limits: rate::WriteLimits::default(),
             trusted_proxies: Vec::new(),
             max_upload_bytes: 50 * 1024 * 1024,
             ledger: ledger::LedgerConfig::default(),
@@ -248,6 +252,8 @@ pub struct Service {
     throttle: std::sync::Mutex<quanze_core::account::throttle::SignInThrottle>,
     /// Sign-ins waiting for their second factor.
     pending: second_factor::PendingSignIns,
+    /// 限流 — the writes' buckets.
+    write_rates: rate::WriteRates,
     /// 导入排队 — one list import parsed at a time.
     import_turns: Arc<tokio::sync::Semaphore>,
     /// Public comments per source address in their ten-minute window: (start, count).
@@ -313,6 +319,7 @@ impl Service {
                 ..Default::default()
             },
         );
+        let write_rates = rate::WriteRates::new(config.write_limits);
         let service = Service {
             store,
             catalog: RwLock::new(Arc::new(Catalog::default())),
@@ -333,6 +340,7 @@ impl Service {
             search: search::SearchState::default(),
             throttle: std::sync::Mutex::new(throttle),
             pending: second_factor::PendingSignIns::default(),
+            write_rates,
             comment_sources: std::sync::Mutex::new(std::collections::HashMap::new()),
             import_turns: Arc::new(tokio::sync::Semaphore::new(1)),
         };

@@ -194,16 +194,18 @@ pub fn new_recovery_codes() -> Vec<String> {
         .collect()
 }
 
-/// What a recovery code is stored as: the SM3 of its letters (case, spaces and hyphens
-/// ignored), hex; `None` if the text cannot be a recovery code.
-pub fn recovery_hash(code: &str) -> Option<String> {
+/// What a recovery code is stored as: the HMAC-SM3 of its letters (case, spaces and hyphens
+/// ignored) under the personal-data key, hex, so that a copy of the database (a backup, which
+/// leaves the key out) gives nothing to guess against; `None` if the text cannot be a
+/// recovery code.
+pub fn recovery_hash(key: &crate::cases::PersonalKey, code: &str) -> Option<String> {
     let clean: String = code
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_lowercase())
         .collect();
     (clean.len() == 10 && clean.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| token_hash(&clean))
+        .then(|| key.index(&format!("recovery-code\n{clean}")))
 }
 
 /// 登录凭单 — what a sign-in whose password was right still needs: the ticket to complete
@@ -260,6 +262,9 @@ struct Pending {
     until: DateTime<Utc>,
     challenge: String,
     tries: u8,
+    /// The account had no factor when the password was checked and its role requires one:
+    /// the only tickets that may enrol.
+    enrol: bool,
 }
 
 /// Sign-ins waiting for their second factor, by the SM3 of their ticket.
@@ -325,6 +330,7 @@ impl Service {
                     until,
                     challenge: challenge.clone(),
                     tries: 0,
+                    enrol: !factors.any(),
                 },
             );
         }
@@ -335,6 +341,26 @@ impl Service {
             challenge,
             expires_at: until,
         }))
+    }
+
+    /// The account of a live ticket that may enrol (its account had no factor); any other is
+    /// refused, so a password alone never adds a factor to an account that has one.
+    async fn enrolling(&self, ticket: &str) -> ServiceResult<(UserId, Username)> {
+        let (id, username, _) = self.pending(ticket)?;
+        let may = self.pending.lock().get(&token_hash(ticket)).is_some_and(|p| p.enrol);
+        if !may || self.store.factors(id).await?.any() {
+            return Err(ServiceError::rejected(
+                ErrorCode::SecondFactorState,
+                "该账号已有第二因素，请用它完成登录；丢失时请系统管理员重置",
+                "the account has a second factor: sign in with it",
+            ));
+        }
+        Ok((id, username))
+    }
+
+    /// Ends every ticket of an account (its factors, password or lock changed).
+    pub(crate) fn end_tickets(&self, id: UserId) {
+        self.pending.lock().retain(|_, p| p.user != id);
     }
 
     /// The account a live ticket names, and its challenge.
@@ -446,8 +472,8 @@ impl Service {
         code: &str,
         now: DateTime<Utc>,
     ) -> ServiceResult<Option<FactorUse>> {
-        if let Some(hash) = recovery_hash(code)
-            && factors.recovery_codes_left > 0
+        if factors.recovery_codes_left > 0
+            && let Some(hash) = recovery_hash(self.totp_key()?, code)
         {
             return Ok(Some(FactorUse::Recovery(hash)));
         }
@@ -485,14 +511,14 @@ impl Service {
     /// 登记动态口令 (with a sign-in ticket, for an account that must enrol before it can sign
     /// in): a new secret, replacing one not yet confirmed.
     pub async fn begin_enrolment(&self, ticket: &str) -> ServiceResult<TotpEnrolment> {
-        let (id, username, _) = self.pending(ticket)?;
+        let (id, username) = self.enrolling(ticket).await?;
         self.begin_totp_for(id, &username, None).await
     }
 
     /// The enrolment a ticket's account has begun and not confirmed: the same secret again
     /// (after a wrong first code, so that the app's entry stays good).
     pub async fn current_enrolment(&self, ticket: &str) -> ServiceResult<TotpEnrolment> {
-        let (id, username, _) = self.pending(ticket)?;
+        let (id, username) = self.enrolling(ticket).await?;
         let factors = self.store.factors(id).await?;
         let (Some(sealed), false) = (&factors.totp_sealed, factors.totp_confirmed) else {
             return self.begin_totp_for(id, &username, None).await;
@@ -510,7 +536,7 @@ impl Service {
         code: &str,
         source: Option<IpAddr>,
     ) -> ServiceResult<(CurrentUser, Vec<String>)> {
-        let (id, username, _) = self.pending(ticket)?;
+        let (id, username) = self.enrolling(ticket).await?;
         let key = username.as_str().to_owned();
         let now = self.clock.now();
         self.throttle().attempt(&key, source, now).map_err(|t| ServiceError::Throttled(t.until))?;
@@ -519,22 +545,25 @@ impl Service {
             return Err(ServiceError::Locked(until));
         }
         let current = CurrentUser::from(&user);
-        let codes = match self.confirm_totp_for(&current, code).await {
+        // The enrolment and the sign-in are one write: its event is the sign-in.
+        let codes = match self.confirm_totp_for(&current, code, "user.login", source).await {
             Ok(codes) => codes,
             Err(e) => {
                 self.ticket_failed(ticket);
+                if e.code() == ErrorCode::SecondFactorInvalid {
+                    let ev = self.event(
+                        None,
+                        None,
+                        "user.login_failed",
+                        format!("user:{id}"),
+                        serde_json::json!({ "factor": "totp", "enrolling": true }),
+                    );
+                    let ev = Service::from_source(ev, source);
+                    self.store.record_login(id, false, ev).await?;
+                }
                 return Err(e);
             }
         };
-        let ev = self.event(
-            Some(&current),
-            None,
-            "user.login",
-            format!("user:{id}"),
-            serde_json::json!({ "factor": "totp" }),
-        );
-        let ev = Service::from_source(ev, source);
-        self.store.record_login(id, true, ev).await?;
         self.pending.lock().remove(&token_hash(ticket));
         self.throttle().succeeded(&key, source);
         Ok((current, codes))
@@ -572,10 +601,17 @@ impl Service {
     /// Confirms a signed-in account's enrolment with its first code: the recovery codes
     /// (shown once; only their hashes are kept).
     pub async fn confirm_totp(&self, user: &CurrentUser, code: &str) -> ServiceResult<Vec<String>> {
-        self.confirm_totp_for(user, code).await
+        self.confirm_totp_for(user, code, "user.totp_enrolled", None).await
     }
 
-    async fn confirm_totp_for(&self, user: &CurrentUser, code: &str) -> ServiceResult<Vec<String>> {
+    /// Confirms an enrolment, recorded as `kind` (with the client's address).
+    async fn confirm_totp_for(
+        &self,
+        user: &CurrentUser,
+        code: &str,
+        kind: &str,
+        source: Option<IpAddr>,
+    ) -> ServiceResult<Vec<String>> {
         let factors = self.store.factors(user.id).await?;
         let (Some(sealed), false) = (&factors.totp_sealed, factors.totp_confirmed) else {
             return Err(ServiceError::rejected(
@@ -592,14 +628,16 @@ impl Service {
             ));
         };
         let codes = new_recovery_codes();
-        let hashes: Vec<String> = codes.iter().filter_map(|c| recovery_hash(c)).collect();
+        let key = self.totp_key()?;
+        let hashes: Vec<String> = codes.iter().filter_map(|c| recovery_hash(key, c)).collect();
         let ev = self.event(
             Some(user),
             None,
-            "user.totp_enrolled",
+            kind,
             format!("user:{}", user.id),
-            serde_json::json!({ "recovery_codes": hashes.len() }),
+            serde_json::json!({ "factor": "totp", "enrolled": true, "recovery_codes": hashes.len() }),
         );
+        let ev = Service::from_source(ev, source);
         self.store.confirm_totp(user.id, step, &hashes, ev).await.map_err(|e| match e {
             quanze_store::StoreError::Conflict(_) => ServiceError::rejected(
                 ErrorCode::SecondFactorState,
@@ -640,7 +678,8 @@ impl Service {
             ));
         }
         let codes = new_recovery_codes();
-        let hashes: Vec<String> = codes.iter().filter_map(|c| recovery_hash(c)).collect();
+        let key = self.totp_key()?;
+        let hashes: Vec<String> = codes.iter().filter_map(|c| recovery_hash(key, c)).collect();
         let ev = self.event(
             Some(user),
             None,
@@ -683,7 +722,9 @@ impl Service {
             format!("user:{user}"),
             serde_json::json!({}),
         );
-        Ok(self.store.clear_factors(user, ev).await?.leaf_index())
+        let receipt = self.store.clear_factors(user, ev).await?;
+        self.end_tickets(user);
+        Ok(receipt.leaf_index())
     }
 
     /// [`Service::reset_second_factor`] from the server's console (`quanze user
@@ -702,7 +743,9 @@ impl Service {
             format!("user:{}", user.id),
             serde_json::json!({ "at": "console" }),
         );
-        Ok(self.store.clear_factors(user.id, ev).await?.leaf_index())
+        let receipt = self.store.clear_factors(user.id, ev).await?;
+        self.end_tickets(user.id);
+        Ok(receipt.leaf_index())
     }
 
     /// 登记 SM2 密钥 — stores an account's SM2 public key (PEM, as `quanze key new` writes it
@@ -828,15 +871,18 @@ mod tests {
 
     #[test]
     fn recovery_codes_are_distinct_and_hash_alike_however_typed() {
+        let key = crate::cases::PersonalKey::generate();
         let codes = new_recovery_codes();
         assert_eq!(codes.len(), RECOVERY_CODES);
         let hashes: std::collections::BTreeSet<_> =
-            codes.iter().map(|c| recovery_hash(c).unwrap()).collect();
+            codes.iter().map(|c| recovery_hash(&key, c).unwrap()).collect();
         assert_eq!(hashes.len(), RECOVERY_CODES);
         let code = &codes[0];
         let typed = format!(" {} ", code.to_uppercase().replace('-', " "));
-        assert_eq!(recovery_hash(&typed), recovery_hash(code));
-        assert_eq!(recovery_hash("123456"), None, "a TOTP code is not a recovery code");
+        assert_eq!(recovery_hash(&key, &typed), recovery_hash(&key, code));
+        assert_eq!(recovery_hash(&key, "123456"), None, "a TOTP code is not a recovery code");
+        let other = crate::cases::PersonalKey::generate();
+        assert_ne!(recovery_hash(&other, code), recovery_hash(&key, code), "keyed");
     }
 
     #[test]

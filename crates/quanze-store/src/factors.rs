@@ -59,8 +59,9 @@ pub trait FactorStore: Send + Sync {
         sealed: &str,
         ev: NewEvent,
     ) -> Result<Receipt, StoreError>;
-    /// Confirms the enrolment with the step of its first code and stores new recovery codes
-    /// (by hash), replacing any. `Conflict` unless an unconfirmed enrolment exists.
+    /// Confirms the enrolment with the step of its first code (a sign-in: the failure count
+    /// clears) and stores new recovery codes (by hash), replacing any. `Conflict` unless an
+    /// unconfirmed enrolment exists.
     async fn confirm_totp(
         &self,
         user: UserId,
@@ -149,8 +150,8 @@ impl FactorStore for SqlStore {
         recovery_hashes: &[String],
         ev: NewEvent,
     ) -> Result<Receipt, StoreError> {
-        const CONFIRM: &str = "UPDATE users SET totp_confirmed = 1, totp_last_step = $2 \
-             WHERE id = $1 AND totp_confirmed = 0 AND totp_sealed IS NOT NULL";
+        const CONFIRM: &str = "UPDATE users SET totp_confirmed = 1, totp_last_step = $2, \
+             failed_logins = 0 WHERE id = $1 AND totp_confirmed = 0 AND totp_sealed IS NOT NULL";
         let mut w = self.begin_write().await?;
         let res = async {
             let done =

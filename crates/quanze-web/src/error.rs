@@ -107,6 +107,9 @@ impl From<ServiceError> for ApiError {
             ServiceError::Throttled(until) => {
                 Some((*until - chrono::Utc::now()).num_seconds().clamp(1, 24 * 3600))
             }
+            ServiceError::RateLimited(seconds) => {
+                Some(i64::try_from(*seconds).unwrap_or(i64::MAX).clamp(1, 24 * 3600))
+            }
             _ => None,
         };
         let message_en =

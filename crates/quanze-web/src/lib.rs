@@ -86,6 +86,8 @@ pub fn router(state: AppState) -> Router {
                 )
             },
         ))
+        // 限流: writes counted by address and caller before any handler reads them.
+        .layer(axum::middleware::from_fn_with_state(state.clone(), routes::write_limits))
         // 界面语言: each request's language, for every page rendered inside it.
         .layer(axum::middleware::from_fn_with_state(state.clone(), i18n::locale))
         // Inside the security headers: an early 414 or 431 carries them too.

@@ -20,6 +20,9 @@ use tokio_rustls::server::TlsStream;
 
 /// Handshakes in progress at once; beyond it new connections wait to be accepted.
 pub const MAX_HANDSHAKES: usize = 256;
+/// Handshakes in progress at once from one address (an IPv6 address by its /64): one client
+/// opening silent connections cannot take every slot.
+pub const MAX_HANDSHAKES_PER_SOURCE: usize = 8;
 /// How long a handshake may take.
 pub const HANDSHAKE_TIMEOUT: Duration = Duration::from_secs(10);
 
@@ -61,6 +64,21 @@ pub fn server_config(cert_pem: &[u8], key_pem: &[u8]) -> Result<Arc<ServerConfig
     Ok(Arc::new(config))
 }
 
+/// Runs `f` when dropped.
+struct Guard<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for Guard<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
+    }
+}
+
+fn scopeguard<F: FnOnce()>(f: F) -> Guard<F> {
+    Guard(Some(f))
+}
+
 /// A listener that hands axum TLS connections whose handshake has finished.
 pub struct TlsListener {
     ready: tokio::sync::mpsc::Receiver<(TlsStream<TcpStream>, SocketAddr)>,
@@ -74,6 +92,8 @@ impl TlsListener {
         let (tx, ready) = tokio::sync::mpsc::channel(MAX_HANDSHAKES);
         let acceptor = TlsAcceptor::from(config);
         let slots = Arc::new(tokio::sync::Semaphore::new(MAX_HANDSHAKES));
+        let per_source: Arc<std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, usize>>> =
+            Arc::default();
         tokio::spawn(async move {
             loop {
                 let Ok(slot) = Arc::clone(&slots).acquire_owned().await else { return };
@@ -89,9 +109,29 @@ impl TlsListener {
                 if tx.is_closed() {
                     return;
                 }
-                let (acceptor, tx) = (acceptor.clone(), tx.clone());
+                let source = quanze_core::account::throttle::source_key(peer.ip());
+                {
+                    let mut counts = per_source.lock().unwrap_or_else(|e| e.into_inner());
+                    let count = counts.entry(source).or_default();
+                    if *count >= MAX_HANDSHAKES_PER_SOURCE {
+                        tracing::debug!(%peer, "too many handshakes from one address");
+                        continue;
+                    }
+                    *count += 1;
+                }
+                let (acceptor, tx, per_source) = (acceptor.clone(), tx.clone(), per_source.clone());
                 tokio::spawn(async move {
                     let _slot = slot;
+                    // The address's count goes down however the handshake ends.
+                    let _count = scopeguard(move || {
+                        let mut counts = per_source.lock().unwrap_or_else(|e| e.into_inner());
+                        if let Some(count) = counts.get_mut(&source) {
+                            *count -= 1;
+                            if *count == 0 {
+                                counts.remove(&source);
+                            }
+                        }
+                    });
                     match tokio::time::timeout(HANDSHAKE_TIMEOUT, acceptor.accept(tcp)).await {
                         Ok(Ok(tls)) => {
                             let _ = tx.send((tls, peer)).await;

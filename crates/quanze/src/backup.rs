@@ -156,15 +156,16 @@ pub async fn restore(
         ledger: LedgerConfig { origin, key: None, witnesses: Vec::new() },
         ..Config::default()
     };
+    let shown = redacted(db);
     let service = Service::open(db, config)
         .await
-        .with_context(|| format!("opening the restored database {db}"))?;
+        .with_context(|| format!("opening the restored database {shown}"))?;
     let report = service.verify_ledger(&trusted).await?;
     let short = report.leaves < manifest.ledger_size
         || (manifest.backend == "sqlite" && report.leaves != manifest.ledger_size);
     if !report.is_intact() || short {
         println!(
-            "已恢复到 {db}，但账本校验未通过：{} 条记录（备份时 {} 条），{} 处异常。",
+            "已恢复到 {shown}，但账本校验未通过：{} 条记录（备份时 {} 条），{} 处异常。",
             report.leaves,
             manifest.ledger_size,
             report.damage.len()
@@ -175,19 +176,78 @@ pub async fn restore(
         return Ok(ExitCode::from(EXIT_DAMAGED));
     }
     println!(
-        "已恢复到 {db}：账本完好，{} 条记录（{}），{} 个签名检查点均已校验。\nrestored; the ledger verifies: {} leaves.",
+        "已恢复到 {shown}：账本完好，{} 条记录（{}），{} 个签名检查点均已校验。\nrestored; the ledger verifies: {} leaves.",
         report.leaves, report.alg, report.checkpoints, report.leaves
     );
     Ok(ExitCode::SUCCESS)
+}
+
+/// A PostgreSQL URL without its password, and the password (percent-decoded): the password
+/// goes to pg_dump and pg_restore in `PGPASSWORD`, never in their arguments, which any local
+/// user can read.
+pub(crate) fn split_password(url: &str) -> (String, Option<String>) {
+    let Some(scheme_end) = url.find("://").map(|i| i + 3) else { return (url.to_owned(), None) };
+    let rest = &url[scheme_end..];
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let Some(at) = rest[..authority_end].rfind('@') else { return (url.to_owned(), None) };
+    let Some(colon) = rest[..at].find(':') else { return (url.to_owned(), None) };
+    let password = percent_decode(&rest[colon + 1..at]);
+    let without = format!("{}{}{}", &url[..scheme_end], &rest[..colon], &rest[at..]);
+    (without, Some(password))
+}
+
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match (bytes[i], hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(byte)) => {
+                out.push(byte);
+                i += 3;
+            }
+            (b, _) => {
+                out.push(b);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The URL as it may be printed: its password replaced by `***`.
+pub(crate) fn redacted(url: &str) -> String {
+    match split_password(url) {
+        (without, Some(_)) => match without.find("://").map(|i| i + 3) {
+            Some(start) => match without[start..].find('@') {
+                Some(at) => format!("{}:***{}", &without[..start + at], &without[start + at..]),
+                None => without,
+            },
+            None => without,
+        },
+        (url, None) => url,
+    }
+}
+
+/// A PostgreSQL client tool for `db`: the URL without its password, the password in the
+/// environment.
+fn pg_tool(program: &str, db: &str) -> std::process::Command {
+    let (url, password) = split_password(db);
+    let mut command = std::process::Command::new(program);
+    command.arg(format!("--dbname={url}"));
+    if let Some(password) = password {
+        command.env("PGPASSWORD", password);
+    }
+    command
 }
 
 /// Runs `pg_dump` (custom format: compressed, one snapshot) into a new 0600 file.
 fn pg_dump(db: &str, out: &Path) -> anyhow::Result<()> {
     let file = quanze_service::create_private_file(out)
         .with_context(|| format!("creating {}", out.display()))?;
-    let status = std::process::Command::new("pg_dump")
+    let status = pg_tool("pg_dump", db)
         .args(["--format=custom", "--no-owner", "--no-privileges"])
-        .arg(format!("--dbname={db}"))
         .stdout(file)
         .status()
         .context("running pg_dump (install PostgreSQL's client tools)")?;
@@ -199,9 +259,8 @@ fn pg_dump(db: &str, out: &Path) -> anyhow::Result<()> {
 
 /// Runs `pg_restore` into an empty database, in one transaction.
 fn pg_restore(file: &Path, db: &str) -> anyhow::Result<()> {
-    let status = std::process::Command::new("pg_restore")
+    let status = pg_tool("pg_restore", db)
         .args(["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"])
-        .arg(format!("--dbname={db}"))
         .arg(file)
         .status()
         .context("running pg_restore (install PostgreSQL's client tools)")?;
@@ -266,4 +325,25 @@ fn sm3_file(path: &Path) -> anyhow::Result<String> {
         hasher.update(&buf[..n]);
     }
     Ok(hex::encode(hasher.finalize()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_password_leaves_the_url_for_the_environment_and_the_printout() {
+        let (url, password) = split_password("postgres://quanze:p%40ss:w@db.example:5432/q?x=1");
+        assert_eq!(url, "postgres://quanze@db.example:5432/q?x=1");
+        assert_eq!(password.as_deref(), Some("p@ss:w"));
+        assert_eq!(
+            redacted("postgres://quanze:secret@db.example/q"),
+            "postgres://quanze:***@db.example/q"
+        );
+        assert_eq!(
+            split_password("postgres://quanze@db/q"),
+            ("postgres://quanze@db/q".into(), None)
+        );
+        assert_eq!(split_password("postgres://db/q"), ("postgres://db/q".into(), None));
+    }
 }

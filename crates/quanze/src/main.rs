@@ -112,6 +112,8 @@ enum Command {
         /// or a recovery code.
         #[arg(long, env = "QUANZE_OTP", hide_env_values = true)]
         code: Option<String>,
+        #[command(flatten)]
+        personal: PersonalArgs,
         /// The server's `--second-factor-roles` (the same policy holds here).
         #[arg(long, env = "QUANZE_SECOND_FACTOR_ROLES", value_delimiter = ',',
               default_value = "sys_admin,security_admin,auditor", value_parser = parse_role_or_none)]
@@ -586,8 +588,23 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Token { db, user, code, second_factor_roles } => {
-            let key = personal_key(None, &db)?;
+        Command::Token { db, user, code, personal, second_factor_roles } => {
+            // The server's key, read and never created here (a stray new key would seal
+            // nothing anyone could open).
+            let key = match personal.personal_key.as_deref() {
+                Some(path) => Some(
+                    PersonalKey::load(path)
+                        .map_err(anyhow::Error::msg)?
+                        .ok_or_else(|| anyhow!("no key file at {}", path.display()))?,
+                ),
+                None => match quanze_store::sqlite_file_of(&db) {
+                    Some(file) => PersonalKey::load(
+                        &file.parent().unwrap_or(std::path::Path::new(".")).join("personal.key"),
+                    )
+                    .map_err(anyhow::Error::msg)?,
+                    None => None,
+                },
+            };
             let config = Config {
                 cases: CasesConfig { personal_key: key, ..Default::default() },
                 second_factor: quanze_service::second_factor::SecondFactorPolicy {

@@ -185,18 +185,17 @@ impl SignInThrottle {
     /// the attempt counted, but the account's earlier failures stand and the address does not
     /// become familiar until the second factor is given ([`SignInThrottle::succeeded`]).
     pub fn password_right(&mut self, account: &str, source: Option<IpAddr>) {
-        let policy = self.policy;
-        let take_back = |tally: &mut Tally, free: u32| {
+        // The attempt passed its check, so no wait was in force before it: the wait its own
+        // count started goes with the count.
+        let take_back = |tally: &mut Tally| {
             tally.failures = tally.failures.saturating_sub(1);
-            if tally.failures <= free {
-                tally.wait_until = None;
-            }
+            tally.wait_until = None;
         };
         if let Some(tally) = self.accounts.get_mut(account) {
-            take_back(tally, policy.account_free);
+            take_back(tally);
         }
         if let Some(tally) = source.map(source_key).and_then(|s| self.sources.get_mut(&s)) {
-            take_back(tally, policy.source_free);
+            take_back(tally);
         }
     }
 

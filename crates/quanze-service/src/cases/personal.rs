@@ -75,6 +75,15 @@ impl PersonalKey {
         Ok(key)
     }
 
+    /// Reads the key file at `path`; `None` when there is none (never creates one).
+    pub fn load(path: &Path) -> Result<Option<PersonalKey>, String> {
+        match std::fs::read_to_string(path) {
+            Ok(text) => PersonalKey::from_text(&text).map(Some),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("cannot read {}: {e}", path.display())),
+        }
+    }
+
     /// Reads the key file at `path`, creating it (mode 0600) with a new key when it does not
     /// exist.
     pub fn load_or_create(path: &Path) -> Result<PersonalKey, String> {

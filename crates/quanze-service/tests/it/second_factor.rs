@@ -194,6 +194,17 @@ async fn an_sm2_key_signs_the_challenge_and_an_administrator_resets_a_lost_facto
         .await;
     assert_eq!(not_a_key.unwrap_err().code(), ErrorCode::InvalidInput);
     service.set_sm2_key(&admin, clerk.id, Some(&public)).await.unwrap();
+    // With a key, a password alone enrols nothing: the ticket may only be completed by the key.
+    let need = ticket(&service, "clerk01").await;
+    assert!(!need.enrol);
+    assert_eq!(
+        service.begin_enrolment(&need.ticket).await.unwrap_err().code(),
+        ErrorCode::SecondFactorState
+    );
+    assert_eq!(
+        service.confirm_enrolment(&need.ticket, "123456", DESK).await.unwrap_err().code(),
+        ErrorCode::SecondFactorState
+    );
 
     // Now the clerk's sign-in asks for the key's signature of its challenge.
     let need = ticket(&service, "clerk01").await;
@@ -237,7 +248,13 @@ async fn an_sm2_key_signs_the_challenge_and_an_administrator_resets_a_lost_facto
         service.reset_second_factor(&clerk, admin.id).await.unwrap_err().code(),
         ErrorCode::Forbidden
     );
+    let waiting = ticket(&service, "admin01").await;
     service.reset_second_factor(&admin, admin.id).await.unwrap();
+    assert_eq!(
+        service.begin_enrolment(&waiting.ticket).await.unwrap_err().code(),
+        ErrorCode::SecondFactorInvalid,
+        "a reset ends the tickets issued before it"
+    );
     assert!(service.authenticate(&token).await.is_err(), "the reset ends the account's tokens");
     assert!(ticket(&service, "admin01").await.enrol);
     // The console's reset, for the last administrator, needs no account.

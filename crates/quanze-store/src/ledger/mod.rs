@@ -341,30 +341,32 @@ impl LedgerStore for SqlStore {
              p.data FROM events e LEFT JOIN event_personal p ON p.seq = e.seq WHERE e.seq > $1",
         );
         let mut n = 1;
-        let mut next = |clause: &str| {
+        // Each clause's `?` becomes the next placeholder (twice in one clause: the same value).
+        let mut next = |sql: &mut String, clause: &str| {
             n += 1;
-            format!(" AND {clause} ${n}")
+            sql.push_str(&clause.replace('?', &format!("${n}")));
         };
         if let Some(prefix) = &filter.kind_prefix {
             if !prefix.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.') {
                 return Err(StoreError::Conflict(format!("kind prefix {prefix:?}")));
             }
-            sql.push_str(&next("e.kind LIKE"));
+            // A true prefix, alike on both backends (LIKE treats `_` as a wildcard and
+            // ignores case on SQLite only).
+            next(&mut sql, " AND substr(e.kind, 1, length(CAST(? AS TEXT))) = ?");
         }
         if filter.actor.is_some() {
-            sql.push_str(&next("e.actor ="));
+            next(&mut sql, " AND e.actor = ?");
         }
         if filter.from.is_some() {
-            sql.push_str(&next("e.at >="));
+            next(&mut sql, " AND e.at >= ?");
         }
         if filter.to.is_some() {
-            sql.push_str(&next("e.at <"));
+            next(&mut sql, " AND e.at < ?");
         }
-        n += 1;
-        sql.push_str(&format!(" ORDER BY e.seq LIMIT ${n}"));
+        next(&mut sql, " ORDER BY e.seq LIMIT ?");
         let mut query = sqlx::query_as::<_, AuditRow>(sqlx::AssertSqlSafe(sql)).bind(after);
         if let Some(prefix) = &filter.kind_prefix {
-            query = query.bind(format!("{prefix}%"));
+            query = query.bind(prefix.clone());
         }
         if let Some(actor) = filter.actor {
             query = query.bind(actor.to_string());

@@ -43,7 +43,7 @@ fn pinned_status(err: &ServiceError) -> StatusCode {
         ServiceError::Conflict(_) => StatusCode::CONFLICT,
         ServiceError::Unauthenticated | ServiceError::SecondFactor(_) => StatusCode::UNAUTHORIZED,
         ServiceError::Locked(_) | ServiceError::Forbidden(_) => StatusCode::FORBIDDEN,
-        ServiceError::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+        ServiceError::Throttled(_) | ServiceError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
         ServiceError::Store(_) | ServiceError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
     }
 }
@@ -71,6 +71,7 @@ fn service_errors() -> Vec<(ServiceError, &'static str)> {
         (ServiceError::Unauthenticated, "unauthenticated"),
         (ServiceError::Locked(chrono::Utc::now()), "account_locked"),
         (ServiceError::Throttled(chrono::Utc::now()), "sign_in_throttled"),
+        (ServiceError::RateLimited(3), "rate_limited"),
         (
             ServiceError::SecondFactor(Box::new(
                 quanze_service::second_factor::SecondFactorNeeded {

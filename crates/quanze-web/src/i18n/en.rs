@@ -1375,4 +1375,9 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ),
     ("重新输入用户名和密码", "Enter the user name and password again"),
     ("验证并登录", "Verify and sign in"),
+    ("提交过于频繁", "Too many submissions"),
+    (
+        "提交过于频繁，请 {} 秒后再试。您填写的内容不会丢失：返回上一页即可重新提交。",
+        "Too many submissions: try again in {} seconds. What you typed is not lost: go back to the previous page to submit it again.",
+    ),
 ];

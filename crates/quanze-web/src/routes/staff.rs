@@ -394,7 +394,8 @@ async fn enrol_page(
         Ok(ticket) => ticket,
         Err(page) => return page,
     };
-    match st.service.begin_enrolment(&ticket).await {
+    // The enrolment begun on this ticket, if any (a reload keeps the secret already scanned).
+    match st.service.current_enrolment(&ticket).await {
         Ok(enrolment) => render(StatusCode::OK, &enrol_view(next, &enrolment, None)),
         Err(e) => crate::routes::portal::api_error_page(&ApiError::from(e)),
     }

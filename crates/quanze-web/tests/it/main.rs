@@ -12,6 +12,7 @@ mod laws_pages;
 mod materials;
 mod openapi;
 mod portal;
+mod rate;
 mod revisions;
 mod second_factor;
 mod staff;
