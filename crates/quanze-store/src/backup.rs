@@ -72,3 +72,21 @@ pub async fn database_is_empty(url: &str) -> Result<bool, StoreError> {
         }
     }
 }
+
+/// The ledger's head in a SQLite file, read without changing it (a read-only connection makes
+/// no log files and runs no migrations): what a backup's manifest records of its copy.
+pub async fn sqlite_ledger_head(file: &Path) -> Result<crate::LedgerHead, StoreError> {
+    sqlx::any::install_default_drivers();
+    let url = format!("sqlite://{}?mode=ro", file.display());
+    let mut conn = sqlx::AnyConnection::connect(&url).await?;
+    let alg: String =
+        sqlx::query_scalar("SELECT alg FROM ledger_meta WHERE id = 1").fetch_one(&mut conn).await?;
+    let alg: quanze_ledger::HashAlg = alg
+        .parse()
+        .map_err(|_| StoreError::Corrupt(format!("ledger_meta: unknown hash {alg:?}")))?;
+    let (_, leaves, frontier): (i64, i64, String) =
+        sqlx::query_as(crate::ledger::SELECT_HEAD).fetch_one(&mut conn).await?;
+    conn.close().await?;
+    let range = crate::ledger::parse_frontier(alg, leaves, &frontier)?;
+    Ok(crate::LedgerHead { alg, size: range.size(), root: range.root() })
+}

@@ -55,7 +55,9 @@ use quanze_core::{UnitId, UserId};
 pub use quanze_ledger::{Hash, HashAlg, NodeId};
 
 pub use accounts::{AccountStore, TokenLife, UserRecord};
-pub use backup::{backup_sqlite, database_is_empty, materials_dir_of, sqlite_file_of};
+pub use backup::{
+    backup_sqlite, database_is_empty, materials_dir_of, sqlite_file_of, sqlite_ledger_head,
+};
 pub use calendar::{CalendarStore, StoredCalendarYear};
 pub use cases::{
     CaseFilter, CaseStore, CaseTallies, CaseWrite, NextLook, SealedApplicant, StoredCase,

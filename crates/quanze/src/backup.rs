@@ -62,8 +62,8 @@ pub async fn backup(db: &str, dir: &Path) -> anyhow::Result<ExitCode> {
             if materials.is_dir() {
                 copy_tree(&materials, &dir.join("materials"))?;
             }
-            let copy = format!("sqlite://{}", dir.join(SQLITE_FILE).display());
-            let head = quanze_store::connect(&copy).await?.ledger_head().await?;
+            // Read without opening it as a store, which would write to the copy.
+            let head = quanze_store::sqlite_ledger_head(&dir.join(SQLITE_FILE)).await?;
             ("sqlite", head.size, Some(head.root.to_hex()))
         }
         None if db.starts_with("postgres://") || db.starts_with("postgresql://") => {

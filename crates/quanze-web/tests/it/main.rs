@@ -10,6 +10,7 @@ mod helpers;
 mod item_editor;
 mod laws_pages;
 mod materials;
+mod matrix;
 mod openapi;
 mod portal;
 mod rate;
