@@ -135,9 +135,28 @@ impl Service {
                 },
                 None => None,
             };
+            let personal = personal.map(|p| self.opened(p));
             records.push(record(event, personal, actor_name));
         }
         Ok(records)
+    }
+
+    /// Personal data with its sealed names opened (an account's display name is sealed with
+    /// SM4 at rest; the auditor reads it).
+    fn opened(&self, mut personal: serde_json::Value) -> serde_json::Value {
+        let Some(key) = &self.config.cases.personal_key else { return personal };
+        if let Some(obj) = personal.as_object_mut() {
+            for value in obj.values_mut() {
+                if let Some(text) = value.as_str()
+                    && text.starts_with(crate::cases::personal::SEALED_TEXT)
+                {
+                    *value = key
+                        .open_text(text)
+                        .map_or(serde_json::Value::Null, serde_json::Value::String);
+                }
+            }
+        }
+        personal
     }
 
     /// 查阅审计记录 — a page of the trail (the audit role only).

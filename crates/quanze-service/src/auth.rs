@@ -142,10 +142,16 @@ impl Service {
                 format!("the role's unit {unit} does not exist"),
             ));
         }
+        // 个人信息 at rest: the person's name is sealed with SM4 under the personal-data key
+        // when the server has one (GB/T 39786; the audit trail opens it for the auditor).
+        let stored_name = match &self.config.cases.personal_key {
+            Some(key) => key.seal_text(&display_name),
+            None => display_name,
+        };
         let record = UserRecord {
             id: self.ids.user(),
             username: new.username.clone(),
-            display_name,
+            display_name: stored_name,
             password_hash: hash_password(&new.password)?,
             roles: new.roles.clone(),
             failed_logins: 0,

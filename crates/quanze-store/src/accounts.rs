@@ -27,7 +27,8 @@ pub struct UserRecord {
     pub id: UserId,
     /// Login name.
     pub username: Username,
-    /// Display name (personal data: never put into events in clear).
+    /// Display name (personal data: never put into events in clear; sealed by the service
+    /// with SM4, `sm4:…`, when it has a personal-data key).
     pub display_name: String,
     /// PHC-format argon2id hash.
     pub password_hash: String,

@@ -20,6 +20,8 @@ type Sm4Ctr = ctr::Ctr128BE<sm4::Sm4>;
 type HmacSm3 = Hmac<Sm3>;
 
 const VERSION: u8 = 1;
+/// The prefix of a sealed text in a text column.
+pub const SEALED_TEXT: &str = "sm4:";
 const NONCE: usize = 16;
 const TAG: usize = 32;
 
@@ -136,6 +138,23 @@ impl PersonalKey {
         Some(plain)
     }
 
+    /// A short text sealed for a text column: `sm4:` and the hex of [`PersonalKey::seal`].
+    pub fn seal_text(&self, plain: &str) -> String {
+        format!("{SEALED_TEXT}{}", hex::encode(self.seal(plain.as_bytes())))
+    }
+
+    /// Opens what [`PersonalKey::seal_text`] sealed; a text without the prefix (stored before
+    /// there was a key) is given back as it is; `None` when the seal does not open.
+    pub fn open_text(&self, stored: &str) -> Option<String> {
+        match stored.strip_prefix(SEALED_TEXT) {
+            Some(sealed) => {
+                let bytes = self.open(&hex::decode(sealed).ok()?)?;
+                String::from_utf8(bytes).ok()
+            }
+            None => Some(stored.to_owned()),
+        }
+    }
+
     /// The keyed SM3 hash of an identifying number (ID number or credit code), hex: what cases
     /// are matched by.
     pub fn index(&self, number: &str) -> String {
@@ -200,6 +219,11 @@ mod tests {
         changed[20] ^= 1;
         assert!(key.open(&changed).is_none());
         assert!(PersonalKey::generate().open(&sealed).is_none());
+        let text = key.seal_text("王小明");
+        assert!(text.starts_with("sm4:") && !text.contains("王小明"), "{text}");
+        assert_eq!(key.open_text(&text).as_deref(), Some("王小明"));
+        assert_eq!(key.open_text("张三").as_deref(), Some("张三"), "a name stored before the key");
+        assert_eq!(PersonalKey::generate().open_text(&text), None);
         let again = PersonalKey::from_text(&key.to_text()).unwrap();
         assert_eq!(again.open(&sealed).unwrap(), "张三 11010519491231002X".as_bytes());
         assert_eq!(again.index("11010519491231002X"), key.index("11010519491231002X"));

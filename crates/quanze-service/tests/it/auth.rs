@@ -137,3 +137,59 @@ async fn tokens_end_when_idle_at_their_end_and_on_logout_and_a_password_change_e
     assert!(service.login("clerk02", PASSWORD).await.is_err(), "the old password is gone");
     service.login("clerk02", "Kx7#mq2Lp9Zt").await.expect("the new one works");
 }
+
+#[tokio::test]
+async fn a_persons_name_is_sealed_at_rest_and_opened_for_the_auditor_alone() {
+    use sqlx::Connection as _;
+    let clock =
+        TestClock::at(DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap().to_utc());
+    let key = quanze_service::cases::PersonalKey::generate();
+    let config = crate::helpers::password_only(Config {
+        cases: quanze_service::cases::CasesConfig {
+            personal_key: Some(key.clone()),
+            ..Default::default()
+        },
+        ..Config::default()
+    });
+    let (dir, service) = service(clock.clone(), config).await;
+    for (name, display, role) in
+        [("audit01", "审计员甲", Role::Auditor), ("clerk09", "李四", Role::Clerk)]
+    {
+        let user = NewUser {
+            username: Username::parse(name).unwrap(),
+            display_name: display.into(),
+            password: PASSWORD.into(),
+            roles: vec![RoleAssignment { role, unit: None }],
+        };
+        service.create_user(None, user).await.unwrap();
+    }
+    // At rest: no name in clear, in the account's row or behind the event's commitment.
+    sqlx::any::install_default_drivers();
+    let url = quanze_store::testing::sqlite_url(dir.path());
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let stored: String =
+        sqlx::query_scalar("SELECT display_name FROM users WHERE username = 'clerk09'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    assert!(stored.starts_with("sm4:") && !stored.contains("李四"), "{stored}");
+    let personal: Vec<String> =
+        sqlx::query_scalar("SELECT data FROM event_personal").fetch_all(&mut conn).await.unwrap();
+    assert!(personal.iter().all(|d| !d.contains("李四")), "{personal:?}");
+    conn.close().await.unwrap();
+    // The auditor reads it opened; a clerk reads nothing.
+    let auditor = service.login("audit01", PASSWORD).await.unwrap().user;
+    let query = quanze_service::audit::AuditQuery {
+        kind: Some("user.created".into()),
+        ..Default::default()
+    };
+    let page = service.audit_trail(&auditor, &query).await.unwrap();
+    let names: Vec<&str> = page
+        .records
+        .iter()
+        .filter_map(|r| r.personal.as_ref()?.get("display_name")?.as_str())
+        .collect();
+    assert_eq!(names, ["审计员甲", "李四"]);
+    let clerk = service.login("clerk09", PASSWORD).await.unwrap().user;
+    assert!(matches!(service.audit_trail(&clerk, &query).await, Err(ServiceError::Forbidden(_))));
+}
