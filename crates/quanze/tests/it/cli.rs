@@ -928,3 +928,143 @@ fn the_server_speaks_tls_and_the_witness_cosigns_over_https() {
     assert!(out.contains("已见证"), "a checkpoint was cosigned over HTTPS: {out}");
     drop(server);
 }
+
+/// Kill -9 under load (issue 17): rounds of a server taking writes (accounts created through
+/// the API) killed without warning mid-stream and started again. Every write acknowledged
+/// before a kill is there afterwards, and the ledger verifies from its first leaf. Rounds:
+/// `QUANZE_KILL_ROUNDS` (default 3; `bench/kill9.sh` runs more).
+fn killed_mid_write_loses_nothing_acknowledged(db: &str, dir: &Path) {
+    let rounds: usize =
+        std::env::var("QUANZE_KILL_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
+    // The server signs checkpoints as it goes; those signed before a kill are checked too.
+    let origin = "quanze.test/killed";
+    let key = dir.join("log.key").to_str().unwrap().to_owned();
+    let vkey = dir.join("log.vkey").to_str().unwrap().to_owned();
+    let (code, _, err) = quanze(&["ledger", "keygen", "--name", origin, "--key", &key], &[]);
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        quanze(&["init", "--db", db], &[("QUANZE_ADMIN_PASSWORD", "Killed#2026x")]);
+    assert_eq!(code, 0, "{err}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let mut acked_all: Vec<String> = Vec::new();
+    for round in 0..rounds {
+        let server = start(&[
+            "serve",
+            "--db",
+            db,
+            "--addr",
+            "127.0.0.1:0",
+            "--second-factor-roles",
+            "none",
+            "--ledger-key",
+            &key,
+            "--origin",
+            origin,
+        ]);
+        let token: String = rt.block_on(async {
+            let res: serde_json::Value = ::reqwest::Client::new()
+                .post(format!("{}/api/v1/auth/login", server.url))
+                .json(&serde_json::json!({ "username": "admin", "password": "Killed#2026x" }))
+                .send()
+                .await
+                .unwrap()
+                .json()
+                .await
+                .unwrap();
+            res["token"].as_str().expect("a token after a restart").to_owned()
+        });
+        let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+        let writers: Vec<_> = (0..3)
+            .map(|w| {
+                let prefix = format!("k{round:02}w{w}");
+                write_accounts_named(
+                    server.url.clone(),
+                    token.clone(),
+                    prefix,
+                    acked.clone(),
+                    stop.clone(),
+                )
+            })
+            .collect();
+        std::thread::sleep(std::time::Duration::from_millis(400 + 150 * (round as u64 % 4)));
+        // SIGKILL: no shutdown, no last checkpoint, writes in flight.
+        drop(server);
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+        for w in writers {
+            w.join().unwrap();
+        }
+        acked_all.extend(acked.lock().unwrap().iter().cloned());
+    }
+    assert!(acked_all.len() >= rounds, "the writes went on: {}", acked_all.len());
+    let (code, out, err) =
+        quanze(&["ledger", "verify", "--db", db, "--vkey", &vkey, "--origin", origin], &[]);
+    assert_eq!(code, 0, "the ledger verifies after {rounds} kills: {out}{err}");
+    rt.block_on(async {
+        sqlx::any::install_default_drivers();
+        use sqlx::Connection as _;
+        let mut conn = sqlx::AnyConnection::connect(db).await.unwrap();
+        let names: Vec<(String,)> =
+            sqlx::query_as("SELECT username FROM users").fetch_all(&mut conn).await.unwrap();
+        let names: std::collections::BTreeSet<String> = names.into_iter().map(|(n,)| n).collect();
+        let lost: Vec<&String> = acked_all.iter().filter(|n| !names.contains(*n)).collect();
+        assert!(lost.is_empty(), "acknowledged and lost: {lost:?}");
+        conn.close().await.unwrap();
+    });
+    eprintln!("kill -9: {rounds} rounds, {} acknowledged writes, none lost", acked_all.len());
+}
+
+/// Like [`write_accounts`], with names of its own prefix (several writers at once).
+fn write_accounts_named(
+    url: String,
+    token: String,
+    prefix: String,
+    acked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
+) -> std::thread::JoinHandle<()> {
+    std::thread::spawn(move || {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        rt.block_on(async {
+            let client = ::reqwest::Client::builder()
+                .timeout(std::time::Duration::from_secs(5))
+                .build()
+                .unwrap();
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
+                n += 1;
+                let name = format!("{prefix}n{n:04}");
+                let res = client
+                    .post(format!("{url}/api/v1/users"))
+                    .bearer_auth(&token)
+                    .json(&serde_json::json!({
+                        "username": name, "display_name": "负载", "password": "Killed#2026xq",
+                        "roles": [{ "role": "supervisor" }]
+                    }))
+                    .send()
+                    .await;
+                match res {
+                    Ok(r) if r.status().is_success() => acked.lock().unwrap().push(name),
+                    Ok(_) => {}
+                    // The server is gone: nothing more will be acknowledged.
+                    Err(_) => break,
+                }
+            }
+        });
+    })
+}
+
+#[test]
+fn a_sqlite_server_killed_mid_write_loses_nothing_acknowledged() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = format!("sqlite://{}", dir.path().join("killed.db").display());
+    killed_mid_write_loses_nothing_acknowledged(&db, dir.path());
+}
+
+#[test]
+fn a_postgres_server_killed_mid_write_loses_nothing_acknowledged() {
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let Some(pg) = rt.block_on(quanze_store::testing::fresh_postgres()) else { return };
+    let dir = tempfile::tempdir().unwrap();
+    killed_mid_write_loses_nothing_acknowledged(&pg.url, dir.path());
+    rt.block_on(pg.cleanup());
+}
