@@ -627,9 +627,7 @@ impl Service {
                 "the code does not match the secret now",
             ));
         };
-        let codes = new_recovery_codes();
-        let key = self.totp_key()?;
-        let hashes: Vec<String> = codes.iter().filter_map(|c| recovery_hash(key, c)).collect();
+        let (codes, hashes) = self.fresh_recovery_codes()?;
         let ev = self.event(
             Some(user),
             None,
@@ -667,6 +665,14 @@ impl Service {
         Ok(())
     }
 
+    /// A new set of recovery codes (shown once) and what is stored of them.
+    fn fresh_recovery_codes(&self) -> ServiceResult<(Vec<String>, Vec<String>)> {
+        let key = self.totp_key()?;
+        let codes = new_recovery_codes();
+        let hashes = codes.iter().filter_map(|c| recovery_hash(key, c)).collect();
+        Ok((codes, hashes))
+    }
+
     /// New recovery codes for a signed-in account, replacing the old ones.
     pub async fn new_recovery_codes(&self, user: &CurrentUser) -> ServiceResult<Vec<String>> {
         let factors = self.store.factors(user.id).await?;
@@ -677,9 +683,7 @@ impl Service {
                 "enrol a factor before asking for recovery codes",
             ));
         }
-        let codes = new_recovery_codes();
-        let key = self.totp_key()?;
-        let hashes: Vec<String> = codes.iter().filter_map(|c| recovery_hash(key, c)).collect();
+        let (codes, hashes) = self.fresh_recovery_codes()?;
         let ev = self.event(
             Some(user),
             None,

@@ -660,38 +660,6 @@ fn a_case_shows_its_tasks_and_session_days_in_the_console() {
     assert!(out.contains(" → "), "{out}");
 }
 
-/// Creates accounts through the API until `stop`, recording each acknowledged one.
-fn write_accounts(
-    url: String,
-    token: String,
-    acked: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
-    stop: std::sync::Arc<std::sync::atomic::AtomicBool>,
-) -> std::thread::JoinHandle<()> {
-    std::thread::spawn(move || {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-        rt.block_on(async {
-            let client = ::reqwest::Client::new();
-            let mut n = 0;
-            while !stop.load(std::sync::atomic::Ordering::SeqCst) {
-                n += 1;
-                let name = format!("load{n:05}");
-                let res = client
-                    .post(format!("{url}/api/v1/users"))
-                    .bearer_auth(&token)
-                    .json(&serde_json::json!({
-                        "username": name, "display_name": "负载", "password": "Backup#2026xq",
-                        "roles": [{ "role": "supervisor" }]
-                    }))
-                    .send()
-                    .await;
-                if res.is_ok_and(|r| r.status().is_success()) {
-                    acked.lock().unwrap().push(name);
-                }
-            }
-        });
-    })
-}
-
 /// Backs a database up while accounts are being created, restores it into an empty one and
 /// checks that every account acknowledged before the backup began is there and the restored
 /// ledger verifies; a changed backup file and a non-empty target are refused.
@@ -716,7 +684,8 @@ fn backup_under_load_restores_every_acknowledged_write(db: &str, restored: &str,
     });
     let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-    let writer = write_accounts(server.url.clone(), token, acked.clone(), stop.clone());
+    let writer =
+        write_accounts(server.url.clone(), token, "load".into(), acked.clone(), stop.clone());
     while acked.lock().unwrap().len() < 20 {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
@@ -978,7 +947,7 @@ fn killed_mid_write_loses_nothing_acknowledged(db: &str, dir: &Path) {
         let writers: Vec<_> = (0..3)
             .map(|w| {
                 let prefix = format!("k{round:02}w{w}");
-                write_accounts_named(
+                write_accounts(
                     server.url.clone(),
                     token.clone(),
                     prefix,
@@ -1014,8 +983,9 @@ fn killed_mid_write_loses_nothing_acknowledged(db: &str, dir: &Path) {
     eprintln!("kill -9: {rounds} rounds, {} acknowledged writes, none lost", acked_all.len());
 }
 
-/// Like [`write_accounts`], with names of its own prefix (several writers at once).
-fn write_accounts_named(
+/// Creates accounts through the API, named from `prefix` (several writers at once), until
+/// `stop` or until the server is gone, recording each acknowledged one.
+fn write_accounts(
     url: String,
     token: String,
     prefix: String,
