@@ -146,8 +146,9 @@ impl Service {
         // when the server has one (GB/T 39786; the audit trail opens it for the auditor).
         let stored_name = match &self.config.cases.personal_key {
             Some(key) => key.seal_text(&display_name),
-            None => display_name,
+            None => display_name.clone(),
         };
+        let display_name_in_clear = display_name;
         let record = UserRecord {
             id: self.ids.user(),
             username: new.username.clone(),
@@ -166,9 +167,9 @@ impl Service {
             serde_json::json!({ "roles": roles }),
         );
         // The person's name and the account's: kept erasable behind a commitment, never in
-        // the public leaf in clear (the audit trail reads them).
+        // the public leaf (the audit trail reads them), sealed at rest by the store.
         ev.personal = Some(serde_json::json!({
-            "display_name": record.display_name,
+            "display_name": display_name_in_clear,
             "username": new.username.as_str(),
         }));
         let receipt = self.store.create_user(&record, ev).await?;

@@ -76,6 +76,11 @@ impl CaseCache {
     fn remove(&self, receipt: &str) {
         self.cases.lock().expect("case cache lock is never poisoned").remove(receipt);
     }
+
+    /// Forgets every case (their seals changed: a key rotation).
+    pub(crate) fn clear(&self) {
+        self.cases.lock().expect("case cache lock is never poisoned").clear();
+    }
 }
 
 /// Receipt numbers of the day, handed out in order (seeded from the store at the first case of

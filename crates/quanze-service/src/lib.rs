@@ -20,6 +20,7 @@ pub mod ledger;
 pub mod lists;
 pub mod rate;
 pub mod reports;
+pub mod rotation;
 pub mod search;
 pub mod second_factor;
 pub mod views;
@@ -28,7 +29,7 @@ pub mod views;
 mod tests;
 
 pub use quanze_store::{
-    ConnectOptions, StoredSession, create_private_dir_all, create_private_file,
+    ConnectOptions, ResealCounts, StoredSession, create_private_dir_all, create_private_file,
 };
 
 use std::sync::{Arc, RwLock};
@@ -311,6 +312,23 @@ impl Service {
         clock: Arc<dyn Clock>,
         config: Config,
     ) -> ServiceResult<Service> {
+        let service = Service::assemble(store, clock, config);
+        service.reload().await?;
+        service.load_stored_calendar().await?;
+        Ok(service)
+    }
+
+    /// Opens the service for the ledger's auditors (`quanze ledger verify`, `ledger export`,
+    /// the check after a restore): the store and its ledger, without loading the catalogue,
+    /// which may hold documents sealed under a personal-data key an auditor is not given. Only
+    /// the ledger's methods answer from it; everything else sees an empty county.
+    pub async fn open_ledger_only(url: &str, config: Config) -> ServiceResult<Service> {
+        let store = quanze_store::connect(url).await?;
+        Ok(Service::assemble(store, Arc::new(SystemClock), config))
+    }
+
+    /// The service over a store, with nothing loaded yet.
+    fn assemble(store: Arc<dyn Store>, clock: Arc<dyn Clock>, config: Config) -> Service {
         let uploads = config.cases.materials.concurrent_uploads.max(1);
         let throttle = quanze_core::account::throttle::SignInThrottle::new(
             quanze_core::account::throttle::ThrottlePolicy {
@@ -320,7 +338,12 @@ impl Service {
             },
         );
         let write_rates = rate::WriteRates::new(config.write_limits);
-        let service = Service {
+        // Personal data the store keeps (behind events' commitments, in towns' readiness) is
+        // sealed at rest under the same key as applicants' data.
+        if let Some(key) = &config.cases.personal_key {
+            store.install_sealer(Arc::new(key.clone()));
+        }
+        Service {
             store,
             catalog: RwLock::new(Arc::new(Catalog::default())),
             catalog_writes: tokio::sync::Mutex::new(()),
@@ -343,10 +366,7 @@ impl Service {
             write_rates,
             comment_sources: std::sync::Mutex::new(std::collections::HashMap::new()),
             import_turns: Arc::new(tokio::sync::Semaphore::new(1)),
-        };
-        service.reload().await?;
-        service.load_stored_calendar().await?;
-        Ok(service)
+        }
     }
 
     /// Connects to a database URL and opens the service with the system clock.

@@ -199,13 +199,24 @@ pub fn new_recovery_codes() -> Vec<String> {
 /// leaves the key out) gives nothing to guess against; `None` if the text cannot be a
 /// recovery code.
 pub fn recovery_hash(key: &crate::cases::PersonalKey, code: &str) -> Option<String> {
+    recovery_text(code).map(|text| key.index(&text))
+}
+
+/// [`recovery_hash`] under every key of the ring, the current one first: a code given before
+/// a rotation is stored under the key of its day (a hash cannot be rehashed).
+pub fn recovery_hashes(key: &crate::cases::PersonalKey, code: &str) -> Vec<String> {
+    recovery_text(code).map(|text| key.indexes(&text)).unwrap_or_default()
+}
+
+/// What a recovery code's hash is taken of; `None` if the text cannot be a recovery code.
+fn recovery_text(code: &str) -> Option<String> {
     let clean: String = code
         .chars()
         .filter(|c| !c.is_whitespace() && *c != '-')
         .map(|c| c.to_ascii_lowercase())
         .collect();
     (clean.len() == 10 && clean.bytes().all(|b| b.is_ascii_alphanumeric()))
-        .then(|| key.index(&format!("recovery-code\n{clean}")))
+        .then(|| format!("recovery-code\n{clean}"))
 }
 
 /// 登录凭单 — what a sign-in whose password was right still needs: the ticket to complete
@@ -473,7 +484,9 @@ impl Service {
         now: DateTime<Utc>,
     ) -> ServiceResult<Option<FactorUse>> {
         if factors.recovery_codes_left > 0
-            && let Some(hash) = recovery_hash(self.totp_key()?, code)
+            && let Some(hash) = recovery_hashes(self.totp_key()?, code)
+                .into_iter()
+                .find(|hash| factors.recovery_hashes.contains(hash))
         {
             return Ok(Some(FactorUse::Recovery(hash)));
         }

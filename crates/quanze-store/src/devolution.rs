@@ -80,11 +80,13 @@ impl DevolutionStore for SqlStore {
     ) -> Result<Receipt, StoreError> {
         const UPSERT_READINESS: &str = "INSERT INTO readiness (grant_id, town, doc) VALUES ($1, $2, $3) \
              ON CONFLICT (grant_id, town) DO UPDATE SET doc = excluded.doc";
+        // Names of staff and officers' certificate numbers: sealed at rest when there is a key.
+        let doc = crate::reseal::seal_stored(self.sealer().as_deref(), document(readiness)?);
         let mut w = self.begin_write().await?;
         let res = sqlx::query(UPSERT_READINESS)
             .bind(readiness.grant.to_string())
             .bind(readiness.town.to_string())
-            .bind(document(readiness)?)
+            .bind(doc)
             .execute(w.conn())
             .await
             .map(|_| ())

@@ -26,6 +26,9 @@ pub struct Factors {
     pub sm2_public_key: Option<String>,
     /// Recovery codes not yet used.
     pub recovery_codes_left: u32,
+    /// Their hashes (a code hashed under a key since rotated away matches one of these only
+    /// under that key).
+    pub recovery_hashes: Vec<String>,
 }
 
 impl Factors {
@@ -102,20 +105,21 @@ impl FactorStore for SqlStore {
     async fn factors(&self, user: UserId) -> Result<Factors, StoreError> {
         const SELECT: &str = "SELECT totp_sealed, totp_confirmed, totp_last_step, sm2_public_key \
              FROM users WHERE id = $1";
-        const COUNT: &str = "SELECT COUNT(*) FROM recovery_codes WHERE user_id = $1";
+        const CODES: &str = "SELECT code_hash FROM recovery_codes WHERE user_id = $1";
         let mut conn = self.pool.acquire().await?;
         let row: Option<(Option<String>, i64, Option<i64>, Option<String>)> =
             sqlx::query_as(SELECT).bind(user.to_string()).fetch_optional(&mut *conn).await?;
         let (totp_sealed, confirmed, totp_last_step, sm2_public_key) =
             row.ok_or_else(|| StoreError::NotFound(format!("user {user}")))?;
-        let (left,): (i64,) =
-            sqlx::query_as(COUNT).bind(user.to_string()).fetch_one(&mut *conn).await?;
+        let recovery_hashes: Vec<String> =
+            sqlx::query_scalar(CODES).bind(user.to_string()).fetch_all(&mut *conn).await?;
         Ok(Factors {
             totp_sealed,
             totp_confirmed: confirmed != 0,
             totp_last_step,
             sm2_public_key,
-            recovery_codes_left: u32::try_from(left).unwrap_or(u32::MAX),
+            recovery_codes_left: u32::try_from(recovery_hashes.len()).unwrap_or(u32::MAX),
+            recovery_hashes,
         })
     }
 

@@ -40,6 +40,7 @@ mod open;
 mod packed;
 mod private;
 mod registry;
+mod reseal;
 mod rows;
 mod sessions;
 pub mod testing;
@@ -74,6 +75,7 @@ pub use materials::{MaterialStore, MaterialSweep};
 pub use open::SQLITE_CONNECTION_PRAGMAS;
 pub use private::{create_private_dir_all, create_private_file};
 pub use registry::RegistryStore;
+pub use reseal::{ResealCounts, ResealStore, SealedAccountRow, SealedApplicantRow, SealedRows};
 pub use sessions::{StoredSession, WebSessionStore};
 
 /// The store's traits, for code that calls store methods on something other than a
@@ -243,8 +245,24 @@ pub trait Store:
     + GroupStore
     + WebSessionStore
     + FactorStore
+    + ResealStore
     + 'static
 {
     /// Which backend.
     fn backend(&self) -> Backend;
+    /// Seals personal data at rest from now on: the data behind events' commitments and
+    /// towns' readiness documents (staff names, certificate numbers) are written sealed, and
+    /// opened when read. Without a sealer they are written in clear.
+    fn install_sealer(&self, sealer: Arc<dyn Sealer>);
+}
+
+/// 个人信息加密 — what seals personal data at rest: the service's personal-data key ring (SM4
+/// and HMAC-SM3). The store holds no key of its own.
+pub trait Sealer: Send + Sync {
+    /// `plain` sealed under the current key, as text (`sm4:…`).
+    fn seal_text(&self, plain: &str) -> String;
+    /// Opens what [`Sealer::seal_text`] sealed under any key of the ring; a text that is not
+    /// sealed (written before there was a key) is given back as it is; `None` when the seal
+    /// does not open.
+    fn open_text(&self, stored: &str) -> Option<String>;
 }

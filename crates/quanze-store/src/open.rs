@@ -127,11 +127,24 @@ pub(crate) struct SqlStore {
     pub(crate) upper: std::sync::RwLock<UpperNodes>,
     /// The nodes of the last, partial tile, for the integrated size they were read at.
     pub(crate) edge: std::sync::RwLock<Option<(u64, EdgeNodes)>>,
+    /// Seals personal data at rest ([`crate::Sealer`]), once the service installs its key.
+    pub(crate) sealer: std::sync::RwLock<Option<Arc<dyn crate::Sealer>>>,
+}
+
+impl SqlStore {
+    /// The installed sealer, if any.
+    pub(crate) fn sealer(&self) -> Option<Arc<dyn crate::Sealer>> {
+        self.sealer.read().expect("the sealer lock is never poisoned").clone()
+    }
 }
 
 impl Store for SqlStore {
     fn backend(&self) -> Backend {
         self.backend
+    }
+
+    fn install_sealer(&self, sealer: Arc<dyn crate::Sealer>) {
+        *self.sealer.write().expect("the sealer lock is never poisoned") = Some(sealer);
     }
 }
 
@@ -183,6 +196,7 @@ pub(crate) async fn open(url: &str, options: ConnectOptions) -> Result<SqlStore,
         integrated: AtomicU64::new(0),
         upper: std::sync::RwLock::new(UpperNodes::default()),
         edge: std::sync::RwLock::new(None),
+        sealer: std::sync::RwLock::new(None),
     };
     store.backfill_ledger().await?;
     store.backfill_case_ends().await?;

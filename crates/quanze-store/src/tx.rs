@@ -52,6 +52,8 @@ pub(crate) struct WriteTx<'s> {
     alg: HashAlg,
     /// Woken after the commit.
     checkpointer: Option<&'s Checkpointer>,
+    /// Seals the event's personal data.
+    sealer: Option<Arc<dyn crate::Sealer>>,
     /// Declared after `tx` so that the transaction is dropped (rolled back) before the next
     /// writer is let in.
     _writer: Option<OwnedMutexGuard<()>>,
@@ -71,7 +73,9 @@ impl WriteTx<'_> {
     ) -> Result<Receipt, StoreError> {
         let res = match res {
             Ok(()) => {
-                append(&mut self.tx, self.alg, self.seq, self.leaves, &self.frontier, &ev).await
+                let sealer = self.sealer.as_deref();
+                append(&mut self.tx, self.alg, self.seq, self.leaves, &self.frontier, &ev, sealer)
+                    .await
             }
             Err(e) => Err(e),
         };
@@ -167,6 +171,7 @@ impl SqlStore {
             frontier: head.frontier,
             alg: self.alg,
             checkpointer: self.checkpointer.as_ref(),
+            sealer: self.sealer(),
             _writer: writer,
         })
     }
@@ -235,8 +240,13 @@ pub(crate) struct PreparedEvent {
 }
 
 impl PreparedEvent {
-    /// Prepares `ev`; it fails only for a payload with a number JSON cannot hold.
-    pub(crate) fn new(ev: &NewEvent) -> Result<PreparedEvent, StoreError> {
+    /// Prepares `ev`, its personal data sealed by `sealer` when there is one (the commitment is
+    /// to the data in clear, so a rotation of the key reseals the stored copy without breaking
+    /// it); it fails only for a payload with a number JSON cannot hold.
+    pub(crate) fn new(
+        ev: &NewEvent,
+        sealer: Option<&dyn crate::Sealer>,
+    ) -> Result<PreparedEvent, StoreError> {
         let canonical = |what: &str, value: &serde_json::Value| {
             let mut bytes = Vec::with_capacity(1024);
             quanze_core::canonical::write_value(&mut bytes, value)
@@ -256,7 +266,11 @@ impl PreparedEvent {
                 let mut bytes = salt.to_vec();
                 bytes.extend_from_slice(text.as_bytes());
                 let commitment = HashAlg::Sm3.digest(&bytes).to_hex();
-                Some((commitment, (hex::encode(salt), data.to_string())))
+                let stored = match sealer {
+                    Some(sealer) => sealer.seal_text(&data.to_string()),
+                    None => data.to_string(),
+                };
+                Some((commitment, (hex::encode(salt), stored)))
             }
             None => None,
         };
@@ -380,9 +394,10 @@ async fn append(
     leaves: i64,
     frontier: &str,
     ev: &NewEvent,
+    sealer: Option<&dyn crate::Sealer>,
 ) -> Result<(), StoreError> {
     let mut range = parse_frontier(alg, leaves, frontier)?;
-    let prepared = PreparedEvent::new(ev)?;
+    let prepared = PreparedEvent::new(ev, sealer)?;
     let sealed = seal(alg, &mut range, seq, &prepared)?;
     insert_sealed(conn, &sealed).await?;
     sqlx::query(ADVANCE_HEAD).bind(seq).bind(frontier_text(&range)).execute(&mut *conn).await?;

@@ -157,7 +157,7 @@ pub async fn restore(
         ..Config::default()
     };
     let shown = redacted(db);
-    let service = Service::open(db, config)
+    let service = Service::open_ledger_only(db, config)
         .await
         .with_context(|| format!("opening the restored database {shown}"))?;
     let report = service.verify_ledger(&trusted).await?;

@@ -231,7 +231,9 @@ async fn open_unsigned(db: &str, origin: String) -> anyhow::Result<Service> {
         ledger: LedgerConfig { origin, key: None, witnesses: Vec::new() },
         ..Config::default()
     };
-    Service::open(db, config).await.with_context(|| format!("opening the database {db}"))
+    Service::open_ledger_only(db, config)
+        .await
+        .with_context(|| format!("opening the database {db}"))
 }
 
 fn print_report(report: &VerifyReport, json: bool) -> anyhow::Result<ExitCode> {

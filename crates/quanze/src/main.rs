@@ -13,7 +13,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use anyhow::{Context, anyhow};
+use anyhow::{Context, anyhow, bail};
 use clap::{Parser, Subcommand};
 use quanze_core::{ListId, ListVersionId, Role, RoleAssignment, UnitId, Username};
 use quanze_service::cases::{CasesConfig, PersonalKey};
@@ -59,6 +59,8 @@ enum Command {
         ledger: LedgerArgs,
         #[command(flatten)]
         personal: PersonalArgs,
+        #[command(flatten)]
+        limits: WriteLimitArgs,
     },
     /// 启动服务 (serve an existing database)
     Serve {
@@ -266,6 +268,16 @@ enum KeyCommand {
         #[arg(long)]
         out: PathBuf,
     },
+    /// 轮换个人信息密钥 (rotate the personal-data key: write a new key at the head of the key
+    /// file, keeping the previous ones after it, then reseal every stored seal under it in one
+    /// transaction. Stop the server first; start it again afterwards)
+    RotatePersonal {
+        /// Database URL.
+        #[arg(long, env = "QUANZE_DB")]
+        db: String,
+        #[command(flatten)]
+        personal: PersonalArgs,
+    },
     /// 签名登录挑战 (sign the challenge of a `second_factor_required` answer; prints the
     /// base64 signature for `POST /api/v1/auth/second-factor`)
     Sign {
@@ -397,9 +409,40 @@ fn personal_key(arg: Option<&std::path::Path>, db: &str) -> anyhow::Result<Optio
     PersonalKey::load_or_create(&path).map(Some).map_err(anyhow::Error::msg)
 }
 
+/// Limits on writes (限流), each a number of writes a minute with a burst of a quarter; a write
+/// past one is answered 429 with `Retry-After`.
+#[derive(Debug, clap::Args)]
+struct WriteLimitArgs {
+    /// Every write from one address (an office behind one NAT shares it).
+    #[arg(long, env = "QUANZE_WRITE_LIMIT_PER_ADDRESS", default_value_t = 1_200,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    write_limit_per_address: u32,
+    /// Writes without credentials (applications, comments, ratings, complaints) from one
+    /// address.
+    #[arg(long, env = "QUANZE_WRITE_LIMIT_ANONYMOUS", default_value_t = 60,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    write_limit_anonymous: u32,
+    /// Writes of one signed-in caller (one token or web session).
+    #[arg(long, env = "QUANZE_WRITE_LIMIT_PER_CALLER", default_value_t = 600,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    write_limit_per_caller: u32,
+}
+
+impl WriteLimitArgs {
+    fn limits(&self) -> quanze_service::rate::WriteLimits {
+        quanze_service::rate::WriteLimits {
+            per_address: self.write_limit_per_address,
+            anonymous_per_address: self.write_limit_anonymous,
+            per_caller: self.write_limit_per_caller,
+        }
+    }
+}
+
 /// Local security policy (等保: thresholds are configurable).
 #[derive(Debug, clap::Args)]
 struct PolicyArgs {
+    #[command(flatten)]
+    limits: WriteLimitArgs,
     /// Consecutive failed logins before an account is locked.
     #[arg(long, env = "QUANZE_LOCKOUT_THRESHOLD", default_value_t = 5)]
     lockout_threshold: u32,
@@ -486,14 +529,48 @@ fn main() -> ExitCode {
     }
 }
 
+/// Opens the service for a console command, with the server's personal-data key when there is
+/// one (`QUANZE_PERSONAL_KEY`, or personal.key beside a SQLite database): the store keeps some
+/// documents sealed under it.
 async fn open(db: &str) -> anyhow::Result<Service> {
-    Service::open(db, Config::default()).await.with_context(|| format!("opening the database {db}"))
+    let path = std::env::var_os("QUANZE_PERSONAL_KEY").map(PathBuf::from);
+    let config = Config {
+        cases: CasesConfig {
+            personal_key: existing_personal_key(path.as_deref(), db)?,
+            ..Default::default()
+        },
+        ..Default::default()
+    };
+    Service::open(db, config).await.with_context(|| format!("opening the database {db}"))
+}
+
+/// Where the personal-data key is: the file given, or personal.key beside a SQLite database.
+fn personal_key_path(arg: Option<&std::path::Path>, db: &str) -> Option<PathBuf> {
+    match arg {
+        Some(path) => Some(path.to_path_buf()),
+        None => quanze_store::sqlite_file_of(db)
+            .map(|file| file.parent().unwrap_or(std::path::Path::new(".")).join("personal.key")),
+    }
+}
+
+/// The server's key, read and never created here (a stray new key would seal nothing anyone
+/// could open). A file given must exist; the default one may not.
+fn existing_personal_key(
+    arg: Option<&std::path::Path>,
+    db: &str,
+) -> anyhow::Result<Option<PersonalKey>> {
+    let Some(path) = personal_key_path(arg, db) else { return Ok(None) };
+    let key = PersonalKey::load(&path).map_err(anyhow::Error::msg)?;
+    if key.is_none() && arg.is_some() {
+        bail!("no key file at {}", path.display());
+    }
+    Ok(key)
 }
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Demo { addr, data, seed, ledger, personal } => {
-            demo(addr, data, seed, ledger, personal).await
+        Command::Demo { addr, data, seed, ledger, personal, limits } => {
+            demo(addr, data, seed, ledger, personal, limits).await
         }
         Command::Case { command } => case(command).await,
         Command::Materials { command: MaterialsCommand::Sweep { db, grace_minutes, json } } => {
@@ -533,6 +610,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     roles: policy.second_factor_roles.iter().flatten().copied().collect(),
                     ..Default::default()
                 },
+                write_limits: policy.limits.limits(),
                 ..Config::default()
             };
             if !config.second_factor.roles.is_empty() && config.cases.personal_key.is_none() {
@@ -589,22 +667,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
         Command::Token { db, user, code, personal, second_factor_roles } => {
-            // The server's key, read and never created here (a stray new key would seal
-            // nothing anyone could open).
-            let key = match personal.personal_key.as_deref() {
-                Some(path) => Some(
-                    PersonalKey::load(path)
-                        .map_err(anyhow::Error::msg)?
-                        .ok_or_else(|| anyhow!("no key file at {}", path.display()))?,
-                ),
-                None => match quanze_store::sqlite_file_of(&db) {
-                    Some(file) => PersonalKey::load(
-                        &file.parent().unwrap_or(std::path::Path::new(".")).join("personal.key"),
-                    )
-                    .map_err(anyhow::Error::msg)?,
-                    None => None,
-                },
-            };
+            let key = existing_personal_key(personal.personal_key.as_deref(), &db)?;
             let config = Config {
                 cases: CasesConfig { personal_key: key, ..Default::default() },
                 second_factor: quanze_service::second_factor::SecondFactorPolicy {
@@ -649,7 +712,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
-        Command::Key { command } => key_command(command),
+        Command::Key { command } => key_command(command).await,
         Command::Backup { db, dir } => backup::backup(&db, &dir).await,
         Command::Restore { dir, db, vkey, origin } => {
             let trusted = ledger::read_vkeys(&vkey)?;
@@ -725,10 +788,13 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     }
 }
 
-fn key_command(command: KeyCommand) -> anyhow::Result<ExitCode> {
+async fn key_command(command: KeyCommand) -> anyhow::Result<ExitCode> {
     use base64::Engine as _;
     use quanze_ledger::{SigAlg, SigningKey};
     match command {
+        KeyCommand::RotatePersonal { db, personal } => {
+            rotate_personal(&db, personal.personal_key.as_deref()).await
+        }
         KeyCommand::New { out } => {
             let key = SigningKey::generate(SigAlg::Sm2, "quanze-sign-in")?;
             let text = key.to_private_text()?;
@@ -748,7 +814,7 @@ fn key_command(command: KeyCommand) -> anyhow::Result<ExitCode> {
                 .with_context(|| format!("reading {}", key.display()))?;
             let key = SigningKey::from_private_text(&text, "quanze-sign-in")?;
             if key.alg() != SigAlg::Sm2 {
-                anyhow::bail!("{} is not an SM2 key", challenge);
+                bail!("{} is not an SM2 key", challenge);
             }
             let message = format!(
                 "{}{}",
@@ -981,6 +1047,7 @@ async fn demo(
     seed: u64,
     args: LedgerArgs,
     personal: PersonalArgs,
+    limits: WriteLimitArgs,
 ) -> anyhow::Result<ExitCode> {
     quanze_service::create_private_dir_all(&data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
@@ -996,6 +1063,7 @@ async fn demo(
             personal_key: personal_key(personal.personal_key.as_deref(), &url)?,
             ..CasesConfig::default()
         },
+        write_limits: limits.limits(),
         ..Config::default()
     };
     let service =
@@ -1138,5 +1206,42 @@ async fn serve(
     signer.await.context("the checkpoint signer panicked")?;
     scheduler.await.context("the deadline scheduler panicked")?;
     served?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// `quanze key rotate-personal`: the new ring is written first, so that whatever happens next
+/// every seal still opens (the previous keys stay in the file); then the database is resealed
+/// in one transaction.
+async fn rotate_personal(db: &str, arg: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
+    let path = personal_key_path(arg, db)
+        .ok_or_else(|| anyhow!("give the personal-data key file with --personal-key"))?;
+    let ring = PersonalKey::load(&path).map_err(anyhow::Error::msg)?.ok_or_else(|| {
+        anyhow!("no key file at {}: nothing is sealed, nothing to rotate", path.display())
+    })?;
+    let rotated = ring.rotated();
+    rotated.replace_file(&path).map_err(anyhow::Error::msg)?;
+    let config = Config {
+        cases: CasesConfig { personal_key: Some(rotated.clone()), ..Default::default() },
+        ..Default::default()
+    };
+    let service =
+        Service::open(db, config).await.with_context(|| format!("opening the database {db}"))?;
+    let counts = service.reseal_personal_data().await.with_context(|| {
+        format!(
+            "resealing; {} now holds the new key first and the previous ones after it, so every \
+             seal still opens: run the rotation again",
+            path.display()
+        )
+    })?;
+    let quanze_service::ResealCounts { accounts, applicants, personal, readiness } = counts;
+    let (file, previous) = (path.display(), rotated.previous_keys());
+    println!(
+        "已轮换个人信息密钥：账号 {accounts} 个、申请人 {applicants} 个、账本个人信息 {personal} 条、\
+         承接准备 {readiness} 份已用新密钥重新加密；密钥文件 {file} 首行为新密钥，其后保留 {previous} 个\
+         旧密钥（此前发放的恢复码仍凭旧密钥核对）。\n\
+         rotated the personal-data key: {accounts} accounts, {applicants} applicants, {personal} \
+         ledger personal records and {readiness} readiness documents resealed; {file} holds the \
+         new key first and {previous} previous keys after it."
+    );
     Ok(ExitCode::SUCCESS)
 }

@@ -25,56 +25,153 @@ pub const SEALED_TEXT: &str = "sm4:";
 const NONCE: usize = 16;
 const TAG: usize = 32;
 
-/// 个人信息密钥 — the three keys: SM4 for sealing, HMAC-SM3 for the seal's tag, HMAC-SM3 for
-/// matching numbers. Kept in a file of its own (0600), never in the database.
+/// One generation of the personal-data key: SM4 for sealing, HMAC-SM3 for the seal's tag,
+/// HMAC-SM3 for matching numbers.
 #[derive(Clone)]
-pub struct PersonalKey {
+struct KeyMaterial {
     seal: [u8; 16],
     tag: [u8; 32],
     index: [u8; 32],
 }
 
-impl std::fmt::Debug for PersonalKey {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("PersonalKey(..)")
-    }
-}
-
-impl PersonalKey {
-    /// A new random key.
-    pub fn generate() -> PersonalKey {
+impl KeyMaterial {
+    fn generate() -> KeyMaterial {
         let mut rng = rand::rng();
-        let mut key = PersonalKey { seal: [0; 16], tag: [0; 32], index: [0; 32] };
+        let mut key = KeyMaterial { seal: [0; 16], tag: [0; 32], index: [0; 32] };
         rng.fill_bytes(&mut key.seal);
         rng.fill_bytes(&mut key.tag);
         rng.fill_bytes(&mut key.index);
         key
     }
 
-    /// The key as the text of its file: `quanze-personal-v1 <hex of 80 bytes>`.
-    pub fn to_text(&self) -> String {
+    fn to_line(&self) -> String {
         let mut bytes = Vec::with_capacity(80);
         bytes.extend_from_slice(&self.seal);
         bytes.extend_from_slice(&self.tag);
         bytes.extend_from_slice(&self.index);
-        format!("quanze-personal-v1 {}\n", hex::encode(bytes))
+        format!("{KEY_LINE}{}", hex::encode(bytes))
     }
 
-    /// Reads [`PersonalKey::to_text`].
-    pub fn from_text(text: &str) -> Result<PersonalKey, String> {
-        let hex_part = text
-            .trim()
-            .strip_prefix("quanze-personal-v1 ")
-            .ok_or("not a Quanze personal-data key file")?;
-        let bytes = hex::decode(hex_part.trim()).map_err(|e| format!("bad key file: {e}"))?;
+    fn from_line(line: &str, number: usize) -> Result<KeyMaterial, String> {
+        let hex_part = line
+            .strip_prefix(KEY_LINE)
+            .ok_or_else(|| format!("line {number}: not a Quanze personal-data key"))?;
+        let bytes =
+            hex::decode(hex_part.trim()).map_err(|e| format!("line {number}: bad key: {e}"))?;
         if bytes.len() != 80 {
-            return Err(format!("bad key file: {} bytes, expected 80", bytes.len()));
+            return Err(format!("line {number}: bad key: {} bytes, expected 80", bytes.len()));
         }
-        let mut key = PersonalKey { seal: [0; 16], tag: [0; 32], index: [0; 32] };
+        let mut key = KeyMaterial { seal: [0; 16], tag: [0; 32], index: [0; 32] };
         key.seal.copy_from_slice(&bytes[..16]);
         key.tag.copy_from_slice(&bytes[16..48]);
         key.index.copy_from_slice(&bytes[48..]);
         Ok(key)
+    }
+
+    fn mac(key: &[u8]) -> HmacSm3 {
+        <HmacSm3 as KeyInit>::new_from_slice(key).expect("HMAC takes any key length")
+    }
+
+    fn seal(&self, plain: &[u8]) -> Vec<u8> {
+        let mut nonce = [0u8; NONCE];
+        rand::rng().fill_bytes(&mut nonce);
+        let mut out = Vec::with_capacity(1 + NONCE + plain.len() + TAG);
+        out.push(VERSION);
+        out.extend_from_slice(&nonce);
+        let start = out.len();
+        out.extend_from_slice(plain);
+        let mut cipher = Sm4Ctr::new(&self.seal.into(), &nonce.into());
+        cipher.apply_keystream(&mut out[start..]);
+        let mut mac = Self::mac(&self.tag);
+        mac.update(&out);
+        out.extend_from_slice(&mac.finalize().into_bytes());
+        out
+    }
+
+    fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        if sealed.len() < 1 + NONCE + TAG || sealed[0] != VERSION {
+            return None;
+        }
+        let (body, tag) = sealed.split_at(sealed.len() - TAG);
+        let mut mac = Self::mac(&self.tag);
+        mac.update(body);
+        mac.verify_slice(tag).ok()?;
+        let mut nonce = [0u8; NONCE];
+        nonce.copy_from_slice(&body[1..1 + NONCE]);
+        let mut plain = body[1 + NONCE..].to_vec();
+        let mut cipher = Sm4Ctr::new(&self.seal.into(), &nonce.into());
+        cipher.apply_keystream(&mut plain);
+        Some(plain)
+    }
+
+    fn index(&self, number: &str) -> String {
+        let mut mac = Self::mac(&self.index);
+        mac.update(number.as_bytes());
+        hex::encode(mac.finalize().into_bytes())
+    }
+}
+
+/// How each key line of a key file starts.
+const KEY_LINE: &str = "quanze-personal-v1 ";
+
+/// 个人信息密钥 — the personal-data key ring: the current key, which seals and matches
+/// everything new, and the keys it replaced (newest first), which still open what they
+/// sealed. Kept in a file of its own (0600), never in the database: one line per key, the
+/// current one first. `quanze key rotate-personal` puts a new key at the head and reseals the
+/// stored data under it.
+#[derive(Clone)]
+pub struct PersonalKey {
+    current: KeyMaterial,
+    previous: Vec<KeyMaterial>,
+}
+
+impl std::fmt::Debug for PersonalKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "PersonalKey(.., {} previous)", self.previous.len())
+    }
+}
+
+impl PersonalKey {
+    /// A new random key.
+    pub fn generate() -> PersonalKey {
+        PersonalKey { current: KeyMaterial::generate(), previous: Vec::new() }
+    }
+
+    /// This ring with a new random key at its head; the current key becomes the newest
+    /// previous one.
+    pub fn rotated(&self) -> PersonalKey {
+        let mut previous = vec![self.current.clone()];
+        previous.extend(self.previous.iter().cloned());
+        PersonalKey { current: KeyMaterial::generate(), previous }
+    }
+
+    /// How many keys the ring holds besides the current one.
+    pub fn previous_keys(&self) -> usize {
+        self.previous.len()
+    }
+
+    /// The ring as the text of its file: one `quanze-personal-v1 <hex of 80 bytes>` line per
+    /// key, the current one first.
+    pub fn to_text(&self) -> String {
+        let mut text = String::new();
+        for key in std::iter::once(&self.current).chain(&self.previous) {
+            text.push_str(&key.to_line());
+            text.push('\n');
+        }
+        text
+    }
+
+    /// Reads [`PersonalKey::to_text`] (blank lines and `#` comments are skipped).
+    pub fn from_text(text: &str) -> Result<PersonalKey, String> {
+        let mut keys = text
+            .lines()
+            .enumerate()
+            .map(|(i, line)| (i + 1, line.trim()))
+            .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
+            .map(|(number, line)| KeyMaterial::from_line(line, number));
+        let current = keys.next().ok_or("not a Quanze personal-data key file: no key")??;
+        let previous = keys.collect::<Result<Vec<_>, _>>()?;
+        Ok(PersonalKey { current, previous })
     }
 
     /// Reads the key file at `path`; `None` when there is none (never creates one).
@@ -101,41 +198,33 @@ impl PersonalKey {
         }
     }
 
-    /// Seals `plain`: version, nonce, SM4-CTR ciphertext, HMAC-SM3 tag over all before it.
-    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
-        let mut nonce = [0u8; NONCE];
-        rand::rng().fill_bytes(&mut nonce);
-        let mut out = Vec::with_capacity(1 + NONCE + plain.len() + TAG);
-        out.push(VERSION);
-        out.extend_from_slice(&nonce);
-        let start = out.len();
-        out.extend_from_slice(plain);
-        let mut cipher = Sm4Ctr::new(&self.seal.into(), &nonce.into());
-        cipher.apply_keystream(&mut out[start..]);
-        let mut mac =
-            <HmacSm3 as KeyInit>::new_from_slice(&self.tag).expect("HMAC takes any key length");
-        mac.update(&out);
-        out.extend_from_slice(&mac.finalize().into_bytes());
-        out
+    /// Replaces the key file at `path` with this ring, atomically: a private file beside it,
+    /// synced, then renamed over it, so a crash leaves the old ring or the new one, whole.
+    pub fn replace_file(&self, path: &Path) -> Result<(), String> {
+        let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("personal.key");
+        let temporary = path.with_file_name(format!(".{name}.new"));
+        let _ = std::fs::remove_file(&temporary);
+        write_private(&temporary, self.to_text().as_bytes())
+            .and_then(|()| std::fs::File::open(&temporary)?.sync_all())
+            .and_then(|()| std::fs::rename(&temporary, path))
+            .map_err(|e| format!("cannot write {}: {e}", path.display()))
     }
 
-    /// Opens what [`PersonalKey::seal`] sealed; `None` if it was changed or sealed under
-    /// another key.
+    /// Seals `plain` under the current key: version, nonce, SM4-CTR ciphertext, HMAC-SM3 tag
+    /// over all before it.
+    pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
+        self.current.seal(plain)
+    }
+
+    /// Opens what [`PersonalKey::seal`] sealed under any key of the ring (the tag tells which);
+    /// `None` if it was changed or sealed under a key not in the ring.
     pub fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
-        if sealed.len() < 1 + NONCE + TAG || sealed[0] != VERSION {
-            return None;
-        }
-        let (body, tag) = sealed.split_at(sealed.len() - TAG);
-        let mut mac =
-            <HmacSm3 as KeyInit>::new_from_slice(&self.tag).expect("HMAC takes any key length");
-        mac.update(body);
-        mac.verify_slice(tag).ok()?;
-        let mut nonce = [0u8; NONCE];
-        nonce.copy_from_slice(&body[1..1 + NONCE]);
-        let mut plain = body[1 + NONCE..].to_vec();
-        let mut cipher = Sm4Ctr::new(&self.seal.into(), &nonce.into());
-        cipher.apply_keystream(&mut plain);
-        Some(plain)
+        std::iter::once(&self.current).chain(&self.previous).find_map(|key| key.open(sealed))
+    }
+
+    /// Whether `sealed` opens under the current key (a rotation has resealed it).
+    pub fn opens_with_current(&self, sealed: &[u8]) -> bool {
+        self.current.open(sealed).is_some()
     }
 
     /// A short text sealed for a text column: `sm4:` and the hex of [`PersonalKey::seal`].
@@ -155,13 +244,27 @@ impl PersonalKey {
         }
     }
 
-    /// The keyed SM3 hash of an identifying number (ID number or credit code), hex: what cases
-    /// are matched by.
+    /// The keyed SM3 hash of an identifying number (ID number or credit code) under the
+    /// current key, hex: what cases are matched by.
     pub fn index(&self, number: &str) -> String {
-        let mut mac =
-            <HmacSm3 as KeyInit>::new_from_slice(&self.index).expect("HMAC takes any key length");
-        mac.update(number.as_bytes());
-        hex::encode(mac.finalize().into_bytes())
+        self.current.index(number)
+    }
+
+    /// [`PersonalKey::index`] under every key of the ring, the current one first: what a
+    /// value hashed before a rotation (a recovery code, which is kept only as its hash and so
+    /// cannot be rehashed) may be stored as.
+    pub fn indexes(&self, number: &str) -> Vec<String> {
+        std::iter::once(&self.current).chain(&self.previous).map(|k| k.index(number)).collect()
+    }
+}
+
+impl quanze_store::Sealer for PersonalKey {
+    fn seal_text(&self, plain: &str) -> String {
+        PersonalKey::seal_text(self, plain)
+    }
+
+    fn open_text(&self, stored: &str) -> Option<String> {
+        PersonalKey::open_text(self, stored)
     }
 }
 

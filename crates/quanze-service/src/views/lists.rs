@@ -286,8 +286,12 @@ impl Service {
     }
 
     /// A page of a list's versions, oldest first.
+    ///
+    /// Drafts are internal: only a signed-in `reader` sees them (the public sees what was
+    /// published, and its history).
     pub fn version_page(
         &self,
+        reader: Option<&CurrentUser>,
         list: ListId,
         offset: usize,
         limit: usize,
@@ -296,15 +300,23 @@ impl Service {
         if catalog.list(list).is_none() {
             return Err(ServiceError::NotFound(format!("清单 {list}")));
         }
-        let rows: Vec<_> = catalog.versions(list).iter().collect();
+        let rows: Vec<_> =
+            catalog.versions(list).iter().filter(|v| may_read(reader, v.status)).collect();
         Ok(VersionPage::of_mapped(rows, offset, limit, VersionSummary::from))
     }
 
     /// One version with its entries, overrides and publication blockers.
-    pub fn version_detail(&self, id: ListVersionId) -> ServiceResult<VersionDetail> {
+    /// A draft is `NotFound` for the public, as if it did not exist.
+    pub fn version_detail(
+        &self,
+        reader: Option<&CurrentUser>,
+        id: ListVersionId,
+    ) -> ServiceResult<VersionDetail> {
         let catalog = self.catalog();
-        let v =
-            catalog.version(id).ok_or_else(|| ServiceError::NotFound(format!("清单版本 {id}")))?;
+        let v = catalog
+            .version(id)
+            .filter(|v| may_read(reader, v.status))
+            .ok_or_else(|| ServiceError::NotFound(format!("清单版本 {id}")))?;
         Ok(VersionDetail {
             id: v.id,
             list: v.list,
@@ -366,9 +378,14 @@ impl Service {
     }
 
     /// The difference between two versions or between what two units hold.
-    pub fn diff_of(&self, of: DiffOf) -> ServiceResult<DiffView> {
+    /// A draft compared is `NotFound` for the public.
+    pub fn diff_of(&self, reader: Option<&CurrentUser>, of: DiffOf) -> ServiceResult<DiffView> {
         let d = match of {
-            DiffOf::Versions(a, b) => self.diff_versions(a, b)?,
+            DiffOf::Versions(a, b) => {
+                self.readable_version(reader, a)?;
+                self.readable_version(reader, b)?;
+                self.diff_versions(a, b)?
+            }
             DiffOf::Units(a, b, date) => {
                 self.diff_units(a, b, date.unwrap_or_else(|| self.today()))?
             }
@@ -388,13 +405,30 @@ impl Service {
     }
 
     /// A version as a file (a township template resolved for `town` when given).
-    pub fn export_file(
+    ///
+    /// A draft is `NotFound` for the public. An export by a signed-in `reader` is an audit
+    /// record (`list.exported`: which version, for which town, in which format, how many bytes);
+    /// the public's downloads of what was published are not, as that is public information and
+    /// recording each would let anyone grow the ledger.
+    pub async fn export_file(
         &self,
+        reader: Option<&CurrentUser>,
         id: ListVersionId,
         town: Option<UnitId>,
         format: ExportFormat,
     ) -> ServiceResult<ExportFile> {
+        self.readable_version(reader, id)?;
         let (name, bytes) = self.export_version(id, town, format, None)?;
+        if let Some(by) = reader {
+            let payload = serde_json::json!({
+                "version": id,
+                "town": town,
+                "format": format.extension(),
+                "bytes": bytes.len(),
+            });
+            let ev = self.event(Some(by), None, "list.exported", id.to_string(), payload);
+            self.store.record_act(ev).await?;
+        }
         let content_type = match format {
             ExportFormat::Xlsx => {
                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -404,4 +438,22 @@ impl Service {
         };
         Ok(ExportFile { name, content_type, bytes })
     }
+
+    /// `NotFound` unless version `id` exists and `reader` may read it.
+    fn readable_version(
+        &self,
+        reader: Option<&CurrentUser>,
+        id: ListVersionId,
+    ) -> ServiceResult<()> {
+        match self.catalog().version(id) {
+            Some(v) if may_read(reader, v.status) => Ok(()),
+            _ => Err(ServiceError::NotFound(format!("清单版本 {id}"))),
+        }
+    }
+}
+
+/// Whether `reader` may read a version in `status`: drafts are the staff's (草稿未经审定，
+/// 不予公开), the rest is public.
+fn may_read(reader: Option<&CurrentUser>, status: VersionStatus) -> bool {
+    reader.is_some() || status != VersionStatus::Draft
 }

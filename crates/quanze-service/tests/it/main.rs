@@ -16,6 +16,7 @@ mod incremental;
 mod lawful;
 mod ledger;
 mod ranks;
+mod rotation;
 mod search;
 mod second_factor;
 mod template;

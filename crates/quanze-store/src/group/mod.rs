@@ -260,8 +260,11 @@ pub(crate) struct ReadyJob {
 
 impl ReadyJob {
     /// Prepares `job`'s event.
-    pub(crate) fn prepare(job: GroupJob) -> Result<ReadyJob, StoreError> {
-        let event = PreparedEvent::new(&job.event)?;
+    pub(crate) fn prepare(
+        job: GroupJob,
+        sealer: Option<&dyn crate::Sealer>,
+    ) -> Result<ReadyJob, StoreError> {
+        let event = PreparedEvent::new(&job.event, sealer)?;
         Ok(ReadyJob { stmts: job.stmts, event, key: job.key })
     }
 }
@@ -319,10 +322,14 @@ impl std::fmt::Debug for GroupWriter {
 
 impl GroupWriter {
     /// Hands `job` over and waits for its answer.
-    async fn submit(&self, job: GroupJob) -> Result<Receipt, StoreError> {
+    async fn submit(
+        &self,
+        job: GroupJob,
+        sealer: Option<&dyn crate::Sealer>,
+    ) -> Result<Receipt, StoreError> {
         let (reply, answer) = oneshot::channel();
         let jobs = self.jobs.as_ref().ok_or_else(stopped)?;
-        let job = ReadyJob::prepare(job)?;
+        let job = ReadyJob::prepare(job, sealer)?;
         jobs.send(Pending { job, reply })?;
         answer.await.map_err(|_| stopped())?
     }
@@ -463,7 +470,8 @@ impl SqlStore {
 #[async_trait]
 impl GroupStore for SqlStore {
     async fn group_write(&self, job: GroupJob) -> Result<Receipt, StoreError> {
-        self.group_writer().await?.submit(job).await
+        let sealer = self.sealer();
+        self.group_writer().await?.submit(job, sealer.as_deref()).await
     }
 
     async fn write_alone(&self, job: GroupJob) -> Result<Receipt, StoreError> {

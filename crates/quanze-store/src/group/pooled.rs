@@ -220,7 +220,7 @@ fn bind_event(row: &mut RowValues<'_>, e: &SealedEvent<'_>) {
 
 /// Writes `job` in a transaction of its own (see [`super::GroupStore::write_alone`]).
 pub(super) async fn write_alone(store: &SqlStore, job: &GroupJob) -> Result<Receipt, StoreError> {
-    let job = &ReadyJob::prepare(job.clone())?;
+    let job = &ReadyJob::prepare(job.clone(), store.sealer().as_deref())?;
     let (_slot, mut tx, head) = lock_head(&store.pool, store.backend, &store.sqlite_writer).await?;
     let mut range = parse_frontier(store.alg, head.leaves, &head.frontier)?;
     let seq = head.last_seq + 1;

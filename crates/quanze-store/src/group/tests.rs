@@ -54,10 +54,10 @@ async fn a_panicking_batch_fails_its_callers_and_the_writer_goes_on() {
         thread: Some(thread),
         counts: Default::default(),
     };
-    assert_eq!(writer.submit(job("first")).await.unwrap(), Receipt::of(1));
-    let res = writer.submit(job("panic")).await;
+    assert_eq!(writer.submit(job("first"), None).await.unwrap(), Receipt::of(1));
+    let res = writer.submit(job("panic"), None).await;
     assert!(matches!(res, Err(StoreError::Group(_))), "{res:?}");
-    assert_eq!(writer.submit(job("after")).await.unwrap(), Receipt::of(2));
+    assert_eq!(writer.submit(job("after"), None).await.unwrap(), Receipt::of(2));
     // The writer recovered before it took the next batch.
     assert_eq!(RECOVERED.load(Ordering::SeqCst), 1);
     // Dropping the writer ends the thread's loop and joins it.
@@ -70,7 +70,7 @@ async fn a_stopped_writer_answers_with_an_error() {
     drop(queue);
     let writer =
         GroupWriter { jobs: Some(Queue::Thread(jobs)), thread: None, counts: Default::default() };
-    let res = writer.submit(job("x")).await;
+    let res = writer.submit(job("x"), None).await;
     assert!(matches!(res, Err(StoreError::Group(_))), "{res:?}");
 }
 
@@ -138,7 +138,7 @@ fn a_commit_is_answered_only_after_the_log_is_synced() {
     use std::sync::mpsc;
     let pending = |kind: &str| {
         let (reply, answer) = oneshot::channel();
-        (Pending { job: ReadyJob::prepare(job(kind)).unwrap(), reply }, answer)
+        (Pending { job: ReadyJob::prepare(job(kind), None).unwrap(), reply }, answer)
     };
     // Each sync waits for the test's go, then succeeds or fails as told.
     let (started_tx, started) = mpsc::channel::<()>();

@@ -378,14 +378,12 @@ impl LedgerStore for SqlStore {
             query = query.bind(instant_text(to));
         }
         let rows = query.bind(i64::from(filter.limit)).fetch_all(&self.pool).await?;
+        let sealer = self.sealer();
         rows.into_iter()
             .map(|AuditRow { row, data: personal }| {
                 let seq = row.seq;
                 let personal = personal
-                    .map(|data| {
-                        serde_json::from_str(&data)
-                            .map_err(|e| StoreError::Corrupt(format!("event_personal {seq}: {e}")))
-                    })
+                    .map(|data| open_personal(sealer.as_deref(), seq, &data))
                     .transpose()?;
                 Ok((Event::try_from(row)?, personal))
             })
@@ -400,12 +398,9 @@ impl LedgerStore for SqlStore {
         let Ok(seq) = i64::try_from(seq) else { return Ok(None) };
         let row: Option<(String, String)> =
             sqlx::query_as(SELECT_PERSONAL).bind(seq).fetch_optional(&self.pool).await?;
-        row.map(|(salt, data)| {
-            serde_json::from_str(&data)
-                .map(|d| (salt, d))
-                .map_err(|e| StoreError::Corrupt(format!("event_personal {seq}: {e}")))
-        })
-        .transpose()
+        let sealer = self.sealer();
+        row.map(|(salt, data)| open_personal(sealer.as_deref(), seq, &data).map(|d| (salt, d)))
+            .transpose()
     }
 
     async fn erase_personal(&self, seq: u64, ev: NewEvent) -> Result<Receipt, StoreError> {
@@ -469,4 +464,15 @@ pub(crate) fn parse_at(text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|t| t.to_utc())
         .map_err(|e| StoreError::Corrupt(format!("bad instant {text:?}: {e}")))
+}
+
+/// An event's stored personal data, opened by `sealer` when it was sealed.
+pub(crate) fn open_personal(
+    sealer: Option<&dyn crate::Sealer>,
+    seq: i64,
+    stored: &str,
+) -> Result<serde_json::Value, StoreError> {
+    let text = crate::reseal::open_stored(sealer, &format!("event_personal {seq}"), stored)?;
+    serde_json::from_str(&text)
+        .map_err(|e| StoreError::Corrupt(format!("event_personal {seq}: {e}")))
 }

@@ -308,6 +308,14 @@ impl ListStore for SqlStore {
         let grants: Vec<(String,)> = sqlx::query_as(SELECT_GRANTS).fetch_all(&mut *tx).await?;
         let readiness: Vec<(String,)> =
             sqlx::query_as(SELECT_READINESS).fetch_all(&mut *tx).await?;
+        let sealer = self.sealer();
+        let readiness = readiness
+            .into_iter()
+            .map(|(doc,)| {
+                crate::reseal::open_stored(sealer.as_deref(), "a readiness document", &doc)
+                    .map(|doc| (doc,))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
         let reclaims: Vec<(String,)> = sqlx::query_as(SELECT_RECLAIMS).fetch_all(&mut *tx).await?;
         let establishment: Vec<(String,)> =
             sqlx::query_as(SELECT_ESTABLISHMENT).fetch_all(&mut *tx).await?;

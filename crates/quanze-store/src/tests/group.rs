@@ -142,7 +142,7 @@ async fn enqueue(
 ) -> oneshot::Receiver<Result<Receipt, StoreError>> {
     let (reply, answer) = oneshot::channel();
     let writer = store.group_writer().await.unwrap();
-    let job = ReadyJob::prepare(job).unwrap();
+    let job = ReadyJob::prepare(job, None).unwrap();
     if writer.jobs.as_ref().unwrap().send(Pending { job, reply }).is_err() {
         panic!("the group writer has stopped");
     }

@@ -30,6 +30,7 @@ use crate::extract::{Auth, AuthToken, Json, Path, Query, Source};
         version = "1",
         description = "权责清单登记、查询、导入导出。写操作需要 Bearer 令牌（POST /api/v1/auth/login 获取）。"
     ),
+    modifiers(&CommonAnswers),
     paths(
         login,
         logout,
@@ -181,6 +182,82 @@ use crate::extract::{Auth, AuthToken, Json, Path, Query, Source};
     ))
 )]
 pub struct ApiDoc;
+
+/// The answers every operation of a kind may give, whatever its handler, added to each
+/// operation of the document that does not state them itself: they come from the extractors
+/// and middleware every request passes, each with the usual JSON error body.
+struct CommonAnswers;
+
+impl utoipa::Modify for CommonAnswers {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::path::{Operation, ParameterIn};
+        for item in openapi.paths.paths.values_mut() {
+            let operations: [(&mut Option<Operation>, bool); 4] = [
+                (&mut item.get, false),
+                (&mut item.post, true),
+                (&mut item.put, true),
+                (&mut item.delete, true),
+            ];
+            for (operation, write) in operations {
+                let Some(op) = operation.as_mut() else { continue };
+                let mut answers = vec![(
+                    "400",
+                    "a path id, query parameter or body that does not read (invalid_id, \
+                     invalid_query, invalid_body)",
+                )];
+                let path_parameter = |name: &str| {
+                    op.parameters.iter().flatten().any(|p| match p {
+                        utoipa::openapi::RefOr::T(p) => {
+                            p.parameter_in == ParameterIn::Path && p.name == name
+                        }
+                        utoipa::openapi::RefOr::Ref(_) => false,
+                    })
+                };
+                if path_parameter("receipt") {
+                    answers.push(("422", "not a receipt number (invalid_input)"));
+                }
+                if op.request_body.is_some() {
+                    answers.extend([
+                        ("413", "a body over the size limit"),
+                        ("415", "a body that is not of the stated content type"),
+                        ("422", "a body that reads but is refused"),
+                    ]);
+                }
+                if write {
+                    answers.push((
+                        "429",
+                        "too many writes from this address or caller (rate_limited), with Retry-After",
+                    ));
+                }
+                for (status, description) in answers {
+                    op.responses
+                        .responses
+                        .entry(status.to_owned())
+                        .or_insert_with(|| error_answer(description, status == "429").into());
+                }
+            }
+        }
+    }
+}
+
+/// An answer with the usual JSON error body (and `Retry-After` when `retry` is set).
+fn error_answer(description: &str, retry: bool) -> utoipa::openapi::Response {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    let body = ContentBuilder::new().schema(Some(Ref::from_schema_name("ErrorBody"))).build();
+    let mut answer =
+        ResponseBuilder::new().description(description).content("application/json", body);
+    if retry {
+        let seconds = utoipa::openapi::ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::Type::Integer)
+            .build();
+        let header = utoipa::openapi::HeaderBuilder::new()
+            .schema(Some(seconds))
+            .description(Some("seconds to wait"))
+            .build();
+        answer = answer.header("Retry-After", header);
+    }
+    answer.build()
+}
 
 /// The routes.
 pub fn router() -> Router<AppState> {
@@ -413,6 +490,7 @@ async fn units(State(st): State<AppState>, Query(f): Query<UnitFilter>) -> axum:
         (status = 401, description = "no or bad token", body = ErrorBody),
         (status = 403, description = "not an editor", body = ErrorBody),
         (status = 404, description = "no such unit, region or parent", body = ErrorBody),
+        (status = 409, description = "another unit has the name", body = ErrorBody),
         (status = 422, description = "a field that does not parse", body = ErrorBody)))]
 async fn update_unit(
     State(st): State<AppState>,
@@ -443,6 +521,7 @@ async fn discard_draft(
         (status = 401, description = "no or bad token", body = ErrorBody),
         (status = 403, description = "not an editor", body = ErrorBody),
         (status = 404, description = "no such region or parent", body = ErrorBody),
+        (status = 409, description = "a unit with the id or the name exists", body = ErrorBody),
         (status = 422, description = "a field that does not parse", body = ErrorBody)))]
 async fn create_unit(
     State(st): State<AppState>,
@@ -486,7 +565,8 @@ fn holdings_limit() -> usize {
 #[utoipa::path(get, path = "/api/v1/units/{id}/holdings", operation_id = "holdings", params(("id" = String, Path, description = "unit id"), HoldingsQuery),
     responses((status = 200, description = "what the unit holds on the date: total, counts by duty kind (of all), and one page", body = HoldingsView),
         (status = 400, description = "a malformed id or query", body = ErrorBody),
-        (status = 404, description = "no such unit", body = ErrorBody)))]
+        (status = 404, description = "no such unit", body = ErrorBody),
+        (status = 422, description = "no list of the unit's is in force on the date (no_version_on_date)", body = ErrorBody)))]
 async fn holdings(
     State(st): State<AppState>,
     Path(id): Path<UnitId>,
@@ -577,26 +657,30 @@ async fn create_list(
 }
 
 #[utoipa::path(get, path = "/api/v1/lists/{id}/versions", operation_id = "versions", params(("id" = String, Path, description = "list id"), Paging),
-    responses((status = 200, description = "versions, oldest first", body = VersionPage),
+    responses((status = 200, description = "versions, oldest first; without a staff token, drafts are left out", body = VersionPage),
         (status = 400, description = "a malformed id or paging parameters", body = ErrorBody),
         (status = 404, description = "no such list", body = ErrorBody)))]
 async fn versions(
     State(st): State<AppState>,
+    reader: Option<Auth>,
     Path(id): Path<ListId>,
     Query(p): Query<Paging>,
 ) -> Result<axum::Json<VersionPage>, ApiError> {
-    Ok(axum::Json(st.service.version_page(id, p.offset, p.limit.clamp(1, 500))?))
+    let reader = reader.map(|Auth(user)| user);
+    Ok(axum::Json(st.service.version_page(reader.as_ref(), id, p.offset, p.limit.clamp(1, 500))?))
 }
 
 #[utoipa::path(get, path = "/api/v1/versions/{id}", operation_id = "version", params(("id" = String, Path, description = "version id")),
     responses((status = 200, description = "the version with its entries, overrides and publication blockers", body = VersionDetail),
         (status = 400, description = "a malformed id", body = ErrorBody),
-        (status = 404, description = "no such version", body = ErrorBody)))]
+        (status = 404, description = "no such version (or, without a staff token, a draft)", body = ErrorBody)))]
 async fn version(
     State(st): State<AppState>,
+    reader: Option<Auth>,
     Path(id): Path<ListVersionId>,
 ) -> Result<axum::Json<VersionDetail>, ApiError> {
-    Ok(axum::Json(st.service.version_detail(id)?))
+    let reader = reader.map(|Auth(user)| user);
+    Ok(axum::Json(st.service.version_detail(reader.as_ref(), id)?))
 }
 
 #[utoipa::path(post, path = "/api/v1/versions/{id}/publish", operation_id = "publish", request_body = PublishRequest, params(("id" = String, Path, description = "version id")),
@@ -654,9 +738,10 @@ pub struct DiffParams {
 #[utoipa::path(get, path = "/api/v1/diff", operation_id = "diff", params(DiffParams),
     responses((status = 200, description = "added, removed and changed items, field by field", body = DiffView),
         (status = 400, description = "neither two versions nor two units", body = ErrorBody),
-        (status = 404, description = "no such version or unit", body = ErrorBody)))]
+        (status = 404, description = "no such version or unit (or, without a staff token, a draft)", body = ErrorBody)))]
 async fn diff(
     State(st): State<AppState>,
+    reader: Option<Auth>,
     Query(p): Query<DiffParams>,
 ) -> Result<axum::Json<DiffView>, ApiError> {
     let of = match (p.a, p.b, p.unit_a, p.unit_b) {
@@ -670,7 +755,8 @@ async fn diff(
             ));
         }
     };
-    Ok(axum::Json(st.service.diff_of(of)?))
+    let reader = reader.map(|Auth(user)| user);
+    Ok(axum::Json(st.service.diff_of(reader.as_ref(), of)?))
 }
 
 /// Import options.
@@ -721,9 +807,10 @@ pub struct ExportParams {
                 (Object = "application/json")
             )),
         (status = 400, description = "an unknown format", body = ErrorBody),
-        (status = 404, description = "no such version or town", body = ErrorBody)))]
+        (status = 404, description = "no such version or town (or, without a staff token, a draft); a staff member's export is an audit record", body = ErrorBody)))]
 async fn export(
     State(st): State<AppState>,
+    reader: Option<Auth>,
     Path(id): Path<ListVersionId>,
     Query(p): Query<ExportParams>,
 ) -> Result<Response, ApiError> {
@@ -737,7 +824,8 @@ async fn export(
             )
         })?,
     };
-    let file = st.service.export_file(id, p.town, format)?;
+    let reader = reader.map(|Auth(user)| user);
+    let file = st.service.export_file(reader.as_ref(), id, p.town, format).await?;
     let disposition = format!("attachment; filename*=UTF-8''{}", percent_encode(&file.name));
     Ok((
         [

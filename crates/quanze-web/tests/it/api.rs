@@ -506,14 +506,58 @@ async fn an_import_publishes_once_and_only_a_draft_is_discarded() {
     let res = x.upload(&app, false, bytes.to_vec()).await;
     let second: Value = res.json().await.unwrap();
     let second = second["version"].as_str().unwrap().to_owned();
+    let versions = format!("/api/v1/lists/{list_id}/versions");
     let total = |v: Value| v["total"].as_u64().unwrap();
-    let before = total(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1);
+    let before = total(app.send(reqwest::Method::GET, &versions, editor, None).await.1);
     let (status, gone) = app
         .send(reqwest::Method::DELETE, &format!("/api/v1/versions/{second}"), editor, None)
         .await;
     assert_eq!(status, StatusCode::OK, "{gone}");
-    assert_eq!(total(app.get(&format!("/api/v1/lists/{list_id}/versions")).await.1), before - 1);
-    assert_eq!(app.get(&format!("/api/v1/versions/{second}")).await.0, StatusCode::NOT_FOUND);
+    assert_eq!(total(app.send(reqwest::Method::GET, &versions, editor, None).await.1), before - 1);
+    let path = format!("/api/v1/versions/{second}");
+    assert_eq!(app.send(reqwest::Method::GET, &path, editor, None).await.0, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn drafts_are_the_staffs_and_a_staff_members_export_is_an_audit_record() {
+    let app = spawn_app(true).await;
+    let x = Exported::new(&app).await;
+    let (list_id, editor, n_versions) = (x.list_id, x.editor.as_str(), x.n_versions);
+    let published = x.version.id;
+    let (_, draft) = x.import(&app).await;
+    let get = reqwest::Method::GET;
+
+    // The public sees what was published, never the draft: not listed, not readable, not
+    // exportable, not comparable (each as if it did not exist).
+    let versions = format!("/api/v1/lists/{list_id}/versions");
+    let (_, public) = app.get(&versions).await;
+    assert_eq!(public["total"], n_versions, "{public}");
+    let (_, staff) = app.send(get.clone(), &versions, editor, None).await;
+    assert_eq!(staff["total"], n_versions + 1, "{staff}");
+    let export = format!("/api/v1/versions/{draft}/export?format=json");
+    let diff = format!("/api/v1/diff?a={published}&b={draft}");
+    for path in [format!("/api/v1/versions/{draft}"), export.clone(), diff.clone()] {
+        let (status, body) = app.get(&path).await;
+        assert_eq!(
+            (status, body["code"].as_str()),
+            (StatusCode::NOT_FOUND, Some("not_found")),
+            "{path}"
+        );
+        let (status, body) = app.send(get.clone(), &path, editor, None).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {body}");
+    }
+
+    // The editor's export is in the audit trail (who, which version, which format); the
+    // public's downloads of the published list (one in `Exported::new`) are not.
+    let auditor = app.token("auditor").await;
+    let (status, page) = app.send(get, "/api/v1/audit?kind=list.exported", &auditor, None).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    let records = page["records"].as_array().unwrap();
+    assert_eq!(records.len(), 1, "{page}");
+    assert_eq!(records[0]["actor_name"], "editor");
+    assert_eq!(records[0]["outcome"], "success");
+    assert_eq!(records[0]["details"]["version"], draft.as_str(), "{page}");
+    assert_eq!(records[0]["details"]["format"], "json", "{page}");
 }
 
 #[tokio::test]
@@ -528,7 +572,8 @@ async fn reimporting_an_export_changes_nothing() {
         (outcome["added"].as_u64(), outcome["changed"].as_u64(), outcome["removed"].as_u64()),
         (Some(0), Some(0), Some(0))
     );
-    let (_, d) = app.get(&format!("/api/v1/diff?a={}&b={draft}", version.id)).await;
+    let diff = format!("/api/v1/diff?a={}&b={draft}", version.id);
+    let (_, d) = app.send(reqwest::Method::GET, &diff, &x.editor, None).await;
     assert!(
         d["added"].as_array().unwrap().is_empty() && d["changed"].as_array().unwrap().is_empty(),
         "{d}"

@@ -8,10 +8,10 @@ use std::sync::OnceLock;
 
 const BIN: &str = env!("CARGO_BIN_EXE_quanze");
 
-struct Running {
+pub(crate) struct Running {
     child: Child,
     output: Vec<String>,
-    url: String,
+    pub(crate) url: String,
 }
 
 impl Drop for Running {
@@ -28,7 +28,7 @@ fn start_demo(data: &Path) -> Running {
 }
 
 /// Starts the binary with `args` and waits for the line that names the address.
-fn start(args: &[&str]) -> Running {
+pub(crate) fn start(args: &[&str]) -> Running {
     let mut child = Command::new(BIN)
         .args(args)
         .stdout(Stdio::piped())
@@ -55,7 +55,7 @@ fn start(args: &[&str]) -> Running {
     Running { child, output, url }
 }
 
-fn quanze(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
+pub(crate) fn quanze(args: &[&str], envs: &[(&str, &str)]) -> (i32, String, String) {
     let out =
         Command::new(BIN).args(args).envs(envs.iter().copied()).output().expect("quanze runs");
     (
@@ -84,7 +84,7 @@ fn demo_starts_serves_and_reuses_its_data_on_restart() {
 
 /// A copy in `dir` of the database `quanze demo` leaves behind, as a URL. The demo runs once
 /// per test binary (generating it takes seconds); each test gets a copy of its own.
-fn demo_db(dir: &Path) -> String {
+pub(crate) fn demo_db(dir: &Path) -> String {
     static GENERATED: OnceLock<PathBuf> = OnceLock::new();
     let generated = GENERATED.get_or_init(|| {
         let tmp = Path::new(env!("CARGO_TARGET_TMPDIR"));
@@ -100,8 +100,12 @@ fn demo_db(dir: &Path) -> String {
     for entry in std::fs::read_dir(generated).unwrap() {
         let path = entry.unwrap().path();
         let name = path.file_name().unwrap().to_str().unwrap().to_owned();
-        // The shared-memory index is rebuilt from the log on opening.
-        if name.starts_with("quanze.db") && !name.ends_with("-shm") {
+        // The shared-memory index is rebuilt from the log on opening. The personal-data key
+        // goes with the database: the store keeps some documents sealed under it.
+        if (name.starts_with("quanze.db") && !name.ends_with("-shm"))
+            || name == "personal.key"
+            || name == "ledger.vkey"
+        {
             std::fs::copy(&path, data.join(name)).unwrap();
         }
     }
@@ -898,94 +902,9 @@ fn the_server_speaks_tls_and_the_witness_cosigns_over_https() {
     drop(server);
 }
 
-/// Kill -9 under load (issue 17): rounds of a server taking writes (accounts created through
-/// the API) killed without warning mid-stream and started again. Every write acknowledged
-/// before a kill is there afterwards, and the ledger verifies from its first leaf. Rounds:
-/// `QUANZE_KILL_ROUNDS` (default 3; `bench/kill9.sh` runs more).
-fn killed_mid_write_loses_nothing_acknowledged(db: &str, dir: &Path) {
-    let rounds: usize =
-        std::env::var("QUANZE_KILL_ROUNDS").ok().and_then(|r| r.parse().ok()).unwrap_or(3);
-    // The server signs checkpoints as it goes; those signed before a kill are checked too.
-    let origin = "quanze.test/killed";
-    let key = dir.join("log.key").to_str().unwrap().to_owned();
-    let vkey = dir.join("log.vkey").to_str().unwrap().to_owned();
-    let (code, _, err) = quanze(&["ledger", "keygen", "--name", origin, "--key", &key], &[]);
-    assert_eq!(code, 0, "{err}");
-    let (code, _, err) =
-        quanze(&["init", "--db", db], &[("QUANZE_ADMIN_PASSWORD", "Killed#2026x")]);
-    assert_eq!(code, 0, "{err}");
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let mut acked_all: Vec<String> = Vec::new();
-    for round in 0..rounds {
-        let server = start(&[
-            "serve",
-            "--db",
-            db,
-            "--addr",
-            "127.0.0.1:0",
-            "--second-factor-roles",
-            "none",
-            "--ledger-key",
-            &key,
-            "--origin",
-            origin,
-        ]);
-        let token: String = rt.block_on(async {
-            let res: serde_json::Value = ::reqwest::Client::new()
-                .post(format!("{}/api/v1/auth/login", server.url))
-                .json(&serde_json::json!({ "username": "admin", "password": "Killed#2026x" }))
-                .send()
-                .await
-                .unwrap()
-                .json()
-                .await
-                .unwrap();
-            res["token"].as_str().expect("a token after a restart").to_owned()
-        });
-        let acked = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
-        let writers: Vec<_> = (0..3)
-            .map(|w| {
-                let prefix = format!("k{round:02}w{w}");
-                write_accounts(
-                    server.url.clone(),
-                    token.clone(),
-                    prefix,
-                    acked.clone(),
-                    stop.clone(),
-                )
-            })
-            .collect();
-        std::thread::sleep(std::time::Duration::from_millis(400 + 150 * (round as u64 % 4)));
-        // SIGKILL: no shutdown, no last checkpoint, writes in flight.
-        drop(server);
-        stop.store(true, std::sync::atomic::Ordering::SeqCst);
-        for w in writers {
-            w.join().unwrap();
-        }
-        acked_all.extend(acked.lock().unwrap().iter().cloned());
-    }
-    assert!(acked_all.len() >= rounds, "the writes went on: {}", acked_all.len());
-    let (code, out, err) =
-        quanze(&["ledger", "verify", "--db", db, "--vkey", &vkey, "--origin", origin], &[]);
-    assert_eq!(code, 0, "the ledger verifies after {rounds} kills: {out}{err}");
-    rt.block_on(async {
-        sqlx::any::install_default_drivers();
-        use sqlx::Connection as _;
-        let mut conn = sqlx::AnyConnection::connect(db).await.unwrap();
-        let names: Vec<(String,)> =
-            sqlx::query_as("SELECT username FROM users").fetch_all(&mut conn).await.unwrap();
-        let names: std::collections::BTreeSet<String> = names.into_iter().map(|(n,)| n).collect();
-        let lost: Vec<&String> = acked_all.iter().filter(|n| !names.contains(*n)).collect();
-        assert!(lost.is_empty(), "acknowledged and lost: {lost:?}");
-        conn.close().await.unwrap();
-    });
-    eprintln!("kill -9: {rounds} rounds, {} acknowledged writes, none lost", acked_all.len());
-}
-
 /// Creates accounts through the API, named from `prefix` (several writers at once), until
 /// `stop` or until the server is gone, recording each acknowledged one.
-fn write_accounts(
+pub(crate) fn write_accounts(
     url: String,
     token: String,
     prefix: String,
@@ -1023,18 +942,45 @@ fn write_accounts(
     })
 }
 
+/// `quanze key rotate-personal`: the key file becomes a ring with the new key first and the old
+/// one after it (still private), the database is resealed, and the console and the server go on
+/// opening it; without the key file the console says which key it needs.
 #[test]
-fn a_sqlite_server_killed_mid_write_loses_nothing_acknowledged() {
+fn the_personal_data_key_is_rotated_from_the_console() {
     let dir = tempfile::tempdir().unwrap();
-    let db = format!("sqlite://{}", dir.path().join("killed.db").display());
-    killed_mid_write_loses_nothing_acknowledged(&db, dir.path());
-}
-
-#[test]
-fn a_postgres_server_killed_mid_write_loses_nothing_acknowledged() {
-    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
-    let Some(pg) = rt.block_on(quanze_store::testing::fresh_postgres()) else { return };
-    let dir = tempfile::tempdir().unwrap();
-    killed_mid_write_loses_nothing_acknowledged(&pg.url, dir.path());
-    rt.block_on(pg.cleanup());
+    let db = demo_db(dir.path());
+    let key_file = dir.path().join("data").join("personal.key");
+    let before = std::fs::read_to_string(&key_file).unwrap();
+    assert_eq!(before.lines().count(), 1);
+    let (code, out, err) = quanze(&["key", "rotate-personal", "--db", &db], &[]);
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("已轮换个人信息密钥") && out.contains("rotated"), "{out}");
+    let after = std::fs::read_to_string(&key_file).unwrap();
+    let lines: Vec<&str> = after.lines().collect();
+    assert_eq!(lines.len(), 2, "{after}");
+    assert_ne!(lines[0], before.trim(), "a new key first");
+    assert_eq!(lines[1], before.trim(), "the old key kept after it");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&key_file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600);
+    }
+    // The console opens the resealed database (readiness documents included) with the ring.
+    let (code, _, err) = quanze(&["case", "tick", "--db", &db], &[]);
+    assert_eq!(code, 0, "{err}");
+    // Without the key, a command that needs the sealed documents says which key it needs.
+    std::fs::rename(&key_file, dir.path().join("elsewhere.key")).unwrap();
+    let (code, _, err) = quanze(&["case", "tick", "--db", &db], &[]);
+    assert_ne!(code, 0);
+    assert!(err.contains("personal-data key") && err.contains("--personal-key"), "{err}");
+    // A second rotation, with the key given: three keys, the newest first.
+    let elsewhere = dir.path().join("elsewhere.key");
+    let given = elsewhere.to_str().unwrap();
+    let (code, _, err) =
+        quanze(&["key", "rotate-personal", "--db", &db, "--personal-key", given], &[]);
+    assert_eq!(code, 0, "{err}");
+    let third = std::fs::read_to_string(&elsewhere).unwrap();
+    assert_eq!(third.lines().count(), 3);
+    assert_eq!(third.lines().nth(1), Some(lines[0]));
 }

@@ -1,0 +1,269 @@
+//! 密钥轮换 — the rows sealed under the personal-data key, read out and written back resealed
+//! under a new key in one transaction (`quanze key rotate-personal`).
+//!
+//! The store never sees a key: the service opens and reseals. Each row is written back only if
+//! it still holds what was read (a compare-and-set), so a server that wrote meanwhile makes the
+//! whole rotation roll back rather than lose its write.
+//!
+//! The store seals two kinds of rows itself, with the [`crate::Sealer`] the service installed:
+//! the personal data behind events' commitments (`event_personal`; the commitment is to the data
+//! in clear, so resealing the stored copy keeps every proof) and towns' readiness documents
+//! (staff names, officers' certificate numbers). The service seals the rest (accounts' names and
+//! TOTP secrets, cases' applicants) and gives them here resealed.
+//!
+//! Left as they are, on purpose: recovery codes (kept only as keyed hashes, which cannot be
+//! rehashed without the code) and names sealed inside the personal data of accounts created
+//! before the store sealed it (their commitment is to the sealed text). The key ring keeps the
+//! previous keys to open and match those.
+
+use async_trait::async_trait;
+
+use crate::open::SqlStore;
+use crate::{NewEvent, Receipt, StoreError};
+
+/// An account's sealed columns.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedAccountRow {
+    /// The account id.
+    pub id: String,
+    /// `users.display_name` (sealed `sm4:…`, or a name stored before there was a key).
+    pub display_name: String,
+    /// `users.totp_sealed` (hex of a seal).
+    pub totp_sealed: Option<String>,
+}
+
+/// A case's sealed applicant and the keyed hash it is matched by.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SealedApplicantRow {
+    /// The case id.
+    pub case_id: String,
+    /// `case_applicants.sealed`.
+    pub sealed: Vec<u8>,
+    /// `cases.applicant_key`.
+    pub applicant_key: String,
+}
+
+/// Every row sealed under the personal-data key.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SealedRows {
+    /// Accounts.
+    pub accounts: Vec<SealedAccountRow>,
+    /// Cases' applicants.
+    pub applicants: Vec<SealedApplicantRow>,
+}
+
+/// What a rotation resealed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ResealCounts {
+    /// Accounts (names, TOTP secrets).
+    pub accounts: usize,
+    /// Cases' applicants (and the keyed hash each is matched by).
+    pub applicants: usize,
+    /// Events' personal data.
+    pub personal: usize,
+    /// Towns' readiness documents.
+    pub readiness: usize,
+}
+
+/// The prefix of a sealed text (the service's `SEALED_TEXT`); a JSON document never starts so.
+const SEALED: &str = "sm4:";
+
+/// `plain` sealed by `sealer`, or as it is without one.
+pub(crate) fn seal_stored(sealer: Option<&dyn crate::Sealer>, plain: String) -> String {
+    match sealer {
+        Some(sealer) => sealer.seal_text(&plain),
+        None => plain,
+    }
+}
+
+/// A stored text opened: as it is unless sealed. `Corrupt` naming `what` when it is sealed and
+/// there is no sealer (the process was not given the key) or the seal does not open.
+pub(crate) fn open_stored(
+    sealer: Option<&dyn crate::Sealer>,
+    what: &str,
+    stored: &str,
+) -> Result<String, StoreError> {
+    if !stored.starts_with(SEALED) {
+        return Ok(stored.to_owned());
+    }
+    let Some(sealer) = sealer else {
+        return Err(StoreError::Corrupt(format!(
+            "{what} is sealed under the personal-data key, which was not given \
+             (--personal-key or QUANZE_PERSONAL_KEY)"
+        )));
+    };
+    sealer.open_text(stored).ok_or_else(|| {
+        StoreError::Corrupt(format!("{what}: the seal does not open under the key ring"))
+    })
+}
+
+/// Reads and rewrites sealed rows.
+#[async_trait]
+pub trait ResealStore: Send + Sync {
+    /// Every sealed row.
+    async fn sealed_rows(&self) -> Result<SealedRows, StoreError>;
+    /// Writes `after` over `before` (the same rows, in the same order, resealed), reseals the
+    /// rows the store seals itself under the installed sealer's current key, and writes `ev`,
+    /// in one transaction. `Conflict` if a row no longer holds what `before` says, `Corrupt`
+    /// if a seal does not open (nothing is written then).
+    async fn reseal(
+        &self,
+        before: &SealedRows,
+        after: &SealedRows,
+        ev: NewEvent,
+    ) -> Result<(Receipt, ResealCounts), StoreError>;
+}
+
+#[async_trait]
+impl ResealStore for SqlStore {
+    async fn sealed_rows(&self) -> Result<SealedRows, StoreError> {
+        const ACCOUNTS: &str = "SELECT id, display_name, totp_sealed FROM users ORDER BY id";
+        const APPLICANTS: &str = "SELECT a.case_id, a.sealed, c.applicant_key \
+             FROM case_applicants a JOIN cases c ON c.id = a.case_id ORDER BY a.case_id";
+        let mut conn = self.pool.acquire().await?;
+        let accounts: Vec<(String, String, Option<String>)> =
+            sqlx::query_as(ACCOUNTS).fetch_all(&mut *conn).await?;
+        let applicants: Vec<(String, Vec<u8>, String)> =
+            sqlx::query_as(APPLICANTS).fetch_all(&mut *conn).await?;
+        Ok(SealedRows {
+            accounts: accounts
+                .into_iter()
+                .map(|(id, display_name, totp_sealed)| SealedAccountRow {
+                    id,
+                    display_name,
+                    totp_sealed,
+                })
+                .collect(),
+            applicants: applicants
+                .into_iter()
+                .map(|(case_id, sealed, applicant_key)| SealedApplicantRow {
+                    case_id,
+                    sealed,
+                    applicant_key,
+                })
+                .collect(),
+        })
+    }
+
+    async fn reseal(
+        &self,
+        before: &SealedRows,
+        after: &SealedRows,
+        ev: NewEvent,
+    ) -> Result<(Receipt, ResealCounts), StoreError> {
+        const ACCOUNT: &str = "UPDATE users SET display_name = $2, totp_sealed = $3 \
+             WHERE id = $1 AND display_name = $4 AND COALESCE(totp_sealed, '') = $5";
+        const APPLICANT: &str =
+            "UPDATE case_applicants SET sealed = $2 WHERE case_id = $1 AND sealed = $3";
+        const CASE_KEY: &str =
+            "UPDATE cases SET applicant_key = $2 WHERE id = $1 AND applicant_key = $3";
+        let same_rows = before.accounts.len() == after.accounts.len()
+            && before.applicants.len() == after.applicants.len()
+            && before.accounts.iter().zip(&after.accounts).all(|(b, a)| b.id == a.id)
+            && before.applicants.iter().zip(&after.applicants).all(|(b, a)| b.case_id == a.case_id);
+        if !same_rows {
+            return Err(StoreError::Conflict("resealed rows do not match the rows read".into()));
+        }
+        let changed = || StoreError::Conflict("a sealed row changed during the rotation".into());
+        let sealer = self
+            .sealer()
+            .ok_or_else(|| StoreError::Conflict("no personal-data key is installed".into()))?;
+        let mut counts = ResealCounts {
+            accounts: after.accounts.len(),
+            applicants: after.applicants.len(),
+            ..ResealCounts::default()
+        };
+        let mut w = self.begin_large_write().await?;
+        let res = async {
+            for (b, a) in before.accounts.iter().zip(&after.accounts) {
+                let done = sqlx::query(ACCOUNT)
+                    .bind(a.id.as_str())
+                    .bind(a.display_name.as_str())
+                    .bind(a.totp_sealed.clone())
+                    .bind(b.display_name.as_str())
+                    .bind(b.totp_sealed.clone().unwrap_or_default())
+                    .execute(w.conn())
+                    .await?;
+                if done.rows_affected() != 1 {
+                    return Err(changed());
+                }
+            }
+            for (b, a) in before.applicants.iter().zip(&after.applicants) {
+                let done = sqlx::query(APPLICANT)
+                    .bind(a.case_id.as_str())
+                    .bind(a.sealed.clone())
+                    .bind(b.sealed.clone())
+                    .execute(w.conn())
+                    .await?;
+                let keyed = sqlx::query(CASE_KEY)
+                    .bind(a.case_id.as_str())
+                    .bind(a.applicant_key.as_str())
+                    .bind(b.applicant_key.as_str())
+                    .execute(w.conn())
+                    .await?;
+                if done.rows_affected() != 1 || keyed.rows_affected() != 1 {
+                    return Err(changed());
+                }
+            }
+            counts.personal = reseal_personal(w.conn(), sealer.as_ref()).await?;
+            counts.readiness = reseal_readiness(w.conn(), sealer.as_ref()).await?;
+            Ok(())
+        }
+        .await;
+        let receipt = w.finish(res, ev).await?;
+        Ok((receipt, counts))
+    }
+}
+
+/// `stored` opened under the ring and sealed again under its current key.
+fn resealed(sealer: &dyn crate::Sealer, what: &str, stored: &str) -> Result<String, StoreError> {
+    Ok(sealer.seal_text(&open_stored(Some(sealer), what, stored)?))
+}
+
+/// Reseals every event's personal data; how many.
+async fn reseal_personal(
+    conn: &mut sqlx::AnyConnection,
+    sealer: &dyn crate::Sealer,
+) -> Result<usize, StoreError> {
+    const SELECT: &str = "SELECT seq, data FROM event_personal ORDER BY seq";
+    const UPDATE: &str = "UPDATE event_personal SET data = $2 WHERE seq = $1 AND data = $3";
+    let rows: Vec<(i64, String)> = sqlx::query_as(SELECT).fetch_all(&mut *conn).await?;
+    for (seq, stored) in &rows {
+        let new = resealed(sealer, &format!("event_personal {seq}"), stored)?;
+        let done = sqlx::query(UPDATE)
+            .bind(*seq)
+            .bind(new)
+            .bind(stored.as_str())
+            .execute(&mut *conn)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict("a sealed row changed during the rotation".into()));
+        }
+    }
+    Ok(rows.len())
+}
+
+/// Reseals every readiness document; how many.
+async fn reseal_readiness(
+    conn: &mut sqlx::AnyConnection,
+    sealer: &dyn crate::Sealer,
+) -> Result<usize, StoreError> {
+    const SELECT: &str = "SELECT grant_id, town, doc FROM readiness ORDER BY grant_id, town";
+    const UPDATE: &str =
+        "UPDATE readiness SET doc = $3 WHERE grant_id = $1 AND town = $2 AND doc = $4";
+    let rows: Vec<(String, String, String)> = sqlx::query_as(SELECT).fetch_all(&mut *conn).await?;
+    for (grant, town, stored) in &rows {
+        let new = resealed(sealer, &format!("readiness {grant} {town}"), stored)?;
+        let done = sqlx::query(UPDATE)
+            .bind(grant.as_str())
+            .bind(town.as_str())
+            .bind(new)
+            .bind(stored.as_str())
+            .execute(&mut *conn)
+            .await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict("a sealed row changed during the rotation".into()));
+        }
+    }
+    Ok(rows.len())
+}
