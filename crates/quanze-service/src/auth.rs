@@ -73,11 +73,47 @@ pub struct Login {
     pub token: String,
 }
 
-/// A password hash of the default parameters for a password no one has, made once: what a
-/// sign-in for an unknown account is checked against.
-fn dummy_hash() -> &'static str {
-    static HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    HASH.get_or_init(|| hash_password("no account has this password").unwrap_or_default())
+/// 口令散列强度 — the argon2id cost of new password hashes (`--argon2-memory-kib`,
+/// `--argon2-iterations`). A hash keeps the cost it was made with, which is written in it, so a
+/// changed cost applies to passwords set from then on; every hash is checked at its own cost.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PasswordHashing {
+    /// Memory, in KiB.
+    pub memory_kib: u32,
+    /// Passes over the memory.
+    pub iterations: u32,
+}
+
+impl Default for PasswordHashing {
+    /// The argon2 crate's default, OWASP's first recommendation for argon2id: 19 MiB, 2 passes,
+    /// one lane.
+    fn default() -> PasswordHashing {
+        PasswordHashing { memory_kib: 19_456, iterations: 2 }
+    }
+}
+
+impl PasswordHashing {
+    /// The cost, refused below OWASP's floor for argon2id (its cheapest recommended setting is
+    /// 7 MiB with 5 passes; memory times passes must be at least that).
+    pub fn checked(memory_kib: u32, iterations: u32) -> Result<PasswordHashing, String> {
+        const FLOOR_KIB: u32 = 7_168;
+        const FLOOR_WORK: u64 = 7_168 * 5;
+        if memory_kib < FLOOR_KIB || u64::from(memory_kib) * u64::from(iterations) < FLOOR_WORK {
+            return Err(format!(
+                "argon2id at {memory_kib} KiB and {iterations} passes is below OWASP's floor \
+                 (at least {FLOOR_KIB} KiB, and memory × passes at least {FLOOR_WORK} KiB)"
+            ));
+        }
+        argon2::Params::new(memory_kib, iterations, 1, None)
+            .map_err(|e| format!("argon2id at {memory_kib} KiB and {iterations} passes: {e}"))?;
+        Ok(PasswordHashing { memory_kib, iterations })
+    }
+
+    fn argon2(self) -> ServiceResult<Argon2<'static>> {
+        let params = argon2::Params::new(self.memory_kib, self.iterations, 1, None)
+            .map_err(|e| ServiceError::Internal(format!("argon2 parameters: {e}")))?;
+        Ok(Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params))
+    }
 }
 
 /// SM3 of a token, hex: what is stored and looked up.
@@ -90,11 +126,22 @@ fn new_token() -> String {
     format!("qz_{}", hex::encode(bytes))
 }
 
-fn hash_password(password: &str) -> ServiceResult<String> {
-    Argon2::default()
+fn hash_password(cost: PasswordHashing, password: &str) -> ServiceResult<String> {
+    cost.argon2()?
         .hash_password(password.as_bytes())
         .map(|h| h.to_string())
         .map_err(|e| ServiceError::Internal(format!("argon2: {e}")))
+}
+
+impl Service {
+    /// A hash at the configured cost of a password no one has, made once: what a sign-in for
+    /// an unknown account is checked against, so that it costs what a wrong password costs.
+    fn dummy_hash(&self) -> &str {
+        self.dummy_hash.get_or_init(|| {
+            hash_password(self.config.password_hashing, "no account has this password")
+                .unwrap_or_default()
+        })
+    }
 }
 
 impl Service {
@@ -153,7 +200,7 @@ impl Service {
             id: self.ids.user(),
             username: new.username.clone(),
             display_name: stored_name,
-            password_hash: hash_password(&new.password)?,
+            password_hash: hash_password(self.config.password_hashing, &new.password)?,
             roles: new.roles.clone(),
             failed_logins: 0,
             locked_until: None,
@@ -225,7 +272,7 @@ impl Service {
         let Some(user) = found else {
             // Same answer as a wrong password, after the same work (a hash checked), so that
             // neither the answer nor its time tells which accounts exist.
-            let _ = Argon2::default().verify_password(password.as_bytes(), dummy_hash());
+            let _ = Argon2::default().verify_password(password.as_bytes(), self.dummy_hash());
             return Err(ServiceError::Unauthenticated);
         };
         let ok = Argon2::default()
@@ -359,8 +406,15 @@ impl Service {
             serde_json::json!({}),
         );
         let keep = keep.map(token_hash);
-        let receipt =
-            self.store.set_password(user.id, &hash_password(new)?, keep.as_deref(), ev).await?;
+        let receipt = self
+            .store
+            .set_password(
+                user.id,
+                &hash_password(self.config.password_hashing, new)?,
+                keep.as_deref(),
+                ev,
+            )
+            .await?;
         self.end_tickets(user.id);
         Ok(receipt.leaf_index())
     }

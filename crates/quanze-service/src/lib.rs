@@ -151,6 +151,8 @@ pub struct Config {
     pub lockout_minutes: i64,
     /// 口令策略 — what a new password must be.
     pub password: quanze_core::account::PasswordPolicy,
+    /// The argon2id cost of new password hashes.
+    pub password_hashing: auth::PasswordHashing,
     /// How long sign-ins last (web sessions and API tokens).
     pub sessions: SessionPolicy,
     /// 双因素 — which roles sign in with a second factor.
@@ -201,6 +203,7 @@ impl Default for Config {
             lockout_threshold: 5,
             lockout_minutes: 30,
             password: quanze_core::account::PasswordPolicy::default(),
+            password_hashing: auth::PasswordHashing::default(),
             sessions: SessionPolicy::default(),
             second_factor: second_factor::SecondFactorPolicy::default(),
             write_limits: rate::WriteLimits::default(),
@@ -260,6 +263,8 @@ pub struct Service {
     /// Public comments per source address in their ten-minute window: (start, count).
     comment_sources:
         std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (DateTime<Utc>, u32)>>,
+    /// [`Service::dummy_hash`].
+    dummy_hash: std::sync::OnceLock<String>,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -366,6 +371,7 @@ impl Service {
             write_rates,
             comment_sources: std::sync::Mutex::new(std::collections::HashMap::new()),
             import_turns: Arc::new(tokio::sync::Semaphore::new(1)),
+            dummy_hash: std::sync::OnceLock::new(),
         }
     }
 

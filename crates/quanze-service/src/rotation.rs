@@ -42,6 +42,16 @@ impl Service {
     }
 }
 
+impl Service {
+    /// Checks, writing nothing, that every account's and applicant's seal opens under the
+    /// service's key ring (the catalogue's readiness documents were opened when it loaded):
+    /// what `quanze key rotate-personal` asks before it adds a key to the file.
+    pub async fn check_personal_seals(&self) -> ServiceResult<()> {
+        let key = require(self.config.cases.personal_key.as_ref())?;
+        resealed(key, &self.store.sealed_rows().await?).map(|_| ())
+    }
+}
+
 /// `rows` sealed again under `key`'s current key.
 fn resealed(key: &PersonalKey, rows: &SealedRows) -> ServiceResult<SealedRows> {
     let broken = |what: String| {

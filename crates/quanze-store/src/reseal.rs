@@ -175,6 +175,21 @@ impl ResealStore for SqlStore {
         };
         let mut w = self.begin_large_write().await?;
         let res = async {
+            // The rows read before are all the rows there are: an account or a case added
+            // since (by a server still running) would otherwise stay under the old key.
+            let accounts: Vec<String> =
+                sqlx::query_scalar("SELECT id FROM users ORDER BY id").fetch_all(w.conn()).await?;
+            let cases: Vec<String> =
+                sqlx::query_scalar("SELECT case_id FROM case_applicants ORDER BY case_id")
+                    .fetch_all(w.conn())
+                    .await?;
+            if !accounts.iter().eq(before.accounts.iter().map(|a| &a.id))
+                || !cases.iter().eq(before.applicants.iter().map(|a| &a.case_id))
+            {
+                return Err(StoreError::Conflict(
+                    "an account or a case was added during the rotation".into(),
+                ));
+            }
             for (b, a) in before.accounts.iter().zip(&after.accounts) {
                 let done = sqlx::query(ACCOUNT)
                     .bind(a.id.as_str())

@@ -393,18 +393,9 @@ const MATERIAL_GRACE: Duration = Duration::from_secs(3600);
 
 /// The personal-data key: the file given, or personal.key beside a SQLite database.
 fn personal_key(arg: Option<&std::path::Path>, db: &str) -> anyhow::Result<Option<PersonalKey>> {
-    let path = match arg {
-        Some(path) => path.to_path_buf(),
-        None => match db.strip_prefix("sqlite://") {
-            Some(file) => std::path::Path::new(file.split('?').next().unwrap_or(file))
-                .parent()
-                .map(|dir| dir.join("personal.key"))
-                .unwrap_or_else(|| PathBuf::from("personal.key")),
-            None => {
-                tracing::warn!("no --personal-key: cases cannot be received");
-                return Ok(None);
-            }
-        },
+    let Some(path) = personal_key_path(arg, db) else {
+        tracing::warn!("no --personal-key: cases cannot be received");
+        return Ok(None);
     };
     PersonalKey::load_or_create(&path).map(Some).map_err(anyhow::Error::msg)
 }
@@ -443,6 +434,13 @@ impl WriteLimitArgs {
 struct PolicyArgs {
     #[command(flatten)]
     limits: WriteLimitArgs,
+    /// The argon2id memory of new password hashes, in KiB (OWASP's floor: 7168 KiB, and memory
+    /// × passes at least 35,840).
+    #[arg(long, env = "QUANZE_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
+    argon2_memory_kib: u32,
+    /// The argon2id passes of new password hashes.
+    #[arg(long, env = "QUANZE_ARGON2_ITERATIONS", default_value_t = 2)]
+    argon2_iterations: u32,
     /// Consecutive failed logins before an account is locked.
     #[arg(long, env = "QUANZE_LOCKOUT_THRESHOLD", default_value_t = 5)]
     lockout_threshold: u32,
@@ -597,6 +595,11 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     min_classes: usize::from(policy.password_min_classes),
                     ..Default::default()
                 },
+                password_hashing: quanze_service::auth::PasswordHashing::checked(
+                    policy.argon2_memory_kib,
+                    policy.argon2_iterations,
+                )
+                .map_err(anyhow::Error::msg)?,
                 ledger: ledger::ledger_config(
                     ledger.ledger_key.as_deref(),
                     &ledger.origin,
@@ -640,10 +643,19 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
             let ledger_hash = ledger_hash
                 .parse()
                 .map_err(|_| anyhow!("--ledger-hash must be sm3 or sha256, not {ledger_hash:?}"))?;
+            // The administrator's name is sealed under the server's key when there is one.
+            let key_file = std::env::var_os("QUANZE_PERSONAL_KEY").map(PathBuf::from);
+            let config = Config {
+                cases: CasesConfig {
+                    personal_key: existing_personal_key(key_file.as_deref(), &db)?,
+                    ..Default::default()
+                },
+                ..Default::default()
+            };
             let service = Service::open_with(
                 &db,
                 quanze_service::ConnectOptions { ledger_hash, ..Default::default() },
-                Config::default(),
+                config,
             )
             .await
             .with_context(|| format!("opening the database {db}"))?;
@@ -1215,9 +1227,35 @@ async fn serve(
 async fn rotate_personal(db: &str, arg: Option<&std::path::Path>) -> anyhow::Result<ExitCode> {
     let path = personal_key_path(arg, db)
         .ok_or_else(|| anyhow!("give the personal-data key file with --personal-key"))?;
+    // One rotation at a time: two at once could each write a key the other then replaces.
+    let lock_path = path.with_file_name(format!(
+        ".{}.lock",
+        path.file_name().and_then(|n| n.to_str()).unwrap_or("personal.key")
+    ));
+    let lock = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .with_context(|| format!("opening {}", lock_path.display()))?;
+    if lock.try_lock().is_err() {
+        bail!("another rotation of {} is under way", path.display());
+    }
     let ring = PersonalKey::load(&path).map_err(anyhow::Error::msg)?.ok_or_else(|| {
         anyhow!("no key file at {}: nothing is sealed, nothing to rotate", path.display())
     })?;
+    // The database answers and every seal opens under the present ring before a key is added,
+    // so that a wrong URL or a database that is down leaves the key file as it was.
+    let present = Config {
+        cases: CasesConfig { personal_key: Some(ring.clone()), ..Default::default() },
+        ..Default::default()
+    };
+    Service::open(db, present)
+        .await
+        .with_context(|| format!("opening the database {db}"))?
+        .check_personal_seals()
+        .await
+        .context("checking that every seal opens under the present key file")?;
     let rotated = ring.rotated();
     rotated.replace_file(&path).map_err(anyhow::Error::msg)?;
     let config = Config {

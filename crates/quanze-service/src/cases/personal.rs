@@ -198,16 +198,37 @@ impl PersonalKey {
         }
     }
 
-    /// Replaces the key file at `path` with this ring, atomically: a private file beside it,
-    /// synced, then renamed over it, so a crash leaves the old ring or the new one, whole.
+    /// Replaces the key file at `path` with this ring, atomically and durably: a private file
+    /// beside it (with the old file's owner, so a server running as another account still
+    /// reads it), synced, renamed over it, the folder synced so the rename itself is on disk,
+    /// and the file read back. A crash leaves the old ring or the new one, whole; once this
+    /// returns, the new ring is on disk.
     pub fn replace_file(&self, path: &Path) -> Result<(), String> {
+        let failed = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
         let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("personal.key");
         let temporary = path.with_file_name(format!(".{name}.new"));
         let _ = std::fs::remove_file(&temporary);
-        write_private(&temporary, self.to_text().as_bytes())
-            .and_then(|()| std::fs::File::open(&temporary)?.sync_all())
-            .and_then(|()| std::fs::rename(&temporary, path))
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))
+        write_private(&temporary, self.to_text().as_bytes()).map_err(failed)?;
+        #[cfg(unix)]
+        if let Ok(old) = std::fs::metadata(path) {
+            use std::os::unix::fs::MetadataExt;
+            std::os::unix::fs::chown(&temporary, Some(old.uid()), Some(old.gid()))
+                .map_err(failed)?;
+        }
+        std::fs::File::open(&temporary).and_then(|f| f.sync_all()).map_err(failed)?;
+        std::fs::rename(&temporary, path).map_err(failed)?;
+        #[cfg(unix)]
+        {
+            let folder = match path.parent() {
+                Some(p) if !p.as_os_str().is_empty() => p,
+                _ => Path::new("."),
+            };
+            std::fs::File::open(folder).and_then(|f| f.sync_all()).map_err(failed)?;
+        }
+        match PersonalKey::load(path)? {
+            Some(back) if back.to_text() == self.to_text() => Ok(()),
+            _ => Err(format!("{} does not read back as written", path.display())),
+        }
     }
 
     /// Seals `plain` under the current key: version, nonce, SM4-CTR ciphertext, HMAC-SM3 tag

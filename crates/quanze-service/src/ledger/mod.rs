@@ -56,10 +56,15 @@ pub struct Entry {
     pub withheld: bool,
 }
 
-/// Whether an event is an account's (sign-ins and their failures, tokens, locks), which only
+/// Whether an event is an account's (sign-ins and their failures, tokens, locks) or another
+/// record of the audit trail (the trail's own reads, staff exports, key rotations), which only
 /// the audit role reads.
 pub fn is_account_event(kind: &str) -> bool {
-    kind.starts_with("user.") || kind.starts_with("token.")
+    kind.starts_with("user.")
+        || kind.starts_with("token.")
+        || kind.starts_with("audit.")
+        || kind == "list.exported"
+        || kind.starts_with("personal_key.")
 }
 
 /// An inclusion proof.

@@ -262,20 +262,31 @@ impl Service {
     }
 
     /// A page of the lists, each with its number of versions and its latest one.
-    pub fn list_page(&self, offset: usize, limit: usize) -> ListPage {
+    ///
+    /// For the public (no `reader`), drafts are left out: a list's count and latest version
+    /// are of what was published, and a list with nothing published is not shown at all, not
+    /// even its name.
+    pub fn list_page(&self, reader: Option<&CurrentUser>, offset: usize, limit: usize) -> ListPage {
         let catalog = self.catalog();
-        let rows: Vec<_> = catalog.lists.iter().collect();
-        ListPage::of_mapped(rows, offset, limit, |l| ListSummary {
-            id: l.id,
-            name: l.name.clone(),
-            scope: l.scope.clone(),
-            versions: catalog.versions(l.id).len(),
-            latest: catalog.latest_version(l.id).map(|v| LatestVersion {
-                id: v.id,
-                number: v.number,
-                status: v.status,
-                entries: v.entries.len(),
-            }),
+        let readable = |l: &quanze_core::PowerList| -> Vec<&ListVersion> {
+            catalog.versions(l.id).iter().filter(|v| may_read(reader, v.status)).collect()
+        };
+        let rows: Vec<_> =
+            catalog.lists.iter().filter(|l| !readable(l).is_empty() || reader.is_some()).collect();
+        ListPage::of_mapped(rows, offset, limit, |l| {
+            let versions = readable(l);
+            ListSummary {
+                id: l.id,
+                name: l.name.clone(),
+                scope: l.scope.clone(),
+                versions: versions.len(),
+                latest: versions.iter().max_by_key(|v| v.number).map(|v| LatestVersion {
+                    id: v.id,
+                    number: v.number,
+                    status: v.status,
+                    entries: v.entries.len(),
+                }),
+            }
         })
     }
 
@@ -418,6 +429,12 @@ impl Service {
         format: ExportFormat,
     ) -> ServiceResult<ExportFile> {
         self.readable_version(reader, id)?;
+        // An audited export writes to the ledger, so it counts as a write of its account.
+        if let Some(by) = reader {
+            let writer =
+                crate::rate::Writer { source: None, caller: Some(format!("user:{}", by.id)) };
+            self.check_write_rate(&writer)?;
+        }
         let (name, bytes) = self.export_version(id, town, format, None)?;
         if let Some(by) = reader {
             let payload = serde_json::json!({

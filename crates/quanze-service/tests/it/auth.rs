@@ -193,3 +193,39 @@ async fn a_persons_name_is_sealed_at_rest_and_opened_for_the_auditor_alone() {
     let clerk = service.login("clerk09", PASSWORD).await.unwrap().user;
     assert!(matches!(service.audit_trail(&clerk, &query).await, Err(ServiceError::Forbidden(_))));
 }
+
+#[tokio::test]
+async fn the_password_hash_cost_is_configured_kept_in_each_hash_and_floored() {
+    use quanze_service::auth::PasswordHashing;
+    assert!(PasswordHashing::checked(4_096, 10).is_err(), "under 7 MiB");
+    assert!(PasswordHashing::checked(7_168, 4).is_err(), "too little work");
+    let cost = PasswordHashing::checked(9_216, 4).expect("one of OWASP's settings");
+    let clock =
+        TestClock::at(DateTime::parse_from_rfc3339("2026-03-02T09:00:00+08:00").unwrap().to_utc());
+    let config =
+        crate::helpers::password_only(Config { password_hashing: cost, ..Config::default() });
+    let (dir, service) = service(clock, config).await;
+    let user = NewUser {
+        username: Username::parse("cost01").unwrap(),
+        display_name: "口令".into(),
+        password: PASSWORD.into(),
+        roles: vec![RoleAssignment { role: Role::Clerk, unit: None }],
+    };
+    service.create_user(None, user).await.unwrap();
+    sqlx::any::install_default_drivers();
+    use sqlx::Connection as _;
+    let url = quanze_store::testing::sqlite_url(dir.path());
+    let mut conn = sqlx::AnyConnection::connect(&url).await.unwrap();
+    let hash: String =
+        sqlx::query_scalar("SELECT password_hash FROM users WHERE username = 'cost01'")
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+    conn.close().await.unwrap();
+    assert!(hash.starts_with("$argon2id$v=19$m=9216,t=4,p=1$"), "{hash}");
+    service.login("cost01", PASSWORD).await.expect("signs in at the configured cost");
+    assert!(matches!(
+        service.login("cost01", "Wrong#password1").await,
+        Err(ServiceError::Unauthenticated)
+    ));
+}

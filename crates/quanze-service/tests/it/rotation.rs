@@ -168,7 +168,7 @@ async fn a_rotation_reseals_everything_under_the_new_key_and_keeps_old_recovery_
     let snapshot = at_rest(&url).await;
     let mut stale = rows.clone();
     stale.accounts[0].display_name = "sm4:00".into();
-    let ev = quanze_store::NewEvent {
+    let ev = || quanze_store::NewEvent {
         at: clock.now(),
         actor: None,
         unit: None,
@@ -177,7 +177,21 @@ async fn a_rotation_reseals_everything_under_the_new_key_and_keeps_old_recovery_
         payload: serde_json::json!({}),
         personal: None,
     };
-    let refused = service.store().reseal(&stale, &rows, ev).await;
+    let refused = service.store().reseal(&stale, &rows, ev()).await;
+    assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
+    let unchanged = at_rest(&url).await;
+    assert!(unchanged.names == snapshot.names, "no name was rewritten");
+    assert!(unchanged.personal == snapshot.personal, "no personal data was rewritten");
+    // So does one that would miss an account added after its rows were read.
+    let late = NewUser {
+        username: Username::parse("late01").unwrap(),
+        display_name: "晚到".into(),
+        password: PASSWORD.into(),
+        roles: vec![RoleAssignment { role: Role::Clerk, unit: None }],
+    };
+    service.create_user(None, late).await.unwrap();
+    let snapshot = at_rest(&url).await;
+    let refused = service.store().reseal(&rows, &rows, ev()).await;
     assert!(matches!(refused, Err(StoreError::Conflict(_))), "{refused:?}");
     let unchanged = at_rest(&url).await;
     assert!(unchanged.names == snapshot.names, "no name was rewritten");

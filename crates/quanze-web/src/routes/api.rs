@@ -191,7 +191,8 @@ struct CommonAnswers;
 impl utoipa::Modify for CommonAnswers {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::path::{Operation, ParameterIn};
-        for item in openapi.paths.paths.values_mut() {
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let sign_in = crate::routes::is_sign_in(path);
             let operations: [(&mut Option<Operation>, bool); 4] = [
                 (&mut item.get, false),
                 (&mut item.post, true),
@@ -216,14 +217,23 @@ impl utoipa::Modify for CommonAnswers {
                 if path_parameter("receipt") {
                     answers.push(("422", "not a receipt number (invalid_input)"));
                 }
-                if op.request_body.is_some() {
+                if let Some(body) = &op.request_body {
                     answers.extend([
                         ("413", "a body over the size limit"),
-                        ("415", "a body that is not of the stated content type"),
                         ("422", "a body that reads but is refused"),
                     ]);
+                    let json = match body {
+                        utoipa::openapi::RefOr::T(body) => {
+                            body.content.contains_key("application/json")
+                        }
+                        utoipa::openapi::RefOr::Ref(_) => false,
+                    };
+                    if json {
+                        answers.push(("415", "a body that is not JSON (application/json)"));
+                    }
                 }
-                if write {
+                // Sign-ins are left to their own throttle (429 `sign_in_throttled`).
+                if write && !sign_in {
                     answers.push((
                         "429",
                         "too many writes from this address or caller (rate_limited), with Retry-After",
@@ -636,10 +646,16 @@ async fn items(
 }
 
 #[utoipa::path(get, path = "/api/v1/lists", operation_id = "lists", params(Paging),
-    responses((status = 200, description = "lists, each with its number of versions and its latest one", body = ListPage),
-        (status = 400, description = "bad paging parameters", body = ErrorBody)))]
-async fn lists(State(st): State<AppState>, Query(p): Query<Paging>) -> axum::Json<ListPage> {
-    axum::Json(st.service.list_page(p.offset, p.limit.clamp(1, 500)))
+    responses((status = 200, description = "lists, each with its number of versions and its latest one; without a staff token, drafts are left out, and so are lists with nothing published", body = ListPage),
+        (status = 400, description = "bad paging parameters", body = ErrorBody),
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody)))]
+async fn lists(
+    State(st): State<AppState>,
+    reader: Option<Auth>,
+    Query(p): Query<Paging>,
+) -> axum::Json<ListPage> {
+    let reader = reader.map(|Auth(user)| user);
+    axum::Json(st.service.list_page(reader.as_ref(), p.offset, p.limit.clamp(1, 500)))
 }
 
 #[utoipa::path(post, path = "/api/v1/lists", operation_id = "create_list", request_body = NewListRequest,
@@ -658,6 +674,7 @@ async fn create_list(
 
 #[utoipa::path(get, path = "/api/v1/lists/{id}/versions", operation_id = "versions", params(("id" = String, Path, description = "list id"), Paging),
     responses((status = 200, description = "versions, oldest first; without a staff token, drafts are left out", body = VersionPage),
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody),
         (status = 400, description = "a malformed id or paging parameters", body = ErrorBody),
         (status = 404, description = "no such list", body = ErrorBody)))]
 async fn versions(
@@ -672,6 +689,7 @@ async fn versions(
 
 #[utoipa::path(get, path = "/api/v1/versions/{id}", operation_id = "version", params(("id" = String, Path, description = "version id")),
     responses((status = 200, description = "the version with its entries, overrides and publication blockers", body = VersionDetail),
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody),
         (status = 400, description = "a malformed id", body = ErrorBody),
         (status = 404, description = "no such version (or, without a staff token, a draft)", body = ErrorBody)))]
 async fn version(
@@ -737,6 +755,7 @@ pub struct DiffParams {
 
 #[utoipa::path(get, path = "/api/v1/diff", operation_id = "diff", params(DiffParams),
     responses((status = 200, description = "added, removed and changed items, field by field", body = DiffView),
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody),
         (status = 400, description = "neither two versions nor two units", body = ErrorBody),
         (status = 404, description = "no such version or unit (or, without a staff token, a draft)", body = ErrorBody)))]
 async fn diff(
@@ -807,7 +826,9 @@ pub struct ExportParams {
                 (Object = "application/json")
             )),
         (status = 400, description = "an unknown format", body = ErrorBody),
-        (status = 404, description = "no such version or town (or, without a staff token, a draft); a staff member's export is an audit record", body = ErrorBody)))]
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody),
+        (status = 404, description = "no such version or town (or, without a staff token, a draft); a staff member's export is an audit record", body = ErrorBody),
+        (status = 429, description = "a staff member's exports count as writes of their account: too many (rate_limited)", body = ErrorBody)))]
 async fn export(
     State(st): State<AppState>,
     reader: Option<Auth>,

@@ -44,6 +44,7 @@ pub fn router() -> Router<AppState> {
 
 #[utoipa::path(post, path = "/api/v1/cases", operation_id = "apply_for_case", request_body = ApplyRequest,
     responses((status = 201, description = "received: the receipt number, the access code (shown once) and the case", body = CaseReceipt),
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody),
         (status = 403, description = "the unit does not hold the power that day (the message names who does), or a window application without a clerk's token", body = ErrorBody),
         (status = 404, description = "no such unit or item", body = ErrorBody),
         (status = 422, description = "an invalid ID number or credit code, an unknown applicant kind", body = ErrorBody),

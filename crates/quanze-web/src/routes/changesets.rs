@@ -26,6 +26,7 @@ pub fn router() -> Router<AppState> {
 
 #[utoipa::path(get, path = "/api/v1/change-sets", operation_id = "change_sets",
     responses((status = 200, description = "every change set, newest first, with its flow, rounds, comments and review; without a staff token, only those put to 公示 or published, without the units' opinions, the comments' texts or the review", body = [ChangeSetView]),
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody),
         (status = 500, description = "the store failed", body = ErrorBody)))]
 pub(crate) async fn change_sets(
     State(st): State<AppState>,
@@ -37,6 +38,7 @@ pub(crate) async fn change_sets(
 
 #[utoipa::path(get, path = "/api/v1/change-sets/{id}", operation_id = "change_set", params(("id" = String, Path, description = "change set id")),
     responses((status = 200, description = "the change set, its changes named with the fields they change", body = ChangeSetView),
+        (status = 401, description = "a token that is not valid (expired, ended)", body = ErrorBody),
         (status = 400, description = "a malformed id", body = ErrorBody),
         (status = 404, description = "no such change set (or, without a staff token, one still internal)", body = ErrorBody)))]
 pub(crate) async fn change_set(

@@ -74,7 +74,7 @@ pub async fn request_limits(
 }
 
 /// Paths of the sign-in, which its own throttle counts (failures, not attempts).
-fn is_sign_in(path: &str) -> bool {
+pub(crate) fn is_sign_in(path: &str) -> bool {
     matches!(
         path,
         "/api/v1/auth/login"

@@ -558,6 +558,28 @@ async fn drafts_are_the_staffs_and_a_staff_members_export_is_an_audit_record() {
     assert_eq!(records[0]["outcome"], "success");
     assert_eq!(records[0]["details"]["version"], draft.as_str(), "{page}");
     assert_eq!(records[0]["details"]["format"], "json", "{page}");
+
+    // The lists' index counts and shows what was published to the public, the draft to staff.
+    let list_of = |page: &Value| {
+        page["items"].as_array().unwrap().iter().find(|l| l["id"] == list_id.to_string()).cloned()
+    };
+    let (_, public) = app.get("/api/v1/lists?limit=500").await;
+    let public = list_of(&public).expect("the published list is public");
+    assert_eq!(public["versions"], n_versions, "{public}");
+    assert_eq!(public["latest"]["status"], "published", "{public}");
+    let (_, staff) = app.send(reqwest::Method::GET, "/api/v1/lists?limit=500", editor, None).await;
+    let staff = list_of(&staff).unwrap();
+    assert_eq!(
+        (staff["versions"].clone(), staff["latest"]["id"].clone()),
+        (json!(n_versions + 1), json!(draft))
+    );
+
+    // The export's leaf is withheld from the public ledger (hash only), like an account's.
+    let seq = records[0]["seq"].as_u64().unwrap();
+    let leaf = seq - 1;
+    let (_, entries) =
+        app.get(&format!("/api/v1/ledger/entries?start={leaf}&end={}", leaf + 1)).await;
+    assert_eq!(entries["entries"][0]["withheld"], true, "{entries}");
 }
 
 #[tokio::test]
