@@ -196,7 +196,7 @@ impl Service {
                 })
                 .map(|u| u.name.clone());
             let name = catalog
-                .latest_item_version(item)
+                .public_item_version(item)
                 .and_then(|v| catalog.item(item, v))
                 .map_or_else(|| item.to_string(), |i| i.content.name.clone());
             let zh = match competent {

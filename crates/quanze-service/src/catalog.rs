@@ -108,6 +108,8 @@ pub struct Catalog {
     latest_item: Shards<ItemId, u32>,
     /// How many entries and added overrides of any version pin each item version.
     pins: Shards<(ItemId, u32), u32>,
+    /// The same, of versions that are not drafts: what the public may see of an item.
+    public_pins: Shards<(ItemId, u32), u32>,
     /// Which unit holds what on which date.
     pub holdings: Arc<ListHoldings>,
     /// Devolution grants.
@@ -177,12 +179,17 @@ impl Catalog {
         }
         catalog.latest_item = latest.into_iter().collect();
         let mut pins: HashMap<(ItemId, u32), u32> = HashMap::new();
-        for vs in catalog.versions.values() {
-            for key in vs.iter().flat_map(pinned) {
+        let mut public_pins: HashMap<(ItemId, u32), u32> = HashMap::new();
+        for v in catalog.versions.values().flat_map(|vs| vs.iter()) {
+            for key in pinned(v) {
                 *pins.entry(key).or_default() += 1;
+                if v.status != VersionStatus::Draft {
+                    *public_pins.entry(key).or_default() += 1;
+                }
             }
         }
         catalog.pins = pins.into_iter().collect();
+        catalog.public_pins = public_pins.into_iter().collect();
         // Readiness records written before issue 14 do not say whether the grant hands a
         // penalty power to the town; every record is marked from its grant on load.
         let marks: Vec<bool> =
@@ -399,17 +406,27 @@ impl Catalog {
     }
 
     fn pin(&mut self, version: &ListVersion) {
+        let public = version.status != VersionStatus::Draft;
         for key in pinned(version) {
             *self.pins.entry(key).or_default() += 1;
+            if public {
+                *self.public_pins.entry(key).or_default() += 1;
+            }
         }
     }
 
     fn unpin(&mut self, version: &ListVersion) {
+        let public = version.status != VersionStatus::Draft;
         for key in pinned(version) {
-            if let std::collections::hash_map::Entry::Occupied(mut n) = self.pins.entry(key) {
-                *n.get_mut() -= 1;
-                if *n.get() == 0 {
-                    n.remove();
+            for (counts, counted) in [(&mut self.pins, true), (&mut self.public_pins, public)] {
+                if !counted {
+                    continue;
+                }
+                if let std::collections::hash_map::Entry::Occupied(mut n) = counts.entry(key) {
+                    *n.get_mut() -= 1;
+                    if *n.get() == 0 {
+                        n.remove();
+                    }
                 }
             }
             self.forget_if_unused(key);
@@ -553,6 +570,14 @@ impl Catalog {
     /// The newest stored version number of an item.
     pub fn latest_item_version(&self, id: ItemId) -> Option<u32> {
         self.latest_item.get(&id).copied()
+    }
+
+    /// The newest version of an item that a published or superseded list version pins: what
+    /// the public may be shown of it (a draft's wording is the staff's). `None` for an item
+    /// only drafts name.
+    pub fn public_item_version(&self, id: ItemId) -> Option<u32> {
+        let latest = self.latest_item_version(id)?;
+        (1..=latest).rev().find(|v| self.public_pins.get(&(id, *v)).is_some())
     }
 
     /// One item version.

@@ -198,10 +198,10 @@ fn unit_name(catalog: &Catalog, id: UnitId) -> String {
     catalog.unit(id).map_or_else(|| id.to_string(), |u| u.name.clone())
 }
 
-/// The name of an item as the newest version the catalogue has.
+/// The name of an item as its newest published version has it (the reports are public).
 fn item_name(catalog: &Catalog, id: ItemId) -> String {
     catalog
-        .latest_item_version(id)
+        .public_item_version(id)
         .and_then(|v| catalog.item(id, v))
         .map_or_else(|| id.to_string(), |i| i.content.display_name())
 }
@@ -453,7 +453,7 @@ fn unheld(
             continue;
         }
         let Some(content) = catalog
-            .latest_item_version(*item)
+            .public_item_version(*item)
             .and_then(|v| catalog.item(*item, v))
             .map(|i| i.content.clone())
         else {

@@ -62,6 +62,9 @@ impl Catalog {
         same!("latest item versions", &sorted(latest(self)), &sorted(latest(other)));
         let pins = |c: &Catalog| c.pins.iter().map(|(k, n)| (*k, *n)).collect::<BTreeMap<_, _>>();
         same!("pinned item versions", &pins(self), &pins(other));
+        let public =
+            |c: &Catalog| c.public_pins.iter().map(|(k, n)| (*k, *n)).collect::<BTreeMap<_, _>>();
+        same!("item versions pinned by what was published", &public(self), &public(other));
         same!("holdings", &holdings(&self.holdings), &holdings(&other.holdings));
         same!(
             "holdings of the authority index",

@@ -961,7 +961,7 @@ impl Service {
 pub struct AuthorityLookup {
     /// The item.
     pub item: ItemId,
-    /// Its name (its latest version's).
+    /// Its name (its newest published version's).
     pub name: String,
     /// The day asked about.
     pub on: NaiveDate,
@@ -984,8 +984,9 @@ impl Service {
     ) -> ServiceResult<AuthorityLookup> {
         let catalog = self.catalog();
         let on = date.unwrap_or_else(|| self.today());
+        // The public sees an item as published: an item only drafts name is not found.
         let name = catalog
-            .latest_item_version(item)
+            .public_item_version(item)
             .and_then(|v| catalog.item(item, v))
             .map(|i| i.content.display_name())
             .ok_or_else(|| ServiceError::NotFound(format!("事项 {item}")))?;

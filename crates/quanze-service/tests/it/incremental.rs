@@ -197,10 +197,19 @@ async fn every_write_keeps_the_catalogue_equal_to_a_rebuild() {
     };
     let draft_only = service.search_items(&search("新设事项")).unwrap();
     assert_eq!(named(draft_only), 0, "a draft is not public");
+    // Nor its item's wording: the public's lookup does not know an item only a draft names.
+    assert_eq!(service.catalog().public_item_version(new_item), None);
+    assert!(matches!(
+        service.authority_lookup(new_item, None, None),
+        Err(quanze_service::ServiceError::NotFound(_))
+    ));
     service.publish(Some(&leader), draft.id, today, approval).await.unwrap();
     check(&service, &before, "a publication").await;
     let found = service.search_items(&search("新设事项")).unwrap();
     assert_eq!(found.hits[0].name, "新设事项（修订）", "the published version, found at once");
+    assert_eq!(service.catalog().public_item_version(new_item), Some(2));
+    let lookup = service.authority_lookup(new_item, None, None).unwrap();
+    assert_eq!(lookup.name, "新设事项（修订）");
     assert_eq!(named(found), 1);
     assert!(service.catalog().holdings.holds(dept, new_item, today).is_some());
     // A unit renamed: its items are found by the new name at once.
