@@ -266,10 +266,9 @@ impl PreparedEvent {
                 let mut bytes = salt.to_vec();
                 bytes.extend_from_slice(text.as_bytes());
                 let commitment = HashAlg::Sm3.digest(&bytes).to_hex();
-                let stored = match sealer {
-                    Some(sealer) => sealer.seal_text(&data.to_string()),
-                    None => data.to_string(),
-                };
+                // The canonical text just made is what is kept (sealed when there is a key):
+                // the data is serialised once.
+                let stored = crate::reseal::seal_stored(sealer, text);
                 Some((commitment, (hex::encode(salt), stored)))
             }
             None => None,

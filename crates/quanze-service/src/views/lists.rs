@@ -268,25 +268,27 @@ impl Service {
     /// even its name.
     pub fn list_page(&self, reader: Option<&CurrentUser>, offset: usize, limit: usize) -> ListPage {
         let catalog = self.catalog();
-        let readable = |l: &quanze_core::PowerList| -> Vec<&ListVersion> {
-            catalog.versions(l.id).iter().filter(|v| may_read(reader, v.status)).collect()
-        };
-        let rows: Vec<_> =
-            catalog.lists.iter().filter(|l| !readable(l).is_empty() || reader.is_some()).collect();
-        ListPage::of_mapped(rows, offset, limit, |l| {
-            let versions = readable(l);
-            ListSummary {
-                id: l.id,
-                name: l.name.clone(),
-                scope: l.scope.clone(),
-                versions: versions.len(),
-                latest: versions.iter().max_by_key(|v| v.number).map(|v| LatestVersion {
-                    id: v.id,
-                    number: v.number,
-                    status: v.status,
-                    entries: v.entries.len(),
-                }),
-            }
+        // Each list with the versions `reader` may read, worked out once.
+        let rows: Vec<(&quanze_core::PowerList, Vec<&ListVersion>)> = catalog
+            .lists
+            .iter()
+            .map(|l| {
+                let versions = catalog.versions(l.id);
+                (l, versions.iter().filter(|v| may_read(reader, v.status)).collect::<Vec<_>>())
+            })
+            .filter(|(_, versions)| reader.is_some() || !versions.is_empty())
+            .collect();
+        ListPage::of_mapped(rows, offset, limit, |(l, versions)| ListSummary {
+            id: l.id,
+            name: l.name.clone(),
+            scope: l.scope.clone(),
+            versions: versions.len(),
+            latest: versions.iter().max_by_key(|v| v.number).map(|v| LatestVersion {
+                id: v.id,
+                number: v.number,
+                status: v.status,
+                entries: v.entries.len(),
+            }),
         })
     }
 
