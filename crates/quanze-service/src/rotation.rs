@@ -18,9 +18,9 @@ use crate::error::{ServiceError, ServiceResult};
 
 impl Service {
     /// Reseals every stored seal under the current key of the service's key ring, in one
-    /// transaction recorded as `personal_key.rotated`. Run it with the server stopped: a server
-    /// still running with the old ring cannot open what is sealed under the new key (and a
-    /// write it makes meanwhile makes the rotation roll back, not get lost).
+    /// transaction recorded as `personal_key.rotated`. Servers still running take the new ring
+    /// from the key file first ([`Service::reload_personal_key`]); a write one makes meanwhile
+    /// makes the rotation roll back, not get lost.
     pub async fn reseal_personal_data(&self) -> ServiceResult<ResealCounts> {
         let key = require(self.config.cases.personal_key.as_ref())?;
         let before = self.store.sealed_rows().await?;
@@ -43,6 +43,25 @@ impl Service {
 }
 
 impl Service {
+    /// Takes `newer`, the key file read again after a rotation wrote it: from now on this
+    /// server (its store included) seals under the new current key and opens under every key of
+    /// the new ring. Refused, changing nothing, when this server has no key or `newer` lacks
+    /// the key in use. Whether the ring changed.
+    pub fn reload_personal_key(&self, newer: &PersonalKey) -> Result<bool, String> {
+        let key = self
+            .config
+            .cases
+            .personal_key
+            .as_ref()
+            .ok_or("this server was started without a personal-data key")?;
+        let changed = key.reload(newer)?;
+        if changed {
+            // Cached cases hold what was sealed before; the store has the resealed rows.
+            self.case_cache.clear();
+        }
+        Ok(changed)
+    }
+
     /// Checks, writing nothing, that every account's and applicant's seal opens under the
     /// service's key ring (the catalogue's readiness documents were opened when it loaded):
     /// what `quanze key rotate-personal` asks before it adds a key to the file.

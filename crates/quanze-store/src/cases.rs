@@ -20,6 +20,7 @@ use quanze_core::{CaseId, UnitId};
 
 use crate::group::{Bulk, GroupJob, GroupStore, SqlValue, Stmt};
 use crate::open::SqlStore;
+use crate::reseal::open_stored;
 use crate::rows::{date_text, document, instant_text, placeholders};
 use crate::tx::violation;
 use crate::{NewEvent, Receipt, StoreError};
@@ -209,10 +210,10 @@ pub trait CaseStore: Send + Sync {
     ) -> Result<Vec<Complaint>, StoreError>;
 }
 
-const CASE_COLUMNS: &str = "doc, sealed, applicant_key, access_hash";
+const CASE_COLUMNS: &str = "doc, sealed, applicant_key, access_hash, officers";
 const CASE_FROM: &str = "FROM cases c JOIN case_applicants a ON a.case_id = c.id";
 
-type CaseRow = (Vec<u8>, Vec<u8>, String, String);
+type CaseRow = (Vec<u8>, Vec<u8>, String, String, Option<String>);
 
 /// A case's timeline, in step order (on SQLite along the clustered table's own key).
 pub(crate) const SELECT_STEPS: &str =
@@ -319,10 +320,17 @@ fn supervision_row(doc: &str, closed: Option<String>) -> Result<Supervision, Sto
     Ok(s)
 }
 
+/// A case row read: its document unpacked, with the officers' certificate numbers opened from
+/// their own column when they are sealed there.
 fn parse_case(
-    (doc, sealed, applicant_key, access_hash): CaseRow,
+    sealer: Option<&dyn crate::Sealer>,
+    (doc, sealed, applicant_key, access_hash, officers): CaseRow,
 ) -> Result<StoredCase, StoreError> {
-    let case = crate::packed::unpack("case", &doc)?;
+    let mut case: Case = crate::packed::unpack("case", &doc)?;
+    if let Some(stored) = officers {
+        let what = format!("case {}: officers", case.receipt);
+        case.officers = parse_doc(&what, &open_stored(sealer, &what, &stored)?)?;
+    }
     Ok(StoredCase { case, sealed, applicant_key, access_hash })
 }
 
@@ -331,11 +339,25 @@ fn parse_doc<T: serde::de::DeserializeOwned>(what: &str, doc: &str) -> Result<T,
 }
 
 impl SqlStore {
+    /// Case rows read, each opened under the installed sealer ([`parse_case`]).
+    fn parse_cases(&self, rows: Vec<CaseRow>) -> Result<Vec<StoredCase>, StoreError> {
+        let sealer = self.sealer();
+        rows.into_iter().map(|row| parse_case(sealer.as_deref(), row)).collect()
+    }
+
     /// The statements of one case write, for the group writer: the case row (inserted with its
     /// sealed applicant, or updated only if its step count is still `previous_steps`), the
     /// step's timeline row naming its own event ([`SqlValue::EventSeq`]), and the supervision
     /// items it opens or closes.
-    fn case_job(looks: Looks, write: CaseWrite<'_>, ev: NewEvent) -> Result<GroupJob, StoreError> {
+    ///
+    /// With a sealer, the officers' certificate numbers (执法证号) are kept out of the document
+    /// and sealed in `cases.officers`; without one the document keeps them.
+    fn case_job(
+        looks: Looks,
+        sealer: Option<&dyn crate::Sealer>,
+        write: CaseWrite<'_>,
+        ev: NewEvent,
+    ) -> Result<GroupJob, StoreError> {
         // Each statement of `cases` twice: with the next look (SQLite, `Looks::InCases`) and
         // without it (PostgreSQL, whose `case_looks` then gets a statement of its own).
         const INSERT_CASE: &str = "INSERT INTO cases (id, receipt, item_id, procedure, \
@@ -398,6 +420,11 @@ impl SqlStore {
                    FROM (VALUES ",
             tail: ") AS v WHERE case_looks.case_id = v.column1",
         };
+        const SET_OFFICERS: &str = "UPDATE cases SET officers = $2 WHERE id = $1";
+        const SET_OFFICERS_OF_CASES: Bulk = Bulk::Rows {
+            head: "UPDATE cases SET officers = v.column2 FROM (VALUES ",
+            tail: ") AS v WHERE cases.id = v.column1",
+        };
         const CLOSE_SUPERVISIONS_OF_CASES: Bulk = Bulk::Rows {
             head: "UPDATE supervisions SET closed_on = v.column2 FROM (VALUES ",
             tail: ") AS v WHERE supervisions.case_id = v.column1 \
@@ -407,7 +434,18 @@ impl SqlStore {
         let case = write.case;
         let id = case.id.to_string();
         let next = write.next_alert_on.map(date_text);
-        let doc = crate::packed::pack(case)?;
+        // Only cases some officers acted on (penalties, measures) carry certificate numbers.
+        let officers = match sealer {
+            Some(sealer) if !case.officers.is_empty() => {
+                Some(sealer.seal_text(&document(&case.officers)?))
+            }
+            _ => None,
+        };
+        let doc = if officers.is_some() {
+            crate::packed::pack(&Case { officers: Vec::new(), ..case.clone() })?
+        } else {
+            crate::packed::pack(case)?
+        };
         // Two writes of one case contend for its row; writes of different cases do not.
         let mut job = GroupJob::new(ev).key(id.as_str());
         match (write.previous_steps, write.applicant) {
@@ -486,6 +524,16 @@ impl SqlStore {
                     "a new case needs its applicant, and only a new case".into(),
                 ));
             }
+        }
+        if !case.officers.is_empty() {
+            // Sealed, or NULL: the document holds them (written without a key).
+            job = job.stmt(
+                Stmt::new(SET_OFFICERS)
+                    .bulk(SET_OFFICERS_OF_CASES)
+                    .bind(id.as_str())
+                    .bind(officers)
+                    .expect_rows(1),
+            );
         }
         job = job.stmt(
             Stmt::new(INSERT_STEP)
@@ -611,7 +659,8 @@ impl CaseStore for SqlStore {
     async fn write_case(&self, write: CaseWrite<'_>, ev: NewEvent) -> Result<Receipt, StoreError> {
         let subject = ev.subject.clone();
         let receipt = write.case.receipt.clone();
-        let job = SqlStore::case_job(Looks::of(self.backend), write, ev)?;
+        let sealer = self.sealer();
+        let job = SqlStore::case_job(Looks::of(self.backend), sealer.as_deref(), write, ev)?;
         self.group_write(job).await.map_err(|e| match e {
             // Name the case rather than the statement that found the conflict.
             StoreError::Conflict(_) => StoreError::Conflict(format!(
@@ -627,7 +676,8 @@ impl CaseStore for SqlStore {
             .bind(id.to_string())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(parse_case).transpose()
+        let sealer = self.sealer();
+        row.map(|row| parse_case(sealer.as_deref(), row)).transpose()
     }
 
     async fn case_by_receipt(&self, receipt: &ReceiptNo) -> Result<Option<StoredCase>, StoreError> {
@@ -636,7 +686,8 @@ impl CaseStore for SqlStore {
             .bind(receipt.as_str())
             .fetch_optional(&self.pool)
             .await?;
-        row.map(parse_case).transpose()
+        let sealer = self.sealer();
+        row.map(|row| parse_case(sealer.as_deref(), row)).transpose()
     }
 
     async fn case_steps(&self, id: CaseId) -> Result<Vec<StoredStep>, StoreError> {
@@ -666,7 +717,8 @@ impl CaseStore for SqlStore {
         for id in excluding {
             query = query.bind(id.to_string());
         }
-        query.fetch_all(&self.pool).await?.into_iter().map(parse_case).collect()
+        let rows = query.fetch_all(&self.pool).await?;
+        self.parse_cases(rows)
     }
 
     async fn supervisions_of_cases(
@@ -737,7 +789,8 @@ impl CaseStore for SqlStore {
         for arg in &args {
             query = query.bind(arg);
         }
-        query.fetch_all(&self.pool).await?.into_iter().map(parse_case).collect()
+        let rows = query.fetch_all(&self.pool).await?;
+        self.parse_cases(rows)
     }
 
     async fn count_cases(&self, filter: &CaseFilter) -> Result<u64, StoreError> {

@@ -265,4 +265,9 @@ pub trait Sealer: Send + Sync {
     /// sealed (written before there was a key) is given back as it is; `None` when the seal
     /// does not open.
     fn open_text(&self, stored: &str) -> Option<String>;
+    /// `plain` sealed under the current key (an applicant's uploaded material).
+    fn seal_bytes(&self, plain: &[u8]) -> Vec<u8>;
+    /// Opens what [`Sealer::seal_bytes`] sealed under any key of the ring; `None` when the
+    /// seal does not open.
+    fn open_bytes(&self, sealed: &[u8]) -> Option<Vec<u8>>;
 }

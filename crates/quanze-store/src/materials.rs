@@ -18,6 +18,13 @@
 //! there (writing it again if a sweep took it since it was written) before its row commits. So
 //! a sweep never removes a file a committed row names, nor one an upload is about to name.
 //!
+//! Sealed at rest: with the service's personal-data key installed ([`crate::Sealer`]), the
+//! bytes stored (file or row) are [`SEALED_CONTENT`] and the content sealed with SM4 under the
+//! key, since an applicant's materials are scans of ID cards and licences (个人信息保护法 第二十八条,
+//! sensitive personal data). The digest a material is named by is still that of its content in
+//! clear, checked when it is read, after opening. Content stored before there was a key is read
+//! as it is and sealed by the next rotation ([`crate::ResealStore`]).
+//!
 //! Invariants: content is checked against its digest when it is stored (a caller cannot file
 //! bytes under another digest) and again when it is read (a damaged file is `Corrupt`, never
 //! served). Nothing a row names is deleted: a row never names missing content. Filing the same
@@ -129,6 +136,30 @@ fn parse_material(row: MaterialRow) -> Result<CaseMaterial, StoreError> {
     })
 }
 
+/// What a sealed material starts with: no format a material may have (PDF, JPEG, PNG, OFD's
+/// zip) starts so.
+pub(crate) const SEALED_CONTENT: &[u8] = b"\0quanze-sm4\0";
+
+/// `content` as it is stored: sealed under the current key when there is a sealer.
+pub(crate) fn stored_content(sealer: Option<&dyn crate::Sealer>, content: &[u8]) -> Vec<u8> {
+    match sealer {
+        Some(sealer) => [SEALED_CONTENT, &sealer.seal_bytes(content)].concat(),
+        None => content.to_vec(),
+    }
+}
+
+/// Stored bytes opened: as they are unless sealed; `None` when sealed and there is no sealer
+/// or the seal does not open under its ring.
+pub(crate) fn opened_content(
+    sealer: Option<&dyn crate::Sealer>,
+    stored: Vec<u8>,
+) -> Option<Vec<u8>> {
+    match stored.strip_prefix(SEALED_CONTENT) {
+        Some(sealed) => sealer?.open_bytes(sealed),
+        None => Some(stored),
+    }
+}
+
 /// The SM3 digest of `bytes`, hex.
 fn sm3_hex(bytes: &[u8]) -> String {
     HashAlg::Sm3.digest(bytes).to_hex()
@@ -140,17 +171,34 @@ fn content_path(root: &Path, digest: &MaterialDigest) -> PathBuf {
     root.join(&hex[..2]).join(&hex[2..])
 }
 
-/// Makes the content under `digest` durable in `root`: nothing to do when the file there holds
-/// it already; else (no file, or a damaged one) a temporary file written, synced, renamed into
-/// place, its folder synced. Renaming is atomic, so the path holds either the old file or the
-/// whole new content, never a part.
-fn write_content(root: &Path, digest: &MaterialDigest, content: &[u8]) -> std::io::Result<()> {
+/// Makes the content under `digest` durable in `root` as `stored` (the content as
+/// [`stored_content`] gives it): nothing to do when the file there holds it already, sealed if
+/// `stored` is; else (no file, a damaged one, or one in clear where `stored` is sealed) a
+/// temporary file written, synced, renamed into place, its folder synced. Renaming is atomic,
+/// so the path holds either the old file or the whole new content, never a part.
+fn write_content(
+    root: &Path,
+    digest: &MaterialDigest,
+    stored: &[u8],
+    sealer: Option<&dyn crate::Sealer>,
+) -> std::io::Result<()> {
     let path = content_path(root, digest);
-    if std::fs::metadata(&path).is_ok_and(|m| m.len() == content.len() as u64)
-        && read_content(root, digest)?.is_some_and(|bytes| sm3_hex(&bytes) == digest.as_str())
+    if std::fs::metadata(&path).is_ok_and(|m| m.len() == stored.len() as u64)
+        && read_content(root, digest)?.is_some_and(|bytes| {
+            bytes.starts_with(SEALED_CONTENT) == stored.starts_with(SEALED_CONTENT)
+                && opened_content(sealer, bytes)
+                    .is_some_and(|clear| sm3_hex(&clear) == digest.as_str())
+        })
     {
         return Ok(());
     }
+    replace_content(root, digest, stored)
+}
+
+/// Writes `stored` as the file of `digest` in `root`, whatever is there: a temporary file
+/// written, synced, renamed into place, its folder synced.
+fn replace_content(root: &Path, digest: &MaterialDigest, stored: &[u8]) -> std::io::Result<()> {
+    let path = content_path(root, digest);
     let dir = path.parent().unwrap_or(root);
     let tmp_dir = root.join("tmp");
     crate::private::create_private_dir_all(dir)?;
@@ -159,7 +207,7 @@ fn write_content(root: &Path, digest: &MaterialDigest, content: &[u8]) -> std::i
     let written = (|| {
         // An applicant's document: the owner's alone.
         let mut file = crate::private::create_private_file(&tmp)?;
-        file.write_all(content)?;
+        file.write_all(stored)?;
         file.sync_all()?;
         drop(file);
         std::fs::rename(&tmp, &path)?;
@@ -171,6 +219,29 @@ fn write_content(root: &Path, digest: &MaterialDigest, content: &[u8]) -> std::i
         let _ = std::fs::remove_file(&tmp);
     }
     written
+}
+
+/// Reseals the file of every stored material under the current key of `sealer` (reading and
+/// writing one at a time); how many. Content in clear (stored before there was a key) is sealed
+/// now. A file that does not open or does not match its digest stops the rotation, naming it.
+pub(crate) fn reseal_files(
+    root: &Path,
+    digests: &[MaterialDigest],
+    sealer: &dyn crate::Sealer,
+) -> std::io::Result<usize> {
+    let broken = |digest: &MaterialDigest, why: &str| {
+        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("material {digest}: {why}"))
+    };
+    for digest in digests {
+        let stored = read_content(root, digest)?.ok_or_else(|| broken(digest, "file missing"))?;
+        let clear = opened_content(Some(sealer), stored)
+            .ok_or_else(|| broken(digest, "the seal does not open under the key ring"))?;
+        if sm3_hex(&clear) != digest.as_str() {
+            return Err(broken(digest, "the stored bytes do not match their digest"));
+        }
+        replace_content(root, digest, &stored_content(Some(sealer), &clear))?;
+    }
+    Ok(digests.len())
 }
 
 /// Reads the content under `digest` from `root`; `None` when there is no file.
@@ -205,10 +276,14 @@ async fn blocking<T: Send + 'static>(
 async fn write_content_blocking(
     root: PathBuf,
     digest: &MaterialDigest,
-    content: Arc<Vec<u8>>,
+    stored: Arc<Vec<u8>>,
+    sealer: Option<Arc<dyn crate::Sealer>>,
 ) -> Result<(), StoreError> {
     let d = digest.clone();
-    blocking(format!("writing material {digest}"), move || write_content(&root, &d, &content)).await
+    blocking(format!("writing material {digest}"), move || {
+        write_content(&root, &d, &stored, sealer.as_deref())
+    })
+    .await
 }
 
 /// A file the sweep found: what it would be named under, or a temporary file.
@@ -285,7 +360,7 @@ fn remove_if_old(path: &Path, grace: Duration) -> std::io::Result<bool> {
 impl SqlStore {
     /// The folder material files go in: `materials` beside a SQLite file; `None` when the
     /// content goes into the database (PostgreSQL, in-memory SQLite).
-    fn materials_root(&self) -> Option<PathBuf> {
+    pub(crate) fn materials_root(&self) -> Option<PathBuf> {
         let file = self.sqlite_file.as_deref()?;
         let dir = file.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
         Some(dir.join("materials"))
@@ -375,19 +450,28 @@ impl MaterialStore for SqlStore {
         let mut in_db = None;
         let mut in_file = None;
         let new_content = content.is_some();
+        let sealer = self.sealer();
         if let Some(content) = content {
             if content.len() as u64 != material.size || sm3_hex(&content) != digest.as_str() {
                 return Err(StoreError::Corrupt(format!(
                     "material {digest}: the content does not match its digest and size"
                 )));
             }
+            let stored = stored_content(sealer.as_deref(), &content);
+            drop(content);
             match root.clone() {
                 Some(root) => {
-                    let content = Arc::new(content);
-                    write_content_blocking(root.clone(), digest, Arc::clone(&content)).await?;
-                    in_file = Some((root, content));
+                    let stored = Arc::new(stored);
+                    write_content_blocking(
+                        root.clone(),
+                        digest,
+                        Arc::clone(&stored),
+                        sealer.clone(),
+                    )
+                    .await?;
+                    in_file = Some((root, stored));
                 }
-                None => in_db = Some(content),
+                None => in_db = Some(stored),
             }
         }
         let mut w = self.begin_write().await?;
@@ -395,13 +479,19 @@ impl MaterialStore for SqlStore {
             // Under the write lock now, which a sweep holds to remove a file: if one removed
             // this file since it was written (it was an old unnamed one, reused), write it
             // again; from here to the commit no sweep can remove it.
-            if let Some((root, content)) = &in_file {
+            if let Some((root, stored)) = &in_file {
                 let path = content_path(root, digest);
                 let present = tokio::fs::metadata(&path)
                     .await
-                    .is_ok_and(|m| m.is_file() && m.len() == material.size);
+                    .is_ok_and(|m| m.is_file() && m.len() == stored.len() as u64);
                 if !present {
-                    write_content_blocking(root.clone(), digest, Arc::clone(content)).await?;
+                    write_content_blocking(
+                        root.clone(),
+                        digest,
+                        Arc::clone(stored),
+                        sealer.clone(),
+                    )
+                    .await?;
                 }
             }
             if new_content {
@@ -503,12 +593,23 @@ impl MaterialStore for SqlStore {
                 row.map(|(bytes,)| bytes)
             }
         };
-        match bytes {
-            Some(bytes) if sm3_hex(&bytes) != digest.as_str() => Err(StoreError::Corrupt(format!(
+        let Some(stored) = bytes else { return Ok(None) };
+        let sealer = self.sealer();
+        let Some(bytes) = opened_content(sealer.as_deref(), stored) else {
+            return Err(StoreError::Corrupt(match sealer {
+                None => format!(
+                    "material {digest} is sealed under the personal-data key, which was not \
+                     given (--personal-key or QUANZE_PERSONAL_KEY)"
+                ),
+                Some(_) => format!("material {digest}: the seal does not open under the key ring"),
+            }));
+        };
+        if sm3_hex(&bytes) != digest.as_str() {
+            return Err(StoreError::Corrupt(format!(
                 "material {digest}: the stored bytes do not match their digest"
-            ))),
-            other => Ok(other),
+            )));
         }
+        Ok(Some(bytes))
     }
 
     async fn sweep_materials(&self, grace: Duration) -> Result<MaterialSweep, StoreError> {

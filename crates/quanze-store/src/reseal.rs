@@ -7,8 +7,9 @@
 //!
 //! The store seals two kinds of rows itself, with the [`crate::Sealer`] the service installed:
 //! the personal data behind events' commitments (`event_personal`; the commitment is to the data
-//! in clear, so resealing the stored copy keeps every proof) and towns' readiness documents
-//! (staff names, officers' certificate numbers). The service seals the rest (accounts' names and
+//! in clear, so resealing the stored copy keeps every proof), towns' readiness documents
+//! (staff names, officers' certificate numbers) and the certificate numbers of the officers who
+//! acted on a case (`cases.officers`). The service seals the rest (accounts' names and
 //! TOTP secrets, cases' applicants) and gives them here resealed.
 //!
 //! Left as they are, on purpose: recovery codes (kept only as keyed hashes, which cannot be
@@ -17,6 +18,8 @@
 //! previous keys to open and match those.
 
 use async_trait::async_trait;
+
+use quanze_core::case::material::MaterialDigest;
 
 use crate::open::SqlStore;
 use crate::{NewEvent, Receipt, StoreError};
@@ -63,6 +66,10 @@ pub struct ResealCounts {
     pub personal: usize,
     /// Towns' readiness documents.
     pub readiness: usize,
+    /// Cases' officers' certificate numbers.
+    pub officers: usize,
+    /// Applicants' uploaded materials.
+    pub materials: usize,
 }
 
 /// The prefix of a sealed text (the service's `SEALED_TEXT`); a JSON document never starts so.
@@ -222,10 +229,35 @@ impl ResealStore for SqlStore {
             }
             counts.personal = reseal_personal(w.conn(), sealer.as_ref()).await?;
             counts.readiness = reseal_readiness(w.conn(), sealer.as_ref()).await?;
+            counts.officers = reseal_officers(w.conn(), sealer.as_ref()).await?;
+            if self.materials_root().is_none() {
+                counts.materials = reseal_material_rows(w.conn(), sealer.as_ref()).await?;
+            }
             Ok(())
         }
         .await;
         let receipt = w.finish(res, ev).await?;
+        // Material files beside a SQLite database, after the commit, one at a time: each is
+        // replaced whole (a temporary file renamed), and the ring that wrote the new ones is
+        // the one every server opens with, whether or not this finishes.
+        if let Some(root) = self.materials_root() {
+            let digests: Vec<String> =
+                sqlx::query_scalar("SELECT digest FROM materials ORDER BY digest")
+                    .fetch_all(&self.pool)
+                    .await?;
+            let digests = digests
+                .iter()
+                .map(|d| MaterialDigest::parse(d))
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| StoreError::Corrupt(format!("materials: digest: {e}")))?;
+            let sealer = sealer.clone();
+            counts.materials = tokio::task::spawn_blocking(move || {
+                crate::materials::reseal_files(&root, &digests, sealer.as_ref())
+            })
+            .await
+            .map_err(|e| StoreError::Direct(format!("resealing materials: {e}")))?
+            .map_err(|e| StoreError::Corrupt(format!("resealing materials: {e}")))?;
+        }
         Ok((receipt, counts))
     }
 }
@@ -233,6 +265,49 @@ impl ResealStore for SqlStore {
 /// `stored` opened under the ring and sealed again under its current key.
 fn resealed(sealer: &dyn crate::Sealer, what: &str, stored: &str) -> Result<String, StoreError> {
     Ok(sealer.seal_text(&open_stored(Some(sealer), what, stored)?))
+}
+
+/// A key column's value, bound as it was read.
+enum KeyValue {
+    Int(i64),
+    Text(String),
+}
+
+impl std::fmt::Display for KeyValue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            KeyValue::Int(n) => write!(f, "{n}"),
+            KeyValue::Text(t) => f.write_str(t),
+        }
+    }
+}
+
+/// Reseals a sealed text column, row by row: `rows` are each row's key values and stored text
+/// as read; `update` sets the column to `$k+1` where the keys are `$1`…`$k` and the column
+/// still holds `$k+2` (a compare-and-set). How many rows.
+async fn reseal_column(
+    conn: &mut sqlx::AnyConnection,
+    sealer: &dyn crate::Sealer,
+    table: &str,
+    rows: Vec<(Vec<KeyValue>, String)>,
+    update: &'static str,
+) -> Result<usize, StoreError> {
+    for (keys, stored) in &rows {
+        let name = keys.iter().map(ToString::to_string).collect::<Vec<_>>().join(" ");
+        let new = resealed(sealer, &format!("{table} {name}"), stored)?;
+        let mut query = sqlx::query(update);
+        for key in keys {
+            query = match key {
+                KeyValue::Int(n) => query.bind(*n),
+                KeyValue::Text(t) => query.bind(t.as_str()),
+            };
+        }
+        let done = query.bind(new).bind(stored.as_str()).execute(&mut *conn).await?;
+        if done.rows_affected() != 1 {
+            return Err(StoreError::Conflict("a sealed row changed during the rotation".into()));
+        }
+    }
+    Ok(rows.len())
 }
 
 /// Reseals every event's personal data; how many.
@@ -243,19 +318,8 @@ async fn reseal_personal(
     const SELECT: &str = "SELECT seq, data FROM event_personal ORDER BY seq";
     const UPDATE: &str = "UPDATE event_personal SET data = $2 WHERE seq = $1 AND data = $3";
     let rows: Vec<(i64, String)> = sqlx::query_as(SELECT).fetch_all(&mut *conn).await?;
-    for (seq, stored) in &rows {
-        let new = resealed(sealer, &format!("event_personal {seq}"), stored)?;
-        let done = sqlx::query(UPDATE)
-            .bind(*seq)
-            .bind(new)
-            .bind(stored.as_str())
-            .execute(&mut *conn)
-            .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict("a sealed row changed during the rotation".into()));
-        }
-    }
-    Ok(rows.len())
+    let rows = rows.into_iter().map(|(seq, data)| (vec![KeyValue::Int(seq)], data)).collect();
+    reseal_column(conn, sealer, "event_personal", rows, UPDATE).await
 }
 
 /// Reseals every readiness document; how many.
@@ -267,18 +331,73 @@ async fn reseal_readiness(
     const UPDATE: &str =
         "UPDATE readiness SET doc = $3 WHERE grant_id = $1 AND town = $2 AND doc = $4";
     let rows: Vec<(String, String, String)> = sqlx::query_as(SELECT).fetch_all(&mut *conn).await?;
-    for (grant, town, stored) in &rows {
-        let new = resealed(sealer, &format!("readiness {grant} {town}"), stored)?;
-        let done = sqlx::query(UPDATE)
-            .bind(grant.as_str())
-            .bind(town.as_str())
-            .bind(new)
-            .bind(stored.as_str())
+    let rows = rows
+        .into_iter()
+        .map(|(grant, town, doc)| (vec![KeyValue::Text(grant), KeyValue::Text(town)], doc))
+        .collect();
+    reseal_column(conn, sealer, "readiness", rows, UPDATE).await
+}
+
+/// Reseals the certificate numbers of the officers who acted on each case; how many cases.
+/// The cases of the procedures with officers (penalties, coercive measures and enforcement)
+/// whose document still holds them in clear (written before migration 0023, or without a key)
+/// have them moved out of the document and sealed first.
+async fn reseal_officers(
+    conn: &mut sqlx::AnyConnection,
+    sealer: &dyn crate::Sealer,
+) -> Result<usize, StoreError> {
+    const IN_CLEAR: &str = "SELECT id, doc FROM cases WHERE officers IS NULL \
+         AND procedure IN ('penalty', 'coercive_measure', 'coercive_enforcement') ORDER BY id";
+    const MOVE: &str = "UPDATE cases SET doc = $2, officers = $3 \
+         WHERE id = $1 AND doc = $4 AND officers IS NULL";
+    let in_clear: Vec<(String, Vec<u8>)> = sqlx::query_as(IN_CLEAR).fetch_all(&mut *conn).await?;
+    for (id, doc) in &in_clear {
+        let mut case: quanze_core::case::Case = crate::packed::unpack("case", doc)?;
+        if case.officers.is_empty() {
+            continue;
+        }
+        let sealed = sealer.seal_text(&crate::rows::document(&case.officers)?);
+        case.officers.clear();
+        let done = sqlx::query(MOVE)
+            .bind(id.as_str())
+            .bind(crate::packed::pack(&case)?)
+            .bind(sealed)
+            .bind(doc.clone())
             .execute(&mut *conn)
             .await?;
         if done.rows_affected() != 1 {
             return Err(StoreError::Conflict("a sealed row changed during the rotation".into()));
         }
     }
-    Ok(rows.len())
+    const SELECT: &str = "SELECT id, officers FROM cases WHERE officers IS NOT NULL ORDER BY id";
+    const UPDATE: &str = "UPDATE cases SET officers = $2 WHERE id = $1 AND officers = $3";
+    let rows: Vec<(String, String)> = sqlx::query_as(SELECT).fetch_all(&mut *conn).await?;
+    let rows = rows.into_iter().map(|(id, stored)| (vec![KeyValue::Text(id)], stored)).collect();
+    reseal_column(conn, sealer, "cases.officers", rows, UPDATE).await
+}
+
+/// Reseals the materials stored in the database (PostgreSQL, in-memory SQLite), one at a time;
+/// how many.
+async fn reseal_material_rows(
+    conn: &mut sqlx::AnyConnection,
+    sealer: &dyn crate::Sealer,
+) -> Result<usize, StoreError> {
+    const DIGESTS: &str = "SELECT digest FROM material_contents ORDER BY digest";
+    const SELECT: &str = "SELECT content FROM material_contents WHERE digest = $1";
+    const UPDATE: &str = "UPDATE material_contents SET content = $2 WHERE digest = $1";
+    let digests: Vec<String> = sqlx::query_scalar(DIGESTS).fetch_all(&mut *conn).await?;
+    for digest in &digests {
+        let stored: Vec<u8> = sqlx::query_scalar(SELECT).bind(digest).fetch_one(&mut *conn).await?;
+        let clear = crate::materials::opened_content(Some(sealer), stored).ok_or_else(|| {
+            StoreError::Corrupt(format!(
+                "material {digest}: the seal does not open under the key ring"
+            ))
+        })?;
+        sqlx::query(UPDATE)
+            .bind(digest)
+            .bind(crate::materials::stored_content(Some(sealer), &clear))
+            .execute(&mut *conn)
+            .await?;
+    }
+    Ok(digests.len())
 }

@@ -270,7 +270,8 @@ enum KeyCommand {
     },
     /// 轮换个人信息密钥 (rotate the personal-data key: write a new key at the head of the key
     /// file, keeping the previous ones after it, then reseal every stored seal under it in one
-    /// transaction. Stop the server first; start it again afterwards)
+    /// transaction. Servers running on the same key file read it again within seconds and seal
+    /// under the new key; a server's write during the reseal makes it roll back: run it again)
     RotatePersonal {
         /// Database URL.
         #[arg(long, env = "QUANZE_DB")]
@@ -386,6 +387,59 @@ enum MaterialsCommand {
         #[arg(long)]
         json: bool,
     },
+}
+
+/// How often a running server looks at its personal-data key file for a rotation; the rotation
+/// waits twice as long after writing the file before it reseals.
+const KEY_FILE_POLL: Duration = Duration::from_secs(2);
+
+/// What tells that a file was replaced: its inode (a rotation renames a new file over it), its
+/// length and its modification time.
+fn file_stamp(path: &std::path::Path) -> Option<(u64, u64, Option<std::time::SystemTime>)> {
+    let meta = std::fs::metadata(path).ok()?;
+    #[cfg(unix)]
+    let inode = std::os::unix::fs::MetadataExt::ino(&meta);
+    #[cfg(not(unix))]
+    let inode = 0;
+    Some((inode, meta.len(), meta.modified().ok()))
+}
+
+/// Reads the personal-data key file again whenever it changes (a rotation by `quanze key
+/// rotate-personal` while the server runs), so that the server seals under the new key and
+/// opens what the rotation resealed. A file that does not read, or lacks the key in use, is
+/// refused with an error in the log and the ring in memory kept.
+fn watch_personal_key(service: Arc<Service>, path: PathBuf) {
+    tokio::spawn(async move {
+        let mut seen = file_stamp(&path);
+        let mut every = tokio::time::interval(KEY_FILE_POLL);
+        loop {
+            every.tick().await;
+            let now = file_stamp(&path);
+            if now == seen {
+                continue;
+            }
+            seen = now;
+            let file = path.display();
+            match PersonalKey::load(&path) {
+                Ok(Some(newer)) => match service.reload_personal_key(&newer) {
+                    Ok(true) => tracing::info!(
+                        previous_keys = newer.previous_keys(),
+                        "personal-data key ring reloaded from {file}"
+                    ),
+                    Ok(false) => {}
+                    Err(err) => {
+                        tracing::error!(
+                            "the key file {file} was not taken: {err}; keeping the ring in use"
+                        )
+                    }
+                },
+                Ok(None) => {
+                    tracing::error!("the key file {file} is gone; keeping the ring in use")
+                }
+                Err(err) => tracing::error!("the key file {file} does not read: {err}"),
+            }
+        }
+    });
 }
 
 /// How old a material file without its record must be before the server's start removes it.
@@ -630,7 +684,8 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                 _ => None,
             };
             let secure = policy.https || tls.is_some();
-            serve(Arc::new(service), addr, secure, tls).await
+            let key_file = personal_key_path(personal.personal_key.as_deref(), &db);
+            serve(Arc::new(service), addr, secure, tls, key_file).await
         }
         Command::Calendar { command } => calendar(command).await,
         Command::Ledger { command } => ledger::ledger(command).await,
@@ -1109,7 +1164,8 @@ async fn demo(
     println!(
         "获取令牌：curl -s http://{addr}/api/v1/auth/login -H 'content-type: application/json' -d '{{\"username\":\"editor\",\"password\":\"{DEMO_PASSWORD}\"}}'"
     );
-    serve(service, addr, false, None).await
+    let key_file = personal_key_path(personal.personal_key.as_deref(), &url);
+    serve(service, addr, false, None, key_file).await
 }
 
 /// The TLS configuration from a certificate file and a key file.
@@ -1130,6 +1186,7 @@ async fn serve(
     addr: SocketAddr,
     secure_cookies: bool,
     tls: Option<Arc<quanze_web::TlsServerConfig>>,
+    key_file: Option<PathBuf>,
 ) -> anyhow::Result<ExitCode> {
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("binding {addr} (is another quanze already running? use --addr)")
@@ -1152,6 +1209,10 @@ async fn serve(
             service.sign_checkpoints_until(Duration::from_millis(500), stop).await;
         }
     });
+    // A rotation of the personal-data key while the server runs reaches it through the file.
+    if let Some(path) = key_file.filter(|p| p.exists()) {
+        watch_personal_key(Arc::clone(&service), path);
+    }
     // The deadline scheduler ticks every minute until the server stops.
     let (sched_tx, sched_rx) = tokio::sync::oneshot::channel::<()>();
     let scheduler = tokio::spawn({
@@ -1258,6 +1319,17 @@ async fn rotate_personal(db: &str, arg: Option<&std::path::Path>) -> anyhow::Res
         .context("checking that every seal opens under the present key file")?;
     let rotated = ring.rotated();
     rotated.replace_file(&path).map_err(anyhow::Error::msg)?;
+    // Servers still running read the file again within KEY_FILE_POLL: once they seal under the
+    // new key, nothing they write afterwards needs resealing.
+    let wait = KEY_FILE_POLL * 2;
+    println!(
+        "新密钥已写入 {}，等待运行中的服务读取（{} 秒）… / the new key is in the file; waiting {} s \
+         for running servers to read it",
+        path.display(),
+        wait.as_secs(),
+        wait.as_secs()
+    );
+    tokio::time::sleep(wait).await;
     let config = Config {
         cases: CasesConfig { personal_key: Some(rotated.clone()), ..Default::default() },
         ..Default::default()
@@ -1271,14 +1343,22 @@ async fn rotate_personal(db: &str, arg: Option<&std::path::Path>) -> anyhow::Res
             path.display()
         )
     })?;
-    let quanze_service::ResealCounts { accounts, applicants, personal, readiness } = counts;
+    let quanze_service::ResealCounts {
+        accounts,
+        applicants,
+        personal,
+        readiness,
+        officers,
+        materials,
+    } = counts;
     let (file, previous) = (path.display(), rotated.previous_keys());
     println!(
         "已轮换个人信息密钥：账号 {accounts} 个、申请人 {applicants} 个、账本个人信息 {personal} 条、\
-         承接准备 {readiness} 份已用新密钥重新加密；密钥文件 {file} 首行为新密钥，其后保留 {previous} 个\
+         承接准备 {readiness} 份、办件执法人员证号 {officers} 件、申请材料 {materials} 份已用新密钥重新加密；密钥文件 {file} 首行为新密钥，其后保留 {previous} 个\
          旧密钥（此前发放的恢复码仍凭旧密钥核对）。\n\
          rotated the personal-data key: {accounts} accounts, {applicants} applicants, {personal} \
-         ledger personal records and {readiness} readiness documents resealed; {file} holds the \
+         ledger personal records, {readiness} readiness documents, the officers of \
+         {officers} cases and {materials} materials resealed; {file} holds the \
          new key first and {previous} previous keys after it."
     );
     Ok(ExitCode::SUCCESS)

@@ -8,6 +8,7 @@
 //! for each job) is the textbook one.
 
 use std::path::Path;
+use std::sync::{Arc, RwLock};
 
 use ctr::cipher::{KeyIvInit, StreamCipher};
 use hmac::{Hmac, KeyInit, Mac};
@@ -119,42 +120,84 @@ const KEY_LINE: &str = "quanze-personal-v1 ";
 /// sealed. Kept in a file of its own (0600), never in the database: one line per key, the
 /// current one first. `quanze key rotate-personal` puts a new key at the head and reseals the
 /// stored data under it.
+///
+/// Clones share the ring: a running server that reads its key file again after a rotation
+/// ([`PersonalKey::reload`]) seals under the new key everywhere at once, the store's sealer
+/// included.
 #[derive(Clone)]
 pub struct PersonalKey {
+    ring: Arc<RwLock<Arc<Ring>>>,
+}
+
+/// The keys of a [`PersonalKey`]: the current one and those it replaced, newest first.
+struct Ring {
     current: KeyMaterial,
     previous: Vec<KeyMaterial>,
 }
 
+impl Ring {
+    fn keys(&self) -> impl Iterator<Item = &KeyMaterial> {
+        std::iter::once(&self.current).chain(&self.previous)
+    }
+}
+
 impl std::fmt::Debug for PersonalKey {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "PersonalKey(.., {} previous)", self.previous.len())
+        write!(f, "PersonalKey(.., {} previous)", self.previous_keys())
     }
 }
 
 impl PersonalKey {
+    fn of(current: KeyMaterial, previous: Vec<KeyMaterial>) -> PersonalKey {
+        PersonalKey { ring: Arc::new(RwLock::new(Arc::new(Ring { current, previous }))) }
+    }
+
+    /// The ring as it is now.
+    fn ring(&self) -> Arc<Ring> {
+        Arc::clone(&self.ring.read().expect("the key ring lock is never poisoned"))
+    }
+
     /// A new random key.
     pub fn generate() -> PersonalKey {
-        PersonalKey { current: KeyMaterial::generate(), previous: Vec::new() }
+        PersonalKey::of(KeyMaterial::generate(), Vec::new())
     }
 
     /// This ring with a new random key at its head; the current key becomes the newest
-    /// previous one.
+    /// previous one. A new ring, not shared with this one.
     pub fn rotated(&self) -> PersonalKey {
-        let mut previous = vec![self.current.clone()];
-        previous.extend(self.previous.iter().cloned());
-        PersonalKey { current: KeyMaterial::generate(), previous }
+        let ring = self.ring();
+        PersonalKey::of(KeyMaterial::generate(), ring.keys().cloned().collect())
+    }
+
+    /// Takes the keys of `newer` (the key file read again, after a rotation wrote it), so that
+    /// this key and every clone of it seal under `newer`'s current key from now on. Refused,
+    /// changing nothing, when `newer` lacks this ring's current key: what was sealed under it
+    /// would no longer open. Whether anything changed.
+    pub fn reload(&self, newer: &PersonalKey) -> Result<bool, String> {
+        let (now, next) = (self.ring(), newer.ring());
+        if now.keys().map(KeyMaterial::to_line).eq(next.keys().map(KeyMaterial::to_line)) {
+            return Ok(false);
+        }
+        let current = now.current.to_line();
+        if !next.keys().any(|k| k.to_line() == current) {
+            return Err("the new key file lacks the key in use: what it sealed would no longer \
+                        open (a rotation keeps it as a previous key)"
+                .to_owned());
+        }
+        *self.ring.write().expect("the key ring lock is never poisoned") = next;
+        Ok(true)
     }
 
     /// How many keys the ring holds besides the current one.
     pub fn previous_keys(&self) -> usize {
-        self.previous.len()
+        self.ring().previous.len()
     }
 
     /// The ring as the text of its file: one `quanze-personal-v1 <hex of 80 bytes>` line per
     /// key, the current one first.
     pub fn to_text(&self) -> String {
         let mut text = String::new();
-        for key in std::iter::once(&self.current).chain(&self.previous) {
+        for key in self.ring().keys() {
             text.push_str(&key.to_line());
             text.push('\n');
         }
@@ -171,7 +214,7 @@ impl PersonalKey {
             .map(|(number, line)| KeyMaterial::from_line(line, number));
         let current = keys.next().ok_or("not a Quanze personal-data key file: no key")??;
         let previous = keys.collect::<Result<Vec<_>, _>>()?;
-        Ok(PersonalKey { current, previous })
+        Ok(PersonalKey::of(current, previous))
     }
 
     /// Reads the key file at `path`; `None` when there is none (never creates one).
@@ -234,18 +277,18 @@ impl PersonalKey {
     /// Seals `plain` under the current key: version, nonce, SM4-CTR ciphertext, HMAC-SM3 tag
     /// over all before it.
     pub fn seal(&self, plain: &[u8]) -> Vec<u8> {
-        self.current.seal(plain)
+        self.ring().current.seal(plain)
     }
 
     /// Opens what [`PersonalKey::seal`] sealed under any key of the ring (the tag tells which);
     /// `None` if it was changed or sealed under a key not in the ring.
     pub fn open(&self, sealed: &[u8]) -> Option<Vec<u8>> {
-        std::iter::once(&self.current).chain(&self.previous).find_map(|key| key.open(sealed))
+        self.ring().keys().find_map(|key| key.open(sealed))
     }
 
     /// Whether `sealed` opens under the current key (a rotation has resealed it).
     pub fn opens_with_current(&self, sealed: &[u8]) -> bool {
-        self.current.open(sealed).is_some()
+        self.ring().current.open(sealed).is_some()
     }
 
     /// A short text sealed for a text column: `sm4:` and the hex of [`PersonalKey::seal`].
@@ -268,14 +311,14 @@ impl PersonalKey {
     /// The keyed SM3 hash of an identifying number (ID number or credit code) under the
     /// current key, hex: what cases are matched by.
     pub fn index(&self, number: &str) -> String {
-        self.current.index(number)
+        self.ring().current.index(number)
     }
 
     /// [`PersonalKey::index`] under every key of the ring, the current one first: what a
     /// value hashed before a rotation (a recovery code, which is kept only as its hash and so
     /// cannot be rehashed) may be stored as.
     pub fn indexes(&self, number: &str) -> Vec<String> {
-        std::iter::once(&self.current).chain(&self.previous).map(|k| k.index(number)).collect()
+        self.ring().keys().map(|k| k.index(number)).collect()
     }
 }
 
@@ -286,6 +329,14 @@ impl quanze_store::Sealer for PersonalKey {
 
     fn open_text(&self, stored: &str) -> Option<String> {
         PersonalKey::open_text(self, stored)
+    }
+
+    fn seal_bytes(&self, plain: &[u8]) -> Vec<u8> {
+        self.seal(plain)
+    }
+
+    fn open_bytes(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        self.open(sealed)
     }
 }
 
@@ -378,5 +429,25 @@ mod tests {
         assert_eq!(code.len(), 16);
         assert_eq!(access_hash(&code), access_hash(&code.to_lowercase()));
         assert_ne!(access_hash(&code), access_hash(&new_access_code()));
+    }
+
+    #[test]
+    fn a_reload_reaches_every_clone_and_refuses_a_ring_without_the_key_in_use() {
+        let key = PersonalKey::generate();
+        let stores_copy = key.clone();
+        let before = key.seal(b"sealed before");
+        let rotated = key.rotated();
+        let only_new = PersonalKey::from_text(rotated.to_text().lines().next().unwrap()).unwrap();
+        assert!(key.reload(&rotated).unwrap());
+        assert!(!key.reload(&rotated).unwrap(), "the same ring again changes nothing");
+        // The clone the store holds seals under the new key, and still opens the old seal.
+        assert!(only_new.open(&stores_copy.seal(b"after")).is_some());
+        assert_eq!(stores_copy.open(&before).as_deref(), Some(&b"sealed before"[..]));
+        assert_eq!(stores_copy.previous_keys(), 1);
+        // A ring without the key in use is refused, and the ring in use kept.
+        let stranger = PersonalKey::generate();
+        assert!(key.reload(&stranger).is_err());
+        assert!(only_new.open(&key.seal(b"still")).is_some());
+        assert!(stranger.open(&key.seal(b"still")).is_none());
     }
 }

@@ -243,6 +243,9 @@ pub struct CaseView {
     pub timeline: Vec<StepView>,
     /// 申请材料 filed with it (in a step's answer: empty; GET the case or its materials).
     pub materials: Vec<crate::views::materials::MaterialView>,
+    /// How many certified officers investigated or applied a measure (their certificate
+    /// numbers are personal data, kept sealed: `case.officers` is always empty here).
+    pub officers: usize,
 }
 
 impl CaseView {
@@ -309,7 +312,9 @@ impl CaseView {
                 })
                 .collect(),
             materials: Vec::new(),
-            case: case.clone(),
+            officers: case.officers.len(),
+            // Their certificate numbers stay sealed in the store: no answer shows them.
+            case: Case { officers: Vec::new(), ..case.clone() },
         }
     }
 }

@@ -33,6 +33,7 @@ struct AtRest {
     applicants: Vec<(Vec<u8>, String)>,
     personal: Vec<String>,
     readiness: Vec<String>,
+    officers: Vec<String>,
 }
 
 async fn at_rest(url: &str) -> AtRest {
@@ -53,9 +54,22 @@ async fn at_rest(url: &str) -> AtRest {
         .unwrap(),
         personal: text("SELECT data FROM event_personal").fetch_all(&mut conn).await.unwrap(),
         readiness: text("SELECT doc FROM readiness").fetch_all(&mut conn).await.unwrap(),
+        officers: text("SELECT officers FROM cases WHERE officers IS NOT NULL")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap(),
     };
     conn.close().await.unwrap();
     rest
+}
+
+/// The material files below `root` (`ab/cdef…`), leaving out the temporary folder.
+fn material_files(root: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut files = Vec::new();
+    for folder in std::fs::read_dir(root).unwrap().flatten().filter(|e| e.file_name() != "tmp") {
+        files.extend(std::fs::read_dir(folder.path()).unwrap().flatten().map(|f| f.path()));
+    }
+    files
 }
 
 fn number_of(key: &PersonalKey, sealed: &[u8]) -> String {
@@ -94,12 +108,21 @@ async fn a_rotation_reseals_everything_under_the_new_key_and_keeps_old_recovery_
     let before = at_rest(&url).await;
     assert!(before.applicants.len() >= 250, "{} applicants", before.applicants.len());
     assert!(!before.readiness.is_empty() && !before.totp.is_empty());
+    // The demo's penalty cases name their investigating officers, by certificate number.
+    assert!(before.officers.len() >= 5, "{} cases with officers", before.officers.len());
     let numbers: Vec<String> = before.applicants.iter().map(|(s, _)| number_of(&old, s)).collect();
-    for stored in before.personal.iter().chain(&before.readiness) {
+    for stored in before.personal.iter().chain(&before.readiness).chain(&before.officers) {
         assert!(stored.starts_with("sm4:"), "sealed at rest: {stored:.60}");
     }
     for n in numbers.iter().take(20) {
         assert!(before.personal.iter().all(|p| !p.contains(n.as_str())), "{n} in clear");
+    }
+
+    // The applicants' uploaded materials (scans) too, as files beside the database.
+    for file in material_files(&dir.path().join("materials")) {
+        let stored = std::fs::read(&file).unwrap();
+        let sealed = stored.strip_prefix(b"\0quanze-sm4\0").expect("a sealed material");
+        assert!(old.open(sealed).is_some(), "{file:?}");
     }
 
     // The rotation.
@@ -112,6 +135,10 @@ async fn a_rotation_reseals_everything_under_the_new_key_and_keeps_old_recovery_
     assert_eq!(counts.accounts, before.names.len());
     assert_eq!(counts.personal, before.personal.len());
     assert_eq!(counts.readiness, before.readiness.len());
+    assert_eq!(counts.officers, before.officers.len());
+    // The applicants' uploaded materials, files beside the database.
+    let files = material_files(&dir.path().join("materials"));
+    assert!(counts.materials >= 1 && counts.materials == files.len(), "{counts:?}");
 
     // After: every seal opens under the new key alone, none under the old one, and each
     // applicant is matched by the new key's hash of the same number.
@@ -121,7 +148,9 @@ async fn a_rotation_reseals_everything_under_the_new_key_and_keeps_old_recovery_
     let opens = |key: &PersonalKey, text: &str| {
         text.strip_prefix("sm4:").and_then(|h| hex::decode(h).ok()).and_then(|b| key.open(&b))
     };
-    for text in after.names.iter().chain(&after.personal).chain(&after.readiness) {
+    for text in
+        after.names.iter().chain(&after.personal).chain(&after.readiness).chain(&after.officers)
+    {
         assert!(opens(&only_new, text).is_some(), "opens under the new key: {text:.60}");
         assert!(opens(&old, text).is_none(), "not under the old one: {text:.60}");
     }
@@ -139,6 +168,11 @@ async fn a_rotation_reseals_everything_under_the_new_key_and_keeps_old_recovery_
     let mut numbers = numbers;
     numbers.sort();
     assert_eq!(matched.into_iter().map(|(n, _)| n).collect::<Vec<_>>(), numbers);
+    for file in &files {
+        let stored = std::fs::read(file).unwrap();
+        let sealed = stored.strip_prefix(b"\0quanze-sm4\0").expect("a sealed material");
+        assert!(only_new.open(sealed).is_some() && old.open(sealed).is_none(), "{file:?}");
+    }
     drop(service);
 
     // The server restarted with the rotated ring: the catalogue (readiness) loads, TOTP still

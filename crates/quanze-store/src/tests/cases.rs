@@ -574,3 +574,114 @@ async fn a_look_computed_before_a_step_does_not_overwrite_it() {
         db.cleanup().await;
     }
 }
+
+/// A stand-in for the service's SM4 key ring: reversible, and never the text it was given.
+pub(super) struct TestSealer;
+
+impl crate::Sealer for TestSealer {
+    fn seal_text(&self, plain: &str) -> String {
+        format!(
+            "sm4:{}",
+            plain.bytes().rev().map(|b| format!("{:02x}", b ^ 0x5a)).collect::<String>()
+        )
+    }
+
+    fn open_text(&self, stored: &str) -> Option<String> {
+        let Some(hex) = stored.strip_prefix("sm4:") else { return Some(stored.to_owned()) };
+        let bytes: Option<Vec<u8>> = (0..hex.len())
+            .step_by(2)
+            .map(|i| {
+                hex.get(i..i + 2).and_then(|h| u8::from_str_radix(h, 16).ok()).map(|b| b ^ 0x5a)
+            })
+            .rev()
+            .collect();
+        String::from_utf8(bytes?).ok()
+    }
+
+    fn seal_bytes(&self, plain: &[u8]) -> Vec<u8> {
+        let mut sealed = b"test-seal:".to_vec();
+        sealed.extend(plain.iter().rev().map(|b| b ^ 0x5a));
+        sealed
+    }
+
+    fn open_bytes(&self, sealed: &[u8]) -> Option<Vec<u8>> {
+        let body = sealed.strip_prefix(b"test-seal:")?;
+        Some(body.iter().rev().map(|b| b ^ 0x5a).collect())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn officers_certificate_numbers_are_sealed_outside_the_case_document() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for db in test_databases(dir.path()).await {
+        let store = connect(&db.url).await.expect("connect and migrate");
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+        let on = day(2026, 9, 28);
+        let (mut case, step) = new_case(UnitId::from_uuid(Uuid::now_v7()), 1, on);
+        let numbers = ["ZF-330621-0017", "ZF-330621-0042"];
+        case.officers = numbers
+            .iter()
+            .map(|n| quanze_core::devolution::CertificateNo::parse(n).unwrap())
+            .collect();
+        let raw = async |id: CaseId| {
+            let (doc, officers): (Vec<u8>, Option<String>) =
+                sqlx::query_as("SELECT doc, officers FROM cases WHERE id = $1")
+                    .bind(id.to_string())
+                    .fetch_one(&pool)
+                    .await
+                    .unwrap();
+            let doc: Case = crate::packed::unpack("case", &doc).unwrap();
+            (doc, officers)
+        };
+        // Without a key the document keeps them, as before.
+        store.write_case(first(&case, &step, None), ev("case.filed")).await.unwrap();
+        // A penalty case written so and never again: the next rotation moves them.
+        let (mut closed, closed_step) = new_case(UnitId::from_uuid(Uuid::now_v7()), 2, on);
+        closed.procedure = quanze_core::case::procedure::ProcedureKind::Penalty;
+        closed.officers = case.officers.clone();
+        store.write_case(first(&closed, &closed_step, None), ev("case.filed")).await.unwrap();
+        let (doc, column) = raw(case.id).await;
+        assert_eq!(doc.officers, case.officers);
+        assert_eq!(column, None);
+        // With one, a write moves them out of the document into their own sealed column.
+        store.install_sealer(Arc::new(TestSealer));
+        let previous = case.steps;
+        case.steps += 1;
+        let step = quanze_core::case::CaseStep { n: case.steps, ..step };
+        let mut write = first(&case, &step, None);
+        write.previous_steps = Some(previous);
+        write.applicant = None;
+        store.write_case(write, ev("case.investigated")).await.unwrap();
+        let (doc, column) = raw(case.id).await;
+        assert!(doc.officers.is_empty(), "{:?}", doc.officers);
+        let column = column.expect("sealed officers");
+        assert!(column.starts_with("sm4:"), "{column}");
+        assert!(numbers.iter().all(|n| !column.contains(n)), "{column}");
+        // Every read opens them.
+        let read = store.case(case.id).await.unwrap().unwrap();
+        assert_eq!(read.case.officers, case.officers);
+        let read = store.case_by_receipt(&case.receipt).await.unwrap().unwrap();
+        assert_eq!(read.case.officers, case.officers);
+        let listed = store.cases(&CaseFilter::default(), None, 10).await.unwrap();
+        assert_eq!(listed[0].case.officers, case.officers);
+        // A rotation reseals them; a seal that does not open is an error, never an empty list.
+        let rows = store.sealed_rows().await.unwrap();
+        let (_, counts) = store.reseal(&rows, &rows, ev("personal_key.rotated")).await.unwrap();
+        assert_eq!(counts.officers, 2);
+        let (doc, column) = raw(closed.id).await;
+        assert!(doc.officers.is_empty(), "moved out of the document: {:?}", doc.officers);
+        assert!(column.is_some_and(|c| c.starts_with("sm4:") && !c.contains(numbers[0])));
+        let read = store.case(closed.id).await.unwrap().unwrap();
+        assert_eq!(read.case.officers, case.officers);
+        sqlx::query("UPDATE cases SET officers = 'sm4:zz' WHERE id = $1")
+            .bind(case.id.to_string())
+            .execute(&pool)
+            .await
+            .unwrap();
+        let err = store.case(case.id).await.unwrap_err();
+        assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+        drop(store);
+        pool.close().await;
+        db.cleanup().await;
+    }
+}

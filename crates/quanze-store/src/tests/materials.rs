@@ -5,7 +5,7 @@
 use quanze_core::case::material::{CaseMaterial, MaterialDigest, MediaType};
 use quanze_core::case::{Case, CaseStep};
 
-use super::cases::new_case;
+use super::cases::{TestSealer, new_case};
 use super::*;
 use quanze_core::CaseId;
 
@@ -267,4 +267,65 @@ async fn a_file_swept_before_its_row_commits_is_written_again() {
     filing.await.unwrap().unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), PDF);
     assert_eq!(store.material_content(&m.digest).await.unwrap().as_deref(), Some(PDF));
+}
+
+/// With the personal-data key installed, a material is stored sealed (a file beside SQLite, a
+/// row on PostgreSQL) and opened and checked against its digest when read; one stored in clear
+/// before there was a key still reads, and a rotation seals it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn materials_are_sealed_at_rest_under_the_personal_data_key() {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    for db in test_databases(dir.path()).await {
+        let store = connect(&db.url).await.expect("connect and migrate");
+        let pool = sqlx::AnyPool::connect(&db.url).await.expect("connect");
+        let at_rest = async |digest: &MaterialDigest| -> Vec<u8> {
+            match db.backend {
+                crate::Backend::Sqlite => {
+                    let hex = digest.as_str();
+                    std::fs::read(dir.path().join("materials").join(&hex[..2]).join(&hex[2..]))
+                        .unwrap()
+                }
+                crate::Backend::Postgres => {
+                    sqlx::query_scalar("SELECT content FROM material_contents WHERE digest = $1")
+                        .bind(digest.as_str())
+                        .fetch_one(&pool)
+                        .await
+                        .unwrap()
+                }
+            }
+        };
+        let case = case_of(&store, 1, "applicant-a").await;
+        let before = filed(&case, "身份证复印件", PDF, None);
+        store.file_material(&before, Some(PDF.to_vec()), ev("x")).await.unwrap();
+        assert_eq!(at_rest(&before.digest).await, PDF, "no key: in clear, as before");
+
+        store.install_sealer(Arc::new(TestSealer));
+        let scan = b"%PDF-1.4 ID card 11010519491231002X".to_vec();
+        let m = filed(&case, "营业执照", &scan, None);
+        store.file_material(&m, Some(scan.clone()), ev("x")).await.unwrap();
+        let stored = at_rest(&m.digest).await;
+        assert!(stored.starts_with(crate::materials::SEALED_CONTENT));
+        assert!(!stored.windows(18).any(|w| w == b"11010519491231002X"), "no ID number in clear");
+        assert_eq!(store.material_content(&m.digest).await.unwrap(), Some(scan.clone()));
+        assert_eq!(store.material_content(&before.digest).await.unwrap().as_deref(), Some(PDF));
+
+        // A rotation reseals both, the one in clear included.
+        let rows = store.sealed_rows().await.unwrap();
+        let (_, counts) = store.reseal(&rows, &rows, ev("personal_key.rotated")).await.unwrap();
+        assert_eq!(counts.materials, 2);
+        assert!(at_rest(&before.digest).await.starts_with(crate::materials::SEALED_CONTENT));
+        assert_eq!(store.material_content(&before.digest).await.unwrap().as_deref(), Some(PDF));
+        assert_eq!(store.material_content(&m.digest).await.unwrap(), Some(scan));
+
+        // A process without the key is told which key it needs, and serves nothing.
+        drop(store);
+        let keyless = connect(&db.url).await.unwrap();
+        match keyless.material_content(&m.digest).await {
+            Err(StoreError::Corrupt(why)) => assert!(why.contains("--personal-key"), "{why}"),
+            other => panic!("expected the missing key to be named, got {other:?}"),
+        }
+        drop(keyless);
+        pool.close().await;
+        db.cleanup().await;
+    }
 }

@@ -107,9 +107,26 @@ pub(crate) fn demo_db(dir: &Path) -> String {
             || name == "ledger.vkey"
         {
             std::fs::copy(&path, data.join(name)).unwrap();
+        } else if name == "materials" {
+            // The applicants' uploaded materials: the database names each file.
+            copy_folder(&path, &data.join(name));
         }
     }
     format!("sqlite://{}", data.join("quanze.db").display())
+}
+
+/// Copies the folder `from` and everything below it to `to`.
+fn copy_folder(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_folder(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), target).unwrap();
+        }
+    }
 }
 
 /// Removes the demo databases earlier runs of this binary left behind (a process that has
@@ -631,6 +648,10 @@ fn a_case_shows_its_tasks_and_session_days_in_the_console() {
     let db = demo_db(dir.path());
     let cases = tokio::runtime::Runtime::new().unwrap().block_on(async {
         let store = quanze_store::connect(&db).await.unwrap();
+        // Penalty cases keep their officers sealed under the demo's key.
+        let key = dir.path().join("data").join("personal.key");
+        let key = quanze_service::cases::PersonalKey::load(&key).unwrap().unwrap();
+        store.install_sealer(std::sync::Arc::new(key));
         store.cases(&quanze_store::CaseFilter::default(), None, 1_000).await.unwrap()
     });
     let with_task =
@@ -983,4 +1004,72 @@ fn the_personal_data_key_is_rotated_from_the_console() {
     let third = std::fs::read_to_string(&elsewhere).unwrap();
     assert_eq!(third.lines().count(), 3);
     assert_eq!(third.lines().nth(1), Some(lines[0]));
+}
+
+/// A rotation while a server runs: the server reads the key file again, so that what the
+/// rotation resealed still opens there (the administrator's TOTP secret) and what it seals
+/// afterwards (a new applicant) is under the new key, which alone opens every seal.
+#[test]
+fn a_running_server_takes_the_rotated_key_ring() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = demo_db(dir.path());
+    let key_file = dir.path().join("data").join("personal.key");
+    let key = key_file.to_str().unwrap();
+    let origin = "quanze.local/ledger";
+    let log_key = dir.path().join("log.key");
+    let log_key = log_key.to_str().unwrap();
+    let (code, _, err) = quanze(&["ledger", "keygen", "--name", origin, "--key", log_key], &[]);
+    assert_eq!(code, 0, "{err}");
+    let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+    let load = rt.block_on(crate::killed::load_of(&db, &key_file));
+    let server = start(&[
+        "serve",
+        "--db",
+        &db,
+        "--addr",
+        "127.0.0.1:0",
+        "--ledger-key",
+        log_key,
+        "--origin",
+        origin,
+        "--personal-key",
+        key,
+    ]);
+    let url = server.url.clone();
+
+    let (code, out, err) = quanze(&["key", "rotate-personal", "--db", &db], &[]);
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("等待运行中的服务读取"), "{out}");
+    let only_new = {
+        let text = std::fs::read_to_string(&key_file).unwrap();
+        assert_eq!(text.lines().count(), 2, "{text}");
+        quanze_service::cases::PersonalKey::from_text(text.lines().next().unwrap()).unwrap()
+    };
+    rt.block_on(async {
+        // The administrator's second factor was resealed under the new key: the server opens it.
+        // (`token` completes the sign-in with the demo's TOTP code, and panics without a token.)
+        assert!(!crate::killed::token(&url, "admin").await.is_empty());
+        // An application received now is sealed under the new key.
+        let body = serde_json::json!({
+            "item": load.item, "unit": load.unit, "channel": { "kind": "online" },
+            "applicant": { "kind": "person", "name": "李四", "number": "11010519491231002X" },
+        });
+        let res = ::reqwest::Client::new()
+            .post(format!("{url}/api/v1/cases"))
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 201, "{}", res.text().await.unwrap());
+        let config = quanze_service::Config {
+            cases: quanze_service::cases::CasesConfig {
+                personal_key: Some(only_new),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        let service = quanze_service::Service::open(&db, config).await.unwrap();
+        service.check_personal_seals().await.expect("every seal opens under the new key alone");
+    });
+    drop(server);
 }

@@ -31,14 +31,14 @@ struct Acked {
 
 /// What the load writes: a department's licensing power held today (unit, item), and a
 /// published department list with its workbook.
-struct Load {
-    unit: String,
-    item: String,
+pub(crate) struct Load {
+    pub(crate) unit: String,
+    pub(crate) item: String,
     list: String,
     workbook: Vec<u8>,
 }
 
-async fn load_of(db: &str, key: &Path) -> Load {
+pub(crate) async fn load_of(db: &str, key: &Path) -> Load {
     let config = Config {
         cases: CasesConfig {
             personal_key: PersonalKey::load(key).unwrap(),
@@ -72,7 +72,7 @@ async fn load_of(db: &str, key: &Path) -> Load {
 
 /// A bearer token of a demo account; an account with a second factor (the administrator)
 /// completes its sign-in with the demo's TOTP code.
-async fn token(url: &str, username: &str) -> String {
+pub(crate) async fn token(url: &str, username: &str) -> String {
     let client = ::reqwest::Client::new();
     let res: serde_json::Value = client
         .post(format!("{url}/api/v1/auth/login"))
