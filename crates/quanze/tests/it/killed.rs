@@ -27,6 +27,8 @@ struct Acked {
     accepted: Mutex<Vec<String>>,
     /// Draft versions the imports made.
     drafts: Mutex<Vec<String>>,
+    /// Ledger leaves of the public's comments on a change set in 公示.
+    comments: Mutex<Vec<String>>,
 }
 
 /// What the load writes: a department's licensing power held today (unit, item), and a
@@ -107,6 +109,60 @@ pub(crate) async fn token(url: &str, username: &str) -> String {
     res["token"].as_str().unwrap_or_else(|| panic!("a token for {username}: {res}")).to_owned()
 }
 
+/// A change set put to 公示 through the API, as the staffing office would (drafted, a round
+/// sent and closed, the comment period opened until a fortnight from today); its id.
+async fn change_set_in_public_comment(url: &str, editor: &str, list: &str) -> String {
+    use serde_json::json;
+    let client = ::reqwest::Client::new();
+    let get = |path: String| {
+        let client = client.clone();
+        async move {
+            let res = client.get(format!("{url}{path}")).bearer_auth(editor).send().await.unwrap();
+            res.json::<serde_json::Value>().await.unwrap()
+        }
+    };
+    let versions = get(format!("/api/v1/lists/{list}/versions")).await;
+    let version =
+        versions["items"].as_array().unwrap().iter().rfind(|v| v["status"] == "published");
+    let full = get(format!("/api/v1/versions/{}", version.unwrap()["id"].as_str().unwrap())).await;
+    let post = |path: String, body: serde_json::Value| {
+        let client = client.clone();
+        async move {
+            let res = client
+                .post(format!("{url}{path}"))
+                .bearer_auth(editor)
+                .json(&body)
+                .send()
+                .await
+                .unwrap();
+            let status = res.status();
+            let body = res.json::<serde_json::Value>().await.unwrap();
+            assert!(status.is_success(), "{path}: {status} {body}");
+            body
+        }
+    };
+    let created = post(
+        "/api/v1/change-sets".into(),
+        json!({
+            "title": "关于取消一项事项的方案（征求公众意见）", "effective_on": "2027-03-01",
+            "changes": [{ "list": list, "action": "remove", "item": full["entries"][0]["item"],
+                "reason": "该事项已无法律依据", "basis": "县委编委会议纪要" }],
+        }),
+    )
+    .await;
+    let id = created["change_set"]["set"]["id"].as_str().unwrap().to_owned();
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let until = (today + chrono::Days::new(14)).to_string();
+    for action in [
+        json!({ "action": "send_round" }),
+        json!({ "action": "close_round" }),
+        json!({ "action": "open_comment", "until": until }),
+    ] {
+        post(format!("/api/v1/change-sets/{id}/actions"), action).await;
+    }
+    id
+}
+
 /// A writer thread: `step` is called until `stop` or until the server is gone (`Err`); each
 /// `Ok(Some(x))` is acknowledged into `into`.
 fn writer<F, Fut>(
@@ -167,6 +223,7 @@ pub(crate) fn killed_under_mixed_load_loses_nothing_acknowledged(
     let personal_key = personal_key.to_str().unwrap();
     let acked = Arc::new(Acked::default());
     let mut tokens: Option<(String, String, String)> = None;
+    let mut in_comment: Option<String> = None;
     for round in 0..rounds {
         // The write limits are raised so that the load reaches the handlers.
         let server = start(&[
@@ -189,6 +246,9 @@ pub(crate) fn killed_under_mixed_load_loses_nothing_acknowledged(
             "1000000",
             "--write-limit-per-caller",
             "1000000",
+            // The public's comments come through a proxy, each from its own address.
+            "--trusted-proxy",
+            "127.0.0.1",
         ]);
         let url = server.url.clone();
         // Tokens are stored: those of the first round serve after every restart.
@@ -198,6 +258,11 @@ pub(crate) fn killed_under_mixed_load_loses_nothing_acknowledged(
                     let admin = token(&url, "admin").await;
                     (admin, token(&url, "clerk").await, token(&url, "editor").await)
                 })
+            })
+            .clone();
+        let change_set = in_comment
+            .get_or_insert_with(|| {
+                rt.block_on(change_set_in_public_comment(&url, &editor, &load.list))
             })
             .clone();
         let stop = Arc::new(AtomicBool::new(false));
@@ -272,6 +337,35 @@ pub(crate) fn killed_under_mixed_load_loses_nothing_acknowledged(
                 }
             },
         ));
+        // The public commenting on the change set in 公示 (anonymous; the change set's document
+        // is revised with each comment).
+        let u = url.clone();
+        let sent = Arc::new(std::sync::atomic::AtomicU32::new(round as u32 * 10_000));
+        writers.push(writer(
+            stop.clone(),
+            acked.clone(),
+            |a| &a.comments,
+            move |client, _| {
+                let (url, change_set) = (u.clone(), change_set.clone());
+                let n = sent.fetch_add(1, Ordering::SeqCst);
+                async move {
+                    let res = client
+                        .post(format!("{url}/api/v1/change-sets/{change_set}/comments"))
+                        .header(
+                            "x-forwarded-for",
+                            format!("10.{}.{}.{}", n >> 16, (n >> 8) & 255, n & 255),
+                        )
+                        .json(
+                            &serde_json::json!({ "text": format!("第{n}条意见：建议保留该事项") }),
+                        )
+                        .send()
+                        .await;
+                    Ok(success(res)
+                        .await?
+                        .and_then(|r| r["leaf_index"].as_u64().map(|l| l.to_string())))
+                }
+            },
+        ));
         std::thread::sleep(std::time::Duration::from_millis(900 + 200 * (round as u64 % 4)));
         // SIGKILL: no shutdown, no last checkpoint, writes of every kind in flight.
         drop(server);
@@ -282,12 +376,17 @@ pub(crate) fn killed_under_mixed_load_loses_nothing_acknowledged(
         acked.users.lock().unwrap().extend(users.lock().unwrap().iter().cloned());
     }
     let count = |m: &Mutex<Vec<String>>| m.lock().unwrap().len();
-    let (users, received, accepted, drafts) =
-        (count(&acked.users), count(&acked.received), count(&acked.accepted), count(&acked.drafts));
+    let (users, received, accepted, drafts, comments) = (
+        count(&acked.users),
+        count(&acked.received),
+        count(&acked.accepted),
+        count(&acked.drafts),
+        count(&acked.comments),
+    );
     assert!(
-        users > 0 && received > 0 && accepted > 0 && drafts > 0,
+        users > 0 && received > 0 && accepted > 0 && drafts > 0 && comments > 0,
         "every kind of write went on: {users} accounts, {received} applications, {accepted} \
-         acceptances, {drafts} imports"
+         acceptances, {drafts} imports, {comments} comments"
     );
     let mut verify = vec!["ledger", "verify", "--db", db, "--vkey", &vkey, "--origin", origin];
     let demo_vkey = demo_vkey.map(|p| p.to_str().unwrap().to_owned());
@@ -325,11 +424,30 @@ pub(crate) fn killed_under_mixed_load_loses_nothing_acknowledged(
             receipts.contains(r) && !still_submitted.contains(r)
         });
         lost("imports", &acked.drafts, &|v| versions.contains(v));
+        // A comment is its event at the leaf acknowledged, and in the change set's document.
+        let commented: Vec<(i64, String)> =
+            sqlx::query_as("SELECT seq, payload FROM events WHERE kind = 'change_set.commented'")
+                .fetch_all(&mut conn)
+                .await
+                .unwrap();
+        let docs: Vec<(String,)> =
+            sqlx::query_as("SELECT doc FROM change_sets").fetch_all(&mut conn).await.unwrap();
+        let kept: std::collections::BTreeSet<String> = commented
+            .iter()
+            .filter(|(_, payload)| {
+                let payload: serde_json::Value = serde_json::from_str(payload).unwrap();
+                let id = payload["comment"].as_str().unwrap_or_default().to_owned();
+                !id.is_empty() && docs.iter().any(|(doc,)| doc.contains(&id))
+            })
+            .map(|(seq, _)| (seq - 1).to_string())
+            .collect();
+        lost("comments", &acked.comments, &|leaf| kept.contains(leaf));
         conn.close().await.unwrap();
     });
     eprintln!(
         "kill -9 under mixed load: {rounds} rounds; acknowledged and kept: {users} accounts, \
-         {received} applications, {accepted} acceptances, {drafts} imported lists"
+         {received} applications, {accepted} acceptances, {drafts} imported lists, {comments} \
+         comments"
     );
 }
 
