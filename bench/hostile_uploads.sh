@@ -34,7 +34,10 @@ if [[ "${PIN:-0}" == 1 ]]; then
     SERVER_CPU=(taskset -c 0) CLIENT_CPU=(taskset -c 1) LOOP_CPU=(taskset -c 1 nice -n 19)
     echo "== pinned: server on CPU 0; wrk on CPU 1; upload loops on CPU 1 at nice 19"
 fi
-"${SERVER_CPU[@]}" "$BIN" demo --addr "127.0.0.1:${PORT}" --data "${WORK}/data" \
+# DEMO_ARGS: more arguments for the server, e.g. "--write-limit-per-caller 1000000" so that
+# every upload reaches the archive check rather than the write limit's 429.
+# shellcheck disable=SC2086
+"${SERVER_CPU[@]}" "$BIN" demo --addr "127.0.0.1:${PORT}" --data "${WORK}/data" ${DEMO_ARGS:-} \
     >"${WORK}/server.log" 2>&1 &
 SERVER_PID=$!
 for _ in $(seq 600); do curl -sf -o /dev/null "${BASE}/healthz" && break; sleep 0.2; done

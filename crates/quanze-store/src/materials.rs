@@ -452,13 +452,21 @@ impl MaterialStore for SqlStore {
         let new_content = content.is_some();
         let sealer = self.sealer();
         if let Some(content) = content {
-            if content.len() as u64 != material.size || sm3_hex(&content) != digest.as_str() {
-                return Err(StoreError::Corrupt(format!(
+            // Hashing and sealing up to the upload limit (20 MiB by default) is a few hundred
+            // milliseconds of a core: off the runtime's threads.
+            let (size, expected, seal) = (material.size, digest.clone(), sealer.clone());
+            let stored = blocking(format!("sealing material {digest}"), move || {
+                if content.len() as u64 != size || sm3_hex(&content) != expected.as_str() {
+                    return Ok(None);
+                }
+                Ok(Some(stored_content(seal.as_deref(), &content)))
+            })
+            .await?
+            .ok_or_else(|| {
+                StoreError::Corrupt(format!(
                     "material {digest}: the content does not match its digest and size"
-                )));
-            }
-            let stored = stored_content(sealer.as_deref(), &content);
-            drop(content);
+                ))
+            })?;
             match root.clone() {
                 Some(root) => {
                     let stored = Arc::new(stored);
@@ -595,21 +603,27 @@ impl MaterialStore for SqlStore {
         };
         let Some(stored) = bytes else { return Ok(None) };
         let sealer = self.sealer();
-        let Some(bytes) = opened_content(sealer.as_deref(), stored) else {
-            return Err(StoreError::Corrupt(match sealer {
-                None => format!(
-                    "material {digest} is sealed under the personal-data key, which was not \
-                     given (--personal-key or QUANZE_PERSONAL_KEY)"
-                ),
-                Some(_) => format!("material {digest}: the seal does not open under the key ring"),
-            }));
-        };
-        if sm3_hex(&bytes) != digest.as_str() {
-            return Err(StoreError::Corrupt(format!(
+        let keyless = sealer.is_none();
+        let expected = digest.clone();
+        // Opening and hashing: off the runtime's threads, as the sealing.
+        let opened = blocking(format!("opening material {digest}"), move || {
+            Ok(opened_content(sealer.as_deref(), stored)
+                .map(|bytes| (sm3_hex(&bytes) == expected.as_str(), bytes)))
+        })
+        .await?;
+        match opened {
+            Some((true, bytes)) => Ok(Some(bytes)),
+            Some((false, _)) => Err(StoreError::Corrupt(format!(
                 "material {digest}: the stored bytes do not match their digest"
-            )));
+            ))),
+            None if keyless => Err(StoreError::Corrupt(format!(
+                "material {digest} is sealed under the personal-data key, which was not given \
+                 (--personal-key or QUANZE_PERSONAL_KEY)"
+            ))),
+            None => Err(StoreError::Corrupt(format!(
+                "material {digest}: the seal does not open under the key ring"
+            ))),
         }
-        Ok(Some(bytes))
     }
 
     async fn sweep_materials(&self, grace: Duration) -> Result<MaterialSweep, StoreError> {

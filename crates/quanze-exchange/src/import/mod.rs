@@ -57,7 +57,10 @@ impl Default for ArchiveLimits {
     }
 }
 
-/// Reads every entry of the archive once, counting, and refuses it at the first limit passed.
+/// Refuses an archive at the first limit passed: first by the sizes its directory declares (a
+/// bomb that declares itself costs no inflating), then reading every entry once, counting, with
+/// no entry allowed past the size it declares (so a bomb that lies about itself is stopped at
+/// its lie, and the declared sizes bound the work).
 fn check_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<(), ImportError> {
     use std::io::Read;
     let corrupt = |e: zip::result::ZipError| ImportError::Corrupt(e.to_string());
@@ -65,9 +68,23 @@ fn check_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<(), ImportError
     if archive.len() > limits.max_entries {
         return Err(ImportError::Expands(Expansion::Entries { max: limits.max_entries }));
     }
+    let mut declared = Vec::with_capacity(archive.len());
+    let mut declared_total = 0u64;
+    for i in 0..archive.len() {
+        let entry = archive.by_index_raw(i).map_err(corrupt)?;
+        let (size, compressed) = (entry.size(), entry.compressed_size().max(1));
+        declared_total = declared_total.saturating_add(size);
+        if declared_total > limits.max_uncompressed {
+            return Err(ImportError::Expands(Expansion::Bytes { max: limits.max_uncompressed }));
+        }
+        if size > 1024 * 1024 && size / compressed > limits.max_ratio {
+            return Err(ImportError::Expands(Expansion::Ratio { max: limits.max_ratio }));
+        }
+        declared.push(size);
+    }
     let mut total = 0u64;
     let mut buf = vec![0u8; 64 * 1024];
-    for i in 0..archive.len() {
+    for (i, &declared) in declared.iter().enumerate() {
         let mut entry = archive.by_index(i).map_err(corrupt)?;
         let compressed = entry.compressed_size().max(1);
         // A name that is not UTF-8 is no sheet Excel wrote; its span is then not looked for,
@@ -93,6 +110,11 @@ fn check_archive(bytes: &[u8], limits: &ArchiveLimits) -> Result<(), ImportError
             }
             size += n as u64;
             total += n as u64;
+            if size > declared {
+                return Err(ImportError::Corrupt(format!(
+                    "entry {i} holds more than the {declared} bytes it declares"
+                )));
+            }
             if total > limits.max_uncompressed {
                 return Err(ImportError::Expands(Expansion::Bytes {
                     max: limits.max_uncompressed,

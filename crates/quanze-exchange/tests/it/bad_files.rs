@@ -165,6 +165,24 @@ fn archives_that_expand_past_their_limits_are_refused_before_parsing() {
     assert!(import(&valid_xlsx()).is_ok());
 }
 
+/// A bomb that declares a small size (under the ratio check's 1 MiB) in its directory and
+/// inflates to 4 MiB is refused as corrupt: no entry is read past the size it declares (the
+/// check reads it so; the zip reader's checksum refuses it too), so the declared sizes, checked
+/// before any inflating, bound the work.
+#[test]
+fn an_archive_that_lies_about_its_sizes_is_refused() {
+    let mut lying = zeros_zip(1, 4 * 1024 * 1024);
+    let patch = |bytes: &mut Vec<u8>, signature: &[u8; 4], offset: usize| {
+        let at = bytes.windows(4).position(|w| w == signature).expect("a zip header");
+        bytes[at + offset..at + offset + 4].copy_from_slice(&1000u32.to_le_bytes());
+    };
+    patch(&mut lying, b"PK\x03\x04", 22); // the local header's uncompressed size
+    patch(&mut lying, b"PK\x01\x02", 24); // the central directory's
+    let err = import(&lying).expect_err("a lying archive");
+    assert!(matches!(err, ImportError::Corrupt(_)), "{err:?}");
+    assert!(!err.zh().is_empty() && err.zh().is_char_boundary(0));
+}
+
 #[test]
 fn zip_without_workbook() {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
