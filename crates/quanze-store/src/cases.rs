@@ -321,15 +321,17 @@ fn supervision_row(doc: &str, closed: Option<String>) -> Result<Supervision, Sto
 }
 
 /// A case row read: its document unpacked, with the officers' certificate numbers opened from
-/// their own column when they are sealed there.
+/// their own column when they are sealed there. A process without the key (a console command
+/// given none) reads the case without them: nothing it does needs them, and a write of the case
+/// leaves the sealed column as it is. With the key, a seal that does not open is `Corrupt`.
 fn parse_case(
     sealer: Option<&dyn crate::Sealer>,
     (doc, sealed, applicant_key, access_hash, officers): CaseRow,
 ) -> Result<StoredCase, StoreError> {
     let mut case: Case = crate::packed::unpack("case", &doc)?;
-    if let Some(stored) = officers {
+    if let (Some(stored), Some(sealer)) = (officers, sealer) {
         let what = format!("case {}: officers", case.receipt);
-        case.officers = parse_doc(&what, &open_stored(sealer, &what, &stored)?)?;
+        case.officers = parse_doc(&what, &open_stored(Some(sealer), &what, &stored)?)?;
     }
     Ok(StoredCase { case, sealed, applicant_key, access_hash })
 }

@@ -183,8 +183,14 @@ fn write_content(
     sealer: Option<&dyn crate::Sealer>,
 ) -> std::io::Result<()> {
     let path = content_path(root, digest);
+    let existing = read_content(root, digest)?;
+    // A process without the key cannot check a sealed file, nor may it put the content there
+    // in clear: the file stays.
+    if sealer.is_none() && existing.as_ref().is_some_and(|b| b.starts_with(SEALED_CONTENT)) {
+        return Ok(());
+    }
     if std::fs::metadata(&path).is_ok_and(|m| m.len() == stored.len() as u64)
-        && read_content(root, digest)?.is_some_and(|bytes| {
+        && existing.is_some_and(|bytes| {
             bytes.starts_with(SEALED_CONTENT) == stored.starts_with(SEALED_CONTENT)
                 && opened_content(sealer, bytes)
                     .is_some_and(|clear| sm3_hex(&clear) == digest.as_str())
@@ -222,26 +228,45 @@ fn replace_content(root: &Path, digest: &MaterialDigest, stored: &[u8]) -> std::
 }
 
 /// Reseals the file of every stored material under the current key of `sealer` (reading and
-/// writing one at a time); how many. Content in clear (stored before there was a key) is sealed
-/// now. A file that does not open or does not match its digest stops the rotation, naming it.
+/// writing one at a time), each new file given the old one's owner (a rotation run as another
+/// account must not leave the server a file it cannot read); how many were resealed and how
+/// many could not be read. Content in clear (stored before there was a key) is sealed now. A
+/// file missing, or that does not open or match its digest, was unreadable already: it is left
+/// as it is and named in the log (restore it from a backup), and the rotation goes on.
 pub(crate) fn reseal_files(
     root: &Path,
     digests: &[MaterialDigest],
     sealer: &dyn crate::Sealer,
-) -> std::io::Result<usize> {
-    let broken = |digest: &MaterialDigest, why: &str| {
-        std::io::Error::new(std::io::ErrorKind::InvalidData, format!("material {digest}: {why}"))
-    };
+) -> std::io::Result<(usize, usize)> {
+    let (mut resealed, mut unreadable) = (0, 0);
     for digest in digests {
-        let stored = read_content(root, digest)?.ok_or_else(|| broken(digest, "file missing"))?;
-        let clear = opened_content(Some(sealer), stored)
-            .ok_or_else(|| broken(digest, "the seal does not open under the key ring"))?;
-        if sm3_hex(&clear) != digest.as_str() {
-            return Err(broken(digest, "the stored bytes do not match their digest"));
-        }
-        replace_content(root, digest, &stored_content(Some(sealer), &clear))?;
+        let why = match read_content(root, digest)? {
+            None => "its file is missing",
+            Some(stored) => match opened_content(Some(sealer), stored) {
+                None => "its seal does not open under the key ring",
+                Some(clear) if sm3_hex(&clear) != digest.as_str() => {
+                    "its bytes do not match their digest"
+                }
+                Some(clear) => {
+                    let path = content_path(root, digest);
+                    let owner = std::fs::metadata(&path)?;
+                    replace_content(root, digest, &stored_content(Some(sealer), &clear))?;
+                    #[cfg(unix)]
+                    {
+                        use std::os::unix::fs::MetadataExt;
+                        std::os::unix::fs::chown(&path, Some(owner.uid()), Some(owner.gid()))?;
+                    }
+                    #[cfg(not(unix))]
+                    drop(owner);
+                    resealed += 1;
+                    continue;
+                }
+            },
+        };
+        tracing::warn!("rotation: material {digest} left as it was: {why}");
+        unreadable += 1;
     }
-    Ok(digests.len())
+    Ok((resealed, unreadable))
 }
 
 /// Reads the content under `digest` from `root`; `None` when there is no file.

@@ -70,6 +70,9 @@ pub struct ResealCounts {
     pub officers: usize,
     /// Applicants' uploaded materials.
     pub materials: usize,
+    /// Material files that were missing or did not open or match their digest (already
+    /// unreadable before the rotation): left as they were, each named in the log.
+    pub unreadable_materials: usize,
 }
 
 /// The prefix of a sealed text (the service's `SEALED_TEXT`); a JSON document never starts so.
@@ -251,12 +254,14 @@ impl ResealStore for SqlStore {
                 .collect::<Result<Vec<_>, _>>()
                 .map_err(|e| StoreError::Corrupt(format!("materials: digest: {e}")))?;
             let sealer = sealer.clone();
-            counts.materials = tokio::task::spawn_blocking(move || {
+            let (resealed, unreadable) = tokio::task::spawn_blocking(move || {
                 crate::materials::reseal_files(&root, &digests, sealer.as_ref())
             })
             .await
             .map_err(|e| StoreError::Direct(format!("resealing materials: {e}")))?
-            .map_err(|e| StoreError::Corrupt(format!("resealing materials: {e}")))?;
+            .map_err(|e| StoreError::Direct(format!("resealing materials: {e}")))?;
+            counts.materials = resealed;
+            counts.unreadable_materials = unreadable;
         }
         Ok((receipt, counts))
     }
@@ -338,35 +343,71 @@ async fn reseal_readiness(
     reseal_column(conn, sealer, "readiness", rows, UPDATE).await
 }
 
+/// The procedures whose cases may name officers: those with a step that takes their
+/// certificate numbers (调查取证, 实施强制措施), read from the procedure tables.
+fn procedures_with_officers() -> Vec<&'static str> {
+    use quanze_core::case::ActionKind;
+    use quanze_core::case::procedure::ProcedureKind;
+    ProcedureKind::ALL
+        .iter()
+        .filter(|kind| {
+            let def = kind.procedure();
+            quanze_core::case::CaseState::ALL.iter().any(|state| {
+                let actions = def.actions_in(*state);
+                actions.contains(&ActionKind::Investigate)
+                    || actions.contains(&ActionKind::ApplyMeasure)
+            })
+        })
+        .map(|kind| kind.as_str())
+        .collect()
+}
+
 /// Reseals the certificate numbers of the officers who acted on each case; how many cases.
-/// The cases of the procedures with officers (penalties, coercive measures and enforcement)
-/// whose document still holds them in clear (written before migration 0023, or without a key)
-/// have them moved out of the document and sealed first.
+/// The cases of the procedures with officers ([`procedures_with_officers`]) whose document
+/// still holds them in clear (written before migration 0023, or without a key) have them moved
+/// out of the document and sealed first, read a page at a time.
 async fn reseal_officers(
     conn: &mut sqlx::AnyConnection,
     sealer: &dyn crate::Sealer,
 ) -> Result<usize, StoreError> {
-    const IN_CLEAR: &str = "SELECT id, doc FROM cases WHERE officers IS NULL \
-         AND procedure IN ('penalty', 'coercive_measure', 'coercive_enforcement') ORDER BY id";
+    const PAGE: usize = 500;
     const MOVE: &str = "UPDATE cases SET doc = $2, officers = $3 \
          WHERE id = $1 AND doc = $4 AND officers IS NULL";
-    let in_clear: Vec<(String, Vec<u8>)> = sqlx::query_as(IN_CLEAR).fetch_all(&mut *conn).await?;
-    for (id, doc) in &in_clear {
-        let mut case: quanze_core::case::Case = crate::packed::unpack("case", doc)?;
-        if case.officers.is_empty() {
-            continue;
-        }
-        let sealed = sealer.seal_text(&crate::rows::document(&case.officers)?);
-        case.officers.clear();
-        let done = sqlx::query(MOVE)
-            .bind(id.as_str())
-            .bind(crate::packed::pack(&case)?)
-            .bind(sealed)
-            .bind(doc.clone())
-            .execute(&mut *conn)
+    let procedures =
+        procedures_with_officers().iter().map(|p| format!("'{p}'")).collect::<Vec<_>>().join(", ");
+    let in_clear = format!(
+        "SELECT id, doc FROM cases WHERE officers IS NULL AND procedure IN ({procedures}) \
+         AND id > $1 ORDER BY id LIMIT {PAGE}"
+    );
+    let mut after = String::new();
+    loop {
+        let page: Vec<(String, Vec<u8>)> = sqlx::query_as(sqlx::AssertSqlSafe(in_clear.clone()))
+            .bind(after.as_str())
+            .fetch_all(&mut *conn)
             .await?;
-        if done.rows_affected() != 1 {
-            return Err(StoreError::Conflict("a sealed row changed during the rotation".into()));
+        for (id, doc) in &page {
+            let mut case: quanze_core::case::Case = crate::packed::unpack("case", doc)?;
+            if case.officers.is_empty() {
+                continue;
+            }
+            let sealed = sealer.seal_text(&crate::rows::document(&case.officers)?);
+            case.officers.clear();
+            let done = sqlx::query(MOVE)
+                .bind(id.as_str())
+                .bind(crate::packed::pack(&case)?)
+                .bind(sealed)
+                .bind(doc.clone())
+                .execute(&mut *conn)
+                .await?;
+            if done.rows_affected() != 1 {
+                return Err(StoreError::Conflict(
+                    "a sealed row changed during the rotation".into(),
+                ));
+            }
+        }
+        match page.last() {
+            Some((id, _)) if page.len() == PAGE => after = id.clone(),
+            _ => break,
         }
     }
     const SELECT: &str = "SELECT id, officers FROM cases WHERE officers IS NOT NULL ORDER BY id";

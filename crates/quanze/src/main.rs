@@ -410,7 +410,9 @@ fn file_stamp(path: &std::path::Path) -> Option<(u64, u64, Option<std::time::Sys
 /// refused with an error in the log and the ring in memory kept.
 fn watch_personal_key(service: Arc<Service>, path: PathBuf) {
     tokio::spawn(async move {
-        let mut seen = file_stamp(&path);
+        // The first look reads the file whatever its stamp: a rotation may have written it
+        // between the server's start reading the key and now (the same ring is no change).
+        let mut seen = None;
         let mut every = tokio::time::interval(KEY_FILE_POLL);
         loop {
             every.tick().await;
@@ -1350,6 +1352,7 @@ async fn rotate_personal(db: &str, arg: Option<&std::path::Path>) -> anyhow::Res
         readiness,
         officers,
         materials,
+        unreadable_materials,
     } = counts;
     let (file, previous) = (path.display(), rotated.previous_keys());
     println!(
@@ -1361,5 +1364,13 @@ async fn rotate_personal(db: &str, arg: Option<&std::path::Path>) -> anyhow::Res
          {officers} cases and {materials} materials resealed; {file} holds the \
          new key first and {previous} previous keys after it."
     );
+    if unreadable_materials > 0 {
+        eprintln!(
+            "注意：{unreadable_materials} 份申请材料的文件缺失或损坏（此前已无法读取），未重新加密，\
+             日志中列有其摘要值，请从备份恢复。\n\
+             note: {unreadable_materials} material files were missing or damaged (unreadable \
+             before the rotation) and were left as they were; the log names each digest."
+        );
+    }
     Ok(ExitCode::SUCCESS)
 }

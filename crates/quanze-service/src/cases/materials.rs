@@ -363,10 +363,16 @@ impl Service {
     /// The same applicant's materials from other cases, valid today, newest first, one per
     /// name and digest.
     async fn reusable_for(&self, stored: &StoredCase) -> ServiceResult<Vec<CaseMaterial>> {
+        // The applicant's keyed hash as stored now: a key rotation takes every hash again, and
+        // the case this server cached may hold the one from before.
+        let applicant_key = match self.store.case(stored.case.id).await? {
+            Some(fresh) => fresh.applicant_key,
+            None => stored.applicant_key.clone(),
+        };
         let mut seen = std::collections::HashSet::new();
         Ok(self
             .store
-            .applicant_materials(&stored.applicant_key, self.today())
+            .applicant_materials(&applicant_key, self.today())
             .await?
             .into_iter()
             .filter(|m| m.case != stored.case.id)

@@ -170,18 +170,21 @@ impl PersonalKey {
     }
 
     /// Takes the keys of `newer` (the key file read again, after a rotation wrote it), so that
-    /// this key and every clone of it seal under `newer`'s current key from now on. Refused,
-    /// changing nothing, when `newer` lacks this ring's current key: what was sealed under it
-    /// would no longer open. Whether anything changed.
+    /// this key and every clone of it seal under `newer`'s current key from now on. `newer`
+    /// must be this ring with new keys put at its head, as a rotation writes it: refused,
+    /// changing nothing, when it lacks a key of this ring (what that key sealed, or a recovery
+    /// code hashed under it, would no longer open or match) or puts one of its keys back in use
+    /// (a previous key, or the current one behind a key it replaced). Whether anything changed.
     pub fn reload(&self, newer: &PersonalKey) -> Result<bool, String> {
         let (now, next) = (self.ring(), newer.ring());
-        if now.keys().map(KeyMaterial::to_line).eq(next.keys().map(KeyMaterial::to_line)) {
+        let lines = |ring: &Ring| ring.keys().map(KeyMaterial::to_line).collect::<Vec<_>>();
+        let (now, next_lines) = (lines(&now), lines(&next));
+        if now == next_lines {
             return Ok(false);
         }
-        let current = now.current.to_line();
-        if !next.keys().any(|k| k.to_line() == current) {
-            return Err("the new key file lacks the key in use: what it sealed would no longer \
-                        open (a rotation keeps it as a previous key)"
+        if !next_lines.ends_with(&now) {
+            return Err("the new key file is not this ring with new keys at its head: it drops \
+                        or reorders keys in use (what they sealed would no longer open)"
                 .to_owned());
         }
         *self.ring.write().expect("the key ring lock is never poisoned") = next;
@@ -444,10 +447,19 @@ mod tests {
         assert!(only_new.open(&stores_copy.seal(b"after")).is_some());
         assert_eq!(stores_copy.open(&before).as_deref(), Some(&b"sealed before"[..]));
         assert_eq!(stores_copy.previous_keys(), 1);
-        // A ring without the key in use is refused, and the ring in use kept.
+        // A ring without the key in use is refused, and the ring in use kept; so is one that
+        // drops a previous key, or reorders the ring.
         let stranger = PersonalKey::generate();
         assert!(key.reload(&stranger).is_err());
+        assert!(key.reload(&only_new).is_err(), "the previous key dropped");
+        let text = rotated.to_text();
+        let lines: Vec<&str> = text.lines().map(str::trim).collect();
+        let swapped = PersonalKey::from_text(&format!("{}\n{}\n", lines[1], lines[0])).unwrap();
+        assert!(key.reload(&swapped).is_err(), "the replaced key put back in use");
         assert!(only_new.open(&key.seal(b"still")).is_some());
         assert!(stranger.open(&key.seal(b"still")).is_none());
+        // A second rotation on top is taken.
+        assert!(key.reload(&rotated.rotated()).unwrap());
+        assert_eq!(key.previous_keys(), 2);
     }
 }

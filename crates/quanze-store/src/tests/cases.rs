@@ -680,6 +680,12 @@ async fn officers_certificate_numbers_are_sealed_outside_the_case_document() {
             .unwrap();
         let err = store.case(case.id).await.unwrap_err();
         assert!(matches!(err, StoreError::Corrupt(_)), "{err:?}");
+        // A process without the key reads the cases without their officers (and lists them).
+        let keyless = connect(&db.url).await.unwrap();
+        let read = keyless.case(closed.id).await.unwrap().unwrap();
+        assert!(read.case.officers.is_empty());
+        assert_eq!(keyless.cases(&CaseFilter::default(), None, 10).await.unwrap().len(), 2);
+        drop(keyless);
         drop(store);
         pool.close().await;
         db.cleanup().await;

@@ -315,7 +315,18 @@ async fn materials_are_sealed_at_rest_under_the_personal_data_key() {
         assert_eq!(counts.materials, 2);
         assert!(at_rest(&before.digest).await.starts_with(crate::materials::SEALED_CONTENT));
         assert_eq!(store.material_content(&before.digest).await.unwrap().as_deref(), Some(PDF));
-        assert_eq!(store.material_content(&m.digest).await.unwrap(), Some(scan));
+        assert_eq!(store.material_content(&m.digest).await.unwrap(), Some(scan.clone()));
+        let m_scan = scan;
+        // A file gone missing (unreadable already) is named in the log and left; the rotation
+        // goes on with the others.
+        if db.backend == crate::Backend::Sqlite {
+            let hex = before.digest.as_str();
+            let path = dir.path().join("materials").join(&hex[..2]).join(&hex[2..]);
+            std::fs::remove_file(path).unwrap();
+            let rows = store.sealed_rows().await.unwrap();
+            let (_, counts) = store.reseal(&rows, &rows, ev("personal_key.rotated")).await.unwrap();
+            assert_eq!((counts.materials, counts.unreadable_materials), (1, 1));
+        }
 
         // A process without the key is told which key it needs, and serves nothing.
         drop(store);
@@ -324,6 +335,10 @@ async fn materials_are_sealed_at_rest_under_the_personal_data_key() {
             Err(StoreError::Corrupt(why)) => assert!(why.contains("--personal-key"), "{why}"),
             other => panic!("expected the missing key to be named, got {other:?}"),
         }
+        // Nor does an upload of the same bytes there put them back in clear.
+        let again = filed(&case, "营业执照副本", &m_scan, None);
+        keyless.file_material(&again, Some(m_scan.clone()), ev("x")).await.unwrap();
+        assert!(at_rest(&m.digest).await.starts_with(crate::materials::SEALED_CONTENT));
         drop(keyless);
         pool.close().await;
         db.cleanup().await;

@@ -1062,10 +1062,11 @@ async fn a_draft_change_set_is_made_only_for_an_ended_law_that_is_cited() {
 
     // A draft change set for the items citing the amended edition; none for a law nothing
     // cites, nor for one in force.
+    let effective = (app.service.today() + chrono::Days::new(90)).to_string();
     let draft = |law: &str| {
         let path = format!("/api/v1/laws/{law}/draft-change-set");
-        let (app, editor) = (&app, &editor);
-        async move { app.post(&path, Some(editor), json!({ "effective_on": "2027-01-01" })).await }
+        let (app, editor, effective) = (&app, &editor, &effective);
+        async move { app.post(&path, Some(editor), json!({ "effective_on": effective })).await }
     };
     let (status, body) = draft(old["id"].as_str().unwrap()).await;
     assert_eq!(status, StatusCode::CREATED, "{body}");
@@ -1113,7 +1114,8 @@ async fn a_change_set_is_drafted_and_steered_through_the_api() {
     let entry = &full["entries"][0];
     let editor = app.token("editor").await;
     let body = json!({
-        "title": "关于取消一项事项的方案", "effective_on": "2027-01-01",
+        "title": "关于取消一项事项的方案",
+        "effective_on": (app.service.today() + chrono::Days::new(90)).to_string(),
         "changes": [{ "list": list_id, "action": "remove", "item": entry["item"], "reason": "", "basis": "县委编委会议纪要" }],
     });
     // A change without its reason is refused with its position, in Chinese.

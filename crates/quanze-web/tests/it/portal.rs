@@ -207,7 +207,8 @@ async fn change_set_in_public_comment(app: &crate::helpers::TestApp) -> String {
         app.get(&format!("/api/v1/versions/{}", version.unwrap()["id"].as_str().unwrap())).await;
     let editor = app.token("editor").await;
     let body = json!({
-        "title": "关于取消一项事项的方案（征求公众意见）", "effective_on": "2027-03-01",
+        "title": "关于取消一项事项的方案（征求公众意见）",
+        "effective_on": (app.service.today() + chrono::Days::new(90)).to_string(),
         "changes": [{ "list": list_id, "action": "remove", "item": full["entries"][0]["item"],
             "reason": "该事项已无法律依据", "basis": "县委编委会议纪要" }],
     });

@@ -141,17 +141,18 @@ async fn change_set_in_public_comment(url: &str, editor: &str, list: &str) -> St
             body
         }
     };
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let created = post(
         "/api/v1/change-sets".into(),
         json!({
-            "title": "关于取消一项事项的方案（征求公众意见）", "effective_on": "2027-03-01",
+            "title": "关于取消一项事项的方案（征求公众意见）",
+            "effective_on": (today + chrono::Days::new(90)).to_string(),
             "changes": [{ "list": list, "action": "remove", "item": full["entries"][0]["item"],
                 "reason": "该事项已无法律依据", "basis": "县委编委会议纪要" }],
         }),
     )
     .await;
     let id = created["change_set"]["set"]["id"].as_str().unwrap().to_owned();
-    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let until = (today + chrono::Days::new(14)).to_string();
     for action in [
         json!({ "action": "send_round" }),
