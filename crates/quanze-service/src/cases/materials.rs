@@ -7,8 +7,8 @@
 //! units the case concerns (and supervisors).
 //!
 //! Filing is one store transaction with its ledger event (`case.material_filed` or
-//! `case.material_reused`), which carries the material's name, digest, size and type and
-//! nothing personal. It is not a step of the case's procedure: it moves no state and no clock,
+//! `case.material_reused`), which carries the material's name, size and type; its digest,
+//! which identifies the applicant's document, is personal data behind the leaf's commitment. It is not a step of the case's procedure: it moves no state and no clock,
 //! so it never competes with the steps for the case's version (补正材料 is still the step the
 //! procedure records; 容缺 materials still missing are shown beside the filed ones). The one
 //! step a filing leads to is the server's 补齐容缺材料, once the last material a 容缺受理
@@ -193,7 +193,7 @@ impl Service {
         kind: &str,
         m: &CaseMaterial,
     ) -> NewEvent {
-        self.event(
+        let mut ev = self.event(
             by,
             Some(stored.case.handling_unit),
             kind,
@@ -201,13 +201,16 @@ impl Service {
             serde_json::json!({
                 "receipt": stored.case.receipt,
                 "name": m.name,
-                "digest": m.digest,
                 "size": m.size,
                 "media_type": m.media_type,
                 "valid_until": m.valid_until,
                 "reused_from": m.reused_from,
             }),
-        )
+        );
+        // The content's SM3 would let anyone holding a copy of a scan (an ID card) find in
+        // the public ledger that it was filed: it goes behind the leaf's salted commitment.
+        ev.personal = Some(serde_json::json!({ "digest": m.digest }));
+        ev
     }
 
     /// Files `m` (with its bytes for an upload) unless the case has it under that name

@@ -137,6 +137,16 @@ async fn upload_by_content_list_and_download_by_the_parties_only() {
     assert_eq!(filed["material"]["media_type"], "pdf");
     assert_eq!(filed["material"]["size"], PDF.len());
     assert!(filed["leaf_index"].is_u64(), "a ledger event: {filed}");
+    // The public ledger's leaf names the material but not its digest (personal: it would tell
+    // who holds a copy of the scan that it was filed); the audit trail has it.
+    let leaf = filed["leaf_index"].as_u64().unwrap();
+    let url = format!("{}/api/v1/ledger/entries?start={leaf}&end={}", app.base, leaf + 1);
+    let entries: Value = app.client.get(url).send().await.unwrap().json().await.unwrap();
+    let text = entries["entries"][0]["leaf"].as_str().unwrap().to_owned();
+    assert!(text.contains("case.material_filed") && text.contains("\"size\""), "{text}");
+    assert!(!text.contains(&digest), "no digest in the public leaf: {text}");
+    let personal = app.service.store().personal_data(leaf + 1).await.unwrap();
+    assert!(personal.is_some_and(|(_, data)| data.to_string().contains(&digest)));
     // The same upload again (a retried request): the filed material, nothing written.
     let (status, again) =
         upload(&app, &no, &name, As::Applicant(&code), "application/pdf", PDF).await;
