@@ -45,8 +45,9 @@ impl Service {
 impl Service {
     /// Takes `newer`, the key file read again after a rotation wrote it: from now on this
     /// server (its store included) seals under the new current key and opens under every key of
-    /// the new ring. Refused, changing nothing, when this server has no key or `newer` lacks
-    /// the key in use. Whether the ring changed.
+    /// the new ring. Refused, changing nothing, when this server has no key or `newer` is not
+    /// the ring in use with new keys at its head ([`PersonalKey::reload`]). Whether the ring
+    /// changed.
     pub fn reload_personal_key(&self, newer: &PersonalKey) -> Result<bool, String> {
         let key = self
             .config

@@ -250,8 +250,9 @@ pub trait Store:
 {
     /// Which backend.
     fn backend(&self) -> Backend;
-    /// Seals personal data at rest from now on: the data behind events' commitments and
-    /// towns' readiness documents (staff names, certificate numbers) are written sealed, and
+    /// Seals personal data at rest from now on: the data behind events' commitments, towns'
+    /// readiness documents (staff names, certificate numbers), the certificate numbers of the
+    /// officers who acted on a case and applicants' uploaded materials are written sealed, and
     /// opened when read. Without a sealer they are written in clear.
     fn install_sealer(&self, sealer: Arc<dyn Sealer>);
 }

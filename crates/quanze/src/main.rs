@@ -406,8 +406,8 @@ fn file_stamp(path: &std::path::Path) -> Option<(u64, u64, Option<std::time::Sys
 
 /// Reads the personal-data key file again whenever it changes (a rotation by `quanze key
 /// rotate-personal` while the server runs), so that the server seals under the new key and
-/// opens what the rotation resealed. A file that does not read, or lacks the key in use, is
-/// refused with an error in the log and the ring in memory kept.
+/// opens what the rotation resealed. A file that does not read, or is not the ring in use with
+/// new keys at its head, is refused with an error in the log and the ring in memory kept.
 fn watch_personal_key(service: Arc<Service>, path: PathBuf) {
     tokio::spawn(async move {
         // The first look reads the file whatever its stamp: a rotation may have written it

@@ -8,7 +8,8 @@
 //!
 //! Filing is one store transaction with its ledger event (`case.material_filed` or
 //! `case.material_reused`), which carries the material's name, size and type; its digest,
-//! which identifies the applicant's document, is personal data behind the leaf's commitment. It is not a step of the case's procedure: it moves no state and no clock,
+//! which identifies the applicant's document, is personal data behind the leaf's commitment.
+//! It is not a step of the case's procedure: it moves no state and no clock,
 //! so it never competes with the steps for the case's version (补正材料 is still the step the
 //! procedure records; 容缺 materials still missing are shown beside the filed ones). The one
 //! step a filing leads to is the server's 补齐容缺材料, once the last material a 容缺受理
