@@ -1,6 +1,5 @@
 //! Accounts: password hashing (argon2id), API tokens, login-failure lockout and role checks.
 
-use argon2::{Argon2, PasswordHasher, PasswordVerifier};
 use std::net::IpAddr;
 
 use chrono::Duration;
@@ -104,15 +103,10 @@ impl PasswordHashing {
                  (at least {FLOOR_KIB} KiB, and memory × passes at least {FLOOR_WORK} KiB)"
             ));
         }
-        argon2::Params::new(memory_kib, iterations, 1, None)
+        let cost = PasswordHashing { memory_kib, iterations };
+        crate::passwords::argon2id(cost)
             .map_err(|e| format!("argon2id at {memory_kib} KiB and {iterations} passes: {e}"))?;
-        Ok(PasswordHashing { memory_kib, iterations })
-    }
-
-    fn argon2(self) -> ServiceResult<Argon2<'static>> {
-        let params = argon2::Params::new(self.memory_kib, self.iterations, 1, None)
-            .map_err(|e| ServiceError::Internal(format!("argon2 parameters: {e}")))?;
-        Ok(Argon2::new(argon2::Algorithm::Argon2id, argon2::Version::V0x13, params))
+        Ok(cost)
     }
 }
 
@@ -124,24 +118,6 @@ pub fn token_hash(token: &str) -> String {
 fn new_token() -> String {
     let bytes: [u8; 32] = rand::random();
     format!("qz_{}", hex::encode(bytes))
-}
-
-fn hash_password(cost: PasswordHashing, password: &str) -> ServiceResult<String> {
-    cost.argon2()?
-        .hash_password(password.as_bytes())
-        .map(|h| h.to_string())
-        .map_err(|e| ServiceError::Internal(format!("argon2: {e}")))
-}
-
-impl Service {
-    /// A hash at the configured cost of a password no one has, made once: what a sign-in for
-    /// an unknown account is checked against, so that it costs what a wrong password costs.
-    fn dummy_hash(&self) -> &str {
-        self.dummy_hash.get_or_init(|| {
-            hash_password(self.config.password_hashing, "no account has this password")
-                .unwrap_or_default()
-        })
-    }
 }
 
 impl Service {
@@ -200,7 +176,7 @@ impl Service {
             id: self.ids.user(),
             username: new.username.clone(),
             display_name: stored_name,
-            password_hash: hash_password(self.config.password_hashing, &new.password)?,
+            password_hash: self.passwords.hash(&new.password).await?,
             roles: new.roles.clone(),
             failed_logins: 0,
             locked_until: None,
@@ -272,12 +248,10 @@ impl Service {
         let Some(user) = found else {
             // Same answer as a wrong password, after the same work (a hash checked), so that
             // neither the answer nor its time tells which accounts exist.
-            let _ = Argon2::default().verify_password(password.as_bytes(), self.dummy_hash());
+            self.passwords.verify_nobody(password).await?;
             return Err(ServiceError::Unauthenticated);
         };
-        let ok = Argon2::default()
-            .verify_password(password.as_bytes(), user.password_hash.as_str())
-            .is_ok();
+        let ok = self.passwords.verify(password, &user.password_hash).await?;
         let subject = format!("user:{}", user.id);
         if !ok {
             let ev = self.event(
@@ -377,9 +351,7 @@ impl Service {
             .attempt(key, None, self.clock.now())
             .map_err(|t| ServiceError::Throttled(t.until))?;
         let stored = self.store.user(user.id).await?;
-        let ok = Argon2::default()
-            .verify_password(current.as_bytes(), stored.password_hash.as_str())
-            .is_ok();
+        let ok = self.passwords.verify(current, &stored.password_hash).await?;
         if ok {
             self.throttle().succeeded(key, None);
         } else {
@@ -390,8 +362,7 @@ impl Service {
             ));
         }
         self.check_password(new, user.username.as_str())?;
-        if Argon2::default().verify_password(new.as_bytes(), stored.password_hash.as_str()).is_ok()
-        {
+        if self.passwords.verify(new, &stored.password_hash).await? {
             return Err(ServiceError::rejected(
                 ErrorCode::WeakPassword,
                 "新口令不能与当前口令相同",
@@ -408,12 +379,7 @@ impl Service {
         let keep = keep.map(token_hash);
         let receipt = self
             .store
-            .set_password(
-                user.id,
-                &hash_password(self.config.password_hashing, new)?,
-                keep.as_deref(),
-                ev,
-            )
+            .set_password(user.id, &self.passwords.hash(new).await?, keep.as_deref(), ev)
             .await?;
         self.end_tickets(user.id);
         Ok(receipt.leaf_index())

@@ -18,6 +18,7 @@ pub mod establishment;
 pub mod laws;
 pub mod ledger;
 pub mod lists;
+mod passwords;
 pub mod rate;
 pub mod reports;
 pub mod rotation;
@@ -263,8 +264,8 @@ pub struct Service {
     /// Public comments per source address in their ten-minute window: (start, count).
     comment_sources:
         std::sync::Mutex<std::collections::HashMap<std::net::IpAddr, (DateTime<Utc>, u32)>>,
-    /// [`Service::dummy_hash`].
-    dummy_hash: std::sync::OnceLock<String>,
+    /// 口令散列 — argon2id off the runtime's threads, one hash per core at once.
+    passwords: passwords::Passwords,
 }
 
 /// The right to change the catalogue, held from before a store write until its change is
@@ -348,6 +349,7 @@ impl Service {
         if let Some(key) = &config.cases.personal_key {
             store.install_sealer(Arc::new(key.clone()));
         }
+        let passwords = passwords::Passwords::new(config.password_hashing);
         Service {
             store,
             catalog: RwLock::new(Arc::new(Catalog::default())),
@@ -371,7 +373,7 @@ impl Service {
             write_rates,
             comment_sources: std::sync::Mutex::new(std::collections::HashMap::new()),
             import_turns: Arc::new(tokio::sync::Semaphore::new(1)),
-            dummy_hash: std::sync::OnceLock::new(),
+            passwords,
         }
     }
 

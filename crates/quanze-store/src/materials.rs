@@ -161,7 +161,7 @@ pub(crate) fn opened_content(
 }
 
 /// The SM3 digest of `bytes`, hex.
-fn sm3_hex(bytes: &[u8]) -> String {
+pub(crate) fn sm3_hex(bytes: &[u8]) -> String {
     HashAlg::Sm3.digest(bytes).to_hex()
 }
 

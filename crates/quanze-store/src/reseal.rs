@@ -70,8 +70,9 @@ pub struct ResealCounts {
     pub officers: usize,
     /// Applicants' uploaded materials.
     pub materials: usize,
-    /// Material files that were missing or did not open or match their digest (already
-    /// unreadable before the rotation): left as they were, each named in the log.
+    /// Materials (files beside SQLite, rows in PostgreSQL) that were missing or did not open or
+    /// match their digest (already unreadable before the rotation): left as they were, each
+    /// named in the log.
     pub unreadable_materials: usize,
 }
 
@@ -234,7 +235,8 @@ impl ResealStore for SqlStore {
             counts.readiness = reseal_readiness(w.conn(), sealer.as_ref()).await?;
             counts.officers = reseal_officers(w.conn(), sealer.as_ref()).await?;
             if self.materials_root().is_none() {
-                counts.materials = reseal_material_rows(w.conn(), sealer.as_ref()).await?;
+                (counts.materials, counts.unreadable_materials) =
+                    reseal_material_rows(w.conn(), sealer.as_ref()).await?;
             }
             Ok(())
         }
@@ -422,23 +424,34 @@ async fn reseal_officers(
 async fn reseal_material_rows(
     conn: &mut sqlx::AnyConnection,
     sealer: &dyn crate::Sealer,
-) -> Result<usize, StoreError> {
+) -> Result<(usize, usize), StoreError> {
     const DIGESTS: &str = "SELECT digest FROM material_contents ORDER BY digest";
     const SELECT: &str = "SELECT content FROM material_contents WHERE digest = $1";
     const UPDATE: &str = "UPDATE material_contents SET content = $2 WHERE digest = $1";
     let digests: Vec<String> = sqlx::query_scalar(DIGESTS).fetch_all(&mut *conn).await?;
+    let (mut resealed, mut unreadable) = (0, 0);
     for digest in &digests {
         let stored: Vec<u8> = sqlx::query_scalar(SELECT).bind(digest).fetch_one(&mut *conn).await?;
-        let clear = crate::materials::opened_content(Some(sealer), stored).ok_or_else(|| {
-            StoreError::Corrupt(format!(
-                "material {digest}: the seal does not open under the key ring"
-            ))
-        })?;
-        sqlx::query(UPDATE)
-            .bind(digest)
-            .bind(crate::materials::stored_content(Some(sealer), &clear))
-            .execute(&mut *conn)
-            .await?;
+        // As with the files beside SQLite: a row that was already unreadable (its seal does
+        // not open, or its bytes are not what its digest says) is named in the log, counted
+        // and left, and the rotation goes on.
+        let why = match crate::materials::opened_content(Some(sealer), stored) {
+            None => "its seal does not open under the key ring",
+            Some(clear) if crate::materials::sm3_hex(&clear) != *digest => {
+                "its bytes do not match their digest"
+            }
+            Some(clear) => {
+                sqlx::query(UPDATE)
+                    .bind(digest)
+                    .bind(crate::materials::stored_content(Some(sealer), &clear))
+                    .execute(&mut *conn)
+                    .await?;
+                resealed += 1;
+                continue;
+            }
+        };
+        tracing::warn!("rotation: material {digest} left as it was: {why}");
+        unreadable += 1;
     }
-    Ok(digests.len())
+    Ok((resealed, unreadable))
 }

@@ -61,6 +61,8 @@ enum Command {
         personal: PersonalArgs,
         #[command(flatten)]
         limits: WriteLimitArgs,
+        #[command(flatten)]
+        hashing: HashingArgs,
     },
     /// 启动服务 (serve an existing database)
     Serve {
@@ -485,11 +487,9 @@ impl WriteLimitArgs {
     }
 }
 
-/// Local security policy (等保: thresholds are configurable).
+/// 口令散列强度 — the argon2id cost of new password hashes.
 #[derive(Debug, clap::Args)]
-struct PolicyArgs {
-    #[command(flatten)]
-    limits: WriteLimitArgs,
+struct HashingArgs {
     /// The argon2id memory of new password hashes, in KiB (OWASP's floor: 7168 KiB, and memory
     /// × passes at least 35,840).
     #[arg(long, env = "QUANZE_ARGON2_MEMORY_KIB", default_value_t = 19_456)]
@@ -497,6 +497,25 @@ struct PolicyArgs {
     /// The argon2id passes of new password hashes.
     #[arg(long, env = "QUANZE_ARGON2_ITERATIONS", default_value_t = 2)]
     argon2_iterations: u32,
+}
+
+impl HashingArgs {
+    fn cost(&self) -> anyhow::Result<quanze_service::auth::PasswordHashing> {
+        quanze_service::auth::PasswordHashing::checked(
+            self.argon2_memory_kib,
+            self.argon2_iterations,
+        )
+        .map_err(anyhow::Error::msg)
+    }
+}
+
+/// Local security policy (等保: thresholds are configurable).
+#[derive(Debug, clap::Args)]
+struct PolicyArgs {
+    #[command(flatten)]
+    limits: WriteLimitArgs,
+    #[command(flatten)]
+    hashing: HashingArgs,
     /// Consecutive failed logins before an account is locked.
     #[arg(long, env = "QUANZE_LOCKOUT_THRESHOLD", default_value_t = 5)]
     lockout_threshold: u32,
@@ -623,8 +642,8 @@ fn existing_personal_key(
 
 async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
     match cli.command {
-        Command::Demo { addr, data, seed, ledger, personal, limits } => {
-            demo(addr, data, seed, ledger, personal, limits).await
+        Command::Demo { addr, data, seed, ledger, personal, limits, hashing } => {
+            demo(addr, data, seed, ledger, personal, limits, hashing).await
         }
         Command::Case { command } => case(command).await,
         Command::Materials { command: MaterialsCommand::Sweep { db, grace_minutes, json } } => {
@@ -651,11 +670,7 @@ async fn run(cli: Cli) -> anyhow::Result<ExitCode> {
                     min_classes: usize::from(policy.password_min_classes),
                     ..Default::default()
                 },
-                password_hashing: quanze_service::auth::PasswordHashing::checked(
-                    policy.argon2_memory_kib,
-                    policy.argon2_iterations,
-                )
-                .map_err(anyhow::Error::msg)?,
+                password_hashing: policy.hashing.cost()?,
                 ledger: ledger::ledger_config(
                     ledger.ledger_key.as_deref(),
                     &ledger.origin,
@@ -1117,6 +1132,7 @@ async fn demo(
     args: LedgerArgs,
     personal: PersonalArgs,
     limits: WriteLimitArgs,
+    hashing: HashingArgs,
 ) -> anyhow::Result<ExitCode> {
     quanze_service::create_private_dir_all(&data)
         .with_context(|| format!("creating the data directory {}", data.display()))?;
@@ -1133,6 +1149,7 @@ async fn demo(
             ..CasesConfig::default()
         },
         write_limits: limits.limits(),
+        password_hashing: hashing.cost()?,
         ..Config::default()
     };
     let service =
@@ -1366,10 +1383,11 @@ async fn rotate_personal(db: &str, arg: Option<&std::path::Path>) -> anyhow::Res
     );
     if unreadable_materials > 0 {
         eprintln!(
-            "注意：{unreadable_materials} 份申请材料的文件缺失或损坏（此前已无法读取），未重新加密，\
-             日志中列有其摘要值，请从备份恢复。\n\
-             note: {unreadable_materials} material files were missing or damaged (unreadable \
-             before the rotation) and were left as they were; the log names each digest."
+            "注意：{unreadable_materials} 份申请材料缺失或损坏（文件或数据库行，此前已无法读取），\
+             未重新加密，日志中列有其摘要值，请从备份恢复。\n\
+             note: {unreadable_materials} materials (files or database rows) were missing or \
+             damaged (unreadable before the rotation) and were left as they were; the log names \
+             each digest."
         );
     }
     Ok(ExitCode::SUCCESS)

@@ -317,16 +317,35 @@ async fn materials_are_sealed_at_rest_under_the_personal_data_key() {
         assert_eq!(store.material_content(&before.digest).await.unwrap().as_deref(), Some(PDF));
         assert_eq!(store.material_content(&m.digest).await.unwrap(), Some(scan.clone()));
         let m_scan = scan;
-        // A file gone missing (unreadable already) is named in the log and left; the rotation
-        // goes on with the others.
-        if db.backend == crate::Backend::Sqlite {
-            let hex = before.digest.as_str();
-            let path = dir.path().join("materials").join(&hex[..2]).join(&hex[2..]);
-            std::fs::remove_file(path).unwrap();
-            let rows = store.sealed_rows().await.unwrap();
-            let (_, counts) = store.reseal(&rows, &rows, ev("personal_key.rotated")).await.unwrap();
-            assert_eq!((counts.materials, counts.unreadable_materials), (1, 1));
+        // A file gone missing, or a row whose bytes were damaged (unreadable already), is named
+        // in the log and left; the rotation goes on with the others, and commits.
+        let damaged = match db.backend {
+            crate::Backend::Sqlite => {
+                let hex = before.digest.as_str();
+                let path = dir.path().join("materials").join(&hex[..2]).join(&hex[2..]);
+                std::fs::remove_file(path).unwrap();
+                None
+            }
+            crate::Backend::Postgres => {
+                let mut bytes = at_rest(&before.digest).await;
+                let last = bytes.len() - 1;
+                bytes[last] ^= 1;
+                sqlx::query("UPDATE material_contents SET content = $2 WHERE digest = $1")
+                    .bind(before.digest.as_str())
+                    .bind(bytes.clone())
+                    .execute(&pool)
+                    .await
+                    .unwrap();
+                Some(bytes)
+            }
+        };
+        let rows = store.sealed_rows().await.unwrap();
+        let (_, counts) = store.reseal(&rows, &rows, ev("personal_key.rotated")).await.unwrap();
+        assert_eq!((counts.materials, counts.unreadable_materials), (1, 1));
+        if let Some(bytes) = damaged {
+            assert_eq!(at_rest(&before.digest).await, bytes, "the damaged row is left as it was");
         }
+        assert_eq!(store.material_content(&m.digest).await.unwrap(), Some(m_scan.clone()));
 
         // A process without the key is told which key it needs, and serves nothing.
         drop(store);

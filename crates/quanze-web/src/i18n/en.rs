@@ -307,6 +307,11 @@ pub(super) const CATALOGUE: &[(&str, &str)] = &[
     ("办理状态", "State"),
     ("申请人", "Applicant"),
     ("最多跑一次", "At most one trip"),
+    ("执法人员", "Law-enforcement officers"),
+    (
+        "{} 名（证件号码加密保存，不在页面显示）",
+        "{} (their certificate numbers are sealed at rest and not shown)",
+    ),
     ("是", "Yes"),
     ("否", "No"),
     ("补正材料", "Supply missing materials"),
