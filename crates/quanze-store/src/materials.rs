@@ -160,8 +160,23 @@ pub(crate) fn opened_content(
     }
 }
 
+/// Stored content opened under the ring, checked against its `digest` and sealed again under
+/// the current key (a rotation, for files and rows alike); why not when it was unreadable
+/// already.
+pub(crate) fn resealed_content(
+    sealer: &dyn crate::Sealer,
+    stored: Vec<u8>,
+    digest: &str,
+) -> Result<Vec<u8>, &'static str> {
+    match opened_content(Some(sealer), stored) {
+        None => Err("its seal does not open under the key ring"),
+        Some(clear) if sm3_hex(&clear) != digest => Err("its bytes do not match their digest"),
+        Some(clear) => Ok(stored_content(Some(sealer), &clear)),
+    }
+}
+
 /// The SM3 digest of `bytes`, hex.
-pub(crate) fn sm3_hex(bytes: &[u8]) -> String {
+fn sm3_hex(bytes: &[u8]) -> String {
     HashAlg::Sm3.digest(bytes).to_hex()
 }
 
@@ -242,15 +257,12 @@ pub(crate) fn reseal_files(
     for digest in digests {
         let why = match read_content(root, digest)? {
             None => "its file is missing",
-            Some(stored) => match opened_content(Some(sealer), stored) {
-                None => "its seal does not open under the key ring",
-                Some(clear) if sm3_hex(&clear) != digest.as_str() => {
-                    "its bytes do not match their digest"
-                }
-                Some(clear) => {
+            Some(stored) => match resealed_content(sealer, stored, digest.as_str()) {
+                Err(why) => why,
+                Ok(again) => {
                     let path = content_path(root, digest);
                     let owner = std::fs::metadata(&path)?;
-                    replace_content(root, digest, &stored_content(Some(sealer), &clear))?;
+                    replace_content(root, digest, &again)?;
                     #[cfg(unix)]
                     {
                         use std::os::unix::fs::MetadataExt;

@@ -419,8 +419,8 @@ async fn reseal_officers(
     reseal_column(conn, sealer, "cases.officers", rows, UPDATE).await
 }
 
-/// Reseals the materials stored in the database (PostgreSQL, in-memory SQLite), one at a time;
-/// how many.
+/// Reseals the materials stored in the database (PostgreSQL, in-memory SQLite), one at a time:
+/// (resealed, left unreadable).
 async fn reseal_material_rows(
     conn: &mut sqlx::AnyConnection,
     sealer: &dyn crate::Sealer,
@@ -435,23 +435,16 @@ async fn reseal_material_rows(
         // As with the files beside SQLite: a row that was already unreadable (its seal does
         // not open, or its bytes are not what its digest says) is named in the log, counted
         // and left, and the rotation goes on.
-        let why = match crate::materials::opened_content(Some(sealer), stored) {
-            None => "its seal does not open under the key ring",
-            Some(clear) if crate::materials::sm3_hex(&clear) != *digest => {
-                "its bytes do not match their digest"
-            }
-            Some(clear) => {
-                sqlx::query(UPDATE)
-                    .bind(digest)
-                    .bind(crate::materials::stored_content(Some(sealer), &clear))
-                    .execute(&mut *conn)
-                    .await?;
+        match crate::materials::resealed_content(sealer, stored, digest) {
+            Ok(again) => {
+                sqlx::query(UPDATE).bind(digest).bind(again).execute(&mut *conn).await?;
                 resealed += 1;
-                continue;
             }
-        };
-        tracing::warn!("rotation: material {digest} left as it was: {why}");
-        unreadable += 1;
+            Err(why) => {
+                tracing::warn!("rotation: material {digest} left as it was: {why}");
+                unreadable += 1;
+            }
+        }
     }
     Ok((resealed, unreadable))
 }
